@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSource } from '../inventory/source.js';
+import { labDown, labStatus, labUp } from '../lab/lab.js';
+import { defaultNet, LAB_ROOT, labPlan } from '../lab/lab-plan.js';
+import type { Output } from './output.js';
+
+const SEEDS = ['seed-part2.yaml', 'seed-pb-jelly.yaml'];
+export const INVENTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventories');
+
+/** Merges `all.vars.cnet` of topology inventories (the two seeds by default) into one `cnet` value. */
+function topologyOf(files: string[]): Record<string, unknown> | undefined {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const file of files) {
+    const data = loadSource(file).data as { all?: { vars?: { cnet?: Record<string, Record<string, unknown>> } } };
+    for (const [kind, objs] of Object.entries(data.all?.vars?.cnet ?? {})) out[kind] = { ...(out[kind] ?? {}), ...objs };
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function labCommand(out: Output): Command {
+  const lab = new Command('lab').description('a lab of simulated VMs on this machine (namespaces with their own sshd); needs root');
+  const nameOpt = (c: Command) => c.option('--name <name>', 'lab name: prefix of everything it creates (1-8 letters/digits)', 'cnetlab');
+  nameOpt(lab.command('up'))
+    .description('create the lab and write its inventory (replaces a lab of the same name)')
+    .option('--hosts <n>', 'number of simulated VMs', '3')
+    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: derived from the name)')
+    .option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets', SEEDS.map((s) => join(INVENTORIES_DIR, s)))
+    .option('--bare', 'hosts and connection vars only, no cnet network')
+    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean }) => {
+      const plan = labPlan(o.name, o.net ? Number(o.net) : defaultNet(o.name), Number(o.hosts));
+      const started = Date.now();
+      const info = await labUp(plan, o.bare ? undefined : topologyOf(o.topology));
+      out.line(`lab "${plan.name}": ${plan.hosts} VMs on 10.${plan.net}.0.0/17 in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);
+      out.line(`inventory: ${info.inventory}`);
+      out.line(`next: cnet-remote up ${info.inventory}`);
+    });
+  nameOpt(lab.command('down'))
+    .description('remove everything the lab created (also after a crash)')
+    .action(async (o: { name: string }) => {
+      const n = await labDown(o.name, join(LAB_ROOT, o.name));
+      out.line(`lab "${o.name}": removed ${n} namespaces`);
+    });
+  nameOpt(lab.command('status'))
+    .description('what of the lab exists')
+    .action(async (o: { name: string }) => {
+      const s = await labStatus(o.name, join(LAB_ROOT, o.name));
+      out.line(`lab "${s.name}": ${s.vms} VMs, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${s.inventory ? `; inventory: ${s.inventory}` : ''}`);
+    });
+  nameOpt(lab.command('inventory'))
+    .description('print the path of the lab inventory')
+    .action((o: { name: string }) => out.line(join(LAB_ROOT, o.name, 'inventory.yaml')));
+  return lab;
+}

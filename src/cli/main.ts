@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { CnetError, InventoryError, errorMessage } from '../errors.js';
+import { EXIT } from '../report/result.js';
+import { labCommand } from './lab-command.js';
+import { processOutput, type Output } from './output.js';
+import { runCommand } from './run-command.js';
+
+const EXIT_HELP = `
+Exit codes: 0 all good; 2 a host failed or did not verify; 4 a host was unreachable;
+1 usage or inventory error.`;
+
+/** The CLI: maps flags to a core call and renders; the only place errors are caught. */
+export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('cnet-remote')
+    .description('Build container networks (namespaces, veth pairs, a bridge, NAT) on fleets of Linux hosts over SSH, verified')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.error(s.trimEnd()) })
+    .addHelpText('after', EXIT_HELP);
+  for (const name of ['up', 'plan', 'verify', 'down'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
+  program.addCommand(labCommand(out));
+  const inherit = (c: Command): void => c.commands.forEach((sub) => inherit(sub.copyInheritedSettings(c)));
+  inherit(program);
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof InventoryError) {
+      out.error(`inventory error${err.issues.length > 1 ? `s (${err.issues.length})` : ''}; nothing was touched:`);
+      out.error(err.message);
+      return EXIT.usage;
+    }
+    if (err instanceof CnetError) {
+      out.error(`error: ${errorMessage(err)}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,22 @@
+import type { EventSink } from '../../run/events.js';
+import { listrRenderer, type Renderer } from './listr.js';
+import { plainRenderer } from './plain.js';
+
+export interface ChooseRendererOptions {
+  /** `--json`: show nothing while running, the CLI prints the RunResult as JSON itself */
+  json: boolean;
+  stdout: NodeJS.WriteStream;
+  /** line writer for the plain renderer */
+  write: (line: string) => void;
+}
+
+const silent: EventSink = () => {};
+
+/** json → silent; CI or a stdout that is not a TTY → plain host-prefixed lines; else listr2. */
+export function chooseRenderer(opts: ChooseRendererOptions): Renderer {
+  if (opts.json) return { sink: silent, done: async () => {} };
+  if (process.env.CI === 'true' || !opts.stdout.isTTY) {
+    return { sink: plainRenderer(opts.write), done: async () => {} };
+  }
+  return listrRenderer({ stdout: opts.stdout });
+}

@@ -1,0 +1,39 @@
+import type { HostResult } from '../../report/result.js';
+import { dispatch, type EventSink } from '../../run/events.js';
+import { errorLines, formatHostDetail, formatSeconds, plural } from './recap.js';
+
+/** The lines `plainRenderer` prints when a host is done. */
+export function hostDoneLines(h: HostResult): string[] {
+  const p = `[${h.name}]`;
+  switch (h.status) {
+    case 'ok':
+      return [`${p} ok (${formatSeconds(h.durationMs)})`];
+    case 'changed':
+      return [`${p} changed (${plural(h.changes, 'change')}, ${formatSeconds(h.durationMs)})`];
+    case 'failed':
+    case 'unreachable': {
+      const label = h.status === 'failed' ? 'FAILED' : 'UNREACHABLE';
+      const detail = formatHostDetail(h);
+      // formatHostDetail starts with the error's lines: the first goes on the status line itself
+      const first = errorLines(h.error)[0];
+      const head = first === undefined ? `${p} ${label}` : `${p} ${label}: ${first}`;
+      const rest = first === undefined ? detail : detail.slice(1);
+      return [head, ...rest.map((l) => `${p} ${l}`)];
+    }
+  }
+}
+
+/**
+ * Host-prefixed lines for non-TTY output and CI logs, one per event, e.g. `[vm1] gather`.
+ * The recap is not printed here: the CLI prints it after the run.
+ */
+export function plainRenderer(write: (line: string) => void): EventSink {
+  return dispatch({
+    'run-start': (e) => write(`${e.command}: ${plural(e.hosts.length, 'host')}, ${e.forks} at a time`),
+    'host-phase': (e) => write(`[${e.host}] ${e.phase}`),
+    'host-done': (e) => {
+      for (const line of hostDoneLines(e.result)) write(line);
+    },
+    'run-done': () => {},
+  });
+}

@@ -1,0 +1,90 @@
+import type { HostResult, HostStatus, Mismatch, RunResult } from '../../report/result.js';
+
+/** Plain ANSI SGR codes: no colour dependency. */
+const ANSI = { green: 32, yellow: 33, red: 31 } as const;
+type Colour = keyof typeof ANSI;
+
+function paint(text: string, colour: Colour, on: boolean): string {
+  return on ? `\u001b[${ANSI[colour]}m${text}\u001b[39m` : text;
+}
+
+const STATUS_COLOUR: Record<HostStatus, Colour> = {
+  ok: 'green',
+  changed: 'yellow',
+  failed: 'red',
+  unreachable: 'red',
+};
+
+/** Host names in a stable, human order (`vm2` before `vm10`). */
+export function compareHostNames(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Ansible's PLAY RECAP: a header, one aligned line per host (sorted by name), a summary line. */
+export function formatRecap(result: RunResult, color: boolean): string {
+  const hosts = [...result.hosts].sort((a, b) => compareHostNames(a.name, b.name));
+  const width = Math.max(0, ...hosts.map((h) => h.name.length));
+  const field = (label: string, n: number, colour: Colour): string =>
+    n > 0 ? paint(`${label}=${n}`, colour, color) : `${label}=${n}`;
+
+  const lines = ['RECAP ********'];
+  for (const h of hosts) {
+    const ok = h.status === 'ok' || h.status === 'changed' ? 1 : 0;
+    const unreachable = h.status === 'unreachable' ? 1 : 0;
+    const failed = h.status === 'failed' ? 1 : 0;
+    // colour the name only, so the padding (and the alignment) is the same with and without colour
+    const name = paint(h.name, STATUS_COLOUR[h.status], color) + ' '.repeat(width - h.name.length);
+    lines.push(
+      `${name} : ${field('ok', ok, 'green')} ${field('changed', h.changes, 'yellow')} ` +
+        `${field('unreachable', unreachable, 'red')} ${field('failed', failed, 'red')}`,
+    );
+  }
+
+  const s = result.summary;
+  const count = (n: number, label: string, colour: Colour): string =>
+    n > 0 ? paint(`${n} ${label}`, colour, color) : `${n} ${label}`;
+  lines.push(
+    `${plural(hosts.length, 'host')}: ${count(s.ok, 'ok', 'green')}, ${count(s.changed, 'changed', 'yellow')}, ` +
+      `${count(s.failed, 'failed', 'red')}, ${count(s.unreachable, 'unreachable', 'red')} ` +
+      `in ${formatSeconds(result.durationMs)}`,
+  );
+  return lines.join('\n');
+}
+
+function show(value: string): string {
+  return value === '' ? '(empty)' : value;
+}
+
+export function formatMismatch(m: Mismatch): string {
+  return `${m.path}: desired ${show(m.desired)}, actual ${show(m.actual)}`;
+}
+
+/** An error's lines, without the blank ones (command stderr often ends in a newline). */
+export function errorLines(error: string | undefined): string[] {
+  if (error === undefined) return [];
+  return error.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '');
+}
+
+/**
+ * The lines worth showing under a host that did not go well (failed or unreachable), indented by
+ * two spaces: its error (one line per line of the message), then each mismatch. Hosts that are ok
+ * or changed get nothing: their steps are shown only in verbose mode, see `formatSteps`.
+ */
+export function formatHostDetail(h: HostResult): string[] {
+  if (h.status === 'ok' || h.status === 'changed') return [];
+  return [...errorLines(h.error), ...h.mismatches.map(formatMismatch)].map((l) => `  ${l}`);
+}
+
+/** Verbose mode: the commands applied on the host (or, for `plan`, that would be). */
+export function formatSteps(h: HostResult): string[] {
+  // a multi-line step (a here-document, say) keeps its continuation lines under the `+`
+  return h.steps.flatMap((step) => step.split(/\r?\n/).map((l, i) => (i === 0 ? `  + ${l}` : `    ${l}`)));
+}

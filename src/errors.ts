@@ -1,0 +1,57 @@
+/** One root for every error cnet-remote raises on purpose; one subclass per pipeline stage. */
+export class CnetError extends Error {
+  constructor(message: string, readonly host?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A position in an inventory file, and the YAML path it belongs to. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+}
+
+export interface InventoryIssue {
+  loc: SourceLocation;
+  message: string;
+}
+
+export function formatIssue(issue: InventoryIssue): string {
+  const { file, line, col, path } = issue.loc;
+  return `${file}:${line}:${col} ${path}${path ? ': ' : ''}${issue.message}`;
+}
+
+/** Bad input: every issue found, each with file:line:col and path. Nothing was touched. */
+export class InventoryError extends CnetError {
+  constructor(readonly issues: InventoryIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+/** The host could not be reached or authenticated (status `unreachable`). */
+export class TransportError extends CnetError {}
+
+/** A host key did not match known_hosts, or is unknown under `strict`. */
+export class HostKeyError extends TransportError {}
+
+/** Reading the host's state failed or gave output we cannot parse. */
+export class FactsError extends CnetError {}
+
+/** The desired state cannot be reached without touching what is not ours. */
+export class PlanError extends CnetError {}
+
+/** A step failed on the host. */
+export class ApplyError extends CnetError {}
+
+/** Lab set-up or tear-down failed. */
+export class LabError extends CnetError {}
+
+/** Wrong command-line use (exit 1). */
+export class UsageError extends CnetError {}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,35 @@
+import { RECORD_FILE } from '../ownership/record.js';
+import { quoteArgv, quoteWord } from '../shell/quote.js';
+
+/**
+ * The shell script that reads a host's whole state in one round trip: one `ip -batch` for the
+ * root namespace and one per namespace asked about, the namespace list, ip_forward, the NAT
+ * rules and cnet-remote's record. Sections start with `@@` lines (see parse-facts.ts).
+ */
+const IP_SHOW = ['link show', 'addr show', 'route show table all'].join('\n');
+
+function marker(text: string): string {
+  return `printf '%s\\n' ${quoteWord(`@@${text}`)}`;
+}
+
+function ipShow(netns?: string): string {
+  const argv = ['ip', ...(netns ? ['-n', netns] : []), '-4', '-d', '-j', '-batch', '-'];
+  return `${quoteArgv(argv)} <<'CNET_EOF'\n${IP_SHOW}\nCNET_EOF`;
+}
+
+export function gatherScript(namespaces: readonly string[]): string {
+  const lines = [marker('root'), ipShow(), marker('netns'), quoteArgv(['ip', '-j', 'netns', 'list'])];
+  for (const ns of namespaces) {
+    lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipShow(ns), `else ${marker('absent')}; fi`);
+  }
+  lines.push(
+    marker('forward'),
+    'read v < /proc/sys/net/ipv4/ip_forward; echo "$v"',
+    marker('nat'),
+    `${quoteArgv(['iptables', '-w', '5', '-t', 'nat', '-S', 'POSTROUTING'])} 2>&1 || ${marker('nat-failed')}`,
+    marker('record'),
+    `if [ -f ${RECORD_FILE} ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${RECORD_FILE}; fi`,
+    marker('end'),
+  );
+  return lines.join('\n') + '\n';
+}

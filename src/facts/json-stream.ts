@@ -1,0 +1,26 @@
+/** Splits text holding several JSON values back to back (as `ip -j -batch` prints) into values. */
+export function parseJsonStream(text: string): unknown[] {
+  const out: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (depth++ === 0) start = i;
+    } else if (c === ']' || c === '}') {
+      if (--depth === 0) out.push(JSON.parse(text.slice(start, i + 1)));
+      if (depth < 0) throw new Error(`unbalanced JSON at offset ${i}`);
+    } else if (depth === 0 && !/\s/.test(c ?? '')) {
+      throw new Error(`unexpected text outside JSON at offset ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
+    }
+  }
+  if (depth !== 0) throw new Error('truncated JSON');
+  return out;
+}

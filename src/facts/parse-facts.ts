@@ -1,0 +1,53 @@
+import { FactsError } from '../errors.js';
+import { parseRecord } from '../ownership/record.js';
+import { parseIpShow, parseNetnsList } from './parse-ip.js';
+import { parseNatRules } from './parse-nat.js';
+import type { HostFacts, NetnsFacts } from './types.js';
+
+/** Splits script output into `@@name` sections (section name → body). */
+export function splitSections(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let name: string | undefined;
+  let body: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('@@')) {
+      if (name !== undefined) out.set(name, body.join('\n'));
+      name = line.slice(2);
+      body = [];
+    } else if (name !== undefined) body.push(line);
+  }
+  if (name !== undefined) out.set(name, body.join('\n'));
+  return out;
+}
+
+/** Parses the output of gatherScript() (see gather-script.ts) into facts. */
+export function parseFacts(text: string, host?: string): HostFacts {
+  const sections = splitSections(text);
+  const need = (name: string): string => {
+    const s = sections.get(name);
+    if (s === undefined) throw new FactsError(`facts output has no "${name}" section (the gather script did not finish)`, host);
+    return s;
+  };
+  need('end');
+  try {
+    const namespaces = new Map<string, NetnsFacts>();
+    for (const [name, body] of sections) {
+      if (!name.startsWith('ns ')) continue;
+      if (body.trim() !== '' && !body.startsWith('@@')) namespaces.set(name.slice(3), parseIpShow(body));
+    }
+    // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
+    const natText = need('nat');
+    const natFailed = sections.has('nat-failed');
+    return {
+      root: parseIpShow(need('root')),
+      netns: parseNetnsList(need('netns')),
+      namespaces,
+      ipForward: need('forward').trim() === '1',
+      nat: natFailed ? { available: false, rules: [], error: natText.trim() } : { available: true, rules: parseNatRules(natText) },
+      record: parseRecord(need('record')),
+    };
+  } catch (err) {
+    if (err instanceof FactsError) throw err;
+    throw new FactsError(`cannot parse facts: ${(err as Error).message}`, host, { cause: err });
+  }
+}

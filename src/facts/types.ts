@@ -1,0 +1,63 @@
+import type { OwnedObject } from '../ownership/record.js';
+
+export interface AddressFact {
+  local: string;
+  prefixlen: number;
+  scope: string;
+}
+
+export interface LinkFact {
+  ifindex: number;
+  name: string;
+  /** linkinfo.info_kind: "bridge", "veth", … (undefined for plain devices) */
+  kind?: string;
+  master?: string;
+  /** administratively up (the UP flag) */
+  up: boolean;
+  operstate: string;
+  alias?: string;
+  /** veth: the peer's ifindex, and (peer in another namespace) the nsid of that namespace */
+  peerIfindex?: number;
+  peerNetnsId?: number;
+  /** IPv4 addresses */
+  addresses: AddressFact[];
+}
+
+export interface RouteFact {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  table: string;
+  type: string;
+  protocol?: string;
+}
+
+/** One network namespace's links and IPv4 routes. */
+export interface NetnsFacts {
+  links: LinkFact[];
+  routes: RouteFact[];
+}
+
+export interface NatFacts {
+  /** iptables was found and answered */
+  available: boolean;
+  /** `iptables -t nat -S POSTROUTING` rules, tokenized (the leading `-A POSTROUTING` removed) */
+  rules: string[][];
+  error?: string;
+}
+
+/** Everything one round trip learns about a host. */
+export interface HostFacts {
+  root: NetnsFacts;
+  /** namespaces that exist, with their nsid as seen from the root namespace (if assigned) */
+  netns: Map<string, number | undefined>;
+  /** facts of the namespaces asked about that exist */
+  namespaces: Map<string, NetnsFacts>;
+  ipForward: boolean;
+  nat: NatFacts;
+  record: OwnedObject[];
+}
+
+export function findLink(ns: NetnsFacts | undefined, name: string): LinkFact | undefined {
+  return ns?.links.find((l) => l.name === name);
+}

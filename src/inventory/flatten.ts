@@ -1,0 +1,198 @@
+import type { InventoryIssue } from '../errors.js';
+import { inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
+import type { InventorySource, YamlPath } from './source.js';
+import { didYouMean, toInventoryIssues } from './zod-issues.js';
+
+/** One `vars:` mapping (or a host's own vars) and where it sits. */
+export interface VarLayer {
+  vars: Record<string, unknown>;
+  src: InventorySource;
+  path: YamlPath;
+}
+
+interface GroupNode {
+  name: string;
+  layers: VarLayer[];
+  children: Set<string>;
+  hosts: Set<string>;
+}
+
+/** A host with its variable layers in Ansible's precedence order, lowest first. */
+export interface FlatHost {
+  name: string;
+  groups: string[];
+  layers: VarLayer[];
+  /** where the host is first named, for errors about the host itself */
+  src: InventorySource;
+  path: YamlPath;
+}
+
+export interface FlatInventory {
+  hosts: FlatHost[];
+  groups: Map<string, Set<string>>;
+}
+
+const GROUP_KEYS = ['hosts', 'vars', 'children'];
+const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+const KNOWN_VARS = Object.keys(knownVarSchemas);
+
+/** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written. */
+function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
+  for (const [key, value] of Object.entries(layer.vars)) {
+    const schema = (knownVarSchemas as Record<string, (typeof knownVarSchemas)[keyof typeof knownVarSchemas]>)[key];
+    if (!schema) {
+      if (key.startsWith('cnet')) {
+        issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable "${key}"${didYouMean(key, KNOWN_VARS)}` });
+      }
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      issues.push(...toInventoryIssues(parsed.error, layer.src, [...layer.path, key], (p) => cnetKeys(p)));
+    }
+  }
+}
+
+function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return ['bridges', 'namespaces'];
+  if (path[0] === 'bridges') return ['subnet', 'address', 'nat'];
+  if (path[0] === 'namespaces') return ['bridge', 'address', 'host_if', 'ns_if'];
+  return [];
+}
+
+/**
+ * Reads Ansible's YAML inventory structure from one or more files (merged in order, as with
+ * several `-i`), and orders each host's variable layers: all < parent group < child group < host.
+ */
+export function flatten(sources: InventorySource[]): { flat: FlatInventory; issues: InventoryIssue[] } {
+  const issues: InventoryIssue[] = [];
+  const groups = new Map<string, GroupNode>();
+  const hostLayers = new Map<string, VarLayer[]>();
+  const hostFirst = new Map<string, { src: InventorySource; path: YamlPath }>();
+  const group = (name: string): GroupNode => {
+    let g = groups.get(name);
+    if (!g) groups.set(name, (g = { name, layers: [], children: new Set(), hosts: new Set() }));
+    return g;
+  };
+  group('all');
+
+  const walk = (src: InventorySource, name: string, raw: RawGroup | null, path: YamlPath): void => {
+    if (!GROUP_NAME.test(name)) {
+      issues.push({ loc: src.locate(path), message: `group name "${name}" is not valid: use letters, digits, '_' and '-'` });
+      return;
+    }
+    const g = group(name);
+    if (!raw) return;
+    if (raw.vars) {
+      const layer = { vars: raw.vars, src, path: [...path, 'vars'] };
+      checkVars(layer, issues);
+      g.layers.push(layer);
+    }
+    for (const [host, hv] of Object.entries(raw.hosts ?? {})) {
+      const hpath = [...path, 'hosts', host];
+      if (!HOST_NAME.test(host)) {
+        issues.push({ loc: src.locate(hpath), message: `host name "${host}" is not valid` });
+        continue;
+      }
+      g.hosts.add(host);
+      if (!hostFirst.has(host)) hostFirst.set(host, { src, path: hpath });
+      if (hv) {
+        const layer = { vars: hv, src, path: hpath };
+        checkVars(layer, issues);
+        hostLayers.set(host, [...(hostLayers.get(host) ?? []), layer]);
+      }
+    }
+    for (const [child, cv] of Object.entries(raw.children ?? {})) {
+      if (child === 'all') {
+        issues.push({ loc: src.locate([...path, 'children', child]), message: 'group "all" cannot be a child' });
+        continue;
+      }
+      g.children.add(child);
+      walk(src, child, cv, [...path, 'children', child]);
+    }
+  };
+
+  for (const src of sources) {
+    const top = inventorySchema.safeParse(src.data ?? {});
+    if (!top.success) {
+      issues.push(...toInventoryIssues(top.error, src, [], () => GROUP_KEYS));
+      continue;
+    }
+    for (const [name, raw] of Object.entries(top.data)) {
+      if (name !== 'all') group('all').children.add(name);
+      walk(src, name, raw, [name]);
+    }
+  }
+
+  const cycle = findCycle(groups);
+  if (cycle) {
+    const first = sources[0]!;
+    issues.push({ loc: first.locate([]), message: `groups form a cycle: ${cycle.join(' → ')}` });
+    return { flat: { hosts: [], groups: new Map() }, issues };
+  }
+
+  const depth = groupDepths(groups);
+  const parentsOf = new Map<string, Set<string>>();
+  for (const g of groups.values()) for (const c of g.children) parentsOf.set(c, (parentsOf.get(c) ?? new Set()).add(g.name));
+  const ancestors = (name: string, acc: Set<string>): Set<string> => {
+    acc.add(name);
+    for (const p of parentsOf.get(name) ?? []) ancestors(p, acc);
+    return acc;
+  };
+
+  const members = new Map<string, Set<string>>();
+  for (const g of groups.values()) for (const h of g.hosts) {
+    for (const a of ancestors(g.name, new Set())) members.set(a, (members.get(a) ?? new Set()).add(h));
+  }
+  const allHosts = [...hostFirst.keys()].sort();
+  members.set('all', new Set(allHosts));
+  const grouped = new Set<string>();
+  for (const g of groups.values()) if (g.name !== 'all') for (const h of g.hosts) grouped.add(h);
+  members.set('ungrouped', new Set(allHosts.filter((h) => !grouped.has(h))));
+  for (const g of groups.keys()) if (!members.has(g)) members.set(g, new Set());
+
+  const hosts: FlatHost[] = allHosts.map((name) => {
+    const hostGroups = [...members.entries()].filter(([, m]) => m.has(name)).map(([g]) => g);
+    const ordered = hostGroups
+      .filter((g) => groups.has(g))
+      .sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
+    const layers = [...ordered.flatMap((g) => groups.get(g)!.layers), ...(hostLayers.get(name) ?? [])];
+    const first = hostFirst.get(name)!;
+    return { name, groups: hostGroups.filter((g) => g !== 'all').sort(), layers, src: first.src, path: first.path };
+  });
+  return { flat: { hosts, groups: members }, issues };
+}
+
+function findCycle(groups: Map<string, GroupNode>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string, trail: string[]): string[] | undefined => {
+    if (state.get(name) === 'open') return [...trail.slice(trail.indexOf(name)), name];
+    if (state.get(name) === 'done') return undefined;
+    state.set(name, 'open');
+    for (const c of groups.get(name)?.children ?? []) {
+      const found = visit(c, [...trail, name]);
+      if (found) return found;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of groups.keys()) {
+    const found = visit(name, []);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Longest distance from `all`: Ansible applies shallower groups' vars first. */
+function groupDepths(groups: Map<string, GroupNode>): Map<string, number> {
+  const depth = new Map<string, number>([['all', 0]]);
+  const visit = (name: string, d: number): void => {
+    if ((depth.get(name) ?? -1) > d) return;
+    depth.set(name, d);
+    for (const c of groups.get(name)?.children ?? []) visit(c, d + 1);
+  };
+  visit('all', 0);
+  for (const name of groups.keys()) if (!depth.has(name)) depth.set(name, 1);
+  return depth;
+}

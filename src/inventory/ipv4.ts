@@ -1,0 +1,60 @@
+/** IPv4 arithmetic on 32-bit unsigned integers. */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export interface Cidr {
+  network: number;
+  prefix: number;
+}
+
+export function isIpv4(text: string): boolean {
+  return IPV4.test(text);
+}
+
+export function parseIpv4(text: string): number {
+  if (!isIpv4(text)) throw new Error(`not an IPv4 address: ${JSON.stringify(text)}`);
+  return text.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+export function formatIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+export function maskOf(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** Parses `a.b.c.d/len`; returns the error text instead of throwing. */
+export function parseCidr(text: string): Cidr | string {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  if (!m || !isIpv4(m[1]!)) return `expected an IPv4 subnet like 172.18.0.0/16, got ${JSON.stringify(text)}`;
+  const prefix = Number(m[2]);
+  if (prefix < 8 || prefix > 30) return `prefix length /${prefix} is out of range: use /8 to /30`;
+  const addr = parseIpv4(m[1]!);
+  const network = (addr & maskOf(prefix)) >>> 0;
+  if (network !== addr) {
+    return `${text} has host bits set: did you mean ${formatIpv4(network)}/${prefix}?`;
+  }
+  return { network, prefix };
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIpv4(c.network)}/${c.prefix}`;
+}
+
+export function broadcastOf(c: Cidr): number {
+  return (c.network | (~maskOf(c.prefix) >>> 0)) >>> 0;
+}
+
+export function contains(c: Cidr, addr: number): boolean {
+  return ((addr & maskOf(c.prefix)) >>> 0) === c.network;
+}
+
+/** A usable host address: inside the subnet, not its network or broadcast address. */
+export function isHostAddress(c: Cidr, addr: number): boolean {
+  return contains(c, addr) && addr !== c.network && addr !== broadcastOf(c);
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  const prefix = Math.min(a.prefix, b.prefix);
+  return ((a.network & maskOf(prefix)) >>> 0) === ((b.network & maskOf(prefix)) >>> 0);
+}

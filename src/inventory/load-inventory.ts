@@ -1,0 +1,53 @@
+import { InventoryError, type InventoryIssue } from '../errors.js';
+import { flatten } from './flatten.js';
+import { resolveConnection } from './resolve-connection.js';
+import { resolveNetwork } from './resolve-network.js';
+import { loadSource, type InventorySource } from './source.js';
+import type { Inventory, ResolvedHost } from './types.js';
+
+/** Parsed sources → resolved inventory, or an InventoryError listing every issue found. */
+export function resolveInventory(sources: InventorySource[]): Inventory {
+  const { flat, issues } = flatten(sources);
+  const hosts: ResolvedHost[] = [];
+  for (const h of flat.hosts) {
+    const conn = resolveConnection(h);
+    const net = resolveNetwork(h.layers, h.name);
+    issues.push(...conn.issues, ...net.issues);
+    if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network });
+  }
+  const unique = dedupe(issues);
+  if (unique.length > 0) throw new InventoryError(unique);
+  return { files: sources.map((s) => s.file), hosts, groups: flat.groups };
+}
+
+/** The same group-level mistake is found once per host: report it once, hosts named together. */
+function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
+  const byKey = new Map<string, { issue: InventoryIssue; hosts: string[] }>();
+  for (const issue of issues) {
+    const m = /^(.*) \(host (.+)\)$/s.exec(issue.message);
+    const base = m ? m[1]! : issue.message;
+    const key = `${issue.loc.file}:${issue.loc.line}:${issue.loc.col}:${base}`;
+    const entry = byKey.get(key) ?? { issue: { ...issue, message: base }, hosts: [] };
+    if (m) entry.hosts.push(m[2]!);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()]
+    .map(({ issue, hosts }) => ({ ...issue, message: hosts.length > 0 ? `${issue.message} (host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')})` : issue.message }))
+    .sort((a, b) => (a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : a.loc.file < b.loc.file ? -1 : 1));
+}
+
+/** Reads and resolves inventory files (several merge in order, as Ansible's repeated -i). */
+export function loadInventory(files: string[]): Inventory {
+  const sources: InventorySource[] = [];
+  const issues: InventoryIssue[] = [];
+  for (const f of files) {
+    try {
+      sources.push(loadSource(f));
+    } catch (err) {
+      if (err instanceof InventoryError) issues.push(...err.issues);
+      else throw err;
+    }
+  }
+  if (issues.length > 0) throw new InventoryError(issues);
+  return resolveInventory(sources);
+}

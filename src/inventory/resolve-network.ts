@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { InventoryIssue, SourceLocation } from '../errors.js';
+import type { VarLayer } from './flatten.js';
+import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
+import { checkInterfaceName, checkNamespaceName, IFNAME_MAX } from './names.js';
+import { cnetSchema } from './schema.js';
+import type { BridgeSpec, DesiredNetwork, Located, NamespaceSpec } from './types.js';
+
+/** A named object merged from several layers: each field remembers the layer that set it. */
+interface MergedObject {
+  loc: SourceLocation;
+  fields: Map<string, Located<unknown>>;
+}
+
+type Kind = 'bridges' | 'namespaces';
+
+/** Merges the `cnet` variable of every layer by object name; later (more specific) layers win per field. */
+function mergeCnet(layers: VarLayer[]): Record<Kind, Map<string, MergedObject>> {
+  const merged: Record<Kind, Map<string, MergedObject>> = { bridges: new Map(), namespaces: new Map() };
+  for (const layer of layers) {
+    if (!('cnet' in layer.vars)) continue;
+    const parsed = cnetSchema.safeParse(layer.vars.cnet);
+    if (!parsed.success) continue; // reported by flatten's checkVars
+    for (const kind of ['bridges', 'namespaces'] as const) {
+      for (const [name, obj] of Object.entries(parsed.data[kind] ?? {})) {
+        const path = [...layer.path, 'cnet', kind, name];
+        const loc = layer.src.locate(path);
+        const prev = merged[kind].get(name);
+        const entry: MergedObject = { loc, fields: prev?.fields ?? new Map() };
+        for (const [field, value] of Object.entries(obj ?? {})) {
+          if (value !== undefined) entry.fields.set(field, { value, loc: layer.src.locate([...path, field]) });
+        }
+        merged[kind].set(name, entry);
+      }
+    }
+  }
+  return merged;
+}
+
+/** A default host-side veth name from the namespace name, at most 15 bytes. */
+export function defaultHostIf(ns: string): string {
+  const plain = `ve-${ns}`;
+  if (Buffer.byteLength(plain) <= IFNAME_MAX) return plain;
+  const hash = createHash('sha256').update(ns).digest('hex').slice(0, 5);
+  return `ve-${ns.slice(0, IFNAME_MAX - 9)}-${hash}`;
+}
+
+function str(obj: MergedObject, field: string): Located<string> | undefined {
+  return obj.fields.get(field) as Located<string> | undefined;
+}
+
+/**
+ * Resolves a host's merged `cnet` into the desired network: defaults, address allocation, and
+ * every cross-field check (names, overlaps, duplicates, references). Issues carry positions.
+ */
+export function resolveNetwork(layers: VarLayer[], host: string): { network: DesiredNetwork; issues: InventoryIssue[] } {
+  const issues: InventoryIssue[] = [];
+  const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message: `${message} (host ${host})` });
+  const merged = mergeCnet(layers);
+  const bridges: BridgeSpec[] = [];
+  const subnets = new Map<string, { cidr: Cidr; loc: SourceLocation }>();
+  const used = new Map<number, string>(); // address → owner, per host
+
+  for (const [name, obj] of [...merged.bridges].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const nameErr = checkInterfaceName(name);
+    if (nameErr) fail(obj.loc, nameErr);
+    const subnetField = str(obj, 'subnet');
+    if (!subnetField) {
+      fail(obj.loc, `bridge "${name}" has no subnet: "subnet" is required`);
+      continue;
+    }
+    const cidr = parseCidr(subnetField.value);
+    if (typeof cidr === 'string') {
+      fail(subnetField.loc, cidr);
+      continue;
+    }
+    for (const [other, o] of subnets) {
+      if (overlaps(cidr, o.cidr)) fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge "${name}" overlaps ${formatCidr(o.cidr)} of bridge "${other}"`);
+    }
+    subnets.set(name, { cidr, loc: subnetField.loc });
+    const addrField = str(obj, 'address');
+    let address = cidr.network + 1;
+    if (addrField) {
+      if (!isIpv4(addrField.value)) {
+        fail(addrField.loc, `expected an IPv4 address, got ${JSON.stringify(addrField.value)}`);
+        continue;
+      }
+      address = parseIpv4(addrField.value);
+      if (!isHostAddress(cidr, address)) {
+        fail(addrField.loc, `address ${addrField.value} is not a host address of subnet ${formatCidr(cidr)}`);
+        continue;
+      }
+    }
+    used.set(address, `bridge "${name}"`);
+    const nat = (obj.fields.get('nat')?.value as boolean | undefined) ?? true;
+    bridges.push({ name, subnet: cidr, address: formatIpv4(address), nat });
+  }
+
+  const namespaces: NamespaceSpec[] = [];
+  const pending: { spec: NamespaceSpec; cidr: Cidr }[] = [];
+  const ifnames = new Map<string, string>(bridges.map((b) => [b.name, `bridge "${b.name}"`]));
+  for (const [name, obj] of [...merged.namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const nameErr = checkNamespaceName(name);
+    if (nameErr) {
+      fail(obj.loc, nameErr);
+      continue;
+    }
+    const bridgeField = str(obj, 'bridge');
+    if (!bridgeField) {
+      fail(obj.loc, `namespace "${name}" has no bridge: "bridge" is required`);
+      continue;
+    }
+    const bridge = bridges.find((b) => b.name === bridgeField.value);
+    if (!bridge) {
+      if (!merged.bridges.has(bridgeField.value)) {
+        fail(bridgeField.loc, `namespace "${name}" is on bridge "${bridgeField.value}", which is not defined under cnet.bridges`);
+      }
+      continue;
+    }
+    const hostIfField = str(obj, 'host_if');
+    const hostIf = hostIfField?.value ?? defaultHostIf(name);
+    const nsIf = str(obj, 'ns_if')?.value ?? 'eth0';
+    let ok = true;
+    for (const [field, value] of [['host_if', hostIf], ['ns_if', nsIf]] as const) {
+      const err = checkInterfaceName(value);
+      if (err) {
+        fail(str(obj, field)?.loc ?? obj.loc, err);
+        ok = false;
+      }
+    }
+    const clash = ifnames.get(hostIf);
+    if (clash) {
+      fail(hostIfField?.loc ?? obj.loc, `host_if "${hostIf}" of namespace "${name}" is already used by ${clash}`);
+      ok = false;
+    }
+    ifnames.set(hostIf, `namespace "${name}"`);
+    const spec: NamespaceSpec = { name, bridge: bridge.name, address: '', hostIf, nsIf };
+    const addrField = str(obj, 'address');
+    if (addrField) {
+      if (!isIpv4(addrField.value)) {
+        fail(addrField.loc, `expected an IPv4 address, got ${JSON.stringify(addrField.value)}`);
+        continue;
+      }
+      const a = parseIpv4(addrField.value);
+      if (!contains(bridge.subnet, a) || !isHostAddress(bridge.subnet, a)) {
+        fail(addrField.loc, `address ${addrField.value} is outside subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}" (or is its network/broadcast address)`);
+        continue;
+      }
+      if (addrField.value === bridge.address) {
+        fail(addrField.loc, `address ${addrField.value} is the gateway (the address of bridge "${bridge.name}")`);
+        continue;
+      }
+      const owner = used.get(a);
+      if (owner) {
+        fail(addrField.loc, `address ${addrField.value} is already used by ${owner}`);
+        continue;
+      }
+      used.set(a, `namespace "${name}"`);
+      spec.address = addrField.value;
+    }
+    if (!ok) continue;
+    namespaces.push(spec);
+    if (!addrField) pending.push({ spec, cidr: bridge.subnet });
+  }
+
+  // "next free in the subnet", in name order, after explicit addresses are taken
+  for (const { spec, cidr } of pending) {
+    let a = cidr.network + 1;
+    while (used.has(a) && isHostAddress(cidr, a)) a++;
+    if (!isHostAddress(cidr, a)) {
+      fail(merged.namespaces.get(spec.name)!.loc, `subnet ${formatCidr(cidr)} has no free address left for namespace "${spec.name}"`);
+      continue;
+    }
+    used.set(a, `namespace "${spec.name}"`);
+    spec.address = formatIpv4(a);
+  }
+  return { network: { bridges, namespaces: namespaces.filter((n) => n.address) }, issues };
+}

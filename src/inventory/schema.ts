@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * The raw shapes of an inventory: Ansible's group structure, the connection variables we read,
+ * and the `cnet` variable. Every level of `cnet` is partial here, because groups and hosts each
+ * give part of it; required fields are checked after merging (resolve-network.ts).
+ */
+const port = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'expected a port number')])
+  .transform(Number)
+  .pipe(z.int().min(1, 'port must be 1-65535').max(65535, 'port must be 1-65535'));
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+const ansibleBool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', 'yes', 'no', 'True', 'False', 'Yes', 'No']).transform((s) => /^(true|yes)$/i.test(s)),
+]);
+
+export const bridgeSchema = z
+  .strictObject({
+    subnet: z.string().optional(),
+    address: z.string().optional(),
+    nat: z.boolean().optional(),
+  })
+  .nullable();
+
+export const namespaceSchema = z
+  .strictObject({
+    bridge: z.string().optional(),
+    address: z.string().optional(),
+    host_if: z.string().optional(),
+    ns_if: z.string().optional(),
+  })
+  .nullable();
+
+export const cnetSchema = z.strictObject({
+  bridges: z.record(z.string(), bridgeSchema).nullable().optional(),
+  namespaces: z.record(z.string(), namespaceSchema).nullable().optional(),
+});
+
+export type RawCnet = z.infer<typeof cnetSchema>;
+
+/** Variables cnet-remote reads. Other variables are allowed (a user's inventory has many), except
+ * unknown `cnet_*` ones, which are typos (checked in flatten.ts). */
+export const knownVarSchemas = {
+  ansible_host: nonEmpty,
+  ansible_ssh_host: nonEmpty,
+  ansible_port: port,
+  ansible_ssh_port: port,
+  ansible_user: nonEmpty,
+  ansible_ssh_user: nonEmpty,
+  ansible_ssh_private_key_file: nonEmpty,
+  ansible_host_key_checking: ansibleBool,
+  cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),
+  cnet_known_hosts_file: nonEmpty,
+  cnet: cnetSchema,
+} as const;
+
+export type KnownVar = keyof typeof knownVarSchemas;
+
+const vars = z.record(z.string(), z.unknown());
+
+export interface RawGroup {
+  hosts?: Record<string, Record<string, unknown> | null> | null;
+  vars?: Record<string, unknown> | null;
+  children?: Record<string, RawGroup | null> | null;
+}
+
+export const groupSchema: z.ZodType<RawGroup> = z.lazy(() =>
+  z.strictObject({
+    hosts: z.record(z.string(), vars.nullable()).nullable().optional(),
+    vars: vars.nullable().optional(),
+    children: z.record(z.string(), groupSchema.nullable()).nullable().optional(),
+  }),
+);
+
+export const inventorySchema = z.record(z.string(), groupSchema.nullable());

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
+
+export type YamlPath = readonly (string | number)[];
+
+/** One parsed inventory file: its data, and a way back from a YAML path to file:line:col. */
+export interface InventorySource {
+  file: string;
+  data: unknown;
+  locate(path: YamlPath): SourceLocation;
+}
+
+export function formatPath(path: YamlPath): string {
+  return path.map(String).join('.');
+}
+
+function loadText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(err);
+    throw new InventoryError([{ loc: { file, line: 0, col: 0, path: '' }, message: `cannot read inventory: ${why}` }]);
+  }
+}
+
+/** Parses YAML text strictly (duplicate keys are errors); stops on any YAML error. */
+export function parseSource(file: string, text: string): InventorySource {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const issues: InventoryIssue[] = doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      const message = e.message.split('\n')[0] ?? e.message;
+      return { loc: { file, line: pos.line, col: pos.col, path: '' }, message: `YAML error: ${message}` };
+    });
+    throw new InventoryError(issues);
+  }
+  const locate = (path: YamlPath): SourceLocation => {
+    for (let n = path.length; n >= 0; n--) {
+      const range = rangeOf(doc, path.slice(0, n));
+      if (range !== undefined) {
+        const { line, col } = lineCounter.linePos(range);
+        return { file, line, col, path: formatPath(path) };
+      }
+    }
+    return { file, line: 1, col: 1, path: formatPath(path) };
+  };
+  return { file, data: doc.toJS() ?? {}, locate };
+}
+
+/** Offset of the key (for the last path element) or value node at `path`. */
+function rangeOf(doc: Document, path: YamlPath): number | undefined {
+  if (path.length === 0) return doc.contents?.range?.[0];
+  const parent = doc.getIn(path.slice(0, -1), true);
+  const key = path[path.length - 1];
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+    if (pair && isScalar(pair.key)) return pair.key.range?.[0];
+  }
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range?.[0];
+}
+
+export function loadSource(file: string): InventorySource {
+  return parseSource(file, loadText(file));
+}

@@ -1,0 +1,198 @@
+import type { HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
+import { findLink } from '../facts/types.js';
+import { formatCidr } from '../inventory/ipv4.js';
+import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
+import { natComment, TAG, type OwnedObject } from '../ownership/record.js';
+import type { Mismatch } from '../report/result.js';
+import type { Step } from './step.js';
+
+/**
+ * A difference between the desired network and the facts: a mismatch to report (`verify`) and the
+ * steps that repair it (`plan`/`up`). Both commands are built on this one comparison, so what
+ * `verify` names is exactly what `up` repairs. A conflict is a difference that cannot be repaired
+ * without touching something cnet-remote does not own.
+ */
+export interface Finding extends Mismatch {
+  fix: Step[];
+}
+
+export interface Assessment {
+  findings: Finding[];
+  conflicts: string[];
+}
+
+const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
+
+/** Docker's shape, tagged: `-s SUBNET ! -o BRIDGE -m comment --comment cnet-remote:BRIDGE -j MASQUERADE`. */
+export function natRuleSpec(subnet: string, bridge: string): string[] {
+  return ['-s', subnet, '!', '-o', bridge, '-m', 'comment', '--comment', natComment(bridge), '-j', 'MASQUERADE'];
+}
+
+function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
+  return link.alias === TAG || record.some((o) => o.kind === 'link' && o.name === link.name);
+}
+
+function describeLink(l: LinkFact | undefined): string {
+  if (!l) return 'absent';
+  return `${l.kind ?? 'device'}${l.alias === TAG ? '' : ' (not created by cnet-remote)'}`;
+}
+
+function addresses(l: LinkFact | undefined): string {
+  const list = (l?.addresses ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
+  return list.length ? list.join(', ') : 'none';
+}
+
+/** Address present? If not: add it; on our own interface, also remove global addresses not desired. */
+function assessAddress(
+  path: string,
+  netns: string | undefined,
+  link: LinkFact | undefined,
+  ifname: string,
+  want: string,
+  ours: boolean,
+): Finding[] {
+  const [local, len] = want.split('/');
+  const has = link?.addresses.some((a) => a.local === local && String(a.prefixlen) === len);
+  const fix: Step[] = [];
+  if (!has) fix.push({ phase: 'address', argv: ip(netns, 'addr', 'add', want, 'dev', ifname), reason: `${path} is missing` });
+  if (ours && link) {
+    for (const a of link.addresses) {
+      if (a.scope === 'global' && !(a.local === local && String(a.prefixlen) === len)) {
+        fix.push({ phase: 'address', argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname), reason: `${path}: ${a.local}/${a.prefixlen} is not desired` });
+      }
+    }
+  }
+  return fix.length ? [{ path, desired: want, actual: addresses(link), fix }] : [];
+}
+
+function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
+  if (link?.up) return [];
+  return [{ path, desired: 'UP', actual: link ? 'DOWN' : 'absent', fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'), reason: `${ifname} is not up` }] }];
+}
+
+function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
+  const path = `bridges.${b.name}`;
+  const link = findLink(facts.root, b.name);
+  if (link && (link.kind !== 'bridge' || !isOurs(link, facts.record))) {
+    out.conflicts.push(`${b.name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or choose another bridge name`);
+    return;
+  }
+  if (!link) {
+    out.findings.push({
+      path,
+      desired: 'bridge',
+      actual: 'absent',
+      fix: [
+        { phase: 'bridge', argv: ip(undefined, 'link', 'add', 'name', b.name, 'type', 'bridge'), reason: `bridge ${b.name} is missing`, owns: { kind: 'link', name: b.name } },
+        { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', b.name, 'alias', TAG), reason: 'mark it as ours' },
+      ],
+    });
+  }
+  out.findings.push(...assessUp(`${path}.state`, undefined, link, b.name));
+  out.findings.push(...assessAddress(`${path}.address`, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
+}
+
+/** The veth pair is whole when each end names the other and the host end is ours. */
+function pairIsWhole(host: LinkFact, inner: LinkFact | undefined, nsid: number | undefined): boolean {
+  return (
+    host.kind === 'veth' &&
+    inner?.kind === 'veth' &&
+    host.peerIfindex === inner.ifindex &&
+    inner.peerIfindex === host.ifindex &&
+    (nsid === undefined || host.peerNetnsId === undefined || host.peerNetnsId === nsid)
+  );
+}
+
+function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts, out: Assessment): void {
+  const path = `namespaces.${n.name}`;
+  const exists = facts.netns.has(n.name);
+  const inner: NetnsFacts | undefined = exists ? facts.namespaces.get(n.name) : undefined;
+  if (!exists) {
+    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name } }] });
+  }
+  out.findings.push(...assessUp(`${path}.lo`, n.name, findLink(inner, 'lo'), 'lo'));
+
+  const hostEnd = findLink(facts.root, n.hostIf);
+  const nsEnd = findLink(inner, n.nsIf);
+  if (hostEnd && !isOurs(hostEnd, facts.record)) {
+    out.conflicts.push(`${n.hostIf} already exists as ${describeLink(hostEnd)}: cnet-remote only changes interfaces it created; remove it or set another host_if for namespace ${n.name}`);
+    return;
+  }
+  if (nsEnd && !(nsEnd.alias === TAG) && !(hostEnd && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name)))) {
+    out.conflicts.push(`${n.nsIf} already exists in namespace ${n.name} as ${describeLink(nsEnd)}: remove it or set another ns_if`);
+    return;
+  }
+  const whole = hostEnd !== undefined && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name));
+  if (!whole) {
+    const fix: Step[] = [];
+    if (hostEnd) fix.push({ phase: 'veth', argv: ip(undefined, 'link', 'del', 'dev', n.hostIf), reason: `${n.hostIf} is not paired with ${n.nsIf} in ${n.name}` });
+    if (nsEnd && !(hostEnd && nsEnd.peerIfindex === hostEnd.ifindex)) {
+      fix.push({ phase: 'veth', argv: ip(n.name, 'link', 'del', 'dev', n.nsIf), reason: `${n.nsIf} in ${n.name} has lost its peer` });
+    }
+    fix.push(
+      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf } },
+      { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'alias', TAG), reason: 'mark it as ours' },
+      { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'alias', TAG), reason: 'mark it as ours' },
+    );
+    out.findings.push({ path: `${path}.veth`, desired: `${n.hostIf} <-> ${n.nsIf}@${n.name}`, actual: hostEnd ? 'not paired' : 'absent', fix });
+  }
+  const host = whole ? hostEnd : undefined;
+  const ns = whole ? nsEnd : undefined;
+  if (host?.master !== n.bridge) {
+    out.findings.push({ path: `${path}.host_if.master`, desired: n.bridge, actual: host?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge), reason: `${n.hostIf} is not a port of ${n.bridge}` }] });
+  }
+  out.findings.push(...assessUp(`${path}.host_if.state`, undefined, host, n.hostIf));
+  out.findings.push(...assessUp(`${path}.ns_if.state`, n.name, ns, n.nsIf));
+  out.findings.push(...assessAddress(`${path}.address`, n.name, ns, n.nsIf, `${n.address}/${bridge.subnet.prefix}`, true));
+
+  const def = inner?.routes.filter((r) => r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
+  const good = def.some((r) => r.gateway === bridge.address && r.dev === n.nsIf);
+  if (!good || def.length > 1 || !whole) {
+    out.findings.push({
+      path: `${path}.default_route`,
+      desired: `via ${bridge.address} dev ${n.nsIf}`,
+      actual: def.length ? def.map((r) => `via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).join(', ') : 'none',
+      fix: [{ phase: 'route', argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf), reason: 'the default route is missing or wrong' }],
+    });
+  }
+}
+
+function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): void {
+  const natted = bridges.filter((b) => b.nat);
+  if (natted.length === 0) return;
+  if (!facts.nat.available) {
+    out.conflicts.push(`iptables is not usable on the host (${facts.nat.error || 'not found'}): install it (apt-get install iptables) or set nat: false`);
+    return;
+  }
+  for (const b of natted) {
+    const spec = natRuleSpec(formatCidr(b.subnet), b.name);
+    if (facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) continue;
+    out.findings.push({
+      path: `bridges.${b.name}.nat`,
+      desired: `MASQUERADE ${formatCidr(b.subnet)} ! -o ${b.name}`,
+      actual: 'absent',
+      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${formatCidr(b.subnet)}`, owns: { kind: 'nat', subnet: formatCidr(b.subnet), bridge: b.name } }],
+    });
+  }
+  if (!facts.ipForward) {
+    const recorded = facts.record.some((o) => o.kind === 'forward');
+    out.findings.push({
+      path: 'ip_forward',
+      desired: '1',
+      actual: '0',
+      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: 'NAT needs forwarding', ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
+    });
+  }
+}
+
+/** Desired network against facts: every difference, with its repair, in a stable order. */
+export function assess(desired: DesiredNetwork, facts: HostFacts): Assessment {
+  const out: Assessment = { findings: [], conflicts: [] };
+  for (const b of desired.bridges) assessBridge(b, facts, out);
+  for (const n of desired.namespaces) {
+    const bridge = desired.bridges.find((b) => b.name === n.bridge)!;
+    assessNamespace(n, bridge, facts, out);
+  }
+  assessNat(desired.bridges, facts, out);
+  return out;
+}

@@ -1,0 +1,54 @@
+/** What one host's run came to. This object is the report: `--json` prints it, the recap renders it. */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface Mismatch {
+  path: string;
+  desired: string;
+  actual: string;
+}
+
+export interface HostResult {
+  name: string;
+  status: HostStatus;
+  /** number of commands applied on the host */
+  changes: number;
+  /** the commands applied (or, for `plan`, that would be), as shell text */
+  steps: string[];
+  /** read-back matched the desired state (for `down`: nothing cnet-remote owns is left) */
+  verified: boolean;
+  mismatches: Mismatch[];
+  error?: string;
+  /** e.g. a changed host key accepted under cnet_host_key_checking: off */
+  warnings?: string[];
+  durationMs: number;
+}
+
+export interface RunSummary {
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+}
+
+export interface RunResult {
+  command: string;
+  hosts: HostResult[];
+  summary: RunSummary;
+  durationMs: number;
+}
+
+export function summarize(hosts: HostResult[]): RunSummary {
+  const summary: RunSummary = { ok: 0, changed: 0, failed: 0, unreachable: 0 };
+  for (const h of hosts) summary[h.status]++;
+  return summary;
+}
+
+/** Documented exit codes: 0 all good, 2 a host failed or did not verify, 4 a host unreachable
+ * (takes precedence over 2, as a rerun is the fix), 1 usage or inventory error. */
+export const EXIT = { ok: 0, usage: 1, failed: 2, unreachable: 4, interrupted: 130 } as const;
+
+export function exitCodeOf(result: RunResult): number {
+  if (result.summary.unreachable > 0) return EXIT.unreachable;
+  if (result.summary.failed > 0) return EXIT.failed;
+  return EXIT.ok;
+}

@@ -1,0 +1,347 @@
+/**
+ * OpenSSH known_hosts handling for the ssh2 transport: parsing (plain, wildcard,
+ * negated and hashed host fields, `@revoked` / `@cert-authority` markers),
+ * host lookup with OpenSSH semantics, the per-mode accept/refuse decision,
+ * and appending newly accepted keys the way `ssh -o StrictHostKeyChecking=accept-new` does.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HostKeyMode } from '../inventory/types.js';
+
+export type { HostKeyMode };
+
+export type KnownHostMarker = 'revoked' | 'cert-authority';
+
+/** The host field of a known_hosts line. */
+export type KnownHostPatterns =
+  /** comma-separated patterns, e.g. `web1,10.0.0.5`, `[web1]:2222`, `*.lab`, `!bad.lab` */
+  | { kind: 'patterns'; patterns: string[] }
+  /** `|1|base64salt|base64hash`: HMAC-SHA1(key = salt, data = lookup name) */
+  | { kind: 'hashed'; salt: Buffer; hash: Buffer };
+
+export interface KnownHostEntry {
+  /** 1-based line number in the text it was parsed from */
+  line: number;
+  marker?: KnownHostMarker;
+  /** the host field as written */
+  hostField: string;
+  hosts: KnownHostPatterns;
+  keyType: string;
+  /** the decoded public key blob (SSH wire format) */
+  key: Buffer;
+  comment?: string;
+}
+
+export type HostKeyCheck =
+  | { status: 'match' }
+  | { status: 'unknown' }
+  | { status: 'changed'; knownFingerprints: string[] }
+  | { status: 'revoked' };
+
+export interface HostKeyDecision {
+  accept: boolean;
+  /** add the offered key to known_hosts (only for a new host under accept-new) */
+  append: boolean;
+  warning?: string;
+  error?: string;
+}
+
+const HASH_MAGIC = '|1|';
+const SHA1_LEN = 20;
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** OpenSSH fingerprint: `SHA256:` + unpadded base64 of the SHA-256 of the key blob. */
+export function hostKeyFingerprint(keyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The key type named inside an SSH public key blob (its first length-prefixed string). */
+export function keyTypeOf(keyBlob: Buffer): string {
+  if (keyBlob.length < 4) throw new Error('malformed SSH public key blob: too short');
+  const len = keyBlob.readUInt32BE(0);
+  if (len === 0 || len > 256 || 4 + len > keyBlob.length) {
+    throw new Error('malformed SSH public key blob: bad key type length');
+  }
+  const type = keyBlob.toString('latin1', 4, 4 + len);
+  if (!/^[\x21-\x7e]+$/.test(type)) throw new Error('malformed SSH public key blob: bad key type');
+  return type;
+}
+
+/** The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise (lowercased). */
+export function knownHostsName(host: string, port: number): string {
+  const h = host.toLowerCase();
+  return port === 22 ? h : `[${h}]:${port}`;
+}
+
+function decodeBase64Strict(s: string): Buffer | undefined {
+  if (!BASE64_RE.test(s) || s.length % 4 === 1) return undefined;
+  const buf = Buffer.from(s, 'base64');
+  return buf.length > 0 ? buf : undefined;
+}
+
+function parseHostField(field: string): KnownHostPatterns | undefined {
+  if (field.startsWith('|')) {
+    if (!field.startsWith(HASH_MAGIC)) return undefined;
+    const parts = field.slice(HASH_MAGIC.length).split('|');
+    if (parts.length !== 2) return undefined;
+    const salt = decodeBase64Strict(parts[0] ?? '');
+    const hash = decodeBase64Strict(parts[1] ?? '');
+    if (!salt || !hash || salt.length !== SHA1_LEN || hash.length !== SHA1_LEN) return undefined;
+    return { kind: 'hashed', salt, hash };
+  }
+  const patterns = field.split(',').filter((p) => p !== '' && p !== '!');
+  if (patterns.length === 0) return undefined;
+  return { kind: 'patterns', patterns };
+}
+
+/** Split off the next whitespace-delimited field; `rest` keeps the remainder verbatim. */
+function nextField(s: string): { field: string; rest: string } {
+  const m = /^[ \t]*([^ \t]+)(.*)$/.exec(s);
+  if (!m) return { field: '', rest: '' };
+  return { field: m[1] ?? '', rest: m[2] ?? '' };
+}
+
+function parseLine(raw: string, lineNo: number): KnownHostEntry | undefined {
+  const line = raw.replace(/\r$/, '');
+  const trimmed = line.replace(/^[ \t]+/, '');
+  if (trimmed === '' || trimmed.startsWith('#')) return undefined;
+
+  let { field, rest } = nextField(trimmed);
+  let marker: KnownHostMarker | undefined;
+  if (field.startsWith('@')) {
+    if (field === '@revoked') marker = 'revoked';
+    else if (field === '@cert-authority') marker = 'cert-authority';
+    else return undefined; // unknown marker: OpenSSH skips the line
+    ({ field, rest } = nextField(rest));
+  }
+  const hostField = field;
+  const hosts = parseHostField(hostField);
+  if (!hosts) return undefined;
+
+  const typeF = nextField(rest);
+  const keyF = nextField(typeF.rest);
+  const keyType = typeF.field;
+  if (keyType === '' || keyF.field === '') return undefined;
+  const key = decodeBase64Strict(keyF.field);
+  if (!key) return undefined;
+  let blobType: string;
+  try {
+    blobType = keyTypeOf(key);
+  } catch {
+    return undefined;
+  }
+  if (blobType !== keyType) return undefined;
+
+  const comment = keyF.rest.trim();
+  const entry: KnownHostEntry = { line: lineNo, hostField, hosts, keyType, key };
+  if (marker) entry.marker = marker;
+  if (comment !== '') entry.comment = comment;
+  return entry;
+}
+
+/** Parse known_hosts text. Comments, blank and malformed lines are skipped; never throws. */
+export function parseKnownHosts(text: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const entry = parseLine(lines[i] ?? '', i + 1);
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/** OpenSSH match_pattern: `*` any run, `?` any one character; everything else literal. */
+function globMatch(name: string, pattern: string): boolean {
+  let n = 0;
+  let p = 0;
+  let starP = -1;
+  let starN = 0;
+  while (n < name.length) {
+    const pc = pattern[p];
+    if (pc === '*') {
+      starP = p++;
+      starN = n;
+    } else if (pc !== undefined && (pc === '?' || pc === name[n])) {
+      p++;
+      n++;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      n = ++starN;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/**
+ * Does this entry's host field cover `host` on `port`? OpenSSH semantics: the name looked up is
+ * `host` for port 22 and `[host]:port` otherwise, case-insensitively; a matching negated pattern
+ * (`!pattern`) excludes the host whatever else matches. Markers are ignored here.
+ */
+export function matchHost(entry: KnownHostEntry, host: string, port: number): boolean {
+  const name = knownHostsName(host, port);
+  if (entry.hosts.kind === 'hashed') {
+    const digest = createHmac('sha1', entry.hosts.salt).update(name).digest();
+    return digest.equals(entry.hosts.hash);
+  }
+  let matched = false;
+  for (const raw of entry.hosts.patterns) {
+    const negated = raw.startsWith('!');
+    const pattern = (negated ? raw.slice(1) : raw).toLowerCase();
+    if (globMatch(name, pattern)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/**
+ * Look the offered key up. `revoked` wins over everything; then `match` if any plain entry for
+ * the host has this exact key; `changed` if the host has known keys but none is this one;
+ * otherwise `unknown`. `@cert-authority` entries never match a plain host key.
+ */
+export function checkHostKey(entries: KnownHostEntry[], host: string, port: number, keyBlob: Buffer): HostKeyCheck {
+  const forHost = entries.filter((e) => e.marker !== 'cert-authority' && matchHost(e, host, port));
+  if (forHost.some((e) => e.marker === 'revoked' && e.key.equals(keyBlob))) return { status: 'revoked' };
+  const known = forHost.filter((e) => e.marker === undefined);
+  if (known.some((e) => e.key.equals(keyBlob))) return { status: 'match' };
+  if (known.length === 0) return { status: 'unknown' };
+  const knownFingerprints = [...new Set(known.map((e) => hostKeyFingerprint(e.key)))];
+  return { status: 'changed', knownFingerprints };
+}
+
+/** The unhashed line `ssh -o StrictHostKeyChecking=accept-new` appends (without newline). */
+export function knownHostsLine(host: string, port: number, keyBlob: Buffer): string {
+  if (host === '' || /[\s,#]/.test(host) || host.startsWith('@') || host.startsWith('|') || host.startsWith('!')) {
+    throw new Error(`cannot write a known_hosts line for host ${JSON.stringify(host)}`);
+  }
+  return `${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}`;
+}
+
+/** Read and parse a known_hosts file; a missing file is empty. */
+export function readKnownHosts(file: string): KnownHostEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return parseKnownHosts(text);
+}
+
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Append the host's key to known_hosts (unhashed). Creates the directory (0700) and the file
+ * (0600) when missing, and adds a newline first if the file does not end with one. Skips the
+ * write when the file already holds this exact key for the host, so concurrent connections to
+ * one new host add one line. Entirely synchronous, hence atomic within this process.
+ */
+export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): void {
+  const line = knownHostsLine(host, port, keyBlob);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (checkHostKey(readKnownHosts(file), host, port, keyBlob).status === 'match') return;
+  const prefix = endsWithNewline(file) ? '' : '\n';
+  appendFileSync(file, `${prefix}${line}\n`, { mode: 0o600 });
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What to do with an offered host key under `cnet_host_key_checking`:
+ * - strict: accept only a known key;
+ * - accept-new: accept a known key, accept and append an unknown host's key, refuse a changed key;
+ * - off: accept anything and never append, warning about changed or revoked keys.
+ * A revoked key is refused under strict and accept-new.
+ */
+export function decideHostKey(
+  mode: HostKeyMode,
+  check: HostKeyCheck,
+  host: string,
+  port: number,
+  keyBlob: Buffer,
+  knownHostsFile: string,
+): HostKeyDecision {
+  const name = knownHostsName(host, port);
+  const fp = hostKeyFingerprint(keyBlob);
+  let type: string;
+  try {
+    type = keyTypeOf(keyBlob);
+  } catch {
+    type = 'unknown-type';
+  }
+  const offered = `${type} key ${fp}`;
+  const removeCmd = `ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(knownHostsFile)}`;
+  const modeNote = `(cnet_host_key_checking: ${mode})`;
+
+  if (check.status === 'match') return { accept: true, append: false };
+
+  if (check.status === 'revoked') {
+    const text =
+      `REVOKED HOST KEY DETECTED for ${name}: the offered ${offered} is marked @revoked in ${knownHostsFile}. ` +
+      `A stolen key may be used to impersonate this host.`;
+    if (mode === 'off') return { accept: true, append: false, warning: `${text} Connecting anyway ${modeNote}.` };
+    return { accept: false, append: false, error: `${text} Refusing to connect ${modeNote}.` };
+  }
+
+  if (check.status === 'changed') {
+    const known = check.knownFingerprints.join(', ');
+    if (mode === 'off') {
+      return {
+        accept: true,
+        append: false,
+        warning:
+          `host key for ${name} has changed: offered ${offered}, but ${knownHostsFile} knows ${known}. ` +
+          `Connecting anyway ${modeNote}.`,
+      };
+    }
+    return {
+      accept: false,
+      append: false,
+      error: [
+        `REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}!`,
+        `Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host key has just been changed (e.g. the machine was reinstalled).`,
+        `The host offered ${offered}; ${knownHostsFile} has ${check.knownFingerprints.length === 1 ? 'the key' : 'the keys'} ${known} for it.`,
+        `If the change is expected, remove the old key with: ${removeCmd}`,
+        `Host key verification failed ${modeNote}.`,
+      ].join('\n'),
+    };
+  }
+
+  // unknown
+  if (mode === 'accept-new') return { accept: true, append: true };
+  if (mode === 'off') return { accept: true, append: false };
+  const scanCmd = `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${shellQuote(host)} >> ${shellQuote(knownHostsFile)}`;
+  return {
+    accept: false,
+    append: false,
+    error:
+      `host key for ${name} is not in ${knownHostsFile}; the host offered ${offered} ${modeNote}. ` +
+      `Verify the fingerprint and add it (e.g. \`${scanCmd}\`, or connect once with ssh), ` +
+      `or set cnet_host_key_checking: accept-new.`,
+  };
+}
