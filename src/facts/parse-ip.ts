@@ -8,6 +8,7 @@ interface IpLink {
   operstate?: string;
   master?: string;
   ifalias?: string;
+  address?: string;
   link_index?: number;
   link_netnsid?: number;
   linkinfo?: { info_kind?: string };
@@ -53,6 +54,7 @@ export function parseIpShow(text: string): NetnsFacts {
     up: (l.flags ?? []).includes('UP'),
     operstate: l.operstate ?? 'UNKNOWN',
     ...(l.ifalias !== undefined ? { alias: l.ifalias } : {}),
+    ...(l.address !== undefined ? { mac: l.address } : {}),
     ...(l.link_index !== undefined ? { peerIfindex: l.link_index } : {}),
     ...(l.link_netnsid !== undefined ? { peerNetnsId: l.link_netnsid } : {}),
     addresses: addrs.get(l.ifindex) ?? [],

@@ -16,6 +16,8 @@ export interface LinkFact {
   up: boolean;
   operstate: string;
   alias?: string;
+  /** link-layer address */
+  mac?: string;
   /** veth: the peer's ifindex, and (peer in another namespace) the nsid of that namespace */
   peerIfindex?: number;
   peerNetnsId?: number;

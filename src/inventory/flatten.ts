@@ -1,4 +1,4 @@
-import type { InventoryIssue } from '../errors.js';
+import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
@@ -70,6 +70,12 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
   const groups = new Map<string, GroupNode>();
   const hostLayers = new Map<string, VarLayer[]>();
   const hostFirst = new Map<string, { src: InventorySource; path: YamlPath }>();
+  /** where each parent → child edge is first written, to point at the edge closing a cycle */
+  const edges = new Map<string, SourceLocation>();
+  const edge = (parent: string, child: string, loc: () => SourceLocation): void => {
+    const key = `${parent}\u0000${child}`;
+    if (!edges.has(key)) edges.set(key, loc());
+  };
   const group = (name: string): GroupNode => {
     let g = groups.get(name);
     if (!g) groups.set(name, (g = { name, layers: [], children: new Set(), hosts: new Set() }));
@@ -109,6 +115,7 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
         continue;
       }
       g.children.add(child);
+      edge(name, child, () => src.locate([...path, 'children', child]));
       walk(src, child, cv, [...path, 'children', child]);
     }
   };
@@ -120,15 +127,18 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
       continue;
     }
     for (const [name, raw] of Object.entries(top.data)) {
-      if (name !== 'all') group('all').children.add(name);
+      if (name !== 'all') {
+        group('all').children.add(name);
+        edge('all', name, () => src.locate([name]));
+      }
       walk(src, name, raw, [name]);
     }
   }
 
   const cycle = findCycle(groups);
   if (cycle) {
-    const first = sources[0]!;
-    issues.push({ loc: first.locate([]), message: `groups form a cycle: ${cycle.join(' → ')}` });
+    const loc = edges.get(`${cycle[cycle.length - 2]}\u0000${cycle[cycle.length - 1]}`) ?? sources[0]!.locate([]);
+    issues.push({ loc, message: `groups form a cycle: ${cycle.join(' → ')}` });
     return { flat: { hosts: [], groups: new Map() }, issues };
   }
 
@@ -148,7 +158,8 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
   const allHosts = [...hostFirst.keys()].sort();
   members.set('all', new Set(allHosts));
   const grouped = new Set<string>();
-  for (const g of groups.values()) if (g.name !== 'all') for (const h of g.hosts) grouped.add(h);
+  // a host listed under `ungrouped:` itself is still ungrouped (and gets that group's vars)
+  for (const g of groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
   members.set('ungrouped', new Set(allHosts.filter((h) => !grouped.has(h))));
   for (const g of groups.keys()) if (!members.has(g)) members.set(g, new Set());
 

@@ -142,8 +142,12 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
         continue;
       }
       const a = parseIpv4(addrField.value);
-      if (!contains(bridge.subnet, a) || !isHostAddress(bridge.subnet, a)) {
-        fail(addrField.loc, `address ${addrField.value} is outside subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}" (or is its network/broadcast address)`);
+      if (!contains(bridge.subnet, a)) {
+        fail(addrField.loc, `address ${addrField.value} is outside subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}"`);
+        continue;
+      }
+      if (!isHostAddress(bridge.subnet, a)) {
+        fail(addrField.loc, `address ${addrField.value} is the network or broadcast address of subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}"`);
         continue;
       }
       if (addrField.value === bridge.address) {

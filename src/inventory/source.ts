@@ -25,13 +25,27 @@ function loadText(file: string): string {
   }
 }
 
+/** Past blanks and comments: where the next token starts. */
+function skipBlank(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') i++;
+    else if (c === '#') while (i < text.length && text[i] !== '\n') i++;
+    else break;
+  }
+  return i < text.length ? i : offset;
+}
+
 /** Parses YAML text strictly (duplicate keys are errors); stops on any YAML error. */
 export function parseSource(file: string, text: string): InventorySource {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const issues: InventoryIssue[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      // the yaml library puts a duplicate key after an empty value at the end of the previous line
+      const offset = e.code === 'DUPLICATE_KEY' ? skipBlank(text, e.pos[0]) : e.pos[0];
+      const pos = offset >= 0 ? lineCounter.linePos(offset) : { line: 1, col: 1 };
       const message = e.message.split('\n')[0] ?? e.message;
       return { loc: { file, line: pos.line, col: pos.col, path: '' }, message: `YAML error: ${message}` };
     });

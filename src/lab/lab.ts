@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -123,10 +123,9 @@ async function startVm(plan: LabPlan, i: number): Promise<void> {
   const script = `hostname ${plan.vmName(i)}; mount -t tmpfs tmpfs /run; mkdir -p /run/sshd; mount -t tmpfs tmpfs /root; exec sleep infinity`;
   const holder = spawnDetached(['ip', 'netns', 'exec', plan.vmNs(i), 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', script]);
   writeFileSync(join(plan.dir, `h${i}.holder`), String(holder));
-  // nsenter must not run before the holder has its own mount namespace
-  const ours = readlinkSync('/proc/self/ns/mnt');
+  // the holder execs `sleep` only after its mounts are done: enter its namespaces after that
   const deadline = Date.now() + 10_000;
-  while (readlinkSync(`/proc/${holder}/ns/mnt`) === ours) {
+  while (readFileSync(`/proc/${holder}/comm`, 'utf8').trim() !== 'sleep') {
     if (Date.now() > deadline) throw new LabError(`VM ${plan.vmName(i)} did not start`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -134,9 +133,7 @@ async function startVm(plan: LabPlan, i: number): Promise<void> {
 }
 
 export function startSshd(plan: LabPlan, i: number, holder = Number(readFileSync(join(plan.dir, `h${i}.holder`), 'utf8'))): void {
-  // the holder needs a moment to mount its tmpfs; sshd retries binding are not needed: wait here
-  const script = `while [ ! -d /run/sshd ] || ! mountpoint -q /root; do sleep 0.01; done; exec /usr/sbin/sshd -D -f ${plan.dir}/sshd_config -h ${plan.dir}/hostkeys/h${i}`;
-  const pid = spawnDetached(['nsenter', '-t', String(holder), '-m', '-u', '-n', 'sh', '-c', script]);
+  const pid = spawnDetached(['nsenter', '-t', String(holder), '-m', '-u', '-n', '/usr/sbin/sshd', '-D', '-f', `${plan.dir}/sshd_config`, '-h', `${plan.dir}/hostkeys/h${i}`]);
   writeFileSync(join(plan.dir, `h${i}.sshd`), String(pid));
 }
 

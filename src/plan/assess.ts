@@ -28,6 +28,14 @@ export function natRuleSpec(subnet: string, bridge: string): string[] {
   return ['-s', subnet, '!', '-o', bridge, '-m', 'comment', '--comment', natComment(bridge), '-j', 'MASQUERADE'];
 }
 
+/**
+ * The container end's MAC, derived from its IPv4 address as Docker does (02:42 + the address):
+ * a container rebuilt with the same address keeps its MAC, so its neighbours' ARP caches stay right.
+ */
+export function macFor(address: string): string {
+  return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
 function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
   return link.alias === TAG || record.some((o) => o.kind === 'link' && o.name === link.name);
 }
@@ -130,7 +138,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
       fix.push({ phase: 'veth', argv: ip(n.name, 'link', 'del', 'dev', n.nsIf), reason: `${n.nsIf} in ${n.name} has lost its peer` });
     }
     fix.push(
-      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf } },
+      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf } },
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'alias', TAG), reason: 'mark it as ours' },
       { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'alias', TAG), reason: 'mark it as ours' },
     );
@@ -140,6 +148,9 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const ns = whole ? nsEnd : undefined;
   if (host?.master !== n.bridge) {
     out.findings.push({ path: `${path}.host_if.master`, desired: n.bridge, actual: host?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge), reason: `${n.hostIf} is not a port of ${n.bridge}` }] });
+  }
+  if (ns && ns.mac !== macFor(n.address)) {
+    out.findings.push({ path: `${path}.mac`, desired: macFor(n.address), actual: ns.mac ?? 'none', fix: [{ phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)), reason: 'the MAC follows the address' }] });
   }
   out.findings.push(...assessUp(`${path}.host_if.state`, undefined, host, n.hostIf));
   out.findings.push(...assessUp(`${path}.ns_if.state`, n.name, ns, n.nsIf));

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseNatRules, tokenizeRule } from '../../src/facts/parse-nat.js';
+import { splitSections } from '../../src/facts/parse-facts.js';
+
+const natOf = (name: string): string =>
+  splitSections(readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8')).get('nat')!;
+
+describe('tokenizeRule', () => {
+  it('splits on whitespace', () => {
+    expect(tokenizeRule('-A POSTROUTING  -s 10.77.0.0/16\t-j MASQUERADE')).toEqual(['-A', 'POSTROUTING', '-s', '10.77.0.0/16', '-j', 'MASQUERADE']);
+  });
+
+  it('removes the double quotes iptables puts around a comment', () => {
+    expect(tokenizeRule('-m comment --comment "cnet-remote:br0" -j MASQUERADE')).toEqual(['-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE']);
+  });
+
+  it('keeps spaces inside quotes and unescapes \\" and \\\\', () => {
+    expect(tokenizeRule('--comment "a b  c" x')).toEqual(['--comment', 'a b  c', 'x']);
+    expect(tokenizeRule('--comment "say \\"hi\\" \\\\ ok"')).toEqual(['--comment', 'say "hi" \\ ok']);
+  });
+
+  it('keeps an empty quoted word, and joins quoted and bare parts of one word', () => {
+    expect(tokenizeRule('--comment "" -j X')).toEqual(['--comment', '', '-j', 'X']);
+    expect(tokenizeRule('a"b c"d e')).toEqual(['ab cd', 'e']);
+  });
+
+  it('returns no words for a blank line', () => {
+    expect(tokenizeRule('')).toEqual([]);
+    expect(tokenizeRule('   ')).toEqual([]);
+  });
+});
+
+describe('parseNatRules', () => {
+  it('reads the recorded converged rules, comment unquoted, policy line skipped', () => {
+    expect(parseNatRules(natOf('converged'))).toEqual([
+      ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
+      ['-s', '172.18.0.0/16', '!', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE'],
+      ['-s', '172.19.0.0/24', '!', '-o', 'brd1', '-m', 'comment', '--comment', 'cnet-remote:brd1', '-j', 'MASQUERADE'],
+    ]);
+  });
+
+  it('reads the recorded drifted rules (br0 rule gone, foreign rule kept)', () => {
+    expect(parseNatRules(natOf('drifted'))).toEqual([
+      ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
+      ['-s', '172.19.0.0/24', '!', '-o', 'brd1', '-m', 'comment', '--comment', 'cnet-remote:brd1', '-j', 'MASQUERADE'],
+    ]);
+  });
+
+  it('keeps duplicate rules (foreign.txt lists the foreign rule twice)', () => {
+    expect(parseNatRules(natOf('foreign'))).toEqual([
+      ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
+      ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
+    ]);
+  });
+
+  it('ignores the policy line, other chains, warnings and blank lines', () => {
+    const text = [
+      '# Warning: iptables-legacy tables present, use iptables-legacy to see them',
+      '-P POSTROUTING ACCEPT',
+      '-N DOCKER',
+      '-A DOCKER -i docker0 -j RETURN',
+      '',
+      '-A POSTROUTING -o eth0 -j MASQUERADE',
+    ].join('\n');
+    expect(parseNatRules(text)).toEqual([['-o', 'eth0', '-j', 'MASQUERADE']]);
+  });
+
+  it('returns no rules for an empty chain', () => {
+    expect(parseNatRules('-P POSTROUTING ACCEPT\n')).toEqual([]);
+    expect(parseNatRules('')).toEqual([]);
+  });
+});
