@@ -7,7 +7,7 @@ import type { Command as CoreCommand } from '../run/host-ops.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
 import { SshConnector } from '../transport/ssh.js';
 import { chooseRenderer } from './render/choose.js';
-import { formatHostDetail, formatRecap, formatSteps } from './render/recap.js';
+import { formatRecap, formatSteps } from './render/recap.js';
 import type { Output } from './output.js';
 
 interface RunFlags {
@@ -37,7 +37,8 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
     return;
   }
   for (const h of result.hosts) {
-    const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...formatHostDetail(h), ...(h.warnings ?? []).map((w) => `  warning: ${w}`)];
+    // errors and mismatches were shown by the progress renderer as each host finished
+    const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...(h.warnings ?? []).map((w) => `  warning: ${w}`)];
     if (result.command === 'plan') out.line(`# ${h.name}: ${h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`);
     else if (detail.length) out.line(`${h.name}:`);
     for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -61,7 +61,40 @@ export function parseSource(file: string, text: string): InventorySource {
     }
     return { file, line: 1, col: 1, path: formatPath(path) };
   };
-  return { file, data: doc.toJS() ?? {}, locate };
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // an alias to an undefined anchor, or too many aliases: only found when converting
+    const offset = aliasOffset(doc) ?? doc.contents?.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(offset);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InventoryError([{ loc: { file, line, col, path: '' }, message: `YAML error: ${message}` }]);
+  }
+  return { file, data: data ?? {}, locate };
+}
+
+/** Offset of the first alias that does not resolve, else of the first alias. */
+function aliasOffset(doc: Document): number | undefined {
+  let unresolved: number | undefined;
+  let first: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first ??= node.range?.[0];
+      let ok = false;
+      try {
+        ok = node.resolve(doc) !== undefined;
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first;
 }
 
 /** Offset of the key (for the last path element) or value node at `path`. */

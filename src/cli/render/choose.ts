@@ -12,10 +12,11 @@ export interface ChooseRendererOptions {
 
 const silent: EventSink = () => {};
 
-/** json → silent; CI or a stdout that is not a TTY → plain host-prefixed lines; else listr2. */
+/** json → silent; CI, a stdout that is not a TTY, or a terminal of unknown width → plain
+ * host-prefixed lines; else listr2. */
 export function chooseRenderer(opts: ChooseRendererOptions): Renderer {
   if (opts.json) return { sink: silent, done: async () => {} };
-  if (process.env.CI === 'true' || !opts.stdout.isTTY) {
+  if (process.env.CI === 'true' || !opts.stdout.isTTY || !opts.stdout.columns) {
     return { sink: plainRenderer(opts.write), done: async () => {} };
   }
   return listrRenderer({ stdout: opts.stdout });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the lab and the tests need, when missing (root, apt-get).
+set -euo pipefail
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+[ -x /usr/sbin/iptables ] || need+=(iptables)
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+if ((${#need[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing packages: ${need[*]} — run as root, or: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
