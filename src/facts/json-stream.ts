@@ -11,7 +11,7 @@ export function parseJsonStream(text: string): unknown[] {
       else if (c === '"') inString = false;
       continue;
     }
-    if (c === '"') inString = true;
+    if (c === '"' && depth > 0) inString = true;
     else if (c === '[' || c === '{') {
       if (depth++ === 0) start = i;
     } else if (c === ']' || c === '}') {

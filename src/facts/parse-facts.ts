@@ -29,18 +29,26 @@ export function parseFacts(text: string, host?: string): HostFacts {
     return s;
   };
   need('end');
+  /** parses one section, naming it if its text does not parse */
+  const parse = <T>(name: string, body: string, fn: (text: string) => T): T => {
+    try {
+      return fn(body);
+    } catch (err) {
+      throw new FactsError(`cannot parse facts: the "${name}" section: ${(err as Error).message}`, host, { cause: err });
+    }
+  };
   try {
     const namespaces = new Map<string, NetnsFacts>();
     for (const [name, body] of sections) {
       if (!name.startsWith('ns ')) continue;
-      if (body.trim() !== '' && !body.startsWith('@@')) namespaces.set(name.slice(3), parseIpShow(body));
+      if (body.trim() !== '' && !body.startsWith('@@')) namespaces.set(name.slice(3), parse(name, body, parseIpShow));
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const natText = need('nat');
     const natFailed = sections.has('nat-failed');
     return {
-      root: parseIpShow(need('root')),
-      netns: parseNetnsList(need('netns')),
+      root: parse('root', need('root'), parseIpShow),
+      netns: parse('netns', need('netns'), parseNetnsList),
       namespaces,
       ipForward: need('forward').trim() === '1',
       nat: natFailed ? { available: false, rules: [], error: natText.trim() } : { available: true, rules: parseNatRules(natText) },
