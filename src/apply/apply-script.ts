@@ -6,15 +6,16 @@ import { splitSections } from '../facts/parse-facts.js';
 /**
  * The steps as one script: stops at the first failing step (`set -e`), appends each created
  * object to the host's record right after creating it, and marks each step so a failure names it.
+ * Markers start with a newline: a step's output may not end with one.
  */
 export function applyScript(steps: Step[]): string {
   const lines = ['(', 'set -e'];
   if (steps.some((s) => s.owns)) lines.push(quoteArgv(['mkdir', '-p', RECORD_DIR]));
   steps.forEach((step, i) => {
-    lines.push(`printf '%s\\n' ${quoteWord(`@@step ${i}`)}`, quoteArgv(step.argv));
+    lines.push(`printf '\\n%s\\n' ${quoteWord(`@@step ${i}`)}`, quoteArgv(step.argv));
     if (step.owns) lines.push(`printf '%s\\n' ${quoteWord(formatOwned(step.owns))} >> ${RECORD_FILE}`);
   });
-  lines.push(') 2>&1', `printf '@@apply-exit\\n%s\\n' "$?"`);
+  lines.push(') 2>&1', `printf '\\n@@apply-exit\\n%s\\n' "$?"`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -97,16 +97,36 @@ function aliasOffset(doc: Document): number | undefined {
   return unresolved ?? first;
 }
 
+/**
+ * The node at `path`, matching map keys by their text: the data's keys are strings, but a key
+ * written `123` or `true` is not a string node (yaml's getIn compares strictly).
+ */
+function nodeAt(doc: Document, path: YamlPath): unknown {
+  let node: unknown = doc.contents;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      return undefined;
+    }
+  }
+  return node;
+}
+
 /** Offset of the key (for the last path element) or value node at `path`. */
 function rangeOf(doc: Document, path: YamlPath): number | undefined {
   if (path.length === 0) return doc.contents?.range?.[0];
-  const parent = doc.getIn(path.slice(0, -1), true);
+  const parent = nodeAt(doc, path.slice(0, -1));
   const key = path[path.length - 1];
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
     if (pair && isScalar(pair.key)) return pair.key.range?.[0];
   }
-  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const node = nodeAt(doc, path) as { range?: [number, number, number] } | undefined | null;
   return node?.range?.[0];
 }
 

@@ -118,8 +118,6 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   if (!exists) {
     out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name } }] });
   }
-  out.findings.push(...assessUp(`${path}.lo`, n.name, findLink(inner, 'lo'), 'lo'));
-
   const hostEnd = findLink(facts.root, n.hostIf);
   const nsEnd = findLink(inner, n.nsIf);
   if (hostEnd && !isOurs(hostEnd, facts.record)) {
@@ -130,6 +128,8 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
     out.conflicts.push(`${n.nsIf} already exists in namespace ${n.name} as ${describeLink(nsEnd)}: remove it or set another ns_if`);
     return;
   }
+  // only once the namespace is known to hold nothing foreign in our way: no fix in a conflicting one
+  out.findings.push(...assessUp(`${path}.lo`, n.name, findLink(inner, 'lo'), 'lo'));
   const whole = hostEnd !== undefined && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name));
   if (!whole) {
     const fix: Step[] = [];

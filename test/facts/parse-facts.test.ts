@@ -5,6 +5,9 @@ import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
 import { parseIpShow, parseNetnsList } from '../../src/facts/parse-ip.js';
 import { findLink, type HostFacts, type LinkFact } from '../../src/facts/types.js';
 
+/** a random MAC, as the kernel gives a new device (recorded values change when fixtures are re-recorded) */
+const MAC = expect.stringMatching(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+
 const text = (name: string): string => readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');
 const facts = (name: string): HostFacts => parseFacts(text(name));
 
@@ -59,7 +62,7 @@ describe('parseFacts on converged.txt', () => {
   it('reads the root links with their kinds, masters, aliases and state', () => {
     expect(f.root.links.map((l) => l.name)).toEqual(['lo', 'eth0', 'foreign0', 'br0', 'brd1', 'veth1', 'veth2', 'bread-j-veth', 'bread-pb-veth']);
     expect(link(f, 'lo')).toEqual({ ifindex: 1, name: 'lo', up: true, operstate: 'UNKNOWN', mac: '00:00:00:00:00:00', addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] });
-    expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: 'd6:b6:0f:e6:b1:d2', addresses: [] });
+    expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, addresses: [] });
     expect(link(f, 'br0')).toEqual({
       ifindex: 10,
       name: 'br0',
@@ -67,7 +70,7 @@ describe('parseFacts on converged.txt', () => {
       up: true,
       operstate: 'UP',
       alias: 'cnet-remote',
-      mac: 'ae:d5:b6:4e:fa:e5',
+      mac: MAC,
       addresses: [{ local: '172.18.0.1', prefixlen: 16, scope: 'global' }],
     });
     expect(link(f, 'brd1')).toMatchObject({ kind: 'bridge', alias: 'cnet-remote', up: true, addresses: [{ local: '172.19.0.1', prefixlen: 24, scope: 'global' }] });
@@ -79,7 +82,7 @@ describe('parseFacts on converged.txt', () => {
       up: true,
       operstate: 'UP',
       alias: 'cnet-remote',
-      mac: 'e6:cb:38:93:de:ae',
+      mac: MAC,
       peerIfindex: 2,
       peerNetnsId: 1,
       addresses: [],
@@ -233,7 +236,7 @@ describe('parseFacts on foreign.txt', () => {
   const f = facts('foreign');
 
   it('sees the foreign bridge named veth1, untagged', () => {
-    expect(link(f, 'veth1')).toEqual({ ifindex: 16, name: 'veth1', kind: 'bridge', up: false, operstate: 'DOWN', mac: '72:c3:b3:2f:80:75', addresses: [] });
+    expect(link(f, 'veth1')).toEqual({ ifindex: 16, name: 'veth1', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, addresses: [] });
   });
 
   it('sees the foreign namespace pb holding a foreign veth-pb paired with x1 in the root namespace', () => {
@@ -243,7 +246,7 @@ describe('parseFacts on foreign.txt', () => {
     expect(pb.routes).toEqual([]);
     const inner = link(f, 'veth-pb', 'pb');
     const x1 = link(f, 'x1');
-    expect(inner).toEqual({ ifindex: 2, name: 'veth-pb', kind: 'veth', up: false, operstate: 'DOWN', mac: 'be:6e:94:06:fd:a2', peerIfindex: 17, peerNetnsId: 0, addresses: [] });
+    expect(inner).toEqual({ ifindex: 2, name: 'veth-pb', kind: 'veth', up: false, operstate: 'DOWN', mac: MAC, peerIfindex: 17, peerNetnsId: 0, addresses: [] });
     expect(x1.peerIfindex).toBe(inner.ifindex);
     expect(inner.peerIfindex).toBe(x1.ifindex);
     expect(x1.peerNetnsId).toBe(f.netns.get('pb'));

@@ -487,6 +487,21 @@ web:
   });
 });
 
+describe('positions under keys YAML reads as numbers', () => {
+  it('a field of a namespace named 123', () => {
+    expectIssue(oneIssue(withNamespaces('123: { bridge: br0, address: 10.9.9.9 }')), 9, 29, `${NS}.123.address`, 'outside subnet');
+  });
+
+  it('a variable of a host named 1234', () => {
+    expectIssue(oneIssue(`all:
+  hosts:
+    1234:
+      ansible_host: 10.0.0.7
+      ansible_port: 0
+`), 5, 7, 'all.hosts.1234.ansible_port', 'port must be 1-65535');
+  });
+});
+
 describe('several issues at once', () => {
   it('every stage reports, sorted by position', () => {
     const all = issues(`all:
