@@ -43,7 +43,9 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
     else if (detail.length) out.line(`${h.name}:`);
     for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);
   }
-  out.line(formatRecap(result, Boolean(out.stdout.isTTY) && process.env.NO_COLOR === undefined));
+  // `plan` prints a script on stdout: its recap goes with the progress
+  const recapTo = result.command === 'plan' ? out.progress : out.stdout;
+  (result.command === 'plan' ? out.note : out.line)(formatRecap(result, Boolean(recapTo.isTTY) && process.env.NO_COLOR === undefined));
 }
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
@@ -60,7 +62,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       const timeout = positiveInt('--timeout', flags.timeout);
       const inventory = loadInventory(files);
       const hosts = applyLimit(inventory, flags.limit);
-      const renderer = chooseRenderer({ json: Boolean(flags.json), stdout: out.stdout, write: out.line });
+      const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
       const result = await runHosts(name, hosts, { forks, connector: new SshConnector(), sink: renderer.sink, connectTimeoutMs: timeout * 1000 });
       await renderer.done();
       render(out, result, flags);

@@ -5,19 +5,20 @@ import { plainRenderer } from './plain.js';
 export interface ChooseRendererOptions {
   /** `--json`: show nothing while running, the CLI prints the RunResult as JSON itself */
   json: boolean;
-  stdout: NodeJS.WriteStream;
+  /** where progress goes (the CLI uses stderr) */
+  stream: NodeJS.WriteStream;
   /** line writer for the plain renderer */
   write: (line: string) => void;
 }
 
 const silent: EventSink = () => {};
 
-/** json → silent; CI, a stdout that is not a TTY, or a terminal of unknown width → plain
+/** json → silent; CI, a stream that is not a TTY, or a terminal of unknown width → plain
  * host-prefixed lines; else listr2. */
 export function chooseRenderer(opts: ChooseRendererOptions): Renderer {
   if (opts.json) return { sink: silent, done: async () => {} };
-  if (process.env.CI === 'true' || !opts.stdout.isTTY || !opts.stdout.columns) {
+  if (process.env.CI === 'true' || !opts.stream.isTTY || !opts.stream.columns) {
     return { sink: plainRenderer(opts.write), done: async () => {} };
   }
-  return listrRenderer({ stdout: opts.stdout });
+  return listrRenderer({ stdout: opts.stream, stderr: opts.stream });
 }
