@@ -101,11 +101,16 @@ function aliasOffset(doc: Document): number | undefined {
  * The node at `path`, matching map keys by their text: the data's keys are strings, but a key
  * written `123` or `true` is not a string node (yaml's getIn compares strictly).
  */
+function pairOf(map: unknown, key: string | number) {
+  if (!isMap(map)) return undefined;
+  return map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+}
+
 function nodeAt(doc: Document, path: YamlPath): unknown {
   let node: unknown = doc.contents;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(node, seg);
       if (!pair) return undefined;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {
@@ -120,12 +125,8 @@ function nodeAt(doc: Document, path: YamlPath): unknown {
 /** Offset of the key (for the last path element) or value node at `path`. */
 function rangeOf(doc: Document, path: YamlPath): number | undefined {
   if (path.length === 0) return doc.contents?.range?.[0];
-  const parent = nodeAt(doc, path.slice(0, -1));
-  const key = path[path.length - 1];
-  if (isMap(parent)) {
-    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
-    if (pair && isScalar(pair.key)) return pair.key.range?.[0];
-  }
+  const pair = pairOf(nodeAt(doc, path.slice(0, -1)), path[path.length - 1]!);
+  if (pair && isScalar(pair.key)) return pair.key.range?.[0];
   const node = nodeAt(doc, path) as { range?: [number, number, number] } | undefined | null;
   return node?.range?.[0];
 }
