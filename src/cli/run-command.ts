@@ -7,8 +7,9 @@ import type { Command as CoreCommand } from '../run/host-ops.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
 import { SshConnector } from '../transport/ssh.js';
 import { chooseRenderer } from './render/choose.js';
-import { formatRecap, formatSteps } from './render/recap.js';
+import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
 import type { Output } from './output.js';
+import { writeReports } from './write-reports.js';
 
 interface RunFlags {
   limit?: string;
@@ -16,6 +17,11 @@ interface RunFlags {
   json?: boolean;
   timeout: string;
   verbose?: boolean;
+  probe?: boolean;
+  rebuild?: boolean;
+  junit?: string;
+  html?: string;
+  retryFile?: string;
 }
 
 const DESCRIPTIONS: Record<CoreCommand, string> = {
@@ -37,8 +43,9 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
     return;
   }
   for (const h of result.hosts) {
-    // errors and mismatches were shown by the progress renderer as each host finished
-    const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...(h.warnings ?? []).map((w) => `  warning: ${w}`)];
+    // errors, mismatches and failed probes were shown by the progress renderer as each host finished
+    const probes = h.probes?.length ? [`  probes: ${h.probes.filter((p) => p.ok).length}/${h.probes.length} passed`, ...(flags.verbose ? h.probes.map((p) => `    ${formatProbe(p)}`) : [])] : [];
+    const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...probes, ...formatWarnings(h)];
     if (result.command === 'plan') out.line(`# ${h.name}: ${h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`);
     else if (detail.length) out.line(`${h.name}:`);
     for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);
@@ -49,23 +56,38 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
 }
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
-  return new Command(name)
+  const cmd = new Command(name)
     .description(DESCRIPTIONS[name])
     .argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i)')
-    .option('-l, --limit <pattern>', 'only these hosts or groups (comma or colon separated)')
+    .option('-l, --limit <pattern>', "only these hosts: Ansible's patterns (a:b, a,b, &a, !a, web*, ~regex, @retry-file)")
     .option('-f, --forks <n>', 'hosts worked on in parallel', String(DEFAULT_FORKS))
     .option('--json', 'print one JSON object: {hosts:[…], summary:{…}}')
     .addOption(new Option('--timeout <seconds>', 'SSH connect timeout').default('15'))
-    .option('-v, --verbose', 'also list the commands applied')
-    .action(async (files: string[], flags: RunFlags) => {
-      const forks = positiveInt('--forks', flags.forks);
-      const timeout = positiveInt('--timeout', flags.timeout);
-      const inventory = loadInventory(files);
-      const hosts = applyLimit(inventory, flags.limit);
-      const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
-      const result = await runHosts(name, hosts, { forks, connector: new SshConnector(), sink: renderer.sink, connectTimeoutMs: timeout * 1000 });
-      await renderer.done();
-      render(out, result, flags);
-      setExit(exitCodeOf(result));
+    .option('-v, --verbose', 'also list the commands applied (and every probe)')
+    .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file');
+  if (name === 'up' || name === 'verify') {
+    cmd.option('--probe', 'after verifying, ping: namespaces to each other, their gateway and the upstream; the host to them');
+  }
+  if (name === 'up') cmd.option('--rebuild', 'down, then up from a clean slate (nightly rebuilds)');
+  if (name !== 'plan') {
+    cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
+  }
+  return cmd.action(async (files: string[], flags: RunFlags) => {
+    const forks = positiveInt('--forks', flags.forks);
+    const timeout = positiveInt('--timeout', flags.timeout);
+    const inventory = loadInventory(files);
+    const hosts = applyLimit(inventory, flags.limit);
+    const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
+    const result = await runHosts(name, hosts, {
+      forks,
+      connector: new SshConnector(),
+      sink: renderer.sink,
+      connectTimeoutMs: timeout * 1000,
+      options: { probe: Boolean(flags.probe), rebuild: Boolean(flags.rebuild) },
     });
+    await renderer.done();
+    render(out, result, flags);
+    for (const written of writeReports(result, hosts, flags)) out.note(written);
+    setExit(exitCodeOf(result));
+  });
 }

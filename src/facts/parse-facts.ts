@@ -1,7 +1,7 @@
 import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
 import { parseIpShow, parseNetnsList } from './parse-ip.js';
-import { parseNatRules } from './parse-nat.js';
+import { parseForwardChain, parseNatRules } from './parse-nat.js';
 import type { HostFacts, NetnsFacts } from './types.js';
 
 /** Splits script output into `@@name` sections (section name → body). */
@@ -46,12 +46,16 @@ export function parseFacts(text: string, host?: string): HostFacts {
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const natText = need('nat');
     const natFailed = sections.has('nat-failed');
+    const filter = sections.get('filter');
+    const brnf = sections.get('brnf')?.trim();
     return {
       root: parse('root', need('root'), parseIpShow),
       netns: parse('netns', need('netns'), parseNetnsList),
       namespaces,
       ipForward: need('forward').trim() === '1',
       nat: natFailed ? { available: false, rules: [], error: natText.trim() } : { available: true, rules: parseNatRules(natText) },
+      ...(filter !== undefined && !sections.has('filter-failed') ? { forwardChain: parseForwardChain(filter) } : {}),
+      ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       record: parseRecord(need('record')),
     };
   } catch (err) {

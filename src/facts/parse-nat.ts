@@ -26,10 +26,21 @@ export function tokenizeRule(line: string): string[] {
   return out;
 }
 
-/** `iptables -t nat -S POSTROUTING` → the rules' words after `-A POSTROUTING`. */
-export function parseNatRules(text: string): string[][] {
+/** `iptables -S CHAIN` → the rules' words after `-A CHAIN`. */
+export function parseChainRules(text: string, chain: string): string[][] {
   return text
     .split('\n')
-    .filter((l) => l.startsWith('-A POSTROUTING '))
+    .filter((l) => l.startsWith(`-A ${chain} `))
     .map((l) => tokenizeRule(l).slice(2));
+}
+
+/** `iptables -t nat -S POSTROUTING` → the rules' words after `-A POSTROUTING`. */
+export function parseNatRules(text: string): string[][] {
+  return parseChainRules(text, 'POSTROUTING');
+}
+
+/** `iptables -S FORWARD` → the chain's policy (`-P FORWARD DROP`) and rules. */
+export function parseForwardChain(text: string): { policy: string; rules: string[][] } {
+  const policy = /^-P FORWARD (\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
+  return { policy, rules: parseChainRules(text, 'FORWARD') };
 }

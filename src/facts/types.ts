@@ -48,6 +48,12 @@ export interface NatFacts {
   error?: string;
 }
 
+/** The filter table's FORWARD chain: what decides whether routed (and, with br_netfilter, bridged) traffic passes. */
+export interface ForwardChainFacts {
+  policy: string;
+  rules: string[][];
+}
+
 /** Everything one round trip learns about a host. */
 export interface HostFacts {
   root: NetnsFacts;
@@ -57,6 +63,10 @@ export interface HostFacts {
   namespaces: Map<string, NetnsFacts>;
   ipForward: boolean;
   nat: NatFacts;
+  /** undefined when iptables could not be read */
+  forwardChain?: ForwardChainFacts;
+  /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
+  brNetfilter?: boolean;
   record: OwnedObject[];
 }
 

@@ -1,5 +1,6 @@
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { flatten } from './flatten.js';
+import { lookup } from './host-var.js';
 import { resolveConnection } from './resolve-connection.js';
 import { resolveNetwork } from './resolve-network.js';
 import { loadSource, type InventorySource } from './source.js';
@@ -13,7 +14,8 @@ export function resolveInventory(sources: InventorySource[]): Inventory {
     const conn = resolveConnection(h);
     const net = resolveNetwork(h.layers, h.name);
     issues.push(...conn.issues, ...net.issues);
-    if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network });
+    const probeTarget = lookup(h, 'cnet_probe_target')?.value;
+    if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });
   }
   const unique = dedupe(issues);
   if (unique.length > 0) throw new InventoryError(unique);

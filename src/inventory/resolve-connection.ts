@@ -3,21 +3,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { InventoryIssue } from '../errors.js';
 import type { FlatHost } from './flatten.js';
 import { isIpv4 } from './ipv4.js';
-import { knownVarSchemas } from './schema.js';
+import { lookup } from './host-var.js';
 import type { Connection, HostKeyMode } from './types.js';
-
-/** The last layer's value of a known variable, parsed, with the file it came from. */
-function lookup<K extends keyof typeof knownVarSchemas>(host: FlatHost, key: K) {
-  for (let i = host.layers.length - 1; i >= 0; i--) {
-    const layer = host.layers[i]!;
-    if (key in layer.vars) {
-      const parsed = knownVarSchemas[key].safeParse(layer.vars[key]);
-      if (!parsed.success) return undefined; // reported by flatten
-      return { value: parsed.data as ReturnType<(typeof knownVarSchemas)[K]['parse']>, file: layer.src.file };
-    }
-  }
-  return undefined;
-}
 
 /** `~/x` → home; relative paths are taken from the inventory file's folder. */
 function filePath(p: string, inventoryFile: string): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpv4 } from './ipv4.js';
 
 /**
  * The raw shapes of an inventory: Ansible's group structure, the connection variables we read,
@@ -54,6 +55,8 @@ export const knownVarSchemas = {
   ansible_host_key_checking: ansibleBool,
   cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),
   cnet_known_hosts_file: nonEmpty,
+  /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */
+  cnet_probe_target: z.string().refine(isIpv4, 'expected an IPv4 address'),
   cnet: cnetSchema,
 } as const;
 

@@ -42,6 +42,8 @@ export interface ResolvedHost {
   groups: string[];
   connection: Connection;
   network: DesiredNetwork;
+  /** cnet_probe_target: what namespaces on a NAT bridge ping as "upstream" */
+  probeTarget?: string;
 }
 
 export interface Inventory {

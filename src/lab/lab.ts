@@ -158,6 +158,7 @@ function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: 
         ansible_ssh_private_key_file: key,
         cnet_known_hosts_file: knownHosts,
         cnet_host_key_checking: 'strict',
+        cnet_probe_target: plan.internetAddress,
         ...(topology ? { cnet: topology } : {}),
       },
       children: { lab: { hosts } },

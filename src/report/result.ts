@@ -7,6 +7,30 @@ export interface Mismatch {
   actual: string;
 }
 
+/** One connectivity probe: a ping from a namespace (or the host) to an address the inventory names. */
+export type ProbeKind = 'peer' | 'gateway' | 'host' | 'upstream';
+
+export interface ProbeResult {
+  kind: ProbeKind;
+  /** namespace name, or "host" */
+  from: string;
+  /** namespace name, bridge name, or "upstream" */
+  to: string;
+  target: string;
+  ok: boolean;
+  /** round-trip time of the answered ping */
+  latencyMs?: number;
+  /** for a failed probe: the likely cause, from what the facts show */
+  cause?: string;
+}
+
+/** Something on the host that breaks or will break the network although `ip` state looks right. */
+export interface HostWarning {
+  message: string;
+  /** the command that fixes it */
+  fix?: string;
+}
+
 export interface HostResult {
   name: string;
   status: HostStatus;
@@ -18,8 +42,12 @@ export interface HostResult {
   verified: boolean;
   mismatches: Mismatch[];
   error?: string;
-  /** e.g. a changed host key accepted under cnet_host_key_checking: off */
-  warnings?: string[];
+  /** desired objects compared (e.g. `bridges.br0`, `namespaces.pb`, `bridges.br0.nat`, `ip_forward`):
+   * one is good when no mismatch path starts with it */
+  checked?: string[];
+  probes?: ProbeResult[];
+  /** e.g. FORWARD policy DROP, or a changed host key accepted under cnet_host_key_checking: off */
+  warnings?: HostWarning[];
   durationMs: number;
 }
 

@@ -8,8 +8,13 @@ import { assess } from '../plan/assess.js';
 import { leftovers, planDown, planUp } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
-import type { Mismatch } from '../report/result.js';
+import type { HostWarning, Mismatch, ProbeResult } from '../report/result.js';
 import type { Transport } from '../transport/transport.js';
+import { checkedObjects } from '../verify/checked.js';
+import { diagnose } from '../verify/diagnose.js';
+import { probePlan, type PlannedProbe } from '../verify/probe-plan.js';
+import { parseProbeOutput, probeScript } from '../verify/probe-script.js';
+import { hostWarnings } from '../verify/warnings.js';
 import type { Phase } from './events.js';
 
 /** What an operation found on one host; run-hosts.ts turns it into a HostResult. */
@@ -19,7 +24,17 @@ export interface HostOutcome {
   changes: number;
   verified: boolean;
   mismatches: Mismatch[];
+  checked?: string[];
+  probes?: ProbeResult[];
+  warnings?: HostWarning[];
   error?: string;
+}
+
+export interface OperationOptions {
+  /** run the probe matrix after verifying */
+  probe: boolean;
+  /** `up`: `down` first, then build from a clean slate */
+  rebuild: boolean;
 }
 
 export interface HostContext {
@@ -27,44 +42,117 @@ export interface HostContext {
   transport: Transport;
   phase(p: Phase): void;
   execTimeoutMs: number;
+  options: OperationOptions;
 }
 
 export type Command = 'up' | 'plan' | 'verify' | 'down';
 export type HostOperation = (ctx: HostContext) => Promise<HostOutcome>;
 
-function namespacesOf(host: ResolvedHost): string[] {
-  return host.network.namespaces.map((n) => n.name);
+/** How long state that settles (links coming up) gets before a mismatch is final. */
+const SETTLE_MS = 300;
+
+const namespacesOf = (host: ResolvedHost): string[] => host.network.namespaces.map((n) => n.name);
+const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] =>
+  assess(host.network, facts).findings.map(({ path, desired, actual }) => ({ path, desired, actual }));
+
+/** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
+async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[]) {
+  const res = await ctx.transport.run(prefix + gatherScript(namespacesOf(ctx.host)) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs });
+  const facts = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
+  return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
 
-async function gather(ctx: HostContext, namespaces: string[]): Promise<HostFacts> {
-  ctx.phase('gather');
-  const res = await ctx.transport.run(gatherScript(namespaces), { timeoutMs: ctx.execTimeoutMs });
-  return parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
-}
-
-/** Runs steps and reads the state back in the same round trip. */
-async function applyAndReadBack(ctx: HostContext, steps: Step[], namespaces: string[]) {
-  ctx.phase('apply');
-  const res = await ctx.transport.run(applyScript(steps) + gatherScript(namespaces), { timeoutMs: ctx.execTimeoutMs });
-  const outcome = parseApplyOutput(res.stdout, steps.length);
+/**
+ * Compares the read-back with the desired state — only what the inventory states — and, when
+ * something differs, reads once more after a moment for state that settles. Then the probes.
+ */
+async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof roundTrip>>, probes: PlannedProbe[]) {
   ctx.phase('verify');
-  const after = parseFacts(res.stdout, ctx.host.name);
-  const error = outcome.failed
-    ? new ApplyError(`step ${outcome.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[outcome.failed.index]!])[0]}: ${outcome.failed.output}`, ctx.host.name).message
-    : undefined;
-  return { done: outcome.done, after, error };
+  let { facts, probes: outcomes } = first;
+  let mismatches = mismatchesOf(ctx.host, facts);
+  if (mismatches.length > 0 || outcomes.some((o) => !o.ok)) {
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    ({ facts, probes: outcomes } = await roundTrip(ctx, '', probes));
+    mismatches = mismatchesOf(ctx.host, facts);
+  }
+  const probeResults: ProbeResult[] = probes.map((p, i) => {
+    const o = outcomes[i]!;
+    return { kind: p.kind, from: p.from, to: p.to, target: p.target, ok: o.ok, ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}), ...(o.ok ? {} : { cause: diagnose(p, o, ctx.host.network, facts) }) };
+  });
+  const failed = probeResults.filter((p) => !p.ok).length;
+  const problems = [
+    ...(mismatches.length ? [`${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}`] : []),
+    ...(failed ? [`${failed} of ${probeResults.length} probes failed`] : []),
+  ];
+  const warnings = hostWarnings(ctx.host.network, facts);
+  return {
+    verified: mismatches.length === 0,
+    mismatches,
+    checked: checkedObjects(ctx.host.network),
+    ...(ctx.options.probe ? { probes: probeResults } : {}),
+    ...(warnings.length ? { warnings } : {}),
+    ...(problems.length ? { error: problems.join(', ') } : {}),
+  };
 }
+
+const probesFor = (ctx: HostContext): PlannedProbe[] => (ctx.options.probe ? probePlan(ctx.host.network, ctx.host.probeTarget) : []);
 
 function conflictError(conflicts: string[]): string {
   return new PlanError(`refused, nothing applied: ${conflicts.join('; ')}`).message;
 }
 
-const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] =>
-  assess(host.network, facts).findings.map(({ path, desired, actual }) => ({ path, desired, actual }));
+function applyError(ctx: HostContext, stdout: string, steps: Step[]) {
+  const outcome = parseApplyOutput(stdout, steps.length);
+  const error = outcome.failed
+    ? new ApplyError(`step ${outcome.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[outcome.failed.index]!])[0]}: ${outcome.failed.output}`, ctx.host.name).message
+    : undefined;
+  return { done: outcome.done, error };
+}
+
+async function up(ctx: HostContext): Promise<HostOutcome> {
+  const probes = probesFor(ctx);
+  ctx.phase('gather');
+  const first = await roundTrip(ctx, '', []);
+  ctx.phase('plan');
+  const plan = planUp(ctx.host.network, first.facts);
+  if (plan.conflicts.length) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], warnings: hostWarnings(ctx.host.network, first.facts), error: conflictError(plan.conflicts) };
+  if (plan.steps.length === 0) {
+    const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
+    return { changed: false, steps: [], changes: 0, ...state };
+  }
+  ctx.phase('apply');
+  const after = await roundTrip(ctx, applyScript(plan.steps), probes);
+  const { done, error } = applyError(ctx, after.stdout, plan.steps);
+  const state = await verifyState(ctx, after, probes);
+  return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, ...(error ? { error, verified: false } : {}) };
+}
+
+async function down(ctx: HostContext): Promise<HostOutcome> {
+  ctx.phase('gather');
+  const res = await ctx.transport.run(gatherScript([]), { timeoutMs: ctx.execTimeoutMs });
+  const facts = parseFacts(res.stdout, ctx.host.name);
+  ctx.phase('plan');
+  const steps = planDown(facts);
+  if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [] };
+  ctx.phase('apply');
+  const after = await ctx.transport.run(applyScript(steps) + gatherScript([]), { timeoutMs: ctx.execTimeoutMs });
+  const { done, error } = applyError(ctx, after.stdout, steps);
+  ctx.phase('verify');
+  const left: Mismatch[] = leftovers(facts.record, parseFacts(after.stdout, ctx.host.name)).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
+  return {
+    changed: true,
+    steps: renderSteps(steps.slice(0, done)),
+    changes: done,
+    verified: !error && left.length === 0,
+    mismatches: left,
+    ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
+  };
+}
 
 export const operations: Record<Command, HostOperation> = {
   async plan(ctx) {
-    const facts = await gather(ctx, namespacesOf(ctx.host));
+    ctx.phase('gather');
+    const { facts } = await roundTrip(ctx, '', []);
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, facts);
     const steps = renderSteps(plan.steps);
@@ -73,45 +161,19 @@ export const operations: Record<Command, HostOperation> = {
   },
 
   async verify(ctx) {
-    const facts = await gather(ctx, namespacesOf(ctx.host));
-    ctx.phase('verify');
-    const mismatches = mismatchesOf(ctx.host, facts);
-    return { changed: false, steps: [], changes: 0, verified: mismatches.length === 0, mismatches, ...(mismatches.length ? { error: `${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}` } : {}) };
+    const probes = probesFor(ctx);
+    ctx.phase('gather');
+    const state = await verifyState(ctx, await roundTrip(ctx, '', probes), probes);
+    return { changed: false, steps: [], changes: 0, ...state };
   },
 
   async up(ctx) {
-    const namespaces = namespacesOf(ctx.host);
-    const facts = await gather(ctx, namespaces);
-    ctx.phase('plan');
-    const plan = planUp(ctx.host.network, facts);
-    if (plan.conflicts.length) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts) };
-    if (plan.steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [] };
-    const { done, after, error } = await applyAndReadBack(ctx, plan.steps, namespaces);
-    const mismatches = mismatchesOf(ctx.host, after);
-    return {
-      changed: true,
-      steps: renderSteps(plan.steps.slice(0, done)),
-      changes: done,
-      verified: !error && mismatches.length === 0,
-      mismatches,
-      ...(error ? { error } : mismatches.length ? { error: `applied, but ${mismatches.length} mismatch(es) remain` } : {}),
-    };
+    if (!ctx.options.rebuild) return up(ctx);
+    const torn = await down(ctx);
+    if (torn.error) return { ...torn, error: `rebuild: down failed: ${torn.error}` };
+    const built = await up(ctx);
+    return { ...built, changed: true, steps: [...torn.steps, ...built.steps], changes: torn.changes + built.changes };
   },
 
-  async down(ctx) {
-    const facts = await gather(ctx, []);
-    ctx.phase('plan');
-    const steps = planDown(facts);
-    if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [] };
-    const { done, after, error } = await applyAndReadBack(ctx, steps, []);
-    const left: Mismatch[] = leftovers(facts.record, after).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
-    return {
-      changed: true,
-      steps: renderSteps(steps.slice(0, done)),
-      changes: done,
-      verified: !error && left.length === 0,
-      mismatches: left,
-      ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
-    };
-  },
+  down,
 };

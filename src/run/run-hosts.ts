@@ -1,10 +1,10 @@
 import PQueue from 'p-queue';
 import { CnetError, errorMessage, TransportError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { summarize, type HostResult, type RunResult } from '../report/result.js';
+import { summarize, type HostResult, type HostWarning, type RunResult } from '../report/result.js';
 import type { Connector } from '../transport/transport.js';
 import type { EventSink } from './events.js';
-import { operations, type Command } from './host-ops.js';
+import { operations, type Command, type OperationOptions } from './host-ops.js';
 
 export interface RunOptions {
   forks: number;
@@ -12,6 +12,7 @@ export interface RunOptions {
   sink: EventSink;
   connectTimeoutMs?: number;
   execTimeoutMs?: number;
+  options?: Partial<OperationOptions>;
 }
 
 /** Default parallelism: well above Ansible's 5; SSH work here is mostly waiting. */
@@ -34,30 +35,31 @@ export async function runHosts(command: Command, hosts: ResolvedHost[], opts: Ru
 
 async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const started = Date.now();
-  const warnings: string[] = [];
+  const warnings: HostWarning[] = [];
   const base = { name: host.name, changes: 0, steps: [], verified: false, mismatches: [] };
   let result: HostResult;
   opts.sink({ kind: 'host-phase', host: host.name, phase: 'connect' });
   try {
-    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, warn: (w) => warnings.push(w) });
+    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, warn: (message) => warnings.push({ message }) });
     try {
       const outcome = await operations[command]({
         host,
         transport,
         phase: (phase) => opts.sink({ kind: 'host-phase', host: host.name, phase }),
         execTimeoutMs: opts.execTimeoutMs ?? 120_000,
+        options: { probe: false, rebuild: false, ...opts.options },
       });
       const { changed, ...rest } = outcome;
-      result = { ...base, ...rest, status: outcome.error ? 'failed' : changed ? 'changed' : 'ok', durationMs: 0 };
+      result = { ...base, ...rest, warnings: [...warnings, ...(rest.warnings ?? [])], status: outcome.error ? 'failed' : changed ? 'changed' : 'ok', durationMs: 0 };
     } finally {
       transport.close();
     }
   } catch (err) {
     if (!(err instanceof CnetError)) throw err;
-    result = { ...base, status: err instanceof TransportError ? 'unreachable' : 'failed', error: errorMessage(err), durationMs: 0 };
+    result = { ...base, warnings, status: err instanceof TransportError ? 'unreachable' : 'failed', error: errorMessage(err), durationMs: 0 };
   }
   result.durationMs = Date.now() - started;
-  if (warnings.length) result.warnings = warnings;
+  if (!result.warnings?.length) delete result.warnings;
   opts.sink({ kind: 'host-done', result });
   return result;
 }

@@ -1,4 +1,4 @@
-import type { HostResult, HostStatus, Mismatch, RunResult } from '../../report/result.js';
+import type { HostResult, HostStatus, Mismatch, ProbeResult, RunResult } from '../../report/result.js';
 
 /** Plain ANSI SGR codes: no colour dependency. */
 const ANSI = { green: 32, yellow: 33, red: 31 } as const;
@@ -80,7 +80,17 @@ export function errorLines(error: string | undefined): string[] {
  */
 export function formatHostDetail(h: HostResult): string[] {
   if (h.status === 'ok' || h.status === 'changed') return [];
-  return [...errorLines(h.error), ...h.mismatches.map(formatMismatch)].map((l) => `  ${l}`);
+  return [...errorLines(h.error), ...h.mismatches.map(formatMismatch), ...(h.probes ?? []).filter((p) => !p.ok).map(formatProbe)].map((l) => `  ${l}`);
+}
+
+export function formatProbe(p: ProbeResult): string {
+  const what = `probe ${p.kind} ${p.from} -> ${p.to} (${p.target})`;
+  return p.ok ? `${what}: ok${p.latencyMs !== undefined ? ` ${p.latencyMs} ms` : ''}` : `${what}: FAILED: ${p.cause ?? 'no reply'}`;
+}
+
+/** Warnings of a host, each with its fix, indented. */
+export function formatWarnings(h: HostResult): string[] {
+  return (h.warnings ?? []).flatMap((w) => [`  warning: ${w.message}`, ...(w.fix ? [`    fix: ${w.fix}`] : [])]);
 }
 
 /** Verbose mode: the commands applied on the host (or, for `plan`, that would be). */

@@ -1,0 +1,281 @@
+import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines } from './labels.js';
+import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveState } from './model.js';
+
+/**
+ * The model drawn as one self-contained SVG by a fixed layout: hosts stacked vertically, each a
+ * box holding (left to right) the upstream, the bridges in a column and each bridge's namespaces
+ * to its right. Text widths are estimated from character counts, so no font metrics are needed;
+ * all coordinates are integers, so the same model always gives the same bytes.
+ */
+
+/** XML text or attribute value. */
+export function xmlText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+const MARGIN = 16;
+const PAD = 16;
+const TITLE_H = 30;
+const LINE = 15;
+const FONT = 12;
+const SMALL = 11;
+/** rough advance of a character at 12px bold and at 11px, in a sans-serif face */
+const CHAR_BOLD = 7.6;
+const CHAR_SMALL = 6.6;
+const ROW_GAP = 22;
+const GROUP_GAP = 26;
+/** where a fan of connectors bends: first bend, then one step further per connector */
+const BEND = 14;
+const BEND_STEP = 8;
+
+const NEUTRAL = {
+  bridge: { stroke: '#3b6fb6', fill: '#e8f0fe' },
+  namespace: { stroke: '#558b2f', fill: '#f1f8e9' },
+  upstream: { stroke: '#616161', fill: '#f5f5f5' },
+  edge: '#555555',
+};
+
+const textWidth = (text: string, char: number): number => Math.ceil([...text].length * char);
+
+/** Width of a box holding these lines (first bold, the rest small). */
+function boxWidth(lines: string[], min: number): number {
+  return Math.max(min, ...lines.map((l, i) => textWidth(l, i === 0 ? CHAR_BOLD : CHAR_SMALL) + 20));
+}
+
+const boxHeight = (lines: number): number => 12 + LINE * lines;
+
+interface Paint {
+  stroke: string;
+  fill: string;
+  dash?: string;
+}
+
+function paint(el: Live, neutral: { stroke: string; fill: string }): Paint {
+  if (!el.state) return neutral;
+  const s = STATE_STYLE[el.state];
+  return { stroke: s.stroke, fill: s.fill, ...(s.dash ? { dash: s.dash } : {}) };
+}
+
+function edgePaint(el: Live): Paint {
+  if (!el.state) return { stroke: NEUTRAL.edge, fill: 'none' };
+  const s = STATE_STYLE[el.state];
+  return { stroke: s.stroke, fill: 'none', ...(s.dash ? { dash: s.dash } : {}) };
+}
+
+const strokeAttrs = (p: Paint, width: number): string =>
+  `fill="${p.fill}" stroke="${p.stroke}" stroke-width="${width}"${p.dash ? ` stroke-dasharray="${p.dash}"` : ''}`;
+
+/** A box with its lines centred: the first bold, the others small, a state line in the state's colour. */
+function box(out: string[], x: number, y: number, w: number, lines: string[], p: Paint, rx: number, el: Live): void {
+  const h = boxHeight(lines.length);
+  out.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${rx}" ${strokeAttrs(p, el.state && el.state !== 'ok' ? 2 : 1.5)}/>`);
+  const cx = x + Math.round(w / 2);
+  const stateLines = el.state && el.state !== 'ok' ? 1 : 0;
+  lines.forEach((line, i) => {
+    const ty = y + 6 + LINE * (i + 1) - 3;
+    const isState = i >= lines.length - stateLines;
+    const attrs = i === 0 ? ` font-size="${FONT}" font-weight="bold"` : ` font-size="${SMALL}"`;
+    const fill = isState && el.state ? STATE_STYLE[el.state].stroke : '#1b1b1b';
+    out.push(`<text x="${cx}" y="${ty}" text-anchor="middle"${attrs} fill="${fill}">${xmlText(line)}</text>`);
+  });
+}
+
+/** For a fan from one box's ports to targets, how far from the ports each connector bends, so none cross. */
+function bendSteps(ports: number[], targets: number[]): number[] {
+  const up = ports.map((p, i) => ({ i, p, t: targets[i]! })).filter((c) => c.t < c.p);
+  const down = ports.map((p, i) => ({ i, p, t: targets[i]! })).filter((c) => c.t >= c.p);
+  const steps = new Array<number>(ports.length).fill(0);
+  up.forEach((c, k) => (steps[c.i] = k));
+  down.forEach((c, k) => (steps[c.i] = down.length - 1 - k));
+  return steps;
+}
+
+interface Connector {
+  targetY: number;
+  lines: string[];
+  el: Live;
+}
+
+/**
+ * Connectors from the right side of a box (ports spread over its height) to targets whose left
+ * side is at `toX`: out, bend, across; the first label line above the last stretch, others below.
+ */
+function fan(out: string[], fromX: number, boxY: number, boxH: number, toX: number, labelX: number, conns: Connector[]): void {
+  const ports = conns.map((_, i) => boxY + Math.round((boxH * (i + 1)) / (conns.length + 1)));
+  const steps = bendSteps(ports, conns.map((c) => c.targetY));
+  conns.forEach((c, i) => {
+    const bx = fromX + BEND + BEND_STEP * steps[i]!;
+    const p = edgePaint(c.el);
+    const points = [`${fromX},${ports[i]}`, `${bx},${ports[i]}`, `${bx},${c.targetY}`, `${toX},${c.targetY}`];
+    out.push(`<polyline points="${points.join(' ')}" ${strokeAttrs(p, c.el.state && c.el.state !== 'ok' ? 2 : 1.5)}/>`);
+    c.lines.forEach((line, j) => {
+      const ty = j === 0 ? c.targetY - 5 : c.targetY + 3 + 13 * j;
+      const fill = j > 0 && c.el.state ? STATE_STYLE[c.el.state].stroke : '#1b1b1b';
+      out.push(`<text x="${labelX}" y="${ty}" text-anchor="middle" font-size="${SMALL}" fill="${fill}">${xmlText(line)}</text>`);
+    });
+  });
+}
+
+/** Column widths and heights, shared by all hosts so their columns line up. */
+interface Metrics {
+  upstream: boolean;
+  upW: number;
+  natGap: number;
+  /** the farthest bend of a NAT fan and of a veth fan, from their boxes */
+  natBend: number;
+  vethBend: number;
+  brW: number;
+  brH: number;
+  vethGap: number;
+  nsW: number;
+  nsH: number;
+  width: number;
+}
+
+const maxOf = (values: number[], min: number): number => Math.max(min, ...values);
+
+function metrics(model: GraphModel): Metrics {
+  const hosts = model.hosts;
+  const bridges = hosts.flatMap((h) => h.bridges);
+  const namespaces = hosts.flatMap((h) => h.namespaces);
+  const ups = hosts.flatMap((h) => (h.upstream ? [h.upstream] : []));
+  const maxFan = maxOf(hosts.flatMap((h) => h.bridges.map((b) => h.namespaces.filter((n) => n.bridge === b.name).length)), 1);
+  const label = (lines: string[][]): number => maxOf(lines.flat().map((l) => textWidth(l, CHAR_SMALL)), 0);
+  const upstream = ups.length > 0;
+  const upW = upstream ? maxOf(ups.map((u) => boxWidth(upstreamLines(u), 96)), 96) : 0;
+  const natFan = maxOf(hosts.map((h) => h.nats.length), 1);
+  const natBend = BEND + BEND_STEP * (natFan - 1);
+  const natGap = upstream ? natBend + label(hosts.flatMap((h) => h.nats.map(natLines))) + 30 : 0;
+  const brW = maxOf(bridges.map((b) => boxWidth(bridgeLines(b), 140)), 140);
+  const brH = boxHeight(maxOf(bridges.map((b) => bridgeLines(b).length), 3));
+  const vethBend = BEND + BEND_STEP * (maxFan - 1);
+  const vethGap = Math.max(150, vethBend + label(hosts.flatMap((h) => h.veths.map(vethLines))) + 30);
+  const nsW = maxOf(namespaces.map((n) => boxWidth(namespaceLines(n), 140)), 140);
+  const nsH = boxHeight(maxOf(namespaces.map((n) => namespaceLines(n).length), 2));
+  const titles = maxOf(hosts.flatMap((h) => [hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))), 0);
+  const inner = Math.max(titles, (upstream ? upW + natGap : 0) + brW + vethGap + nsW);
+  return { upstream, upW, natGap, natBend, vethBend, brW, brH, vethGap, nsW, nsH, width: inner + 2 * PAD };
+}
+
+function hostHeading(h: GraphHost, live: boolean): string {
+  if (!live || h.mismatches === undefined) return hostTitle(h);
+  return `${hostTitle(h)}: ${h.mismatches === 0 ? 'no mismatches' : `${h.mismatches} mismatch${h.mismatches > 1 ? 'es' : ''}`}`;
+}
+
+interface Group {
+  bridge?: GraphBridge;
+  namespaces: GraphNamespace[];
+}
+
+/** Each bridge with its namespaces; namespaces naming no bridge of the host last, on their own. */
+function groups(h: GraphHost): Group[] {
+  const out: Group[] = h.bridges.map((b) => ({ bridge: b, namespaces: h.namespaces.filter((n) => n.bridge === b.name) }));
+  const orphans = h.namespaces.filter((n) => !h.bridges.some((b) => b.name === n.bridge));
+  if (orphans.length) out.push({ namespaces: orphans });
+  return out;
+}
+
+/** Draws one host at `y`; returns its height. */
+function drawHost(out: string[], h: GraphHost, y: number, m: Metrics, live: boolean): number {
+  const x = MARGIN;
+  const body: string[] = [];
+  const headingY = y + 20;
+  const notesTop = y + TITLE_H;
+  const top = notesTop + LINE * h.notes.length + 8;
+  const brX = x + PAD + (m.upstream ? m.upW + m.natGap : 0);
+  const nsX = brX + m.brW + m.vethGap;
+  const rowPitch = m.nsH + ROW_GAP;
+  let cursor = top;
+  const bridgeY = new Map<string, number>();
+  for (const g of groups(h)) {
+    const rowsH = g.namespaces.length ? g.namespaces.length * rowPitch - ROW_GAP : 0;
+    const groupH = Math.max(g.bridge ? m.brH : 0, rowsH);
+    const rowsTop = cursor + Math.round((groupH - rowsH) / 2);
+    const nsY = g.namespaces.map((_, i) => rowsTop + i * rowPitch);
+    if (g.bridge) {
+      const b = g.bridge;
+      const by = cursor + Math.round((groupH - m.brH) / 2);
+      bridgeY.set(b.name, by);
+      const lines = bridgeLines(b);
+      box(body, brX, by, m.brW, lines, paint(b, NEUTRAL.bridge), 3, b);
+      const conns: Connector[] = [];
+      g.namespaces.forEach((n, i) => {
+        const v = h.veths.find((e) => e.namespace === n.name);
+        if (v) conns.push({ targetY: nsY[i]! + Math.round(m.nsH / 2), lines: vethLines(v), el: v });
+      });
+      const labelX = brX + m.brW + Math.round((m.vethGap + m.vethBend) / 2);
+      fan(body, brX + m.brW, by, m.brH, nsX, labelX, conns);
+    }
+    g.namespaces.forEach((n, i) => {
+      const lines = namespaceLines(n);
+      const ny = nsY[i]! + Math.round((m.nsH - boxHeight(lines.length)) / 2);
+      box(body, nsX, ny, m.nsW, lines, paint(n, NEUTRAL.namespace), 12, n);
+    });
+    cursor += groupH + GROUP_GAP;
+  }
+  if (h.bridges.length === 0 && h.namespaces.length === 0) {
+    body.push(`<text x="${x + PAD}" y="${top + 14}" font-size="${SMALL}" fill="#616161">no bridges</text>`);
+    cursor += 20 + GROUP_GAP;
+  }
+  const contentBottom = cursor - GROUP_GAP;
+  if (h.upstream) {
+    const u = h.upstream;
+    const lines = upstreamLines(u);
+    const uh = boxHeight(lines.length);
+    const centres = h.nats.map((n) => (bridgeY.get(n.bridge) ?? top) + Math.round(m.brH / 2));
+    const mid = centres.length ? Math.round(centres.reduce((a, c) => a + c, 0) / centres.length) : top + Math.round(uh / 2);
+    const uy = Math.max(top, Math.min(mid - Math.round(uh / 2), contentBottom - uh));
+    const ux = x + PAD;
+    box(body, ux, uy, m.upW, lines, paint(u, NEUTRAL.upstream), Math.round(uh / 2), u);
+    const conns = h.nats.map((n, i) => ({ targetY: centres[i]!, lines: natLines(n), el: n }));
+    fan(body, ux + m.upW, uy, uh, brX, ux + m.upW + Math.round((m.natGap + m.natBend) / 2), conns);
+  }
+  const height = Math.max(contentBottom, top) - y + PAD;
+  const hostPaint = live && h.state && h.state !== 'ok' ? STATE_STYLE[h.state].stroke : '#9e9e9e';
+  out.push(`<g>`);
+  out.push(`<rect x="${x}" y="${y}" width="${m.width}" height="${height}" rx="8" fill="#fafafa" stroke="${hostPaint}" stroke-width="1.5"/>`);
+  out.push(`<text x="${x + PAD}" y="${headingY}" font-size="14" font-weight="bold" fill="#1b1b1b">${xmlText(hostHeading(h, live))}</text>`);
+  h.notes.forEach((n, i) => {
+    out.push(`<text x="${x + PAD}" y="${notesTop + LINE * (i + 1) - 3}" font-size="${SMALL}" fill="${STATE_STYLE.drift.stroke}">${xmlText(n)}</text>`);
+  });
+  out.push(...body, '</g>');
+  return height;
+}
+
+const LEGEND_H = 30;
+
+function legend(out: string[], y: number): void {
+  const states: LiveState[] = ['ok', 'drift', 'missing'];
+  let x = MARGIN;
+  out.push('<g>');
+  for (const s of states) {
+    const st = STATE_STYLE[s];
+    out.push(`<rect x="${x}" y="${y + 8}" width="26" height="14" rx="3" fill="${st.fill}" stroke="${st.stroke}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`);
+    out.push(`<text x="${x + 32}" y="${y + 19}" font-size="${SMALL}" fill="#1b1b1b">${s}</text>`);
+    x += 32 + textWidth(s, CHAR_SMALL) + 24;
+  }
+  out.push('</g>');
+}
+
+/** The model as a standalone SVG document. */
+export function toSvg(model: GraphModel): string {
+  const m = metrics(model);
+  const body: string[] = [];
+  let y = MARGIN;
+  for (const h of model.hosts) y += drawHost(body, h, y, m, model.live) + MARGIN;
+  if (model.live) {
+    legend(body, y - 4);
+    y += LEGEND_H;
+  }
+  const width = m.width + 2 * MARGIN;
+  const height = Math.max(y, 2 * MARGIN);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,
+    '<title>cnet-remote network</title>',
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,197 @@
+import { objectOf } from './object-of.js';
+import type { HostResult, Mismatch, ProbeResult, RunResult } from './result.js';
+
+/**
+ * JUnit XML of a run, as CI test reporters (Jenkins, GitLab, GitHub actions) read it, valid against
+ * the Apache Ant JUnit schema (windyroad's JUnit.xsd, test/fixtures/report/junit.xsd) and Jenkins
+ * xUnit's junit-10.xsd. One `<testsuite>` per host; one `<testcase>` per checked object, per probe,
+ * `connect` for an unreachable host and `apply` for a failed host nothing else shows failing.
+ *
+ * That schema allows no attributes on `<testsuites>`: the run's name (`cnet-remote <command>`) is
+ * each suite's `package` and a comment before the root, its totals are in that comment.
+ * Only the result's names, statuses, errors, mismatches, probes and warnings are written: never
+ * the steps (shell text) nor anything of the connection settings.
+ */
+export interface JUnitOptions {
+  /** when the run started; default now. Written in UTC without zone, as the schema wants. */
+  timestamp?: Date | string;
+}
+
+/** ANSI colour / cursor sequences that tools put in error texts. */
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+/** Not allowed in XML 1.0 (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F), plus DEL and
+ * the C1 controls, which XML allows but discourages and nothing displays. */
+const NOT_XML = /[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/** Text fit for XML 1.0 (and HTML): ANSI sequences removed, other forbidden characters → U+FFFD. */
+export function xmlSafe(text: string): string {
+  return text.replace(ANSI, '').replace(NOT_XML, '\ufffd');
+}
+
+/** Escaped for element content. */
+export function escapeText(text: string): string {
+  return xmlSafe(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escaped for a double- or single-quoted attribute; tab/newline/CR kept as character references. */
+export function escapeAttr(text: string): string {
+  return escapeText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** Seconds as xs:decimal (never exponent notation). */
+export function seconds(ms: number | undefined): string {
+  const v = typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
+  return (v / 1000).toFixed(3);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in UTC: the schema's ISO8601_DATETIME_PATTERN (no zone, no fraction). */
+export function junitTimestamp(when: Date | string = new Date()): string {
+  const d = typeof when === 'string' ? new Date(when) : when;
+  if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${String(when)}`);
+  return d.toISOString().slice(0, 19);
+}
+
+/** A token attribute (name, classname, hostname): one line, never empty. */
+function token(text: string, fallback: string): string {
+  const t = xmlSafe(text).replace(/\s+/g, ' ').trim();
+  return t.length > 0 ? t : fallback;
+}
+
+export function mismatchLine(m: Mismatch): string {
+  return `${m.path}: desired ${m.desired}, actual ${m.actual}`;
+}
+
+export function probeName(p: ProbeResult): string {
+  return `probe ${p.kind} ${p.from} -> ${p.to} (${p.target})`;
+}
+
+interface Outcome {
+  tag: 'failure' | 'error';
+  type: string;
+  message: string;
+  body: string;
+}
+
+interface TestCase {
+  name: string;
+  timeMs?: number;
+  outcome?: Outcome;
+}
+
+/** A host's test cases, in order: connect, checked objects, unattributed mismatches, apply, probes. */
+export function hostTestCases(h: HostResult): TestCase[] {
+  const cases: TestCase[] = [];
+  if (h.status === 'unreachable') {
+    const message = h.error ?? 'host unreachable';
+    cases.push({ name: 'connect', timeMs: h.durationMs, outcome: { tag: 'error', type: 'unreachable', message, body: message } });
+  }
+
+  const checked = h.checked ?? [];
+  const byObject = new Map<string, Mismatch[]>(checked.map((c) => [c, []]));
+  const unattributed: Mismatch[] = [];
+  for (const m of h.mismatches) {
+    const o = objectOf(m.path, checked);
+    if (o === undefined) unattributed.push(m);
+    else byObject.get(o)?.push(m);
+  }
+  const mismatchCase = (name: string, ms: Mismatch[]): TestCase => {
+    if (ms.length === 0) return { name };
+    const lines = ms.map(mismatchLine);
+    const message = ms.length === 1 ? (lines[0] ?? '') : `${ms.length} mismatches: ${lines.join('; ')}`;
+    return { name, outcome: { tag: 'failure', type: 'mismatch', message, body: lines.join('\n') } };
+  };
+  for (const [name, ms] of byObject) cases.push(mismatchCase(name, ms));
+  // mismatches under no checked object (or a result without `checked`) must not vanish
+  if (unattributed.length > 0) cases.push(mismatchCase('verify', unattributed));
+
+  // a failed host never looks green: its error is a failing `apply` when no mismatch tells the story
+  const failing = cases.some((c) => c.outcome);
+  if (h.status === 'failed' && ((h.error !== undefined && h.mismatches.length === 0) || !failing)) {
+    const message = h.error ?? `failed${h.verified ? '' : ' (did not verify)'}`;
+    cases.push({ name: 'apply', timeMs: h.durationMs, outcome: { tag: 'failure', type: 'apply', message, body: message } });
+  }
+
+  for (const p of h.probes ?? []) {
+    if (p.ok) {
+      cases.push({ name: probeName(p), timeMs: p.latencyMs });
+    } else {
+      const message = p.cause ?? 'no reply';
+      const body = `ping from ${p.from} to ${p.to} (${p.target}): no reply${p.cause ? `\nlikely cause: ${p.cause}` : ''}`;
+      cases.push({ name: probeName(p), timeMs: p.latencyMs, outcome: { tag: 'failure', type: 'probe', message, body } });
+    }
+  }
+  return cases;
+}
+
+function warningsText(h: HostResult): string {
+  return (h.warnings ?? []).map((w) => `warning: ${w.message}${w.fix ? `\n  fix: ${w.fix}` : ''}`).join('\n');
+}
+
+export function toJUnit(result: RunResult, opts: JUnitOptions = {}): string {
+  const timestamp = junitTimestamp(opts.timestamp);
+  const runName = token(`cnet-remote ${result.command}`, 'cnet-remote');
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+
+  result.hosts.forEach((h, id) => {
+    const host = token(h.name, 'unnamed');
+    const cases = hostTestCases(h);
+    const f = cases.filter((c) => c.outcome?.tag === 'failure').length;
+    const e = cases.filter((c) => c.outcome?.tag === 'error').length;
+    tests += cases.length;
+    failures += f;
+    errors += e;
+    const a = escapeAttr;
+    const lines: string[] = [];
+    lines.push(
+      `  <testsuite name="${a(host)}" package="${a(runName)}" id="${id}" hostname="${a(host)}" timestamp="${timestamp}"` +
+        ` tests="${cases.length}" failures="${f}" errors="${e}" skipped="0" time="${seconds(h.durationMs)}">`,
+    );
+    const props: [string, string][] = [
+      ['command', result.command],
+      ['status', h.status],
+      ['changes', String(h.changes)],
+      ['verified', String(h.verified)],
+      ['warnings', String(h.warnings?.length ?? 0)],
+    ];
+    lines.push('    <properties>');
+    for (const [name, value] of props) lines.push(`      <property name="${a(name)}" value="${a(value)}"/>`);
+    lines.push('    </properties>');
+    for (const c of cases) {
+      const open = `    <testcase classname="${a(host)}" name="${a(token(c.name, 'unnamed'))}" time="${seconds(c.timeMs)}"`;
+      if (!c.outcome) {
+        lines.push(`${open}/>`);
+      } else {
+        const o = c.outcome;
+        lines.push(`${open}>`);
+        lines.push(`      <${o.tag} message="${a(o.message)}" type="${a(o.type)}">${escapeText(o.body)}</${o.tag}>`);
+        lines.push('    </testcase>');
+      }
+    }
+    lines.push(`    <system-out>${escapeText(warningsText(h))}</system-out>`);
+    lines.push(`    <system-err>${escapeText(h.error ?? '')}</system-err>`);
+    lines.push('  </testsuite>');
+    suites.push(lines.join('\n'));
+  });
+
+  const s = result.summary;
+  // a comment may hold no `--` and may not end with `-`
+  const comment = `${runName}: ${result.hosts.length} hosts (${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable); ${tests} tests, ${failures} failures, ${errors} errors; ${seconds(result.durationMs)} s`
+    .replace(/-(?=-)/g, '- ')
+    .replace(/-$/, '- ');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!-- ${escapeText(comment)} -->`,
+    '<testsuites>',
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

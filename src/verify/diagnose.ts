@@ -1,0 +1,69 @@
+import type { HostFacts } from '../facts/types.js';
+import { findLink } from '../facts/types.js';
+import { formatCidr } from '../inventory/ipv4.js';
+import type { DesiredNetwork } from '../inventory/types.js';
+import { natRuleSpec } from '../plan/assess.js';
+import { quoteArgv } from '../shell/quote.js';
+import type { PlannedProbe } from './probe-plan.js';
+import type { ProbeOutcome } from './probe-script.js';
+import { acceptFix, forwardAccepted, forwardDrops } from './warnings.js';
+
+const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;
+
+/**
+ * The likely cause of a failed probe, hop by hop from what the facts show: the source side, the
+ * bridge, the target side, ARP, then forwarding, the FORWARD chain and NAT for the upstream.
+ */
+export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: DesiredNetwork, facts: HostFacts): string {
+  const src = p.netns ? desired.namespaces.find((n) => n.name === p.netns) : undefined;
+  const bridgeName = src?.bridge ?? desired.namespaces.find((n) => n.name === p.to)?.bridge ?? '';
+  const bridge = desired.bridges.find((b) => b.name === bridgeName);
+  if (!bridge) return 'the probe names nothing the inventory defines';
+  const br = findLink(facts.root, bridge.name);
+
+  if (src) {
+    if (!facts.netns.has(src.name)) return `namespace ${src.name} is missing (cnet-remote up recreates it)`;
+    const inner = facts.namespaces.get(src.name);
+    const nsIf = findLink(inner, src.nsIf);
+    if (!nsIf) return `${src.nsIf} is missing in ${src.name} (cnet-remote up recreates it)`;
+    if (!nsIf.up) return `${src.nsIf} in ${src.name} is down: ${quoteArgv(['ip', '-n', src.name, 'link', 'set', 'dev', src.nsIf, 'up'])}`;
+    if (!hasAddress(nsIf, src.address)) return `${src.name} has lost its address ${src.address} (cnet-remote up restores it)`;
+    const hostIf = findLink(facts.root, src.hostIf);
+    if (!hostIf?.up || hostIf.master !== bridge.name) return `${src.hostIf} is ${hostIf ? 'down or not a port of ' + bridge.name : 'missing'} (cnet-remote up repairs it)`;
+    if (p.kind === 'upstream') {
+      const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === bridge.address);
+      if (!def) return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
+    }
+  }
+  if (!br?.up) return `bridge ${bridge.name} is ${br ? 'down' : 'missing'}: ${quoteArgv(['ip', 'link', 'set', 'dev', bridge.name, 'up'])}`;
+
+  if (p.kind === 'peer' || p.kind === 'host') {
+    const dst = desired.namespaces.find((n) => n.name === p.to)!;
+    if (p.kind === 'host' && !hasAddress(br, bridge.address)) return `no route: the host has no address on ${bridge.name} (cnet-remote up restores ${bridge.address})`;
+    const dstIf = findLink(facts.namespaces.get(dst.name), dst.nsIf);
+    if (!facts.netns.has(dst.name) || !dstIf?.up || !hasAddress(dstIf, dst.address)) {
+      return `no ARP reply from ${p.target}: ${dst.name} ${!facts.netns.has(dst.name) ? 'is missing' : `has ${dst.nsIf} down or without its address`}`;
+    }
+    const dstHostIf = findLink(facts.root, dst.hostIf);
+    if (!dstHostIf?.up || dstHostIf.master !== bridge.name) return `no ARP reply from ${p.target}: ${dst.hostIf} is not an up port of ${bridge.name}`;
+  }
+  if (p.kind === 'gateway' && !hasAddress(br, bridge.address)) return `no ARP reply from ${p.target}: ${bridge.name} has lost its address`;
+
+  const hop = p.kind === 'upstream' ? bridge.address : p.target;
+  const neigh = outcome.neighbours.get(hop);
+  if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
+
+  if (p.kind === 'peer' && facts.brNetfilter && (!forwardAccepted(facts, bridge) || forwardDrops(facts, bridge).length)) {
+    return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
+  }
+  if (p.kind === 'upstream') {
+    if (!facts.ipForward) return `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])}`;
+    const drops = forwardDrops(facts, bridge);
+    if (drops.length) return `dropped in FORWARD by: ${drops[0]!.join(' ')}: ${quoteArgv(['iptables', '-D', 'FORWARD', ...drops[0]!])}`;
+    if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
+    const spec = natRuleSpec(formatCidr(bridge.subnet), bridge.name);
+    if (bridge.nat && !facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
+    if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
+  }
+  return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
+}
