@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
-import { labDown, labStatus, labUp } from '../lab/lab.js';
-import { defaultNet, LAB_ROOT, labPlan } from '../lab/lab-plan.js';
+import { chooseNet, labDown, labStatus, labUp } from '../lab/lab.js';
+import { LAB_ROOT, labPlan } from '../lab/lab-plan.js';
+import { checkLabPrerequisites } from '../lab/prerequisites.js';
 import type { Output } from './output.js';
 
 const SEEDS = ['seed-part2.yaml', 'seed-pb-jelly.yaml'];
@@ -25,11 +26,13 @@ export function labCommand(out: Output): Command {
   nameOpt(lab.command('up'))
     .description('create the lab and write its inventory (replaces a lab of the same name)')
     .option('--hosts <n>', 'number of simulated VMs', '3')
-    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: derived from the name)')
+    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: a free one, derived from the name)')
     .option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets', SEEDS.map((s) => join(INVENTORIES_DIR, s)))
     .option('--bare', 'hosts and connection vars only, no cnet network')
     .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean }) => {
-      const plan = labPlan(o.name, o.net ? Number(o.net) : defaultNet(o.name), Number(o.hosts));
+      checkLabPrerequisites();
+      await labDown(o.name, join(LAB_ROOT, o.name));
+      const plan = labPlan(o.name, await chooseNet(o.name, o.net === undefined ? undefined : Number(o.net)), Number(o.hosts));
       const started = Date.now();
       const info = await labUp(plan, o.bare ? undefined : topologyOf(o.topology));
       out.line(`lab "${plan.name}": ${plan.hosts} VMs on 10.${plan.net}.0.0/17 in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);

@@ -12,7 +12,7 @@ export const STATE_STYLE: Record<LiveState, { stroke: string; dash?: string; fil
 /** The line saying what is wrong, for an element not ok. */
 export function stateLine(el: Live): string[] {
   if (el.state === 'missing') return ['missing'];
-  if (el.state === 'drift') return [el.notes.length ? `drift: ${el.notes.join('; ')}` : 'drift'];
+  if (el.state === 'drift') return [el.notes.length ? `drift (${el.notes.join('; ')})` : 'drift'];
   return [];
 }
 

@@ -15,5 +15,7 @@ export function renderGraph(model: GraphModel, format: GraphFormat): string {
       return toDot(model);
     case 'svg':
       return toSvg(model);
+    default:
+      throw new Error(`unknown graph format ${JSON.stringify(format satisfies never)}: use ${GRAPH_FORMATS.join(', ')}`);
   }
 }

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { LabError } from '../errors.js';
 import { overlaps, parseCidr, type Cidr } from '../inventory/ipv4.js';
 import { exec, spawnDetached } from './local-exec.js';
-import { labPlan, type LabPlan } from './lab-plan.js';
+import { defaultNet, type LabPlan } from './lab-plan.js';
 import { checkLabPrerequisites } from './prerequisites.js';
 
 export interface LabInfo {
@@ -50,19 +50,33 @@ function waitForPort(host: string, port: number, deadline: number): Promise<void
   });
 }
 
-/** Refuse a lab network that overlaps anything the machine already routes. */
-async function checkFree(plan: LabPlan): Promise<void> {
-  const lab = parseCidr(`10.${plan.net}.0.0/16`) as Cidr;
+/** What the machine already routes inside 10.<net>.0.0/16 (other than this lab's own link), if anything. */
+async function netInUse(net: number, rootIf: string): Promise<string | undefined> {
+  const lab = parseCidr(`10.${net}.0.0/16`) as Cidr;
   const routes = JSON.parse(await exec(['ip', '-4', '-j', 'route', 'show', 'table', 'all'])) as { dst: string; dev?: string }[];
   for (const r of routes) {
-    if (r.dst === 'default' || r.dev === plan.rootIf) continue;
+    if (r.dst === 'default' || r.dev === rootIf) continue;
     const [addr, len] = r.dst.split('/');
     const c = parseCidr(`${addr}/${len ?? 32}`);
-    const cidr = typeof c === 'string' ? undefined : c;
-    if (cidr ? overlaps(lab, cidr) : r.dst.startsWith(`10.${plan.net}.`)) {
-      throw new LabError(`lab network 10.${plan.net}.0.0/16 overlaps the machine's route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}: choose another --net`);
-    }
+    if (typeof c === 'string' ? r.dst.startsWith(`10.${net}.`) : overlaps(lab, c)) return `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`;
   }
+  return undefined;
+}
+
+/** The lab's network: the one asked for (refused if taken), else the first free one from the name's default. */
+export async function chooseNet(name: string, asked: number | undefined): Promise<number> {
+  const rootIf = `${name}-c`;
+  if (asked !== undefined) {
+    const used = await netInUse(asked, rootIf);
+    if (used) throw new LabError(`lab network 10.${asked}.0.0/16 overlaps the machine's route ${used}: choose another --net`);
+    return asked;
+  }
+  const start = defaultNet(name);
+  for (let k = 0; k < 254; k++) {
+    const net = ((start - 1 + k) % 254) + 1;
+    if (!(await netInUse(net, rootIf))) return net;
+  }
+  throw new LabError('no free 10.N.0.0/16 network for the lab');
 }
 
 async function keygen(file: string, comment: string): Promise<string> {
@@ -74,7 +88,6 @@ async function keygen(file: string, comment: string): Promise<string> {
 export async function labUp(plan: LabPlan, topology: Record<string, unknown> | undefined): Promise<LabInfo> {
   checkLabPrerequisites();
   await labDown(plan.name, plan.dir);
-  await checkFree(plan);
   mkdirSync(join(plan.dir, 'hostkeys'), { recursive: true, mode: 0o700 });
   const key = join(plan.dir, 'id_ed25519');
   await keygen(key, `cnet-remote-lab-${plan.name}`);

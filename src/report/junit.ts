@@ -5,7 +5,8 @@ import type { HostResult, Mismatch, ProbeResult, RunResult } from './result.js';
  * JUnit XML of a run, as CI test reporters (Jenkins, GitLab, GitHub actions) read it, valid against
  * the Apache Ant JUnit schema (windyroad's JUnit.xsd, test/fixtures/report/junit.xsd) and Jenkins
  * xUnit's junit-10.xsd. One `<testsuite>` per host; one `<testcase>` per checked object, per probe,
- * `connect` for an unreachable host and `apply` for a failed host nothing else shows failing.
+ * `connect` for an unreachable host, `apply` for a failed host's error (unless it only counts the
+ * mismatches and failed probes that fail their own cases) or when nothing else fails.
  *
  * That schema allows no attributes on `<testsuites>`: the run's name (`cnet-remote <command>`) is
  * each suite's `package` and a comment before the root, its totals are in that comment.
@@ -43,10 +44,10 @@ export function escapeAttr(text: string): string {
     .replace(/\r/g, '&#13;');
 }
 
-/** Seconds as xs:decimal (never exponent notation). */
-export function seconds(ms: number | undefined): string {
+/** Milliseconds as seconds in xs:decimal (never exponent notation); `digits` 6 for ping times. */
+export function seconds(ms: number | undefined, digits = 3): string {
   const v = typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
-  return (v / 1000).toFixed(3);
+  return (v / 1000).toFixed(digits);
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` in UTC: the schema's ISO8601_DATETIME_PATTERN (no zone, no fraction). */
@@ -70,6 +71,10 @@ export function probeName(p: ProbeResult): string {
   return `probe ${p.kind} ${p.from} -> ${p.to} (${p.target})`;
 }
 
+const COUNT = String.raw`(?:\d+ mismatch(?:es)?|\d+ of \d+ probes failed)`;
+/** The error verification sets: only counts of what the test cases show. */
+const VERIFY_SUMMARY = new RegExp(`^${COUNT}(?:, ${COUNT})*$`);
+
 interface Outcome {
   tag: 'failure' | 'error';
   type: string;
@@ -80,6 +85,8 @@ interface Outcome {
 interface TestCase {
   name: string;
   timeMs?: number;
+  /** decimals of `time`: 6 for probes, whose round trips are well under a millisecond */
+  digits?: number;
   outcome?: Outcome;
 }
 
@@ -90,6 +97,13 @@ export function hostTestCases(h: HostResult): TestCase[] {
     const message = h.error ?? 'host unreachable';
     cases.push({ name: 'connect', timeMs: h.durationMs, outcome: { tag: 'error', type: 'unreachable', message, body: message } });
   }
+
+  const probeCases = (h.probes ?? []).map((p): TestCase => {
+    if (p.ok) return { name: probeName(p), timeMs: p.latencyMs, digits: 6 };
+    const message = p.cause ?? 'no reply';
+    const body = `ping from ${p.from} to ${p.to} (${p.target}): no reply${p.cause ? `\nlikely cause: ${p.cause}` : ''}`;
+    return { name: probeName(p), timeMs: p.latencyMs, digits: 6, outcome: { tag: 'failure', type: 'probe', message, body } };
+  });
 
   const checked = h.checked ?? [];
   const byObject = new Map<string, Mismatch[]>(checked.map((c) => [c, []]));
@@ -109,23 +123,17 @@ export function hostTestCases(h: HostResult): TestCase[] {
   // mismatches under no checked object (or a result without `checked`) must not vanish
   if (unattributed.length > 0) cases.push(mismatchCase('verify', unattributed));
 
-  // a failed host never looks green: its error is a failing `apply` when no mismatch tells the story
-  const failing = cases.some((c) => c.outcome);
-  if (h.status === 'failed' && ((h.error !== undefined && h.mismatches.length === 0) || !failing)) {
+  // A failed host never looks green, and its error is never only in system-err when it says more
+  // than the failing cases do: it is a failing `apply` unless it merely counts the mismatches and
+  // failed probes shown above ("1 mismatch, 2 of 16 probes failed", as verification words it).
+  const failing = [...cases, ...probeCases].some((c) => c.outcome);
+  const explained = failing && h.error !== undefined && VERIFY_SUMMARY.test(h.error);
+  if (h.status === 'failed' && ((h.error !== undefined && !explained) || !failing)) {
     const message = h.error ?? `failed${h.verified ? '' : ' (did not verify)'}`;
     cases.push({ name: 'apply', timeMs: h.durationMs, outcome: { tag: 'failure', type: 'apply', message, body: message } });
   }
 
-  for (const p of h.probes ?? []) {
-    if (p.ok) {
-      cases.push({ name: probeName(p), timeMs: p.latencyMs });
-    } else {
-      const message = p.cause ?? 'no reply';
-      const body = `ping from ${p.from} to ${p.to} (${p.target}): no reply${p.cause ? `\nlikely cause: ${p.cause}` : ''}`;
-      cases.push({ name: probeName(p), timeMs: p.latencyMs, outcome: { tag: 'failure', type: 'probe', message, body } });
-    }
-  }
-  return cases;
+  return [...cases, ...probeCases];
 }
 
 function warningsText(h: HostResult): string {
@@ -165,7 +173,7 @@ export function toJUnit(result: RunResult, opts: JUnitOptions = {}): string {
     for (const [name, value] of props) lines.push(`      <property name="${a(name)}" value="${a(value)}"/>`);
     lines.push('    </properties>');
     for (const c of cases) {
-      const open = `    <testcase classname="${a(host)}" name="${a(token(c.name, 'unnamed'))}" time="${seconds(c.timeMs)}"`;
+      const open = `    <testcase classname="${a(host)}" name="${a(token(c.name, 'unnamed'))}" time="${seconds(c.timeMs, c.digits)}"`;
       if (!c.outcome) {
         lines.push(`${open}/>`);
       } else {
