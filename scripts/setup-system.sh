@@ -8,6 +8,10 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ -x /usr/sbin/iptables ] || need+=(iptables)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+# the JUnit report's schema validation (test/report/junit.test.ts)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+# the HTML report's screenshot test renders the page in headless Chromium (test/report/html.test.ts)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${need[*]} — run as root, or: sudo apt-get install -y ${need[*]}" >&2

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import type { HostFacts } from '../facts/types.js';
 import { applyLimit } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
@@ -31,7 +32,7 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
   down: 'remove what `up` created on each host (from the host\'s own record), and nothing else',
 };
 
-function positiveInt(flag: string, v: string): number {
+export function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
   return n;
@@ -78,7 +79,10 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     const inventory = loadInventory(files);
     const hosts = applyLimit(inventory, flags.limit);
     const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
+    const facts = new Map<string, HostFacts>();
+    const started = new Date();
     const result = await runHosts(name, hosts, {
+      onFacts: (host, f) => facts.set(host, f),
       forks,
       connector: new SshConnector(),
       sink: renderer.sink,
@@ -87,7 +91,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     });
     await renderer.done();
     render(out, result, flags);
-    for (const written of writeReports(result, hosts, flags)) out.note(written);
+    for (const written of writeReports(result, hosts, facts, flags, started)) out.note(written);
     setExit(exitCodeOf(result));
   });
 }

@@ -1,5 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import type { HostFacts } from '../facts/types.js';
+import { graphModel, type GraphHostInput } from '../graph/model.js';
+import { renderGraph } from '../graph/render-graph.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { toHtml } from '../report/html.js';
+import { toJUnit } from '../report/junit.js';
 import type { RunResult } from '../report/result.js';
 
 export interface ReportFlags {
@@ -8,9 +13,17 @@ export interface ReportFlags {
   html?: string;
 }
 
+/** The hosts as the picture shows them: desired, and where the run read a host, how it compares. */
+export function graphInputs(hosts: ResolvedHost[], result: RunResult | undefined, facts: Map<string, HostFacts>): GraphHostInput[] {
+  return hosts.map((h) => {
+    const f = facts.get(h.name);
+    const r = result?.hosts.find((x) => x.name === h.name);
+    return { name: h.name, address: h.connection.address, network: h.network, ...(f ? { live: { facts: f, mismatches: r?.mismatches ?? [] } } : {}) };
+  });
+}
+
 /** Writes the files a run was asked for; returns one line per file written, for the user. */
-export function writeReports(result: RunResult, hosts: ResolvedHost[], flags: ReportFlags): string[] {
-  void hosts;
+export function writeReports(result: RunResult, hosts: ResolvedHost[], facts: Map<string, HostFacts>, flags: ReportFlags, started: Date): string[] {
   const lines: string[] = [];
   if (flags.retryFile) {
     const bad = result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name);
@@ -18,6 +31,16 @@ export function writeReports(result: RunResult, hosts: ResolvedHost[], flags: Re
       writeFileSync(flags.retryFile, bad.join('\n') + '\n');
       lines.push(`retry file: ${flags.retryFile} (${bad.length} hosts; rerun them with --limit @${flags.retryFile})`);
     } else rmSync(flags.retryFile, { force: true });
+  }
+  if (flags.junit) {
+    writeFileSync(flags.junit, toJUnit(result, { timestamp: started }));
+    lines.push(`junit report: ${flags.junit}`);
+  }
+  if (flags.html) {
+    // `down` leaves nothing to draw: the picture is of what the inventory wants
+    const svg = renderGraph(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts)), 'svg');
+    writeFileSync(flags.html, toHtml(result, { svg, generatedAt: started.toISOString() }));
+    lines.push(`html report: ${flags.html}`);
   }
   return lines;
 }

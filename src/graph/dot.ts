@@ -1,9 +1,12 @@
 import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines } from './labels.js';
 import type { GraphModel, Live } from './model.js';
 
-/** A DOT double-quoted string: backslash and quote escaped, line breaks as `\n`. */
+/**
+ * A DOT double-quoted string: backslash and quote escaped, line breaks as `\n`, and `&` as `&amp;`
+ * (Graphviz reads HTML entities in labels: `a&lt;b` would be drawn `a<b`).
+ */
 export function dotString(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+  return `"${text.replace(/&/g, '&amp;').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
 }
 
 function label(lines: string[]): string {

@@ -3,8 +3,8 @@ import type { HostResult, Mismatch, ProbeResult, RunResult } from './result.js';
 
 /**
  * JUnit XML of a run, as CI test reporters (Jenkins, GitLab, GitHub actions) read it, valid against
- * the Apache Ant JUnit schema (windyroad's JUnit.xsd, test/fixtures/report/junit.xsd) and Jenkins
- * xUnit's junit-10.xsd. One `<testsuite>` per host; one `<testcase>` per checked object, per probe,
+ * the Apache Ant JUnit schema (windyroad's JUnit.xsd, test/fixtures/report/junit.xsd), the strictest
+ * of the common ones (Jenkins xUnit's junit-10.xsd accepts it too). One `<testsuite>` per host; one `<testcase>` per checked object, per probe,
  * `connect` for an unreachable host, `apply` for a failed host's error (unless it only counts the
  * mismatches and failed probes that fail their own cases) or when nothing else fails.
  *
@@ -75,14 +75,14 @@ const COUNT = String.raw`(?:\d+ mismatch(?:es)?|\d+ of \d+ probes failed)`;
 /** The error verification sets: only counts of what the test cases show. */
 const VERIFY_SUMMARY = new RegExp(`^${COUNT}(?:, ${COUNT})*$`);
 
-interface Outcome {
+export interface Outcome {
   tag: 'failure' | 'error';
   type: string;
   message: string;
   body: string;
 }
 
-interface TestCase {
+export interface TestCase {
   name: string;
   timeMs?: number;
   /** decimals of `time`: 6 for probes, whose round trips are well under a millisecond */

@@ -28,6 +28,8 @@ export interface HostOutcome {
   probes?: ProbeResult[];
   warnings?: HostWarning[];
   error?: string;
+  /** the host's state as last read (for pictures of it); not part of the result */
+  facts?: HostFacts;
 }
 
 export interface OperationOptions {
@@ -86,6 +88,7 @@ async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof ro
   ];
   const warnings = hostWarnings(ctx.host.network, facts);
   return {
+    facts,
     verified: mismatches.length === 0,
     mismatches,
     checked: checkedObjects(ctx.host.network),
@@ -133,18 +136,20 @@ async function down(ctx: HostContext): Promise<HostOutcome> {
   const facts = parseFacts(res.stdout, ctx.host.name);
   ctx.phase('plan');
   const steps = planDown(facts);
-  if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [] };
+  if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
   ctx.phase('apply');
   const after = await ctx.transport.run(applyScript(steps) + gatherScript([]), { timeoutMs: ctx.execTimeoutMs });
   const { done, error } = applyError(ctx, after.stdout, steps);
   ctx.phase('verify');
-  const left: Mismatch[] = leftovers(facts.record, parseFacts(after.stdout, ctx.host.name)).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
+  const afterFacts = parseFacts(after.stdout, ctx.host.name);
+  const left: Mismatch[] = leftovers(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
   return {
     changed: true,
     steps: renderSteps(steps.slice(0, done)),
     changes: done,
     verified: !error && left.length === 0,
     mismatches: left,
+    facts: afterFacts,
     ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
   };
 }
@@ -156,8 +161,8 @@ export const operations: Record<Command, HostOperation> = {
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, facts);
     const steps = renderSteps(plan.steps);
-    if (plan.conflicts.length) return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts) };
-    return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(({ path, desired, actual }) => ({ path, desired, actual })) };
+    if (plan.conflicts.length) return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts };
+    return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(({ path, desired, actual }) => ({ path, desired, actual })), facts };
   },
 
   async verify(ctx) {

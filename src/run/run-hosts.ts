@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { CnetError, errorMessage, TransportError } from '../errors.js';
+import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { summarize, type HostResult, type HostWarning, type RunResult } from '../report/result.js';
 import type { Connector } from '../transport/transport.js';
@@ -13,6 +14,8 @@ export interface RunOptions {
   connectTimeoutMs?: number;
   execTimeoutMs?: number;
   options?: Partial<OperationOptions>;
+  /** receives each host's state as last read (for pictures), apart from the result */
+  onFacts?: (host: string, facts: HostFacts) => void;
 }
 
 /** Default parallelism: well above Ansible's 5; SSH work here is mostly waiting. */
@@ -49,7 +52,8 @@ async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): P
         execTimeoutMs: opts.execTimeoutMs ?? 120_000,
         options: { probe: false, rebuild: false, ...opts.options },
       });
-      const { changed, ...rest } = outcome;
+      const { changed, facts, ...rest } = outcome;
+      if (facts) opts.onFacts?.(host.name, facts);
       result = { ...base, ...rest, warnings: [...warnings, ...(rest.warnings ?? [])], status: outcome.error ? 'failed' : changed ? 'changed' : 'ok', durationMs: 0 };
     } finally {
       transport.close();

@@ -35,7 +35,8 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
       if (!def) return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
     }
   }
-  if (!br?.up) return `bridge ${bridge.name} is ${br ? 'down' : 'missing'}: ${quoteArgv(['ip', 'link', 'set', 'dev', bridge.name, 'up'])}`;
+  if (!br) return `bridge ${bridge.name} is missing (cnet-remote up recreates it)`;
+  if (!br.up) return `bridge ${bridge.name} is down: ${quoteArgv(['ip', 'link', 'set', 'dev', bridge.name, 'up'])}`;
 
   if (p.kind === 'peer' || p.kind === 'host') {
     const dst = desired.namespaces.find((n) => n.name === p.to)!;

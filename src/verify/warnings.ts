@@ -1,6 +1,6 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr, overlaps, parseCidr, type Cidr } from '../inventory/ipv4.js';
+import { formatCidr, isIpv4, maskOf, overlaps, parseIpv4, type Cidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../report/result.js';
@@ -41,9 +41,16 @@ export function acceptFix(b: BridgeSpec): string {
   ].join(' && ');
 }
 
+/**
+ * A route's destination as a subnet (`ip route` prints a host route as a bare address). Not
+ * parseCidr(), which checks inventory subnets (/8 to /30) and so dropped host and /31 routes.
+ * Below /8 (e.g. a VPN's 0.0.0.0/1 + 128.0.0.0/1) a route is a catch-all, like the default route.
+ */
 function cidrOf(dst: string): Cidr | undefined {
-  const c = parseCidr(dst.includes('/') ? dst : `${dst}/32`);
-  return typeof c === 'string' ? undefined : c;
+  const [addr = '', len = '32', ...rest] = dst.split('/');
+  const prefix = Number(len);
+  if (rest.length || !isIpv4(addr) || !/^\d{1,2}$/.test(len) || prefix < 8 || prefix > 32) return undefined;
+  return { network: (parseIpv4(addr) & maskOf(prefix)) >>> 0, prefix };
 }
 
 /**

@@ -86,8 +86,16 @@ interface Suite {
   'system-err': string;
 }
 
+/** Drops the indentation between elements, which the parser keeps as `#text` of mixed content. */
+function dropIndentation(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropIndentation);
+  if (v === null || typeof v !== 'object') return v;
+  const entries = Object.entries(v).filter(([k, x]) => !(k === '#text' && typeof x === 'string' && /^\s+$/.test(x) && Object.keys(v).length > 1));
+  return Object.fromEntries(entries.map(([k, x]) => [k, dropIndentation(x)]));
+}
+
 function parse(xml: string): Suite[] {
-  const doc = parser.parse(xml) as { testsuites: '' | { testsuite?: Suite[] } };
+  const doc = dropIndentation(parser.parse(xml)) as { testsuites: '' | { testsuite?: Suite[] } };
   expect(doc).toHaveProperty('testsuites');
   return doc.testsuites === '' ? [] : (doc.testsuites.testsuite ?? []);
 }
@@ -137,7 +145,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     expect(cases.every((c) => c.classname === 'node1' && !c.failure && !c.error)).toBe(true);
     const peer = caseOf(suite!, 'probe peer container1 -> container2 (172.18.0.3)');
     const p = node1.probes!.find((x) => x.kind === 'peer' && x.from === 'container1')!;
-    expect(peer.time).toBe((p.latencyMs! / 1000).toFixed(3));
+    expect(peer.time).toBe((p.latencyMs! / 1000).toFixed(6));
     expect(suite!['system-out']).toBe('');
     expect(suite!['system-err']).toBe('');
     expect(suite!.properties.property).toContainEqual({ name: 'status', value: 'ok' });
@@ -167,7 +175,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     expect(up.failure?.type).toBe('probe');
     expect(up.failure?.message).toBe(r.hosts[1]!.probes!.find((p) => !p.ok)!.cause);
     expect(up.failure?.['#text']).toContain('likely cause: dropped in FORWARD by: -i br0 -s 172.18.0.2/32 -j DROP');
-    expect(up.time).toBe('0.000');
+    expect(up.time).toBe('0.000000');
 
     // the host's error is in system-err; no `apply` case, as the mismatch tells the story
     expect(node2['system-err']).toBe('1 mismatch, 1 of 16 probes failed');
@@ -224,8 +232,8 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     expect(s).toMatchObject({ package: 'cnet-remote verify', tests: '5', failures: '2', errors: '0' });
     expect(caseOf(s!, 'probe peer container1 -> container2 (172.18.0.3)').failure?.message).toBe('no ARP reply from 172.18.0.3: container2 is missing');
     expect(caseOf(s!, 'probe gateway container1 -> br0 (172.18.0.1)').failure).toMatchObject({ type: 'probe', message: 'no reply' });
-    expect(caseOf(s!, 'probe host host -> container1 (172.18.0.2)').time).toBe('0.000');
-    expect(caseOf(s!, 'probe upstream container1 -> upstream (192.168.56.1)').time).toBe('12.346');
+    expect(caseOf(s!, 'probe host host -> container1 (172.18.0.2)').time).toBe('0.000000');
+    expect(caseOf(s!, 'probe upstream container1 -> upstream (192.168.56.1)').time).toBe('12.345679');
     // the probes tell why it failed: no extra `apply` case
     expect((s!.testcase ?? []).map((c) => c.name)).not.toContain('apply');
   });
@@ -264,6 +272,24 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
       { classname: 'vm4', name: 'apply', time: '0.812', failure: { type: 'apply', message: h.error, '#text': h.error } },
     ]);
     expect(s!['system-err']).toBe(h.error);
+  });
+
+  it('an error that says more than the failing cases is an `apply` failure beside them', () => {
+    const h = host({
+      name: 'vm7',
+      status: 'failed',
+      verified: false,
+      checked: ['namespaces.pb'],
+      mismatches: [{ path: 'namespaces.pb.veth', desired: 'bread-pb-veth <-> veth-pb@pb', actual: 'absent' }],
+      error: 'step 24/39 failed: ip link add bread-pb-veth type veth peer name veth-pb netns pb: RTNETLINK answers: Operation not permitted',
+    });
+    const xml = toJUnit(run([h]), { timestamp: STAMP });
+    expectValid(xml);
+    const [s] = parse(xml);
+    expect((s!.testcase ?? []).map((c) => [c.name, c.failure?.type])).toEqual([
+      ['namespaces.pb', 'mismatch'],
+      ['apply', 'apply'],
+    ]);
   });
 
   it('a failed host with nothing else failing still fails; mismatches under no checked object are kept', () => {
@@ -333,6 +359,7 @@ describe('junit helpers', () => {
     expect(seconds(Number.NaN)).toBe('0.000');
     expect(seconds(undefined)).toBe('0.000');
     expect(seconds(1500)).toBe('1.500');
+    expect(seconds(0.052, 6)).toBe('0.000052');
   });
 
   it('escaping', () => {

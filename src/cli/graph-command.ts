@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import type { HostFacts } from '../facts/types.js';
+import { graphModel } from '../graph/model.js';
+import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/render-graph.js';
+import { applyLimit } from '../inventory/limit.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
+import { SshConnector } from '../transport/ssh.js';
+import type { Output } from './output.js';
+import { chooseRenderer } from './render/choose.js';
+import { positiveInt } from './run-command.js';
+import { graphInputs } from './write-reports.js';
+
+interface GraphFlags {
+  format: GraphFormat;
+  live?: boolean;
+  limit?: string;
+  output?: string;
+  forks: string;
+}
+
+/** `graph`: the topology as Mermaid, DOT or SVG; `--live` reads the hosts and marks drift. */
+export function graphCommand(out: Output): Command {
+  return new Command('graph')
+    .description('draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT')
+    .argument('<inventory...>', 'Ansible YAML inventories (several merge in order)')
+    .addOption(new Option('--format <format>', 'output format').choices([...GRAPH_FORMATS]).default('mermaid'))
+    .option('--live', 'read each host over SSH and draw what is there, marking drift and what is missing')
+    .option('-l, --limit <pattern>', "only these hosts (Ansible's patterns)")
+    .option('-f, --forks <n>', 'hosts read in parallel (--live)', String(DEFAULT_FORKS))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (files: string[], flags: GraphFlags) => {
+      const hosts = applyLimit(loadInventory(files), flags.limit);
+      const facts = new Map<string, HostFacts>();
+      const result = flags.live
+        ? await (async () => {
+            const renderer = chooseRenderer({ json: false, stream: out.progress, write: out.note });
+            const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector: new SshConnector(), sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
+            await renderer.done();
+            return r;
+          })()
+        : undefined;
+      const text = renderGraph(graphModel(graphInputs(hosts, result, facts)), flags.format);
+      if (flags.output) writeFileSync(flags.output, text);
+      else out.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    });
+}

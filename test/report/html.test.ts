@@ -1,0 +1,376 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml, formatLatency, MATRIX_COLOURS, probeMatrix, shortCause, toHtml } from '../../src/report/html.js';
+import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/report/result.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const fixture = (): RunResult => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/report/result.json'), 'utf8')) as RunResult;
+/** A small hand-written topology picture; the real one comes from src/graph/. */
+const SVG = readFileSync(join(ROOT, 'test/fixtures/report/topology.svg'), 'utf8').trim();
+const SVG_COLOURS = { bridge: '#2f6fde', namespace: '#e36209' };
+const AT = '2026-11-20T02:15:00Z';
+
+function run(hosts: HostResult[], command = 'up'): RunResult {
+  return { command, hosts, summary: summarize(hosts), durationMs: 2500 };
+}
+
+/** The HTML of one host's section. */
+function section(html: string, host: string): string {
+  const start = html.indexOf(`id="host-${host}"`);
+  expect(start, `section of ${host}`).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf('</section>', start));
+}
+
+/** A matrix as text: header cells, then each row's cells (tags removed, entities kept). */
+function matrixText(sectionHtml: string): string[][] {
+  const table = /<table class="matrix">([\s\S]*?)<\/table>/.exec(sectionHtml)?.[1] ?? '';
+  return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((tr) =>
+    [...(tr[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => (c[1] ?? '').replace(/<small>/g, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()),
+  );
+}
+
+describe('toHtml: content', () => {
+  const html = toHtml(fixture(), { svg: SVG, generatedAt: AT });
+
+  it('is one self-contained page: inline CSS, no script, nothing loaded from anywhere', () => {
+    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
+    expect(html).toContain('<meta charset="utf-8">');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toMatch(/<style>[\s\S]+<\/style>/);
+    expect(html).not.toMatch(/<script|<link|<iframe|<img|<object|<embed|@import|@font-face|url\(/i);
+    expect(html).not.toMatch(/\s(?:src|srcset|action|formaction|poster)\s*=/i);
+    // links are to the page's own sections only
+    for (const m of html.matchAll(/\shref\s*=\s*"([^"]*)"/gi)) expect(m[1]).toMatch(/^#[A-Za-z0-9_-]+$/);
+    // the only URLs are XML namespace names in the SVG
+    expect(html.replace(/\sxmlns(?::\w+)?="[^"]*"/g, '')).not.toMatch(/https?:|\/\/[a-z]/i);
+  });
+
+  it('has a header with the command, the time and summary badges', () => {
+    expect(html).toContain('<title>cnet-remote up</title>');
+    expect(html).toContain('<h1>cnet-remote up</h1>');
+    expect(html).toContain('command <code>up</code> · 2 hosts · took 5.38 s · generated <time>2026-11-20T02:15:00Z</time>');
+    expect(html).toContain('<li class="badge zero">0 ok</li>');
+    expect(html).toContain('<li class="badge changed">1 changed</li>');
+    expect(html).toContain('<li class="badge failed">1 failed</li>');
+    expect(html).toContain('<li class="badge zero">0 unreachable</li>');
+    expect(html).toContain('<li class="badge failed">31/32 probes answered</li>');
+    expect(html).toContain('<li class="badge failed">1 mismatch</li>');
+    expect(html).toContain('<li class="badge changed">1 warning</li>');
+    expect(html).toContain('<a href="#host-node1">node1</a><a href="#host-node2">node2</a><a href="#topology">topology</a>');
+    expect(toHtml(fixture(), { title: 'Nightly lab <42>', generatedAt: AT })).toContain('<title>Nightly lab &lt;42&gt;</title>');
+  });
+
+  it('per host: status, error, warnings with the fix in <code>, checked objects, mismatches', () => {
+    const node1 = section(html, 'node1');
+    expect(node1).toContain('<h2>node1 <span class="badge changed">changed</span></h2>');
+    expect(node1).toContain('39 changes · verified · 4.21 s');
+    expect(node1).not.toContain('class="error"');
+    expect(node1).not.toContain('Mismatches');
+    expect(node1).toContain('Checked objects <span class="count">9 of 9 as desired</span>');
+
+    const node2 = section(html, 'node2');
+    expect(node2).toContain('<h2>node2 <span class="badge failed">failed</span></h2>');
+    expect(node2).toContain('39 changes · did not verify · 5.13 s');
+    expect(node2).toContain('<div class="error"><b>error</b><pre>1 mismatch, 1 of 16 probes failed</pre></div>');
+    expect(node2).toContain(
+      'the FORWARD chain drops traffic of br0: -i br0 -s 172.18.0.2/32 -j DROP<div class="fix">fix: <code>iptables -D FORWARD -i br0 -s 172.18.0.2/32 -j DROP</code></div>',
+    );
+    expect(node2).toContain('Checked objects <span class="count">8 of 9 as desired</span>');
+    expect(node2).toContain('<li class="fail"><span class="mark">✗</span> namespaces.jelly</li>');
+    expect(node2).toContain('<li class="pass"><span class="mark">✓</span> bridges.br0.nat</li>');
+    expect(node2).toContain('<tr><td><code>namespaces.jelly.mac</code></td><td>02:42:ac:13:00:03</td><td class="actual">02:42:ac:13:00:63</td></tr>');
+  });
+
+  it('the probe matrix: rows from, columns to; ✓ with latency, ✗ with a short cause and the whole cause in a title', () => {
+    const rows = matrixText(section(html, 'node2'));
+    expect(rows[0]).toEqual([
+      'from \\ to',
+      'container1 172.18.0.2',
+      'container2 172.18.0.3',
+      'pb 172.19.0.2',
+      'jelly 172.19.0.3',
+      'br0 gateway 172.18.0.1',
+      'brd1 gateway 172.19.0.1',
+      'upstream 192.168.56.1',
+    ]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(['container1', 'container2', 'pb', 'jelly', 'host root namespace']);
+    const container1 = rows[1]!;
+    const latency = fixture().hosts[1]!.probes!.find((p) => p.from === 'container1' && p.to === 'container2')!.latencyMs!;
+    expect(container1).toEqual(['container1', '·', `✓ ${latency.toFixed(3)} ms`, '·', '·', expect.stringMatching(/^✓ 0\.\d{3} ms$/), '·', '✗ dropped in FORWARD by']);
+    expect(rows[5]!.slice(5)).toEqual(['·', '·', '·']); // the host pings no gateway and no upstream
+
+    const cause = 'dropped in FORWARD by: -i br0 -s 172.18.0.2/32 -j DROP: iptables -D FORWARD -i br0 -s 172.18.0.2/32 -j DROP';
+    expect(section(html, 'node2')).toContain(
+      `<td class="fail" title="upstream: container1 → upstream (192.168.56.1) failed: ${cause}"><span class="mark">✗</span> dropped in FORWARD by</td>`,
+    );
+    expect(section(html, 'node2')).toContain('Probes <span class="count">15 of 16 answered</span>');
+    expect(section(html, 'node1')).toContain('Probes <span class="count">16 of 16 answered</span>');
+    expect(matrixText(section(html, 'node1')).flat().some((c) => c.startsWith('✗'))).toBe(false);
+  });
+
+  it('the topology: the SVG inlined as it is, in a Topology section after the hosts', () => {
+    expect(html).toContain(`<section id="topology">\n<h2>Topology</h2>\n<div class="picture">\n${SVG}\n</div>\n</section>`);
+    expect(html.indexOf('id="topology"')).toBeGreaterThan(html.indexOf('id="host-node2"'));
+    const without = toHtml(fixture(), { generatedAt: AT });
+    expect(without).not.toContain('Topology');
+    expect(without).not.toContain('#topology"');
+  });
+
+  it('is deterministic given generatedAt, and uses now without it', () => {
+    expect(toHtml(fixture(), { svg: SVG, generatedAt: AT })).toBe(html);
+    const other = toHtml(fixture(), { svg: SVG, generatedAt: '2026-11-21T02:15:00Z' });
+    expect(other.replaceAll('2026-11-21T02:15:00Z', AT)).toBe(html);
+    const year = String(new Date().getUTCFullYear());
+    expect(toHtml(fixture())).toMatch(new RegExp(`generated <time>${year}-\\d\\d-\\d\\dT[\\d:.]+Z</time>`));
+  });
+
+  it('escapes all text; control characters are not written', () => {
+    const evil = '<script>alert("x")</script> & \'q\' \u0007\u001b[31mred\u001b[0m';
+    const h: HostResult = {
+      name: 'odd<&>"\'',
+      status: 'failed',
+      changes: 0,
+      steps: ['echo <secret>'],
+      verified: false,
+      mismatches: [{ path: 'namespaces.a.b<c>', desired: '"d"', actual: evil }],
+      error: evil,
+      checked: ['namespaces.a'],
+      warnings: [{ message: evil, fix: 'echo "<b>" && rm -f \'x\'' }],
+      probes: [{ kind: 'peer', from: 'a<', to: 'b>', target: '1.2.3.4"', ok: false, cause: evil }],
+      durationMs: 1,
+    };
+    const page = toHtml(run([h]), { title: evil, generatedAt: '<now>' });
+    expect(page).not.toMatch(/<script|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; \ufffdred');
+    expect(page).toContain('<code>echo &quot;&lt;b&gt;&quot; &amp;&amp; rm -f &#39;x&#39;</code>');
+    expect(page).toContain('<h2>odd&lt;&amp;&gt;&quot;&#39; <span class="badge failed">failed</span></h2>');
+    expect(page).toContain('<a href="#host-odd_">odd&lt;&amp;&gt;&quot;&#39;</a>');
+    expect(page).toContain('<time>&lt;now&gt;</time>');
+    expect(page).toContain('title="peer: a&lt; → b&gt; (1.2.3.4&quot;) failed: &lt;script&gt;');
+    // the applied steps are not part of the page
+    expect(page).not.toContain('secret');
+    expect(escapeHtml('a\u0000b\ud800c')).toBe('a\ufffdb\ufffdc');
+  });
+
+  it('an unreachable host, a host without probes, and an empty run', () => {
+    const down: HostResult = { name: 'vm3', status: 'unreachable', changes: 0, steps: [], verified: false, mismatches: [], error: 'connect ETIMEDOUT', durationMs: 10_000 };
+    const plain: HostResult = { name: 'vm3', status: 'ok', changes: 0, steps: [], verified: true, mismatches: [], durationMs: 5 };
+    const page = toHtml(run([down, plain], 'verify'), { generatedAt: AT });
+    expect(page).toContain('<h2>vm3 <span class="badge unreachable">unreachable</span></h2>');
+    expect(page).toContain('0 changes · not verified · 10.00 s');
+    expect(page).toContain('<pre>connect ETIMEDOUT</pre>');
+    expect(page).toContain('id="host-vm3-2"'); // two hosts of one name still get distinct ids
+    expect(page).not.toContain('class="matrix"');
+    expect(page).not.toContain('probes answered');
+    const empty = toHtml(run([], 'down'), { generatedAt: AT });
+    expect(empty).toContain('No host in this run.');
+    expect(empty).toContain('0 hosts');
+  });
+});
+
+describe('matrix helpers', () => {
+  const p = (kind: ProbeResult['kind'], from: string, to: string, target: string, ok = true): ProbeResult => ({ kind, from, to, target, ok, ...(ok ? { latencyMs: 0.1 } : {}) });
+
+  it('orders rows namespaces then host, columns namespaces, gateways, upstream', () => {
+    const m = probeMatrix([
+      p('upstream', 'b', 'upstream', '9.9.9.9'),
+      p('host', 'host', 'a', '10.1.0.2'),
+      p('gateway', 'b', 'br0', '10.1.0.1'),
+      p('peer', 'b', 'a', '10.1.0.2'),
+      p('peer', 'a', 'b', '10.1.0.3'),
+      p('peer', 'a', 'b', '10.1.0.3', false),
+    ]);
+    expect(m.rows).toEqual(['b', 'a', 'host']);
+    expect(m.columns.map((c) => c.key)).toEqual(['namespace:b', 'namespace:a', 'gateway:br0', 'upstream:9.9.9.9']);
+    expect(m.cell('a', 'namespace:b')?.ok).toBe(false); // of two probes in a cell the failed one shows
+    expect(m.cell('host', 'gateway:br0')).toBeUndefined();
+  });
+
+  it('short causes and latencies', () => {
+    expect(shortCause('no route: 10.0.0.1 has no default route via 10.0.0.254: ip -n x route replace …')).toBe('no route');
+    expect(shortCause('no reply, and nothing in the facts explains it (a firewall on the target or beyond?)')).toBe('no reply, and nothing in the…');
+    expect(shortCause(undefined)).toBe('no reply');
+    expect(formatLatency(0.0523)).toBe('0.052 ms');
+    expect(formatLatency(12.34)).toBe('12.3 ms');
+    expect(formatLatency(250.4)).toBe('250 ms');
+    expect(formatLatency(undefined)).toBe('');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The page as a person sees it: headless Debian Chromium takes a screenshot.
+
+const CHROMIUM = '/usr/bin/chromium';
+
+interface Png {
+  width: number;
+  height: number;
+  /** RGBA, row by row */
+  pixels: Buffer;
+}
+
+/** A PNG as Chromium writes it (8-bit RGB or RGBA, not interlaced), decoded with zlib alone. */
+function decodePng(buf: Buffer): Png {
+  expect(buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature').toBe(true);
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  let colourType = -1;
+  const idat: Buffer[] = [];
+  while (offset < buf.length) {
+    const length = buf.readUInt32BE(offset);
+    const type = buf.toString('latin1', offset + 4, offset + 8);
+    const data = buf.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      expect(data[8], 'bit depth').toBe(8);
+      colourType = data[9] ?? -1;
+      expect([2, 6], 'colour type RGB or RGBA').toContain(colourType);
+      expect(data[12], 'not interlaced').toBe(0);
+    } else if (type === 'IDAT') {
+      idat.push(data);
+    }
+    offset += 12 + length;
+  }
+  const bpp = colourType === 6 ? 4 : 3;
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  expect(raw.length).toBe(height * (stride + 1));
+  const out = Buffer.alloc(width * height * 4);
+  let prev = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? line[i - bpp]! : 0;
+      const b = prev[i]!;
+      const c = i >= bpp ? prev[i - bpp]! : 0;
+      let add = 0;
+      if (filter === 1) add = a;
+      else if (filter === 2) add = b;
+      else if (filter === 3) add = (a + b) >> 1;
+      else if (filter === 4) {
+        const pa = Math.abs(b - c);
+        const pb = Math.abs(a - c);
+        const pc = Math.abs(a + b - 2 * c);
+        add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else expect(filter, 'PNG filter type').toBe(0);
+      line[i] = (line[i]! + add) & 0xff;
+    }
+    for (let x = 0; x < width; x++) {
+      out[(y * width + x) * 4] = line[x * bpp]!;
+      out[(y * width + x) * 4 + 1] = line[x * bpp + 1]!;
+      out[(y * width + x) * 4 + 2] = line[x * bpp + 2]!;
+      out[(y * width + x) * 4 + 3] = bpp === 4 ? line[x * bpp + 3]! : 255;
+    }
+    prev = line;
+  }
+  return { width, height, pixels: out };
+}
+
+/** Pixels of about this colour (±6 a channel), and their bounding rows. */
+function colourCount(png: Png, hex: string): { count: number; top: number; bottom: number } {
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  let count = 0;
+  let top = Infinity;
+  let bottom = -1;
+  for (let i = 0; i < png.pixels.length; i += 4) {
+    if (want.every((v, k) => Math.abs(png.pixels[i + k]! - v) <= 6)) {
+      count++;
+      const y = Math.floor(i / 4 / png.width);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+    }
+  }
+  return { count, top, bottom };
+}
+
+function nonWhite(png: Png): number {
+  let n = 0;
+  for (let i = 0; i < png.pixels.length; i += 4) if (png.pixels[i]! < 245 || png.pixels[i + 1]! < 245 || png.pixels[i + 2]! < 245) n++;
+  return n;
+}
+
+describe('toHtml: the page in headless Chromium', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cnet-html-'));
+    if (!existsSync(CHROMIUM)) {
+      // the project's installer adds Debian's chromium when it is missing (root; runs apt-get update first)
+      const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh')], { encoding: 'utf8' });
+      if (!existsSync(CHROMIUM)) {
+        throw new Error(
+          `${CHROMIUM} is missing and could not be installed (as root: apt-get update && apt-get install -y chromium): ${r.stderr || r.stdout}`,
+        );
+      }
+    }
+  }, 900_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function screenshot(name: string, html: string): { file: string; bytes: number; png: Png } {
+    const page = join(dir, `${name}.html`);
+    const file = join(dir, `${name}.png`);
+    writeFileSync(page, html);
+    const profile = mkdtempSync(join(dir, `profile-${name}-`));
+    const r = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--window-size=1280,1600',
+        `--screenshot=${file}`,
+        pathToFileURL(page).href,
+      ],
+      { encoding: 'utf8', timeout: 45_000 },
+    );
+    expect(existsSync(file), `chromium wrote no screenshot (exit ${r.status}, ${r.signal ?? ''}): ${r.stderr}`).toBe(true);
+    const bytes = statSync(file).size;
+    // keep the last real screenshot for a person to look at
+    if (name === 'report' && process.env.CNET_KEEP_SCREENSHOT) writeFileSync(process.env.CNET_KEEP_SCREENSHOT, readFileSync(file));
+    return { file, bytes, png: decodePng(readFileSync(file)) };
+  }
+
+  it(
+    'renders a 1280×1600 screenshot showing the probe matrix (✓ and ✗ cells) and the topology picture',
+    () => {
+      const real = screenshot('report', toHtml(fixture(), { svg: SVG, generatedAt: AT }));
+      const blank = screenshot('blank', '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n');
+
+      for (const s of [real, blank]) expect([s.png.width, s.png.height]).toEqual([1280, 1600]);
+      // an empty page is white and compresses to almost nothing; the report does not
+      expect(nonWhite(blank.png)).toBeLessThan(100);
+      expect(nonWhite(real.png)).toBeGreaterThan(0.05 * 1280 * 1600);
+      expect(real.bytes).toBeGreaterThan(5 * blank.bytes);
+
+      // the probe matrix: many answered cells, the failed one, all on screen above the picture
+      const pass = colourCount(real.png, MATRIX_COLOURS.pass);
+      const fail = colourCount(real.png, MATRIX_COLOURS.fail);
+      expect(pass.count).toBeGreaterThan(20_000);
+      expect(fail.count).toBeGreaterThan(1_000);
+      // the topology picture: its bridges and namespaces are drawn
+      const bridges = colourCount(real.png, SVG_COLOURS.bridge);
+      const namespaces = colourCount(real.png, SVG_COLOURS.namespace);
+      expect(bridges.count).toBeGreaterThan(5_000);
+      expect(namespaces.count).toBeGreaterThan(5_000);
+      expect(bridges.top).toBeGreaterThan(pass.bottom);
+      expect(bridges.top).toBeGreaterThan(fail.bottom);
+    },
+    60_000,
+  );
+});
