@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cliJson, onVm, SEED_PART2, SEED_PB_JELLY, startLab, stopLab } from './lab-fixture.js';
+import { cli, cliJson, onVm, ROOT, SEED_PART2, SEED_PB_JELLY, startLab, stopLab } from './lab-fixture.js';
 
 /** Probes prove the network works; the usual silent breaks are found, named with cause and fix. */
 let lab: LabInfo;
@@ -80,5 +84,47 @@ describe.sequential('verify --probe', () => {
     const repaired = await cliJson('up', ...inv(), '--limit', 'vm2', '--probe');
     expect(repaired.code).toBe(0);
     expect(host(repaired.json, 'vm2').probes!.every((p) => p.ok)).toBe(true);
+  });
+});
+
+describe.sequential('nightly: up --rebuild --probe with reports', () => {
+  it('rebuilds from a clean slate, proves it, writes JUnit valid against the schema, HTML and no retry file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-nightly-'));
+    const [junit, html, retry] = ['cnet.xml', 'cnet.html', 'failed.txt'].map((f) => join(dir, f));
+    writeFileSync(retry, 'stale\n');
+    const run = await cliJson('up', ...inv(), '--rebuild', '--probe', '--junit', junit, '--html', html, '--retry-file', retry);
+    expect(run.code, run.stdout).toBe(0);
+    for (const h of run.json.hosts) {
+      expect(h.status).toBe('changed');
+      expect(h.steps[0]).toMatch(/^iptables -w -t nat -D POSTROUTING/); // down first
+      expect(h.steps).toContain('ip netns add container1'); // then up
+      expect((h as Host).probes!.every((p) => p.ok)).toBe(true);
+    }
+    expect(existsSync(retry)).toBe(false);
+    execFileSync('xmllint', ['--noout', '--schema', join(ROOT, 'test', 'fixtures', 'report', 'junit.xsd'), junit], { stdio: 'pipe' });
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testsuite /g)).toHaveLength(2);
+    expect(xml).toContain('name="probe upstream pb -&gt; upstream');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<svg');
+    expect(page).toContain('container1');
+    // self-contained: no script, nothing loaded (the SVG namespace URI is a name, not a fetch)
+    expect(page).not.toMatch(/<script|(src|href)="https?:|url\(/);
+  });
+
+  it('a failed host lands in the retry file, and --limit @file reruns just it; graph --live marks the drift', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-retry-'));
+    const retry = join(dir, 'failed.txt');
+    await onVm(lab, 2, 'ip netns del jelly\n');
+    const verify = await cliJson('verify', ...inv(), '--retry-file', retry);
+    expect(verify.code).toBe(2);
+    expect(readFileSync(retry, 'utf8')).toBe('vm2\n');
+    const svg = await cli('graph', ...inv(), '--live', '--format', 'svg', '--limit', `@${retry}`);
+    expect(svg.code).toBe(0);
+    expect(svg.stdout).toContain('vm2');
+    expect(svg.stdout).not.toContain('vm1');
+    expect(svg.stdout).toMatch(/missing/);
+    const rerun = await cliJson('up', ...inv(), '--limit', `@${retry}`, '--probe');
+    expect(rerun.json.hosts.map((h) => [h.name, h.status])).toEqual([['vm2', 'changed']]);
   });
 });
