@@ -1,3 +1,4 @@
+import { escapeAttr } from '../report/xml-text.js';
 import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines } from './labels.js';
 import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveState } from './model.js';
 
@@ -9,9 +10,7 @@ import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveStat
  */
 
 /** XML text or attribute value. */
-export function xmlText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
+export const xmlText = escapeAttr;
 
 const MARGIN = 16;
 const PAD = 16;

@@ -1,4 +1,4 @@
-import { xmlSafe } from './junit.js';
+import { xmlSafe } from './xml-text.js';
 import { objectOf } from './object-of.js';
 import type { HostResult, HostStatus, ProbeResult, RunResult } from './result.js';
 
