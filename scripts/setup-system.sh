@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the lab and the tests need, when missing (root, apt-get).
+# Installs the Debian packages the lab needs (and, with --test, what the tests need), when missing.
 set -euo pipefail
 need=()
+tests=false
+[ "${1:-}" = --test ] && tests=true
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ -x /usr/sbin/iptables ] || need+=(iptables)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
-# the JUnit report's schema validation (test/report/junit.test.ts)
-command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
-# the HTML report's screenshot test renders the page in headless Chromium (test/report/html.test.ts)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+if $tests; then
+  # the JUnit report's schema validation (test/report/junit.test.ts)
+  command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+  # the HTML report's screenshot test renders the page in headless Chromium (test/report/html.test.ts)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  # Graphviz checks that `graph --format dot` output is accepted (test/graph/dot.test.ts)
+  command -v dot >/dev/null 2>&1 || need+=(graphviz)
+fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${need[*]} — run as root, or: sudo apt-get install -y ${need[*]}" >&2

@@ -3,7 +3,7 @@
 # Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-system.sh
+bash scripts/setup-system.sh --test
 npx tsc -p tsconfig.json
 mkdir -p .test-results
 status=0

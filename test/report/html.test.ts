@@ -304,7 +304,7 @@ describe('toHtml: the page in headless Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'cnet-html-'));
     if (!existsSync(CHROMIUM)) {
       // the project's installer adds Debian's chromium when it is missing (root; runs apt-get update first)
-      const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh')], { encoding: 'utf8' });
+      const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh'), '--test'], { encoding: 'utf8' });
       if (!existsSync(CHROMIUM)) {
         throw new Error(
           `${CHROMIUM} is missing and could not be installed (as root: apt-get update && apt-get install -y chromium): ${r.stderr || r.stdout}`,

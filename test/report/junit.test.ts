@@ -22,7 +22,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cnet-junit-'));
   if (!xmllintPath()) {
     // the project's installer adds libxml2-utils when missing (needs root)
-    const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh')], { encoding: 'utf8' });
+    const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh'), '--test'], { encoding: 'utf8' });
     if (!xmllintPath()) {
       throw new Error(`xmllint is missing and could not be installed (apt-get install libxml2-utils): ${r.stderr || r.stdout}`);
     }
