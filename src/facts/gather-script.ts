@@ -29,6 +29,8 @@ export function gatherScript(namespaces: readonly string[]): string {
     `${quoteArgv(['iptables', '-w', '5', '-t', 'nat', '-S', 'POSTROUTING'])} 2>&1 || ${marker('nat-failed')}`,
     marker('filter'),
     `${quoteArgv(['iptables', '-w', '5', '-S', 'FORWARD'])} 2>&1 || ${marker('filter-failed')}`,
+    marker('nft'),
+    `${quoteArgv(['nft', '-j', 'list', 'chains'])} 2>/dev/null`,
     marker('brnf'),
     'f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -r $f ]; then read v < $f; echo "$v"; else echo absent; fi',
     marker('record'),

@@ -1,7 +1,7 @@
 import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
 import { parseIpShow, parseNetnsList } from './parse-ip.js';
-import { parseForwardChain, parseNatRules } from './parse-nat.js';
+import { parseForwardChain, parseNatRules, parseNftChains } from './parse-nat.js';
 import type { HostFacts, NetnsFacts } from './types.js';
 
 /** Splits script output into `@@name` sections (section name → body). */
@@ -48,6 +48,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
     const natFailed = sections.has('nat-failed');
     const filter = sections.get('filter');
     const brnf = sections.get('brnf')?.trim();
+    const nft = sections.get('nft');
     return {
       root: parse('root', need('root'), parseIpShow),
       netns: parse('netns', need('netns'), parseNetnsList),
@@ -56,6 +57,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       nat: natFailed ? { available: false, rules: [], error: natText.trim() } : { available: true, rules: parseNatRules(natText) },
       ...(filter !== undefined && !sections.has('filter-failed') ? { forwardChain: parseForwardChain(filter) } : {}),
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
+      ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
     };
   } catch (err) {

@@ -1,3 +1,5 @@
+import type { NftChainFacts } from './types.js';
+
 /** Splits one `iptables -S` line into words, honouring the double quotes iptables puts around comments. */
 export function tokenizeRule(line: string): string[] {
   const out: string[] = [];
@@ -43,4 +45,17 @@ export function parseNatRules(text: string): string[][] {
 export function parseForwardChain(text: string): { policy: string; rules: string[][] } {
   const policy = /^-P FORWARD (\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
   return { policy, rules: parseChainRules(text, 'FORWARD') };
+}
+
+/** iptables-nft keeps its own tables in nftables; they are read through `iptables -S` instead. */
+const IPTABLES_TABLES = new Set(['ip filter', 'ip nat', 'ip mangle', 'ip raw', 'ip security']);
+
+/** `nft -j list chains` → the base chains (those hooked into the kernel) of native nftables tables. */
+export function parseNftChains(text: string): NftChainFacts[] {
+  if (text.trim() === '') return [];
+  const doc = JSON.parse(text) as { nftables?: { chain?: Partial<NftChainFacts> }[] };
+  return (doc.nftables ?? [])
+    .flatMap((e) => (e.chain?.hook ? [e.chain] : []))
+    .filter((c) => !IPTABLES_TABLES.has(`${c.family} ${c.table}`))
+    .map((c) => ({ family: c.family ?? '', table: c.table ?? '', name: c.name ?? '', hook: c.hook ?? '', policy: c.policy ?? 'accept' }));
 }

@@ -54,6 +54,15 @@ export interface ForwardChainFacts {
   rules: string[][];
 }
 
+/** A base chain of native nftables (not iptables-nft's own `ip filter`/`ip nat` tables). */
+export interface NftChainFacts {
+  family: string;
+  table: string;
+  name: string;
+  hook: string;
+  policy: string;
+}
+
 /** Everything one round trip learns about a host. */
 export interface HostFacts {
   root: NetnsFacts;
@@ -65,6 +74,8 @@ export interface HostFacts {
   nat: NatFacts;
   /** undefined when iptables could not be read */
   forwardChain?: ForwardChainFacts;
+  /** base chains of nftables tables other than iptables-nft's; empty when nft is absent */
+  nftChains?: NftChainFacts[];
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
   record: OwnedObject[];

@@ -6,7 +6,7 @@ import { natRuleSpec } from '../plan/assess.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-script.js';
-import { acceptFix, forwardAccepted, forwardDrops } from './warnings.js';
+import { acceptFix, forwardAccepted, forwardDrops, nftAcceptFix, nftForwardDrops } from './warnings.js';
 
 const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;
 
@@ -62,6 +62,8 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     const drops = forwardDrops(facts, bridge);
     if (drops.length) return `dropped in FORWARD by: ${drops[0]!.join(' ')}: ${quoteArgv(['iptables', '-D', 'FORWARD', ...drops[0]!])}`;
     if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
+    const nftDrop = nftForwardDrops(facts)[0];
+    if (nftDrop) return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
     const spec = natRuleSpec(formatCidr(bridge.subnet), bridge.name);
     if (bridge.nat && !facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;

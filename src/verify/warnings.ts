@@ -1,4 +1,4 @@
-import type { HostFacts } from '../facts/types.js';
+import type { HostFacts, NftChainFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr, isIpv4, maskOf, overlaps, parseIpv4, type Cidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork } from '../inventory/types.js';
@@ -27,6 +27,18 @@ export function forwardAccepted(facts: HostFacts, b: BridgeSpec): boolean {
   if (!chain) return true;
   const accepts = chain.rules.filter((r) => touches(r, b) && target(r) === 'ACCEPT');
   return chain.policy === 'ACCEPT' || accepts.length > 0;
+}
+
+/** Native nftables chains hooked on forward whose policy drops what no rule accepts. */
+export function nftForwardDrops(facts: HostFacts): NftChainFacts[] {
+  return (facts.nftChains ?? []).filter((c) => c.hook === 'forward' && c.policy === 'drop');
+}
+
+export function nftAcceptFix(c: NftChainFacts, b: BridgeSpec): string {
+  return [
+    quoteArgv(['nft', 'insert', 'rule', c.family, c.table, c.name, 'iifname', b.name, 'accept']),
+    quoteArgv(['nft', 'insert', 'rule', c.family, c.table, c.name, 'oifname', b.name, 'ct', 'state', 'related,established', 'accept']),
+  ].join(' && ');
 }
 
 /** The FORWARD rules that drop this bridge's traffic. */
@@ -83,6 +95,13 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     out.push({
       message: `the FORWARD policy is ${facts.forwardChain?.policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
       fix: blocked.map(acceptFix).join(' && '),
+    });
+  }
+  for (const c of nftForwardDrops(facts)) {
+    if (natted.length === 0) break;
+    out.push({
+      message: `the nftables chain ${c.family} ${c.table} ${c.name} (hook forward) has policy drop: traffic from ${natted.map((b) => b.name).join(', ')} to the outside is dropped unless one of its rules accepts it`,
+      fix: natted.map((b) => nftAcceptFix(c, b)).join(' && '),
     });
   }
   const bridged = desired.bridges.filter((b) => !forwardAccepted(facts, b) || forwardDrops(facts, b).length > 0);

@@ -87,6 +87,22 @@ describe.sequential('verify --probe', () => {
   });
 });
 
+describe.sequential('native nftables', () => {
+  it('a forward chain with policy drop: upstream probes fail, blamed on that chain, with nft accept rules as the fix', async () => {
+    await onVm(lab, 1, "nft add table inet filter\nnft add chain inet filter forward '{ type filter hook forward priority 0; policy drop; }'\n");
+    try {
+      const run = await cliJson('verify', ...inv(), '--probe', '--limit', 'vm1');
+      expect(run.code).toBe(2);
+      const h = host(run.json, 'vm1');
+      const upstream = h.probes!.filter((p) => p.kind === 'upstream');
+      expect(upstream.every((p) => !p.ok && /dropped in FORWARD by nftables \(chain inet filter forward, policy drop\): nft insert rule inet filter forward iifname/.test(p.cause!))).toBe(true);
+      expect(h.warnings!.some((w) => /nftables chain inet filter forward/.test(w.message))).toBe(true);
+    } finally {
+      await onVm(lab, 1, 'nft delete table inet filter\n');
+    }
+  });
+});
+
 describe.sequential('nightly: up --rebuild --probe with reports', () => {
   it('rebuilds from a clean slate, proves it, writes JUnit valid against the schema, HTML and no retry file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cnet-nightly-'));

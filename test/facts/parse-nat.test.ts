@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseNatRules, tokenizeRule } from '../../src/facts/parse-nat.js';
+import { parseNatRules, tokenizeRule, parseNftChains } from '../../src/facts/parse-nat.js';
 import { splitSections } from '../../src/facts/parse-facts.js';
 
 const natOf = (name: string): string =>
@@ -69,5 +69,25 @@ describe('parseNatRules', () => {
   it('returns no rules for an empty chain', () => {
     expect(parseNatRules('-P POSTROUTING ACCEPT\n')).toEqual([]);
     expect(parseNatRules('')).toEqual([]);
+  });
+});
+
+describe('parseNftChains', () => {
+  // recorded: `nft -j list chains` on a lab VM with iptables-nft rules and a native inet filter table
+  const recorded = JSON.stringify({
+    nftables: [
+      { metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } },
+      { chain: { family: 'ip', table: 'nat', name: 'POSTROUTING', handle: 1, type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } },
+      { chain: { family: 'inet', table: 'filter', name: 'forward', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy: 'drop' } },
+      { chain: { family: 'inet', table: 'filter', name: 'mine', handle: 2 } },
+    ],
+  });
+
+  it('keeps native base chains, not iptables-nft tables nor regular chains', () => {
+    expect(parseNftChains(recorded)).toEqual([{ family: 'inet', table: 'filter', name: 'forward', hook: 'forward', policy: 'drop' }]);
+  });
+
+  it('reads nothing when nft is absent (empty output)', () => {
+    expect(parseNftChains('')).toEqual([]);
   });
 });

@@ -257,3 +257,12 @@ describe('diagnose: br_netfilter (peer probes)', () => {
     expect(cause(probe('peer', 'container1', 'container2'), forwardDrop, failed({ '172.18.0.3': 'FAILED' }))).toBe('no ARP reply from 172.18.0.3 (neighbour FAILED)');
   });
 });
+
+describe('native nftables', () => {
+  it('an upstream probe blocked by a native nftables forward chain with policy drop names the chain and the fix', () => {
+    const f = edited(converged, (c) => void (c.nftChains = [{ family: 'inet', table: 'filter', name: 'forward', hook: 'forward', policy: 'drop' }]));
+    expect(cause(probe('upstream', 'container1', 'upstream'), f)).toBe(
+      'dropped in FORWARD by nftables (chain inet filter forward, policy drop): nft insert rule inet filter forward iifname br0 accept && nft insert rule inet filter forward oifname br0 ct state related,established accept',
+    );
+  });
+});

@@ -173,3 +173,23 @@ describe('hostWarnings', () => {
     expect(hostWarnings(desired, edited(withForward(converged, 'ACCEPT'), (c) => void (c.brNetfilter = true)))).toEqual([]);
   });
 });
+
+describe('native nftables', () => {
+  const dropChain = { family: 'inet', table: 'filter', name: 'forward', hook: 'forward', policy: 'drop' };
+  const NFT_FIX = (b: string) =>
+    `nft insert rule inet filter forward iifname ${b} accept && nft insert rule inet filter forward oifname ${b} ct state related,established accept`;
+
+  it('a forward-hooked chain with policy drop → a warning naming the chain, with nft accept rules for each NAT bridge', () => {
+    const w = hostWarnings(desired, edited(converged, (c) => void (c.nftChains = [dropChain])));
+    expect(w).toEqual([
+      {
+        message: 'the nftables chain inet filter forward (hook forward) has policy drop: traffic from br0, brd1 to the outside is dropped unless one of its rules accepts it',
+        fix: `${NFT_FIX('br0')} && ${NFT_FIX('brd1')}`,
+      },
+    ]);
+  });
+
+  it('policy accept, or a drop chain on another hook, is no warning', () => {
+    expect(hostWarnings(desired, edited(converged, (c) => void (c.nftChains = [{ ...dropChain, policy: 'accept' }, { ...dropChain, hook: 'input' }])))).toEqual([]);
+  });
+});
