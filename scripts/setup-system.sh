@@ -10,6 +10,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ -x /usr/sbin/iptables ] || need+=(iptables)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+[ -x /usr/bin/sudo ] || need+=(sudo)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if $tests; then
   # the JUnit report's schema validation (test/report/junit.test.ts)
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
@@ -17,6 +19,8 @@ if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   # Graphviz checks that `graph --format dot` output is accepted (test/graph/dot.test.ts)
   command -v dot >/dev/null 2>&1 || need+=(graphviz)
+  # `ruby -c Vagrantfile`, and reading what the Vagrantfile configures (test/inventories/vagrant.test.ts)
+  command -v ruby >/dev/null 2>&1 || need+=(ruby)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

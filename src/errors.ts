@@ -37,6 +37,9 @@ export class TransportError extends CnetError {}
 /** A host key did not match known_hosts, or is unknown under `strict`. */
 export class HostKeyError extends TransportError {}
 
+/** sudo (ansible_become) refused us: the host is reachable, the run on it failed. */
+export class BecomeError extends CnetError {}
+
 /** Reading the host's state failed or gave output we cannot parse. */
 export class FactsError extends CnetError {}
 

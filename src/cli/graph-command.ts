@@ -3,12 +3,10 @@ import { writeFileSync } from 'node:fs';
 import type { HostFacts } from '../facts/types.js';
 import { graphModel } from '../graph/model.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/render-graph.js';
-import { applyLimit } from '../inventory/limit.js';
-import { loadInventory } from '../inventory/load-inventory.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
-import { SshConnector } from '../transport/ssh.js';
 import type { Output } from './output.js';
 import { chooseRenderer } from './render/choose.js';
+import { prepareRun } from './prepare-run.js';
 import { positiveInt } from './run-command.js';
 import { graphInputs } from './write-reports.js';
 
@@ -18,6 +16,7 @@ interface GraphFlags {
   limit?: string;
   output?: string;
   forks: string;
+  sshConfig?: string;
 }
 
 /** `graph`: the topology as Mermaid, DOT or SVG; `--live` reads the hosts and marks drift. */
@@ -30,13 +29,14 @@ export function graphCommand(out: Output): Command {
     .option('-l, --limit <pattern>', "only these hosts (Ansible's patterns)")
     .option('-f, --forks <n>', 'hosts read in parallel (--live)', String(DEFAULT_FORKS))
     .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('-F, --ssh-config <file>', 'the ssh client config to read (--live; default ~/.ssh/config)')
     .action(async (files: string[], flags: GraphFlags) => {
-      const hosts = applyLimit(loadInventory(files), flags.limit);
+      const { hosts, connector } = await prepareRun(files, flags);
       const facts = new Map<string, HostFacts>();
       const result = flags.live
         ? await (async () => {
             const renderer = chooseRenderer({ json: false, stream: out.progress, write: out.note });
-            const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector: new SshConnector(), sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
+            const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector, sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
             await renderer.done();
             return r;
           })()

@@ -29,13 +29,15 @@ export function labCommand(out: Output): Command {
     .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: a free one, derived from the name)')
     .option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets', SEEDS.map((s) => join(INVENTORIES_DIR, s)))
     .option('--bare', 'hosts and connection vars only, no cnet network')
-    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean }) => {
+    .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')
+    .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
+    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean; behind: string; behind2: string }) => {
       checkLabPrerequisites();
       await labDown(o.name, join(LAB_ROOT, o.name));
-      const plan = labPlan(o.name, await chooseNet(o.name, o.net === undefined ? undefined : Number(o.net)), Number(o.hosts));
+      const plan = labPlan(o.name, await chooseNet(o.name, o.net === undefined ? undefined : Number(o.net)), Number(o.hosts), LAB_ROOT, { behind: Number(o.behind), behind2: Number(o.behind2) });
       const started = Date.now();
       const info = await labUp(plan, o.bare ? undefined : topologyOf(o.topology));
-      out.line(`lab "${plan.name}": ${plan.hosts} VMs on 10.${plan.net}.0.0/17 in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);
+      out.line(`lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);
       out.line(`inventory: ${info.inventory}`);
       out.line(`next: cnet-remote up ${info.inventory}`);
     });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CnetError, InventoryError, errorMessage } from '../errors.js';
 import { EXIT } from '../report/result.js';
 import { graphCommand } from './graph-command.js';
+import { inventoryCommand } from './inventory-command.js';
 import { labCommand } from './lab-command.js';
 import { processOutput, type Output } from './output.js';
 import { runCommand } from './run-command.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
     .addHelpText('after', EXIT_HELP);
   for (const name of ['up', 'plan', 'verify', 'down'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
   program.addCommand(graphCommand(out));
+  program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));
   const inherit = (c: Command): void => c.commands.forEach((sub) => inherit(sub.copyInheritedSettings(c)));
   inherit(program);

@@ -1,15 +1,13 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
-import { applyLimit } from '../inventory/limit.js';
-import { loadInventory } from '../inventory/load-inventory.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
-import { SshConnector } from '../transport/ssh.js';
 import { chooseRenderer } from './render/choose.js';
 import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
 import type { Output } from './output.js';
+import { prepareRun } from './prepare-run.js';
 import { writeReports } from './write-reports.js';
 
 interface RunFlags {
@@ -23,6 +21,9 @@ interface RunFlags {
   junit?: string;
   html?: string;
   retryFile?: string;
+  sshConfig?: string;
+  retries: string;
+  deadline: string;
 }
 
 const DESCRIPTIONS: Record<CoreCommand, string> = {
@@ -31,6 +32,12 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
   verify: 'read-only: compare each host with the inventory; every mismatch as path, desired, actual',
   down: 'remove what `up` created on each host (from the host\'s own record), and nothing else',
 };
+
+export function nonNegativeInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be 0 or a positive integer, got "${v}"`);
+  return n;
+}
 
 export function positiveInt(flag: string, v: string): number {
   const n = Number(v);
@@ -65,7 +72,10 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     .option('--json', 'print one JSON object: {hosts:[…], summary:{…}}')
     .addOption(new Option('--timeout <seconds>', 'SSH connect timeout').default('15'))
     .option('-v, --verbose', 'also list the commands applied (and every probe)')
-    .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file');
+    .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file')
+    .option('-F, --ssh-config <file>', 'the ssh client config to read (default ~/.ssh/config)')
+    .option('--retries <n>', 'retry an unreachable host N times, with backoff (1 s, 2 s, 4 s …)', '0')
+    .option('--deadline <seconds>', 'per host, for everything: past it the connection is ended and the host is unreachable', '600');
   if (name === 'up' || name === 'verify') {
     cmd.option('--probe', 'after verifying, ping: namespaces to each other, their gateway and the upstream; the host to them');
   }
@@ -76,17 +86,20 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
   return cmd.action(async (files: string[], flags: RunFlags) => {
     const forks = positiveInt('--forks', flags.forks);
     const timeout = positiveInt('--timeout', flags.timeout);
-    const inventory = loadInventory(files);
-    const hosts = applyLimit(inventory, flags.limit);
+    const retries = nonNegativeInt('--retries', flags.retries);
+    const deadline = positiveInt('--deadline', flags.deadline);
+    const { hosts, connector } = await prepareRun(files, flags);
     const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
     const facts = new Map<string, HostFacts>();
     const started = new Date();
     const result = await runHosts(name, hosts, {
       onFacts: (host, f) => facts.set(host, f),
       forks,
-      connector: new SshConnector(),
+      connector,
       sink: renderer.sink,
       connectTimeoutMs: timeout * 1000,
+      deadlineMs: deadline * 1000,
+      retries,
       options: { probe: Boolean(flags.probe), rebuild: Boolean(flags.rebuild) },
     });
     await renderer.done();

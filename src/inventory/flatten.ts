@@ -1,6 +1,7 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
+import { readVars, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
 
 /** One `vars:` mapping (or a host's own vars) and where it sits. */
@@ -63,9 +64,19 @@ function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
 
 /**
  * Reads Ansible's YAML inventory structure from one or more files (merged in order, as with
- * several `-i`), and orders each host's variable layers: all < parent group < child group < host.
+ * several `-i`), and orders each host's variable layers as Ansible does (its default
+ * VARIABLE_PRECEDENCE, then host vars), lowest first:
+ *
+ * 1. the inventory files' group vars: `all`, then the host's other groups by depth, then name
+ * 2. `group_vars/all` of each folder in `varsDirs`, in order
+ * 3. `group_vars/<group>` of each folder in `varsDirs`, in order; in each, groups ordered as in 1
+ * 4. the inventory files' host vars
+ * 5. `host_vars/<host>` of each folder in `varsDirs`
+ *
+ * So within each kind all < parent group < child group < host, and a vars folder's file beats the
+ * inventory file at the same level; `group_vars/all` beats any group's vars in an inventory file.
  */
-export function flatten(sources: InventorySource[]): { flat: FlatInventory; issues: InventoryIssue[] } {
+export function flatten(sources: InventorySource[], varsDirs: readonly string[] = []): { flat: FlatInventory; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const groups = new Map<string, GroupNode>();
   const hostLayers = new Map<string, VarLayer[]>();
@@ -82,6 +93,7 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
     return g;
   };
   group('all');
+  group('ungrouped'); // always there in Ansible, so group_vars/ungrouped applies when never written
 
   const walk = (src: InventorySource, name: string, raw: RawGroup | null, path: YamlPath): void => {
     if (!GROUP_NAME.test(name)) {
@@ -163,12 +175,35 @@ export function flatten(sources: InventorySource[]): { flat: FlatInventory; issu
   members.set('ungrouped', new Set(allHosts.filter((h) => !grouped.has(h))));
   for (const g of groups.keys()) if (!members.has(g)) members.set(g, new Set());
 
+  // vars folders: each file read and checked once, only for groups and hosts that exist
+  const fromDirs = new Map<string, VarLayer[]>();
+  const dirLayers = (dir: string, kind: VarsKind, name: string): VarLayer[] => {
+    const key = `${dir}\u0000${kind}\u0000${name}`;
+    let layers = fromDirs.get(key);
+    if (!layers) {
+      const read = readVars(dir, kind, name);
+      issues.push(...read.issues);
+      for (const layer of read.layers) checkVars(layer, issues);
+      fromDirs.set(key, (layers = read.layers));
+    }
+    return layers;
+  };
+  for (const dir of varsDirs) for (const g of [...groups.keys()].sort()) dirLayers(dir, 'group_vars', g);
+
   const hosts: FlatHost[] = allHosts.map((name) => {
     const hostGroups = [...members.entries()].filter(([, m]) => m.has(name)).map(([g]) => g);
+    // `all` first (depth 0), then by depth and name
     const ordered = hostGroups
       .filter((g) => groups.has(g))
       .sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
-    const layers = [...ordered.flatMap((g) => groups.get(g)!.layers), ...(hostLayers.get(name) ?? [])];
+    const layers = [
+      ...ordered.flatMap((g) => groups.get(g)!.layers),
+      ...varsDirs.flatMap((dir) => dirLayers(dir, 'group_vars', 'all')),
+      // folder by folder, each with all the host's groups (as Ansible merges per inventory source)
+      ...varsDirs.flatMap((dir) => ordered.filter((g) => g !== 'all').flatMap((g) => dirLayers(dir, 'group_vars', g))),
+      ...(hostLayers.get(name) ?? []),
+      ...varsDirs.flatMap((dir) => dirLayers(dir, 'host_vars', name)),
+    ];
     const first = hostFirst.get(name)!;
     return { name, groups: hostGroups.filter((g) => g !== 'all').sort(), layers, src: first.src, path: first.path };
   });

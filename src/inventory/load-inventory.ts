@@ -1,17 +1,21 @@
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { flatten } from './flatten.js';
 import { lookup } from './host-var.js';
-import { resolveConnection } from './resolve-connection.js';
+import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
 import { resolveNetwork } from './resolve-network.js';
 import { loadSource, type InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
+import { varsDirsOf } from './vars-dirs.js';
 
-/** Parsed sources → resolved inventory, or an InventoryError listing every issue found. */
-export function resolveInventory(sources: InventorySource[]): Inventory {
-  const { flat, issues } = flatten(sources);
+/**
+ * Parsed sources → resolved inventory, or an InventoryError listing every issue found.
+ * `varsDirs`: folders whose group_vars/ and host_vars/ apply (see varsDirsOf).
+ */
+export function resolveInventory(sources: InventorySource[], varsDirs: readonly string[] = [], opts: ConnectionOptions = {}): Inventory {
+  const { flat, issues } = flatten(sources, varsDirs);
   const hosts: ResolvedHost[] = [];
   for (const h of flat.hosts) {
-    const conn = resolveConnection(h);
+    const conn = resolveConnection(h, opts);
     const net = resolveNetwork(h.layers, h.name);
     issues.push(...conn.issues, ...net.issues);
     const probeTarget = lookup(h, 'cnet_probe_target')?.value;
@@ -38,8 +42,11 @@ function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
     .sort((a, b) => (a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : a.loc.file < b.loc.file ? -1 : 1));
 }
 
-/** Reads and resolves inventory files (several merge in order, as Ansible's repeated -i). */
-export function loadInventory(files: string[]): Inventory {
+/**
+ * Reads and resolves inventory files (several merge in order, as Ansible's repeated -i), with the
+ * group_vars/ and host_vars/ folders beside each.
+ */
+export function loadInventory(files: string[], opts: ConnectionOptions = {}): Inventory {
   const sources: InventorySource[] = [];
   const issues: InventoryIssue[] = [];
   for (const f of files) {
@@ -51,5 +58,5 @@ export function loadInventory(files: string[]): Inventory {
     }
   }
   if (issues.length > 0) throw new InventoryError(issues);
-  return resolveInventory(sources);
+  return resolveInventory(sources, varsDirsOf(files), opts);
 }

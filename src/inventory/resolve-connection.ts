@@ -1,5 +1,5 @@
-import { homedir, userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { InventoryIssue } from '../errors.js';
 import type { FlatHost } from './flatten.js';
 import { isIpv4 } from './ipv4.js';
@@ -7,20 +7,26 @@ import { lookup } from './host-var.js';
 import type { Connection, HostKeyMode } from './types.js';
 
 /** `~/x` → home; relative paths are taken from the inventory file's folder. */
-function filePath(p: string, inventoryFile: string): string {
+function filePath(p: string, inventoryDir: string): string {
   if (p === '~' || p.startsWith('~/')) return join(homedir(), p.slice(1));
-  return isAbsolute(p) ? p : resolve(dirname(inventoryFile), p);
+  return isAbsolute(p) ? p : resolve(inventoryDir, p);
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
+export interface ConnectionOptions {
+  /** the user's ssh config knows this name (a Host block giving it a HostName) */
+  sshHostKnown?: (alias: string) => boolean;
+}
+
 /** Ansible's connection variables (and the legacy ansible_ssh_* ones) → how to reach the host. */
-export function resolveConnection(host: FlatHost): { connection?: Connection; issues: InventoryIssue[] } {
+export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}): { connection?: Connection; issues: InventoryIssue[] } {
   const address = lookup(host, 'ansible_host') ?? lookup(host, 'ansible_ssh_host');
-  const addr = address?.value ?? (isIpv4(host.name) || DNS_NAME.test(host.name) || host.name === 'localhost' ? host.name : undefined);
+  const nameWorks = isIpv4(host.name) || DNS_NAME.test(host.name) || host.name === 'localhost' || (opts.sshHostKnown?.(host.name) ?? false);
+  const addr = address?.value ?? (nameWorks ? host.name : undefined);
   if (!addr) {
     return {
-      issues: [{ loc: host.src.locate(host.path), message: `host "${host.name}" has no address: set ansible_host (its name is not an IP address or a DNS name)` }],
+      issues: [{ loc: host.src.locate(host.path), message: `host "${host.name}" has no address: set ansible_host (its name is not an IP address, a DNS name, nor a Host with a HostName in the ssh config)` }],
     };
   }
   const port = lookup(host, 'ansible_port') ?? lookup(host, 'ansible_ssh_port');
@@ -28,16 +34,23 @@ export function resolveConnection(host: FlatHost): { connection?: Connection; is
   const key = lookup(host, 'ansible_ssh_private_key_file');
   const mode = lookup(host, 'cnet_host_key_checking');
   const ansibleChecking = lookup(host, 'ansible_host_key_checking');
-  const hostKeyChecking: HostKeyMode = mode?.value ?? (ansibleChecking?.value === false ? 'off' : 'accept-new');
+  const hostKeyChecking: HostKeyMode | undefined = mode?.value ?? (ansibleChecking?.value === false ? 'off' : undefined);
   const known = lookup(host, 'cnet_known_hosts_file');
+  const password = lookup(host, 'ansible_password')?.value ?? lookup(host, 'ansible_ssh_pass')?.value ?? process.env.CNET_SSH_PASSWORD;
+  const commonArgs = [lookup(host, 'ansible_ssh_common_args')?.value, lookup(host, 'ansible_ssh_extra_args')?.value].filter(Boolean).join(' ');
+  const become = lookup(host, 'ansible_become')?.value === true;
+  const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? process.env.CNET_BECOME_PASSWORD;
   return {
     connection: {
       address: addr,
-      port: port?.value ?? 22,
-      user: user?.value ?? userInfo().username,
-      ...(key ? { privateKeyFile: filePath(key.value, key.file) } : {}),
-      hostKeyChecking,
-      knownHostsFile: known ? filePath(known.value, known.file) : join(homedir(), '.ssh', 'known_hosts'),
+      ...(port ? { port: port.value } : {}),
+      ...(user ? { user: user.value } : {}),
+      ...(key ? { privateKeyFile: filePath(key.value, key.dir) } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(hostKeyChecking ? { hostKeyChecking } : {}),
+      ...(known ? { knownHostsFile: filePath(known.value, known.dir) } : {}),
+      ...(commonArgs ? { commonArgs } : {}),
+      ...(become ? { become: { user: lookup(host, 'ansible_become_user')?.value ?? 'root', ...(becomePassword !== undefined ? { password: becomePassword } : {}) } } : {}),
     },
     issues: [],
   };

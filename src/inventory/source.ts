@@ -9,6 +9,8 @@ export interface InventorySource {
   file: string;
   data: unknown;
   locate(path: YamlPath): SourceLocation;
+  /** the folder relative file paths in its values are taken from; default: the file's own folder */
+  baseDir?: string;
 }
 
 export function formatPath(path: YamlPath): string {

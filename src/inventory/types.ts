@@ -3,14 +3,24 @@ import type { SourceLocation } from '../errors.js';
 
 export type HostKeyMode = 'strict' | 'accept-new' | 'off';
 
+/**
+ * What the inventory says about reaching a host. Unset fields come from the user's ssh config,
+ * then OpenSSH's defaults, when connecting (src/transport/target.ts).
+ */
 export interface Connection {
+  /** what ssh is given: ansible_host, else the inventory name (also looked up in the ssh config) */
   address: string;
-  port: number;
-  user: string;
-  /** undefined: the default keys in ~/.ssh and the ssh-agent */
+  port?: number;
+  user?: string;
   privateKeyFile?: string;
-  hostKeyChecking: HostKeyMode;
-  knownHostsFile: string;
+  /** ansible_password / CNET_SSH_PASSWORD: never printed */
+  password?: string;
+  hostKeyChecking?: HostKeyMode;
+  knownHostsFile?: string;
+  /** ansible_ssh_common_args (+ ansible_ssh_extra_args): -J / -o ProxyJump=… and a few -o options */
+  commonArgs?: string;
+  /** ansible_become: run as `user` through sudo */
+  become?: { user: string; password?: string };
 }
 
 export interface BridgeSpec {

@@ -26,18 +26,55 @@ export interface LabPlan {
   vmNs(i: number): string;
   vmName(i: number): string;
   vmAddress(i: number): string;
+  /** every simulated VM: the main segment's, then those behind a bastion */
+  vms: LabVm[];
+}
+
+/**
+ * A simulated VM. `lab` VMs sit on the main segment the controller reaches; `private` ones on a
+ * segment reachable only through vm1 (a bastion); `deep` ones only through vm1 and then priv1.
+ */
+export interface LabVm {
+  /** file-name key: h1, p1, q1 */
+  key: string;
+  ns: string;
+  name: string;
+  address: string;
+  group: 'lab' | 'private' | 'deep';
+  /** addresses of the bastions to jump through, in order */
+  via: string[];
+}
+
+export interface LabShape {
+  /** VMs on a private segment behind vm1 */
+  behind?: number;
+  /** VMs on a segment behind priv1 (two hops) */
+  behind2?: number;
 }
 
 export const LAB_NAME = /^[a-z][a-z0-9]{0,7}$/;
 export const LAB_ROOT = '/var/lib/cnet-remote/lab';
 export const MAX_HOSTS = 30000;
 
-export function labPlan(name: string, net: number, hosts: number, root = LAB_ROOT): LabPlan {
+export function labPlan(name: string, net: number, hosts: number, root = LAB_ROOT, shape: LabShape = {}): LabPlan {
+  const behind = shape.behind ?? 0;
+  const behind2 = shape.behind2 ?? 0;
   if (!LAB_NAME.test(name)) throw new LabError(`lab name "${name}" must be 1-8 lowercase letters or digits, starting with a letter`);
   if (!Number.isInteger(net) || net < 1 || net > 254) throw new LabError(`lab network index ${net} must be 1-254 (the lab uses 10.<index>.0.0/16)`);
   if (!Number.isInteger(hosts) || hosts < 0 || hosts > MAX_HOSTS) throw new LabError(`lab hosts must be 0-${MAX_HOSTS}`);
+  if (!Number.isInteger(behind) || behind < 0 || behind > 4000 || (behind > 0 && hosts < 1)) throw new LabError('--behind needs at least one host (vm1 is the bastion), and at most 4000');
+  if (!Number.isInteger(behind2) || behind2 < 0 || behind2 > 4000 || (behind2 > 0 && behind < 1)) throw new LabError('--behind2 needs --behind of at least 1 (priv1 is the second hop), and at most 4000');
   const base = 10 * 2 ** 24 + net * 2 ** 16;
+  const seg1 = base + 160 * 256;
+  const seg2 = base + 176 * 256;
+  const main = (i: number) => formatIpv4(base + 9 + i);
+  const vms: LabVm[] = [
+    ...Array.from({ length: hosts }, (_, k): LabVm => ({ key: `h${k + 1}`, ns: `${name}-h${k + 1}`, name: `vm${k + 1}`, address: main(k + 1), group: 'lab', via: [] })),
+    ...Array.from({ length: behind }, (_, k): LabVm => ({ key: `p${k + 1}`, ns: `${name}-p${k + 1}`, name: `priv${k + 1}`, address: formatIpv4(seg1 + 10 + k), group: 'private', via: [main(1)] })),
+    ...Array.from({ length: behind2 }, (_, k): LabVm => ({ key: `q${k + 1}`, ns: `${name}-q${k + 1}`, name: `deep${k + 1}`, address: formatIpv4(seg2 + 10 + k), group: 'deep', via: [main(1), formatIpv4(seg1 + 10)] })),
+  ];
   return {
+    vms,
     name,
     net,
     hosts,
@@ -51,7 +88,7 @@ export function labPlan(name: string, net: number, hosts: number, root = LAB_ROO
     prefix: 17,
     vmNs: (i) => `${name}-h${i}`,
     vmName: (i) => `vm${i}`,
-    vmAddress: (i) => formatIpv4(base + 9 + i),
+    vmAddress: main,
   };
 }
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { LabError } from '../errors.js';
 import { overlaps, parseCidr, type Cidr } from '../inventory/ipv4.js';
 import { exec, spawnDetached } from './local-exec.js';
-import { defaultNet, type LabPlan } from './lab-plan.js';
+import { defaultNet, type LabPlan, type LabVm } from './lab-plan.js';
 import { checkLabPrerequisites } from './prerequisites.js';
 
 export interface LabInfo {
@@ -13,18 +14,30 @@ export interface LabInfo {
   inventory: string;
   knownHosts: string;
   key: string;
+  /** sudo (and SSH) password of the lab user `cnetpw` */
+  becomePassword: string;
 }
+
+/** Lab users besides root, in every VM: `cnet` has passwordless sudo; `cnetpw` needs its password. */
+export const LAB_USERS = { sudoer: 'cnet', passwordSudoer: 'cnetpw' } as const;
 
 const SSHD_CONFIG = (dir: string) => `# sshd of the cnet-remote lab's simulated VMs
 AuthorizedKeysFile ${dir}/id_ed25519.pub
 PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication yes
+UsePAM yes
 PidFile none
 StrictModes no
 UseDNS no
 PrintMotd no
+`;
+
+/** PAM for the VMs' sshd: password checks against the VM's own /etc/shadow, nothing that needs a login session. */
+const PAM_SSHD = `auth required pam_unix.so
+account required pam_unix.so
+password required pam_unix.so
+session required pam_permit.so
 `;
 
 async function netnsList(): Promise<string[]> {
@@ -84,75 +97,133 @@ async function keygen(file: string, comment: string): Promise<string> {
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
 
-/** Creates the lab: switch, upstream, K simulated VMs each with its own sshd; writes its inventory. */
+/**
+ * The VMs' own /etc/passwd, /etc/shadow, /etc/group and sudoers.d (bind-mounted inside each VM,
+ * so the machine's own files are never changed), with the lab users added.
+ */
+async function writeUsers(dir: string, names: string[]): Promise<string> {
+  const etc = join(dir, 'etc');
+  mkdirSync(join(etc, 'sudoers.d'), { recursive: true, mode: 0o755 });
+  const password = randomBytes(12).toString('base64url');
+  const hash = (await exec(['openssl', 'passwd', '-6', '-stdin'], `${password}\n`)).trim();
+  const { sudoer, passwordSudoer } = LAB_USERS;
+  const users = [
+    [sudoer, 2001, '*'],
+    [passwordSudoer, 2002, hash],
+  ] as const;
+  writeFileSync(join(etc, 'passwd'), readFileSync('/etc/passwd', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:${id}::/home/${u}:/bin/sh\n`).join(''));
+  writeFileSync(join(etc, 'group'), readFileSync('/etc/group', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:\n`).join(''));
+  writeFileSync(join(etc, 'shadow'), readFileSync('/etc/shadow', 'utf8') + users.map(([u, , h]) => `${u}:${h}:19000:0:99999:7:::\n`).join(''), { mode: 0o640 });
+  const sudoers = join(etc, 'sudoers.d', 'cnet-lab');
+  writeFileSync(sudoers, `${sudoer} ALL=(ALL:ALL) NOPASSWD: ALL\n${passwordSudoer} ALL=(ALL:ALL) ALL\n`);
+  chmodSync(sudoers, 0o440);
+  writeFileSync(join(etc, 'pam.sshd'), PAM_SSHD);
+  // sudo looks its host name up: without it, every sudo waits for DNS that is not there
+  writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n127.0.1.1 ${names.join(' ')}\n`);
+  writeFileSync(join(dir, `${passwordSudoer}.password`), password, { mode: 0o600 });
+  return password;
+}
+
+/** Creates the lab: switch, upstream, simulated VMs each with its own sshd; writes its inventory. */
 export async function labUp(plan: LabPlan, topology: Record<string, unknown> | undefined): Promise<LabInfo> {
   checkLabPrerequisites();
   await labDown(plan.name, plan.dir);
+  // the lab users read the authorized key as themselves: the lab's folder is traversable, its host keys are not
+  mkdirSync(plan.dir, { recursive: true, mode: 0o755 });
+  for (const d of [dirname(plan.dir), plan.dir]) chmodSync(d, 0o755);
   mkdirSync(join(plan.dir, 'hostkeys'), { recursive: true, mode: 0o700 });
   const key = join(plan.dir, 'id_ed25519');
   await keygen(key, `cnet-remote-lab-${plan.name}`);
   writeFileSync(join(plan.dir, 'sshd_config'), SSHD_CONFIG(plan.dir));
+  const becomePassword = await writeUsers(plan.dir, plan.vms.map((v) => v.name));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
-  const { switchNs, upstreamNs, rootIf, prefix } = plan;
-  const vms = Array.from({ length: plan.hosts }, (_, k) => k + 1);
+  const { switchNs, upstreamNs, rootIf, prefix, vms } = plan;
+  const main = vms.filter((v) => v.group === 'lab');
+  const priv = vms.filter((v) => v.group === 'private');
+  const deep = vms.filter((v) => v.group === 'deep');
+  const seg = (n: 1 | 2) => `${plan.name}-s${n}`;
   const batch = (ns: string | undefined, lines: string[]) => exec(['ip', ...(ns ? ['-n', ns] : []), '-batch', '-'], lines.join('\n') + '\n');
+  const bridge = ['link set dev lo up', 'link add name br type bridge', 'link set dev br up'];
+  const port = (v: LabVm, ifname: string) => [`link add name ${v.key} type veth peer name ${ifname} netns ${v.ns}`, `link set dev ${v.key} master br up`];
 
-  await batch(undefined, [switchNs, upstreamNs, ...vms.map(plan.vmNs)].map((n) => `netns add ${n}`));
+  const switches = [switchNs, ...(priv.length ? [seg(1)] : []), ...(deep.length ? [seg(2)] : [])];
+  await batch(undefined, [...switches, upstreamNs, ...vms.map((v) => v.ns)].map((n) => `netns add ${n}`));
   await batch(undefined, [`link add name ${rootIf} type veth peer name c netns ${switchNs}`, `addr add ${plan.controllerAddress}/${prefix} dev ${rootIf}`, `link set dev ${rootIf} up`]);
-  await batch(switchNs, [
-    'link set dev lo up',
-    'link add name br type bridge',
-    'link set dev br up',
-    'link set dev c master br up',
-    `link add name up type veth peer name eth0 netns ${upstreamNs}`,
-    'link set dev up master br up',
-    ...vms.flatMap((i) => [`link add name h${i} type veth peer name eth0 netns ${plan.vmNs(i)}`, `link set dev h${i} master br up`]),
-  ]);
+  await batch(switchNs, [...bridge, 'link set dev c master br up', `link add name up type veth peer name eth0 netns ${upstreamNs}`, 'link set dev up master br up', ...main.flatMap((v) => port(v, 'eth0'))]);
   await batch(upstreamNs, ['link set dev lo up', `addr add ${plan.internetAddress}/32 dev lo`, `addr add ${plan.upstreamAddress}/${prefix} dev eth0`, 'link set dev eth0 up']);
-
-  const hostKeys = await Promise.all(vms.map((i) => keygen(join(plan.dir, 'hostkeys', `h${i}`), plan.vmName(i))));
-  const knownHosts = join(plan.dir, 'known_hosts');
-  writeFileSync(knownHosts, vms.map((i) => `${plan.vmAddress(i)} ${hostKeys[i - 1]!.split(' ').slice(0, 2).join(' ')}\n`).join(''), { mode: 0o600 });
-
-  for (const i of vms) {
-    await batch(plan.vmNs(i), ['link set dev lo up', `addr add ${plan.vmAddress(i)}/${prefix} dev eth0`, 'link set dev eth0 up', `route add default via ${plan.upstreamAddress}`]);
+  const segments: { n: 1 | 2; gateway: LabVm; members: LabVm[] }[] = [];
+  if (priv.length) segments.push({ n: 1, gateway: main[0]!, members: priv });
+  if (deep.length) segments.push({ n: 2, gateway: priv[0]!, members: deep });
+  for (const s of segments) {
+    // the bastion's second leg: `eth1` with the segment's .1
+    const gw = `${plan.net}.${s.n === 1 ? 160 : 176}.1`;
+    await batch(seg(s.n), [...bridge, `link add name gw type veth peer name eth1 netns ${s.gateway.ns}`, 'link set dev gw master br up', ...s.members.flatMap((v) => port(v, 'eth0'))]);
+    await batch(s.gateway.ns, [`addr add 10.${gw}/20 dev eth1`, 'link set dev eth1 up']);
   }
-  await Promise.all(vms.map((i) => startVm(plan, i)));
-  const deadline = Date.now() + 20_000;
-  await Promise.all(vms.map((i) => waitForPort(plan.vmAddress(i), 22, deadline)));
+
+  const hostKeys = await Promise.all(vms.map((v) => keygen(join(plan.dir, 'hostkeys', v.key), v.name)));
+  const knownHosts = join(plan.dir, 'known_hosts');
+  writeFileSync(knownHosts, vms.map((v, k) => `${v.address} ${hostKeys[k]!.split(' ').slice(0, 2).join(' ')}\n`).join(''), { mode: 0o600 });
+
+  for (const v of vms) {
+    const prefixLen = v.group === 'lab' ? prefix : 20;
+    await batch(v.ns, ['link set dev lo up', `addr add ${v.address}/${prefixLen} dev eth0`, 'link set dev eth0 up', ...(v.group === 'lab' ? [`route add default via ${plan.upstreamAddress}`] : [])]);
+  }
+  await Promise.all(vms.map((v) => startVm(plan, v)));
+  const deadline = Date.now() + 30_000;
+  await Promise.all(main.map((v) => waitForPort(v.address, 22, deadline)));
 
   const inventory = join(plan.dir, 'inventory.yaml');
   writeFileSync(inventory, labInventory(plan, key, knownHosts, topology));
-  return { plan, inventory, knownHosts, key };
+  return { plan, inventory, knownHosts, key, becomePassword };
 }
 
 /**
- * A VM: a mount + UTS namespace of its own with a private /run (its own /run/netns, record) and
- * /root (a clean home), held open by a `sleep`, with sshd started inside it. Stopping sshd keeps
- * the VM's state; startSshd brings it back.
+ * A VM: a mount + UTS namespace of its own with a private /run (its own /run/netns, record),
+ * /root and /home (clean homes), and its own users (bind-mounted /etc files), held open by a
+ * `sleep`, with sshd started inside it. Stopping sshd keeps the VM's state; startSshd brings it back.
  */
-async function startVm(plan: LabPlan, i: number): Promise<void> {
-  const script = `hostname ${plan.vmName(i)}; mount -t tmpfs tmpfs /run; mkdir -p /run/sshd; mount -t tmpfs tmpfs /root; exec sleep infinity`;
-  const holder = spawnDetached(['ip', 'netns', 'exec', plan.vmNs(i), 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', script]);
-  writeFileSync(join(plan.dir, `h${i}.holder`), String(holder));
+async function startVm(plan: LabPlan, v: LabVm): Promise<void> {
+  const etc = join(plan.dir, 'etc');
+  const { sudoer, passwordSudoer } = LAB_USERS;
+  const script = [
+    `hostname ${v.name}`,
+    'mount -t tmpfs tmpfs /run',
+    'mkdir -p /run/sshd',
+    'mount -t tmpfs tmpfs /root',
+    'mount -t tmpfs tmpfs /home',
+    ...['passwd', 'shadow', 'group', 'hosts'].map((f) => `mount --bind ${etc}/${f} /etc/${f}`),
+    ...[sudoer, passwordSudoer].map((u) => `mkdir -p /home/${u} && chown ${u}:${u} /home/${u}`),
+    `mount --bind ${etc}/sudoers.d /etc/sudoers.d`,
+    `mount --bind ${etc}/pam.sshd /etc/pam.d/sshd`,
+    'exec sleep infinity',
+  ].join('; ');
+  const holder = spawnDetached(['ip', 'netns', 'exec', v.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', script]);
+  writeFileSync(join(plan.dir, `${v.key}.holder`), String(holder));
   // the holder execs `sleep` only after its mounts are done: enter its namespaces after that
   const deadline = Date.now() + 10_000;
   while (readFileSync(`/proc/${holder}/comm`, 'utf8').trim() !== 'sleep') {
-    if (Date.now() > deadline) throw new LabError(`VM ${plan.vmName(i)} did not start`);
+    if (Date.now() > deadline) throw new LabError(`VM ${v.name} did not start`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  startSshd(plan, i, holder);
+  startSshd(plan, v.key, holder);
 }
 
-export function startSshd(plan: LabPlan, i: number, holder = Number(readFileSync(join(plan.dir, `h${i}.holder`), 'utf8'))): void {
-  const pid = spawnDetached(['nsenter', '-t', String(holder), '-m', '-u', '-n', '/usr/sbin/sshd', '-D', '-f', `${plan.dir}/sshd_config`, '-h', `${plan.dir}/hostkeys/h${i}`]);
-  writeFileSync(join(plan.dir, `h${i}.sshd`), String(pid));
+const vmKey = (vm: number | string) => (typeof vm === 'number' ? `h${vm}` : vm);
+
+/** (Re)starts a VM's sshd; `vm` is a main-segment index or a key (h1, p1, q1). */
+export function startSshd(plan: LabPlan, vm: number | string, holder?: number): void {
+  const key = vmKey(vm);
+  const pid0 = holder ?? Number(readFileSync(join(plan.dir, `${key}.holder`), 'utf8'));
+  // each VM's sshd logs to its own file in the lab folder (logins, refusals: what a test can count)
+  const pid = spawnDetached(['nsenter', '-t', String(pid0), '-m', '-u', '-n', '/usr/sbin/sshd', '-D', '-f', `${plan.dir}/sshd_config`, '-h', `${plan.dir}/hostkeys/${key}`, '-E', `${plan.dir}/${key}.log`]);
+  writeFileSync(join(plan.dir, `${key}.sshd`), String(pid));
 }
 
 /** Stops one VM's sshd (the VM and its containers stay): a host that is down for SSH. */
-export function stopSshd(plan: LabPlan, i: number): void {
-  const file = join(plan.dir, `h${i}.sshd`);
+export function stopSshd(plan: LabPlan, vm: number | string): void {
+  const file = join(plan.dir, `${vmKey(vm)}.sshd`);
   const pid = Number(readFileSync(file, 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');
@@ -162,8 +233,16 @@ export function stopSshd(plan: LabPlan, i: number): void {
   rmSync(file, { force: true });
 }
 
+/** Silently drops SSH to a VM (no refusal, no reset): a host that makes connections time out. */
+export async function blackhole(plan: LabPlan, vm: number | string, on = true): Promise<void> {
+  const v = plan.vms.find((x) => x.key === vmKey(vm));
+  if (!v) throw new LabError(`no VM ${vm} in lab ${plan.name}`);
+  await exec(['ip', 'netns', 'exec', v.ns, 'iptables', '-w', on ? '-I' : '-D', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP']);
+}
+
 function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: Record<string, unknown> | undefined): string {
-  const hosts = Object.fromEntries(Array.from({ length: plan.hosts }, (_, k) => [plan.vmName(k + 1), { ansible_host: plan.vmAddress(k + 1) }]));
+  const hostsOf = (group: LabVm['group']) => Object.fromEntries(plan.vms.filter((v) => v.group === group).map((v) => [v.name, { ansible_host: v.address }]));
+  const jump = (v: LabVm | undefined) => (v ? { ansible_ssh_common_args: `-o ProxyJump=${v.via.map((a) => `root@${a}`).join(',')}` } : {});
   const doc = {
     all: {
       vars: {
@@ -171,18 +250,30 @@ function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: 
         ansible_ssh_private_key_file: key,
         cnet_known_hosts_file: knownHosts,
         cnet_host_key_checking: 'strict',
-        cnet_probe_target: plan.internetAddress,
         ...(topology ? { cnet: topology } : {}),
       },
-      children: { lab: { hosts } },
+      children: {
+        lab: { hosts: hostsOf('lab'), vars: { cnet_probe_target: plan.internetAddress } },
+        ...(plan.vms.some((v) => v.group === 'private') ? { private: { hosts: hostsOf('private'), vars: jump(plan.vms.find((v) => v.group === 'private')) } } : {}),
+        ...(plan.vms.some((v) => v.group === 'deep') ? { deep: { hosts: hostsOf('deep'), vars: jump(plan.vms.find((v) => v.group === 'deep')) } } : {}),
+      },
     },
   };
-  return `# written by \`cnet-remote lab up\`: lab "${plan.name}", ${plan.hosts} simulated VMs on 10.${plan.net}.0.0/17;\n# the upstream ("internet") answers at ${plan.internetAddress}\n${stringify(doc)}`;
+  const count = (g: LabVm['group']) => plan.vms.filter((v) => v.group === g).length;
+  return [
+    `# written by \`cnet-remote lab up\`: lab "${plan.name}", ${plan.hosts} simulated VMs on 10.${plan.net}.0.0/17`,
+    ...(count('private') ? [`# and ${count('private')} on 10.${plan.net}.160.0/20, reachable only through vm1`] : []),
+    ...(count('deep') ? [`# and ${count('deep')} on 10.${plan.net}.176.0/20, reachable only through vm1 and priv1`] : []),
+    `# the upstream ("internet") answers at ${plan.internetAddress}`,
+    stringify(doc),
+  ].join('\n');
 }
+
+const LAB_NS = /-(sw|up|s\d|[hpq]\d+)$/;
 
 /** Removes every namespace, process and interface the lab named `name` made, also after a crash. */
 export async function labDown(name: string, dir: string): Promise<number> {
-  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`) && /-(sw|up|h\d+)$/.test(n));
+  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`) && LAB_NS.test(n));
   const pids = new Set<number>();
   for (const ns of mine) {
     for (const p of (await exec(['ip', 'netns', 'pids', ns])).split('\n').filter(Boolean)) pids.add(Number(p));
@@ -210,12 +301,11 @@ export interface LabStatus {
 }
 
 export async function labStatus(name: string, dir: string): Promise<LabStatus> {
-  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`));
-  const vms = mine.filter((n) => /-h\d+$/.test(n));
+  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`) && LAB_NS.test(n));
+  const vms = mine.filter((n) => /-[hpq]\d+$/.test(n));
   let sshdRunning = 0;
   for (const ns of vms) {
-    const i = ns.slice(name.length + 2);
-    const f = join(dir, `h${i}.sshd`);
+    const f = join(dir, `${ns.slice(name.length + 1)}.sshd`);
     if (existsSync(f) && existsSync(`/proc/${readFileSync(f, 'utf8').trim()}`)) sshdRunning++;
   }
   const inventory = join(dir, 'inventory.yaml');

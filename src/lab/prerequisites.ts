@@ -8,7 +8,9 @@ const TOOLS: { path: string[]; pkg: string }[] = [
   { path: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'], pkg: 'iproute2' },
   { path: ['/usr/sbin/iptables', '/sbin/iptables'], pkg: 'iptables' },
   { path: ['/usr/bin/ping', '/bin/ping'], pkg: 'iputils-ping' },
-  { path: ['/usr/bin/unshare', '/usr/bin/nsenter'], pkg: 'util-linux' },
+  { path: ['/usr/bin/nsenter'], pkg: 'util-linux' },
+  { path: ['/usr/bin/sudo'], pkg: 'sudo' },
+  { path: ['/usr/bin/openssl'], pkg: 'openssl' },
 ];
 
 export function checkLabPrerequisites(): void {

@@ -45,6 +45,8 @@ export interface HostContext {
   phase(p: Phase): void;
   execTimeoutMs: number;
   options: OperationOptions;
+  /** the host's deadline: aborting ends its connection */
+  signal?: AbortSignal;
 }
 
 export type Command = 'up' | 'plan' | 'verify' | 'down';
@@ -59,7 +61,7 @@ const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] =>
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
 async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[]) {
-  const res = await ctx.transport.run(prefix + gatherScript(namespacesOf(ctx.host)) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs });
+  const res = await ctx.transport.run(prefix + gatherScript(namespacesOf(ctx.host)) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const facts = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
   return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
@@ -132,13 +134,13 @@ async function up(ctx: HostContext): Promise<HostOutcome> {
 
 async function down(ctx: HostContext): Promise<HostOutcome> {
   ctx.phase('gather');
-  const res = await ctx.transport.run(gatherScript([]), { timeoutMs: ctx.execTimeoutMs });
+  const res = await ctx.transport.run(gatherScript([]), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const facts = parseFacts(res.stdout, ctx.host.name);
   ctx.phase('plan');
   const steps = planDown(facts);
   if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
   ctx.phase('apply');
-  const after = await ctx.transport.run(applyScript(steps) + gatherScript([]), { timeoutMs: ctx.execTimeoutMs });
+  const after = await ctx.transport.run(applyScript(steps) + gatherScript([]), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const { done, error } = applyError(ctx, after.stdout, steps);
   ctx.phase('verify');
   const afterFacts = parseFacts(after.stdout, ctx.host.name);

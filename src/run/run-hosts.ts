@@ -14,6 +14,11 @@ export interface RunOptions {
   connectTimeoutMs?: number;
   execTimeoutMs?: number;
   options?: Partial<OperationOptions>;
+  /** per host, for everything (connect, retries excluded): past it the connection is ended */
+  deadlineMs?: number;
+  /** retries of an unreachable host, with exponential backoff from retryDelayMs (default 1 s) */
+  retries?: number;
+  retryDelayMs?: number;
   /** receives each host's state as last read (for pictures), apart from the result */
   onFacts?: (host: string, facts: HostFacts) => void;
 }
@@ -30,6 +35,7 @@ export async function runHosts(command: Command, hosts: ResolvedHost[], opts: Ru
   opts.sink({ kind: 'run-start', command, hosts: hosts.map((h) => h.name), forks: opts.forks });
   const queue = new PQueue({ concurrency: opts.forks });
   const results = await Promise.all(hosts.map((host) => queue.add(() => runOne(command, host, opts))));
+  opts.connector.close?.();
   const sorted = (results as HostResult[]).sort((a, b) => (a.name < b.name ? -1 : 1));
   const result: RunResult = { command, hosts: sorted, summary: summarize(sorted), durationMs: Date.now() - started };
   opts.sink({ kind: 'run-done', result });
@@ -38,12 +44,27 @@ export async function runHosts(command: Command, hosts: ResolvedHost[], opts: Ru
 
 async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const started = Date.now();
+  let result = await attempt(command, host, opts);
+  for (let k = 0; k < (opts.retries ?? 0) && result.status === 'unreachable'; k++) {
+    await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * 2 ** k));
+    const again = await attempt(command, host, opts);
+    result = { ...again, ...(again.status === 'unreachable' ? { error: `${again.error} (after ${k + 2} attempts)` } : {}) };
+  }
+  result.durationMs = Date.now() - started;
+  opts.sink({ kind: 'host-done', result });
+  return result;
+}
+
+/** One try at one host, within its deadline. */
+async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const warnings: HostWarning[] = [];
-  const base = { name: host.name, changes: 0, steps: [], verified: false, mismatches: [] };
-  let result: HostResult;
+  const base = { name: host.name, changes: 0, steps: [], verified: false, mismatches: [], durationMs: 0 };
+  const deadline = new AbortController();
+  const timer = opts.deadlineMs ? setTimeout(() => deadline.abort(`deadline of ${opts.deadlineMs! / 1000} s exceeded`), opts.deadlineMs) : undefined;
   opts.sink({ kind: 'host-phase', host: host.name, phase: 'connect' });
+  let result: HostResult;
   try {
-    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, warn: (message) => warnings.push({ message }) });
+    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, warn: (message) => warnings.push({ message }) });
     try {
       const outcome = await operations[command]({
         host,
@@ -51,19 +72,20 @@ async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): P
         phase: (phase) => opts.sink({ kind: 'host-phase', host: host.name, phase }),
         execTimeoutMs: opts.execTimeoutMs ?? 120_000,
         options: { probe: false, rebuild: false, ...opts.options },
+        signal: deadline.signal,
       });
       const { changed, facts, ...rest } = outcome;
       if (facts) opts.onFacts?.(host.name, facts);
-      result = { ...base, ...rest, warnings: [...warnings, ...(rest.warnings ?? [])], status: outcome.error ? 'failed' : changed ? 'changed' : 'ok', durationMs: 0 };
+      result = { ...base, ...rest, warnings: [...warnings, ...(rest.warnings ?? [])], status: outcome.error ? 'failed' : changed ? 'changed' : 'ok' };
     } finally {
       transport.close();
     }
   } catch (err) {
     if (!(err instanceof CnetError)) throw err;
-    result = { ...base, warnings, status: err instanceof TransportError ? 'unreachable' : 'failed', error: errorMessage(err), durationMs: 0 };
+    result = { ...base, warnings, status: err instanceof TransportError ? 'unreachable' : 'failed', error: errorMessage(err) };
+  } finally {
+    clearTimeout(timer);
   }
-  result.durationMs = Date.now() - started;
   if (!result.warnings?.length) delete result.warnings;
-  opts.sink({ kind: 'host-done', result });
   return result;
 }

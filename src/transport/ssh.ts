@@ -1,45 +1,28 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { HostKeyError, TransportError } from '../errors.js';
+import { BecomeError, HostKeyError, TransportError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { authMethods } from './auth.js';
+import { BecomeHandshake, remoteCommand } from './become.js';
+import type { KeyStore } from './keys.js';
 import { appendKnownHost, checkHostKey, decideHostKey, readKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import type { SshConfigFile } from './ssh-config.js';
 import { describeSshError } from './ssh-errors.js';
-import type { ConnectOptions, Connector, ExecResult, Transport } from './transport.js';
+import { resolveTarget, type Become, type Hop, type Target } from './target.js';
+import type { ConnectOptions, Connector, ExecResult, RunOptions, Transport } from './transport.js';
 
 const { Client } = ssh2;
-type AuthMethod = { type: 'publickey'; username: string; key: Buffer } | { type: 'agent'; username: string; agent: string };
-
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-
-function authMethods(host: ResolvedHost): AuthMethod[] {
-  const username = host.connection.user;
-  const methods: AuthMethod[] = [];
-  const files = host.connection.privateKeyFile
-    ? [host.connection.privateKeyFile]
-    : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
-  for (const file of files) {
-    let key: Buffer;
-    try {
-      key = readFileSync(file);
-    } catch (err) {
-      throw new TransportError(`cannot read private key ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, host.name);
-    }
-    methods.push({ type: 'publickey', username, key });
-  }
-  if (process.env.SSH_AUTH_SOCK) methods.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
-  if (methods.length === 0) throw new TransportError('no SSH key: set ansible_ssh_private_key_file or load a key into ssh-agent', host.name);
-  return methods;
-}
+type Client = InstanceType<typeof Client>;
 
 /** known_hosts files are read once per run and shared by all connections. */
 class KnownHostsCache {
   private files = new Map<string, KnownHostEntry[]>();
-  get(file: string): KnownHostEntry[] {
-    let entries = this.files.get(file);
-    if (!entries) this.files.set(file, (entries = readKnownHosts(file)));
-    return entries;
+  get(files: string[]): KnownHostEntry[] {
+    return files.flatMap((file) => {
+      let entries = this.files.get(file);
+      if (!entries) this.files.set(file, (entries = readKnownHosts(file)));
+      return entries;
+    });
   }
   append(file: string, host: string, port: number, key: Buffer): void {
     appendKnownHost(file, host, port, key);
@@ -49,36 +32,49 @@ class KnownHostsCache {
 
 class SshSession implements Transport {
   constructor(
-    private client: InstanceType<typeof Client>,
+    private client: Client,
     private name: string,
+    private become: Become | undefined,
   ) {}
 
-  run(script: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
+      let done = false;
       let timer: NodeJS.Timeout | undefined;
-      if (opts.timeoutMs) {
-        timer = setTimeout(() => {
-          this.client.destroy();
-          reject(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name));
-        }, opts.timeoutMs);
-      }
-      this.client.exec('sh -s', (err, stream) => {
-        if (err) {
-          clearTimeout(timer);
-          reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
-          return;
-        }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
+      const fail = (err: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.client.destroy();
+        reject(err);
+      };
+      if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
+      if (opts.signal?.aborted) return fail(new TransportError(String(opts.signal.reason ?? 'cancelled'), this.name));
+      opts.signal?.addEventListener('abort', () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name)), { once: true });
+      this.client.exec(remoteCommand(this.become), (err, stream) => {
+        if (err) return fail(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
+        const out: string[] = [];
+        const errOut: string[] = [];
         let code: number | null = null;
-        stream.on('data', (d: Buffer) => out.push(d));
-        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
-        stream.on('exit', (c: number | null) => (code = c));
-        stream.on('close', () => {
-          clearTimeout(timer);
-          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), code });
+        let exited = false;
+        stream.setEncoding('utf8');
+        stream.stderr.setEncoding('utf8');
+        const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), fail) : undefined;
+        stream.on('data', (d: string) => out.push(hs ? hs.onStdout(d, () => stream.end(script)) : d));
+        stream.stderr.on('data', (d: string) => errOut.push(hs ? hs.onStderr(d) : d));
+        stream.on('exit', (c: number | null) => {
+          exited = true;
+          code = c;
         });
-        stream.end(script);
+        stream.on('close', () => {
+          if (hs && !hs.ready) return fail(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
+          if (!exited) return fail(new TransportError('the connection was lost before the command ended', this.name));
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve({ stdout: out.join(''), stderr: errOut.join(''), code });
+        });
+        if (!hs) stream.end(script);
       });
     });
   }
@@ -88,13 +84,65 @@ class SshSession implements Transport {
   }
 }
 
-/** ssh2 behind the Transport interface: key auth, known_hosts checking, one connection per host. */
+export interface SshConnectorOptions {
+  /** the user's ssh config (~/.ssh/config or -F FILE), if any */
+  sshConfig?: SshConfigFile;
+  /** private keys, loaded (and decrypted) before the run */
+  keys: KeyStore;
+}
+
+/**
+ * ssh2 behind the Transport interface: one connection per host; bastions (ProxyJump) opened once
+ * and shared by every host behind them, targets reached with forwardOut through them; every hop's
+ * host key checked under its own name.
+ */
 export class SshConnector implements Connector {
   private knownHosts = new KnownHostsCache();
+  private jumps = new Map<string, Promise<Client>>();
 
-  connect(host: ResolvedHost, opts: ConnectOptions = {}): Promise<Transport> {
-    const { address, port, user, hostKeyChecking, knownHostsFile } = host.connection;
-    const target = `${user}@${address}${port === 22 ? '' : `:${port}`}`;
+  constructor(private opts: SshConnectorOptions) {}
+
+  target(host: ResolvedHost): Target {
+    return resolveTarget(host, this.opts.sshConfig);
+  }
+
+  async connect(host: ResolvedHost, opts: ConnectOptions = {}): Promise<Transport> {
+    const target = this.target(host);
+    for (const n of target.notes) opts.warn?.(n);
+    const bastion = await this.viaJumps(target.jumps, host.name, opts);
+    const sock = bastion ? await forward(bastion, target) : undefined;
+    const client = await this.open(target, host.name, opts, sock, target.connectTimeoutMs);
+    return new SshSession(client, host.name, target.become);
+  }
+
+  /** The last bastion's connection, opening (once per run) each bastion on the way through the one before. */
+  private async viaJumps(jumps: Hop[], name: string, opts: ConnectOptions): Promise<Client | undefined> {
+    let client: Client | undefined;
+    let key = '';
+    for (const hop of jumps) {
+      const prev = client;
+      key += `>${hop.label}`;
+      let pending = this.jumps.get(key);
+      if (!pending) {
+        pending = (async () => this.open(hop, `bastion ${hop.label}`, { ...opts, signal: undefined }, prev ? await forward(prev, hop) : undefined))();
+        this.jumps.set(key, pending);
+        const k = key;
+        pending.then(
+          (c) => c.on('close', () => this.jumps.delete(k)),
+          () => this.jumps.delete(k),
+        );
+      }
+      try {
+        client = await pending;
+      } catch (err) {
+        throw new TransportError(`through bastion ${hop.label}: ${(err as Error).message}`, name, { cause: err });
+      }
+    }
+    return client;
+  }
+
+  private open(hop: Hop, name: string, opts: ConnectOptions, sock?: Duplex, timeoutMs?: number): Promise<Client> {
+    const target = hop.label;
     return new Promise((resolve, reject) => {
       const client = new Client();
       let hostKeyProblem: string | undefined;
@@ -106,34 +154,50 @@ export class SshConnector implements Connector {
         reject(err);
       };
       // ssh2 may emit several errors (e.g. after a handshake timeout): keep a handler for the client's life
-      client.on('error', (err) => fail(hostKeyProblem ? new HostKeyError(hostKeyProblem, host.name) : new TransportError(describeSshError(err, target), host.name, { cause: err })));
+      client.on('error', (err) => fail(hostKeyProblem ? new HostKeyError(hostKeyProblem, name) : new TransportError(describeSshError(err, target), name, { cause: err })));
       client.on('ready', () => {
         if (settled) return;
         settled = true;
-        resolve(new SshSession(client, host.name));
+        resolve(client);
       });
-      opts.signal?.addEventListener('abort', () => fail(new TransportError(`${target}: cancelled`, host.name)), { once: true });
+      opts.signal?.addEventListener('abort', () => fail(new TransportError(`${target}: ${String(opts.signal?.reason ?? 'cancelled')}`, name)), { once: true });
+      const { methods, problems } = authMethods(hop, this.opts.keys);
+      if (methods.length === 0) return fail(new TransportError(`${target}: no way to authenticate: ${problems.join('; ') || 'no key file, no ssh-agent, no password'}`, name));
       try {
         client.connect({
-          host: address,
-          port,
-          username: user,
-          readyTimeout: opts.timeoutMs ?? 15_000,
+          host: hop.address,
+          port: hop.port,
+          username: hop.user,
+          ...(sock ? { sock } : {}),
+          readyTimeout: timeoutMs ?? opts.timeoutMs ?? 15_000,
           keepaliveInterval: 5_000,
           keepaliveCountMax: 3,
-          authHandler: authMethods(host),
+          authHandler: methods as unknown as ssh2.AuthHandlerMiddleware,
           hostVerifier: (key: Buffer) => {
-            const result = checkHostKey(this.knownHosts.get(knownHostsFile), address, port, key);
-            const decision = decideHostKey(hostKeyChecking, result, address, port, key, knownHostsFile);
+            const result = checkHostKey(this.knownHosts.get(hop.knownHostsFiles), hop.address, hop.port, key);
+            const decision = decideHostKey(hop.hostKeyChecking, result, hop.address, hop.port, key, hop.knownHostsFiles[0]!);
             if (decision.warning) opts.warn?.(decision.warning);
             if (decision.error) hostKeyProblem = decision.error;
-            if (decision.append) this.knownHosts.append(knownHostsFile, address, port, key);
+            if (decision.append) this.knownHosts.append(hop.knownHostsFiles[0]!, hop.address, hop.port, key);
             return decision.accept;
           },
         } as ssh2.ConnectConfig);
       } catch (err) {
-        fail(err instanceof TransportError ? err : new TransportError(describeSshError(err, target), host.name, { cause: err }));
+        fail(new TransportError(describeSshError(err, target), name, { cause: err }));
       }
     });
   }
+
+  /** Ends the bastion connections. */
+  close(): void {
+    for (const p of this.jumps.values()) p.then((c) => c.end(), () => undefined);
+    this.jumps.clear();
+  }
+}
+
+/** A direct-tcpip channel from `via` to `hop`, to run SSH over. */
+function forward(via: Client, hop: Hop): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, hop.address, hop.port, (err, stream) => (err ? reject(new TransportError(`cannot reach ${hop.label} through the bastion: ${err.message}`)) : resolve(stream)));
+  });
 }

@@ -7,9 +7,15 @@ export interface ExecResult {
   code: number | null;
 }
 
-/** One open session to a host. `run` feeds a shell script to `sh -s` and collects its output. */
+export interface RunOptions {
+  timeoutMs?: number;
+  /** aborting it ends the connection: the host's deadline */
+  signal?: AbortSignal;
+}
+
+/** One open session to a host. `run` feeds a shell script to `sh -s` (under sudo when asked) and collects its output. */
 export interface Transport {
-  run(script: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  run(script: string, opts?: RunOptions): Promise<ExecResult>;
   close(): void;
 }
 
@@ -23,4 +29,6 @@ export interface ConnectOptions {
 
 export interface Connector {
   connect(host: ResolvedHost, opts?: ConnectOptions): Promise<Transport>;
+  /** ends what is shared between hosts (bastion connections) */
+  close?(): void;
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
-import { labPlan } from '../../src/lab/lab-plan.js';
+import { LAB_ROOT, labPlan, type LabShape } from '../../src/lab/lab-plan.js';
 
 /**
  * Each e2e file owns a lab (its own name and 10.N network), so files can run in parallel.
@@ -12,8 +12,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SEED_PART2 = join(ROOT, 'inventories', 'seed-part2.yaml');
 export const SEED_PB_JELLY = join(ROOT, 'inventories', 'seed-pb-jelly.yaml');
 
-export async function startLab(name: string, net: number, hosts: number): Promise<LabInfo> {
-  return labUp(labPlan(name, net, hosts), undefined);
+export async function startLab(name: string, net: number, hosts: number, shape: LabShape = {}): Promise<LabInfo> {
+  return labUp(labPlan(name, net, hosts, LAB_ROOT, shape), undefined);
 }
 
 export async function stopLab(lab: LabInfo | undefined): Promise<void> {
@@ -27,8 +27,12 @@ export interface CliRun {
 }
 
 export function cli(...args: string[]): Promise<CliRun> {
+  return cliEnv({}, ...args);
+}
+
+export function cliEnv(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('node', [join(ROOT, 'bin', 'cnet-remote.js'), ...args], { env: { ...process.env, CI: 'true' } }, (err, stdout, stderr) => {
+    execFile('node', [join(ROOT, 'bin', 'cnet-remote.js'), ...args], { env: { ...process.env, CI: 'true', ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -1,4 +1,4 @@
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -603,7 +603,9 @@ describe('loadInventory', () => {
     expect(inv.files).toEqual([fixture('hosts.yaml'), seed('seed-part2.yaml')]);
     expect(inv.hosts).toHaveLength(1);
     const vm1 = inv.hosts[0]!;
-    expect(vm1.connection).toMatchObject({ address: '192.168.56.11', user: 'root', port: 22 });
+    // only what the inventory says: no port (22 is applied at connect time, after the ssh config)
+    expect(vm1.connection).toMatchObject({ address: '192.168.56.11', user: 'root' });
+    expect(vm1.connection).not.toHaveProperty('port');
     expect(vm1.network).toEqual({
       bridges: [{ name: 'br0', subnet: { network: 0xac120000, prefix: 16 }, address: '172.18.0.1', nat: true }],
       namespaces: [
@@ -665,19 +667,26 @@ describe('loadInventory', () => {
 });
 
 describe('connection variables', () => {
-  it('defaults', () => {
-    const h = host(resolve(`all:
+  it('defaults: nothing but the address (port, user, host key checking… are left to the ssh config; see test/transport/target.test.ts)', () => {
+    const saved = { ssh: process.env.CNET_SSH_PASSWORD, become: process.env.CNET_BECOME_PASSWORD };
+    delete process.env.CNET_SSH_PASSWORD;
+    delete process.env.CNET_BECOME_PASSWORD;
+    try {
+      const h = host(resolve(`all:
   hosts:
     h1.example.com:
 `), 'h1.example.com');
-    expect(h.connection).toEqual({
-      address: 'h1.example.com',
-      port: 22,
-      user: userInfo().username,
-      hostKeyChecking: 'accept-new',
-      knownHostsFile: join(homedir(), '.ssh', 'known_hosts'),
-    });
-    expect(h.network).toEqual({ bridges: [], namespaces: [] });
+      expect(h.connection).toEqual({ address: 'h1.example.com' });
+      for (const k of ['port', 'user', 'privateKeyFile', 'password', 'hostKeyChecking', 'knownHostsFile', 'commonArgs', 'become']) {
+        expect(h.connection, k).not.toHaveProperty(k);
+      }
+      expect(h.network).toEqual({ bridges: [], namespaces: [] });
+    } finally {
+      if (saved.ssh === undefined) delete process.env.CNET_SSH_PASSWORD;
+      else process.env.CNET_SSH_PASSWORD = saved.ssh;
+      if (saved.become === undefined) delete process.env.CNET_BECOME_PASSWORD;
+      else process.env.CNET_BECOME_PASSWORD = saved.become;
+    }
   });
 
   it('ansible_host, ansible_port (as a string too), ansible_user', () => {
@@ -713,11 +722,13 @@ describe('connection variables', () => {
   it.each([
     ['ansible_host_key_checking: false', 'off'],
     ['ansible_host_key_checking: "no"', 'off'],
-    ['ansible_host_key_checking: true', 'accept-new'],
+    // true: nothing is forced (as Ansible passes no option): the ssh config, then 'accept-new', decide
+    ['ansible_host_key_checking: true', undefined],
+    ['ansible_host_key_checking: "yes"', undefined],
     ['cnet_host_key_checking: strict', 'strict'],
     ['cnet_host_key_checking: "off"', 'off'],
     ['{ cnet_host_key_checking: strict, ansible_host_key_checking: false }', 'strict'],
-  ])('%s → %s', (vars, mode) => {
+  ] as [string, string | undefined][])('%s → %s', (vars, mode) => {
     const text = vars.startsWith('{')
       ? `all:\n  hosts:\n    h1.example.com:\n  vars: ${vars}\n`
       : `all:\n  hosts:\n    h1.example.com:\n  vars:\n    ${vars}\n`;

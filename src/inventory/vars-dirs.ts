@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { InventoryError, type InventoryIssue } from '../errors.js';
+import type { VarLayer } from './flatten.js';
+import { parseSource, type InventorySource } from './source.js';
+
+/**
+ * Ansible's `group_vars/` and `host_vars/` folders beside an inventory file (the host_group_vars
+ * vars plugin). Where their layers go in the precedence order is decided in flatten.ts.
+ */
+export type VarsKind = 'group_vars' | 'host_vars';
+
+/** Ansible's YAML_FILENAME_EXTENSIONS; a file without extension is read as well. */
+const EXTENSIONS = ['.yml', '.yaml', '.json'];
+
+const VAULT_HEADER = /^\uFEFF?\$ANSIBLE_VAULT;/;
+
+/**
+ * The folders whose vars folders apply, in the order they apply: each inventory file's folder.
+ * Ansible consults a folder again for every inventory file in it; since every variable (and every
+ * `cnet` field) is decided by the last layer setting it, applying a folder once, at its last
+ * place, gives the same result without reading or reporting anything twice.
+ */
+export function varsDirsOf(inventoryFiles: readonly string[]): string[] {
+  const last = new Map<string, string>();
+  for (const f of inventoryFiles) {
+    const dir = dirname(f);
+    const key = resolve(dir);
+    last.delete(key);
+    last.set(key, dir);
+  }
+  return [...last.values()];
+}
+
+function readError(file: string, err: unknown): InventoryIssue {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(err);
+  return { loc: { file, line: 0, col: 0, path: '' }, message: `cannot read group_vars/host_vars: ${why}` };
+}
+
+/** undefined when the path does not exist */
+function statOf(path: string): Stats | undefined {
+  return statSync(path, { throwIfNoEntry: false });
+}
+
+/** Files of a vars folder in name order, recursing into sub-folders without extension. */
+function dirFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.') || entry.endsWith('~')) continue; // hidden files and backups
+    const ext = extname(entry);
+    const full = join(dir, entry);
+    const st = statOf(full);
+    if (st?.isDirectory() && !ext) found.push(...dirFiles(full));
+    else if (st?.isFile() && (!ext || EXTENSIONS.includes(ext))) found.push(full);
+  }
+  return found;
+}
+
+/**
+ * The files holding `name`'s variables in `dir/kind/`, lowest precedence first: the first of
+ * `name`, `name.yml`, `name.yaml`, `name.json` that exists; a folder is read whole (as Ansible's
+ * DataLoader.find_vars_files).
+ */
+export function findVarsFiles(dir: string, kind: VarsKind, name: string): string[] {
+  const base = join(dir, kind);
+  if (!statOf(base)?.isDirectory()) return []; // Ansible warns about a file there and skips it
+  for (const ext of ['', ...EXTENSIONS]) {
+    const path = join(base, name + ext);
+    const st = statOf(path);
+    if (!st) continue;
+    return st.isDirectory() ? dirFiles(path) : [path];
+  }
+  return [];
+}
+
+function describe(data: unknown): string {
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'string') return 'a string';
+  return `a ${typeof data}`;
+}
+
+/**
+ * One vars file → one layer at the file's top level (`path: []`). Relative file paths in its
+ * values are taken from the inventory folder `inventoryDir`, as for the inventory file itself.
+ */
+export function loadVarsFile(file: string, inventoryDir: string): { layer?: VarLayer; issues: InventoryIssue[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { issues: [readError(file, err)] };
+  }
+  if (VAULT_HEADER.test(text)) {
+    return {
+      issues: [
+        {
+          loc: { file, line: 1, col: 1, path: '' },
+          message: 'file is encrypted with ansible-vault, which cnet-remote does not support: decrypt it (ansible-vault decrypt) or keep these variables elsewhere',
+        },
+      ],
+    };
+  }
+  let src: InventorySource;
+  try {
+    src = { ...parseSource(file, text), baseDir: inventoryDir };
+  } catch (err) {
+    if (err instanceof InventoryError) return { issues: err.issues };
+    throw err;
+  }
+  const data = src.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { issues: [{ loc: src.locate([]), message: `a vars file must hold a mapping of variable names to values, not ${describe(data)}` }] };
+  }
+  return { layer: { vars: data as Record<string, unknown>, src, path: [] }, issues: [] };
+}
+
+/** Every layer for group or host `name` from `dir/kind/`, lowest precedence first. */
+export function readVars(dir: string, kind: VarsKind, name: string): { layers: VarLayer[]; issues: InventoryIssue[] } {
+  let files: string[];
+  try {
+    files = findVarsFiles(dir, kind, name);
+  } catch (err) {
+    return { layers: [], issues: [readError(join(dir, kind, name), err)] };
+  }
+  const layers: VarLayer[] = [];
+  const issues: InventoryIssue[] = [];
+  for (const file of files) {
+    const one = loadVarsFile(file, dir);
+    issues.push(...one.issues);
+    if (one.layer) layers.push(one.layer);
+  }
+  return { layers, issues };
+}

@@ -1,0 +1,74 @@
+import { BecomeError } from '../errors.js';
+import { quoteArgv } from '../shell/quote.js';
+import type { Become } from './target.js';
+
+/** sudo's prompt, set by us so it can be told from anything else on stderr. */
+export const SUDO_PROMPT = 'cnet-remote-sudo-password:';
+/** printed by the shell sudo starts, so the script is sent only once sudo has let us in. */
+export const BECOME_OK = 'cnet-remote-become-ok';
+
+/** The remote command: `sh -s`, or that under sudo announcing itself once it runs. */
+export function remoteCommand(become: Become | undefined): string {
+  if (!become) return 'sh -s';
+  const shell = ['sh', '-c', `echo ${BECOME_OK}; exec sh -s`];
+  return become.password !== undefined
+    ? quoteArgv(['sudo', '-S', '-p', SUDO_PROMPT, '-u', become.user, '--', ...shell])
+    : quoteArgv(['sudo', '-n', '-u', become.user, '--', ...shell]);
+}
+
+/**
+ * The sudo handshake on one exec channel: the password goes only in answer to sudo's own prompt,
+ * and only once (a second prompt means it was wrong: the channel is closed, so no line of the
+ * script is ever read as a password); the script goes only after the shell under sudo says it runs.
+ * Returns the stdout text after the announcement.
+ */
+export class BecomeHandshake {
+  private stderr = '';
+  private stdout = '';
+  private prompts = 0;
+  ready = false;
+
+  constructor(
+    private become: Become,
+    private host: string,
+    private send: (text: string) => void,
+    private abort: (err: Error) => void,
+  ) {}
+
+  onStderr(chunk: string): string {
+    if (this.ready) return chunk;
+    this.stderr += chunk;
+    let idx: number;
+    while ((idx = this.stderr.indexOf(SUDO_PROMPT)) >= 0) {
+      this.stderr = this.stderr.slice(0, idx) + this.stderr.slice(idx + SUDO_PROMPT.length);
+      this.prompts++;
+      if (this.become.password === undefined || this.prompts > 1) {
+        this.abort(new BecomeError(this.prompts > 1 ? `sudo: the become password for ${this.become.user} was refused` : `sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`, this.host));
+        return '';
+      }
+      this.send(`${this.become.password}\n`);
+    }
+    if (/sudo: a (terminal is required|password is required)/.test(this.stderr)) {
+      this.abort(new BecomeError(`sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`, this.host));
+    } else if (/is not in the sudoers file|not allowed to execute/.test(this.stderr)) {
+      this.abort(new BecomeError(`sudo refused: ${this.stderr.trim().split('\n').pop()}`, this.host));
+    }
+    return '';
+  }
+
+  /** Stdout before the announcement is held back; returns what belongs to the script's output. */
+  onStdout(chunk: string, sendScript: () => void): string {
+    if (this.ready) return chunk;
+    this.stdout += chunk;
+    const idx = this.stdout.indexOf(`${BECOME_OK}\n`);
+    if (idx < 0) return '';
+    this.ready = true;
+    sendScript();
+    return this.stdout.slice(idx + BECOME_OK.length + 1);
+  }
+
+  /** stderr seen before sudo let us in (its complaints), for the error when the channel closes early. */
+  get early(): string {
+    return this.stderr.trim();
+  }
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import ssh2 from 'ssh2';
+import { TransportError } from '../errors.js';
+
+const { utils } = ssh2;
+
+/** A private key ready for ssh2, or why it cannot be used. */
+export type LoadedKey = { file: string; key: Buffer; passphrase?: string } | { file: string; problem: string };
+
+export type AskPassphrase = (file: string) => Promise<string | undefined>;
+
+function isEncryptedError(err: Error): boolean {
+  return /encrypted|passphrase|bad decrypt/i.test(err.message);
+}
+
+/**
+ * Private keys, each read (and decrypted) once per run, before any connection is made: the
+ * passphrase comes from CNET_SSH_KEY_PASSPHRASE, or from `ask` (a prompt, when interactive).
+ */
+export class KeyStore {
+  private keys = new Map<string, LoadedKey>();
+
+  constructor(private ask: AskPassphrase = async () => process.env.CNET_SSH_KEY_PASSPHRASE) {}
+
+  async load(files: string[]): Promise<void> {
+    for (const file of files) {
+      if (this.keys.has(file)) continue;
+      this.keys.set(file, await this.read(file));
+    }
+  }
+
+  private async read(file: string): Promise<LoadedKey> {
+    let key: Buffer;
+    try {
+      key = readFileSync(file);
+    } catch (err) {
+      return { file, problem: `cannot read private key ${file}: ${(err as NodeJS.ErrnoException).code ?? err}` };
+    }
+    const plain = utils.parseKey(key);
+    if (!(plain instanceof Error)) return { file, key };
+    if (!isEncryptedError(plain)) return { file, problem: `${file} is not a private key ssh2 can read: ${plain.message}` };
+    const passphrase = process.env.CNET_SSH_KEY_PASSPHRASE ?? (await this.ask(file));
+    if (passphrase === undefined) return { file, problem: `${file} is encrypted: set CNET_SSH_KEY_PASSPHRASE (or run interactively to be asked)` };
+    const parsed = utils.parseKey(key, passphrase);
+    if (parsed instanceof Error) return { file, problem: `${file}: wrong passphrase` };
+    return { file, key, passphrase };
+  }
+
+  get(file: string): LoadedKey {
+    const k = this.keys.get(file);
+    if (!k) throw new TransportError(`private key ${file} was not loaded`);
+    return k;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Ansible's `ansible_ssh_common_args` / `ansible_ssh_extra_args`: extra ssh command-line
+ * arguments, split like a shell (Ansible uses `shlex.split`). The arguments that decide where
+ * and how to connect are understood; everything else is reported as unsupported so the caller
+ * can warn.
+ *
+ * Understood: `-J spec`, `-p port`, `-l user`, `-i file`, `-F file`, and `-o Keyword=value`
+ * (also `-o "Keyword value"`, `-oKeyword=value`) for ProxyJump, ProxyCommand, Port, User,
+ * HostName, IdentityFile, IdentitiesOnly, IdentityAgent, StrictHostKeyChecking,
+ * UserKnownHostsFile, ConnectTimeout, PasswordAuthentication, ServerAliveInterval and
+ * ServerAliveCountMax.
+ *
+ * A ProxyCommand that only jumps through another ssh — the classic Ansible form
+ * `-o ProxyCommand="ssh -W %h:%p -q user@bastion"` (or `ssh user@bastion nc %h %p`) — is taken
+ * as `ProxyJump user@bastion`; options of that inner ssh that a jump cannot carry (`-i`, `-o`)
+ * are listed in `unsupported`. Any other ProxyCommand is unsupported.
+ *
+ * As in ssh, the first value given for an option wins (ProxyJump, `-J` and ProxyCommand share
+ * one slot); only `-F` takes the last one.
+ */
+import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './ssh-jump-spec.js';
+import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './ssh-option-values.js';
+import { proxyCommandAsJump } from './ssh-proxy-command.js';
+import { splitShellWords } from './ssh-shell-words.js';
+
+export interface SshCommonArgs {
+  /** from `-J`, `-o ProxyJump`, or a recognised `-o ProxyCommand` (`ProxyCommand none` → 'none') */
+  proxyJump?: JumpSpec[] | 'none';
+  /**
+   * Understood options by their OpenSSH keyword (`Port`, `User`, `HostName`, `IdentityFile`,
+   * `IdentitiesOnly`, `IdentityAgent`, `StrictHostKeyChecking`, `UserKnownHostsFile`,
+   * `ConnectTimeout`, `PasswordAuthentication`, `ServerAliveInterval`, `ServerAliveCountMax`),
+   * first value wins. Values are checked and normalised: Port a number, yes/no flags `yes`|`no`,
+   * StrictHostKeyChecking one of yes|no|accept-new|ask|off, times in seconds, UserKnownHostsFile
+   * its files joined by a space. `~` and `%` tokens are left as written.
+   */
+  options: Record<string, string>;
+  /** every `-i` / `-o IdentityFile` in order (ssh uses them all); `options.IdentityFile` is the first */
+  identityFiles: string[];
+  /** `-F FILE`: the ssh config file to use instead of ~/.ssh/config */
+  configFile?: string;
+  /**
+   * What was understood, as ssh_config lines in command-line order (`Port 2222`,
+   * `ProxyJump u@bastion`, …): pass them to `resolveSshConfig(…, { commandLine })`, which
+   * applies them before the config files the way ssh applies its command line.
+   */
+  configLines: string[];
+  /** arguments not understood, as written (e.g. `-A`, `-o ControlMaster=auto`), for a warning */
+  unsupported: string[];
+}
+
+/** ssh 9's getopt string: letters followed by ':' take an argument. */
+const SSH_OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
+
+const KNOWN_OPTIONS: Record<string, string> = Object.fromEntries(
+  [
+    'Port',
+    'User',
+    'HostName',
+    'IdentityFile',
+    'IdentitiesOnly',
+    'IdentityAgent',
+    'StrictHostKeyChecking',
+    'UserKnownHostsFile',
+    'ConnectTimeout',
+    'PasswordAuthentication',
+    'ServerAliveInterval',
+    'ServerAliveCountMax',
+  ].map((k) => [k.toLowerCase(), k]),
+);
+
+/** Quote a value for an ssh_config line when it has whitespace or quotes. */
+function configValue(value: string): string {
+  return /[\s"'#\\]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+}
+
+/** Check and normalise one understood option's arguments; a string is the reason it is refused. */
+function normalise(keyword: string, args: string[]): { value: string; line: string } | string {
+  if (args.length === 0) return 'no value';
+  if (keyword !== 'UserKnownHostsFile' && args.length > 1) return 'more than one value';
+  const arg = args[0] as string;
+  let value: string | undefined;
+  switch (keyword) {
+    case 'Port': {
+      const p = parsePort(arg);
+      value = p === undefined ? undefined : String(p);
+      break;
+    }
+    case 'IdentitiesOnly':
+    case 'PasswordAuthentication': {
+      const b = parseYesNo(arg);
+      value = b === undefined ? undefined : b ? 'yes' : 'no';
+      break;
+    }
+    case 'StrictHostKeyChecking':
+      value = parseStrictHostKeyChecking(arg);
+      break;
+    case 'ConnectTimeout':
+    case 'ServerAliveInterval': {
+      const t = parseSshTime(arg);
+      value = t === undefined ? undefined : String(t);
+      break;
+    }
+    case 'ServerAliveCountMax': {
+      const n = parseCount(arg);
+      value = n === undefined ? undefined : String(n);
+      break;
+    }
+    case 'UserKnownHostsFile':
+      return { value: args.join(' '), line: `${keyword} ${args.map(configValue).join(' ')}` };
+    default:
+      value = arg;
+  }
+  if (value === undefined) return `invalid value "${arg}"`;
+  return { value, line: `${keyword} ${configValue(value)}` };
+}
+
+/** Parse Ansible-style extra ssh arguments. Throws only on an unterminated quote (Ansible fails too). */
+export function parseSshCommonArgs(text: string): SshCommonArgs {
+  const words = splitShellWords(text);
+  const result: SshCommonArgs = { options: {}, identityFiles: [], configLines: [], unsupported: [] };
+  let proxySet = false;
+
+  const setOption = (keyword: string, args: string[], asWritten: string): void => {
+    const n = normalise(keyword, args);
+    if (typeof n === 'string') {
+      result.unsupported.push(`${asWritten} (${n})`);
+      return;
+    }
+    if (keyword === 'IdentityFile') result.identityFiles.push(n.value);
+    if (result.options[keyword] === undefined) result.options[keyword] = n.value;
+    result.configLines.push(n.line);
+  };
+
+  const setJump = (spec: string, asWritten: string): void => {
+    let hops: JumpSpec[] | 'none';
+    try {
+      hops = parseJumpSpec(spec);
+    } catch (e) {
+      result.unsupported.push(`${asWritten} (${(e as Error).message})`);
+      return;
+    }
+    if (proxySet) {
+      result.unsupported.push(`${asWritten} (ignored: a jump or ProxyCommand was already given)`);
+      return;
+    }
+    proxySet = true;
+    result.proxyJump = hops;
+    result.configLines.push(`ProxyJump ${formatJumpSpec(hops)}`);
+  };
+
+  const setProxyCommand = (command: string, asWritten: string): void => {
+    if (command.trim().toLowerCase() === 'none') {
+      if (!proxySet) {
+        proxySet = true;
+        result.proxyJump = 'none';
+        result.configLines.push('ProxyCommand none');
+      }
+      return;
+    }
+    const jump = proxyCommandAsJump(command);
+    if (!jump) {
+      result.unsupported.push(asWritten);
+      return;
+    }
+    if (proxySet) {
+      result.unsupported.push(`${asWritten} (ignored: a jump or ProxyCommand was already given)`);
+      return;
+    }
+    proxySet = true;
+    result.proxyJump = jump.hops;
+    result.configLines.push(`ProxyJump ${formatJumpSpec(jump.hops)}`);
+    for (const ignored of jump.ignored) {
+      result.unsupported.push(`${ignored} (inside ProxyCommand, for the jump host: not applied)`);
+    }
+  };
+
+  const dashO = (arg: string): void => {
+    const asWritten = `-o ${arg}`;
+    const m = /^\s*([^\s=]+)[\s=]*(.*?)\s*$/s.exec(arg);
+    if (!m) {
+      result.unsupported.push(asWritten);
+      return;
+    }
+    const keyword = (m[1] as string).toLowerCase();
+    const rest = m[2] as string;
+    if (keyword === 'proxyjump') return setJump(rest, asWritten);
+    if (keyword === 'proxycommand') return setProxyCommand(rest, asWritten);
+    const canonical = KNOWN_OPTIONS[keyword];
+    if (!canonical) {
+      result.unsupported.push(asWritten);
+      return;
+    }
+    let args: string[];
+    try {
+      args = splitShellWords(rest, { comments: true });
+    } catch (e) {
+      result.unsupported.push(`${asWritten} (${(e as Error).message})`);
+      return;
+    }
+    setOption(canonical, args, asWritten);
+  };
+
+  let i = 0;
+  while (i < words.length) {
+    const word = words[i++] as string;
+    if (word === '--') {
+      result.unsupported.push(...words.slice(i - 1));
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') {
+      result.unsupported.push(word);
+      continue;
+    }
+    for (let j = 1; j < word.length; j++) {
+      const letter = word[j] as string;
+      const at = SSH_OPTSTRING.indexOf(letter);
+      if (at < 0 || letter === ':') {
+        result.unsupported.push(`-${letter}`);
+        continue;
+      }
+      if (SSH_OPTSTRING[at + 1] !== ':') {
+        result.unsupported.push(`-${letter}`);
+        continue;
+      }
+      let arg: string;
+      if (j + 1 < word.length) arg = word.slice(j + 1);
+      else if (i < words.length) arg = words[i++] as string;
+      else {
+        result.unsupported.push(`-${letter} (no argument)`);
+        break;
+      }
+      j = word.length;
+      switch (letter) {
+        case 'o':
+          dashO(arg);
+          break;
+        case 'J':
+          setJump(arg, `-J ${arg}`);
+          break;
+        case 'p':
+          setOption('Port', [arg], `-p ${arg}`);
+          break;
+        case 'l':
+          setOption('User', [arg], `-l ${arg}`);
+          break;
+        case 'i':
+          setOption('IdentityFile', [arg], `-i ${arg}`);
+          break;
+        case 'F':
+          result.configFile = arg;
+          break;
+        default:
+          result.unsupported.push(`-${letter} ${arg}`);
+      }
+    }
+  }
+  return result;
+}

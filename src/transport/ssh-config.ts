@@ -1,0 +1,693 @@
+/**
+ * The user's OpenSSH client configuration, read and applied the way `ssh HOST` does
+ * (OpenSSH 9 readconf.c / ssh.c), so that cnet-remote's ssh2 connections go where `ssh HOST` goes.
+ *
+ * - `loadSshConfig()` reads `~/.ssh/config` (or `-F FILE`), following `Include` (globs,
+ *   relative paths from ~/.ssh, `~`), into an ordered list of entries. Lines are tokenised
+ *   with the `ssh-config` package.
+ * - `resolveSshConfig()` evaluates it for one alias: `Host` patterns (`*`, `?`, `!negation`),
+ *   `Match host|originalhost|user|localuser|all`, first obtained value wins, IdentityFile
+ *   accumulates, `%` tokens, `${VAR}` and `~` expansion where ssh does them.
+ *
+ * Deliberate differences from ssh:
+ * - `Match exec` is never run: such a Match block is taken as not matching (negated or not),
+ *   and a note says so when ssh would have run the command.
+ * - `Match canonical` / `Match final` are taken as false (there is no canonicalisation and no
+ *   final pass), with a note; `CanonicalizeHostname` is not applied.
+ * - The system file /etc/ssh/ssh_config is read only when asked (`systemConfig`).
+ * - Invalid values are only reported for lines that apply to the alias; ssh rejects the whole
+ *   file. File permissions are not checked.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { LineType, parse as parseConfigText } from 'ssh-config';
+import { CnetError } from '../errors.js';
+import { expandIncludeGlob } from './ssh-include-glob.js';
+import { formatJumpSpec, parseJumpSpec, type JumpSpec } from './ssh-jump-spec.js';
+import {
+  parseCount,
+  parsePort,
+  parseSshTime,
+  parseStrictHostKeyChecking,
+  parseYesNo,
+  type StrictHostKeyChecking,
+} from './ssh-option-values.js';
+import { matchPattern, matchPatternList } from './ssh-pattern.js';
+import { splitShellWords } from './ssh-shell-words.js';
+import { proxyCommandAsJump } from './ssh-proxy-command.js';
+import { expandEnvVars, expandPercentTokens, expandTilde } from './ssh-tokens.js';
+
+export { formatJumpSpec, parseJumpSpec, type JumpSpec } from './ssh-jump-spec.js';
+export { parseSshCommonArgs, type SshCommonArgs } from './ssh-common-args.js';
+export type { StrictHostKeyChecking } from './ssh-option-values.js';
+
+/** A config that cannot be read, or a value ssh would refuse; the message names file and line. */
+export class SshConfigError extends CnetError {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
+    super(file !== undefined ? `${file}${line !== undefined ? ` line ${line}` : ''}: ${message}` : message);
+  }
+}
+
+/** Where a line is: the file (or `<command line>`) and 1-based line number. */
+export interface SshConfigPosition {
+  file: string;
+  line: number;
+}
+
+export interface SshMatchCriterion {
+  /** lowercase: all, canonical, final, exec, host, originalhost, user, localuser, … */
+  name: string;
+  negated: boolean;
+  /** the argument (absent for all / canonical / final) */
+  arg?: string;
+}
+
+export type SshConfigEntry =
+  | ({ kind: 'host'; patterns: string[] } & SshConfigPosition)
+  | ({ kind: 'match'; criteria: SshMatchCriterion[] } & SshConfigPosition)
+  | ({ kind: 'include'; patterns: string[]; sources: SshConfigSource[] } & SshConfigPosition)
+  | ({
+      kind: 'option';
+      /** lowercase keyword */
+      keyword: string;
+      /** the arguments, quotes removed */
+      args: string[];
+      /** the value as written after the keyword (ProxyCommand and ProxyJump use it) */
+      rest: string;
+    } & SshConfigPosition);
+
+/** One file's entries, in order. */
+export interface SshConfigSource {
+  path: string;
+  entries: SshConfigEntry[];
+}
+
+export interface SshConfigFile {
+  /** the file asked for: `-F FILE`, or ~/.ssh/config */
+  path: string;
+  /** false when the default ~/.ssh/config does not exist (the config is then empty) */
+  found: boolean;
+  /** the top-level files in the order ssh reads them (the user's, then the system's if asked) */
+  sources: SshConfigSource[];
+  /** every file read, Includes included, in reading order */
+  files: string[];
+  /** the home directory `~`, `%d` and relative Includes were taken from */
+  homeDir: string;
+}
+
+export interface LoadSshConfigOptions {
+  /** default: the local user's home directory from the password database, as ssh uses */
+  homeDir?: string;
+  /**
+   * Also read the system-wide file after the user's, as `ssh HOST` does without `-F`:
+   * `true` for /etc/ssh/ssh_config, or a path. Ignored when a file is given. Default false.
+   */
+  systemConfig?: boolean | string;
+}
+
+export interface SshConfigSettings {
+  /** HostName with `%h` expanded, lowercased as ssh does; absent when the config sets none */
+  hostName?: string;
+  user?: string;
+  port?: number;
+  /**
+   * every IdentityFile that applies, in order, `~`, `%` tokens and `${VAR}` expanded.
+   * Empty: none configured (ssh then tries ~/.ssh/id_rsa, id_ecdsa, id_ed25519, … and the agent)
+   */
+  identityFiles: string[];
+  identitiesOnly?: boolean;
+  /**
+   * hops in visiting order (`%h %n %p %r` expanded as ssh does); 'none' when ProxyJump or
+   * ProxyCommand is `none`. Each hop is its own `ssh HOP`: resolve it in the config too.
+   */
+  proxyJump?: JumpSpec[] | 'none';
+  /** a ProxyCommand that is not a plain ssh jump (not supported; there is a note), as written */
+  proxyCommand?: string;
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  /** the files of the first UserKnownHostsFile that applies, expanded; `none` gives [] */
+  userKnownHostsFiles?: string[];
+  /** seconds */
+  connectTimeout?: number;
+  /** seconds; 0 disables */
+  serverAliveInterval?: number;
+  serverAliveCountMax?: number;
+  passwordAuthentication?: boolean;
+  /** a socket path (expanded), or `none`, or `SSH_AUTH_SOCK` (use that variable) */
+  identityAgent?: string;
+  /** things the caller should show as warnings (Match exec not run, ProxyCommand not supported, …) */
+  notes: string[];
+}
+
+export interface ResolveSshConfigOptions {
+  /** the remote user given outright (like `ssh -l USER` / `USER@HOST`): beats the config's User */
+  user?: string;
+  /** the port given outright (like `ssh -p PORT`): beats the config's Port */
+  port?: number;
+  /**
+   * ssh_config lines applied before the files, the way ssh applies its command-line `-o`
+   * options (first value wins, so they beat the files): e.g. `parseSshCommonArgs(…).configLines`.
+   */
+  commandLine?: string[];
+  /** default: the current user's name (`%u`, `Match localuser`, default `%r`) */
+  localUser?: string;
+  /** default: the config's homeDir (`~`, `%d`) */
+  homeDir?: string;
+  /** default: os.hostname() (`%l`, `%L`) */
+  localHostName?: string;
+  /** default: process.env (`${VAR}`) */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** OpenSSH's READCONF_MAX_DEPTH */
+const MAX_INCLUDE_DEPTH = 16;
+
+function localUserInfo(): { username: string; homedir: string; uid: number } {
+  try {
+    const u = userInfo();
+    return { username: u.username, homedir: u.homedir, uid: u.uid };
+  } catch {
+    return { username: process.env.USER ?? process.env.LOGNAME ?? '', homedir: homedir(), uid: process.getuid?.() ?? -1 };
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+interface ParseContext {
+  homeDir: string;
+  /** a user config (relative Includes from ~/.ssh) or the system one (from /etc/ssh) */
+  userConfig: boolean;
+  depth: number;
+  files: string[];
+}
+
+/** The value after the keyword and its separator (whitespace and/or `=`), trailing blanks removed. */
+function restOfLine(text: string): string {
+  return text.replace(/^\s*[^\s=]+[\s=]*/, '').replace(/\s+$/, '');
+}
+
+type LibValue = string | { val: string }[];
+
+function valueWords(value: LibValue, quoted: boolean | undefined): string[] {
+  if (Array.isArray(value)) return value.map((v) => v.val);
+  if (value === '') return [];
+  return quoted ? [value] : value.split(/\s+/).filter((w) => w !== '');
+}
+
+function parseMatchCriteria(words: string[], pos: SshConfigPosition): SshMatchCriterion[] {
+  const criteria: SshMatchCriterion[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const negated = word.startsWith('!');
+    const name = (negated ? word.slice(1) : word).toLowerCase();
+    if (name === 'all' || name === 'canonical' || name === 'final') {
+      criteria.push({ name, negated });
+      continue;
+    }
+    const arg = words[i + 1];
+    if (arg === undefined) throw new SshConfigError(`Missing Match criteria for ${name}`, pos.file, pos.line);
+    criteria.push({ name, negated, arg });
+    i++;
+  }
+  const allAt = criteria.findIndex((c) => c.name === 'all');
+  if (allAt >= 0 && criteria.some((c) => c.name !== 'all' && c.name !== 'canonical' && c.name !== 'final')) {
+    throw new SshConfigError("'all' cannot be combined with other Match attributes", pos.file, pos.line);
+  }
+  return criteria;
+}
+
+function parseLine(text: string, file: string, line: number, ctx: ParseContext | undefined): SshConfigEntry | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return undefined;
+  const pos = { file, line };
+  const keywordText = /^[^\s=]+/.exec(trimmed)?.[0] ?? '';
+  const rest = restOfLine(text);
+  if (rest === '' || rest.startsWith('#')) throw new SshConfigError(`no argument after keyword "${keywordText}"`, file, line);
+  if (keywordText.toLowerCase() === 'match') {
+    // tokenised here: ssh-config 5.3 rejects valid lines such as `Match !final` and `Match !all`
+    let words: string[];
+    try {
+      words = splitShellWords(rest, { comments: true });
+    } catch (e) {
+      throw new SshConfigError(errorMessage(e), file, line);
+    }
+    return { kind: 'match', criteria: parseMatchCriteria(words, pos), ...pos };
+  }
+  let node;
+  try {
+    node = parseConfigText(text)[0];
+  } catch (e) {
+    throw new SshConfigError(errorMessage(e), file, line);
+  }
+  if (!node || node.type !== LineType.DIRECTIVE) return undefined;
+  const keyword = node.param.toLowerCase();
+  const words = valueWords(node.value, node.quoted);
+  switch (keyword) {
+    case 'host':
+      return { kind: 'host', patterns: words, ...pos };
+    case 'include':
+      if (!ctx) throw new SshConfigError('Include is not allowed here', file, line);
+      return { kind: 'include', patterns: words, sources: loadIncludes(words, pos, ctx), ...pos };
+    default:
+      return { kind: 'option', keyword, args: words, rest, ...pos };
+  }
+}
+
+function parseSource(text: string, path: string, ctx: ParseContext): SshConfigSource {
+  const entries: SshConfigEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const entry = parseLine((lines[i] as string).replace(/\r$/, ''), path, i + 1, ctx);
+    if (entry) entries.push(entry);
+  }
+  return { path, entries };
+}
+
+function loadIncludes(patterns: string[], pos: SshConfigPosition, ctx: ParseContext): SshConfigSource[] {
+  if (ctx.depth + 1 > MAX_INCLUDE_DEPTH) throw new SshConfigError('too many recursive configuration includes', pos.file, pos.line);
+  const sources: SshConfigSource[] = [];
+  for (const pattern of patterns) {
+    let path: string;
+    if (pattern.startsWith('~')) {
+      if (!ctx.userConfig) throw new SshConfigError(`"~" is only allowed in user configuration files: ${pattern}`, pos.file, pos.line);
+      try {
+        path = expandTilde(pattern, ctx.homeDir);
+      } catch (e) {
+        throw new SshConfigError(errorMessage(e), pos.file, pos.line);
+      }
+    } else if (isAbsolute(pattern)) path = pattern;
+    else path = join(ctx.userConfig ? join(ctx.homeDir, '.ssh') : '/etc/ssh', pattern);
+    // a pattern that matches nothing is skipped silently, as ssh does
+    for (const file of expandIncludeGlob(path)) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new SshConfigError(`cannot read included file ${file}: ${errorMessage(e)}`, pos.file, pos.line);
+      }
+      ctx.files.push(file);
+      sources.push(parseSource(text, file, { ...ctx, depth: ctx.depth + 1 }));
+    }
+  }
+  return sources;
+}
+
+/**
+ * Parse config text (Includes are read from disk). `file` names it in messages; relative
+ * Includes are taken from `homeDir`/.ssh as for any user config.
+ */
+export function parseSshConfig(text: string, opts: { file?: string; homeDir?: string } = {}): SshConfigFile {
+  const homeDir = opts.homeDir ?? localUserInfo().homedir;
+  const path = opts.file ?? '<ssh config>';
+  const files = [path];
+  const source = parseSource(text, path, { homeDir, userConfig: true, depth: 0, files });
+  return { path, found: true, sources: [source], files, homeDir };
+}
+
+/**
+ * Read the ssh config: `file` as `ssh -F FILE` would (missing → SshConfigError; `none` → an
+ * empty config, as `-F none`), or by default ~/.ssh/config (missing → an empty config).
+ */
+export function loadSshConfig(file?: string, opts: LoadSshConfigOptions = {}): SshConfigFile {
+  const homeDir = opts.homeDir ?? localUserInfo().homedir;
+  if (file === 'none') return { path: 'none', found: false, sources: [], files: [], homeDir };
+  const explicit = file !== undefined;
+  const path = explicit ? resolve(file.startsWith('~') ? expandTilde(file, homeDir) : file) : join(homeDir, '.ssh', 'config');
+  const files: string[] = [];
+  const sources: SshConfigSource[] = [];
+  let found = true;
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) found = false;
+    else if (code === 'ENOENT') throw new SshConfigError(`ssh config file ${path} does not exist (given with -F)`);
+    else throw new SshConfigError(`cannot read ssh config file ${path}: ${errorMessage(e)}`);
+  }
+  if (text !== undefined) {
+    files.push(path);
+    sources.push(parseSource(text, path, { homeDir, userConfig: true, depth: 0, files }));
+  }
+  if (!explicit && opts.systemConfig) {
+    const systemPath = typeof opts.systemConfig === 'string' ? opts.systemConfig : '/etc/ssh/ssh_config';
+    let systemText: string | undefined;
+    try {
+      systemText = readFileSync(systemPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new SshConfigError(`cannot read ssh config file ${systemPath}: ${errorMessage(e)}`);
+      }
+    }
+    if (systemText !== undefined) {
+      files.push(systemPath);
+      sources.push(parseSource(systemText, systemPath, { homeDir, userConfig: false, depth: 0, files }));
+    }
+  }
+  return { path, found, sources, files, homeDir };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolving
+
+type Option = Extract<SshConfigEntry, { kind: 'option' }>;
+
+type Proxy =
+  | { kind: 'jump'; hops: JumpSpec[] | 'none'; at: SshConfigPosition }
+  | { kind: 'command'; command: string; at: SshConfigPosition };
+
+/** Keywords whose single value is checked when a line applies; the parsed value is kept. */
+const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
+  hostname: (a) => a,
+  user: (a) => a,
+  port: parsePort,
+  identitiesonly: parseYesNo,
+  passwordauthentication: parseYesNo,
+  stricthostkeychecking: parseStrictHostKeyChecking,
+  connecttimeout: parseSshTime,
+  serveraliveinterval: parseSshTime,
+  serveralivecountmax: parseCount,
+  identityagent: (a) => a,
+  hostkeyalias: (a) => a,
+};
+
+function where(at: SshConfigPosition): string {
+  return `${at.file} line ${at.line}`;
+}
+
+class Resolution {
+  readonly values = new Map<string, { value: unknown; at: SshConfigPosition }>();
+  readonly identityFiles: { path: string; at: SshConfigPosition }[] = [];
+  knownHosts?: { files: string[]; at: SshConfigPosition };
+  proxy?: Proxy;
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly alias: string,
+    readonly localUser: string,
+  ) {}
+
+  value<T>(keyword: string): T | undefined {
+    return this.values.get(keyword)?.value as T | undefined;
+  }
+
+  /** The host `Match host` compares: HostName so far with `%h` expanded, else the alias. */
+  matchHost(): string {
+    const hostName = this.value<string>('hostname');
+    if (hostName === undefined) return this.alias;
+    try {
+      return expandPercentTokens(hostName, { h: this.alias });
+    } catch {
+      return hostName;
+    }
+  }
+
+  hostMatches(patterns: string[]): boolean {
+    let matched = false;
+    for (const entry of patterns) {
+      const negated = entry.startsWith('!');
+      if (matchPattern(this.alias, negated ? entry.slice(1) : entry)) {
+        if (negated) return false;
+        matched = true;
+      }
+    }
+    return matched;
+  }
+
+  matchMatches(entry: Extract<SshConfigEntry, { kind: 'match' }>): boolean {
+    let result = true;
+    let exec: string | undefined;
+    let execWouldRun = false;
+    for (const c of entry.criteria) {
+      const arg = c.arg ?? '';
+      let r: boolean;
+      switch (c.name) {
+        case 'all':
+          return result && !c.negated;
+        case 'canonical':
+        case 'final':
+          this.notes.push(
+            `${where(entry)}: "Match ${c.negated ? '!' : ''}${c.name}" is taken as ${c.negated ? 'true' : 'false'} (cnet-remote makes a single pass, without hostname canonicalisation)`,
+          );
+          r = false;
+          break;
+        // unlike Host lines, Match host / originalhost ignore case (checked against ssh -G)
+        case 'host':
+          r = matchPatternList(this.matchHost().toLowerCase(), arg, true) === 1;
+          break;
+        case 'originalhost':
+          r = matchPatternList(this.alias.toLowerCase(), arg, true) === 1;
+          break;
+        case 'user':
+          r = matchPatternList(this.value<string>('user') ?? this.localUser, arg) === 1;
+          break;
+        case 'localuser':
+          r = matchPatternList(this.localUser, arg) === 1;
+          break;
+        case 'exec':
+          exec ??= arg;
+          // ssh skips the command when an earlier criterion already failed
+          if (result) execWouldRun = true;
+          continue;
+        default:
+          this.notes.push(`${where(entry)}: unsupported "Match ${c.name}": the block is taken as not matching`);
+          r = false;
+          result = false;
+          continue;
+      }
+      if (r === c.negated) result = false;
+    }
+    if (exec !== undefined) {
+      if (execWouldRun && result) {
+        this.notes.push(
+          `${where(entry)}: "Match exec ${exec}" was not run (cnet-remote never runs commands from the ssh config); the block is taken as not matching`,
+        );
+      }
+      return false;
+    }
+    return result;
+  }
+
+  fail(at: SshConfigPosition, message: string): never {
+    throw new SshConfigError(message, at.file, at.line);
+  }
+
+  apply(entry: Option): void {
+    const at: SshConfigPosition = { file: entry.file, line: entry.line };
+    const { keyword, args } = entry;
+    switch (keyword) {
+      case 'identityfile':
+        if (args.length !== 1) this.fail(at, 'IdentityFile takes one file (quote paths with spaces)');
+        this.identityFiles.push({ path: args[0] as string, at });
+        return;
+      case 'userknownhostsfile':
+        this.knownHosts ??= { files: args, at };
+        return;
+      case 'proxyjump': {
+        let hops: JumpSpec[] | 'none';
+        try {
+          hops = parseJumpSpec(entry.rest);
+        } catch (e) {
+          this.fail(at, errorMessage(e));
+        }
+        this.proxy ??= { kind: 'jump', hops, at };
+        return;
+      }
+      case 'proxycommand':
+        this.proxy ??= { kind: 'command', command: entry.rest, at };
+        return;
+    }
+    const parse = SINGLE_VALUED[keyword];
+    if (parse) {
+      if (args.length !== 1) this.fail(at, `${keyword}: garbage at end of line`);
+      const value = parse(args[0] as string);
+      if (value === undefined) this.fail(at, `bad ${keyword} value "${args[0]}"`);
+      if (!this.values.has(keyword)) this.values.set(keyword, { value, at });
+      return;
+    }
+    if (!this.values.has(keyword)) this.values.set(keyword, { value: args, at });
+  }
+
+  /** One file's entries; `active` as ssh's activep (a file starts in the state of its Include). */
+  run(entries: SshConfigEntry[]): void {
+    let active = true;
+    for (const entry of entries) {
+      switch (entry.kind) {
+        case 'host':
+          active = this.hostMatches(entry.patterns);
+          break;
+        case 'match':
+          active = this.matchMatches(entry);
+          break;
+        case 'include':
+          // in a block that does not apply nothing of the included files can apply; in one that
+          // does, each file starts active and the block's state comes back after it
+          if (active) for (const source of entry.sources) this.run(source.entries);
+          break;
+        case 'option':
+          if (active) this.apply(entry);
+          break;
+      }
+    }
+  }
+}
+
+/**
+ * The settings `ssh ALIAS` would use. Throws SshConfigError for a value ssh would refuse on a
+ * line that applies to the alias (a bad Port, an invalid ProxyJump, an unknown `%` token, …).
+ */
+export function resolveSshConfig(config: SshConfigFile, alias: string, opts: ResolveSshConfigOptions = {}): SshConfigSettings {
+  const me = localUserInfo();
+  const localUser = opts.localUser ?? me.username;
+  const home = opts.homeDir ?? config.homeDir;
+  const env = opts.env ?? process.env;
+  const localHost = opts.localHostName ?? hostname();
+  const r: Resolution = new Resolution(alias, localUser);
+
+  const outright: SshConfigPosition = { file: '<command line>', line: 0 };
+  if (opts.user !== undefined) r.values.set('user', { value: opts.user, at: outright });
+  if (opts.port !== undefined) r.values.set('port', { value: opts.port, at: outright });
+  (opts.commandLine ?? []).forEach((text, i) => {
+    const entry = parseLine(text, '<command line>', i + 1, undefined);
+    if (!entry) return;
+    if (entry.kind !== 'option') throw new SshConfigError(`${entry.kind} is not allowed on the command line`, '<command line>', i + 1);
+    r.apply(entry);
+  });
+  for (const source of config.sources) r.run(source.entries);
+
+  const notes = r.notes;
+  const user = r.value<string>('user');
+  const port = r.value<number>('port');
+  const hostNameRaw = r.values.get('hostname');
+  let hostName: string | undefined;
+  if (hostNameRaw) {
+    try {
+      hostName = expandPercentTokens(hostNameRaw.value as string, { h: alias }).toLowerCase();
+    } catch (e) {
+      r.fail(hostNameRaw.at, `HostName: ${errorMessage(e)}`);
+    }
+  }
+  const h = hostName ?? alias.toLowerCase();
+  const p = String(port ?? 22);
+  const ruser = user ?? localUser;
+  const lastHop = r.proxy?.kind === 'jump' && r.proxy.hops !== 'none' ? r.proxy.hops[r.proxy.hops.length - 1] : undefined;
+  const tokens: Record<string, string> = {
+    h,
+    n: alias,
+    p,
+    r: ruser,
+    u: localUser,
+    d: home,
+    l: localHost,
+    L: localHost.split('.')[0] ?? localHost,
+    i: String(me.uid),
+    k: r.value<string>('hostkeyalias') ?? alias,
+    C: createHash('sha1').update(`${localHost}${h}${p}${ruser}`).digest('hex'),
+    j: lastHop?.host ?? '',
+  };
+  const proxyTokens = { h, n: alias, p, r: ruser };
+
+  /** `~`, then `%` tokens and `${VAR}`, as ssh expands IdentityFile and friends. Undefined: env var unset. */
+  const expandPath = (path: string, at: SshConfigPosition, keyword: string): string | undefined => {
+    let out: string;
+    try {
+      out = expandPercentTokens(expandTilde(path, home), tokens);
+    } catch (e) {
+      r.fail(at, `${keyword}: ${errorMessage(e)}`);
+    }
+    try {
+      return expandEnvVars(out, env);
+    } catch (e) {
+      notes.push(`${where(at)}: ${keyword} ignored: ${errorMessage(e)}`);
+      return undefined;
+    }
+  };
+  const expandHops = (hops: JumpSpec[], at: SshConfigPosition): JumpSpec[] =>
+    hops.map((hop) => {
+      try {
+        const out: JumpSpec = { host: expandPercentTokens(hop.host, proxyTokens) };
+        if (hop.user !== undefined) out.user = expandPercentTokens(hop.user, proxyTokens);
+        if (hop.port !== undefined) out.port = hop.port;
+        return out;
+      } catch (e) {
+        r.fail(at, `ProxyJump: ${errorMessage(e)}`);
+      }
+    });
+
+  const settings: SshConfigSettings = { identityFiles: [], notes };
+  if (hostName !== undefined) settings.hostName = hostName;
+  if (user !== undefined) settings.user = user;
+  if (port !== undefined) settings.port = port;
+  for (const { path, at } of r.identityFiles) {
+    const expanded = expandPath(path, at, 'IdentityFile');
+    if (expanded !== undefined) settings.identityFiles.push(expanded);
+  }
+  const identitiesOnly = r.value<boolean>('identitiesonly');
+  if (identitiesOnly !== undefined) settings.identitiesOnly = identitiesOnly;
+
+  if (r.proxy?.kind === 'jump') {
+    settings.proxyJump = r.proxy.hops === 'none' ? 'none' : expandHops(r.proxy.hops, r.proxy.at);
+  } else if (r.proxy?.kind === 'command') {
+    const { command, at } = r.proxy;
+    const jump = command.toLowerCase() === 'none' ? undefined : proxyCommandAsJump(command);
+    if (command.toLowerCase() === 'none') settings.proxyJump = 'none';
+    else if (jump) {
+      settings.proxyJump = expandHops(jump.hops, at);
+      notes.push(`${where(at)}: ProxyCommand "${command}" is taken as ProxyJump ${formatJumpSpec(jump.hops)}`);
+      for (const ignored of jump.ignored) {
+        notes.push(`${where(at)}: ProxyCommand option "${ignored}" (for the jump host) is not applied`);
+      }
+    } else {
+      settings.proxyCommand = command;
+      notes.push(
+        `${where(at)}: ProxyCommand "${command}" is not supported (only "ssh -W %h:%p [user@]jumphost", taken as ProxyJump)`,
+      );
+    }
+  }
+
+  const strict = r.value<StrictHostKeyChecking>('stricthostkeychecking');
+  if (strict !== undefined) settings.strictHostKeyChecking = strict;
+  if (r.knownHosts) {
+    const { files, at } = r.knownHosts;
+    settings.userKnownHostsFiles =
+      files.length === 1 && files[0]?.toLowerCase() === 'none'
+        ? []
+        : files.flatMap((f) => {
+            const e = expandPath(f, at, 'UserKnownHostsFile');
+            return e === undefined ? [] : [e];
+          });
+  }
+  const connectTimeout = r.value<number>('connecttimeout');
+  if (connectTimeout !== undefined) settings.connectTimeout = connectTimeout;
+  const aliveInterval = r.value<number>('serveraliveinterval');
+  if (aliveInterval !== undefined) settings.serverAliveInterval = aliveInterval;
+  const aliveCount = r.value<number>('serveralivecountmax');
+  if (aliveCount !== undefined) settings.serverAliveCountMax = aliveCount;
+  const password = r.value<boolean>('passwordauthentication');
+  if (password !== undefined) settings.passwordAuthentication = password;
+  const agent = r.values.get('identityagent');
+  if (agent) {
+    const raw = agent.value as string;
+    if (raw === 'none' || raw === 'SSH_AUTH_SOCK') settings.identityAgent = raw;
+    else if (raw.startsWith('$')) {
+      const value = env[raw.slice(1)];
+      if (value === undefined) notes.push(`${where(agent.at)}: IdentityAgent ignored: environment variable ${raw} is not set`);
+      else settings.identityAgent = value;
+    } else {
+      const expanded = expandPath(raw, agent.at, 'IdentityAgent');
+      if (expanded !== undefined) settings.identityAgent = expanded;
+    }
+  }
+  return settings;
+}

@@ -1,0 +1,234 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
+import { parseSource } from '../../src/inventory/source.js';
+import type { Connection } from '../../src/inventory/types.js';
+import { parseSshConfig, resolveSshConfig } from '../../src/transport/ssh-config.js';
+import { expectIssue, host, issuesOf, oneIssue, resolve } from './helpers.js';
+
+/** The environment variables resolve-connection falls back to: cleared for each test, then restored. */
+const ENV_VARS = ['CNET_SSH_PASSWORD', 'CNET_BECOME_PASSWORD'] as const;
+let savedEnv: Record<string, string | undefined> = {};
+beforeEach(() => {
+  savedEnv = Object.fromEntries(ENV_VARS.map((k) => [k, process.env[k]]));
+  for (const k of ENV_VARS) delete process.env[k];
+});
+afterEach(() => {
+  for (const k of ENV_VARS) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
+});
+
+/** h1.example.com's connection, with `vars` (YAML flow-mapping body) as its host vars. */
+function conn(vars: string, groupVars = ''): Connection {
+  return host(resolve(`all:
+  hosts:
+    h1.example.com: { ${vars} }
+  vars: { ${groupVars} }
+`), 'h1.example.com').connection;
+}
+
+describe('ssh password', () => {
+  it('ansible_password', () => {
+    expect(conn('ansible_password: s3cret').password).toBe('s3cret');
+  });
+
+  it('legacy ansible_ssh_pass', () => {
+    expect(conn('ansible_ssh_pass: old-s3cret').password).toBe('old-s3cret');
+  });
+
+  it('ansible_password wins over ansible_ssh_pass', () => {
+    expect(conn('ansible_password: new, ansible_ssh_pass: old').password).toBe('new');
+  });
+
+  it('a quoted number-looking password is kept as written', () => {
+    expect(conn('ansible_password: "0123"').password).toBe('0123');
+  });
+
+  it('CNET_SSH_PASSWORD when the inventory sets none', () => {
+    process.env.CNET_SSH_PASSWORD = 'from-env';
+    expect(conn('').password).toBe('from-env');
+  });
+
+  it('the inventory wins over CNET_SSH_PASSWORD', () => {
+    process.env.CNET_SSH_PASSWORD = 'from-env';
+    expect(conn('ansible_password: from-inv').password).toBe('from-inv');
+    expect(conn('ansible_ssh_pass: from-inv-legacy').password).toBe('from-inv-legacy');
+  });
+
+  it('absent when neither the inventory nor the environment sets one', () => {
+    expect(conn('')).not.toHaveProperty('password');
+  });
+
+  it('CNET_BECOME_PASSWORD is not the ssh password', () => {
+    process.env.CNET_BECOME_PASSWORD = 'sudo-only';
+    expect(conn('')).not.toHaveProperty('password');
+  });
+});
+
+describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
+  it('common args alone', () => {
+    expect(conn('ansible_ssh_common_args: "-J bastion"').commonArgs).toBe('-J bastion');
+  });
+
+  it('extra args alone', () => {
+    expect(conn('ansible_ssh_extra_args: "-o ConnectTimeout=5"').commonArgs).toBe('-o ConnectTimeout=5');
+  });
+
+  it('both: common first, then extra, joined by a space', () => {
+    expect(conn(`ansible_ssh_common_args: "-J bastion -o StrictHostKeyChecking=no", ansible_ssh_extra_args: "-p 2222"`).commonArgs).toBe(
+      '-J bastion -o StrictHostKeyChecking=no -p 2222',
+    );
+  });
+
+  it('from group vars, overridden per host like any variable', () => {
+    expect(conn('', 'ansible_ssh_common_args: "-J group-bastion"').commonArgs).toBe('-J group-bastion');
+    expect(conn('ansible_ssh_common_args: "-J host-bastion"', 'ansible_ssh_common_args: "-J group-bastion"').commonArgs).toBe('-J host-bastion');
+  });
+
+  it('absent when unset or empty', () => {
+    expect(conn('')).not.toHaveProperty('commonArgs');
+    expect(conn('ansible_ssh_common_args: "", ansible_ssh_extra_args: ""')).not.toHaveProperty('commonArgs');
+  });
+});
+
+describe('ansible_become', () => {
+  it.each([
+    ['true', true],
+    ['"yes"', true],
+    ['"True"', true],
+    ['false', false],
+    ['"no"', false],
+  ])('ansible_become: %s → become %s', (value, on) => {
+    const c = conn(`ansible_become: ${value}`);
+    if (on) expect(c.become).toEqual({ user: 'root' });
+    else expect(c).not.toHaveProperty('become');
+  });
+
+  it('absent without ansible_become', () => {
+    expect(conn('')).not.toHaveProperty('become');
+  });
+
+  it('ansible_become_user (default root)', () => {
+    expect(conn('ansible_become: true').become).toEqual({ user: 'root' });
+    expect(conn('ansible_become: true, ansible_become_user: postgres').become).toEqual({ user: 'postgres' });
+  });
+
+  it('ansible_become_user or a password alone do not turn become on', () => {
+    expect(conn('ansible_become_user: postgres, ansible_become_password: x')).not.toHaveProperty('become');
+  });
+
+  it('ansible_become: false on the host beats true on the group', () => {
+    expect(conn('ansible_become: false', 'ansible_become: true')).not.toHaveProperty('become');
+    expect(conn('', 'ansible_become: true').become).toEqual({ user: 'root' });
+  });
+
+  it('ansible_become_password, and the legacy ansible_become_pass', () => {
+    expect(conn('ansible_become: true, ansible_become_password: sudo-pw').become).toEqual({ user: 'root', password: 'sudo-pw' });
+    expect(conn('ansible_become: true, ansible_become_pass: sudo-old').become).toEqual({ user: 'root', password: 'sudo-old' });
+    expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old').become?.password).toBe('new');
+  });
+
+  it('CNET_BECOME_PASSWORD when the inventory sets none; the inventory wins', () => {
+    process.env.CNET_BECOME_PASSWORD = 'sudo-env';
+    expect(conn('ansible_become: true, ansible_become_user: admin').become).toEqual({ user: 'admin', password: 'sudo-env' });
+    expect(conn('ansible_become: true, ansible_become_pass: sudo-inv').become?.password).toBe('sudo-inv');
+    expect(conn('')).not.toHaveProperty('become');
+  });
+
+  it('the ssh password is not the become password', () => {
+    process.env.CNET_SSH_PASSWORD = 'ssh-only';
+    const c = conn('ansible_become: true, ansible_password: ssh-inv');
+    expect(c.become).toEqual({ user: 'root' });
+    expect(c.password).toBe('ssh-inv');
+  });
+
+  it('ansible_become_method: sudo is accepted', () => {
+    expect(conn('ansible_become: true, ansible_become_method: sudo').become).toEqual({ user: 'root' });
+  });
+
+  it.each(['su', 'doas', 'pbrun'])('ansible_become_method: %s is an error at its position', (method) => {
+    expectIssue(oneIssue(`all:
+  hosts:
+    h1.example.com:
+      ansible_become: true
+      ansible_become_method: ${method}
+`), 5, 7, 'all.hosts.h1.example.com.ansible_become_method', 'only sudo is supported as ansible_become_method');
+  });
+
+  it('ansible_become that is not a boolean is an error at its position', () => {
+    expectIssue(oneIssue(`all:
+  vars:
+    ansible_become: maybe
+`), 3, 5, 'all.vars.ansible_become', /.+/);
+  });
+});
+
+describe('hosts named by an ssh config alias (sshHostKnown)', () => {
+  const SSH = parseSshConfig(
+    `Host web1
+  HostName 10.1.1.1
+Host noname
+  User deploy
+`,
+    { file: 'test.config', homeDir: '/home/alice' },
+  );
+  const sshHostKnown = (alias: string) => resolveSshConfig(SSH, alias, { localUser: 'alice' }).hostName !== undefined;
+  const TEXT = `all:
+  hosts:
+    web1:
+`;
+
+  it('a bare alias the ssh config knows (it has a HostName) is accepted, its name is the address', () => {
+    const inv = resolveInventory([parseSource('inv.yaml', TEXT)], [], { sshHostKnown });
+    // the HostName itself is applied at connect time (resolveTarget), not here
+    expect(host(inv, 'web1').connection).toEqual({ address: 'web1' });
+  });
+
+  it('sshHostKnown is asked with the inventory name', () => {
+    const asked: string[] = [];
+    resolveInventory([parseSource('inv.yaml', TEXT)], [], { sshHostKnown: (a) => (asked.push(a), true) });
+    expect(asked).toEqual(['web1']);
+  });
+
+  it('an IP, DNS name or ansible_host needs no ssh config entry (sshHostKnown is not needed)', () => {
+    const inv = resolveInventory(
+      [parseSource('inv.yaml', 'all:\n  hosts:\n    10.0.0.1:\n    a.example.com:\n    vm9: { ansible_host: 10.0.0.9 }\n')],
+      [],
+      { sshHostKnown: () => false },
+    );
+    expect(inv.hosts.map((h) => h.connection.address)).toEqual(['10.0.0.1', 'a.example.com', '10.0.0.9']);
+  });
+
+  it('without sshHostKnown, or when the alias is not known, the host has no address', () => {
+    for (const opts of [{}, { sshHostKnown }]) {
+      const text = 'all:\n  hosts:\n    web2:\n    noname:\n';
+      const all = issuesOf(() => resolveInventory([parseSource('inv.yaml', text)], [], opts));
+      expect(all).toHaveLength(2);
+      expectIssue(all[0], 3, 5, 'all.hosts.web2', 'host "web2" has no address: set ansible_host');
+      // a Host block without a HostName does not make a name reachable
+      expectIssue(all[1], 4, 5, 'all.hosts.noname', 'host "noname" has no address');
+      expect(all[0]!.message).toBe(
+        'host "web2" has no address: set ansible_host (its name is not an IP address, a DNS name, nor a Host with a HostName in the ssh config)',
+      );
+    }
+  });
+
+  it('loadInventory passes it on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-conn-vars-'));
+    roots.push(dir);
+    const file = join(dir, 'inv.yaml');
+    writeFileSync(file, TEXT);
+    expect(host(loadInventory([file], { sshHostKnown }), 'web1').connection.address).toBe('web1');
+    const all = issuesOf(() => loadInventory([file]));
+    expectIssue(all[0], 3, 5, 'all.hosts.web1', 'host "web1" has no address', file);
+  });
+});
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { formatJumpSpec, parseJumpSpec, parseSshCommonArgs } from '../../src/transport/ssh-config.js';
+import { matchPattern, matchPatternList } from '../../src/transport/ssh-pattern.js';
+import { proxyCommandAsJump } from '../../src/transport/ssh-proxy-command.js';
+import { splitShellWords } from '../../src/transport/ssh-shell-words.js';
+import { expandPercentTokens, expandTilde, parseSshTime } from '../../src/transport/ssh-tokens.js';
+
+describe('parseJumpSpec', () => {
+  it('none, in any case', () => {
+    expect(parseJumpSpec('none')).toBe('none');
+    expect(parseJumpSpec(' NONE ')).toBe('none');
+  });
+
+  it('[user@]host[:port], comma-separated, in visiting order', () => {
+    expect(parseJumpSpec('bastion')).toEqual([{ host: 'bastion' }]);
+    expect(parseJumpSpec('ops@bastion.example.com:2222,10.0.0.5,admin@inner:22')).toEqual([
+      { user: 'ops', host: 'bastion.example.com', port: 2222 },
+      { host: '10.0.0.5' },
+      { user: 'admin', host: 'inner', port: 22 },
+    ]);
+  });
+
+  it('IPv6 in brackets, with or without a port', () => {
+    expect(parseJumpSpec('[2001:db8::1]:2200,carol@[fe80::1%eth0]')).toEqual([
+      { host: '2001:db8::1', port: 2200 },
+      { user: 'carol', host: 'fe80::1%eth0' },
+    ]);
+  });
+
+  it('ssh:// URIs: user (%-decoded, ;params dropped), port, trailing slash', () => {
+    expect(parseJumpSpec('ssh://bob;fingerprint=x@h1:2201/')).toEqual([{ user: 'bob', host: 'h1', port: 2201 }]);
+    expect(parseJumpSpec('ssh://a%40b@h')).toEqual([{ user: 'a@b', host: 'h' }]);
+    expect(parseJumpSpec('ssh://[::1]:2022,SSH://h2')).toEqual([{ host: '::1', port: 2022 }, { host: 'h2' }]);
+  });
+
+  it('the user is everything before the last @; a trailing colon means the default port', () => {
+    expect(parseJumpSpec('u@v@h:22')).toEqual([{ user: 'u@v', host: 'h', port: 22 }]);
+    expect(parseJumpSpec('a:')).toEqual([{ host: 'a' }]);
+    expect(parseJumpSpec('a:ssh')).toEqual([{ host: 'a', port: 22 }]);
+  });
+
+  it('a # starts a comment; none inside a list is a host called none', () => {
+    expect(parseJumpSpec('a # the bastion')).toEqual([{ host: 'a' }]);
+    expect(parseJumpSpec('none,a')).toEqual([{ host: 'none' }, { host: 'a' }]);
+  });
+
+  it.each([
+    ['', /empty ProxyJump/],
+    ['a,,b', /empty hop/],
+    ['a, b', /whitespace/],
+    ['@a', /empty user name/],
+    ['a:0', /bad port "0"/],
+    ['a:65536', /bad port/],
+    ['a:x', /bad port "x"/],
+    ['fe80::1', /IPv6 addresses need brackets/],
+    ['h2/2222', /malformed host/],
+    ['[::1', /malformed host/],
+    ['[::1]x', /malformed host/],
+    ['ssh://h/path', /cannot have a path/],
+    ['ssh://%r@h', /bad %-escape/],
+  ])('rejects %j', (text, message) => {
+    expect(() => parseJumpSpec(text)).toThrow(message);
+  });
+
+  it('formatJumpSpec prints hops the way ssh -G does', () => {
+    expect(formatJumpSpec(parseJumpSpec('ssh://u@[::1]:22,b,c@d:1'))).toBe('u@[::1]:22,b,c@d:1');
+    expect(formatJumpSpec('none')).toBe('none');
+  });
+});
+
+describe('parseSshCommonArgs', () => {
+  it('-J, and -o ProxyJump in its three spellings', () => {
+    for (const text of ['-J ops@bastion:2222', '-Jops@bastion:2222', '-o ProxyJump=ops@bastion:2222', '-o "ProxyJump ops@bastion:2222"', '-oProxyJump=ops@bastion:2222', "-o 'ProxyJump = ops@bastion:2222'"]) {
+      const r = parseSshCommonArgs(text);
+      expect(r.proxyJump, text).toEqual([{ user: 'ops', host: 'bastion', port: 2222 }]);
+      expect(r.unsupported, text).toEqual([]);
+      expect(r.configLines, text).toEqual(['ProxyJump ops@bastion:2222']);
+    }
+    expect(parseSshCommonArgs('-o ProxyJump=none').proxyJump).toBe('none');
+  });
+
+  it('the connection options, normalised, first value winning', () => {
+    const r = parseSshCommonArgs(
+      '-o StrictHostKeyChecking=No -o UserKnownHostsFile=/dev/null -o Port=2222 -p 22 -o User=deploy -l root ' +
+        '-o IdentityFile=~/.ssh/a -i ~/.ssh/b -o ConnectTimeout=1m -o IdentitiesOnly=true -o ServerAliveInterval=15 -F ./ssh.cfg',
+    );
+    expect(r.options).toEqual({
+      StrictHostKeyChecking: 'no',
+      UserKnownHostsFile: '/dev/null',
+      Port: '2222',
+      User: 'deploy',
+      IdentityFile: '~/.ssh/a',
+      ConnectTimeout: '60',
+      IdentitiesOnly: 'yes',
+      ServerAliveInterval: '15',
+    });
+    expect(r.identityFiles).toEqual(['~/.ssh/a', '~/.ssh/b']);
+    expect(r.configFile).toBe('./ssh.cfg');
+    expect(r.unsupported).toEqual([]);
+    expect(r.configLines).toEqual([
+      'StrictHostKeyChecking no',
+      'UserKnownHostsFile /dev/null',
+      'Port 2222',
+      'Port 22',
+      'User deploy',
+      'User root',
+      'IdentityFile ~/.ssh/a',
+      'IdentityFile ~/.ssh/b',
+      'ConnectTimeout 60',
+      'IdentitiesOnly yes',
+      'ServerAliveInterval 15',
+    ]);
+  });
+
+  it('the classic Ansible ProxyCommand is a jump through the bastion', () => {
+    const r = parseSshCommonArgs('-o ProxyCommand="ssh -W %h:%p -q user@bastion"');
+    expect(r.proxyJump).toEqual([{ user: 'user', host: 'bastion' }]);
+    expect(r.unsupported).toEqual([]);
+    expect(r.configLines).toEqual(['ProxyJump user@bastion']);
+  });
+
+  it("a ProxyCommand's inner -i / -o are reported, the jump is kept", () => {
+    const r = parseSshCommonArgs(`-o ProxyCommand="ssh -o StrictHostKeyChecking=no -i ~/.ssh/b.pem -W %h:%p -q ec2-user@203.0.113.7"`);
+    expect(r.proxyJump).toEqual([{ user: 'ec2-user', host: '203.0.113.7' }]);
+    expect(r.unsupported).toEqual([
+      '-o StrictHostKeyChecking=no (inside ProxyCommand, for the jump host: not applied)',
+      '-i ~/.ssh/b.pem (inside ProxyCommand, for the jump host: not applied)',
+    ]);
+  });
+
+  it('other arguments are unsupported, as written; quotes are honoured', () => {
+    const r = parseSshCommonArgs(
+      `-A -qC -o ControlMaster=auto -o "ControlPath=/tmp/a b" -L 8080:localhost:80 -o ProxyCommand='nc -X 5 -x proxy:1080 %h %p' extra -o Port=abc`,
+    );
+    expect(r.unsupported).toEqual([
+      '-A',
+      '-q',
+      '-C',
+      '-o ControlMaster=auto',
+      '-o ControlPath=/tmp/a b',
+      '-L 8080:localhost:80',
+      '-o ProxyCommand=nc -X 5 -x proxy:1080 %h %p',
+      'extra',
+      '-o Port=abc (invalid value "abc")',
+    ]);
+    expect(r.proxyJump).toBeUndefined();
+    expect(r.options).toEqual({});
+  });
+
+  it('a second jump is refused, a bad one is reported', () => {
+    const r = parseSshCommonArgs('-J a -o ProxyJump=b -J fe80::1');
+    expect(r.proxyJump).toEqual([{ host: 'a' }]);
+    expect(r.unsupported).toEqual([
+      '-o ProxyJump=b (ignored: a jump or ProxyCommand was already given)',
+      expect.stringMatching(/^-J fe80::1 \(invalid ProxyJump/),
+    ]);
+  });
+
+  it('empty text, and -o Keyword without a value (ssh rejects it too)', () => {
+    expect(parseSshCommonArgs('')).toEqual({ options: {}, identityFiles: [], configLines: [], unsupported: [] });
+    expect(parseSshCommonArgs('-o ProxyJump bastion').unsupported).toEqual(['-o ProxyJump (empty ProxyJump)', 'bastion']);
+    expect(() => parseSshCommonArgs('-o "ProxyJump=a')).toThrow('unterminated double quote');
+  });
+
+  it('UserKnownHostsFile lists keep their files; values with spaces are quoted in configLines', () => {
+    const r = parseSshCommonArgs(`-o 'UserKnownHostsFile=~/.ssh/kh "/etc/ssh/kh shared"' -i '/keys/my key'`);
+    expect(r.options.UserKnownHostsFile).toBe('~/.ssh/kh /etc/ssh/kh shared');
+    expect(r.configLines).toEqual(['UserKnownHostsFile ~/.ssh/kh "/etc/ssh/kh shared"', 'IdentityFile "/keys/my key"']);
+  });
+});
+
+describe('proxyCommandAsJump', () => {
+  it.each([
+    ['ssh -W %h:%p -q user@bastion', [{ user: 'user', host: 'bastion' }]],
+    ['exec /usr/bin/ssh -q -p 2222 -W [%h]:%p bastion', [{ host: 'bastion', port: 2222 }]],
+    ['ssh -l ops bastion nc %h %p', [{ user: 'ops', host: 'bastion' }]],
+    ['ssh -J hop1,hop2:2200 -W %h:%p ssh://u@bastion:2022', [{ host: 'hop1' }, { host: 'hop2', port: 2200 }, { user: 'u', host: 'bastion', port: 2022 }]],
+    ['ssh -o Port=2200 -o User=x -W %h:%p bastion', [{ user: 'x', host: 'bastion', port: 2200 }]],
+    ['ssh alice@bastion -l bob -W %h:%p', [{ user: 'alice', host: 'bastion' }]],
+  ])('%s', (command, hops) => {
+    expect(proxyCommandAsJump(command)?.hops).toEqual(hops);
+  });
+
+  it.each([
+    'nc -X connect -x 192.0.2.0:8080 %h %p',
+    'ssh -W otherhost:22 bastion',
+    'ssh -L 1:a:2 -W %h:%p bastion',
+    'ssh -W %h:%p bastion uptime',
+    'ssh bastion',
+    'ssh -W %h:%p',
+    'ssh -W %h:%p "unterminated',
+    'sshpass -p x ssh -W %h:%p b',
+  ])('not a jump: %s', (command) => {
+    expect(proxyCommandAsJump(command)).toBeUndefined();
+  });
+});
+
+describe('helpers', () => {
+  it('splitShellWords follows POSIX quoting', () => {
+    expect(splitShellWords(`a 'b c' "d \\"e\\" \\x" f\\ g ''`)).toEqual(['a', 'b c', 'd "e" \\x', 'f g', '']);
+    expect(splitShellWords('a #b c', { comments: true })).toEqual(['a']);
+    expect(splitShellWords('a #b c')).toEqual(['a', '#b', 'c']);
+  });
+
+  it('OpenSSH patterns: * any run, ? exactly one, lists with negation', () => {
+    expect(matchPattern('web-1.example.com', 'web-*.example.com')).toBe(true);
+    expect(matchPattern('db1', 'db?')).toBe(true);
+    expect(matchPattern('db', 'db?')).toBe(false);
+    expect(matchPattern('db12', 'db?')).toBe(false);
+    expect(matchPattern('a.b', 'a?b')).toBe(true);
+    expect(matchPattern('a[1]', 'a[1]')).toBe(true);
+    expect(matchPatternList('web1', 'db*,web*')).toBe(1);
+    expect(matchPatternList('web1', 'web*,!web1')).toBe(-1);
+    expect(matchPatternList('web1', 'db*')).toBe(0);
+    expect(matchPatternList('web1', 'WEB*', true)).toBe(1);
+  });
+
+  it('tokens, tilde, times', () => {
+    expect(expandPercentTokens('%%h=%h', { h: 'x' })).toBe('%h=x');
+    expect(() => expandPercentTokens('%z', {})).toThrow('unknown token %z');
+    expect(() => expandPercentTokens('50%', {})).toThrow('at the end');
+    expect(expandTilde('~', '/home/a')).toBe('/home/a');
+    expect(expandTilde('~/x', '/home/a')).toBe('/home/a/x');
+    expect(expandTilde('a/~/x', '/home/a')).toBe('a/~/x');
+    expect(expandTilde('~bob/x', '/home/a', (u) => (u === 'bob' ? '/srv/bob' : undefined))).toBe('/srv/bob/x');
+    expect(() => expandTilde('~nobody-x/k', '/home/a', () => undefined)).toThrow('no such user');
+    expect(parseSshTime('90')).toBe(90);
+    expect(parseSshTime('1h30m5s')).toBe(5405);
+    expect(parseSshTime('2W')).toBe(1209600);
+    expect(parseSshTime('5x')).toBeUndefined();
+    expect(parseSshTime('')).toBeUndefined();
+  });
+});

@@ -1,0 +1,426 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveInventory } from '../../src/inventory/load-inventory.js';
+import { parseSource } from '../../src/inventory/source.js';
+import type { Connection, ResolvedHost } from '../../src/inventory/types.js';
+import { parseSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
+import { resolveTarget, type Target } from '../../src/transport/target.js';
+
+const LOCAL = userInfo().username;
+const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
+/** what resolveTarget offers when nothing names a key: the usual keys that exist */
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
+
+let HOME: string;
+/** a private key file that exists (its content does not matter to resolveTarget) */
+let INV_KEY: string;
+beforeAll(() => {
+  HOME = mkdtempSync(join(tmpdir(), 'cnet-target-'));
+  mkdirSync(join(HOME, '.ssh'));
+  INV_KEY = join(HOME, 'inventory_key');
+  writeFileSync(INV_KEY, 'not a real key\n', { mode: 0o600 });
+});
+afterAll(() => {
+  rmSync(HOME, { recursive: true, force: true });
+});
+
+/** The environment variables resolve-connection falls back to: cleared for each test, then restored. */
+const ENV_VARS = ['CNET_SSH_PASSWORD', 'CNET_BECOME_PASSWORD'] as const;
+let savedEnv: Record<string, string | undefined> = {};
+beforeEach(() => {
+  savedEnv = Object.fromEntries(ENV_VARS.map((k) => [k, process.env[k]]));
+  for (const k of ENV_VARS) delete process.env[k];
+});
+afterEach(() => {
+  for (const k of ENV_VARS) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
+});
+
+function hostWith(connection: Connection): ResolvedHost {
+  return { name: connection.address, groups: ['all', 'ungrouped'], connection, network: { bridges: [], namespaces: [] } };
+}
+
+function sshConfig(text: string): SshConfigFile {
+  return parseSshConfig(text, { file: 'test.config', homeDir: HOME });
+}
+
+function target(connection: Connection, configText?: string): Target {
+  return resolveTarget(hostWith(connection), configText === undefined ? undefined : sshConfig(configText));
+}
+
+const home = (...p: string[]) => join(HOME, ...p);
+
+describe('defaults (no ssh config)', () => {
+  it('an inventory that sets nothing: port 22, the local user, accept-new, ~/.ssh/known_hosts', () => {
+    const inv = resolveInventory([parseSource('inv.yaml', 'all:\n  hosts:\n    h1.example.com:\n')]);
+    const t = resolveTarget(inv.hosts[0]!, undefined);
+    expect(t).toEqual({
+      label: `${LOCAL}@h1.example.com`,
+      address: 'h1.example.com',
+      port: 22,
+      user: LOCAL,
+      identityFiles: DEFAULT_KEYS,
+      identitiesOnly: false,
+      hostKeyChecking: 'accept-new',
+      knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+      jumps: [],
+      notes: [],
+    });
+  });
+
+  it('an empty ssh config gives the same', () => {
+    const t = target({ address: 'h1.example.com' }, '');
+    expect(t).toMatchObject({ address: 'h1.example.com', port: 22, user: LOCAL, hostKeyChecking: 'accept-new', knownHostsFiles: [DEFAULT_KNOWN_HOSTS], jumps: [], notes: [] });
+    expect(t.identityFiles).toEqual(DEFAULT_KEYS);
+  });
+
+  it('the inventory\'s settings, without a config', () => {
+    const t = target({ address: '10.0.0.7', port: 2222, user: 'admin', privateKeyFile: INV_KEY, hostKeyChecking: 'strict', knownHostsFile: '/srv/kh' });
+    expect(t).toMatchObject({
+      label: 'admin@10.0.0.7:2222',
+      address: '10.0.0.7',
+      port: 2222,
+      user: 'admin',
+      identityFiles: [INV_KEY],
+      hostKeyChecking: 'strict',
+      knownHostsFiles: ['/srv/kh'],
+    });
+  });
+});
+
+describe('the ssh config, under the inventory', () => {
+  const CONFIG = `Host web
+  HostName WEB.Example.COM
+  User cfguser
+  Port 2200
+  IdentityFile ~/.ssh/web_key
+  IdentitiesOnly yes
+  StrictHostKeyChecking yes
+  UserKnownHostsFile ~/.ssh/kh_web /etc/ssh/kh_shared
+Host *
+  IdentityFile ~/.ssh/all_key
+  ConnectTimeout 7
+`;
+
+  it('used when the inventory is silent: HostName (lowercased), User, Port, IdentityFiles in order, IdentitiesOnly, StrictHostKeyChecking, UserKnownHostsFile', () => {
+    const t = target({ address: 'web' }, CONFIG);
+    expect(t).toEqual({
+      label: 'cfguser@web.example.com:2200',
+      address: 'web.example.com',
+      port: 2200,
+      user: 'cfguser',
+      identityFiles: [home('.ssh/web_key'), home('.ssh/all_key')],
+      identitiesOnly: true,
+      hostKeyChecking: 'strict',
+      knownHostsFiles: [home('.ssh/kh_web'), '/etc/ssh/kh_shared'],
+      jumps: [],
+      connectTimeoutMs: 7000,
+      notes: [],
+    });
+  });
+
+  it('inventory variables win: port, user, key (first), host key mode, known_hosts file', () => {
+    const t = target(
+      { address: 'web', port: 2222, user: 'invuser', privateKeyFile: INV_KEY, hostKeyChecking: 'off', knownHostsFile: '/srv/inv_kh' },
+      CONFIG,
+    );
+    expect(t).toMatchObject({
+      label: 'invuser@web.example.com:2222',
+      address: 'web.example.com',
+      port: 2222,
+      user: 'invuser',
+      identityFiles: [INV_KEY, home('.ssh/web_key'), home('.ssh/all_key')],
+      identitiesOnly: true,
+      hostKeyChecking: 'off',
+      knownHostsFiles: ['/srv/inv_kh'],
+    });
+  });
+
+  it('a key named both by the inventory and the config is offered once, first', () => {
+    const t = target({ address: 'web', privateKeyFile: home('.ssh/all_key') }, CONFIG);
+    expect(t.identityFiles).toEqual([home('.ssh/all_key'), home('.ssh/web_key')]);
+  });
+
+  it('the inventory user is the user the config is evaluated with (Match user, %r)', () => {
+    const config = `Match user deploy
+  Port 2022
+Host *
+  IdentityFile ~/.ssh/%r_key
+`;
+    expect(target({ address: 'box.example.com', user: 'deploy' }, config)).toMatchObject({ port: 2022, user: 'deploy', identityFiles: [home('.ssh/deploy_key')] });
+    expect(target({ address: 'box.example.com', user: 'other' }, config)).toMatchObject({ port: 22, user: 'other', identityFiles: [home('.ssh/other_key')] });
+  });
+
+  it('with ansible_host set, the config is looked up under that address (as Ansible gives it to ssh)', () => {
+    const t = target({ address: '10.0.0.5' }, CONFIG);
+    expect(t).toMatchObject({ address: '10.0.0.5', port: 22, user: LOCAL, identityFiles: [home('.ssh/all_key')] });
+  });
+
+  it.each([
+    ['yes', 'strict'],
+    ['ask', 'strict'],
+    ['accept-new', 'accept-new'],
+    ['no', 'off'],
+    ['off', 'off'],
+  ] as const)('StrictHostKeyChecking %s → %s', (value, mode) => {
+    expect(target({ address: 'box.example.com' }, `StrictHostKeyChecking ${value}\n`).hostKeyChecking).toBe(mode);
+    // the inventory's mode still wins
+    expect(target({ address: 'box.example.com', hostKeyChecking: 'accept-new' }, `StrictHostKeyChecking ${value}\n`).hostKeyChecking).toBe('accept-new');
+  });
+
+  it('IdentitiesOnly no, and absent → false', () => {
+    expect(target({ address: 'box.example.com' }, 'IdentitiesOnly no\n').identitiesOnly).toBe(false);
+    expect(target({ address: 'box.example.com' }, 'Port 22\n').identitiesOnly).toBe(false);
+  });
+
+  it('a config that names no key: the usual keys that exist', () => {
+    expect(target({ address: 'box.example.com' }, 'User someone\n').identityFiles).toEqual(DEFAULT_KEYS);
+  });
+
+  it('from an inventory through to the target (relative key path, user, port)', () => {
+    const inv = resolveInventory([
+      parseSource(join(HOME, 'inv.yaml'), `all:
+  hosts:
+    web:
+      ansible_user: invuser
+      ansible_ssh_private_key_file: inventory_key
+`),
+    ], [], { sshHostKnown: (alias) => alias === 'web' });
+    const t = resolveTarget(inv.hosts[0]!, sshConfig(CONFIG));
+    expect(t).toMatchObject({ address: 'web.example.com', port: 2200, user: 'invuser', identityFiles: [INV_KEY, home('.ssh/web_key'), home('.ssh/all_key')] });
+  });
+});
+
+describe('ansible_ssh_common_args', () => {
+  it('-p, -l, -i and -o options apply when the inventory variables are silent', () => {
+    const t = target(
+      { address: 'box.example.com', commonArgs: '-p 2022 -l argsuser -i /keys/args_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/srv/args_kh -o ConnectTimeout=3' },
+      `Host box.example.com
+  Port 2200
+  User cfguser
+  IdentityFile ~/.ssh/cfg_key
+  StrictHostKeyChecking yes
+  UserKnownHostsFile ~/.ssh/cfg_kh
+  ConnectTimeout 30
+`,
+    );
+    expect(t).toMatchObject({
+      port: 2022,
+      user: 'argsuser',
+      identityFiles: ['/keys/args_key', home('.ssh/cfg_key')],
+      hostKeyChecking: 'off',
+      knownHostsFiles: ['/srv/args_kh'],
+      connectTimeoutMs: 3000,
+      notes: [],
+    });
+  });
+
+  it('the inventory variables win over the common args; the inventory key comes first', () => {
+    const t = target({
+      address: 'box.example.com',
+      port: 2222,
+      user: 'invuser',
+      privateKeyFile: INV_KEY,
+      hostKeyChecking: 'strict',
+      knownHostsFile: '/srv/inv_kh',
+      commonArgs: '-p 2022 -l argsuser -i /keys/args_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/srv/args_kh',
+    });
+    expect(t).toMatchObject({
+      port: 2222,
+      user: 'invuser',
+      identityFiles: [INV_KEY, '/keys/args_key'],
+      hostKeyChecking: 'strict',
+      knownHostsFiles: ['/srv/inv_kh'],
+    });
+  });
+
+  it('the user given by -l is the user the config is evaluated with', () => {
+    const t = target({ address: 'box.example.com', commonArgs: '-o User=deploy' }, 'Match user deploy\n  Port 2022\n');
+    expect(t).toMatchObject({ user: 'deploy', port: 2022 });
+  });
+
+  it('unsupported arguments become notes, the rest still applies', () => {
+    const t = target({ address: 'box.example.com', commonArgs: '-A -o ControlMaster=auto -o ControlPersist=60s -p 2022' });
+    expect(t.port).toBe(2022);
+    expect(t.notes).toEqual([
+      'ansible_ssh_common_args: -A is not supported and was ignored',
+      'ansible_ssh_common_args: -o ControlMaster=auto is not supported and was ignored',
+      'ansible_ssh_common_args: -o ControlPersist=60s is not supported and was ignored',
+    ]);
+  });
+
+  it('common-args notes come before the ssh config\'s', () => {
+    const t = target({ address: 'box.example.com', commonArgs: '-C' }, 'Match exec "test -e /nowhere"\n  Port 1\n');
+    expect(t.notes).toHaveLength(2);
+    expect(t.notes[0]).toBe('ansible_ssh_common_args: -C is not supported and was ignored');
+    expect(t.notes[1]).toContain('Match exec test -e /nowhere');
+  });
+});
+
+describe('ProxyJump', () => {
+  const CONFIG = `Host target
+  HostName 10.0.0.9
+  ProxyJump jump1,admin@jump2:2222
+Host jump1
+  HostName J1.example.com
+  User juser
+  Port 2201
+  IdentityFile ~/.ssh/j1_key
+  IdentitiesOnly yes
+Host jump2
+  HostName j2.example.com
+  User cfg2
+  Port 2202
+Host jump3
+  HostName j3.example.com
+  User j3user
+Host inner
+  HostName 10.0.0.10
+  ProxyJump none
+Host *
+  ProxyJump jump3
+`;
+
+  it('from the ssh config, multi-hop, in visiting order, each resolved under its own name', () => {
+    const t = target({ address: 'target', privateKeyFile: INV_KEY }, CONFIG);
+    expect(t.address).toBe('10.0.0.9');
+    expect(t.jumps).toEqual([
+      {
+        label: 'juser@j1.example.com:2201',
+        address: 'j1.example.com',
+        port: 2201,
+        user: 'juser',
+        identityFiles: [home('.ssh/j1_key')],
+        identitiesOnly: true,
+        hostKeyChecking: 'accept-new',
+        knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+      },
+      {
+        // user and port written in the jump spec beat the jump's own config
+        label: 'admin@j2.example.com:2222',
+        address: 'j2.example.com',
+        port: 2222,
+        user: 'admin',
+        // no keys of its own: the target's
+        identityFiles: [INV_KEY],
+        identitiesOnly: false,
+        hostKeyChecking: 'accept-new',
+        knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+      },
+    ]);
+  });
+
+  it('a jump without keys of its own is offered the target\'s identity files (inventory, common args, config)', () => {
+    const t = target(
+      { address: 'box.example.com', privateKeyFile: INV_KEY, commonArgs: '-J plainjump -i /keys/args_key' },
+      'Host box.example.com\n  IdentityFile ~/.ssh/box_key\n',
+    );
+    expect(t.identityFiles).toEqual([INV_KEY, '/keys/args_key', home('.ssh/box_key')]);
+    expect(t.jumps).toHaveLength(1);
+    expect(t.jumps[0]).toMatchObject({ address: 'plainjump', port: 22, user: LOCAL, identityFiles: t.identityFiles });
+  });
+
+  it('a Host * ProxyJump applies to every host, except where ProxyJump none came first', () => {
+    expect(target({ address: 'other' }, CONFIG).jumps.map((j) => j.label)).toEqual(['j3user@j3.example.com']);
+    const inner = target({ address: 'inner' }, CONFIG);
+    expect(inner.address).toBe('10.0.0.10');
+    expect(inner.jumps).toEqual([]);
+  });
+
+  it('-J in the common args wins over the config\'s ProxyJump; the hop is still resolved through the config', () => {
+    const t = target({ address: 'target', commonArgs: '-J jump2' }, CONFIG);
+    expect(t.jumps.map((j) => [j.label, j.address, j.port, j.user])).toEqual([['cfg2@j2.example.com:2202', 'j2.example.com', 2202, 'cfg2']]);
+  });
+
+  it('-o ProxyJump= in the common args, multi-hop with a user and port', () => {
+    const t = target({ address: 'target', commonArgs: '-o ProxyJump=ops@jump1:2300,jump3' }, CONFIG);
+    expect(t.jumps.map((j) => [j.label, j.identityFiles])).toEqual([
+      ['ops@j1.example.com:2300', [home('.ssh/j1_key')]],
+      ['j3user@j3.example.com', t.identityFiles],
+    ]);
+  });
+
+  it('-o ProxyJump=none in the common args disables the config\'s jump', () => {
+    expect(target({ address: 'target', commonArgs: '-o ProxyJump=none' }, CONFIG).jumps).toEqual([]);
+  });
+
+  it('-J without any ssh config: the spec as written, defaults for the rest', () => {
+    const t = target({ address: '10.0.0.9', commonArgs: '-J bastion.example.com,root@10.0.0.1:2022' });
+    expect(t.jumps.map((j) => [j.label, j.address, j.port, j.user])).toEqual([
+      [`${LOCAL}@bastion.example.com`, 'bastion.example.com', 22, LOCAL],
+      ['root@10.0.0.1:2022', '10.0.0.1', 2022, 'root'],
+    ]);
+  });
+
+  it('jumps take the target\'s host key mode and known_hosts files', () => {
+    const t = target({ address: 'target', hostKeyChecking: 'strict', knownHostsFile: '/srv/kh' }, CONFIG);
+    for (const j of t.jumps) expect(j).toMatchObject({ hostKeyChecking: 'strict', knownHostsFiles: ['/srv/kh'] });
+  });
+
+  it('jumps carry neither the password nor become', () => {
+    const t = target({ address: 'target', password: 'pw-1', become: { user: 'root', password: 'pw-2' } }, CONFIG);
+    for (const j of t.jumps) {
+      expect(j).not.toHaveProperty('password');
+      expect(j).not.toHaveProperty('become');
+    }
+  });
+});
+
+describe('notes from the ssh config', () => {
+  it('a Match exec block is not run: its note is passed through and its options are not applied', () => {
+    const t = target({ address: 'box.example.com' }, `Match exec "nc -z 10.0.0.1 22"
+  Port 2022
+  User viaexec
+`);
+    expect(t).toMatchObject({ port: 22, user: LOCAL });
+    expect(t.notes).toEqual([
+      'test.config line 1: "Match exec nc -z 10.0.0.1 22" was not run (cnet-remote never runs commands from the ssh config); the block is taken as not matching',
+    ]);
+  });
+
+  it('an unsupported ProxyCommand: a note, and no jump', () => {
+    const t = target({ address: 'box.example.com' }, 'ProxyCommand socat - TCP:%h:%p\n');
+    expect(t.jumps).toEqual([]);
+    expect(t.notes).toHaveLength(1);
+    expect(t.notes[0]).toContain('ProxyCommand "socat - TCP:%h:%p" is not supported');
+  });
+});
+
+describe('password and become', () => {
+  it('carried over from the inventory', () => {
+    const t = target({ address: 'box.example.com', password: 'ssh-pw', become: { user: 'postgres', password: 'sudo-pw' } });
+    expect(t.password).toBe('ssh-pw');
+    expect(t.become).toEqual({ user: 'postgres', password: 'sudo-pw' });
+  });
+
+  it('become without a password', () => {
+    const t = target({ address: 'box.example.com', become: { user: 'root' } });
+    expect(t.become).toEqual({ user: 'root' });
+    expect(t).not.toHaveProperty('password');
+  });
+
+  it('absent when the inventory sets neither', () => {
+    const t = target({ address: 'box.example.com' });
+    expect(t).not.toHaveProperty('password');
+    expect(t).not.toHaveProperty('become');
+  });
+
+  it('from inventory variables and the environment, end to end', () => {
+    process.env.CNET_SSH_PASSWORD = 'env-ssh-pw';
+    process.env.CNET_BECOME_PASSWORD = 'env-sudo-pw';
+    const inv = resolveInventory([parseSource('inv.yaml', 'all:\n  hosts:\n    h1.example.com: { ansible_become: yes, ansible_become_user: admin }\n')]);
+    const t = resolveTarget(inv.hosts[0]!, undefined);
+    expect(t.password).toBe('env-ssh-pw');
+    expect(t.become).toEqual({ user: 'admin', password: 'env-sudo-pw' });
+  });
+
+  it('the password appears in no label nor note', () => {
+    const t = target({ address: 'target', password: 'pw-secret-1', commonArgs: '-A -J jump' }, 'Match exec true\n  Port 1\n');
+    const shown = [t.label, ...t.notes, ...t.jumps.map((j) => j.label)].join('\n');
+    expect(shown).not.toContain('pw-secret-1');
+  });
+});
