@@ -36,10 +36,10 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const ansibleChecking = lookup(host, 'ansible_host_key_checking');
   const hostKeyChecking: HostKeyMode | undefined = mode?.value ?? (ansibleChecking?.value === false ? 'off' : undefined);
   const known = lookup(host, 'cnet_known_hosts_file');
-  const password = lookup(host, 'ansible_password')?.value ?? lookup(host, 'ansible_ssh_pass')?.value ?? process.env.CNET_SSH_PASSWORD;
+  const password = lookup(host, 'ansible_password')?.value ?? lookup(host, 'ansible_ssh_pass')?.value ?? (process.env.CNET_SSH_PASSWORD || undefined);
   const commonArgs = [lookup(host, 'ansible_ssh_common_args')?.value, lookup(host, 'ansible_ssh_extra_args')?.value].filter(Boolean).join(' ');
   const become = lookup(host, 'ansible_become')?.value === true;
-  const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? process.env.CNET_BECOME_PASSWORD;
+  const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? (process.env.CNET_BECOME_PASSWORD || undefined);
   return {
     connection: {
       address: addr,

@@ -13,6 +13,9 @@ const port = z
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+/** a password: YAML may read an unquoted one as a number */
+const secret = z.union([z.string(), z.number()]).transform(String);
+
 const ansibleBool = z.union([
   z.boolean(),
   z.enum(['true', 'false', 'yes', 'no', 'True', 'False', 'Yes', 'No']).transform((s) => /^(true|yes)$/i.test(s)),
@@ -52,14 +55,14 @@ export const knownVarSchemas = {
   ansible_user: nonEmpty,
   ansible_ssh_user: nonEmpty,
   ansible_ssh_private_key_file: nonEmpty,
-  ansible_password: z.string(),
-  ansible_ssh_pass: z.string(),
+  ansible_password: secret,
+  ansible_ssh_pass: secret,
   ansible_ssh_common_args: z.string(),
   ansible_ssh_extra_args: z.string(),
   ansible_become: ansibleBool,
   ansible_become_user: nonEmpty,
-  ansible_become_password: z.string(),
-  ansible_become_pass: z.string(),
+  ansible_become_password: secret,
+  ansible_become_pass: secret,
   ansible_become_method: z.literal('sudo', 'only sudo is supported as ansible_become_method'),
   ansible_host_key_checking: ansibleBool,
   cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),

@@ -21,7 +21,7 @@ export interface LabInfo {
 /** Lab users besides root, in every VM: `cnet` has passwordless sudo; `cnetpw` needs its password. */
 export const LAB_USERS = { sudoer: 'cnet', passwordSudoer: 'cnetpw' } as const;
 
-const SSHD_CONFIG = (dir: string) => `# sshd of the cnet-remote lab's simulated VMs
+const SSHD_CONFIG = (dir: string, kbdOnly: string | undefined) => `# sshd of the cnet-remote lab's simulated VMs
 AuthorizedKeysFile ${dir}/id_ed25519.pub
 PermitRootLogin prohibit-password
 PasswordAuthentication yes
@@ -31,7 +31,14 @@ PidFile none
 StrictModes no
 UseDNS no
 PrintMotd no
-`;
+${
+  kbdOnly
+    ? `# vm3 takes passwords only through keyboard-interactive (PAM), as many cloud images do
+Match LocalAddress ${kbdOnly}
+  PasswordAuthentication no
+`
+    : ''
+}`;
 
 /** PAM for the VMs' sshd: password checks against the VM's own /etc/shadow, nothing that needs a login session. */
 const PAM_SSHD = `auth required pam_unix.so
@@ -134,7 +141,7 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   mkdirSync(join(plan.dir, 'hostkeys'), { recursive: true, mode: 0o700 });
   const key = join(plan.dir, 'id_ed25519');
   await keygen(key, `cnet-remote-lab-${plan.name}`);
-  writeFileSync(join(plan.dir, 'sshd_config'), SSHD_CONFIG(plan.dir));
+  writeFileSync(join(plan.dir, 'sshd_config'), SSHD_CONFIG(plan.dir, plan.hosts >= 3 ? plan.vmAddress(3) : undefined));
   const becomePassword = await writeUsers(plan.dir, plan.vms.map((v) => v.name));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 

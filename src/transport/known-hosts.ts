@@ -275,8 +275,8 @@ function shellQuote(s: string): string {
  * What to do with an offered host key under `cnet_host_key_checking`:
  * - strict: accept only a known key;
  * - accept-new: accept a known key, accept and append an unknown host's key, refuse a changed key;
- * - off: accept anything and never append, warning about changed or revoked keys.
- * A revoked key is refused under strict and accept-new.
+ * - off: accept anything but a revoked key and never append, warning about changed keys.
+ * A revoked key is refused in every mode, as OpenSSH does.
  */
 export function decideHostKey(
   mode: HostKeyMode,
@@ -304,7 +304,7 @@ export function decideHostKey(
     const text =
       `REVOKED HOST KEY DETECTED for ${name}: the offered ${offered} is marked @revoked in ${knownHostsFile}. ` +
       `A stolen key may be used to impersonate this host.`;
-    if (mode === 'off') return { accept: true, append: false, warning: `${text} Connecting anyway ${modeNote}.` };
+    // as OpenSSH: a revoked key is refused whatever the checking mode, `off` included
     return { accept: false, append: false, error: `${text} Refusing to connect ${modeNote}.` };
   }
 

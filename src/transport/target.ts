@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
-import { parseSshCommonArgs, resolveSshConfig, type JumpSpec, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
+import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {
@@ -15,7 +15,7 @@ export interface Hop {
   identityFiles: string[];
   /** only these keys: no agent */
   identitiesOnly: boolean;
-  /** never printed: see redact() */
+  /** never printed, never in a result */
   password?: string;
   hostKeyChecking: HostKeyMode;
   /** where known keys are looked up; the first is where `accept-new` records */
@@ -58,6 +58,8 @@ function hostKeyMode(v: SshConfigSettings['strictHostKeyChecking']): HostKeyMode
 }
 
 const uniq = (xs: string[]) => [...new Set(xs)];
+/** `~/x` as the shell would: paths from ansible_ssh_common_args are written as typed. */
+const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
 const label = (user: string, address: string, port: number) => `${user}@${address}${port === 22 ? '' : `:${port}`}`;
 
 /**
@@ -68,41 +70,40 @@ const label = (user: string, address: string, port: number) => `${user}@${addres
 export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefined): Target {
   const c = host.connection;
   const local = userInfo().username;
+  const cfg = config ?? loadSshConfig('none');
   const common = c.commonArgs ? parseSshCommonArgs(c.commonArgs) : undefined;
   const notes = (common?.unsupported ?? []).map((a) => `ansible_ssh_common_args: ${a} is not supported and was ignored`);
-  const opt = (k: string) => common?.options[k.toLowerCase()] ?? common?.options[k];
-  const user = c.user ?? opt('User');
-  const s = config ? resolveSshConfig(config, c.address, user ? { user } : {}) : ({ identityFiles: [], notes: [] } as SshConfigSettings);
+  // as Ansible runs ssh: the inventory's values given outright, its common args as `-o` lines before the config
+  const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: common?.configLines ?? [] });
   notes.push(...s.notes);
   const address = s.hostName ?? c.address;
-  const port = c.port ?? (opt('Port') ? Number(opt('Port')) : undefined) ?? s.port ?? 22;
-  const finalUser = user ?? s.user ?? local;
-  const explicit = [c.privateKeyFile, ...(common?.identityFiles ?? [])].filter((x): x is string => Boolean(x));
-  const files = uniq([...explicit, ...s.identityFiles]);
+  const port = s.port ?? 22;
+  const finalUser = s.user ?? local;
+  const files = uniq([...(c.privateKeyFile ? [c.privateKeyFile] : []), ...s.identityFiles.map((f) => expandHome(f))]);
   const identityFiles = files.length ? files : defaultKeys();
-  const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(opt('StrictHostKeyChecking') as SshConfigSettings['strictHostKeyChecking']) ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
-  const knownFromArgs = opt('UserKnownHostsFile');
-  const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : knownFromArgs ? knownFromArgs.split(/\s+/).filter((a: string) => a) : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles : [join(homedir(), '.ssh', 'known_hosts')];
+  const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
+  const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles.map((f) => expandHome(f)) : [join(homedir(), '.ssh', 'known_hosts')];
   const identitiesOnly = s.identitiesOnly ?? false;
-  const jumpSpecs: JumpSpec[] | 'none' | undefined = common?.proxyJump ?? s.proxyJump;
-  const jumps = (jumpSpecs === 'none' || !jumpSpecs ? [] : jumpSpecs).map((j): Hop => {
-    const js = config ? resolveSshConfig(config, j.host, j.user ? { user: j.user } : {}) : ({ identityFiles: [], notes: [] } as SshConfigSettings);
+  const jumps = (s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump).map((j): Hop => {
+    const js = resolveSshConfig(cfg, j.host, { ...(j.user ? { user: j.user } : {}), ...(j.port ? { port: j.port } : {}) });
+    notes.push(...js.notes.map((n) => `bastion ${j.host}: ${n}`));
     const jAddress = js.hostName ?? j.host;
-    const jPort = j.port ?? js.port ?? 22;
-    const jUser = j.user ?? js.user ?? local;
+    const jPort = js.port ?? 22;
+    const jUser = js.user ?? local;
     return {
       label: label(jUser, jAddress, jPort),
       address: jAddress,
       port: jPort,
       user: jUser,
       // a bastion without keys of its own in the ssh config is offered the target's
-      identityFiles: js.identityFiles.length ? js.identityFiles : identityFiles,
+      identityFiles: js.identityFiles.length ? js.identityFiles.map((f) => expandHome(f)) : identityFiles,
       identitiesOnly: js.identitiesOnly ?? identitiesOnly,
-      hostKeyChecking,
-      knownHostsFiles,
+      // the inventory's choices hold for the whole way; else the bastion's own config, else the target's
+      hostKeyChecking: c.hostKeyChecking ?? hostKeyMode(js.strictHostKeyChecking) ?? hostKeyChecking,
+      knownHostsFiles: c.knownHostsFile ? [c.knownHostsFile] : js.userKnownHostsFiles?.length ? js.userKnownHostsFiles.map((f) => expandHome(f)) : knownHostsFiles,
     };
   });
-  const timeout = opt('ConnectTimeout') ?? (s.connectTimeout !== undefined ? String(s.connectTimeout) : undefined);
+  const timeout = s.connectTimeout;
   return {
     label: label(finalUser, address, port),
     address,
@@ -115,7 +116,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     knownHostsFiles,
     jumps,
     ...(c.become ? { become: c.become } : {}),
-    ...(timeout ? { connectTimeoutMs: Number(timeout) * 1000 } : {}),
+    ...(timeout ? { connectTimeoutMs: timeout * 1000 } : {}),
     notes,
   };
 }

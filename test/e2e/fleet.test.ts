@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +79,47 @@ describe.sequential('sudo and passwords', () => {
     expect(run.json.hosts[0]!.error).toBe('sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)');
   });
 
-  it('password authentication (no key) from CNET_SSH_PASSWORD; never printed', async () => {
-    const inv = file('password.yaml', `all:\n  hosts:\n    vm3:\n      ansible_host: ${lab.plan.vmAddress(3)}\n      ansible_user: ${passwordSudoer}\n      ansible_become: true\n      cnet_known_hosts_file: ${lab.knownHosts}\n      cnet_host_key_checking: strict\n`);
+  it('password authentication (no key) from CNET_SSH_PASSWORD, and keyboard-interactive where sshd only offers that (vm3); never printed', async () => {
+    const host = (name: string, i: number) => `    ${name}:\n      ansible_host: ${lab.plan.vmAddress(i)}\n      ansible_user: ${passwordSudoer}\n      ansible_become: true\n`;
+    const inv = file('password.yaml', `all:\n  vars:\n    cnet_known_hosts_file: ${lab.knownHosts}\n    cnet_host_key_checking: strict\n  hosts:\n${host('vm2', 2)}${host('vm3', 3)}`);
     const run = await cliEnv({ CNET_SSH_PASSWORD: lab.becomePassword, CNET_BECOME_PASSWORD: lab.becomePassword, SSH_AUTH_SOCK: '' }, 'up', inv, SEED_PART2, '--json');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(lab.becomePassword);
+    expect(readFileSync(join(lab.plan.dir, 'h2.log'), 'utf8')).toMatch(new RegExp(`Accepted password for ${passwordSudoer} `));
+    expect(readFileSync(join(lab.plan.dir, 'h3.log'), 'utf8')).toMatch(new RegExp(`Accepted keyboard-interactive/pam for ${passwordSudoer} `));
+  });
+
+  it('an encrypted key with its passphrase from CNET_SSH_KEY_PASSPHRASE; without it, a clear error', async () => {
+    const key = join(dir, 'id_encrypted');
+    execFileSync('cp', [lab.key, key]);
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'k3y-passphrase', '-f', key]);
+    const inv = file('encrypted.yaml', `all:\n  vars:\n    ansible_ssh_private_key_file: ${key}\n`);
+    const ok = await cliEnv({ CNET_SSH_KEY_PASSPHRASE: 'k3y-passphrase', SSH_AUTH_SOCK: '' }, 'verify', lab.inventory, inv, SEED_PART2, '--limit', 'vm1', '--json');
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const missing = await cliEnv({ SSH_AUTH_SOCK: '' }, 'verify', lab.inventory, inv, SEED_PART2, '--limit', 'vm1', '--json');
+    expect(JSON.parse(missing.stdout).hosts[0].error).toMatch(/id_encrypted is encrypted: set CNET_SSH_KEY_PASSPHRASE/);
+  });
+
+  it('ssh-agent: the inventory key is offered first, so an agent full of other keys does not exhaust MaxAuthTries', async () => {
+    const sock = join(dir, 'agent.sock');
+    const agent = execFileSync('ssh-agent', ['-a', sock, '-s'], { encoding: 'utf8' });
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent)![1]);
+    try {
+      for (let k = 0; k < 7; k++) {
+        const other = join(dir, `other${k}`);
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+        execFileSync('ssh-add', ['-q', other], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      }
+      const run = await cliEnv({ SSH_AUTH_SOCK: sock }, 'verify', lab.inventory, SEED_PART2, '--limit', 'vm1', '--json');
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      // and the agent alone, holding the right key among the others, works with no key file
+      execFileSync('ssh-add', ['-q', lab.key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      const inv = file('agent.yaml', `all:\n  hosts:\n    vm1: { ansible_host: ${lab.plan.vmAddress(1)}, ansible_user: root, cnet_known_hosts_file: ${lab.knownHosts} }\n`);
+      const agentOnly = await cliEnv({ SSH_AUTH_SOCK: sock }, 'verify', inv, SEED_PART2, '--json');
+      expect(agentOnly.stdout + agentOnly.stderr).not.toMatch(/no way to authenticate/);
+    } finally {
+      process.kill(pid);
+    }
   });
 });
 

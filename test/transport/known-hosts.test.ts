@@ -410,7 +410,7 @@ describe('decideHostKey', () => {
     ['off', 'match', true, false, undefined],
     ['off', 'unknown', true, false, undefined],
     ['off', 'changed', true, false, 'warning'],
-    ['off', 'revoked', true, false, 'warning'],
+    ['off', 'revoked', false, false, 'error'], // as OpenSSH: revoked is refused even with checking off
   ];
 
   it('the table covers every mode × status', () => {
