@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blackhole, LAB_USERS, type LabInfo } from '../../src/lab/lab.js';
-import { cliEnv, cliJson, onVm, SEED_PART2, startLab, stopLab } from './lab-fixture.js';
+import { cliEnv, cliJson, onVm, ROOT, SEED_PART2, startLab, stopLab } from './lab-fixture.js';
 
 /** Real fleets: bastions, sudo users, passwords, ssh config aliases, unreachable hosts — over real SSH. */
 let lab: LabInfo;
@@ -94,10 +94,18 @@ describe.sequential('sudo and passwords', () => {
     execFileSync('cp', [lab.key, key]);
     execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'k3y-passphrase', '-f', key]);
     const inv = file('encrypted.yaml', `all:\n  vars:\n    ansible_ssh_private_key_file: ${key}\n`);
-    const ok = await cliEnv({ CNET_SSH_KEY_PASSPHRASE: 'k3y-passphrase', SSH_AUTH_SOCK: '' }, 'verify', lab.inventory, inv, SEED_PART2, '--limit', 'vm1', '--json');
+    const ok = await cliEnv({ CNET_SSH_KEY_PASSPHRASE: 'k3y-passphrase', SSH_AUTH_SOCK: '' }, 'up', lab.inventory, inv, SEED_PART2, '--limit', 'vm1', '--json');
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const missing = await cliEnv({ SSH_AUTH_SOCK: '' }, 'verify', lab.inventory, inv, SEED_PART2, '--limit', 'vm1', '--json');
     expect(JSON.parse(missing.stdout).hosts[0].error).toMatch(/id_encrypted is encrypted: set CNET_SSH_KEY_PASSPHRASE/);
+    // interactive (a terminal, not CI): asked once, before the run, without echo
+    const env = { ...process.env, SSH_AUTH_SOCK: '' } as NodeJS.ProcessEnv;
+    delete env.CI;
+    const cmd = `node ${join(ROOT, 'bin', 'cnet-remote.js')} verify ${lab.inventory} ${inv} ${SEED_PART2} --limit vm1 --json`;
+    const asked = execFileSync('sh', ['-c', `(sleep 1; printf 'k3y-passphrase\\n') | script -qec "${cmd}" /dev/null`], { env, encoding: 'utf8' });
+    expect(asked).toContain(`Enter passphrase for ${key}:`);
+    expect(asked).not.toContain('k3y-passphrase');
+    expect(asked).toMatch(/"status": "ok"/);
   });
 
   it('ssh-agent: the inventory key is offered first, so an agent full of other keys does not exhaust MaxAuthTries', async () => {
