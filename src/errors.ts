@@ -1,3 +1,5 @@
+import { escapeUnshown } from './inventory/names.js';
+
 /** One root for every error cnet-remote raises on purpose; one subclass per pipeline stage. */
 export class CnetError extends Error {
   constructor(message: string, readonly host?: string, options?: { cause?: unknown }) {
@@ -20,7 +22,9 @@ export interface InventoryIssue {
 }
 
 export function formatIssue(issue: InventoryIssue): string {
-  const { file, line, col, path } = issue.loc;
+  const { file, line, col } = issue.loc;
+  // a key may hold a newline or a bidi control: one issue stays one readable line
+  const path = escapeUnshown(issue.loc.path);
   return `${file}:${line}:${col} ${path}${path ? ': ' : ''}${issue.message}`;
 }
 

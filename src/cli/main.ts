@@ -20,7 +20,7 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.error(s.trimEnd()) })
     .addHelpText('after', EXIT_HELP);
-  for (const name of ['up', 'plan', 'verify', 'down'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
+  for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
   program.addCommand(graphCommand(out));
   program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
-import { exitCodeOf, type RunResult } from '../report/result.js';
+import { EXIT, exitCodeOf, type RunResult } from '../report/result.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
 import { chooseRenderer } from './render/choose.js';
@@ -24,6 +24,9 @@ interface RunFlags {
   sshConfig?: string;
   retries: string;
   deadline: string;
+  confirmTimeout?: string;
+  manualConfirm?: boolean;
+  lockWait?: string;
 }
 
 const DESCRIPTIONS: Record<CoreCommand, string> = {
@@ -31,6 +34,7 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
   plan: 'read-only: print, per host, the commands `up` would run',
   verify: 'read-only: compare each host with the inventory; every mismatch as path, desired, actual',
   down: 'remove what `up` created on each host (from the host\'s own record), and nothing else',
+  confirm: 'confirm the last `up --confirm-timeout` on each host, over a fresh connection, before the host reverts it',
 };
 
 export function nonNegativeInt(flag: string, v: string): number {
@@ -79,8 +83,14 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
   if (name === 'up' || name === 'verify') {
     cmd.option('--probe', 'after verifying, ping: namespaces to each other, their gateway and the upstream; the host to them');
   }
-  if (name === 'up') cmd.option('--rebuild', 'down, then up from a clean slate (nightly rebuilds)');
-  if (name !== 'plan') {
+  if (name === 'up') {
+    cmd
+      .option('--rebuild', 'down, then up from a clean slate (nightly rebuilds)')
+      .option('--confirm-timeout <seconds>', 'each host reverts this run by itself unless a second, fresh connection confirms it in time')
+      .option('--manual-confirm', 'with --confirm-timeout: do not confirm; leave it to `cnet-remote confirm`');
+  }
+  if (name === 'up' || name === 'down') cmd.option('--lock-wait <seconds>', "wait this long for another run's lock on a host (default: fail at once)", '0');
+  if (name !== 'plan' && name !== 'confirm') {
     cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
   }
   return cmd.action(async (files: string[], flags: RunFlags) => {
@@ -90,6 +100,17 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     const deadline = positiveInt('--deadline', flags.deadline);
     const { hosts, connector } = await prepareRun(files, flags);
     const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
+    // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
+    const interrupt = new AbortController();
+    const abort = new AbortController();
+    const onSigint = () => {
+      if (interrupt.signal.aborted) abort.abort();
+      else {
+        interrupt.abort();
+        out.note('interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
+      }
+    };
+    process.on('SIGINT', onSigint);
     const facts = new Map<string, HostFacts>();
     const started = new Date();
     const result = await runHosts(name, hosts, {
@@ -100,11 +121,20 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       connectTimeoutMs: timeout * 1000,
       deadlineMs: deadline * 1000,
       retries,
-      options: { probe: Boolean(flags.probe), rebuild: Boolean(flags.rebuild) },
+      interrupt: interrupt.signal,
+      abort: abort.signal,
+      options: {
+        probe: Boolean(flags.probe),
+        rebuild: Boolean(flags.rebuild),
+        lockWait: nonNegativeInt('--lock-wait', flags.lockWait ?? '0'),
+        ...(flags.confirmTimeout !== undefined ? { confirmTimeout: positiveInt('--confirm-timeout', flags.confirmTimeout) } : {}),
+        manualConfirm: Boolean(flags.manualConfirm),
+      },
     });
+    process.off('SIGINT', onSigint);
     await renderer.done();
     render(out, result, flags);
     for (const written of writeReports(result, hosts, facts, flags, started)) out.note(written);
-    setExit(exitCodeOf(result));
+    setExit(interrupt.signal.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

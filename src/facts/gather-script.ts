@@ -1,4 +1,5 @@
 import { RECORD_FILE } from '../ownership/record.js';
+import { HOLDER_FILE, TXN_JOURNAL } from '../apply/txn-script.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 
 /**
@@ -35,6 +36,10 @@ export function gatherScript(namespaces: readonly string[]): string {
     'f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -r $f ]; then read v < $f; echo "$v"; else echo absent; fi',
     marker('record'),
     `if [ -f ${RECORD_FILE} ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${RECORD_FILE}; fi`,
+    marker('txn'),
+    `if [ -f ${TXN_JOURNAL} ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${TXN_JOURNAL}; read -r k id pid < ${TXN_JOURNAL}; if [ -f ${HOLDER_FILE} ]; then read -r h < ${HOLDER_FILE}; echo "holder $h"; fi; if kill -0 "$pid" 2>/dev/null; then echo alive; fi; fi`,
+    marker('mgmt'),
+    'set -- ${CNET_SSH_CONNECTION:-$SSH_CONNECTION}; if [ -n "$1" ]; then echo "$1 $3"; ip -j route get "$1" 2>/dev/null; fi',
     marker('end'),
   );
   return lines.join('\n') + '\n';

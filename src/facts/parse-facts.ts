@@ -2,7 +2,7 @@ import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
 import { parseIpShow, parseNetnsList } from './parse-ip.js';
 import { parseForwardChain, parseNatRules, parseNftChains } from './parse-nat.js';
-import type { HostFacts, NetnsFacts } from './types.js';
+import type { HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
 
 /** Splits script output into `@@name` sections (section name → body). */
 export function splitSections(text: string): Map<string, string> {
@@ -18,6 +18,30 @@ export function splitSections(text: string): Map<string, string> {
   }
   if (name !== undefined) out.set(name, body.join('\n'));
   return out;
+}
+
+function txnOf(text: string | undefined): { txn?: TxnFacts } {
+  const all = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const [k, id, pid] = (all[0] ?? '').split(/\s+/);
+  if (k !== 'begin' || !id) return {};
+  const holder = all.find((l) => l.startsWith('holder '))?.slice(7);
+  const alive = all.includes('alive');
+  const journal = all.filter((l) => l !== 'alive' && !l.startsWith('holder '));
+  const last = journal[journal.length - 1] ?? 'begin';
+  return { txn: { id, pid: Number(pid), alive, state: last.split(/\s+/)[0]!, ...(holder ? { holder } : {}) } };
+}
+
+function mgmtOf(text: string | undefined): { mgmt?: MgmtFacts } {
+  const lines = (text ?? '').trim().split('\n');
+  const [client, server] = (lines[0] ?? '').split(/\s+/);
+  if (!client || !server) return {};
+  let dev: string | undefined;
+  try {
+    dev = (JSON.parse(lines.slice(1).join('\n') || '[]') as { dev?: string }[])[0]?.dev;
+  } catch {
+    dev = undefined;
+  }
+  return { mgmt: { client, server, ...(dev ? { dev } : {}) } };
 }
 
 /** Parses the output of gatherScript() (see gather-script.ts) into facts. */
@@ -59,6 +83,8 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
+      ...txnOf(sections.get('txn')),
+      ...mgmtOf(sections.get('mgmt')),
     };
   } catch (err) {
     if (err instanceof FactsError) throw err;

@@ -63,6 +63,25 @@ export interface NftChainFacts {
   policy: string;
 }
 
+/** The host's last cnet-remote transaction, from its journal. */
+export interface TxnFacts {
+  id: string;
+  pid: number;
+  /** its runner still runs */
+  alive: boolean;
+  /** the journal's last word: begin, done, failed, rolledback, commit, armed, confirmed, reverted */
+  state: string;
+  /** who ran it: `cnet-remote up from user@host (pid N) since …` */
+  holder?: string;
+}
+
+/** The way in: the SSH connection's addresses and the host's route back to the controller. */
+export interface MgmtFacts {
+  client: string;
+  server: string;
+  dev?: string;
+}
+
 /** Everything one round trip learns about a host. */
 export interface HostFacts {
   root: NetnsFacts;
@@ -79,6 +98,8 @@ export interface HostFacts {
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
   record: OwnedObject[];
+  txn?: TxnFacts;
+  mgmt?: MgmtFacts;
 }
 
 export function findLink(ns: NetnsFacts | undefined, name: string): LinkFact | undefined {

@@ -1,4 +1,5 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
+import { showText } from './names.js';
 import { inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsKind } from './vars-dirs.js';
@@ -44,7 +45,7 @@ function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
     const schema = (knownVarSchemas as Record<string, (typeof knownVarSchemas)[keyof typeof knownVarSchemas]>)[key];
     if (!schema) {
       if (key.startsWith('cnet')) {
-        issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable "${key}"${didYouMean(key, KNOWN_VARS)}` });
+        issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable ${showText(key)}${didYouMean(key, KNOWN_VARS)}` });
       }
       continue;
     }
@@ -97,7 +98,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
 
   const walk = (src: InventorySource, name: string, raw: RawGroup | null, path: YamlPath): void => {
     if (!GROUP_NAME.test(name)) {
-      issues.push({ loc: src.locate(path), message: `group name "${name}" is not valid: use letters, digits, '_' and '-'` });
+      issues.push({ loc: src.locate(path), message: `group name ${showText(name)} is not valid: use letters, digits, '_' and '-'` });
       return;
     }
     const g = group(name);
@@ -110,7 +111,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     for (const [host, hv] of Object.entries(raw.hosts ?? {})) {
       const hpath = [...path, 'hosts', host];
       if (!HOST_NAME.test(host)) {
-        issues.push({ loc: src.locate(hpath), message: `host name "${host}" is not valid` });
+        issues.push({ loc: src.locate(hpath), message: `host name ${showText(host)} is not valid` });
         continue;
       }
       g.hosts.add(host);

@@ -1,3 +1,5 @@
+import { showText } from './names.js';
+
 /** IPv4 arithmetic on 32-bit unsigned integers. */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -26,7 +28,7 @@ export function maskOf(prefix: number): number {
 /** Parses `a.b.c.d/len`; returns the error text instead of throwing. */
 export function parseCidr(text: string): Cidr | string {
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
-  if (!m || !isIpv4(m[1]!)) return `expected an IPv4 subnet like 172.18.0.0/16, got ${JSON.stringify(text)}`;
+  if (!m || !isIpv4(m[1]!)) return `expected an IPv4 subnet like 172.18.0.0/16, got ${showText(text)}`;
   const prefix = Number(m[2]);
   if (prefix < 8 || prefix > 30) return `prefix length /${prefix} is out of range: use /8 to /30`;
   const addr = parseIpv4(m[1]!);

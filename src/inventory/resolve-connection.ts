@@ -19,6 +19,15 @@ export interface ConnectionOptions {
   sshHostKnown?: (alias: string) => boolean;
 }
 
+/**
+ * The passwords stay on the connection for the transport to use, but JSON never shows them (a
+ * report, a dump, a JSON output built from the inventory): a hidden toJSON puts "(hidden)" there.
+ */
+function hiddenInJson<T extends { password?: string }>(obj: T): T {
+  const toJSON = () => (obj.password === undefined ? { ...obj } : { ...obj, password: '(hidden)' });
+  return Object.defineProperty(obj, 'toJSON', { value: toJSON, enumerable: false });
+}
+
 /** Ansible's connection variables (and the legacy ansible_ssh_* ones) → how to reach the host. */
 export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}): { connection?: Connection; issues: InventoryIssue[] } {
   const address = lookup(host, 'ansible_host') ?? lookup(host, 'ansible_ssh_host');
@@ -41,7 +50,7 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const become = lookup(host, 'ansible_become')?.value === true;
   const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? (process.env.CNET_BECOME_PASSWORD || undefined);
   return {
-    connection: {
+    connection: hiddenInJson({
       address: addr,
       ...(port ? { port: port.value } : {}),
       ...(user ? { user: user.value } : {}),
@@ -50,8 +59,8 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
       ...(hostKeyChecking ? { hostKeyChecking } : {}),
       ...(known ? { knownHostsFile: filePath(known.value, known.dir) } : {}),
       ...(commonArgs ? { commonArgs } : {}),
-      ...(become ? { become: { user: lookup(host, 'ansible_become_user')?.value ?? 'root', ...(becomePassword !== undefined ? { password: becomePassword } : {}) } } : {}),
-    },
+      ...(become ? { become: hiddenInJson({ user: lookup(host, 'ansible_become_user')?.value ?? 'root', ...(becomePassword !== undefined ? { password: becomePassword } : {}) }) } : {}),
+    }),
     issues: [],
   };
 }

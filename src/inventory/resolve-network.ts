@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
-import { checkInterfaceName, checkNamespaceName, IFNAME_MAX } from './names.js';
+import { checkInterfaceName, checkNamespaceName, IFNAME_MAX, showText } from './names.js';
 import { cnetSchema } from './schema.js';
 import type { BridgeSpec, DesiredNetwork, Located, NamespaceSpec } from './types.js';
 
@@ -66,7 +66,7 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     if (nameErr) fail(obj.loc, nameErr);
     const subnetField = str(obj, 'subnet');
     if (!subnetField) {
-      fail(obj.loc, `bridge "${name}" has no subnet: "subnet" is required`);
+      fail(obj.loc, `bridge ${showText(name)} has no subnet: "subnet" is required`);
       continue;
     }
     const cidr = parseCidr(subnetField.value);
@@ -75,14 +75,14 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
       continue;
     }
     for (const [other, o] of subnets) {
-      if (overlaps(cidr, o.cidr)) fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge "${name}" overlaps ${formatCidr(o.cidr)} of bridge "${other}"`);
+      if (overlaps(cidr, o.cidr)) fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
     }
     subnets.set(name, { cidr, loc: subnetField.loc });
     const addrField = str(obj, 'address');
     let address = cidr.network + 1;
     if (addrField) {
       if (!isIpv4(addrField.value)) {
-        fail(addrField.loc, `expected an IPv4 address, got ${JSON.stringify(addrField.value)}`);
+        fail(addrField.loc, `expected an IPv4 address, got ${showText(addrField.value)}`);
         continue;
       }
       address = parseIpv4(addrField.value);
@@ -91,14 +91,14 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
         continue;
       }
     }
-    used.set(address, `bridge "${name}"`);
+    used.set(address, `bridge ${showText(name)}`);
     const nat = (obj.fields.get('nat')?.value as boolean | undefined) ?? true;
     bridges.push({ name, subnet: cidr, address: formatIpv4(address), nat });
   }
 
   const namespaces: NamespaceSpec[] = [];
   const pending: { spec: NamespaceSpec; cidr: Cidr }[] = [];
-  const ifnames = new Map<string, string>(bridges.map((b) => [b.name, `bridge "${b.name}"`]));
+  const ifnames = new Map<string, string>(bridges.map((b) => [b.name, `bridge ${showText(b.name)}`]));
   for (const [name, obj] of [...merged.namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const nameErr = checkNamespaceName(name);
     if (nameErr) {
@@ -113,7 +113,7 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     const bridge = bridges.find((b) => b.name === bridgeField.value);
     if (!bridge) {
       if (!merged.bridges.has(bridgeField.value)) {
-        fail(bridgeField.loc, `namespace "${name}" is on bridge "${bridgeField.value}", which is not defined under cnet.bridges`);
+        fail(bridgeField.loc, `namespace "${name}" is on bridge ${showText(bridgeField.value)}, which is not defined under cnet.bridges`);
       }
       continue;
     }
@@ -130,7 +130,7 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     }
     const clash = ifnames.get(hostIf);
     if (clash) {
-      fail(hostIfField?.loc ?? obj.loc, `host_if "${hostIf}" of namespace "${name}" is already used by ${clash}`);
+      fail(hostIfField?.loc ?? obj.loc, `host_if ${showText(hostIf)} of namespace "${name}" is already used by ${clash}`);
       ok = false;
     }
     ifnames.set(hostIf, `namespace "${name}"`);
@@ -138,7 +138,7 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     const addrField = str(obj, 'address');
     if (addrField) {
       if (!isIpv4(addrField.value)) {
-        fail(addrField.loc, `expected an IPv4 address, got ${JSON.stringify(addrField.value)}`);
+        fail(addrField.loc, `expected an IPv4 address, got ${showText(addrField.value)}`);
         continue;
       }
       const a = parseIpv4(addrField.value);

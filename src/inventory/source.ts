@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
+import { escapeUnshown } from './names.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -48,10 +49,20 @@ export function parseSource(file: string, text: string): InventorySource {
       // the yaml library puts a duplicate key after an empty value at the end of the previous line
       const offset = e.code === 'DUPLICATE_KEY' ? skipBlank(text, e.pos[0]) : e.pos[0];
       const pos = offset >= 0 ? lineCounter.linePos(offset) : { line: 1, col: 1 };
-      const message = e.message.split('\n')[0] ?? e.message;
+      // its first line, and the source text it quotes shown as written
+      const message = escapeUnshown(e.message.split('\n')[0] ?? e.message);
       return { loc: { file, line: pos.line, col: pos.col, path: '' }, message: `YAML error: ${message}` };
     });
     throw new InventoryError(issues);
+  }
+  const proto = protoKeys(doc.contents, []);
+  if (proto.length > 0) {
+    throw new InventoryError(
+      proto.map(({ path, offset }) => {
+        const { line, col } = lineCounter.linePos(offset);
+        return { loc: { file, line, col, path: formatPath(path) }, message: 'the key "__proto__" is not allowed: it would be dropped without a word, JavaScript objects cannot hold it' };
+      }),
+    );
   }
   const locate = (path: YamlPath): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
@@ -70,10 +81,24 @@ export function parseSource(file: string, text: string): InventorySource {
     // an alias to an undefined anchor, or too many aliases: only found when converting
     const offset = aliasOffset(doc) ?? doc.contents?.range?.[0] ?? 0;
     const { line, col } = lineCounter.linePos(offset);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = escapeUnshown(err instanceof Error ? err.message : String(err));
     throw new InventoryError([{ loc: { file, line, col, path: '' }, message: `YAML error: ${message}` }]);
   }
   return { file, data: data ?? {}, locate };
+}
+
+/** Every map key `__proto__`: zod's records drop it silently, so a bridge or host so named would vanish. */
+function protoKeys(node: unknown, path: (string | number)[]): { path: YamlPath; offset: number }[] {
+  if (isMap(node)) {
+    return node.items.flatMap((pair) => {
+      if (!isScalar(pair.key)) return protoKeys(pair.value, path);
+      const key = String(pair.key.value);
+      const here = [...path, key];
+      return key === '__proto__' ? [{ path: here, offset: pair.key.range?.[0] ?? 0 }] : protoKeys(pair.value, here);
+    });
+  }
+  if (isSeq(node)) return node.items.flatMap((item, i) => protoKeys(item, [...path, i]));
+  return [];
 }
 
 /** Offset of the first alias that does not resolve, else of the first alias. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InventoryIssue } from '../errors.js';
+import { showText } from './names.js';
 import type { InventorySource, YamlPath } from './source.js';
 
 function distance(a: string, b: string): number {
@@ -43,7 +44,7 @@ export function toInventoryIssues(
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const hint = didYouMean(key, knownKeys(issue.path));
-        out.push({ loc: src.locate([...path, key]), message: `unknown key "${key}"${hint}` });
+        out.push({ loc: src.locate([...path, key]), message: `unknown key ${showText(key)}${hint}` });
       }
       continue;
     }

@@ -62,11 +62,11 @@ function assessAddress(
   const [local, len] = want.split('/');
   const has = link?.addresses.some((a) => a.local === local && String(a.prefixlen) === len);
   const fix: Step[] = [];
-  if (!has) fix.push({ phase: 'address', argv: ip(netns, 'addr', 'add', want, 'dev', ifname), reason: `${path} is missing` });
+  if (!has) fix.push({ phase: 'address', argv: ip(netns, 'addr', 'add', want, 'dev', ifname), reason: `${path} is missing`, undo: ip(netns, 'addr', 'del', want, 'dev', ifname) });
   if (ours && link) {
     for (const a of link.addresses) {
       if (a.scope === 'global' && !(a.local === local && String(a.prefixlen) === len)) {
-        fix.push({ phase: 'address', argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname), reason: `${path}: ${a.local}/${a.prefixlen} is not desired` });
+        fix.push({ phase: 'address', argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname), reason: `${path}: ${a.local}/${a.prefixlen} is not desired`, undo: ip(netns, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', ifname) });
       }
     }
   }
@@ -75,7 +75,7 @@ function assessAddress(
 
 function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
   if (link?.up) return [];
-  return [{ path, desired: 'UP', actual: link ? 'DOWN' : 'absent', fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'), reason: `${ifname} is not up` }] }];
+  return [{ path, desired: 'UP', actual: link ? 'DOWN' : 'absent', fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'), reason: `${ifname} is not up`, ...(link ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'down') } : {}) }] }];
 }
 
 function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
@@ -91,7 +91,7 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
       desired: 'bridge',
       actual: 'absent',
       fix: [
-        { phase: 'bridge', argv: ip(undefined, 'link', 'add', 'name', b.name, 'type', 'bridge'), reason: `bridge ${b.name} is missing`, owns: { kind: 'link', name: b.name } },
+        { phase: 'bridge', argv: ip(undefined, 'link', 'add', 'name', b.name, 'type', 'bridge'), reason: `bridge ${b.name} is missing`, owns: { kind: 'link', name: b.name }, undo: ip(undefined, 'link', 'del', 'dev', b.name) },
         { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', b.name, 'alias', TAG), reason: 'mark it as ours' },
       ],
     });
@@ -116,7 +116,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const exists = facts.netns.has(n.name);
   const inner: NetnsFacts | undefined = exists ? facts.namespaces.get(n.name) : undefined;
   if (!exists) {
-    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name } }] });
+    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name }, undo: ip(undefined, 'netns', 'del', n.name) }] });
   }
   const hostEnd = findLink(facts.root, n.hostIf);
   const nsEnd = findLink(inner, n.nsIf);
@@ -138,7 +138,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
       fix.push({ phase: 'veth', argv: ip(n.name, 'link', 'del', 'dev', n.nsIf), reason: `${n.nsIf} in ${n.name} has lost its peer` });
     }
     fix.push(
-      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf } },
+      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf }, undo: ip(undefined, 'link', 'del', 'dev', n.hostIf) },
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'alias', TAG), reason: 'mark it as ours' },
       { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'alias', TAG), reason: 'mark it as ours' },
     );
@@ -147,10 +147,10 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const host = whole ? hostEnd : undefined;
   const ns = whole ? nsEnd : undefined;
   if (host?.master !== n.bridge) {
-    out.findings.push({ path: `${path}.host_if.master`, desired: n.bridge, actual: host?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge), reason: `${n.hostIf} is not a port of ${n.bridge}` }] });
+    out.findings.push({ path: `${path}.host_if.master`, desired: n.bridge, actual: host?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge), reason: `${n.hostIf} is not a port of ${n.bridge}`, undo: ip(undefined, 'link', 'set', 'dev', n.hostIf, host?.master ? 'master' : 'nomaster', ...(host?.master ? [host.master] : [])) }] });
   }
   if (ns && ns.mac !== macFor(n.address)) {
-    out.findings.push({ path: `${path}.mac`, desired: macFor(n.address), actual: ns.mac ?? 'none', fix: [{ phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)), reason: 'the MAC follows the address' }] });
+    out.findings.push({ path: `${path}.mac`, desired: macFor(n.address), actual: ns.mac ?? 'none', fix: [{ phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)), reason: 'the MAC follows the address', ...(ns.mac ? { undo: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', ns.mac) } : {}) }] });
   }
   out.findings.push(...assessUp(`${path}.host_if.state`, undefined, host, n.hostIf));
   out.findings.push(...assessUp(`${path}.ns_if.state`, n.name, ns, n.nsIf));
@@ -163,7 +163,14 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
       path: `${path}.default_route`,
       desired: `via ${bridge.address} dev ${n.nsIf}`,
       actual: def.length ? def.map((r) => `via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).join(', ') : 'none',
-      fix: [{ phase: 'route', argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf), reason: 'the default route is missing or wrong' }],
+      fix: [
+        {
+          phase: 'route',
+          argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf),
+          reason: 'the default route is missing or wrong',
+          undo: def[0]?.gateway && def[0].dev ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev) : ip(n.name, 'route', 'del', 'default'),
+        },
+      ],
     });
   }
 }
@@ -182,7 +189,7 @@ function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): vo
       path: `bridges.${b.name}.nat`,
       desired: `MASQUERADE ${formatCidr(b.subnet)} ! -o ${b.name}`,
       actual: 'absent',
-      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${formatCidr(b.subnet)}`, owns: { kind: 'nat', subnet: formatCidr(b.subnet), bridge: b.name } }],
+      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${formatCidr(b.subnet)}`, owns: { kind: 'nat', subnet: formatCidr(b.subnet), bridge: b.name }, undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec] }],
     });
   }
   if (!facts.ipForward) {
@@ -191,7 +198,7 @@ function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): vo
       path: 'ip_forward',
       desired: '1',
       actual: '0',
-      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: 'NAT needs forwarding', ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
+      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: 'NAT needs forwarding', undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'], ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
     });
   }
 }

@@ -1,8 +1,9 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import { RECORD_DIR, TAG, type OwnedObject } from '../ownership/record.js';
+import { RECORD_FILE, TAG, type OwnedObject } from '../ownership/record.js';
 import { assess, natRuleSpec, type Finding } from './assess.js';
+import { guardConflicts } from './guard.js';
 import { sortSteps, type Step } from './step.js';
 
 export interface UpPlan {
@@ -15,7 +16,8 @@ export interface UpPlan {
 /** The pure planner for `up`: only what is missing or different; nothing when converged. */
 export function planUp(desired: DesiredNetwork, facts: HostFacts): UpPlan {
   const { findings, conflicts } = assess(desired, facts);
-  return { steps: sortSteps(findings.flatMap((f) => f.fix)), findings, conflicts };
+  const steps = sortSteps(findings.flatMap((f) => f.fix));
+  return { steps, findings, conflicts: [...conflicts, ...guardConflicts(desired, facts, steps)] };
 }
 
 /**
@@ -41,7 +43,7 @@ export function planDown(facts: HostFacts): Step[] {
       steps.push({ phase: 'del-forward', argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`], reason: 'up had changed it' });
     }
   }
-  if (record.length > 0) steps.push({ phase: 'del-record', argv: ['rm', '-rf', RECORD_DIR], reason: 'everything it lists is gone' });
+  if (record.length > 0) steps.push({ phase: 'del-record', argv: ['rm', '-f', RECORD_FILE], reason: 'everything it lists is gone' });
   return sortSteps(steps);
 }
 

@@ -25,6 +25,8 @@ export interface Step {
   argv: string[];
   reason: string;
   owns?: OwnedObject;
+  /** what takes it back, if the run has to be rolled back (none: nothing to take back, or cannot be) */
+  undo?: string[];
 }
 
 export function sortSteps(steps: Step[]): Step[] {

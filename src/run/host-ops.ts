@@ -1,4 +1,7 @@
-import { applyScript, parseApplyOutput } from '../apply/apply-script.js';
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { parseTxnOutput } from '../apply/txn-output.js';
+import { confirmScript, launchScript, recoverScript, txnScript } from '../apply/txn-script.js';
 import { ApplyError, PlanError } from '../errors.js';
 import { gatherScript } from '../facts/gather-script.js';
 import { parseFacts } from '../facts/parse-facts.js';
@@ -37,6 +40,12 @@ export interface OperationOptions {
   probe: boolean;
   /** `up`: `down` first, then build from a clean slate */
   rebuild: boolean;
+  /** seconds to wait for another run's lock on a host (0: fail at once) */
+  lockWait: number;
+  /** `up`: the host reverts the run unless a fresh connection confirms it within this many seconds */
+  confirmTimeout?: number;
+  /** with confirmTimeout: leave the confirmation to `cnet-remote confirm` */
+  manualConfirm?: boolean;
 }
 
 export interface HostContext {
@@ -47,9 +56,12 @@ export interface HostContext {
   options: OperationOptions;
   /** the host's deadline: aborting ends its connection */
   signal?: AbortSignal;
+  command: Command;
+  /** a second, fresh connection to the same host */
+  reconnect?: () => Promise<Transport>;
 }
 
-export type Command = 'up' | 'plan' | 'verify' | 'down';
+export type Command = 'up' | 'plan' | 'verify' | 'down' | 'confirm';
 export type HostOperation = (ctx: HostContext) => Promise<HostOutcome>;
 
 /** How long state that settles (links coming up) gets before a mismatch is final. */
@@ -60,8 +72,8 @@ const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] =>
   assess(host.network, facts).findings.map(({ path, desired, actual }) => ({ path, desired, actual }));
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
-async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[]) {
-  const res = await ctx.transport.run(prefix + gatherScript(namespacesOf(ctx.host)) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], namespaces = namespacesOf(ctx.host)) {
+  const res = await ctx.transport.run(prefix + gatherScript(namespaces) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const facts = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
   return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
@@ -106,44 +118,100 @@ function conflictError(conflicts: string[]): string {
   return new PlanError(`refused, nothing applied: ${conflicts.join('; ')}`).message;
 }
 
-function applyError(ctx: HostContext, stdout: string, steps: Step[]) {
-  const outcome = parseApplyOutput(stdout, steps.length);
-  const error = outcome.failed
-    ? new ApplyError(`step ${outcome.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[outcome.failed.index]!])[0]}: ${outcome.failed.output}`, ctx.host.name).message
-    : undefined;
-  return { done: outcome.done, error };
+/** Runs steps as a transaction on the host (see txn-script.ts) and the gather (+ probes) after it, in one round trip. */
+async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[], namespaces = namespacesOf(ctx.host), arm = false) {
+  const o = ctx.options;
+  const script = txnScript(steps, {
+    id: `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
+    holder: `cnet-remote ${ctx.command} from ${userInfo().username}@${hostname()} (pid ${process.pid}) since ${new Date().toISOString()}`,
+    lockWait: o.lockWait,
+    ...(arm && o.confirmTimeout !== undefined ? { confirmTimeout: o.confirmTimeout } : {}),
+    ...faultPause(),
+  });
+  const after = await roundTrip(ctx, launchScript(script), probes, namespaces);
+  const t = parseTxnOutput(after.stdout, steps.length);
+  let error: string | undefined;
+  if (t.locked) error = `the host is locked by another run: ${t.locked}`;
+  else if (t.failed) {
+    const undo = t.rolledBack ? `; rolled back ${t.rolledBack.undone} step${t.rolledBack.undone === 1 ? '' : 's'}${t.rolledBack.ok ? '' : ' (an undo FAILED: check the host)'}` : '';
+    error = new ApplyError(`step ${t.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[t.failed.index]!])[0]}: ${t.failed.output}${undo}`, ctx.host.name).message;
+  }
+  return { after, done: t.committed ? steps.length : 0, committed: t.committed, error };
+}
+
+/** CNET_FAULT_PAUSE=STEP:SECONDS — fault injection for the test suite: the transaction sleeps after that step. */
+function faultPause(): { pause?: { step: number; seconds: number } } {
+  const m = /^(\d+):(\d+(\.\d+)?)$/.exec(process.env.CNET_FAULT_PAUSE ?? '');
+  return m ? { pause: { step: Number(m[1]), seconds: Number(m[2]) } } : {};
+}
+
+/** An earlier run's transaction: still running (locked), or interrupted (rolled back now, from its journal). */
+async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ warning?: HostWarning; error?: string }> {
+  const t = facts.txn;
+  if (!t || !['begin', 'done', 'failed'].includes(t.state)) return {};
+  if (t.alive) return { error: `the host is locked by another run: ${t.holder ?? `transaction ${t.id} (pid ${t.pid})`}` };
+  const res = await ctx.transport.run(recoverScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+  const r = parseTxnOutput(res.stdout, 0);
+  if (r.locked) return { error: `the host is locked by another run: ${r.locked}` };
+  const undone = (res.stdout.match(/^@@undo /gm) ?? []).length;
+  return { warning: { message: `run ${t.id} had been interrupted (its runner died): rolled back from its journal (${undone} steps checked)${/@@rolledback 0/.test(res.stdout) ? '' : '; an undo FAILED'}` } };
+}
+
+/** --confirm-timeout: a second, fresh connection confirms the run, or the host reverts it by itself. */
+async function confirm(ctx: HostContext): Promise<HostWarning | undefined> {
+  const t = ctx.options.confirmTimeout;
+  if (t === undefined) return undefined;
+  if (ctx.options.manualConfirm || !ctx.reconnect) return { message: `armed: the host reverts this run in ${t} s unless \`cnet-remote confirm\` reaches it first` };
+  try {
+    const fresh = await ctx.reconnect();
+    try {
+      const res = await fresh.run(confirmScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+      if (res.stdout.includes('@@confirmed')) return undefined;
+      return { message: `not confirmed (${res.stdout.trim()}): the host reverts this run in ${t} s` };
+    } finally {
+      fresh.close();
+    }
+  } catch (err) {
+    return { message: `not confirmed: a fresh connection failed (${(err as Error).message}): the host reverts this run within ${t} s` };
+  }
 }
 
 async function up(ctx: HostContext): Promise<HostOutcome> {
   const probes = probesFor(ctx);
   ctx.phase('gather');
-  const first = await roundTrip(ctx, '', []);
+  let first = await roundTrip(ctx, '', []);
+  const earlier = await settleEarlierRun(ctx, first.facts);
+  if (earlier.error) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: earlier.error };
+  if (earlier.warning) first = await roundTrip(ctx, '', []);
+  const notes = earlier.warning ? [earlier.warning] : [];
   ctx.phase('plan');
   const plan = planUp(ctx.host.network, first.facts);
-  if (plan.conflicts.length) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], warnings: hostWarnings(ctx.host.network, first.facts), error: conflictError(plan.conflicts) };
+  if (plan.conflicts.length) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], warnings: [...notes, ...hostWarnings(ctx.host.network, first.facts)], error: conflictError(plan.conflicts) };
   if (plan.steps.length === 0) {
     const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
-    return { changed: false, steps: [], changes: 0, ...state };
+    return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
   }
   ctx.phase('apply');
-  const after = await roundTrip(ctx, applyScript(plan.steps), probes);
-  const { done, error } = applyError(ctx, after.stdout, plan.steps);
+  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, namespacesOf(ctx.host), true);
   const state = await verifyState(ctx, after, probes);
-  return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, ...(error ? { error, verified: false } : {}) };
+  const confirmation = committed ? await confirm(ctx) : undefined;
+  const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
+  return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, warnings, ...(error ? { error, verified: false } : {}) };
 }
 
 async function down(ctx: HostContext): Promise<HostOutcome> {
   ctx.phase('gather');
-  const res = await ctx.transport.run(gatherScript([]), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-  const facts = parseFacts(res.stdout, ctx.host.name);
+  let { facts } = await roundTrip(ctx, '', [], []);
+  const earlier = await settleEarlierRun(ctx, facts);
+  if (earlier.error) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: earlier.error };
+  if (earlier.warning) ({ facts } = await roundTrip(ctx, '', [], []));
   ctx.phase('plan');
   const steps = planDown(facts);
   if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
   ctx.phase('apply');
-  const after = await ctx.transport.run(applyScript(steps) + gatherScript([]), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-  const { done, error } = applyError(ctx, after.stdout, steps);
+  const { after, done, error } = await transact(ctx, steps, [], []);
   ctx.phase('verify');
-  const afterFacts = parseFacts(after.stdout, ctx.host.name);
+  const afterFacts = after.facts;
   const left: Mismatch[] = leftovers(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
   return {
     changed: true,
@@ -183,4 +251,12 @@ export const operations: Record<Command, HostOperation> = {
   },
 
   down,
+
+  async confirm(ctx) {
+    ctx.phase('apply');
+    const res = await ctx.transport.run(confirmScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+    if (res.stdout.includes('@@confirmed')) return { changed: true, steps: [], changes: 0, verified: true, mismatches: [] };
+    const state = res.stdout.split('\n')[1]?.trim();
+    return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: `nothing to confirm: the host's last run is ${state ? `in state "${state}"` : 'unknown'}` };
+  },
 };

@@ -19,6 +19,10 @@ export interface RunOptions {
   /** retries of an unreachable host, with exponential backoff from retryDelayMs (default 1 s) */
   retries?: number;
   retryDelayMs?: number;
+  /** Ctrl-C: hosts not started yet are not started; running ones finish (or roll back) */
+  interrupt?: AbortSignal;
+  /** a second Ctrl-C: running hosts' connections are ended too (their transactions go on, on the hosts) */
+  abort?: AbortSignal;
   /** receives each host's state as last read (for pictures), apart from the result */
   onFacts?: (host: string, facts: HostFacts) => void;
 }
@@ -44,8 +48,13 @@ export async function runHosts(command: Command, hosts: ResolvedHost[], opts: Ru
 
 async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const started = Date.now();
+  if (opts.interrupt?.aborted) {
+    const skipped: HostResult = { name: host.name, status: 'failed', changes: 0, steps: [], verified: false, mismatches: [], error: 'not started: interrupted (Ctrl-C)', durationMs: 0 };
+    opts.sink({ kind: 'host-done', result: skipped });
+    return skipped;
+  }
   let result = await attempt(command, host, opts);
-  for (let k = 0; k < (opts.retries ?? 0) && result.status === 'unreachable'; k++) {
+  for (let k = 0; k < (opts.retries ?? 0) && result.status === 'unreachable' && !opts.interrupt?.aborted; k++) {
     await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * 2 ** k));
     const again = await attempt(command, host, opts);
     result = { ...again, ...(again.status === 'unreachable' ? { error: `${again.error} (after ${k + 2} attempts)` } : {}) };
@@ -61,6 +70,8 @@ async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): 
   const base = { name: host.name, changes: 0, steps: [], verified: false, mismatches: [], durationMs: 0 };
   const deadline = new AbortController();
   const timer = opts.deadlineMs ? setTimeout(() => deadline.abort(`deadline of ${opts.deadlineMs! / 1000} s exceeded`), opts.deadlineMs) : undefined;
+  const onAbort = () => deadline.abort('interrupted (Ctrl-C twice)');
+  opts.abort?.addEventListener('abort', onAbort, { once: true });
   opts.sink({ kind: 'host-phase', host: host.name, phase: 'connect' });
   let result: HostResult;
   try {
@@ -71,8 +82,10 @@ async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): 
         transport,
         phase: (phase) => opts.sink({ kind: 'host-phase', host: host.name, phase }),
         execTimeoutMs: opts.execTimeoutMs ?? 120_000,
-        options: { probe: false, rebuild: false, ...opts.options },
+        options: { probe: false, rebuild: false, lockWait: 0, ...opts.options },
         signal: deadline.signal,
+        command,
+        reconnect: () => opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal }),
       });
       const { changed, facts, ...rest } = outcome;
       if (facts) opts.onFacts?.(host.name, facts);
@@ -85,6 +98,7 @@ async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): 
     result = { ...base, warnings, status: err instanceof TransportError ? 'unreachable' : 'failed', error: errorMessage(err) };
   } finally {
     clearTimeout(timer);
+    opts.abort?.removeEventListener('abort', onAbort);
   }
   if (!result.warnings?.length) delete result.warnings;
   return result;

@@ -10,10 +10,9 @@ export const BECOME_OK = 'cnet-remote-become-ok';
 /** The remote command: `sh -s`, or that under sudo announcing itself once it runs. */
 export function remoteCommand(become: Become | undefined): string {
   if (!become) return 'sh -s';
-  const shell = ['sh', '-c', `echo ${BECOME_OK}; exec sh -s`];
-  return become.password !== undefined
-    ? quoteArgv(['sudo', '-S', '-p', SUDO_PROMPT, '-u', become.user, '--', ...shell])
-    : quoteArgv(['sudo', '-n', '-u', become.user, '--', ...shell]);
+  const sudo = become.password !== undefined ? ['sudo', '-S', '-p', SUDO_PROMPT, '-u', become.user, '--'] : ['sudo', '-n', '-u', become.user, '--'];
+  // sudo resets the environment: the SSH connection's addresses (the management-path guard needs them) go through as an argument
+  return `${quoteArgv([...sudo, 'env'])} "CNET_SSH_CONNECTION=$SSH_CONNECTION" ${quoteArgv(['sh', '-c', `echo ${BECOME_OK}; exec sh -s`])}`;
 }
 
 /**

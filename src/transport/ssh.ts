@@ -31,11 +31,19 @@ class KnownHostsCache {
 }
 
 class SshSession implements Transport {
+  private dead = false;
+
   constructor(
     private client: Client,
     private name: string,
     private become: Become | undefined,
   ) {}
+
+  /** Ends the connection at once (no goodbye to a host that may not answer). */
+  private kill(): void {
+    this.dead = true;
+    this.client.destroy();
+  }
 
   run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
@@ -45,7 +53,7 @@ class SshSession implements Transport {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        this.client.destroy();
+        this.kill();
         reject(err);
       };
       if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
@@ -80,7 +88,8 @@ class SshSession implements Transport {
   }
 
   close(): void {
-    this.client.end();
+    // a polite end waits for the host's answer: after a failure, there may be none
+    if (!this.dead) this.client.end();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { HostFacts, NftChainFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr, isIpv4, maskOf, overlaps, parseIpv4, type Cidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../inventory/ipv4.js';
+import { overlappingRoutes } from '../plan/overlaps.js';
 import type { BridgeSpec, DesiredNetwork } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../report/result.js';
@@ -54,18 +55,6 @@ export function acceptFix(b: BridgeSpec): string {
 }
 
 /**
- * A route's destination as a subnet (`ip route` prints a host route as a bare address). Not
- * parseCidr(), which checks inventory subnets (/8 to /30) and so dropped host and /31 routes.
- * Below /8 (e.g. a VPN's 0.0.0.0/1 + 128.0.0.0/1) a route is a catch-all, like the default route.
- */
-function cidrOf(dst: string): Cidr | undefined {
-  const [addr = '', len = '32', ...rest] = dst.split('/');
-  const prefix = Number(len);
-  if (rest.length || !isIpv4(addr) || !/^\d{1,2}$/.test(len) || prefix < 8 || prefix > 32) return undefined;
-  return { network: (parseIpv4(addr) & maskOf(prefix)) >>> 0, prefix };
-}
-
-/**
  * What on this host breaks, or will break, the desired network although the `ip` state may look
  * right — each with the command that fixes it.
  */
@@ -79,12 +68,8 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     if (link && (link.kind !== 'bridge' || link.alias !== TAG) && !facts.record.some((o) => o.kind === 'link' && o.name === b.name)) {
       out.push({ message: `${b.name} exists and was not created by cnet-remote (${link.kind ?? 'device'}): up will not touch it`, fix: `choose another bridge name in the inventory, or remove it: ${quoteArgv(['ip', 'link', 'del', 'dev', b.name])}` });
     }
-    for (const r of facts.root.routes) {
-      if (r.table !== 'main' || r.type !== 'unicast' || r.dev === b.name || r.dst === 'default') continue;
-      const c = cidrOf(r.dst);
-      if (c && overlaps(c, b.subnet)) {
-        out.push({ message: `subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}: traffic to one of them goes the wrong way`, fix: `choose a subnet for ${b.name} that overlaps nothing on the host` });
-      }
+    for (const r of overlappingRoutes(b, facts)) {
+      out.push({ message: `subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: traffic to one of them goes the wrong way`, fix: `choose a subnet for ${b.name} that overlaps nothing on the host` });
     }
     for (const rule of forwardDrops(facts, b)) {
       out.push({ message: `the FORWARD chain drops traffic of ${b.name}: ${rule.join(' ')}`, fix: quoteArgv(['iptables', '-D', 'FORWARD', ...rule]) });

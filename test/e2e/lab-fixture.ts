@@ -73,7 +73,7 @@ export async function snapshot(lab: LabInfo, vm: number): Promise<string> {
     'iptables -t nat -S',
     'iptables -S',
     'cat /proc/sys/net/ipv4/ip_forward',
-    'ls -d /run/cnet-remote 2>/dev/null || echo no-record',
+    'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
   ].join('\n') + '\n');
   return run.stdout;
 }

@@ -13,7 +13,7 @@ const markers = (script: string): string[] => [...script.matchAll(/printf '%s\\n
 describe('gatherScript text', () => {
   it('reads the root namespace, the namespace list, each asked-about namespace, then forward, nat, FORWARD chain, br_netfilter, record and end', () => {
     const script = gatherScript(['container1', 'pb']);
-    expect(markers(script)).toEqual(['@@root', '@@netns', "'@@ns container1'", '@@absent', "'@@ns pb'", '@@absent', '@@forward', '@@nat', '@@nat-failed', '@@filter', '@@filter-failed', '@@nft', '@@brnf', '@@record', '@@end']);
+    expect(markers(script)).toEqual(['@@root', '@@netns', "'@@ns container1'", '@@absent', "'@@ns pb'", '@@absent', '@@forward', '@@nat', '@@nat-failed', '@@filter', '@@filter-failed', '@@nft', '@@brnf', '@@record', '@@txn', '@@mgmt', '@@end']);
     expect(script.endsWith('\n')).toBe(true);
   });
 
@@ -60,7 +60,7 @@ describe('gatherScript run for real under sh', () => {
     expect(typeof facts.ipForward).toBe('boolean');
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
-    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(['root', 'netns', 'forward', 'nat', 'filter', 'nft', 'brnf', 'record', 'end']);
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(['root', 'netns', 'forward', 'nat', 'filter', 'nft', 'brnf', 'record', 'txn', 'mgmt', 'end']);
     expect(Array.isArray(facts.nftChains)).toBe(true);
     expect(facts.forwardChain?.policy).toMatch(/^(ACCEPT|DROP)$/);
     if (facts.nat.available) for (const r of facts.nat.rules) expect(r.length).toBeGreaterThan(0);

@@ -264,7 +264,7 @@ describe('planDown', () => {
       'ip link del dev br0',
       'ip link del dev brd1',
       'sysctl -w net.ipv4.ip_forward=0',
-      'rm -rf /run/cnet-remote',
+      'rm -f /run/cnet-remote/owned',
     ]);
     expect(phaseRuns(steps)).toEqual(['del-nat', 'del-veth', 'del-netns', 'del-bridge', 'del-forward', 'del-record']);
     for (const s of steps) expect(PHASES.indexOf(s.phase)).toBeGreaterThanOrEqual(PHASES.indexOf('del-nat'));
@@ -287,7 +287,7 @@ describe('planDown', () => {
       'ip netns del pb',
       'ip link del dev br0',
       'ip link del dev brd1',
-      'rm -rf /run/cnet-remote',
+      'rm -f /run/cnet-remote/owned',
     ]);
   });
 
@@ -308,7 +308,7 @@ describe('planDown', () => {
 
   it('removes nothing the record does not list, even if it is marked as ours', () => {
     const partial: HostFacts = { ...converged, record: converged.record.filter((o) => o.kind === 'link' && o.name === 'brd1') };
-    expect(renderSteps(planDown(partial))).toEqual(['ip link del dev brd1', 'rm -rf /run/cnet-remote']);
+    expect(renderSteps(planDown(partial))).toEqual(['ip link del dev brd1', 'rm -f /run/cnet-remote/owned']);
   });
 });
 
@@ -321,7 +321,7 @@ describe('leftovers', () => {
   it('lists what is still there otherwise, record dir excluded', () => {
     const left = leftovers(converged.record, converged);
     expect(left).toHaveLength(13);
-    expect(left).not.toContain('rm -rf /run/cnet-remote');
+    expect(left).not.toContain('rm -f /run/cnet-remote/owned');
     expect(left).toContain('ip netns del pb');
   });
 });

@@ -1,0 +1,114 @@
+import { formatOwned, RECORD_DIR, RECORD_FILE } from '../ownership/record.js';
+import type { Step } from '../plan/step.js';
+import { quoteArgv, quoteWord } from '../shell/quote.js';
+
+/**
+ * A transaction on the host. The steps run in a shell of their own (`setsid`), apart from the
+ * SSH session: a dropped connection does not stop them. They hold a lock (flock) for their whole
+ * life, write a journal as they go, and on the first failing step undo what they did, in reverse.
+ * What they create enters cnet-remote's record only at commit. Run with `rollback` (by the next
+ * run, after the runner died), the script undoes what its journal says was done; with `revert`
+ * (armed by --confirm-timeout) it waits, and undoes the committed run unless it was confirmed.
+ */
+export const TXN_DIR = `${RECORD_DIR}/txn`;
+export const TXN_SCRIPT = `${TXN_DIR}/current.sh`;
+export const TXN_JOURNAL = `${TXN_DIR}/journal`;
+export const LOCK_FILE = `${RECORD_DIR}/lock`;
+export const HOLDER_FILE = `${RECORD_DIR}/holder`;
+
+export interface TxnOptions {
+  id: string;
+  /** who holds the lock, for the message a second controller gets */
+  holder: string;
+  /** seconds to wait for another transaction's lock (0: fail at once) */
+  lockWait: number;
+  /** arm a revert unless confirmed within this many seconds */
+  confirmTimeout?: number;
+  /** fault injection for tests: sleep this long after this step (CNET_FAULT_PAUSE=STEP:SECONDS) */
+  pause?: { step: number; seconds: number };
+}
+
+const q = quoteWord;
+const P = (text: string) => `printf '%s\\n' ${q(text)}`;
+/** copies file a to b with shell builtins only */
+const copy = (a: string, b: string) => `if [ -f ${a} ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${a} > ${b}; else : > ${b}; fi`;
+
+export function txnScript(steps: Step[], o: TxnOptions): string {
+  const D = TXN_DIR;
+  const J = TXN_JOURNAL;
+  const lines = [
+    '#!/bin/sh',
+    `# cnet-remote transaction ${o.id}: ${steps.length} steps`,
+    `ID=${q(o.id)}`,
+    'undo_step() {',
+    '  case "$1" in',
+    ...steps.flatMap((s, i) => (s.undo ? [`  ${i}) ${quoteArgv(s.undo)} ;;`] : [])),
+    '  *) : ;;',
+    '  esac',
+    '}',
+    // undoes steps $1 … 0; ur=1 if any undo failed
+    'rollback() { i=$1; while [ "$i" -ge 0 ]; do printf \'@@undo %s\\n\' "$i"; undo_step "$i" 2>&1 || ur=1; i=$((i-1)); done; }',
+    `fail() { echo "failed $1" >> ${J}; ur=0; rollback $(($1-1)); echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 1; }`,
+    `last_done() { n=-1; while read -r k v rest; do [ "$k" = done ] && n=$v; done < ${J}; echo "$n"; }`,
+    'mode=${1:-apply}',
+    `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
+    `exec 9>> ${LOCK_FILE}`,
+    // a revert waits for the lock as long as it takes; a run waits --lock-wait seconds at most
+    `if [ "$mode" = revert ]; then flock 9; elif ! flock ${o.lockWait > 0 ? `-w ${o.lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; exit 75; fi`,
+    'case "$mode" in',
+    'rollback)',
+    `  ur=0; rollback "$(last_done)"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 0 ;;`,
+    'revert)',
+    `  [ -e ${D}/confirmed-$ID ] && exit 0`,
+    `  ur=0; rollback "$(last_done)"; if [ -s ${D}/owned.before ]; then ${copy(`${D}/owned.before`, RECORD_FILE)}; else rm -f ${RECORD_FILE}; fi; echo "reverted $ur" >> ${J}; exit 0 ;;`,
+    'esac',
+    `${P(o.holder)} > ${HOLDER_FILE}`,
+    `echo "begin $ID $$" > ${J}`,
+    `: > ${D}/pending`,
+  ];
+  steps.forEach((s, i) => {
+    lines.push(`printf '@@step %s\\n' ${i}`);
+    const own = s.owns ? `${P(formatOwned(s.owns))} >> ${D}/pending; ` : '';
+    lines.push(`if ${quoteArgv(s.argv)} 2>&1; then ${own}echo "done ${i}" >> ${J}; else fail ${i}; fi`);
+    if (o.pause && o.pause.step === i) lines.push(`sleep ${o.pause.seconds} 9>&-`);
+  });
+  lines.push(
+    `${copy(RECORD_FILE, `${D}/owned.before`)}`,
+    `if [ -s ${D}/pending ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${D}/pending >> ${RECORD_FILE}; fi`,
+    `rm -f ${D}/pending`,
+    `echo commit >> ${J}`,
+  );
+  if (o.confirmTimeout !== undefined) {
+    lines.push(`echo "armed ${o.confirmTimeout}" >> ${J}`, `setsid sh ${TXN_SCRIPT} revert ${o.confirmTimeout} < /dev/null > ${D}/revert.out 2>&1 9>&- &`);
+  }
+  lines.push(P('@@committed'));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * What the controller runs over SSH: writes the transaction, starts it detached from the
+ * session, waits for it and prints its output. If the session drops, the transaction goes on.
+ */
+export function launchScript(script: string, mode: 'apply' | 'rollback' = 'apply'): string {
+  return [
+    `mkdir -p ${TXN_DIR}`,
+    `cat > ${TXN_SCRIPT} <<'CNET_TXN_EOF'`,
+    script.trimEnd(),
+    'CNET_TXN_EOF',
+    `setsid sh ${TXN_SCRIPT} ${mode} > ${TXN_DIR}/out 2>&1 < /dev/null &`,
+    'wait $!',
+    'rc=$?',
+    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${TXN_DIR}/out`,
+    `printf '@@apply-exit\\n%s\\n' "$rc"`,
+  ].join('\n') + '\n';
+}
+
+/** Runs the transaction script already on the host (after an interrupted run) in `rollback` mode. */
+export function recoverScript(): string {
+  return [`setsid sh ${TXN_SCRIPT} rollback > ${TXN_DIR}/out 2>&1 < /dev/null &`, 'wait $!', 'rc=$?', `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${TXN_DIR}/out`, `printf '@@apply-exit\\n%s\\n' "$rc"`].join('\n') + '\n';
+}
+
+/** A fresh connection's confirmation of the run armed with --confirm-timeout (the host's last run). */
+export function confirmScript(): string {
+  return `if [ -f ${TXN_JOURNAL} ] && read -r k id pid < ${TXN_JOURNAL}; then while read -r s rest; do state=$s; done < ${TXN_JOURNAL}; if [ "$state" = armed ]; then : > ${TXN_DIR}/confirmed-$id; echo confirmed >> ${TXN_JOURNAL}; ${P('@@confirmed')}; else printf '@@not-armed\n%s\n' "$state"; fi; else ${P('@@not-armed')}; fi\n`;
+}

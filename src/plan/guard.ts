@@ -1,0 +1,33 @@
+import type { HostFacts } from '../facts/types.js';
+import { formatCidr } from '../inventory/ipv4.js';
+import type { DesiredNetwork } from '../inventory/types.js';
+import { overlappingRoutes, subnetHas } from './overlaps.js';
+import type { Step } from './step.js';
+
+/** Root-namespace interface names a step changes (`dev X`, `name X`, `master X`). */
+function touched(step: Step): string[] {
+  if (step.argv[0] !== 'ip' || step.argv[1] === '-n') return [];
+  return step.argv.flatMap((w, i) => (['dev', 'name', 'master'].includes(w) && step.argv[i + 1] ? [step.argv[i + 1]!] : []));
+}
+
+/**
+ * Never cut off the way in, nor shadow what the host already routes: refuses a plan that would
+ * change the interface carrying the SSH session (from SSH_CONNECTION and `ip route get`), put a
+ * bridge on an address the session uses, or use a subnet overlapping a route the host has.
+ */
+export function guardConflicts(desired: DesiredNetwork, facts: HostFacts, steps: Step[]): string[] {
+  const out: string[] = [];
+  const m = facts.mgmt;
+  if (m?.dev) {
+    for (const s of steps) {
+      if (touched(s).includes(m.dev)) out.push(`\`${s.argv.join(' ')}\` would change ${m.dev}, the interface that carries this SSH session`);
+    }
+  }
+  for (const b of desired.bridges) {
+    if (m && (subnetHas(b, m.server) || subnetHas(b, m.client))) {
+      out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} contains ${subnetHas(b, m.server) ? m.server : m.client}, an address of this SSH session: the way in would be cut off`);
+    }
+    for (const r of overlappingRoutes(b, facts)) out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: choose a subnet that overlaps nothing on the host`);
+  }
+  return out;
+}
