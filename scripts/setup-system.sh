@@ -17,6 +17,8 @@ if $tests; then
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
   # the HTML report's screenshot test renders the page in headless Chromium (test/report/html.test.ts)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # the probe tests flush conntrack after deleting a NAT rule (an open ICMP flow keeps its NAT for 30 s)
+  command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
   # Graphviz checks that `graph --format dot` output is accepted (test/graph/dot.test.ts)
   command -v dot >/dev/null 2>&1 || need+=(graphviz)
   # `ruby -c Vagrantfile`, and reading what the Vagrantfile configures (test/inventories/vagrant.test.ts)
