@@ -58,7 +58,7 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
     // errors, mismatches and failed probes were shown by the progress renderer as each host finished
     const probes = h.probes?.length ? [`  probes: ${h.probes.filter((p) => p.ok).length}/${h.probes.length} passed`, ...(flags.verbose ? h.probes.map((p) => `    ${formatProbe(p)}`) : [])] : [];
     const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...probes, ...formatWarnings(h)];
-    if (result.command === 'plan') out.line(`# ${h.name}: ${h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`);
+    if (result.command === 'plan') out.line(`# ${h.name}: ${h.status === 'unreachable' || (h.status === 'failed' && !h.steps.length) ? `${h.status}: ${h.error ?? ''}`.split('\n')[0] : h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`);
     else if (detail.length) out.line(`${h.name}:`);
     for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);
   }
