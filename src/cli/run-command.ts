@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { UsageError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
 import { EXIT, exitCodeOf, type RunResult } from '../report/result.js';
@@ -103,6 +104,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const interrupt = new AbortController();
     const abort = new AbortController();
+    // every running host listens for the second Ctrl-C
+    setMaxListeners(0, abort.signal);
     const onSigint = () => {
       if (interrupt.signal.aborted) abort.abort();
       else {
