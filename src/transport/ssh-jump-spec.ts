@@ -27,6 +27,20 @@ export function parsePort(text: string): number | undefined {
 }
 
 /** Split `host[:port]` / `[ipv6]` / `[ipv6]:port` (misc.c `hpdelim`); undefined when malformed. */
+/** `host`, `host:port` or `[v6]:port` after the user, as a hop (or what is wrong with it). */
+function hopOf(rest: string, user: string | undefined): JumpSpec | string {
+  const hp = splitHostPort(rest);
+  if (!hp) return 'missing or malformed host';
+  const hop: JumpSpec = { host: hp.host };
+  if (user !== undefined) hop.user = user;
+  if (hp.port !== undefined && hp.port !== '') {
+    const port = parsePort(hp.port);
+    if (port === undefined) return `bad port "${hp.port}"`;
+    hop.port = port;
+  }
+  return hop;
+}
+
 function splitHostPort(text: string): { host: string; port?: string } | undefined {
   let host: string;
   let rest: string | undefined;
@@ -80,16 +94,7 @@ function parseHop(text: string): JumpSpec | string {
       rest = rest.slice(0, slash);
     }
     if (path !== '') return 'an ssh:// URI cannot have a path';
-    const hp = splitHostPort(rest);
-    if (!hp) return 'missing or malformed host';
-    const hop: JumpSpec = { host: hp.host };
-    if (user !== undefined) hop.user = user;
-    if (hp.port !== undefined && hp.port !== '') {
-      const port = parsePort(hp.port);
-      if (port === undefined) return `bad port "${hp.port}"`;
-      hop.port = port;
-    }
-    return hop;
+    return hopOf(rest, user);
   }
   let rest = text;
   let user: string | undefined;
@@ -103,16 +108,7 @@ function parseHop(text: string): JumpSpec | string {
   if (!rest.startsWith('[') && rest.indexOf(':') !== rest.lastIndexOf(':')) {
     return 'IPv6 addresses need brackets: [addr] or [addr]:port';
   }
-  const hp = splitHostPort(rest);
-  if (!hp) return 'missing or malformed host';
-  const hop: JumpSpec = { host: hp.host };
-  if (user !== undefined) hop.user = user;
-  if (hp.port !== undefined && hp.port !== '') {
-    const port = parsePort(hp.port);
-    if (port === undefined) return `bad port "${hp.port}"`;
-    hop.port = port;
-  }
-  return hop;
+  return hopOf(rest, user);
 }
 
 /**
