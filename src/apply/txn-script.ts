@@ -52,16 +52,24 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `last_done() { n=-1; while read -r k v rest; do [ "$k" = done ] && n=$v; done < ${J}; echo "$n"; }`,
     'mode=${1:-apply}',
     `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
+    // `apply locked`: re-executed as TXN_SCRIPT (below), fd 9 already holds the lock
+    'if [ "$mode ${2-}" != "apply locked" ]; then',
     `exec 9>> ${LOCK_FILE}`,
     // a revert waits for the lock as long as it takes; a run waits --lock-wait seconds at most
     `if [ "$mode" = revert ]; then flock 9; elif ! flock ${o.lockWait > 0 ? `-w ${o.lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; exit 75; fi`,
+    'fi',
     'case "$mode" in',
     'rollback)',
     `  ur=0; rollback "$(last_done)"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 0 ;;`,
     'revert)',
     `  [ -e ${D}/confirmed-$ID ] && exit 0`,
+    // a later run has superseded this one since (the journal is its): undoing by it would undo the wrong steps
+    `  read -r k jid rest < ${J}; [ "$jid" = "$ID" ] || { echo "superseded by $jid: not reverted"; exit 0; }`,
     `  ur=0; rollback "$(last_done)"; if [ -s ${D}/owned.before ]; then ${copy(`${D}/owned.before`, RECORD_FILE)}; else rm -f ${RECORD_FILE}; fi; echo "reverted $ur" >> ${J}; exit 0 ;;`,
     'esac',
+    // launched under a name of its own (launchScript): only now, holding the lock, does it become the
+    // host's current transaction; exec keeps the pid and fd 9 (the lock)
+    `if [ "$0" != ${TXN_SCRIPT} ] && [ -f "$0" ]; then mv -f "$0" ${TXN_SCRIPT} && exec sh ${TXN_SCRIPT} apply locked; fi`,
     `${P(o.holder)} > ${HOLDER_FILE}`,
     `echo "begin $ID $$" > ${J}`,
     `: > ${D}/pending`,
@@ -88,24 +96,38 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
 /**
  * What the controller runs over SSH: writes the transaction, starts it detached from the
  * session, waits for it and prints its output. If the session drops, the transaction goes on.
+ * The script and its output get names of this launch's own (`$$`): a second controller that finds
+ * the host locked must not overwrite the running transaction's script (which `rollback` and
+ * `revert` run again) nor its output. The transaction renames its script to TXN_SCRIPT once it
+ * holds the lock, and re-executes itself under that name (so its runner still shows as
+ * `sh TXN_SCRIPT apply …`).
  */
 export function launchScript(script: string, mode: 'apply' | 'rollback' = 'apply'): string {
   return [
     `mkdir -p ${TXN_DIR}`,
-    `cat > ${TXN_SCRIPT} <<'CNET_TXN_EOF'`,
+    `cat > ${TXN_DIR}/launch-$$.sh <<'CNET_TXN_EOF'`,
     script.trimEnd(),
     'CNET_TXN_EOF',
-    `setsid sh ${TXN_SCRIPT} ${mode} > ${TXN_DIR}/out 2>&1 < /dev/null &`,
+    ...detached(`${TXN_DIR}/launch-$$.sh ${mode}`),
+  ].join('\n') + '\n';
+}
+
+/** runs `sh ARGS` detached, waits for it, prints its output and its exit status */
+function detached(args: string): string[] {
+  const out = `${TXN_DIR}/out-$$`;
+  return [
+    `setsid sh ${args} > ${out} 2>&1 < /dev/null &`,
     'wait $!',
     'rc=$?',
-    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${TXN_DIR}/out`,
+    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`,
+    `rm -f ${out} ${TXN_DIR}/launch-$$.sh`,
     `printf '@@apply-exit\\n%s\\n' "$rc"`,
-  ].join('\n') + '\n';
+  ];
 }
 
 /** Runs the transaction script already on the host (after an interrupted run) in `rollback` mode. */
 export function recoverScript(): string {
-  return [`setsid sh ${TXN_SCRIPT} rollback > ${TXN_DIR}/out 2>&1 < /dev/null &`, 'wait $!', 'rc=$?', `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${TXN_DIR}/out`, `printf '@@apply-exit\\n%s\\n' "$rc"`].join('\n') + '\n';
+  return detached(`${TXN_SCRIPT} rollback`).join('\n') + '\n';
 }
 
 /** A fresh connection's confirmation of the run armed with --confirm-timeout (the host's last run). */
