@@ -1,5 +1,5 @@
 import { formatOwned, RECORD_DIR, RECORD_FILE } from '../ownership/record.js';
-import type { Step } from '../plan/step.js';
+import { netnsOf, type Step } from '../plan/step.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 
 /**
@@ -49,7 +49,7 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     // undoes steps $1 … 0; ur=1 if any undo failed
     'rollback() { i=$1; while [ "$i" -ge 0 ]; do printf \'@@undo %s\\n\' "$i"; undo_step "$i" 2>&1 || ur=1; i=$((i-1)); done; }',
     `fail() { echo "failed $1" >> ${J}; ur=0; rollback $(($1-1)); echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 1; }`,
-    `last_done() { n=-1; while read -r k v rest; do [ "$k" = done ] && n=$v; done < ${J}; echo "$n"; }`,
+    `last_done() { n=-1; while read -r k v rest; do case "$k" in done|try) n=$v ;; esac; done < ${J}; echo "$n"; }`,
     'mode=${1:-apply}',
     `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
     // `apply locked`: re-executed as TXN_SCRIPT (below), fd 9 already holds the lock
@@ -74,12 +74,31 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `echo "begin $ID $$" > ${J}`,
     `: > ${D}/pending`,
   ];
-  steps.forEach((s, i) => {
-    lines.push(`printf '@@step %s\\n' ${i}`);
-    const own = s.owns ? `${P(formatOwned(s.owns))} >> ${D}/pending; ` : '';
-    lines.push(`if ${quoteArgv(s.argv)} 2>&1; then ${own}echo "done ${i}" >> ${J}; else fail ${i}; fi`);
-    if (o.pause && o.pause.step === i) lines.push(`sleep ${o.pause.seconds} 9>&-`);
-  });
+  const own = (s: Step) => (s.owns ? `${P(formatOwned(s.owns))} >> ${D}/pending; ` : '');
+  for (const unit of units(steps, o.pause?.step)) {
+    const first = unit[0]!;
+    lines.push(`printf '@@step %s\\n' ${first.i}`);
+    if (unit.length === 1) {
+      lines.push(`if ${quoteArgv(first.s.argv)} 2>&1; then ${own(first.s)}echo "done ${first.i}" >> ${J}; else fail ${first.i}; fi`);
+    } else {
+      // one `ip -batch` for the run of steps; on a failure, ip names its line: the steps before it are done
+      const ns = netnsOf(first.s);
+      const batch = quoteArgv(['ip', ...(ns ? ['-n', ns] : []), '-batch', '-']);
+      lines.push(
+        // a runner that dies inside the batch leaves this for the next run's rollback to go from
+        `echo "try ${unit[unit.length - 1]!.i}" >> ${J}`,
+        `out=$(${batch} 2>&1 <<'CNET_BATCH'`,
+        ...unit.map(({ s }) => quoteArgv(s.argv.slice(ns ? 3 : 1))),
+        'CNET_BATCH',
+        ')',
+        'rc=$?',
+        `if [ "$rc" = 0 ]; then [ -n "$out" ] && printf '%s\\n' "$out"; ${unit.map(({ s }) => own(s)).join('')}echo "done ${unit[unit.length - 1]!.i}" >> ${J}; else`,
+        `  n=\${out##*Command failed -:}; n=\${n%%[!0-9]*}; [ -n "$n" ] || n=1; k=$((${first.i} + n - 1))`,
+        `  printf '@@step %s\\n%s\\n' "$k" "\${out%%Command failed -:*}"; fail "$k"; fi`,
+      );
+    }
+    if (o.pause && unit.some(({ i }) => i === o.pause!.step)) lines.push(`sleep ${o.pause.seconds} 9>&-`);
+  }
   lines.push(
     `${copy(RECORD_FILE, `${D}/owned.before`)}`,
     `if [ -s ${D}/pending ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${D}/pending >> ${RECORD_FILE}; fi`,
@@ -91,6 +110,19 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
   }
   lines.push(P('@@committed'));
   return lines.join('\n') + '\n';
+}
+
+/** Runs of `ip` steps in one namespace become one unit (one `ip -batch`); a pause ends a unit. */
+function units(steps: Step[], pauseAfter: number | undefined): { s: Step; i: number }[][] {
+  const out: { s: Step; i: number }[][] = [];
+  steps.forEach((s, i) => {
+    const cur = out[out.length - 1];
+    const prev = cur?.[cur.length - 1];
+    const joins = prev && s.argv[0] === 'ip' && prev.s.argv[0] === 'ip' && netnsOf(s) === netnsOf(prev.s) && prev.i !== pauseAfter;
+    if (joins) cur!.push({ s, i });
+    else out.push([{ s, i }]);
+  });
+  return out;
 }
 
 /**

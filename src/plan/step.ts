@@ -29,11 +29,32 @@ export interface Step {
   undo?: string[];
 }
 
+/** The namespace a step runs in (`ip -n NS …`), if not the host's own. */
+export function netnsOf(step: Step): string | undefined {
+  return step.argv[0] === 'ip' && step.argv[1] === '-n' ? step.argv[2] : undefined;
+}
+
+/**
+ * Phase order on the host first (netns → bridge → veth → link → address), then each namespace's
+ * own steps together (link → address → route), then NAT and forwarding; teardown in reverse.
+ * Each namespace's steps in a row let the transaction run them as one `ip -n NS -batch`.
+ */
 export function sortSteps(steps: Step[]): Step[] {
   const seen = new Set<string>();
+  const nsOrder: string[] = [];
+  for (const s of steps) {
+    const ns = netnsOf(s);
+    if (ns !== undefined && !nsOrder.includes(ns)) nsOrder.push(ns);
+  }
+  const NS_BUCKET = PHASES.indexOf('route');
+  const key = (s: Step): [number, number, number] => {
+    const ns = netnsOf(s);
+    const phase = PHASES.indexOf(s.phase);
+    return ns === undefined || phase > NS_BUCKET ? [phase, -1, 0] : [NS_BUCKET, nsOrder.indexOf(ns), phase];
+  };
   return steps
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => PHASES.indexOf(a.s.phase) - PHASES.indexOf(b.s.phase) || a.i - b.i)
+    .map((s, i) => ({ s, i, k: key(s) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i)
     .map(({ s }) => s)
     .filter((s) => {
       const key = s.argv.join('\0');

@@ -89,8 +89,16 @@ class SshSession implements Transport {
 
   close(): void {
     // a polite end waits for the host's answer: after a failure, there may be none
-    if (!this.dead) this.client.end();
+    if (!this.dead) politeEnd(this.client);
   }
+}
+
+/** Ends a connection politely, but never waits on a host that stopped answering: destroyed after 2 s. */
+function politeEnd(client: Client): void {
+  const force = setTimeout(() => client.destroy(), 2000);
+  force.unref();
+  client.once('close', () => clearTimeout(force));
+  client.end();
 }
 
 export interface SshConnectorOptions {
@@ -199,7 +207,7 @@ export class SshConnector implements Connector {
 
   /** Ends the bastion connections. */
   close(): void {
-    for (const p of this.jumps.values()) p.then((c) => c.end(), () => undefined);
+    for (const p of this.jumps.values()) p.then(politeEnd, () => undefined);
     this.jumps.clear();
   }
 }

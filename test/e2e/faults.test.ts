@@ -56,6 +56,10 @@ function background(env: Record<string, string>, ...args: string[]) {
   return { child, done };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (await cond()) return;
+  throw new Error('timed out waiting');
+}
 
 /** pids of a VM's processes whose command line matches (lab processes only, found through the VM's namespace) */
 async function vmPids(vm: number, pattern: RegExp): Promise<number[]> {
@@ -81,7 +85,8 @@ describe.sequential('faults', () => {
 
   it('a host blackholed during the run: its deadline is honoured, and its transaction finishes on the host by itself', async () => {
     const run = background({ CNET_FAULT_PAUSE: '3:2' }, 'up', ...inv(), '--json', '--deadline', '6');
-    await sleep(1000);
+    // cut vm2 off once its transaction is under way (paused after step 3)
+    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 3');
     await blackhole(lab.plan, 2);
     const res = await run.done;
     await blackhole(lab.plan, 2, false);
@@ -94,7 +99,7 @@ describe.sequential('faults', () => {
 
   it('the SSH session killed mid-apply: the transaction goes on and commits; the next run has nothing to do', async () => {
     const run = background({ CNET_FAULT_PAUSE: '3:2' }, 'up', ...inv(), '--json', '--limit', 'vm1');
-    await sleep(1000);
+    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 3');
     const sessions = await vmPids(1, /^\d+ sshd: root@notty/);
     expect(sessions.length).toBeGreaterThan(0);
     await onVm(lab, 1, `kill ${sessions.join(' ')}\n`);
@@ -108,7 +113,7 @@ describe.sequential('faults', () => {
 
   it('the runner killed mid-apply too: the next run finds the journal, rolls back, and builds cleanly', async () => {
     const run = background({ CNET_FAULT_PAUSE: '6:3' }, 'up', ...inv(), '--json', '--limit', 'vm1');
-    await sleep(1200);
+    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 6');
     const runners = await vmPids(1, /^\d+ sh \/run\/cnet-remote\/txn\/current\.sh apply/);
     const sessions = await vmPids(1, /^\d+ sshd: root@notty/);
     expect(runners.length).toBe(1);
@@ -125,7 +130,7 @@ describe.sequential('faults', () => {
 
   it('a step failing mid-plan on an interface that is not ours: refused, rolled back, the foreign interface intact', async () => {
     const run = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--json', '--limit', 'vm3');
-    await sleep(1000);
+    await until(async () => (await onVm(lab, 3, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
     await onVm(lab, 3, 'ip link add name br0 type bridge\n'); // someone else's br0, made while the plan runs
     const h = byName((await run.done).stdout).vm3!;
     expect(h.status).toBe('failed');
@@ -139,7 +144,7 @@ describe.sequential('faults', () => {
 
   it('two up runs at once: one applies, the other is refused by the lock naming the holder; the host converges', async () => {
     const a = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--json', '--limit', 'vm2');
-    await sleep(600);
+    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
     const b = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm2');
     const first = byName((await a.done).stdout).vm2!;
     const second = byName(b.stdout).vm2!;
@@ -151,7 +156,7 @@ describe.sequential('faults', () => {
 
   it('SIGINT to the controller mid-run: no new host starts, the running one finishes, the recap is printed, exit 130', async () => {
     const run = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--forks', '1');
-    await sleep(1000);
+    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
     run.child.kill('SIGINT');
     const res = await run.done;
     expect(res.code).toBe(130);

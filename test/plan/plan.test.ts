@@ -54,7 +54,7 @@ describe('the desired network', () => {
 describe('planUp on empty.txt: the full seed build', () => {
   const plan = planUp(desired, empty);
 
-  it('builds everything, in order netns → bridge → veth → link → address → route → nat → forward', () => {
+  it('builds everything: the host in phase order (netns → bridge → veth → link → address), then each namespace (link → address → route), then nat → forward', () => {
     expect(plan.conflicts).toEqual([]);
     expect(renderSteps(plan.steps)).toEqual([
       'ip netns add container1',
@@ -71,45 +71,49 @@ describe('planUp on empty.txt: the full seed build', () => {
       'ip link set dev br0 up',
       'ip link set dev brd1 alias cnet-remote',
       'ip link set dev brd1 up',
-      'ip -n container1 link set dev lo up',
       'ip link set dev veth1 alias cnet-remote',
-      'ip -n container1 link set dev ceth1 alias cnet-remote',
       'ip link set dev veth1 master br0',
       'ip link set dev veth1 up',
-      'ip -n container1 link set dev ceth1 up',
-      'ip -n container2 link set dev lo up',
       'ip link set dev veth2 alias cnet-remote',
-      'ip -n container2 link set dev ceth2 alias cnet-remote',
       'ip link set dev veth2 master br0',
       'ip link set dev veth2 up',
-      'ip -n container2 link set dev ceth2 up',
-      'ip -n jelly link set dev lo up',
       'ip link set dev bread-j-veth alias cnet-remote',
-      'ip -n jelly link set dev veth-jelly alias cnet-remote',
       'ip link set dev bread-j-veth master brd1',
       'ip link set dev bread-j-veth up',
-      'ip -n jelly link set dev veth-jelly up',
-      'ip -n pb link set dev lo up',
       'ip link set dev bread-pb-veth alias cnet-remote',
-      'ip -n pb link set dev veth-pb alias cnet-remote',
       'ip link set dev bread-pb-veth master brd1',
       'ip link set dev bread-pb-veth up',
-      'ip -n pb link set dev veth-pb up',
       'ip addr add 172.18.0.1/16 dev br0',
       'ip addr add 172.19.0.1/24 dev brd1',
+      'ip -n container1 link set dev lo up',
+      'ip -n container1 link set dev ceth1 alias cnet-remote',
+      'ip -n container1 link set dev ceth1 up',
       'ip -n container1 addr add 172.18.0.2/16 dev ceth1',
-      'ip -n container2 addr add 172.18.0.3/16 dev ceth2',
-      'ip -n jelly addr add 172.19.0.3/24 dev veth-jelly',
-      'ip -n pb addr add 172.19.0.2/24 dev veth-pb',
       'ip -n container1 route replace default via 172.18.0.1 dev ceth1',
+      'ip -n container2 link set dev lo up',
+      'ip -n container2 link set dev ceth2 alias cnet-remote',
+      'ip -n container2 link set dev ceth2 up',
+      'ip -n container2 addr add 172.18.0.3/16 dev ceth2',
       'ip -n container2 route replace default via 172.18.0.1 dev ceth2',
+      'ip -n jelly link set dev lo up',
+      'ip -n jelly link set dev veth-jelly alias cnet-remote',
+      'ip -n jelly link set dev veth-jelly up',
+      'ip -n jelly addr add 172.19.0.3/24 dev veth-jelly',
       'ip -n jelly route replace default via 172.19.0.1 dev veth-jelly',
+      'ip -n pb link set dev lo up',
+      'ip -n pb link set dev veth-pb alias cnet-remote',
+      'ip -n pb link set dev veth-pb up',
+      'ip -n pb addr add 172.19.0.2/24 dev veth-pb',
       'ip -n pb route replace default via 172.19.0.1 dev veth-pb',
       `iptables -w -t nat -A POSTROUTING ${NAT_BR0}`,
       `iptables -w -t nat -A POSTROUTING ${NAT_BRD1}`,
       'sysctl -w net.ipv4.ip_forward=1',
     ]);
-    expect(phaseRuns(plan.steps)).toEqual(['netns', 'bridge', 'veth', 'link', 'address', 'route', 'nat', 'forward']);
+    const host = plan.steps.filter((st) => st.argv[1] !== '-n' && st.argv[0] === 'ip');
+    expect(phaseRuns(host)).toEqual(['netns', 'bridge', 'veth', 'link', 'address']);
+    for (const ns of ['container1', 'container2', 'jelly', 'pb']) {
+      expect(phaseRuns(plan.steps.filter((st) => st.argv[2] === ns && st.argv[1] === '-n'))).toEqual(['link', 'address', 'route']);
+    }
   });
 
   it('records every object it creates, and ip_forward as it was', () => {
@@ -166,16 +170,17 @@ describe('planUp on drifted.txt', () => {
       'ip link add name veth2 type veth peer name ceth2 address 02:42:ac:12:00:03 netns container2',
       // brd1 up
       'ip link set dev brd1 up',
-      'ip -n container2 link set dev lo up',
       'ip link set dev veth2 alias cnet-remote',
-      'ip -n container2 link set dev ceth2 alias cnet-remote',
       'ip link set dev veth2 master br0',
       'ip link set dev veth2 up',
+      // inside container2
+      'ip -n container2 link set dev lo up',
+      'ip -n container2 link set dev ceth2 alias cnet-remote',
       'ip -n container2 link set dev ceth2 up',
       'ip -n container2 addr add 172.18.0.3/16 dev ceth2',
+      'ip -n container2 route replace default via 172.18.0.1 dev ceth2',
       // the extra jelly address
       'ip -n jelly addr del 172.19.0.99/24 dev veth-jelly',
-      'ip -n container2 route replace default via 172.18.0.1 dev ceth2',
       // pb's default route
       'ip -n pb route replace default via 172.19.0.1 dev veth-pb',
       // the br0 NAT rule
