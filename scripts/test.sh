@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): system packages if missing, build, unit + lab integration tests.
-# Ends with a plain "N passed, N failed" line.
+# The test command (`npm test`): system packages if missing, build, unit tests (in parallel), then
+# the lab integration tests over real SSH (one file at a time: each builds a lab of its own, and
+# timing-sensitive faults are injected there). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh --test
 npx tsc -p tsconfig.json
 mkdir -p .test-results
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json "$@" || status=$?
+npx vitest run --exclude 'test/e2e/**' --reporter=default --reporter=json --outputFile.json=.test-results/unit.json "$@" || status=$?
+npx vitest run test/e2e --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.test-results/e2e.json "$@" || status=$?
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(".test-results/vitest.json", "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of [".test-results/unit.json", ".test-results/e2e.json"]) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests;
+  }
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
 exit $status

@@ -76,7 +76,7 @@ describe.sequential('verify --probe', () => {
     // (and the flows it had NATed: conntrack keeps an ICMP flow's NAT for 30 s after the rule is gone)
     await onVm(lab, 2, "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\nconntrack -D -p icmp >/dev/null 2>&1 || true\n");
     const run = await cliJson('verify', ...inv(), '--probe', '--limit', 'vm2');
-    expect(run.code).toBe(2);
+    expect(run.code, run.stdout).toBe(2);
     const h = host(run.json, 'vm2');
     const failed = h.probes!.filter((p) => !p.ok);
     expect(failed.map((p) => `${p.kind} ${p.from}`).sort()).toEqual(['upstream container1', 'upstream container2']);
