@@ -42,7 +42,7 @@ class SshSession implements Transport {
   /** Ends the connection at once (no goodbye to a host that may not answer). */
   private kill(): void {
     this.dead = true;
-    this.client.destroy();
+    hardClose(this.client);
   }
 
   run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
@@ -93,9 +93,18 @@ class SshSession implements Transport {
   }
 }
 
-/** Ends a connection politely, but never waits on a host that stopped answering: destroyed after 2 s. */
+/**
+ * Closes the socket itself: ssh2's destroy() does nothing once end() has run (the socket is no
+ * longer writable), and a half-closed socket to a host that stopped answering keeps the process alive.
+ */
+function hardClose(client: Client): void {
+  client.destroy();
+  (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+}
+
+/** Ends a connection politely, but never waits on a host that stopped answering: closed hard after 2 s. */
 function politeEnd(client: Client): void {
-  const force = setTimeout(() => client.destroy(), 2000);
+  const force = setTimeout(() => hardClose(client), 2000);
   force.unref();
   client.once('close', () => clearTimeout(force));
   client.end();
@@ -167,7 +176,7 @@ export class SshConnector implements Connector {
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
-        client.destroy();
+        hardClose(client);
         reject(err);
       };
       // ssh2 may emit several errors (e.g. after a handshake timeout): keep a handler for the client's life
