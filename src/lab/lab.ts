@@ -244,7 +244,9 @@ export function stopSshd(plan: LabPlan, vm: number | string): void {
 export async function blackhole(plan: LabPlan, vm: number | string, on = true): Promise<void> {
   const v = plan.vms.find((x) => x.key === vmKey(vm));
   if (!v) throw new LabError(`no VM ${vm} in lab ${plan.name}`);
+  // both ways: an established session must hear nothing either
   await exec(['ip', 'netns', 'exec', v.ns, 'iptables', '-w', on ? '-I' : '-D', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP']);
+  await exec(['ip', 'netns', 'exec', v.ns, 'iptables', '-w', on ? '-I' : '-D', 'OUTPUT', '-p', 'tcp', '--sport', '22', '-j', 'DROP']);
 }
 
 function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: Record<string, unknown> | undefined): string {
