@@ -1,4 +1,3 @@
-import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 
 /** The desired objects a verification compares, as mismatch path prefixes (one JUnit test case each). */
@@ -11,9 +10,4 @@ export function checkedObjects(desired: DesiredNetwork): string[] {
   for (const n of desired.namespaces) out.push(`namespaces.${n.name}`);
   if (desired.bridges.some((b) => b.nat)) out.push('ip_forward');
   return out;
-}
-
-/** Subnets of the desired bridges, for warnings and probes. */
-export function subnetsOf(desired: DesiredNetwork): string[] {
-  return desired.bridges.map((b) => formatCidr(b.subnet));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkedObjects, subnetsOf } from '../../src/verify/checked.js';
+import { checkedObjects } from '../../src/verify/checked.js';
 import { bothSeeds, network, seedNetwork } from './helpers.js';
 
 describe('checkedObjects', () => {
@@ -42,8 +42,3 @@ describe('checkedObjects', () => {
   });
 });
 
-describe('subnetsOf', () => {
-  it('lists the bridges’ subnets in CIDR form', () => {
-    expect(subnetsOf(bothSeeds())).toEqual(['172.18.0.0/16', '172.19.0.0/24']);
-  });
-});
