@@ -1,9 +1,8 @@
-import type { HostFacts, LinkFact } from '../facts/types.js';
+import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import { TAG } from '../ownership/record.js';
-import { natRuleSpec } from '../plan/assess.js';
+import { hasNatRule, isOurs } from '../plan/assess.js';
 import type { Mismatch } from '../report/result.js';
 
 /**
@@ -179,9 +178,6 @@ function applyMismatches(host: GraphHost, mismatches: Mismatch[]): void {
   }
 }
 
-function isOurs(link: LinkFact, facts: HostFacts): boolean {
-  return link.alias === TAG || facts.record.some((o) => o.kind === 'link' && o.name === link.name);
-}
 
 /** What the facts show beyond the mismatches: e.g. a name taken by something not ours (a conflict, not a mismatch). */
 function applyFacts(host: GraphHost, facts: HostFacts): void {
@@ -189,7 +185,7 @@ function applyFacts(host: GraphHost, facts: HostFacts): void {
     const link = findLink(facts.root, b.name);
     if (!link) raiseFromFacts(b, 'missing', 'absent');
     else if (link.kind !== 'bridge') raiseFromFacts(b, 'drift', `exists as ${link.kind ?? 'device'}`);
-    else if (!isOurs(link, facts)) raiseFromFacts(b, 'drift', 'not created by cnet-remote');
+    else if (!isOurs(link, facts.record)) raiseFromFacts(b, 'drift', 'not created by cnet-remote');
     else if (!link.up) raiseFromFacts(b, 'drift', 'state: DOWN');
   }
   for (const n of host.namespaces) {
@@ -206,9 +202,7 @@ function applyFacts(host: GraphHost, facts: HostFacts): void {
       raiseFromFacts(nat, 'missing', 'iptables unavailable');
       continue;
     }
-    const bridge = host.bridges.find((b) => b.name === nat.bridge);
-    const spec = bridge ? natRuleSpec(nat.subnet, bridge.name).join(' ') : '';
-    if (!facts.nat.rules.some((r) => r.join(' ') === spec)) raiseFromFacts(nat, 'missing', 'nat: absent');
+    if (!hasNatRule(facts, nat.subnet, nat.bridge)) raiseFromFacts(nat, 'missing', 'nat: absent');
   }
   if (host.upstream && !facts.ipForward) raiseFromFacts(host.upstream, 'drift', 'ip_forward: 0');
 }

@@ -36,7 +36,14 @@ export function macFor(address: string): string {
   return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
 }
 
-function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
+/** Is the tagged MASQUERADE rule for this subnet and bridge among the host's NAT rules? */
+export function hasNatRule(facts: HostFacts, subnet: string, bridge: string): boolean {
+  const spec = natRuleSpec(subnet, bridge).join(' ');
+  return facts.nat.rules.some((r) => r.join(' ') === spec);
+}
+
+/** Ours: it carries our mark, or the record lists it (the mark may have been lost). */
+export function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
   return link.alias === TAG || record.some((o) => o.kind === 'link' && o.name === link.name);
 }
 
@@ -183,8 +190,9 @@ function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): vo
     return;
   }
   for (const b of natted) {
-    const spec = natRuleSpec(formatCidr(b.subnet), b.name);
-    if (facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) continue;
+    const subnet = formatCidr(b.subnet);
+    if (hasNatRule(facts, subnet, b.name)) continue;
+    const spec = natRuleSpec(subnet, b.name);
     out.findings.push({
       path: `bridges.${b.name}.nat`,
       desired: `MASQUERADE ${formatCidr(b.subnet)} ! -o ${b.name}`,

@@ -2,7 +2,7 @@ import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { RECORD_FILE, TAG, type OwnedObject } from '../ownership/record.js';
-import { assess, natRuleSpec, type Finding } from './assess.js';
+import { assess, hasNatRule, natRuleSpec, type Finding } from './assess.js';
 import { guardConflicts } from './guard.js';
 import { sortSteps, type Step } from './step.js';
 
@@ -30,7 +30,7 @@ export function planDown(facts: HostFacts): Step[] {
   for (const o of record) {
     if (o.kind === 'nat') {
       const spec = natRuleSpec(o.subnet, o.bridge);
-      if (facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) {
+      if (hasNatRule(facts, o.subnet, o.bridge)) {
         steps.push({ phase: 'del-nat', argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec], reason: `created by up (${o.subnet} via ${o.bridge})` });
       }
     } else if (o.kind === 'netns' && facts.netns.has(o.name)) {

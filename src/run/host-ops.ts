@@ -68,8 +68,8 @@ export type HostOperation = (ctx: HostContext) => Promise<HostOutcome>;
 const SETTLE_MS = 300;
 
 const namespacesOf = (host: ResolvedHost): string[] => host.network.namespaces.map((n) => n.name);
-const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] =>
-  assess(host.network, facts).findings.map(({ path, desired, actual }) => ({ path, desired, actual }));
+const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
+const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] => assess(host.network, facts).findings.map(toMismatch);
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
 async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], namespaces = namespacesOf(ctx.host)) {
@@ -232,7 +232,7 @@ export const operations: Record<Command, HostOperation> = {
     const plan = planUp(ctx.host.network, facts);
     const steps = renderSteps(plan.steps);
     if (plan.conflicts.length) return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts };
-    return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(({ path, desired, actual }) => ({ path, desired, actual })), facts };
+    return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(toMismatch), facts };
   },
 
   async verify(ctx) {

@@ -2,7 +2,7 @@ import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import { natRuleSpec } from '../plan/assess.js';
+import { hasNatRule } from '../plan/assess.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-script.js';
@@ -64,8 +64,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
     const nftDrop = nftForwardDrops(facts)[0];
     if (nftDrop) return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
-    const spec = natRuleSpec(formatCidr(bridge.subnet), bridge.name);
-    if (bridge.nat && !facts.nat.rules.some((r) => r.join(' ') === spec.join(' '))) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
+    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name)) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
   return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
