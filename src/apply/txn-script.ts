@@ -30,6 +30,15 @@ export interface TxnOptions {
 
 const q = quoteWord;
 const P = (text: string) => `printf '%s\\n' ${q(text)}`;
+/**
+ * A step's command as the script runs it: its argv, quoted; `sysctl -w KEY=N` as the write to
+ * /proc/sys that it is (a builtin: one process less on the host).
+ */
+export function stepCommand(argv: readonly string[]): string {
+  const m = argv.length === 3 && argv[0] === 'sysctl' && argv[1] === '-w' ? /^([a-z0-9_]+(?:\.[a-z0-9_-]+)+)=(\d+)$/.exec(argv[2]!) : null;
+  return m ? `printf '%s\\n' ${m[2]} > /proc/sys/${m[1]!.replace(/\./g, '/')}` : quoteArgv(argv);
+}
+
 /** copies file a to b with shell builtins only */
 const copy = (a: string, b: string) => `if [ -f ${a} ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${a} > ${b}; else : > ${b}; fi`;
 
@@ -42,13 +51,13 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `ID=${q(o.id)}`,
     'undo_step() {',
     '  case "$1" in',
-    ...steps.flatMap((s, i) => (s.undo ? [`  ${i}) ${quoteArgv(s.undo)} ;;`] : [])),
+    ...steps.flatMap((s, i) => (s.undo ? [`  ${i}) ${stepCommand(s.undo)} ;;`] : [])),
     '  *) : ;;',
     '  esac',
     '}',
     // undoes steps $1 … 0; ur=1 if any undo failed
     'rollback() { i=$1; while [ "$i" -ge 0 ]; do printf \'@@undo %s\\n\' "$i"; undo_step "$i" 2>&1 || ur=1; i=$((i-1)); done; }',
-    `fail() { echo "failed $1" >> ${J}; ur=0; rollback $(($1-1)); echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 1; }`,
+    `fail() { echo "failed $1" >> ${J}; ur=0; rollback $(($1-1)); echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; exit 1; }`,
     `last_done() { n=-1; while read -r k v rest; do case "$k" in done|try) n=$v ;; esac; done < ${J}; echo "$n"; }`,
     'mode=${1:-apply}',
     `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
@@ -60,7 +69,7 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     'fi',
     'case "$mode" in',
     'rollback)',
-    `  ur=0; rollback "$(last_done)"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; rm -f ${D}/pending; exit 0 ;;`,
+    `  ur=0; rollback "$(last_done)"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; exit 0 ;;`,
     'revert)',
     `  [ -e ${D}/confirmed-$ID ] && exit 0`,
     // a later run has superseded this one since (the journal is its): undoing by it would undo the wrong steps
@@ -72,14 +81,16 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `if [ "$0" != ${TXN_SCRIPT} ] && [ -f "$0" ]; then mv -f "$0" ${TXN_SCRIPT} && exec sh ${TXN_SCRIPT} apply locked; fi`,
     `${P(o.holder)} > ${HOLDER_FILE}`,
     `echo "begin $ID $$" > ${J}`,
-    `: > ${D}/pending`,
+    // what the steps create, for the record at commit
+    "PENDING= NL='",
+    "'",
   ];
-  const own = (s: Step) => (s.owns ? `${P(formatOwned(s.owns))} >> ${D}/pending; ` : '');
+  const own = (s: Step) => (s.owns ? `PENDING=$PENDING${q(formatOwned(s.owns))}$NL; ` : '');
   for (const unit of units(steps, o.pause?.step)) {
     const first = unit[0]!;
     lines.push(`printf '@@step %s\\n' ${first.i}`);
     if (unit.length === 1) {
-      lines.push(`if ${quoteArgv(first.s.argv)} 2>&1; then ${own(first.s)}echo "done ${first.i}" >> ${J}; else fail ${first.i}; fi`);
+      lines.push(`if ${stepCommand(first.s.argv)} 2>&1; then ${own(first.s)}echo "done ${first.i}" >> ${J}; else fail ${first.i}; fi`);
     } else {
       // one `ip -batch` for the run of steps; on a failure, ip names its line: the steps before it are done
       const ns = netnsOf(first.s);
@@ -101,8 +112,7 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
   }
   lines.push(
     `${copy(RECORD_FILE, `${D}/owned.before`)}`,
-    `if [ -s ${D}/pending ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${D}/pending >> ${RECORD_FILE}; fi`,
-    `rm -f ${D}/pending`,
+    `[ -z "$PENDING" ] || printf '%s' "$PENDING" >> ${RECORD_FILE}`,
     `echo commit >> ${J}`,
   );
   if (o.confirmTimeout !== undefined) {
@@ -136,10 +146,9 @@ function units(steps: Step[], pauseAfter: number | undefined): { s: Step; i: num
  */
 export function launchScript(script: string, mode: 'apply' | 'rollback' = 'apply'): string {
   return [
-    `mkdir -p ${TXN_DIR}`,
-    `cat > ${TXN_DIR}/launch-$$.sh <<'CNET_TXN_EOF'`,
-    script.trimEnd(),
-    'CNET_TXN_EOF',
+    `[ -d ${TXN_DIR} ] || mkdir -p ${TXN_DIR}`,
+    // a builtin writes it: `cat` with a here-document costs a fork and an exec
+    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/launch-$$.sh`,
     ...detached(`${TXN_DIR}/launch-$$.sh ${mode}`),
   ].join('\n') + '\n';
 }

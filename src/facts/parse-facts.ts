@@ -1,7 +1,7 @@
 import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
-import { parseIpShow, parseNetnsList } from './parse-ip.js';
-import { parseForwardChain, parseNatRules, parseNftChains } from './parse-nat.js';
+import { parseIpShow, parseRootBatch } from './parse-ip.js';
+import { forwardChain, natRules, parseIptablesSave, parseNftChains } from './parse-nat.js';
 import type { HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
 
 /** Splits script output into `@@name` sections (section name → body). */
@@ -31,16 +31,9 @@ function txnOf(text: string | undefined): { txn?: TxnFacts } {
   return { txn: { id, pid: Number(pid), alive, state: last.split(/\s+/)[0]!, ...(holder ? { holder } : {}) } };
 }
 
-function mgmtOf(text: string | undefined): { mgmt?: MgmtFacts } {
-  const lines = (text ?? '').trim().split('\n');
-  const [client, server] = (lines[0] ?? '').split(/\s+/);
+function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: MgmtFacts } {
+  const [client, server] = (text ?? '').trim().split(/\s+/);
   if (!client || !server) return {};
-  let dev: string | undefined;
-  try {
-    dev = (JSON.parse(lines.slice(1).join('\n') || '[]') as { dev?: string }[])[0]?.dev;
-  } catch {
-    dev = undefined;
-  }
   return { mgmt: { client, server, ...(dev ? { dev } : {}) } };
 }
 
@@ -68,23 +61,23 @@ export function parseFacts(text: string, host?: string): HostFacts {
       if (body.trim() !== '' && !body.startsWith('@@')) namespaces.set(name.slice(3), parse(name, body, parseIpShow));
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
-    const natText = need('nat');
-    const natFailed = sections.has('nat-failed');
-    const filter = sections.get('filter');
+    const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
+    const iptables = need('iptables');
+    const saved = sections.has('iptables-failed') ? undefined : parseIptablesSave(iptables);
     const brnf = sections.get('brnf')?.trim();
     const nft = sections.get('nft');
     return {
-      root: parse('root', need('root'), parseIpShow),
-      netns: parse('netns', need('netns'), parseNetnsList),
+      root,
+      netns,
       namespaces,
       ipForward: need('forward').trim() === '1',
-      nat: natFailed ? { available: false, rules: [], error: natText.trim() } : { available: true, rules: parseNatRules(natText) },
-      ...(filter !== undefined && !sections.has('filter-failed') ? { forwardChain: parseForwardChain(filter) } : {}),
+      nat: saved ? { available: true, rules: natRules(saved) } : { available: false, rules: [], error: iptables.trim() },
+      ...(saved ? { forwardChain: forwardChain(saved) } : {}),
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
       ...txnOf(sections.get('txn')),
-      ...mgmtOf(sections.get('mgmt')),
+      ...mgmtOf(sections.get('mgmt'), mgmtDev),
     };
   } catch (err) {
     if (err instanceof FactsError) throw err;

@@ -36,6 +36,23 @@ function asArray<T>(v: unknown, what: string): T[] {
 export function parseIpShow(text: string): NetnsFacts {
   const values = parseJsonStream(text);
   if (values.length !== 3) throw new Error(`expected 3 JSON arrays from ip -batch, got ${values.length}`);
+  return ipShowOf(values);
+}
+
+/**
+ * The root namespace's batch: the three of parseIpShow, then `netns list` (name → nsid), then
+ * `route get CONTROLLER` when the script knew the controller's address (the device it leaves by).
+ */
+export function parseRootBatch(text: string): { root: NetnsFacts; netns: Map<string, number | undefined>; mgmtDev?: string } {
+  const values = parseJsonStream(text);
+  if (values.length !== 4 && values.length !== 5) throw new Error(`expected 4 or 5 JSON arrays from ip -batch, got ${values.length}`);
+  const netns = new Map<string, number | undefined>();
+  for (const n of asArray<{ name: string; id?: number }>(values[3], 'namespaces')) netns.set(n.name, n.id);
+  const mgmtDev = values[4] === undefined ? undefined : asArray<{ dev?: string }>(values[4], 'routes')[0]?.dev;
+  return { root: ipShowOf(values.slice(0, 3)), netns, ...(mgmtDev ? { mgmtDev } : {}) };
+}
+
+function ipShowOf(values: unknown[]): NetnsFacts {
   const [rawLinks, rawAddrs, rawRoutes] = values;
   const addrs = new Map<number, AddressFact[]>();
   for (const a of asArray<IpLink>(rawAddrs, 'addresses')) {
@@ -70,12 +87,3 @@ export function parseIpShow(text: string): NetnsFacts {
   return { links, routes };
 }
 
-/** `ip -j netns list` → name → nsid (undefined when the kernel has not assigned one). */
-export function parseNetnsList(text: string): Map<string, number | undefined> {
-  const out = new Map<string, number | undefined>();
-  if (text.trim() === '') return out;
-  for (const v of parseJsonStream(text)) {
-    for (const n of asArray<{ name: string; id?: number }>(v, 'namespaces')) out.set(n.name, n.id);
-  }
-  return out;
-}

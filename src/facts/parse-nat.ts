@@ -1,6 +1,6 @@
 import type { NftChainFacts } from './types.js';
 
-/** Splits one `iptables -S` line into words, honouring the double quotes iptables puts around comments. */
+/** Splits one `iptables-save` rule line into words, honouring the double quotes iptables puts around comments. */
 export function tokenizeRule(line: string): string[] {
   const out: string[] = [];
   let cur = '';
@@ -28,26 +28,42 @@ export function tokenizeRule(line: string): string[] {
   return out;
 }
 
-/** `iptables -S CHAIN` → the rules' words after `-A CHAIN`. */
-export function parseChainRules(text: string, chain: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`-A ${chain} `))
-    .map((l) => tokenizeRule(l).slice(2));
+/** One chain of `iptables-save` output: its policy (built-in chains) and its rules' words after `-A CHAIN`. */
+export interface SavedChain {
+  policy?: string;
+  rules: string[][];
 }
 
-/** `iptables -t nat -S POSTROUTING` → the rules' words after `-A POSTROUTING`. */
-export function parseNatRules(text: string): string[][] {
-  return parseChainRules(text, 'POSTROUTING');
+/** `iptables-save` → "table chain" → the chain. Comments, COMMIT and warnings are skipped. */
+export function parseIptablesSave(text: string): Map<string, SavedChain> {
+  const out = new Map<string, SavedChain>();
+  const chain = (key: string): SavedChain => out.get(key) ?? out.set(key, { rules: [] }).get(key)!;
+  let table = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1).trim();
+    else if (line.startsWith(':')) {
+      const [name, policy] = line.slice(1).split(/\s+/);
+      if (name) Object.assign(chain(`${table} ${name}`), policy && policy !== '-' ? { policy } : {});
+    } else if (line.startsWith('-A ')) {
+      const words = tokenizeRule(line);
+      if (words[1]) chain(`${table} ${words[1]}`).rules.push(words.slice(2));
+    }
+  }
+  return out;
 }
 
-/** `iptables -S FORWARD` → the chain's policy (`-P FORWARD DROP`) and rules. */
-export function parseForwardChain(text: string): { policy: string; rules: string[][] } {
-  const policy = /^-P FORWARD (\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
-  return { policy, rules: parseChainRules(text, 'FORWARD') };
+/** The nat table's POSTROUTING rules. */
+export function natRules(saved: Map<string, SavedChain>): string[][] {
+  return saved.get('nat POSTROUTING')?.rules ?? [];
 }
 
-/** iptables-nft keeps its own tables in nftables; they are read through `iptables -S` instead. */
+/** The filter table's FORWARD chain: its policy (ACCEPT when the table does not exist yet) and rules. */
+export function forwardChain(saved: Map<string, SavedChain>): { policy: string; rules: string[][] } {
+  const c = saved.get('filter FORWARD');
+  return { policy: c?.policy ?? 'ACCEPT', rules: c?.rules ?? [] };
+}
+
+/** iptables-nft keeps its own tables in nftables; they are read through `iptables-save` instead. */
 const IPTABLES_TABLES = new Set(['ip filter', 'ip nat', 'ip mangle', 'ip raw', 'ip security']);
 
 /** `nft -j list chains` → the base chains (those hooked into the kernel) of native nftables tables. */

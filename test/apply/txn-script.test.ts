@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseTxnOutput } from '../../src/apply/txn-output.js';
-import { confirmScript, HOLDER_FILE, launchScript, LOCK_FILE, recoverScript, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
+import { confirmScript, HOLDER_FILE, stepCommand, launchScript, LOCK_FILE, recoverScript, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
 import { RECORD_FILE, type OwnedObject } from '../../src/ownership/record.js';
 import type { Step } from '../../src/plan/step.js';
 import { quoteArgv } from '../../src/shell/quote.js';
@@ -21,6 +21,19 @@ function step(n: number | string, o: { owns?: OwnedObject; undo?: string[] | fal
 const ns = (name: string): OwnedObject => ({ kind: 'netns', name });
 const failing: Step = { phase: 'netns', reason: 'fails', argv: ['sh', '-c', 'echo boom >&2; exit 3'], undo: ['sh', '-c', `echo undone-failing >> ${LOG}`], owns: ns('nsfail') };
 const opts = (o: Partial<TxnOptions> = {}): TxnOptions => ({ id: 'T1', holder: 'tester', lockWait: 0, ...o });
+
+describe('stepCommand', () => {
+  it('runs `sysctl -w KEY=N` as the builtin write to /proc/sys it is (no process)', () => {
+    expect(stepCommand(['sysctl', '-w', 'net.ipv4.ip_forward=1'])).toBe("printf '%s\\n' 1 > /proc/sys/net/ipv4/ip_forward");
+    expect(stepCommand(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])).toBe("printf '%s\\n' 0 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+  });
+
+  it('quotes every other argv, odd sysctl values included', () => {
+    for (const argv of [['ip', 'link', 'add', 'a b'], ['sysctl', '-w', 'net.ipv4.ip_forward=1; rm -rf /'], ['sysctl', '-w', '../x=1'], ['sysctl', 'net.ipv4.ip_forward=1']]) {
+      expect(stepCommand(argv)).toBe(quoteArgv(argv));
+    }
+  });
+});
 
 describe('txnScript text', () => {
   const steps = [step(0, { owns: ns('ns0') }), step(1, { undo: false }), step(2, { owns: { kind: 'link', name: 'br0' } })];
@@ -66,16 +79,16 @@ describe('txnScript text', () => {
     expect(lines[arm + 1]).toBe(`printf '%s\\n' @@committed`);
   });
 
-  it('writes owned lines to pending as steps succeed, and into the record only at commit', () => {
+  it('keeps owned lines in PENDING as steps succeed, and writes them into the record only at commit', () => {
     const lines = txnScript(steps, opts()).split('\n');
     const stepLines = lines.filter((l) => l.startsWith('if sh -c'));
-    expect(stepLines[0]).toContain(`then printf '%s\\n' 'netns ns0' >> ${TXN_DIR}/pending; echo "done 0"`);
-    expect(stepLines[1]).not.toContain('pending');
-    expect(stepLines[2]).toContain(`then printf '%s\\n' 'link br0' >> ${TXN_DIR}/pending; echo "done 2"`);
+    expect(stepLines[0]).toContain(`then PENDING=$PENDING'netns ns0'$NL; echo "done 0"`);
+    expect(stepLines[1]).not.toContain('PENDING');
+    expect(stepLines[2]).toContain(`then PENDING=$PENDING'link br0'$NL; echo "done 2"`);
     const toRecord = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes(`>> ${RECORD_FILE}`));
     expect(toRecord).toHaveLength(1);
     const [line, at] = toRecord[0]!;
-    expect(line).toContain(`done < ${TXN_DIR}/pending >> ${RECORD_FILE}`);
+    expect(line).toBe(`[ -z "$PENDING" ] || printf '%s' "$PENDING" >> ${RECORD_FILE}`);
     expect(at).toBeGreaterThan(lines.indexOf(stepLines[2]!));
     expect(at).toBeLessThan(lines.indexOf(`echo commit >> ${TXN_JOURNAL}`));
   });
@@ -99,7 +112,8 @@ describe('txnScript text', () => {
     expect(launchScript('echo hi\n')).toMatch(/printf '@@apply-exit\\n%s\\n' "\$rc"\n$/);
     // a launch never writes the current transaction's script or output: a locked-out launch would clobber them
     expect(launchScript('echo hi\n')).not.toContain(TXN_SCRIPT);
-    expect(launchScript('echo hi\n')).toContain(`cat > ${TXN_DIR}/launch-$$.sh <<'CNET_TXN_EOF'\necho hi\nCNET_TXN_EOF\n`);
+    // written by a builtin (no process), quoted as one word
+    expect(launchScript("echo 'hi'\n")).toContain(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_DIR}/launch-$$.sh\n`);
     expect(launchScript('echo hi\n')).toContain(`setsid sh ${TXN_DIR}/launch-$$.sh apply > ${TXN_DIR}/out-$$ 2>&1 < /dev/null &`);
     // the transaction takes that name only once it holds the lock
     const t = txnScript([step(0)], opts()).split('\n');

@@ -41,10 +41,10 @@ describe('parseJsonStream', () => {
     expect(() => parseJsonStream('[1] "x" [2]')).toThrow(/outside JSON at offset 4/);
   });
 
-  it('reads the three arrays of a recorded `ip -batch` section', () => {
+  it('reads the four arrays of a recorded root `ip -batch` section (links, addresses, routes, namespaces)', () => {
     const sections = splitSections(readFileSync(new URL('../fixtures/facts/converged.txt', import.meta.url), 'utf8'));
     const values = parseJsonStream(sections.get('root')!);
-    expect(values).toHaveLength(3);
+    expect(values).toHaveLength(4);
     for (const v of values) expect(Array.isArray(v)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FactsError } from '../../src/errors.js';
 import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
-import { parseIpShow, parseNetnsList } from '../../src/facts/parse-ip.js';
+import { parseIpShow, parseRootBatch } from '../../src/facts/parse-ip.js';
 import { findLink, type HostFacts, type LinkFact } from '../../src/facts/types.js';
 
 /** a random MAC, as the kernel gives a new device (recorded values change when fixtures are re-recorded) */
@@ -302,18 +302,27 @@ describe('parseIpShow', () => {
   });
 });
 
-describe('parseNetnsList', () => {
+describe('parseRootBatch', () => {
+  const three = '[{"ifindex":1,"ifname":"lo"}]\n[]\n[]\n';
+
   it('maps names to nsids, undefined when none is assigned', () => {
-    expect([...parseNetnsList('[{"name":"a","id":0},{"name":"b"}]\n')]).toEqual([
+    expect([...parseRootBatch(`${three}[{"name":"a","id":0},{"name":"b"}]\n`).netns]).toEqual([
       ['a', 0],
       ['b', undefined],
     ]);
+    expect(parseRootBatch(`${three}[]\n`).netns.size).toBe(0);
   });
 
-  it('reads empty output (older iproute2 prints nothing) and [] as no namespaces', () => {
-    expect(parseNetnsList('').size).toBe(0);
-    expect(parseNetnsList('\n').size).toBe(0);
-    expect(parseNetnsList('[]\n').size).toBe(0);
+  it('reads the device of `route get CONTROLLER` when the batch asked it, and the links before', () => {
+    const r = parseRootBatch(`${three}[]\n[{"dst":"10.0.0.1","dev":"eth0","prefsrc":"10.0.0.10"}]\n`);
+    expect(r.mgmtDev).toBe('eth0');
+    expect(r.root.links.map((l) => l.name)).toEqual(['lo']);
+    expect(parseRootBatch(`${three}[]\n`).mgmtDev).toBeUndefined();
+  });
+
+  it('wants four or five arrays', () => {
+    expect(() => parseRootBatch(three)).toThrow(/expected 4 or 5 JSON arrays from ip -batch, got 3/);
+    expect(() => parseRootBatch(`${three}{}\n`)).toThrow(/expected a JSON array of namespaces/);
   });
 });
 
@@ -321,7 +330,7 @@ describe('parseFacts on malformed or truncated output', () => {
   const full = text('converged');
 
   it('names the missing end when the output was cut short', () => {
-    for (const cut of [0, 10, full.indexOf('@@netns'), full.indexOf('@@ns pb') + 3, full.indexOf('@@record') + 12, full.length - 6]) {
+    for (const cut of [0, 10, full.indexOf('@@root') + 20, full.indexOf('@@ns pb') + 3, full.indexOf('@@record') + 12, full.length - 6]) {
       const err = factsError(() => parseFacts(full.slice(0, cut), 'vm1'));
       expect(err.message).toContain('no "end" section');
       expect(err.host).toBe('vm1');
@@ -329,7 +338,7 @@ describe('parseFacts on malformed or truncated output', () => {
   });
 
   it('names a missing section', () => {
-    for (const name of ['root', 'netns', 'forward', 'nat', 'record']) {
+    for (const name of ['root', 'forward', 'iptables', 'record']) {
       const t = full.replace(new RegExp(`^@@${name}$`, 'm'), '@@renamed');
       const err = factsError(() => parseFacts(t, 'vm1'));
       expect(err.message).toBe(`facts output has no "${name}" section (the gather script did not finish)`);
@@ -344,8 +353,8 @@ describe('parseFacts on malformed or truncated output', () => {
     const twoArrays = withSection(full, 'ns pb', splitSections(full).get('ns pb')!.split('\n').slice(0, 2).join('\n'));
     expect(factsError(() => parseFacts(twoArrays)).message).toMatch(/"ns pb".*expected 3 JSON arrays from ip -batch, got 2/);
 
-    const badNetns = withSection(full, 'netns', 'Error: something went wrong');
-    expect(factsError(() => parseFacts(badNetns)).message).toMatch(/"netns".*unexpected text outside JSON/);
+    const badNetns = withSection(full, 'root', `${rootBody}\nError: something went wrong`);
+    expect(factsError(() => parseFacts(badNetns)).message).toMatch(/"root".*unexpected text outside JSON/);
 
     const errorInRoot = withSection(full, 'root', 'sh: 1: ip: not found');
     expect(factsError(() => parseFacts(errorInRoot, 'vm1')).message).toMatch(/"root".*outside JSON.*ip: not found/);
@@ -357,8 +366,10 @@ describe('parseFacts on malformed or truncated output', () => {
   });
 
   it('reports iptables failing as NAT unavailable, with its message', () => {
-    const t = full.replace(/@@nat\n[\s\S]*?\n@@record/, '@@nat\nsh: 1: iptables: not found\n@@nat-failed\n@@record');
-    expect(parseFacts(t).nat).toEqual({ available: false, rules: [], error: 'sh: 1: iptables: not found' });
+    const t = withSection(full, 'iptables', 'sh: 1: iptables-save: not found\n@@iptables-failed');
+    const f = parseFacts(t);
+    expect(f.nat).toEqual({ available: false, rules: [], error: 'sh: 1: iptables-save: not found' });
+    expect(f.forwardChain).toBeUndefined();
   });
 
   it('ignores record lines that do not validate', () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseNatRules, tokenizeRule, parseNftChains } from '../../src/facts/parse-nat.js';
+import { forwardChain, natRules, parseIptablesSave, tokenizeRule, parseNftChains } from '../../src/facts/parse-nat.js';
 import { splitSections } from '../../src/facts/parse-facts.js';
 
-const natOf = (name: string): string =>
-  splitSections(readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8')).get('nat')!;
+const savedOf = (name: string) =>
+  parseIptablesSave(splitSections(readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8')).get('iptables')!);
+const parseNatRules = (text: string) => natRules(parseIptablesSave(text));
 
 describe('tokenizeRule', () => {
   it('splits on whitespace', () => {
@@ -31,9 +32,9 @@ describe('tokenizeRule', () => {
   });
 });
 
-describe('parseNatRules', () => {
+describe('parseIptablesSave, natRules', () => {
   it('reads the recorded converged rules, comment unquoted, policy line skipped', () => {
-    expect(parseNatRules(natOf('converged'))).toEqual([
+    expect(natRules(savedOf('converged'))).toEqual([
       ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
       ['-s', '172.18.0.0/16', '!', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE'],
       ['-s', '172.19.0.0/24', '!', '-o', 'brd1', '-m', 'comment', '--comment', 'cnet-remote:brd1', '-j', 'MASQUERADE'],
@@ -41,14 +42,14 @@ describe('parseNatRules', () => {
   });
 
   it('reads the recorded drifted rules (br0 rule gone, foreign rule kept)', () => {
-    expect(parseNatRules(natOf('drifted'))).toEqual([
+    expect(natRules(savedOf('drifted'))).toEqual([
       ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
       ['-s', '172.19.0.0/24', '!', '-o', 'brd1', '-m', 'comment', '--comment', 'cnet-remote:brd1', '-j', 'MASQUERADE'],
     ]);
   });
 
   it('keeps duplicate rules (foreign.txt lists the foreign rule twice)', () => {
-    expect(parseNatRules(natOf('foreign'))).toEqual([
+    expect(natRules(savedOf('foreign'))).toEqual([
       ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
       ['-s', '10.77.0.0/16', '-j', 'MASQUERADE'],
     ]);
@@ -57,18 +58,36 @@ describe('parseNatRules', () => {
   it('ignores the policy line, other chains, warnings and blank lines', () => {
     const text = [
       '# Warning: iptables-legacy tables present, use iptables-legacy to see them',
-      '-P POSTROUTING ACCEPT',
-      '-N DOCKER',
+      '*nat',
+      ':POSTROUTING ACCEPT [0:0]',
+      ':DOCKER - [0:0]',
       '-A DOCKER -i docker0 -j RETURN',
       '',
       '-A POSTROUTING -o eth0 -j MASQUERADE',
+      'COMMIT',
+      '*filter',
+      '-A POSTROUTING -o other -j MASQUERADE',
+      'COMMIT',
     ].join('\n');
     expect(parseNatRules(text)).toEqual([['-o', 'eth0', '-j', 'MASQUERADE']]);
   });
 
   it('returns no rules for an empty chain', () => {
-    expect(parseNatRules('-P POSTROUTING ACCEPT\n')).toEqual([]);
+    expect(parseNatRules('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n')).toEqual([]);
     expect(parseNatRules('')).toEqual([]);
+  });
+});
+
+describe('forwardChain', () => {
+  it('reads the policy from the chain line and the rules (forward-drop.txt)', () => {
+    expect(forwardChain(savedOf('forward-drop'))).toEqual({
+      policy: 'DROP',
+      rules: [['-s', '172.19.0.0/24', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable']],
+    });
+  });
+
+  it('is ACCEPT with no rules when the filter table does not exist yet', () => {
+    expect(forwardChain(parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n'))).toEqual({ policy: 'ACCEPT', rules: [] });
   });
 });
 
