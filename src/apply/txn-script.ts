@@ -92,9 +92,9 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     if (unit.length === 1) {
       lines.push(`if ${stepCommand(first.s.argv)} 2>&1; then ${own(first.s)}echo "done ${first.i}" >> ${J}; else fail ${first.i}; fi`);
     } else {
-      // one `ip -batch` for the run of steps; on a failure, ip names its line: the steps before it are done
+      // one `ip -batch` (or `bridge -batch`) for the run of steps; on a failure, it names its line: the steps before it are done
       const ns = netnsOf(first.s);
-      const batch = quoteArgv(['ip', ...(ns ? ['-n', ns] : []), '-batch', '-']);
+      const batch = quoteArgv([first.s.argv[0]!, ...(ns ? ['-n', ns] : []), '-batch', '-']);
       lines.push(
         // a runner that dies inside the batch leaves this for the next run's rollback to go from
         `echo "try ${unit[unit.length - 1]!.i}" >> ${J}`,
@@ -122,13 +122,14 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs of `ip` steps in one namespace become one unit (one `ip -batch`); a pause ends a unit. */
+/** Runs of `ip` steps in one namespace, or of `bridge` steps, become one unit (one `-batch`); a pause ends a unit. */
 function units(steps: Step[], pauseAfter: number | undefined): { s: Step; i: number }[][] {
   const out: { s: Step; i: number }[][] = [];
   steps.forEach((s, i) => {
     const cur = out[out.length - 1];
     const prev = cur?.[cur.length - 1];
-    const joins = prev && s.argv[0] === 'ip' && prev.s.argv[0] === 'ip' && netnsOf(s) === netnsOf(prev.s) && prev.i !== pauseAfter;
+    const tool = s.argv[0];
+    const joins = prev && (tool === 'ip' || tool === 'bridge') && prev.s.argv[0] === tool && netnsOf(s) === netnsOf(prev.s) && prev.i !== pauseAfter;
     if (joins) cur!.push({ s, i });
     else out.push([{ s, i }]);
   });

@@ -25,7 +25,11 @@ function ipBatch(netns: string | undefined, commands: string[]): string {
 /** prints file F's lines with shell builtins only */
 const cat = (f: string) => `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${f}`;
 
-export function gatherScript(namespaces: readonly string[]): string {
+/**
+ * `namespaces`: the namespaces to read (absent ones are reported absent); `fdbDevices`: VXLAN
+ * devices whose forwarding database to read (`bridge`, one process each).
+ */
+export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = []): string {
   const lines = [
     // SSH_CONNECTION is "client port server port"; under sudo, become.ts passes it on
     'set -- ${CNET_SSH_CONNECTION:-$SSH_CONNECTION}',
@@ -37,6 +41,9 @@ export function gatherScript(namespaces: readonly string[]): string {
   ];
   for (const ns of namespaces) {
     lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipBatch(ns, IP_SHOW), `else ${marker('absent')}; fi`);
+  }
+  for (const dev of fdbDevices) {
+    lines.push(marker(`fdb ${dev}`), `if [ -e ${quoteWord(`/sys/class/net/${dev}`)} ]; then ${quoteArgv(['bridge', '-j', 'fdb', 'show', 'dev', dev])}; else ${marker('absent')}; fi`);
   }
   lines.push(
     marker('forward'),

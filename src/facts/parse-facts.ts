@@ -1,8 +1,8 @@
 import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
-import { parseIpShow, parseRootBatch } from './parse-ip.js';
+import { parseFdb, parseIpShow, parseRootBatch } from './parse-ip.js';
 import { forwardChain, natRules, parseIptablesSave, parseNftChains } from './parse-nat.js';
-import type { HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
+import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
 
 /** Splits script output into `@@name` sections (section name → body). */
 export function splitSections(text: string): Map<string, string> {
@@ -56,9 +56,10 @@ export function parseFacts(text: string, host?: string): HostFacts {
   };
   try {
     const namespaces = new Map<string, NetnsFacts>();
+    const fdb = new Map<string, FdbEntry[]>();
     for (const [name, body] of sections) {
-      if (!name.startsWith('ns ')) continue;
-      if (body.trim() !== '' && !body.startsWith('@@')) namespaces.set(name.slice(3), parse(name, body, parseIpShow));
+      if (name.startsWith('ns ') && body.trim() !== '') namespaces.set(name.slice(3), parse(name, body, parseIpShow));
+      if (name.startsWith('fdb ') && body.trim() !== '') fdb.set(name.slice(4), parse(name, body, parseFdb));
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
@@ -76,6 +77,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
+      ...(fdb.size ? { fdb } : {}),
       ...txnOf(sections.get('txn')),
       ...mgmtOf(sections.get('mgmt'), mgmtDev),
     };

@@ -1,4 +1,4 @@
-import type { AddressFact, LinkFact, NetnsFacts, RouteFact } from './types.js';
+import type { AddressFact, FdbEntry, LinkFact, NetnsFacts, RouteFact, VxlanFacts } from './types.js';
 import { parseJsonStream } from './json-stream.js';
 
 interface IpLink {
@@ -11,7 +11,8 @@ interface IpLink {
   address?: string;
   link_index?: number;
   link_netnsid?: number;
-  linkinfo?: { info_kind?: string };
+  mtu?: number;
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string; link?: string } };
   addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
 }
 
@@ -74,6 +75,8 @@ function ipShowOf(values: unknown[]): NetnsFacts {
     ...(l.address !== undefined ? { mac: l.address } : {}),
     ...(l.link_index !== undefined ? { peerIfindex: l.link_index } : {}),
     ...(l.link_netnsid !== undefined ? { peerNetnsId: l.link_netnsid } : {}),
+    ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+    ...(l.linkinfo?.info_kind === 'vxlan' ? { vxlan: vxlanOf(l.linkinfo.info_data ?? {}) } : {}),
     addresses: addrs.get(l.ifindex) ?? [],
   }));
   const routes: RouteFact[] = asArray<IpRoute>(rawRoutes, 'routes').map((r) => ({
@@ -87,3 +90,13 @@ function ipShowOf(values: unknown[]): NetnsFacts {
   return { links, routes };
 }
 
+
+function vxlanOf(d: { id?: number; port?: number; local?: string; link?: string }): VxlanFacts {
+  return { id: d.id ?? 0, ...(d.port !== undefined ? { port: d.port } : {}), ...(d.local ? { local: d.local } : {}), ...(d.link ? { dev: d.link } : {}) };
+}
+
+/** `bridge -j fdb show dev DEV` → the entries that send to a remote VTEP. Empty text: no entries. */
+export function parseFdb(text: string): FdbEntry[] {
+  if (text.trim() === '') return [];
+  return parseJsonStream(text).flatMap((v) => asArray<{ mac?: string; dst?: string }>(v, 'fdb entries')).flatMap((e) => (e.mac && e.dst ? [{ mac: e.mac, dst: e.dst }] : []));
+}

@@ -21,8 +21,25 @@ export interface LinkFact {
   /** veth: the peer's ifindex, and (peer in another namespace) the nsid of that namespace */
   peerIfindex?: number;
   peerNetnsId?: number;
+  mtu?: number;
+  /** a VXLAN device's parameters */
+  vxlan?: VxlanFacts;
   /** IPv4 addresses */
   addresses: AddressFact[];
+}
+
+export interface VxlanFacts {
+  id: number;
+  port?: number;
+  local?: string;
+  /** the underlay device it is bound to */
+  dev?: string;
+}
+
+/** A forwarding-database entry of a VXLAN device that sends to a remote VTEP (`dst`). */
+export interface FdbEntry {
+  mac: string;
+  dst: string;
 }
 
 export interface RouteFact {
@@ -98,6 +115,8 @@ export interface HostFacts {
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
   record: OwnedObject[];
+  /** VXLAN devices asked about → their remote entries (absent device: no key) */
+  fdb?: Map<string, FdbEntry[]>;
   txn?: TxnFacts;
   mgmt?: MgmtFacts;
 }

@@ -29,6 +29,10 @@ export interface BridgeSpec {
   /** the bridge's own address, the containers' gateway */
   address: string;
   nat: boolean;
+  /** the fabric's bridge: traffic to the fabric's supernet is not masqueraded */
+  natExcept?: Cidr;
+  /** the fabric's bridge under VXLAN: the bridge and every veth on it get this MTU */
+  mtu?: number;
 }
 
 export interface NamespaceSpec {
@@ -41,10 +45,54 @@ export interface NamespaceSpec {
   nsIf: string;
 }
 
+/** Another member of the fabric, as this host needs to know it. */
+export interface FabricPeer {
+  host: string;
+  /** its container subnet */
+  subnet: Cidr;
+  /** its address on the underlay */
+  underlay: string;
+  /** a container of it to ping in cross-host probes (the first namespace on its fabric bridge) */
+  probe?: { ns: string; address: string };
+}
+
+export interface VxlanSpec {
+  /** the VXLAN device's name */
+  device: string;
+  vni: number;
+  /** UDP port */
+  port: number;
+  /** the underlay device it sends from (else the kernel's route to each peer decides) */
+  dev?: string;
+  /** the underlay MTU less the encapsulation (50 bytes) */
+  mtu: number;
+}
+
+/**
+ * The fleet-wide network this host is a member of (cnet.fabric): the supernet is split into one
+ * subnet per host, carried by the fabric's bridge; `routed` gives a route to each peer's subnet
+ * via its underlay address (Flannel's host-gw), `vxlan` joins the bridges over a VXLAN device
+ * with the peers in its forwarding database (head-end replication, no multicast).
+ */
+export interface FabricSpec {
+  mode: 'routed' | 'vxlan';
+  supernet: Cidr;
+  /** the fabric's bridge on this host (also among the bridges) */
+  bridge: string;
+  /** this host's container subnet */
+  subnet: Cidr;
+  /** this host's address on the underlay */
+  underlay: string;
+  /** every other member, in inventory order */
+  peers: FabricPeer[];
+  vxlan?: VxlanSpec;
+}
+
 /** What one host should have, with defaults filled and addresses allocated. Sorted by name. */
 export interface DesiredNetwork {
   bridges: BridgeSpec[];
   namespaces: NamespaceSpec[];
+  fabric?: FabricSpec;
 }
 
 export interface ResolvedHost {

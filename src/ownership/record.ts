@@ -1,5 +1,5 @@
 import { checkInterfaceName, checkNamespaceName } from '../inventory/names.js';
-import { parseCidr } from '../inventory/ipv4.js';
+import { isIpv4, parseCidr } from '../inventory/ipv4.js';
 
 /**
  * Ownership. Every interface cnet-remote creates carries the alias TAG, every NAT rule a comment
@@ -15,7 +15,10 @@ export const RECORD_FILE = `${RECORD_DIR}/owned`;
 export type OwnedObject =
   | { kind: 'netns'; name: string }
   | { kind: 'link'; name: string }
-  | { kind: 'nat'; subnet: string; bridge: string }
+  /** `except`: the fabric's supernet, which the rule leaves alone */
+  | { kind: 'nat'; subnet: string; bridge: string; except?: string }
+  /** a route in the main table: to `dst` via a gateway, or on a device */
+  | { kind: 'route'; dst: string; via?: string; dev?: string }
   /** ip_forward was `from` before `up` set it */
   | { kind: 'forward'; from: '0' };
 
@@ -29,7 +32,9 @@ export function formatOwned(o: OwnedObject): string {
     case 'link':
       return `${o.kind} ${o.name}`;
     case 'nat':
-      return `nat ${o.subnet} ${o.bridge}`;
+      return `nat ${o.subnet} ${o.bridge}${o.except ? ` ${o.except}` : ''}`;
+    case 'route':
+      return `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}`;
     case 'forward':
       return `forward ${o.from}`;
   }
@@ -40,12 +45,15 @@ export function parseRecord(text: string): OwnedObject[] {
   const out: OwnedObject[] = [];
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
-    const [kind, a, b, ...rest] = line.trim().split(/\s+/);
+    const [kind, a, b, c, ...rest] = line.trim().split(/\s+/);
     if (rest.length > 0) continue;
+    const cidr = (x: string | undefined): x is string => x !== undefined && typeof parseCidr(x) !== 'string';
     let obj: OwnedObject | undefined;
     if (kind === 'netns' && a && !b && !checkNamespaceName(a)) obj = { kind, name: a };
     else if (kind === 'link' && a && !b && !checkInterfaceName(a)) obj = { kind, name: a };
-    else if (kind === 'nat' && a && b && typeof parseCidr(a) !== 'string' && !checkInterfaceName(b)) obj = { kind, subnet: a, bridge: b };
+    else if (kind === 'nat' && cidr(a) && b && !checkInterfaceName(b) && (c === undefined || cidr(c))) obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}) };
+    else if (kind === 'route' && cidr(a) && b === 'via' && c && isIpv4(c)) obj = { kind, dst: a, via: c };
+    else if (kind === 'route' && cidr(a) && b === 'dev' && c && !checkInterfaceName(c)) obj = { kind, dst: a, dev: c };
     else if (kind === 'forward' && a === '0' && !b) obj = { kind, from: '0' };
     if (!obj) continue;
     const key = formatOwned(obj);

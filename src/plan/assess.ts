@@ -4,6 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { natComment, TAG, type OwnedObject } from '../ownership/record.js';
 import type { Mismatch } from '../report/result.js';
+import { assessFabric } from './assess-fabric.js';
 import type { Step } from './step.js';
 
 /**
@@ -21,11 +22,15 @@ export interface Assessment {
   conflicts: string[];
 }
 
-const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
+export const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
 
-/** Docker's shape, tagged: `-s SUBNET ! -o BRIDGE -m comment --comment cnet-remote:BRIDGE -j MASQUERADE`. */
-export function natRuleSpec(subnet: string, bridge: string): string[] {
-  return ['-s', subnet, '!', '-o', bridge, '-m', 'comment', '--comment', natComment(bridge), '-j', 'MASQUERADE'];
+/**
+ * Docker's shape, tagged: `-s SUBNET ! -o BRIDGE -m comment --comment cnet-remote:BRIDGE -j
+ * MASQUERADE`; a fabric's bridge also leaves its supernet alone (`! -d SUPERNET`), as Flannel does.
+ * Words in iptables-save's order, so that the rule read back compares equal.
+ */
+export function natRuleSpec(subnet: string, bridge: string, except?: string): string[] {
+  return ['-s', subnet, ...(except ? ['!', '-d', except] : []), '!', '-o', bridge, '-m', 'comment', '--comment', natComment(bridge), '-j', 'MASQUERADE'];
 }
 
 /**
@@ -37,8 +42,8 @@ export function macFor(address: string): string {
 }
 
 /** Is the tagged MASQUERADE rule for this subnet and bridge among the host's NAT rules? */
-export function hasNatRule(facts: HostFacts, subnet: string, bridge: string): boolean {
-  const spec = natRuleSpec(subnet, bridge).join(' ');
+export function hasNatRule(facts: HostFacts, subnet: string, bridge: string, except?: string): boolean {
+  const spec = natRuleSpec(subnet, bridge, except).join(' ');
   return facts.nat.rules.some((r) => r.join(' ') === spec);
 }
 
@@ -47,7 +52,7 @@ export function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
   return link.alias === TAG || record.some((o) => o.kind === 'link' && o.name === link.name);
 }
 
-function describeLink(l: LinkFact | undefined): string {
+export function describeLink(l: LinkFact | undefined): string {
   if (!l) return 'absent';
   return `${l.kind ?? 'device'}${l.alias === TAG ? '' : ' (not created by cnet-remote)'}`;
 }
@@ -80,7 +85,7 @@ function assessAddress(
   return fix.length ? [{ path, desired: want, actual: addresses(link), fix }] : [];
 }
 
-function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
+export function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
   if (link?.up) return [];
   return [{ path, desired: 'UP', actual: link ? 'DOWN' : 'absent', fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'), reason: `${ifname} is not up`, ...(link ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'down') } : {}) }] }];
 }
@@ -103,8 +108,16 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
       ],
     });
   }
+  out.findings.push(...assessMtu(`${path}.mtu`, undefined, link, b.name, b.mtu));
   out.findings.push(...assessUp(`${path}.state`, undefined, link, b.name));
   out.findings.push(...assessAddress(`${path}.address`, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
+}
+
+/** The MTU asked for (a VXLAN fabric's bridge, its ports and the containers' ends), if any. */
+export function assessMtu(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string, mtu: number | undefined): Finding[] {
+  if (mtu === undefined || link?.mtu === mtu) return [];
+  const was = link?.mtu;
+  return [{ path, desired: String(mtu), actual: was === undefined ? 'absent' : String(was), fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(mtu)), reason: `${ifname} needs MTU ${mtu}`, ...(was !== undefined ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(was)) } : {}) }] }];
 }
 
 /** The veth pair is whole when each end names the other and the host end is ours. */
@@ -159,6 +172,8 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   if (ns && ns.mac !== macFor(n.address)) {
     out.findings.push({ path: `${path}.mac`, desired: macFor(n.address), actual: ns.mac ?? 'none', fix: [{ phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)), reason: 'the MAC follows the address', ...(ns.mac ? { undo: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', ns.mac) } : {}) }] });
   }
+  out.findings.push(...assessMtu(`${path}.host_if.mtu`, undefined, host, n.hostIf, bridge.mtu));
+  out.findings.push(...assessMtu(`${path}.ns_if.mtu`, n.name, ns, n.nsIf, bridge.mtu));
   out.findings.push(...assessUp(`${path}.host_if.state`, undefined, host, n.hostIf));
   out.findings.push(...assessUp(`${path}.ns_if.state`, n.name, ns, n.nsIf));
   out.findings.push(...assessAddress(`${path}.address`, n.name, ns, n.nsIf, `${n.address}/${bridge.subnet.prefix}`, true));
@@ -182,22 +197,24 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   }
 }
 
-function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): void {
+/** NAT rules, and forwarding for NAT or for a fabric (its hosts route the containers' traffic). */
+function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out: Assessment): void {
   const natted = bridges.filter((b) => b.nat);
-  if (natted.length === 0) return;
-  if (!facts.nat.available) {
+  if (natted.length === 0 && !fabric) return;
+  if (natted.length && !facts.nat.available) {
     out.conflicts.push(`iptables is not usable on the host (${facts.nat.error || 'not found'}): install it (apt-get install iptables) or set nat: false`);
     return;
   }
   for (const b of natted) {
     const subnet = formatCidr(b.subnet);
-    if (hasNatRule(facts, subnet, b.name)) continue;
-    const spec = natRuleSpec(subnet, b.name);
+    const except = b.natExcept ? formatCidr(b.natExcept) : undefined;
+    if (hasNatRule(facts, subnet, b.name, except)) continue;
+    const spec = natRuleSpec(subnet, b.name, except);
     out.findings.push({
       path: `bridges.${b.name}.nat`,
-      desired: `MASQUERADE ${formatCidr(b.subnet)} ! -o ${b.name}`,
+      desired: `MASQUERADE ${subnet}${except ? ` ! -d ${except}` : ''} ! -o ${b.name}`,
       actual: 'absent',
-      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${formatCidr(b.subnet)}`, owns: { kind: 'nat', subnet: formatCidr(b.subnet), bridge: b.name }, undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec] }],
+      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${subnet}`, owns: { kind: 'nat', subnet, bridge: b.name, ...(except ? { except } : {}) }, undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec] }],
     });
   }
   if (!facts.ipForward) {
@@ -206,7 +223,7 @@ function assessNat(bridges: BridgeSpec[], facts: HostFacts, out: Assessment): vo
       path: 'ip_forward',
       desired: '1',
       actual: '0',
-      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: 'NAT needs forwarding', undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'], ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
+      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: natted.length ? 'NAT needs forwarding' : 'the fabric needs forwarding', undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'], ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
     });
   }
 }
@@ -219,6 +236,7 @@ export function assess(desired: DesiredNetwork, facts: HostFacts): Assessment {
     const bridge = desired.bridges.find((b) => b.name === n.bridge)!;
     assessNamespace(n, bridge, facts, out);
   }
-  assessNat(desired.bridges, facts, out);
+  if (desired.fabric) assessFabric(desired.fabric, facts, out);
+  assessNat(desired.bridges, desired.fabric !== undefined, facts, out);
   return out;
 }

@@ -4,10 +4,16 @@ import type { DesiredNetwork } from '../inventory/types.js';
 import { overlappingRoutes, subnetHas } from './overlaps.js';
 import type { Step } from './step.js';
 
-/** Root-namespace interface names a step changes (`dev X`, `name X`, `master X`). */
+/**
+ * Root-namespace interface names a step changes (`dev X`, `name X`, `master X`). What follows
+ * `type` in `link add` is the new device's own settings: a veth's peer (created in its namespace),
+ * a VXLAN device's underlay (`dev eth0` is used, not changed).
+ */
 function touched(step: Step): string[] {
   if (step.argv[0] !== 'ip' || step.argv[1] === '-n') return [];
-  return step.argv.flatMap((w, i) => (['dev', 'name', 'master'].includes(w) && step.argv[i + 1] ? [step.argv[i + 1]!] : []));
+  const add = step.argv[1] === 'link' && step.argv[2] === 'add';
+  const words = add && step.argv.includes('type') ? step.argv.slice(0, step.argv.indexOf('type')) : step.argv;
+  return words.flatMap((w, i) => (['dev', 'name', 'master'].includes(w) && words[i + 1] ? [words[i + 1]!] : []));
 }
 
 /**

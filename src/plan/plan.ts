@@ -3,6 +3,7 @@ import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { RECORD_FILE, TAG, type OwnedObject } from '../ownership/record.js';
 import { assess, hasNatRule, natRuleSpec, type Finding } from './assess.js';
+import { routeMatches, routesTo } from './assess-fabric.js';
 import { guardConflicts } from './guard.js';
 import { sortSteps, type Step } from './step.js';
 
@@ -29,9 +30,14 @@ export function planDown(facts: HostFacts): Step[] {
   const { record } = facts;
   for (const o of record) {
     if (o.kind === 'nat') {
-      const spec = natRuleSpec(o.subnet, o.bridge);
-      if (hasNatRule(facts, o.subnet, o.bridge)) {
+      const spec = natRuleSpec(o.subnet, o.bridge, o.except);
+      if (hasNatRule(facts, o.subnet, o.bridge, o.except)) {
         steps.push({ phase: 'del-nat', argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec], reason: `created by up (${o.subnet} via ${o.bridge})` });
+      }
+    } else if (o.kind === 'route') {
+      const target = o.via ? { via: o.via } : { dev: o.dev ?? '' };
+      if (routesTo(facts, o.dst).some((r) => routeMatches(r, target))) {
+        steps.push({ phase: 'del-route', argv: ['ip', 'route', 'del', o.dst, ...(o.via ? ['via', o.via] : ['dev', o.dev ?? ''])], reason: 'created by up' });
       }
     } else if (o.kind === 'netns' && facts.netns.has(o.name)) {
       steps.push({ phase: 'del-netns', argv: ['ip', 'netns', 'del', o.name], reason: 'created by up' });

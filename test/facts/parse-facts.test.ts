@@ -61,8 +61,8 @@ describe('parseFacts on converged.txt', () => {
 
   it('reads the root links with their kinds, masters, aliases and state', () => {
     expect(f.root.links.map((l) => l.name)).toEqual(['lo', 'eth0', 'foreign0', 'br0', 'brd1', 'veth1', 'veth2', 'bread-j-veth', 'bread-pb-veth']);
-    expect(link(f, 'lo')).toEqual({ ifindex: 1, name: 'lo', up: true, operstate: 'UNKNOWN', mac: '00:00:00:00:00:00', addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] });
-    expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, addresses: [] });
+    expect(link(f, 'lo')).toEqual({ ifindex: 1, name: 'lo', up: true, operstate: 'UNKNOWN', mac: '00:00:00:00:00:00', mtu: 65536, addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] });
+    expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, mtu: 1500, addresses: [] });
     expect(link(f, 'br0')).toEqual({
       ifindex: 10,
       name: 'br0',
@@ -71,6 +71,7 @@ describe('parseFacts on converged.txt', () => {
       operstate: 'UP',
       alias: 'cnet-remote',
       mac: MAC,
+      mtu: 1500,
       addresses: [{ local: '172.18.0.1', prefixlen: 16, scope: 'global' }],
     });
     expect(link(f, 'brd1')).toMatchObject({ kind: 'bridge', alias: 'cnet-remote', up: true, addresses: [{ local: '172.19.0.1', prefixlen: 24, scope: 'global' }] });
@@ -85,6 +86,7 @@ describe('parseFacts on converged.txt', () => {
       mac: MAC,
       peerIfindex: 2,
       peerNetnsId: 1,
+      mtu: 1500,
       addresses: [],
     });
     for (const p of PAIRS) {
@@ -236,7 +238,7 @@ describe('parseFacts on foreign.txt', () => {
   const f = facts('foreign');
 
   it('sees the foreign bridge named veth1, untagged', () => {
-    expect(link(f, 'veth1')).toEqual({ ifindex: 16, name: 'veth1', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, addresses: [] });
+    expect(link(f, 'veth1')).toEqual({ ifindex: 16, name: 'veth1', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, mtu: 1500, addresses: [] });
   });
 
   it('sees the foreign namespace pb holding a foreign veth-pb paired with x1 in the root namespace', () => {
@@ -246,7 +248,7 @@ describe('parseFacts on foreign.txt', () => {
     expect(pb.routes).toEqual([]);
     const inner = link(f, 'veth-pb', 'pb');
     const x1 = link(f, 'x1');
-    expect(inner).toEqual({ ifindex: 2, name: 'veth-pb', kind: 'veth', up: false, operstate: 'DOWN', mac: MAC, peerIfindex: 17, peerNetnsId: 0, addresses: [] });
+    expect(inner).toEqual({ ifindex: 2, name: 'veth-pb', kind: 'veth', up: false, operstate: 'DOWN', mac: MAC, peerIfindex: 17, peerNetnsId: 0, mtu: 1500, addresses: [] });
     expect(x1.peerIfindex).toBe(inner.ifindex);
     expect(inner.peerIfindex).toBe(x1.ifindex);
     expect(x1.peerNetnsId).toBe(f.netns.get('pb'));
