@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CnetError, InventoryError, errorMessage } from '../errors.js';
 import { EXIT } from '../report/result.js';
+import { execCommand } from './exec-command.js';
 import { graphCommand } from './graph-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { labCommand } from './lab-command.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
     .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.error(s.trimEnd()) })
     .addHelpText('after', EXIT_HELP);
   for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
+  program.addCommand(execCommand(out, (c) => (code = c), argv));
   program.addCommand(graphCommand(out));
   program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));

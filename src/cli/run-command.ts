@@ -1,30 +1,21 @@
-import { Command, Option } from 'commander';
-import { setMaxListeners } from 'node:events';
-import { UsageError } from '../errors.js';
+import { Command } from 'commander';
 import type { HostFacts } from '../facts/types.js';
 import { EXIT, exitCodeOf, type RunResult } from '../report/result.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
-import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
+import { runHosts } from '../run/run-hosts.js';
 import { chooseRenderer } from './render/choose.js';
 import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
 import type { Output } from './output.js';
 import { prepareRun } from './prepare-run.js';
+import { addHostOptions, hostSettings, nonNegativeInt, positiveInt, trapInterrupt, type HostFlags } from './run-flags.js';
 import { writeReports } from './write-reports.js';
 
-interface RunFlags {
-  limit?: string;
-  forks: string;
-  json?: boolean;
-  timeout: string;
+interface RunFlags extends HostFlags {
   verbose?: boolean;
   probe?: boolean;
   rebuild?: boolean;
   junit?: string;
   html?: string;
-  retryFile?: string;
-  sshConfig?: string;
-  retries: string;
-  deadline: string;
   confirmTimeout?: string;
   manualConfirm?: boolean;
   lockWait?: string;
@@ -38,17 +29,7 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
   confirm: 'confirm the last `up --confirm-timeout` on each host, over a fresh connection, before the host reverts it',
 };
 
-export function nonNegativeInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be 0 or a positive integer, got "${v}"`);
-  return n;
-}
-
-export function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
-  return n;
-}
+export { nonNegativeInt, positiveInt } from './run-flags.js';
 
 function render(out: Output, result: RunResult, flags: RunFlags): void {
   if (flags.json) {
@@ -69,18 +50,10 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
 }
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
-  const cmd = new Command(name)
-    .description(DESCRIPTIONS[name])
-    .argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i)')
-    .option('-l, --limit <pattern>', "only these hosts: Ansible's patterns (a:b, a,b, &a, !a, web*, ~regex, @retry-file)")
-    .option('-f, --forks <n>', 'hosts worked on in parallel', String(DEFAULT_FORKS))
-    .option('--json', 'print one JSON object: {hosts:[…], summary:{…}}')
-    .addOption(new Option('--timeout <seconds>', 'SSH connect timeout').default('15'))
-    .option('-v, --verbose', 'also list the commands applied (and every probe)')
-    .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file')
-    .option('-F, --ssh-config <file>', 'the ssh client config to read (default ~/.ssh/config)')
-    .option('--retries <n>', 'retry an unreachable host N times, with backoff (1 s, 2 s, 4 s …)', '0')
-    .option('--deadline <seconds>', 'per host, for everything: past it the connection is ended and the host is unreachable', '600');
+  const cmd = addHostOptions(
+    new Command(name).description(DESCRIPTIONS[name]).argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i)'),
+    'print one JSON object: {hosts:[…], summary:{…}}',
+  ).option('-v, --verbose', 'also list the commands applied (and every probe)');
   if (name === 'up' || name === 'verify') {
     cmd.option('--probe', 'after verifying, ping: namespaces to each other, their gateway and the upstream; the host to them');
   }
@@ -95,25 +68,11 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
   }
   return cmd.action(async (files: string[], flags: RunFlags) => {
-    const forks = positiveInt('--forks', flags.forks);
-    const timeout = positiveInt('--timeout', flags.timeout);
-    const retries = nonNegativeInt('--retries', flags.retries);
-    const deadline = positiveInt('--deadline', flags.deadline);
+    const { forks, timeout, retries, deadline } = hostSettings(flags);
     const { hosts, connector } = await prepareRun(files, flags);
     const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
-    const interrupt = new AbortController();
-    const abort = new AbortController();
-    // every running host listens for the second Ctrl-C
-    setMaxListeners(0, abort.signal);
-    const onSigint = () => {
-      if (interrupt.signal.aborted) abort.abort();
-      else {
-        interrupt.abort();
-        out.note('interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
-      }
-    };
-    process.on('SIGINT', onSigint);
+    const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
     const facts = new Map<string, HostFacts>();
     const started = new Date();
     const result = await runHosts(name, hosts, {
@@ -124,8 +83,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       connectTimeoutMs: timeout * 1000,
       deadlineMs: deadline * 1000,
       retries,
-      interrupt: interrupt.signal,
-      abort: abort.signal,
+      interrupt: trap.interrupt,
+      abort: trap.abort,
       options: {
         probe: Boolean(flags.probe),
         rebuild: Boolean(flags.rebuild),
@@ -134,10 +93,10 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
         manualConfirm: Boolean(flags.manualConfirm),
       },
     });
-    process.off('SIGINT', onSigint);
+    trap.release();
     await renderer.done();
     render(out, result, flags);
     for (const written of writeReports(result, hosts, facts, flags, started)) out.note(written);
-    setExit(interrupt.signal.aborted ? EXIT.interrupted : exitCodeOf(result));
+    setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

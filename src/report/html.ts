@@ -63,11 +63,11 @@ interface Column {
   key: string;
   label: string;
   sub: string;
-  kind: 'namespace' | 'gateway' | 'upstream';
+  kind: 'namespace' | 'gateway' | 'upstream' | 'fabric';
 }
 
 const columnKey = (p: ProbeResult): string =>
-  p.kind === 'gateway' ? `gateway:${p.to}` : p.kind === 'upstream' ? `upstream:${p.target}` : `namespace:${p.to}`;
+  p.kind === 'gateway' ? `gateway:${p.to}` : p.kind === 'upstream' ? `upstream:${p.target}` : p.kind === 'fabric' ? `fabric:${p.to}` : `namespace:${p.to}`;
 
 /** The probe matrix: rows = where a ping starts (namespaces, then the host), columns = targets
  * (namespaces, gateways, upstream), in the order the probes name them. */
@@ -86,9 +86,10 @@ export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: C
     if (cols.has(key)) continue;
     if (p.kind === 'gateway') cols.set(key, { key, label: p.to, sub: `gateway ${p.target}`, kind: 'gateway' });
     else if (p.kind === 'upstream') cols.set(key, { key, label: p.to, sub: p.target, kind: 'upstream' });
+    else if (p.kind === 'fabric') cols.set(key, { key, label: p.to, sub: p.target, kind: 'fabric' });
     else cols.set(key, { key, label: p.to, sub: p.target, kind: 'namespace' });
   }
-  const rank = { namespace: 0, gateway: 1, upstream: 2 } as const;
+  const rank = { namespace: 0, gateway: 1, upstream: 2, fabric: 3 } as const;
   const nsIndex = (c: Column): number => (c.kind === 'namespace' ? namespaces.indexOf(c.label) : 0);
   const order = [...cols.values()].map((c, i) => ({ c, i }));
   order.sort((a, b) => rank[a.c.kind] - rank[b.c.kind] || nsIndex(a.c) - nsIndex(b.c) || a.i - b.i);

@@ -8,13 +8,14 @@ export interface Mismatch {
 }
 
 /** One connectivity probe: a ping from a namespace (or the host) to an address the inventory names. */
-export type ProbeKind = 'peer' | 'gateway' | 'host' | 'upstream';
+/** `fabric`: from a container on this host to one on another member of the fabric */
+export type ProbeKind = 'peer' | 'gateway' | 'host' | 'upstream' | 'fabric';
 
 export interface ProbeResult {
   kind: ProbeKind;
   /** namespace name, or "host" */
   from: string;
-  /** namespace name, bridge name, or "upstream" */
+  /** namespace name, bridge name, "upstream", or (fabric) "HOST/NAMESPACE" */
   to: string;
   target: string;
   ok: boolean;
@@ -29,6 +30,16 @@ export interface HostWarning {
   message: string;
   /** the command that fixes it */
   fix?: string;
+}
+
+/** `exec`: one run of the command on a host (in a namespace, with `--ns`). */
+export interface ExecOutput {
+  /** the network namespace it ran in; absent: on the host itself */
+  ns?: string;
+  /** its exit code; null when the host gave none (the command was killed by a signal) */
+  code: number | null;
+  stdout: string;
+  stderr: string;
 }
 
 export interface HostResult {
@@ -48,6 +59,8 @@ export interface HostResult {
   probes?: ProbeResult[];
   /** e.g. FORWARD policy DROP, or a changed host key accepted under cnet_host_key_checking: off */
   warnings?: HostWarning[];
+  /** `exec`: the command's output and exit code, per namespace it ran in */
+  exec?: ExecOutput[];
   durationMs: number;
 }
 

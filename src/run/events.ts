@@ -1,7 +1,7 @@
 import type { HostResult, RunResult } from '../report/result.js';
 
 /** What the core reports while it works; the CLI renders these (listr2, plain lines, or nothing). */
-export type Phase = 'connect' | 'gather' | 'plan' | 'apply' | 'verify';
+export type Phase = 'connect' | 'gather' | 'plan' | 'apply' | 'verify' | 'exec';
 
 export type RunEvent =
   | { kind: 'run-start'; command: string; hosts: string[]; forks: number }

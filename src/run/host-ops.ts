@@ -11,7 +11,7 @@ import { assess } from '../plan/assess.js';
 import { leftovers, planDown, planUp } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
-import type { HostWarning, Mismatch, ProbeResult } from '../report/result.js';
+import type { ExecOutput, HostWarning, Mismatch, ProbeResult } from '../report/result.js';
 import type { Transport } from '../transport/transport.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
@@ -33,6 +33,8 @@ export interface HostOutcome {
   error?: string;
   /** the host's state as last read (for pictures of it); not part of the result */
   facts?: HostFacts;
+  /** `exec`: what the command printed and its exit code, per namespace it ran in */
+  exec?: ExecOutput[];
 }
 
 export interface OperationOptions {
@@ -56,7 +58,8 @@ export interface HostContext {
   options: OperationOptions;
   /** the host's deadline: aborting ends its connection */
   signal?: AbortSignal;
-  command: Command;
+  /** the command's name (`up`, …, or `exec`): the lock holder names it */
+  command: string;
   /** a second, fresh connection to the same host */
   reconnect?: () => Promise<Transport>;
 }
@@ -67,13 +70,23 @@ export type HostOperation = (ctx: HostContext) => Promise<HostOutcome>;
 /** How long state that settles (links coming up) gets before a mismatch is final. */
 const SETTLE_MS = 300;
 
-const namespacesOf = (host: ResolvedHost): string[] => host.network.namespaces.map((n) => n.name);
+/** What a gather reads beyond the root namespace: the namespaces and VXLAN devices the inventory names. */
+interface GatherScope {
+  namespaces: string[];
+  fdbDevices: string[];
+}
+const scopeOf = (host: ResolvedHost): GatherScope => ({
+  namespaces: host.network.namespaces.map((n) => n.name),
+  fdbDevices: host.network.fabric?.vxlan ? [host.network.fabric.vxlan.device] : [],
+});
+/** `down` needs only the root namespace (and which namespaces exist) */
+const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
 const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
 const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] => assess(host.network, facts).findings.map(toMismatch);
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
-async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], namespaces = namespacesOf(ctx.host)) {
-  const res = await ctx.transport.run(prefix + gatherScript(namespaces) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], scope = scopeOf(ctx.host)) {
+  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const facts = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
   return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
@@ -112,14 +125,22 @@ async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof ro
   };
 }
 
-const probesFor = (ctx: HostContext): PlannedProbe[] => (ctx.options.probe ? probePlan(ctx.host.network, ctx.host.probeTarget) : []);
+/**
+ * The host's probes. `up` leaves out the fabric's: the peers are still being built while it runs
+ * (`verify --probe` afterwards crosses hosts).
+ */
+function probesFor(ctx: HostContext): PlannedProbe[] {
+  if (!ctx.options.probe) return [];
+  const all = probePlan(ctx.host.network, ctx.host.probeTarget, ctx.host.name);
+  return ctx.command === 'up' ? all.filter((p) => p.kind !== 'fabric') : all;
+}
 
 function conflictError(conflicts: string[]): string {
   return new PlanError(`refused, nothing applied: ${conflicts.join('; ')}`).message;
 }
 
 /** Runs steps as a transaction on the host (see txn-script.ts) and the gather (+ probes) after it, in one round trip. */
-async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[], namespaces = namespacesOf(ctx.host), arm = false) {
+async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[], scope = scopeOf(ctx.host), arm = false) {
   const o = ctx.options;
   const script = txnScript(steps, {
     id: `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
@@ -128,7 +149,7 @@ async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[],
     ...(arm && o.confirmTimeout !== undefined ? { confirmTimeout: o.confirmTimeout } : {}),
     ...faultPause(),
   });
-  const after = await roundTrip(ctx, launchScript(script), probes, namespaces);
+  const after = await roundTrip(ctx, launchScript(script), probes, scope);
   const t = parseTxnOutput(after.stdout, steps.length);
   let error: string | undefined;
   if (t.locked) error = `the host is locked by another run: ${t.locked}`;
@@ -192,7 +213,7 @@ async function up(ctx: HostContext): Promise<HostOutcome> {
     return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
   }
   ctx.phase('apply');
-  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, namespacesOf(ctx.host), true);
+  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, scopeOf(ctx.host), true);
   const state = await verifyState(ctx, after, probes);
   const confirmation = committed ? await confirm(ctx) : undefined;
   const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
@@ -201,15 +222,15 @@ async function up(ctx: HostContext): Promise<HostOutcome> {
 
 async function down(ctx: HostContext): Promise<HostOutcome> {
   ctx.phase('gather');
-  let { facts } = await roundTrip(ctx, '', [], []);
+  let { facts } = await roundTrip(ctx, '', [], ROOT_ONLY);
   const earlier = await settleEarlierRun(ctx, facts);
   if (earlier.error) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: earlier.error };
-  if (earlier.warning) ({ facts } = await roundTrip(ctx, '', [], []));
+  if (earlier.warning) ({ facts } = await roundTrip(ctx, '', [], ROOT_ONLY));
   ctx.phase('plan');
   const steps = planDown(facts);
   if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
   ctx.phase('apply');
-  const { after, done, error } = await transact(ctx, steps, [], []);
+  const { after, done, error } = await transact(ctx, steps, [], ROOT_ONLY);
   ctx.phase('verify');
   const afterFacts = after.facts;
   const left: Mismatch[] = leftovers(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));

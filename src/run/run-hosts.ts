@@ -5,7 +5,7 @@ import type { ResolvedHost } from '../inventory/types.js';
 import { summarize, type HostResult, type HostWarning, type RunResult } from '../report/result.js';
 import type { Connector } from '../transport/transport.js';
 import type { EventSink } from './events.js';
-import { operations, type Command, type OperationOptions } from './host-ops.js';
+import { operations, type Command, type HostOperation, type OperationOptions } from './host-ops.js';
 
 export interface RunOptions {
   forks: number;
@@ -35,10 +35,18 @@ export const DEFAULT_FORKS = 50;
  * unreachable host becomes a result; it never stops the others.
  */
 export async function runHosts(command: Command, hosts: ResolvedHost[], opts: RunOptions): Promise<RunResult> {
+  return runOperation(command, operations[command], hosts, opts);
+}
+
+/**
+ * Runs any per-host operation (e.g. `exec`) under `command`'s name, with the same queue,
+ * deadline, retries and Ctrl-C handling as the network commands.
+ */
+export async function runOperation(command: string, operation: HostOperation, hosts: ResolvedHost[], opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   opts.sink({ kind: 'run-start', command, hosts: hosts.map((h) => h.name), forks: opts.forks });
   const queue = new PQueue({ concurrency: opts.forks });
-  const results = await Promise.all(hosts.map((host) => queue.add(() => runOne(command, host, opts))));
+  const results = await Promise.all(hosts.map((host) => queue.add(() => runOne(command, operation, host, opts))));
   opts.connector.close?.();
   const sorted = (results as HostResult[]).sort((a, b) => (a.name < b.name ? -1 : 1));
   const result: RunResult = { command, hosts: sorted, summary: summarize(sorted), durationMs: Date.now() - started };
@@ -46,17 +54,17 @@ export async function runHosts(command: Command, hosts: ResolvedHost[], opts: Ru
   return result;
 }
 
-async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
+async function runOne(command: string, operation: HostOperation, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const started = Date.now();
   if (opts.interrupt?.aborted) {
     const skipped: HostResult = { name: host.name, status: 'failed', changes: 0, steps: [], verified: false, mismatches: [], error: 'not started: interrupted (Ctrl-C)', durationMs: 0 };
     opts.sink({ kind: 'host-done', result: skipped });
     return skipped;
   }
-  let result = await attempt(command, host, opts);
+  let result = await attempt(command, operation, host, opts);
   for (let k = 0; k < (opts.retries ?? 0) && result.status === 'unreachable' && !opts.interrupt?.aborted; k++) {
     await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * 2 ** k));
-    const again = await attempt(command, host, opts);
+    const again = await attempt(command, operation, host, opts);
     result = { ...again, ...(again.status === 'unreachable' ? { error: `${again.error} (after ${k + 2} attempts)` } : {}) };
   }
   result.durationMs = Date.now() - started;
@@ -65,7 +73,7 @@ async function runOne(command: Command, host: ResolvedHost, opts: RunOptions): P
 }
 
 /** One try at one host, within its deadline. */
-async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
+async function attempt(command: string, operation: HostOperation, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const warnings: HostWarning[] = [];
   const base = { name: host.name, changes: 0, steps: [], verified: false, mismatches: [], durationMs: 0 };
   const deadline = new AbortController();
@@ -77,7 +85,7 @@ async function attempt(command: Command, host: ResolvedHost, opts: RunOptions): 
   try {
     const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, warn: (message) => warnings.push({ message }) });
     try {
-      const outcome = await operations[command]({
+      const outcome = await operation({
         host,
         transport,
         phase: (phase) => opts.sink({ kind: 'host-phase', host: host.name, phase }),

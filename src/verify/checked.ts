@@ -8,6 +8,9 @@ export function checkedObjects(desired: DesiredNetwork): string[] {
     if (b.nat) out.push(`bridges.${b.name}.nat`);
   }
   for (const n of desired.namespaces) out.push(`namespaces.${n.name}`);
-  if (desired.bridges.some((b) => b.nat)) out.push('ip_forward');
+  const f = desired.fabric;
+  if (f?.mode === 'routed') for (const p of f.peers) out.push(`fabric.routes.${p.host}`);
+  if (f?.mode === 'vxlan') out.push('fabric.vxlan', ...f.peers.map((p) => `fabric.fdb.${p.host}`), 'fabric.route');
+  if (f || desired.bridges.some((b) => b.nat)) out.push('ip_forward');
   return out;
 }

@@ -1,8 +1,9 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
-import type { DesiredNetwork } from '../inventory/types.js';
+import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { hasNatRule } from '../plan/assess.js';
+import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-script.js';
@@ -30,7 +31,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!hasAddress(nsIf, src.address)) return `${src.name} has lost its address ${src.address} (cnet-remote up restores it)`;
     const hostIf = findLink(facts.root, src.hostIf);
     if (!hostIf?.up || hostIf.master !== bridge.name) return `${src.hostIf} is ${hostIf ? 'down or not a port of ' + bridge.name : 'missing'} (cnet-remote up repairs it)`;
-    if (p.kind === 'upstream') {
+    if (p.kind === 'upstream' || p.kind === 'fabric') {
       const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === bridge.address);
       if (!def) return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
     }
@@ -49,6 +50,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!dstHostIf?.up || dstHostIf.master !== bridge.name) return `no ARP reply from ${p.target}: ${dst.hostIf} is not an up port of ${bridge.name}`;
   }
   if (p.kind === 'gateway' && !hasAddress(br, bridge.address)) return `no ARP reply from ${p.target}: ${bridge.name} has lost its address`;
+  if (p.kind === 'fabric' && desired.fabric) return diagnoseFabric(p, desired.fabric, facts);
 
   const hop = p.kind === 'upstream' ? bridge.address : p.target;
   const neigh = outcome.neighbours.get(hop);
@@ -64,8 +66,26 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
     const nftDrop = nftForwardDrops(facts)[0];
     if (nftDrop) return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
-    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name)) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
+    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name, bridge.natExcept && formatCidr(bridge.natExcept))) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
   return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
+}
+
+/** A cross-host probe that failed: this host's side of the fabric first, then the peer's. */
+function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): string {
+  const peer = f.peers.find((x) => p.to.startsWith(`${x.host}/`));
+  if (!peer) return 'the probe names nothing the inventory defines';
+  const subnet = formatCidr(peer.subnet);
+  if (!facts.ipForward) return `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])}`;
+  if (f.mode === 'routed') {
+    if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via: peer.underlay }))) return `no route to ${subnet} via ${peer.underlay} (cnet-remote up restores it)`;
+  } else if (f.vxlan) {
+    const vx = findLink(facts.root, f.vxlan.device);
+    if (!vx) return `VXLAN device ${f.vxlan.device} is missing (cnet-remote up recreates it)`;
+    if (!vx.up || vx.master !== f.bridge) return `VXLAN device ${f.vxlan.device} is ${vx.up ? `not a port of ${f.bridge}` : 'down'} (cnet-remote up repairs it)`;
+    if (!(facts.fdb?.get(f.vxlan.device) ?? []).some((e) => e.mac === ZERO_MAC && e.dst === peer.underlay)) return `${f.vxlan.device} does not send to ${peer.host} (${peer.underlay}): its forwarding entry is missing (cnet-remote up restores it)`;
+    if (!routesTo(facts, formatCidr(f.supernet)).some((r) => routeMatches(r, { dev: f.bridge }))) return `no route to the fabric ${formatCidr(f.supernet)} on ${f.bridge} (cnet-remote up restores it)`;
+  }
+  return `no reply from ${p.to} (${p.target}); this host's side is in place: check ${peer.host} (cnet-remote verify --probe --limit ${peer.host}) and the underlay between the hosts${f.mode === 'vxlan' ? ` (UDP ${f.vxlan?.port ?? 4789})` : ''}`;
 }

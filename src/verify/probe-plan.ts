@@ -1,4 +1,5 @@
-import type { DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
+import { createHash } from 'node:crypto';
+import type { DesiredNetwork, FabricPeer, FabricSpec, NamespaceSpec } from '../inventory/types.js';
 import type { ProbeKind } from '../report/result.js';
 
 /** One ping to run: from a namespace (or the host's root namespace) to an address the inventory names. */
@@ -11,12 +12,35 @@ export interface PlannedProbe {
   target: string;
 }
 
+/** Up to this many peers, a host probes every one; beyond, a bounded set (fabricTargets). */
+export const FABRIC_PROBE_ALL = 8;
+/** beyond FABRIC_PROBE_ALL: the ring neighbours, and this many more chosen at random (stably) */
+export const FABRIC_PROBE_RANDOM = 6;
+
+/**
+ * The peers a host's fabric probes reach: all of them in a small fabric; in a big one, its two
+ * ring neighbours (the next and previous subnets: every host is probed by two others, the ring
+ * closes) and FABRIC_PROBE_RANDOM more, picked by a hash of the two hosts' names (the same pairs
+ * every run, different pairs for each host).
+ */
+export function fabricTargets(f: FabricSpec, self: string): FabricPeer[] {
+  const peers = f.peers.filter((p) => p.probe);
+  if (peers.length <= FABRIC_PROBE_ALL) return peers;
+  const bySubnet = [...peers].sort((a, b) => a.subnet.network - b.subnet.network);
+  const next = bySubnet.find((p) => p.subnet.network > f.subnet.network) ?? bySubnet[0]!;
+  const prev = [...bySubnet].reverse().find((p) => p.subnet.network < f.subnet.network) ?? bySubnet[bySubnet.length - 1]!;
+  const rank = (p: FabricPeer) => createHash('sha256').update(`${self}\0${p.host}`).digest().readUInt32BE(0);
+  const rest = peers.filter((p) => p !== next && p !== prev).sort((a, b) => rank(a) - rank(b)).slice(0, FABRIC_PROBE_RANDOM);
+  return [...new Set([next, prev, ...rest])];
+}
+
 /**
  * The probe matrix of one host: every namespace to every other on its bridge, each namespace to
  * its gateway, the host to every namespace, and every namespace on a NAT bridge to the upstream
- * (only when the inventory names one: `cnet_probe_target`). Nothing else is ever a target.
+ * (only when the inventory names one: `cnet_probe_target`); in a fabric, the first namespace on
+ * its bridge to a container on other members (fabricTargets). Nothing else is ever a target.
  */
-export function probePlan(desired: DesiredNetwork, upstream?: string): PlannedProbe[] {
+export function probePlan(desired: DesiredNetwork, upstream?: string, self = ''): PlannedProbe[] {
   const out: PlannedProbe[] = [];
   const on = (bridge: string): NamespaceSpec[] => desired.namespaces.filter((n) => n.bridge === bridge);
   for (const b of desired.bridges) {
@@ -27,6 +51,11 @@ export function probePlan(desired: DesiredNetwork, upstream?: string): PlannedPr
     }
     for (const t of members) out.push({ kind: 'host', from: 'host', to: t.name, target: t.address });
     if (b.nat && upstream) for (const a of members) out.push({ kind: 'upstream', netns: a.name, from: a.name, to: 'upstream', target: upstream });
+  }
+  const f = desired.fabric;
+  const src = f ? on(f.bridge)[0] : undefined;
+  if (f && src) {
+    for (const p of fabricTargets(f, self)) out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe!.ns}`, target: p.probe!.address });
   }
   return out;
 }

@@ -1,0 +1,73 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { splitCommand } from '../../src/cli/exec-command.js';
+import { main } from '../../src/cli/main.js';
+import type { Output } from '../../src/cli/output.js';
+import { EXIT } from '../../src/report/result.js';
+
+describe('splitCommand', () => {
+  const raw = (...a: string[]) => ['node', 'cnet-remote', 'exec', ...a];
+
+  it('inventories before the first `--`, the command after it', () => {
+    expect(splitCommand(['a.yaml', 'b.yaml', 'sh', '-c', 'echo $x'], raw('a.yaml', 'b.yaml', '--', 'sh', '-c', 'echo $x'))).toEqual({ inventories: ['a.yaml', 'b.yaml'], command: ['sh', '-c', 'echo $x'] });
+  });
+
+  it('options may come before or between inventories; a `--` inside the command is the command’s', () => {
+    expect(splitCommand(['a.yaml', 'grep', '--', '-x'], raw('--ns', 'pb', 'a.yaml', '--limit', 'vm1', '--', 'grep', '--', '-x'))).toEqual({ inventories: ['a.yaml'], command: ['grep', '--', '-x'] });
+  });
+
+  it('an option whose value is `--` is not the separator', () => {
+    expect(splitCommand(['a.yaml', 'x'], raw('--limit', '--', 'a.yaml', '--', 'x'))).toEqual({ inventories: ['a.yaml'], command: ['x'] });
+  });
+
+  it('no `--`: undefined; `--` and nothing after: an empty command', () => {
+    expect(splitCommand(['a.yaml'], raw('a.yaml'))).toBeUndefined();
+    expect(splitCommand(['a.yaml'], raw('a.yaml', '--'))).toEqual({ inventories: ['a.yaml'], command: [] });
+  });
+});
+
+/** main() in-process, its output captured. */
+async function run(...args: string[]) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(t), note: (t) => errors.push(t), error: (t) => errors.push(t) };
+  const code = await main(['node', 'cnet-remote', 'exec', ...args], out);
+  return { code, stdout: lines.join('\n'), stderr: errors.join('\n') };
+}
+
+describe('exec usage errors: refused before the inventory is read or a host is touched', () => {
+  it('no `--`, or nothing after it', async () => {
+    for (const args of [['missing.yaml', 'hostname'], ['missing.yaml', '--']]) {
+      const r = await run(...args);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr).toMatch(/give the command after `--`/);
+    }
+  });
+
+  it('no inventory before `--`', async () => {
+    const r = await run('--', 'hostname');
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/give an inventory before `--`/);
+  });
+
+  it('a bad --ns, by the inventory’s own namespace-name rule', async () => {
+    const r = await run('missing.yaml', '--ns', '$(id)', '--', 'hostname');
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/--ns: namespace name "\$\(id\)" is not allowed/);
+  });
+
+  it('bad numbers, as for the other commands', async () => {
+    const r = await run('missing.yaml', '--forks', '0', '--', 'hostname');
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/--forks must be a positive integer/);
+  });
+
+  it('options of the command after `--` are not ours', async () => {
+    // `--ns` and `-l` after `--` belong to the command: the inventory error shows they were not parsed as ours
+    const r = await run('missing.yaml', '--', 'grep', '-l', '--ns', 'x');
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/missing\.yaml/);
+    expect(r.stderr).not.toMatch(/--ns:|--limit/);
+  });
+});
