@@ -1,6 +1,6 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { showText } from './names.js';
-import { inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
+import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
@@ -27,6 +27,12 @@ export interface FlatHost {
   /** where the host is first named, for errors about the host itself */
   src: InventorySource;
   path: YamlPath;
+  /**
+   * Its place in the order the inventory first names hosts (files in order; in each group, its
+   * hosts, then its children, as written). `hosts` are sorted by name; this is the order that
+   * stays put when a host is added (the fabric allocates subnets in it).
+   */
+  order: number;
 }
 
 export interface FlatInventory {
@@ -57,7 +63,8 @@ function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
 }
 
 function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return ['bridges', 'namespaces'];
+  if (path.length === 0) return ['bridges', 'namespaces', 'fabric'];
+  if (path[0] === 'fabric') return FABRIC_KEYS;
   if (path[0] === 'bridges') return ['subnet', 'address', 'nat'];
   if (path[0] === 'namespaces') return ['bridge', 'address', 'host_if', 'ns_if'];
   return [];
@@ -168,6 +175,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   for (const g of groups.values()) for (const h of g.hosts) {
     for (const a of ancestors(g.name, new Set())) members.set(a, (members.get(a) ?? new Set()).add(h));
   }
+  const named = new Map([...hostFirst.keys()].map((h, i) => [h, i]));
   const allHosts = [...hostFirst.keys()].sort();
   members.set('all', new Set(allHosts));
   const grouped = new Set<string>();
@@ -206,7 +214,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
       ...varsDirs.flatMap((dir) => dirLayers(dir, 'host_vars', name)),
     ];
     const first = hostFirst.get(name)!;
-    return { name, groups: hostGroups.filter((g) => g !== 'all').sort(), layers, src: first.src, path: first.path };
+    return { name, groups: hostGroups.filter((g) => g !== 'all').sort(), layers, src: first.src, path: first.path, order: named.get(name)! };
   });
   return { flat: { hosts, groups: members }, issues };
 }

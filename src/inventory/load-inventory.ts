@@ -2,6 +2,7 @@ import { InventoryError, type InventoryIssue } from '../errors.js';
 import { flatten } from './flatten.js';
 import { lookup } from './host-var.js';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
+import { fabricSpecs, resolveFabric } from './resolve-fabric.js';
 import { resolveNetwork } from './resolve-network.js';
 import { loadSource, type InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
@@ -13,13 +14,23 @@ import { varsDirsOf } from './vars-dirs.js';
  */
 export function resolveInventory(sources: InventorySource[], varsDirs: readonly string[] = [], opts: ConnectionOptions = {}): Inventory {
   const { flat, issues } = flatten(sources, varsDirs);
+  const conns = new Map(flat.hosts.map((h) => [h.name, resolveConnection(h, opts)]));
+  // the fabric first: its bridge is among each member's bridges when namespaces are resolved
+  const fabric = resolveFabric(flat.hosts, (name) => conns.get(name)?.connection?.address);
+  issues.push(...fabric.issues);
   const hosts: ResolvedHost[] = [];
   for (const h of flat.hosts) {
-    const conn = resolveConnection(h, opts);
-    const net = resolveNetwork(h.layers, h.name);
+    const conn = conns.get(h.name)!;
+    const net = resolveNetwork(h.layers, h.name, fabric.bridges.get(h.name));
     issues.push(...conn.issues, ...net.issues);
     const probeTarget = lookup(h, 'cnet_probe_target')?.value;
     if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });
+  }
+  // peers last: each names a container of the other member (its first namespace on the fabric)
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  for (const [name, spec] of fabricSpecs(fabric.members, (n) => byName.get(n)?.network)) {
+    const h = byName.get(name);
+    if (h) h.network.fabric = spec;
   }
   const unique = dedupe(issues);
   if (unique.length > 0) throw new InventoryError(unique);

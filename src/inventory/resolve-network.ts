@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
+import type { FabricBridge } from './resolve-fabric.js';
 import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
 import { checkInterfaceName, checkNamespaceName, IFNAME_MAX, showText } from './names.js';
 import { cnetSchema } from './schema.js';
@@ -52,8 +53,10 @@ function str(obj: MergedObject, field: string): Located<string> | undefined {
 /**
  * Resolves a host's merged `cnet` into the desired network: defaults, address allocation, and
  * every cross-field check (names, overlaps, duplicates, references). Issues carry positions.
+ * `fabric`: the host's fabric bridge (resolve-fabric.ts), among the bridges before namespaces are
+ * resolved, so that namespaces join it by name and get addresses from the host's fabric subnet.
  */
-export function resolveNetwork(layers: VarLayer[], host: string): { network: DesiredNetwork; issues: InventoryIssue[] } {
+export function resolveNetwork(layers: VarLayer[], host: string, fabric?: FabricBridge): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message: `${message} (host ${host})` });
   const merged = mergeCnet(layers);
@@ -64,6 +67,11 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
   for (const [name, obj] of [...merged.bridges].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const nameErr = checkInterfaceName(name);
     if (nameErr) fail(obj.loc, nameErr);
+    if (fabric && (name === fabric.name || name === fabric.device)) {
+      const what = name === fabric.name ? 'bridge (cnet.fabric.bridge)' : 'VXLAN device (cnet.fabric.device)';
+      fail(obj.loc, `bridge ${showText(name)} has the name of the fabric's ${what}: give one of them another name`);
+      continue;
+    }
     const subnetField = str(obj, 'subnet');
     if (!subnetField) {
       fail(obj.loc, `bridge ${showText(name)} has no subnet: "subnet" is required`);
@@ -76,6 +84,9 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     }
     for (const [other, o] of subnets) {
       if (overlaps(cidr, o.cidr)) fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
+    }
+    if (fabric?.supernet && overlaps(cidr, fabric.supernet)) {
+      fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`);
     }
     subnets.set(name, { cidr, loc: subnetField.loc });
     const addrField = str(obj, 'address');
@@ -96,9 +107,16 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     bridges.push({ name, subnet: cidr, address: formatIpv4(address), nat });
   }
 
+  if (fabric?.spec) {
+    bridges.push(fabric.spec);
+    bridges.sort((a, b) => (a.name < b.name ? -1 : 1));
+    used.set(parseIpv4(fabric.spec.address), `bridge ${showText(fabric.spec.name)}`);
+  }
+
   const namespaces: NamespaceSpec[] = [];
   const pending: { spec: NamespaceSpec; cidr: Cidr }[] = [];
   const ifnames = new Map<string, string>(bridges.map((b) => [b.name, `bridge ${showText(b.name)}`]));
+  if (fabric?.device) ifnames.set(fabric.device, `the fabric's VXLAN device`);
   for (const [name, obj] of [...merged.namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const nameErr = checkNamespaceName(name);
     if (nameErr) {
@@ -112,7 +130,7 @@ export function resolveNetwork(layers: VarLayer[], host: string): { network: Des
     }
     const bridge = bridges.find((b) => b.name === bridgeField.value);
     if (!bridge) {
-      if (!merged.bridges.has(bridgeField.value)) {
+      if (!merged.bridges.has(bridgeField.value) && bridgeField.value !== fabric?.name) {
         fail(bridgeField.loc, `namespace "${name}" is on bridge ${showText(bridgeField.value)}, which is not defined under cnet.bridges`);
       }
       continue;

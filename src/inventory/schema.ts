@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIpv4 } from './ipv4.js';
+import { isIpv4, parseCidr } from './ipv4.js';
 
 /**
  * The raw shapes of an inventory: Ansible's group structure, the connection variables we read,
@@ -38,9 +38,41 @@ export const namespaceSchema = z
   })
   .nullable();
 
+/** an integer in [min, max], with one message for both ends */
+const intIn = (name: string, min: number, max: number, why = '') => z.int().min(min, `${name} must be ${min}-${max}${why}`).max(max, `${name} must be ${min}-${max}${why}`);
+
+/** a subnet, a.b.c.d/len, checked as bridges' subnets are */
+const cidrText = z.string().superRefine((text, ctx) => {
+  const parsed = parseCidr(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+/**
+ * The fleet-wide network (cnet.fabric): each field may come from a different layer; defaults,
+ * cross-field checks and the per-host subnets are in fabric-settings.ts / resolve-fabric.ts.
+ */
+export const fabricSchema = z
+  .strictObject({
+    mode: z.enum(['routed', 'vxlan']).optional(),
+    supernet: z.string().optional(),
+    host_prefix: intIn('host_prefix', 8, 30).optional(),
+    bridge: z.string().optional(),
+    nat: z.boolean().optional(),
+    vni: intIn('vni', 1, 16777215, ' (24 bits, 0 is not a VNI)').optional(),
+    port: intIn('port', 1, 65535).optional(),
+    device: z.string().optional(),
+    underlay_dev: z.string().optional(),
+    underlay_mtu: intIn('underlay_mtu', 68, 65535).optional(),
+    mtu: intIn('mtu', 68, 65535, ' (68 is the smallest MTU IPv4 allows)').optional(),
+  })
+  .nullable();
+
+export const FABRIC_KEYS = Object.keys(fabricSchema.unwrap().shape);
+
 export const cnetSchema = z.strictObject({
   bridges: z.record(z.string(), bridgeSchema).nullable().optional(),
   namespaces: z.record(z.string(), namespaceSchema).nullable().optional(),
+  fabric: fabricSchema.optional(),
 });
 
 export type RawCnet = z.infer<typeof cnetSchema>;
@@ -69,6 +101,10 @@ export const knownVarSchemas = {
   cnet_known_hosts_file: nonEmpty,
   /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */
   cnet_probe_target: z.string().refine(isIpv4, 'expected an IPv4 address'),
+  /** this host's subnet of the fabric (else the next free one of the supernet, in inventory order) */
+  cnet_fabric_subnet: cidrText,
+  /** this host's address on the fabric's underlay (else ansible_host, when it is an IPv4 address) */
+  cnet_underlay_address: z.string().refine(isIpv4, 'expected an IPv4 address'),
   cnet: cnetSchema,
 } as const;
 

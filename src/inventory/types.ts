@@ -83,7 +83,10 @@ export interface FabricSpec {
   subnet: Cidr;
   /** this host's address on the underlay */
   underlay: string;
-  /** every other member, in inventory order */
+  /**
+   * every other member, in inventory order (the order the inventory first names hosts, not name
+   * order: see FlatHost.order). Computed when read (resolve-fabric.ts): read it once per use.
+   */
   peers: FabricPeer[];
   vxlan?: VxlanSpec;
 }

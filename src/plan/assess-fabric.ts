@@ -1,7 +1,7 @@
 import type { HostFacts, LinkFact, RouteFact } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
-import type { FabricSpec, VxlanSpec } from '../inventory/types.js';
+import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import { assessMtu, assessUp, describeLink, ip, isOurs, type Assessment } from './assess.js';
 import type { Step } from './step.js';
@@ -59,7 +59,7 @@ function vxlanIsRight(link: LinkFact | undefined, f: FabricSpec, v: VxlanSpec): 
 const vxlanText = (f: FabricSpec, v: VxlanSpec): string => `vxlan id ${v.vni} dstport ${v.port} local ${f.underlay}${v.dev ? ` dev ${v.dev}` : ''}`;
 
 /** The VXLAN device on the fabric's bridge, and one forwarding entry per peer. */
-function assessVxlan(f: FabricSpec, v: VxlanSpec, facts: HostFacts, out: Assessment): void {
+function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: HostFacts, out: Assessment): void {
   const path = 'fabric.vxlan';
   const link = findLink(facts.root, v.device);
   if (link && (link.kind !== 'vxlan' || !isOurs(link, facts.record))) {
@@ -92,13 +92,15 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, facts: HostFacts, out: Assessm
 
   const entries = cur ? (facts.fdb?.get(v.device) ?? []).filter((e) => e.mac === ZERO_MAC) : [];
   const fdb = (verb: 'append' | 'del', dst: string) => ['bridge', 'fdb', verb, ZERO_MAC, 'dev', v.device, 'dst', dst];
-  for (const p of f.peers) {
-    if (entries.some((e) => e.dst === p.underlay)) continue;
+  const have = new Set(entries.map((e) => e.dst));
+  const want = new Set(peers.map((p) => p.underlay));
+  for (const p of peers) {
+    if (have.has(p.underlay)) continue;
     out.findings.push({ path: `fabric.fdb.${p.host}`, desired: `${ZERO_MAC} dst ${p.underlay}`, actual: 'absent', fix: [{ phase: 'fdb', argv: fdb('append', p.underlay), reason: `peer ${p.host} is not in ${v.device}'s forwarding database`, undo: fdb('del', p.underlay) }] });
   }
   // our own device: an entry for a host that left the fabric would still get its broadcasts
   for (const e of entries) {
-    if (f.peers.some((p) => p.underlay === e.dst)) continue;
+    if (want.has(e.dst)) continue;
     out.findings.push({ path: `fabric.fdb.${e.dst}`, desired: 'absent', actual: `${ZERO_MAC} dst ${e.dst}`, fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }] });
   }
   assessRoute('fabric.route', formatCidr(f.supernet), { dev: f.bridge }, facts, out);
@@ -110,9 +112,10 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, facts: HostFacts, out: Assessm
  * the peers in its forwarding database, and the supernet routed onto the bridge.
  */
 export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): void {
+  const peers = f.peers; // computed on each read (resolve-fabric.ts): once here
   if (f.mode === 'vxlan' && f.vxlan) {
-    assessVxlan(f, f.vxlan, facts, out);
+    assessVxlan(f, f.vxlan, peers, facts, out);
     return;
   }
-  for (const p of f.peers) assessRoute(`fabric.routes.${p.host}`, formatCidr(p.subnet), { via: p.underlay }, facts, out);
+  for (const p of peers) assessRoute(`fabric.routes.${p.host}`, formatCidr(p.subnet), { via: p.underlay }, facts, out);
 }
