@@ -68,7 +68,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     const report = execReport(result, spec.argv, single);
     if (flags.json) out.line(JSON.stringify(report, null, 2));
     else out.note(formatExecSummary(report));
-    for (const written of writeReports(result, hosts, new Map(), { retryFile: flags.retryFile }, started)) out.note(written);
+    for (const written of await writeReports(result, hosts, new Map(), { retryFile: flags.retryFile }, started)) out.note(written);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

@@ -35,7 +35,7 @@ export function graphCommand(out: Output): Command {
       const facts = new Map<string, HostFacts>();
       const result = flags.live
         ? await (async () => {
-            const renderer = chooseRenderer({ json: false, stream: out.progress, write: out.note });
+            const renderer = await chooseRenderer({ json: false, stream: out.progress, write: out.note });
             const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector, sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
             await renderer.done();
             return r;

@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
-import { chooseNet, labDown, labStatus, labUp } from '../lab/lab.js';
 import { LAB_ROOT, labPlan } from '../lab/lab-plan.js';
 import { checkLabPrerequisites } from '../lab/prerequisites.js';
 import type { Output } from './output.js';
 
 const SEEDS = ['seed-part2.yaml', 'seed-pb-jelly.yaml'];
+/** the lab's code loads only for `lab` commands (start-up time of the others) */
+const loadLab = () => import('../lab/lab.js');
 export const INVENTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventories');
 
 /** Merges `all.vars.cnet` of topology inventories (the two seeds by default) into one `cnet` value. */
@@ -33,6 +34,7 @@ export function labCommand(out: Output): Command {
     .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
     .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean; behind: string; behind2: string }) => {
       checkLabPrerequisites();
+      const { chooseNet, labDown, labUp } = await loadLab();
       await labDown(o.name, join(LAB_ROOT, o.name));
       const plan = labPlan(o.name, await chooseNet(o.name, o.net === undefined ? undefined : Number(o.net)), Number(o.hosts), LAB_ROOT, { behind: Number(o.behind), behind2: Number(o.behind2) });
       const started = Date.now();
@@ -44,13 +46,13 @@ export function labCommand(out: Output): Command {
   nameOpt(lab.command('down'))
     .description('remove everything the lab created (also after a crash)')
     .action(async (o: { name: string }) => {
-      const n = await labDown(o.name, join(LAB_ROOT, o.name));
+      const n = await (await loadLab()).labDown(o.name, join(LAB_ROOT, o.name));
       out.line(`lab "${o.name}": removed ${n} namespaces`);
     });
   nameOpt(lab.command('status'))
     .description('what of the lab exists')
     .action(async (o: { name: string }) => {
-      const s = await labStatus(o.name, join(LAB_ROOT, o.name));
+      const s = await (await loadLab()).labStatus(o.name, join(LAB_ROOT, o.name));
       out.line(`lab "${s.name}": ${s.vms} VMs, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${s.inventory ? `; inventory: ${s.inventory}` : ''}`);
     });
   nameOpt(lab.command('inventory'))

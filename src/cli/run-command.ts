@@ -70,7 +70,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
   return cmd.action(async (files: string[], flags: RunFlags) => {
     const { forks, timeout, retries, deadline } = hostSettings(flags);
     const { hosts, connector } = await prepareRun(files, flags);
-    const renderer = chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
+    const renderer = await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
     const facts = new Map<string, HostFacts>();
@@ -96,7 +96,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     trap.release();
     await renderer.done();
     render(out, result, flags);
-    for (const written of writeReports(result, hosts, facts, flags, started)) out.note(written);
+    for (const written of await writeReports(result, hosts, facts, flags, started)) out.note(written);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

@@ -1,10 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { HostFacts } from '../facts/types.js';
-import { graphModel, type GraphHostInput } from '../graph/model.js';
-import { renderGraph } from '../graph/render-graph.js';
+import type { GraphHostInput } from '../graph/model.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { toHtml } from '../report/html.js';
-import { toJUnit } from '../report/junit.js';
 import type { RunResult } from '../report/result.js';
 
 export interface ReportFlags {
@@ -23,7 +20,8 @@ export function graphInputs(hosts: ResolvedHost[], result: RunResult | undefined
 }
 
 /** Writes the files a run was asked for; returns one line per file written, for the user. */
-export function writeReports(result: RunResult, hosts: ResolvedHost[], facts: Map<string, HostFacts>, flags: ReportFlags, started: Date): string[] {
+/** Writes the reports asked for; their renderers load only then (start-up time). */
+export async function writeReports(result: RunResult, hosts: ResolvedHost[], facts: Map<string, HostFacts>, flags: ReportFlags, started: Date): Promise<string[]> {
   const lines: string[] = [];
   if (flags.retryFile) {
     const bad = result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name);
@@ -33,10 +31,12 @@ export function writeReports(result: RunResult, hosts: ResolvedHost[], facts: Ma
     } else rmSync(flags.retryFile, { force: true });
   }
   if (flags.junit) {
+    const { toJUnit } = await import('../report/junit.js');
     writeFileSync(flags.junit, toJUnit(result, { timestamp: started }));
     lines.push(`junit report: ${flags.junit}`);
   }
   if (flags.html) {
+    const [{ graphModel }, { renderGraph }, { toHtml }] = await Promise.all([import('../graph/model.js'), import('../graph/render-graph.js'), import('../report/html.js')]);
     // `down` leaves nothing to draw: the picture is of what the inventory wants
     const svg = renderGraph(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts)), 'svg');
     writeFileSync(flags.html, toHtml(result, { svg, generatedAt: started.toISOString() }));

@@ -1,5 +1,5 @@
 import type { EventSink } from '../../run/events.js';
-import { listrRenderer, type Renderer } from './listr.js';
+import type { Renderer } from './listr.js';
 import { plainRenderer } from './plain.js';
 
 export interface ChooseRendererOptions {
@@ -14,11 +14,12 @@ export interface ChooseRendererOptions {
 const silent: EventSink = () => {};
 
 /** json → silent; CI, a stream that is not a TTY, or a terminal of unknown width → plain
- * host-prefixed lines; else listr2. */
-export function chooseRenderer(opts: ChooseRendererOptions): Renderer {
+ * host-prefixed lines; else listr2 (loaded only then: it costs start-up time). */
+export async function chooseRenderer(opts: ChooseRendererOptions): Promise<Renderer> {
   if (opts.json) return { sink: silent, done: async () => {} };
   if (process.env.CI === 'true' || !opts.stream.isTTY || !opts.stream.columns) {
     return { sink: plainRenderer(opts.write), done: async () => {} };
   }
+  const { listrRenderer } = await import('./listr.js');
   return listrRenderer({ stdout: opts.stream, stderr: opts.stream });
 }
