@@ -1,9 +1,10 @@
 import type { HostFacts, LinkFact, RouteFact } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { contains, formatCidr } from '../inventory/ipv4.js';
 import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import { assessMtu, assessUp, describeLink, ip, isOurs, type Assessment } from './assess.js';
+import { cidrOf } from './overlaps.js';
 import type { Step } from './step.js';
 
 /** The all-zeros entry: broadcast and unknown traffic is sent to that VTEP (head-end replication). */
@@ -118,4 +119,12 @@ export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): 
     return;
   }
   for (const p of peers) assessRoute(`fabric.routes.${p.host}`, formatCidr(p.subnet), { via: p.underlay }, facts, out);
+  // ours, into the fabric, to a subnet no member has now (a host that left): as VXLAN drops its entry
+  const wanted = new Set(peers.map((p) => formatCidr(p.subnet)));
+  for (const o of facts.record) {
+    if (o.kind !== 'route' || !o.via || wanted.has(o.dst)) continue;
+    const c = cidrOf(o.dst);
+    if (!c || !contains(f.supernet, c.network) || !routesTo(facts, o.dst).some((r) => routeMatches(r, { via: o.via! }))) continue;
+    out.findings.push({ path: `fabric.routes.${o.dst}`, desired: 'absent', actual: `via ${o.via}`, fix: [{ phase: 'route', argv: ip(undefined, 'route', 'del', o.dst, 'via', o.via), reason: `no member of the fabric has ${o.dst} now`, undo: ip(undefined, 'route', 'replace', o.dst, 'via', o.via) }] });
+  }
 }

@@ -2,7 +2,7 @@ import type { HostFacts, NftChainFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
-import type { BridgeSpec, DesiredNetwork } from '../inventory/types.js';
+import type { BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../report/result.js';
 import { quoteArgv } from '../shell/quote.js';
@@ -47,6 +47,12 @@ export function forwardDrops(facts: HostFacts, b: BridgeSpec): string[][] {
   return (facts.forwardChain?.rules ?? []).filter((r) => touches(r, b) && DROPS.has(target(r) ?? ''));
 }
 
+/** Flannel's answer to a FORWARD chain that drops: accept the supernet, from and to. */
+export function fabricAcceptFix(f: FabricSpec): string {
+  const net = formatCidr(f.supernet);
+  return [quoteArgv(['iptables', '-I', 'FORWARD', '-s', net, '-j', 'ACCEPT']), quoteArgv(['iptables', '-I', 'FORWARD', '-d', net, '-j', 'ACCEPT'])].join(' && ');
+}
+
 export function acceptFix(b: BridgeSpec): string {
   return [
     quoteArgv(['iptables', '-I', 'FORWARD', '-i', b.name, '-j', 'ACCEPT']),
@@ -81,6 +87,11 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
       message: `the FORWARD policy is ${facts.forwardChain?.policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
       fix: blocked.map(acceptFix).join(' && '),
     });
+  }
+  const f = desired.fabric;
+  const fabricNet = f && { name: f.bridge, subnet: f.supernet, address: '', nat: false };
+  if (f && fabricNet && (f.mode === 'routed' || facts.brNetfilter) && !forwardAccepted(facts, fabricNet)) {
+    out.push({ message: `the FORWARD policy is ${facts.forwardChain?.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`, fix: fabricAcceptFix(f) });
   }
   for (const c of nftForwardDrops(facts)) {
     if (natted.length === 0) break;

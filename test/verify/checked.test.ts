@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { planUp } from '../../src/plan/plan.js';
+import { objectOf } from '../../src/report/object-of.js';
 import { checkedObjects } from '../../src/verify/checked.js';
-import { bothSeeds, network, seedNetwork } from './helpers.js';
+import { fabricNetwork } from '../plan/fabric-helpers.js';
+import { bothSeeds, facts, network, seedNetwork } from './helpers.js';
 
 describe('checkedObjects', () => {
   it('seed-part2: br0, its NAT, both containers, and ip_forward', () => {
@@ -42,3 +45,43 @@ describe('checkedObjects', () => {
   });
 });
 
+
+describe('checkedObjects of a fabric', () => {
+  it('routed: the bridge, its NAT, the namespaces, one route per peer, ip_forward', () => {
+    expect(checkedObjects(fabricNetwork('routed'))).toEqual(['bridges.cnet0', 'bridges.cnet0.nat', 'namespaces.db', 'namespaces.web', 'fabric.routes.vm2', 'fabric.routes.vm3', 'ip_forward']);
+  });
+
+  it('vxlan: the bridge, its NAT, the namespaces, the device, one forwarding entry per peer, the supernet route, ip_forward', () => {
+    expect(checkedObjects(fabricNetwork('vxlan'))).toEqual([
+      'bridges.cnet0',
+      'bridges.cnet0.nat',
+      'namespaces.db',
+      'namespaces.web',
+      'fabric.vxlan',
+      'fabric.fdb.vm2',
+      'fabric.fdb.vm3',
+      'fabric.route',
+      'ip_forward',
+    ]);
+  });
+
+  it('a fabric without NAT still checks ip_forward (its hosts route the containers’ traffic)', () => {
+    const net = fabricNetwork('routed', undefined, 'vm1', 'all:\n  vars:\n    cnet:\n      fabric:\n        nat: false\n');
+    expect(net.bridges[0]?.nat).toBe(false);
+    expect(checkedObjects(net)).toEqual(['bridges.cnet0', 'namespaces.db', 'namespaces.web', 'fabric.routes.vm2', 'fabric.routes.vm3', 'ip_forward']);
+  });
+
+  it.each(['routed', 'vxlan'] as const)('%s: every finding of the full build on empty.txt belongs to a checked object, each fabric one to a fabric path', (mode) => {
+    const desired = fabricNetwork(mode);
+    const checked = checkedObjects(desired);
+    const { findings } = planUp(desired, facts('empty'));
+    for (const f of findings) expect(objectOf(f.path, checked), f.path).toBeDefined();
+    for (const f of findings.filter((x) => x.path.startsWith('fabric.'))) expect(objectOf(f.path, checked), f.path).toMatch(/^fabric\./);
+  });
+
+  it('the drifted paths (fabric.routes.vm2, fabric.fdb.vm2) are checked objects of their own', () => {
+    expect(objectOf('fabric.routes.vm2', checkedObjects(fabricNetwork('routed')))).toBe('fabric.routes.vm2');
+    expect(objectOf('fabric.fdb.vm2', checkedObjects(fabricNetwork('vxlan')))).toBe('fabric.fdb.vm2');
+    expect(objectOf('fabric.vxlan.mtu', checkedObjects(fabricNetwork('vxlan')))).toBe('fabric.vxlan');
+  });
+});
