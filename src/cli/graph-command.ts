@@ -22,7 +22,7 @@ interface GraphFlags {
 /** `graph`: the topology as Mermaid, DOT or SVG; `--live` reads the hosts and marks drift. */
 export function graphCommand(out: Output): Command {
   return new Command('graph')
-    .description('draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT')
+    .description("draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT, a fabric's routes or tunnels between hosts")
     .argument('<inventory...>', 'Ansible YAML inventories (several merge in order)')
     .addOption(new Option('--format <format>', 'output format').choices([...GRAPH_FORMATS]).default('mermaid'))
     .option('--live', 'read each host over SSH and draw what is there, marking drift and what is missing')

@@ -1,3 +1,4 @@
+import { MESH_LIMIT, type GraphFabric, type GraphFabricLink, type GraphMember, type GraphVxlan } from './fabric-model.js';
 import type { GraphBridge, GraphHost, GraphNamespace, GraphNat, GraphUpstream, GraphVeth, Live, LiveState } from './model.js';
 
 /** The text of each element, as lines, shared by every format (each escapes it its own way). */
@@ -17,6 +18,7 @@ export function stateLine(el: Live): string[] {
 }
 
 export function hostTitle(h: GraphHost): string {
+  if (h.fabric) return memberTitle({ host: h.name, ...h.fabric });
   return h.address !== undefined ? `${h.name} (${h.address})` : h.name;
 }
 
@@ -38,4 +40,72 @@ export function vethLines(v: GraphVeth): string[] {
 
 export function natLines(n: GraphNat): string[] {
   return ['NAT', ...stateLine(n)];
+}
+
+/** A fabric member: `vm1 · 10.1.0.10 · 172.30.0.0/24` (name, underlay address, container subnet). */
+export function memberTitle(m: Pick<GraphMember, 'host' | 'underlay' | 'subnet'>): string {
+  return `${m.host} · ${m.underlay} · ${m.subnet}`;
+}
+
+/** A member outside the picture (left out by --limit), drawn only as the others' peer. */
+export function outsideMemberLines(m: GraphMember): string[] {
+  return [memberTitle(m), 'not in this picture'];
+}
+
+export function vxlanLines(v: GraphVxlan): string[] {
+  return [v.name, `VXLAN vni ${v.vni} :${v.port}`, `mtu ${v.mtu}`, ...stateLine(v)];
+}
+
+const tunnel = (v: { vni: number; port: number }): string => `VXLAN vni ${v.vni} :${v.port}`;
+
+/** `fabric 172.30.0.0/16 · routed`, `fabric 172.31.0.0/16 · VXLAN vni 42 :4789` */
+export function fabricTitle(f: GraphFabric): string {
+  return `fabric ${f.supernet} · ${f.vxlan ? tunnel(f.vxlan) : 'routed'}`;
+}
+
+/** What the fabric's edges stand for: counts, and how they are drawn. */
+export function fabricSummary(f: GraphFabric): string[] {
+  const n = f.members.length;
+  const count = f.vxlan ? (n * (n - 1)) / 2 : n * (n - 1);
+  const what = `${count} ${f.vxlan ? 'tunnel' : 'route'}${count === 1 ? '' : 's'}`;
+  const outside = f.members.filter((m) => !m.drawn).length;
+  return [
+    `${n} host${n === 1 ? '' : 's'}, ${what}`,
+    f.layout === 'mesh' ? 'one edge per pair of hosts' : `more than ${MESH_LIMIT} hosts: one edge per host to the fabric, not one per pair`,
+    ...(outside ? [`${outside} of them not in this picture`] : []),
+  ];
+}
+
+/** How many notes an edge's state line shows: a hub edge may carry one per peer. */
+const NOTES_SHOWN = 3;
+
+/** An edge's state, with every note: which host lacks which route or entry (the first few). */
+export function linkStateLine(el: Live): string[] {
+  if (el.state !== 'missing' && el.state !== 'drift') return [];
+  if (!el.notes.length) return [el.state];
+  const more = el.notes.length - NOTES_SHOWN;
+  return [`${el.state} (${el.notes.slice(0, NOTES_SHOWN).join('; ')}${more > 0 ? `; … ${more} more` : ''})`];
+}
+
+/**
+ * A fabric edge: routed, both hosts' routes (`route 172.30.1.0/24 via 10.1.0.11`, the first host's
+ * to the second); vxlan, the tunnel; a hub edge, how many peers the member reaches.
+ */
+export function fabricLinkLines(f: GraphFabric, link: GraphFabricLink, member: (host: string) => GraphMember | undefined): string[] {
+  const peers = f.members.length - 1;
+  let lines: string[];
+  if (link.b === undefined) lines = [f.vxlan ? `VXLAN to ${peers} peer${peers === 1 ? '' : 's'}` : `routes to ${peers} peer${peers === 1 ? '' : 's'}`];
+  else if (f.vxlan) lines = [tunnel(f.vxlan)];
+  else {
+    const a = member(link.a);
+    const b = member(link.b);
+    lines = a && b ? [`route ${b.subnet} via ${b.underlay}`, `route ${a.subnet} via ${a.underlay}`] : [];
+  }
+  return [...lines, ...linkStateLine(link)];
+}
+
+/** Members by name, for labelling edges. */
+export function memberLookup(f: GraphFabric): (host: string) => GraphMember | undefined {
+  const byName = new Map(f.members.map((m) => [m.host, m]));
+  return (host) => byName.get(host);
 }

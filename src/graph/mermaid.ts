@@ -1,4 +1,19 @@
-import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines } from './labels.js';
+import type { GraphFabric } from './fabric-model.js';
+import {
+  bridgeLines,
+  fabricLinkLines,
+  fabricSummary,
+  fabricTitle,
+  hostTitle,
+  memberLookup,
+  namespaceLines,
+  natLines,
+  outsideMemberLines,
+  STATE_STYLE,
+  upstreamLines,
+  vethLines,
+  vxlanLines,
+} from './labels.js';
 import type { GraphModel, Live, LiveState } from './model.js';
 
 /** Characters Mermaid would read as syntax or HTML inside a quoted label, as its `#code;` entities. */
@@ -13,6 +28,9 @@ function label(lines: string[]): string {
 
 const STATES: LiveState[] = ['ok', 'drift', 'missing'];
 
+/** Writes an edge (its index counted, for link styles). */
+type Edge = (from: string, arrow: string, lines: string[], to: string, el: Live, indent?: string) => void;
+
 function styleOf(state: LiveState, forEdge: boolean): string {
   const s = STATE_STYLE[state];
   const parts = [`stroke:${s.stroke}`, 'stroke-width:2px'];
@@ -21,7 +39,11 @@ function styleOf(state: LiveState, forEdge: boolean): string {
   return parts.join(',');
 }
 
-/** The model as a Mermaid flowchart: one subgraph per host, states as classes and link styles. */
+/**
+ * The model as a Mermaid flowchart: one subgraph per host, states as classes and link styles.
+ * A fabric adds a node with its supernet and mode, and its edges: between hosts' subgraphs
+ * (routed), between their VXLAN devices (vxlan), or from each host to that node (hub).
+ */
 export function toMermaid(model: GraphModel): string {
   const out = ['flowchart LR'];
   const nodeClass = new Map<LiveState, string[]>();
@@ -30,8 +52,8 @@ export function toMermaid(model: GraphModel): string {
   const mark = (id: string, el: Live): void => {
     if (el.state) nodeClass.set(el.state, [...(nodeClass.get(el.state) ?? []), id]);
   };
-  const edge = (from: string, arrow: string, lines: string[], to: string, el: Live): void => {
-    out.push(`    ${from} ${arrow}|${label(lines)}| ${to}`);
+  const edge: Edge = (from, arrow, lines, to, el, indent = '    ') => {
+    out.push(`${indent}${from} ${arrow}|${label(lines)}| ${to}`);
     if (el.state) edgeClass.set(el.state, [...(edgeClass.get(el.state) ?? []), edges]);
     edges++;
   };
@@ -49,11 +71,18 @@ export function toMermaid(model: GraphModel): string {
       out.push(`    ${h.upstream.id}((${label(upstreamLines(h.upstream))}))`);
       mark(h.upstream.id, h.upstream);
     }
+    const vx = h.fabric?.vxlan;
+    if (vx) {
+      out.push(`    ${vx.id}[[${label(vxlanLines(vx))}]]`);
+      mark(vx.id, vx);
+    }
     if (h.bridges.length === 0 && h.namespaces.length === 0) out.push(`    ${h.id}_empty[${label(['no bridges'])}]`);
     for (const v of h.veths) edge(v.from, '---', vethLines(v), v.to, v);
     for (const n of h.nats) edge(n.from, '-->', natLines(n), n.to, n);
+    if (vx && h.fabric?.bridgeId) edge(h.fabric.bridgeId, '---', ['port'], vx.id, vx);
     out.push('  end');
   }
+  if (model.fabric) fabric(model, model.fabric, out, edge);
   if (model.live) {
     for (const s of STATES) out.push(`  classDef ${s} ${styleOf(s, false)}`);
     for (const s of STATES) {
@@ -66,4 +95,18 @@ export function toMermaid(model: GraphModel): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The fabric's node (its supernet, mode, what the edges stand for), members outside the picture, its edges. */
+function fabric(model: GraphModel, f: GraphFabric, out: string[], edge: Edge): void {
+  out.push(`  fabric{{${label([fabricTitle(f), ...fabricSummary(f)])}}}`);
+  const hosts = new Map(model.hosts.map((h) => [h.name, h]));
+  const member = memberLookup(f);
+  if (f.layout === 'mesh') for (const m of f.members) if (!m.drawn) out.push(`  ${m.id}[${label(outsideMemberLines(m))}]`);
+  // a host's subgraph (routed), or its VXLAN device: the tunnel ends there
+  const end = (name: string): string => {
+    const h = hosts.get(name);
+    return h?.fabric?.vxlan?.id ?? h?.id ?? member(name)?.id ?? 'fabric';
+  };
+  for (const l of f.links) edge(end(l.a), '---', fabricLinkLines(f, l, member), l.b === undefined ? 'fabric' : end(l.b), l, '  ');
 }

@@ -4,14 +4,16 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { hasNatRule, isOurs } from '../plan/assess.js';
 import type { Mismatch } from '../report/result.js';
+import { applyFabric, buildFabric, hostFabric, linkIndex, type GraphFabric, type GraphHostFabric } from './fabric-model.js';
+import { raise, raiseFromFacts, type Live } from './live.js';
 
 /**
  * The picture of a desired network, per host, that the renderers draw: bridges, namespaces, the
- * veth pair joining each namespace to its bridge, and NAT from a bridge to the host's upstream.
- * With live facts, each element also carries how the host compares: `ok`, `drift` (there, but
- * different: down, wrong address, not attached, no default route, …) or `missing` (absent).
+ * veth pair joining each namespace to its bridge, and NAT from a bridge to the host's upstream;
+ * with a fabric, its members and the edges between them (fabric-model.ts).
+ * With live facts, each element also carries how the host compares (live.ts).
  */
-export type LiveState = 'ok' | 'drift' | 'missing';
+export type { Live, LiveState } from './live.js';
 
 export interface GraphHostInput {
   name: string;
@@ -19,12 +21,6 @@ export interface GraphHostInput {
   network: DesiredNetwork;
   /** the host's facts and the mismatches `verify` found in them (`assess` of network against facts) */
   live?: { facts: HostFacts; mismatches: Mismatch[] };
-}
-
-/** What live mode adds to an element: its state and, for drift, what differs (`state: DOWN`). */
-export interface Live {
-  state?: LiveState;
-  notes: string[];
 }
 
 export interface GraphBridge extends Live {
@@ -70,6 +66,8 @@ export interface GraphNat extends Live {
   to: string;
   bridge: string;
   subnet: string;
+  /** a fabric's bridge: the supernet, which the rule leaves alone (`! -d`) */
+  except?: string;
 }
 
 /** The host's uplink, with ip_forward (present when a bridge has NAT). */
@@ -86,6 +84,8 @@ export interface GraphHost extends Live {
   veths: GraphVeth[];
   nats: GraphNat[];
   upstream?: GraphUpstream;
+  /** a fabric member's own part: subnet, underlay address, fabric bridge, VXLAN device */
+  fabric?: GraphHostFabric;
   /** live mode: number of mismatches found on the host */
   mismatches?: number;
 }
@@ -94,21 +94,8 @@ export interface GraphModel {
   /** some host was given with live facts */
   live: boolean;
   hosts: GraphHost[];
-}
-
-const RANK: Record<LiveState, number> = { ok: 0, drift: 1, missing: 2 };
-
-/** Raises an element's state; a note is kept only with the mismatch or fact that raised or matches it. */
-function raise(el: Live, state: LiveState, note?: string): void {
-  const current = el.state ?? 'ok';
-  if (RANK[state] < RANK[current]) return;
-  if (RANK[state] > RANK[current]) el.state = state;
-  if (note !== undefined && !el.notes.includes(note)) el.notes.push(note);
-}
-
-/** Raises only when facts show more than the mismatches did (the facts' note is then new). */
-function raiseFromFacts(el: Live, state: LiveState, note: string): void {
-  if (RANK[state] > RANK[el.state ?? 'ok']) raise(el, state, note);
+  /** the fabric the hosts are members of, if any */
+  fabric?: GraphFabric;
 }
 
 const BRIDGE_PARTS = new Set(['', 'state', 'address', 'nat']);
@@ -202,7 +189,7 @@ function applyFacts(host: GraphHost, facts: HostFacts): void {
       raiseFromFacts(nat, 'missing', 'iptables unavailable');
       continue;
     }
-    if (!hasNatRule(facts, nat.subnet, nat.bridge)) raiseFromFacts(nat, 'missing', 'nat: absent');
+    if (!hasNatRule(facts, nat.subnet, nat.bridge, nat.except)) raiseFromFacts(nat, 'missing', 'nat: absent');
   }
   if (host.upstream && !facts.ipForward) raiseFromFacts(host.upstream, 'drift', 'ip_forward: 0');
 }
@@ -235,7 +222,8 @@ function buildHost(input: GraphHostInput, index: number): GraphHost {
   const upstream: GraphUpstream | undefined = bridges.some((b) => b.nat) ? { id: `${id}_up`, notes: [] } : undefined;
   const nats: GraphNat[] = [];
   for (const [i, b] of bridges.entries()) {
-    if (b.nat && upstream) nats.push({ id: `${id}_nat${i}`, from: b.id, to: upstream.id, bridge: b.name, subnet: b.subnet, notes: [] });
+    const except = input.network.bridges[i]?.natExcept;
+    if (b.nat && upstream) nats.push({ id: `${id}_nat${i}`, from: b.id, to: upstream.id, bridge: b.name, subnet: b.subnet, ...(except ? { except: formatCidr(except) } : {}), notes: [] });
   }
   return {
     id,
@@ -246,28 +234,33 @@ function buildHost(input: GraphHostInput, index: number): GraphHost {
     veths,
     nats,
     ...(upstream ? { upstream } : {}),
+    ...(input.network.fabric ? { fabric: hostFabric(id, input.network.fabric, bridges) } : {}),
     notes: [],
   };
 }
 
 /** Every drawable element of a host, for setting states. */
 function elements(host: GraphHost): Live[] {
-  return [...host.bridges, ...host.namespaces, ...host.veths, ...host.nats, ...(host.upstream ? [host.upstream] : [])];
+  return [...host.bridges, ...host.namespaces, ...host.veths, ...host.nats, ...(host.upstream ? [host.upstream] : []), ...(host.fabric?.vxlan ? [host.fabric.vxlan] : [])];
 }
 
 /** Desired networks (and, per host, optionally live facts and mismatches) → the graph to draw. */
 export function graphModel(hosts: GraphHostInput[]): GraphModel {
-  const out = hosts.map((input, index) => {
-    const host = buildHost(input, index);
-    if (input.live) {
-      for (const el of [host, ...elements(host)]) el.state = 'ok';
-      applyMismatches(host, input.live.mismatches);
-      applyFacts(host, input.live.facts);
-      host.mismatches = input.live.mismatches.length;
-      const worst = elements(host).some((el) => el.state !== 'ok');
-      if (worst) raise(host, 'drift');
-    }
-    return host;
+  const out = hosts.map((input, index) => buildHost(input, index));
+  const fabric = buildFabric(out, hosts);
+  const linkOf = fabric ? linkIndex(fabric) : undefined;
+  hosts.forEach((input, index) => {
+    const host = out[index]!;
+    if (!input.live) return;
+    for (const el of [host, ...elements(host)]) el.state = 'ok';
+    const spec = input.network.fabric;
+    // the fabric's mismatches go to its device and edges; the rest as on any host
+    const rest = spec && linkOf ? applyFabric(host, spec, input.live, linkOf) : input.live.mismatches;
+    applyMismatches(host, rest);
+    applyFacts(host, input.live.facts);
+    host.mismatches = input.live.mismatches.length;
+    const worst = elements(host).some((el) => el.state !== 'ok');
+    if (worst) raise(host, 'drift');
   });
-  return { live: hosts.some((h) => h.live !== undefined), hosts: out };
+  return { live: hosts.some((h) => h.live !== undefined), hosts: out, ...(fabric ? { fabric } : {}) };
 }

@@ -1,83 +1,25 @@
-import { escapeAttr } from '../report/xml-text.js';
-import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines } from './labels.js';
+import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines, vxlanLines } from './labels.js';
 import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveState } from './model.js';
+import { box, boxHeight, boxWidth, CHAR_BOLD, CHAR_SMALL, edgePaint, LINE, MARGIN, NEUTRAL, PAD, paint, SMALL, FONT, strokeAttrs, textWidth, TITLE_H, xmlText } from './svg-draw.js';
+import { drawFabricEdges, drawFabricTitle, drawOutsideMember, OUTSIDE_H, type MemberBox } from './svg-fabric.js';
+
+export { xmlText } from './svg-draw.js';
 
 /**
  * The model drawn as one self-contained SVG by a fixed layout: hosts stacked vertically, each a
  * box holding (left to right) the upstream, the bridges in a column and each bridge's namespaces
  * to its right. Text widths are estimated from character counts, so no font metrics are needed;
- * all coordinates are integers, so the same model always gives the same bytes.
+ * all coordinates are integers, so the same model always gives the same bytes. A fabric's
+ * VXLAN device sits below its bridge; the fabric's title, edges and outside members: svg-fabric.ts.
  */
 
-/** XML text or attribute value. */
-export const xmlText = escapeAttr;
-
-const MARGIN = 16;
-const PAD = 16;
-const TITLE_H = 30;
-const LINE = 15;
-const FONT = 12;
-const SMALL = 11;
-/** rough advance of a character at 12px bold and at 11px, in a sans-serif face */
-const CHAR_BOLD = 7.6;
-const CHAR_SMALL = 6.6;
 const ROW_GAP = 22;
 const GROUP_GAP = 26;
+/** between a bridge and its VXLAN device below it */
+const VX_GAP = 18;
 /** where a fan of connectors bends: first bend, then one step further per connector */
 const BEND = 14;
 const BEND_STEP = 8;
-
-const NEUTRAL = {
-  bridge: { stroke: '#3b6fb6', fill: '#e8f0fe' },
-  namespace: { stroke: '#558b2f', fill: '#f1f8e9' },
-  upstream: { stroke: '#616161', fill: '#f5f5f5' },
-  edge: '#555555',
-};
-
-const textWidth = (text: string, char: number): number => Math.ceil([...text].length * char);
-
-/** Width of a box holding these lines (first bold, the rest small). */
-function boxWidth(lines: string[], min: number): number {
-  return Math.max(min, ...lines.map((l, i) => textWidth(l, i === 0 ? CHAR_BOLD : CHAR_SMALL) + 20));
-}
-
-const boxHeight = (lines: number): number => 12 + LINE * lines;
-
-interface Paint {
-  stroke: string;
-  fill: string;
-  dash?: string;
-}
-
-function paint(el: Live, neutral: { stroke: string; fill: string }): Paint {
-  if (!el.state) return neutral;
-  const s = STATE_STYLE[el.state];
-  return { stroke: s.stroke, fill: s.fill, ...(s.dash ? { dash: s.dash } : {}) };
-}
-
-function edgePaint(el: Live): Paint {
-  if (!el.state) return { stroke: NEUTRAL.edge, fill: 'none' };
-  const s = STATE_STYLE[el.state];
-  return { stroke: s.stroke, fill: 'none', ...(s.dash ? { dash: s.dash } : {}) };
-}
-
-const strokeAttrs = (p: Paint, width: number): string =>
-  `fill="${p.fill}" stroke="${p.stroke}" stroke-width="${width}"${p.dash ? ` stroke-dasharray="${p.dash}"` : ''}`;
-
-/** A box with its lines centred: the first bold, the others small, a state line in the state's colour. */
-function box(out: string[], x: number, y: number, w: number, lines: string[], p: Paint, rx: number, el: Live): void {
-  const h = boxHeight(lines.length);
-  out.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${rx}" ${strokeAttrs(p, el.state && el.state !== 'ok' ? 2 : 1.5)}/>`);
-  const cx = x + Math.round(w / 2);
-  const stateLines = el.state && el.state !== 'ok' ? 1 : 0;
-  lines.forEach((line, i) => {
-    const ty = y + 6 + LINE * (i + 1) - 3;
-    const isState = i >= lines.length - stateLines;
-    const attrs = i === 0 ? ` font-size="${FONT}" font-weight="bold"` : ` font-size="${SMALL}"`;
-    const fill = isState && el.state ? STATE_STYLE[el.state].stroke : '#1b1b1b';
-    out.push(`<text x="${cx}" y="${ty}" text-anchor="middle"${attrs} fill="${fill}">${xmlText(line)}</text>`);
-  });
-}
 
 /** For a fan from one box's ports to targets, how far from the ports each connector bends, so none cross. */
 function bendSteps(ports: number[], targets: number[]): number[] {
@@ -145,7 +87,8 @@ function metrics(model: GraphModel): Metrics {
   const natFan = maxOf(hosts.map((h) => h.nats.length), 1);
   const natBend = BEND + BEND_STEP * (natFan - 1);
   const natGap = upstream ? natBend + label(hosts.flatMap((h) => h.nats.map(natLines))) + 30 : 0;
-  const brW = maxOf(bridges.map((b) => boxWidth(bridgeLines(b), 140)), 140);
+  const vxlans = hosts.flatMap((h) => (h.fabric?.vxlan ? [h.fabric.vxlan] : []));
+  const brW = maxOf([...bridges.map((b) => boxWidth(bridgeLines(b), 140)), ...vxlans.map((v) => boxWidth(vxlanLines(v), 140))], 140);
   const brH = boxHeight(maxOf(bridges.map((b) => bridgeLines(b).length), 3));
   const vethBend = BEND + BEND_STEP * (maxFan - 1);
   const vethGap = Math.max(150, vethBend + label(hosts.flatMap((h) => h.veths.map(vethLines))) + 30);
@@ -188,15 +131,25 @@ function drawHost(out: string[], h: GraphHost, y: number, m: Metrics, live: bool
   const bridgeY = new Map<string, number>();
   for (const g of groups(h)) {
     const rowsH = g.namespaces.length ? g.namespaces.length * rowPitch - ROW_GAP : 0;
-    const groupH = Math.max(g.bridge ? m.brH : 0, rowsH);
+    // the fabric's VXLAN device, a port of its bridge, below it
+    const vx = g.bridge && h.fabric?.bridge === g.bridge.name ? h.fabric.vxlan : undefined;
+    const vxLines = vx ? vxlanLines(vx) : [];
+    const stackH = vx ? m.brH + VX_GAP + boxHeight(vxLines.length) : m.brH;
+    const groupH = Math.max(g.bridge ? stackH : 0, rowsH);
     const rowsTop = cursor + Math.round((groupH - rowsH) / 2);
     const nsY = g.namespaces.map((_, i) => rowsTop + i * rowPitch);
     if (g.bridge) {
       const b = g.bridge;
-      const by = cursor + Math.round((groupH - m.brH) / 2);
+      const by = cursor + Math.round((groupH - stackH) / 2);
       bridgeY.set(b.name, by);
       const lines = bridgeLines(b);
       box(body, brX, by, m.brW, lines, paint(b, NEUTRAL.bridge), 3, b);
+      if (vx) {
+        const cx = brX + Math.round(m.brW / 2);
+        const vy = by + m.brH + VX_GAP;
+        body.push(`<polyline points="${cx},${by + m.brH} ${cx},${vy}" ${strokeAttrs(edgePaint(vx), vx.state && vx.state !== 'ok' ? 2 : 1.5)}/>`);
+        box(body, brX, vy, m.brW, vxLines, paint(vx, NEUTRAL.bridge), 3, vx);
+      }
       const conns: Connector[] = [];
       g.namespaces.forEach((n, i) => {
         const v = h.veths.find((e) => e.namespace === n.name);
@@ -261,12 +214,33 @@ export function toSvg(model: GraphModel): string {
   const m = metrics(model);
   const body: string[] = [];
   let y = MARGIN;
-  for (const h of model.hosts) y += drawHost(body, h, y, m, model.live) + MARGIN;
+  const f = model.fabric;
+  const title = f ? drawFabricTitle(body, f, MARGIN, y) : { height: 0, width: 0 };
+  y += title.height;
+  const boxes = new Map<string, MemberBox>();
+  for (const h of model.hosts) {
+    const height = drawHost(body, h, y, m, model.live);
+    if (h.fabric) boxes.set(h.name, { top: y, height });
+    y += height + MARGIN;
+  }
+  let gutter = 0;
+  if (f) {
+    if (f.layout === 'mesh') {
+      for (const member of f.members.filter((x) => !x.drawn)) {
+        drawOutsideMember(body, member, MARGIN, y, m.width);
+        boxes.set(member.host, { top: y, height: OUTSIDE_H });
+        y += OUTSIDE_H + MARGIN;
+      }
+    }
+    const edges = drawFabricEdges(body, f, boxes, MARGIN + m.width);
+    gutter = edges.width;
+    y = Math.max(y, edges.bottom + MARGIN);
+  }
   if (model.live) {
     legend(body, y - 4);
     y += LEGEND_H;
   }
-  const width = m.width + 2 * MARGIN;
+  const width = Math.max(m.width + gutter, title.width) + 2 * MARGIN;
   const height = Math.max(y, 2 * MARGIN);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

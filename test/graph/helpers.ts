@@ -77,3 +77,42 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
     record: [],
   };
 }
+
+export const FABRIC_ROUTED = here('../../inventories/fabric-routed.yaml');
+export const FABRIC_VXLAN = here('../../inventories/fabric-vxlan.yaml');
+
+/**
+ * `count` hosts vm1, vm2, … at 10.1.0.10, 10.1.0.11, … (in memory) with a fabric inventory, as
+ * `cnet-remote graph HOSTS.yaml inventories/fabric-*.yaml` reads them.
+ */
+export function fabricInventory(file: string, count = 3): Inventory {
+  const hosts = Array.from({ length: count }, (_, i) => `    vm${i + 1}: { ansible_host: 10.1.${Math.floor((10 + i) / 256)}.${(10 + i) % 256} }`);
+  return resolveInventory([parseSource('hosts.yaml', `all:\n  hosts:\n${hosts.join('\n')}\n`), parseSource(file, readFileSync(file, 'utf8'))]);
+}
+
+/** Facts of a fabric member that has exactly the desired network, fabric included: its routes, or its VXLAN device and forwarding entries. */
+export function convergedFabricFacts(network: DesiredNetwork): HostFacts {
+  const facts = convergedFacts(network);
+  const f = network.fabric!;
+  const link = (name: string, ns?: string) => (ns === undefined ? facts.root : facts.namespaces.get(ns)!).links.find((l) => l.name === name)!;
+  for (const b of network.bridges) {
+    if (b.natExcept) facts.nat.rules = facts.nat.rules.map((r) => (r.join(' ') === natRuleSpec(formatCidr(b.subnet), b.name).join(' ') ? natRuleSpec(formatCidr(b.subnet), b.name, formatCidr(b.natExcept!)) : r));
+    if (b.mtu === undefined) continue;
+    link(b.name).mtu = b.mtu;
+    for (const n of network.namespaces.filter((x) => x.bridge === b.name)) {
+      link(n.hostIf).mtu = b.mtu;
+      link(n.nsIf, n.name).mtu = b.mtu;
+    }
+  }
+  const peers = f.peers;
+  const route = (dst: string, via: { gateway?: string; dev: string }) => ({ dst, ...via, table: 'main', type: 'unicast' });
+  if (f.vxlan) {
+    const v = f.vxlan;
+    facts.root.links.push({ ifindex: 99, name: v.device, kind: 'vxlan', master: f.bridge, up: true, operstate: 'UNKNOWN', alias: TAG, mtu: v.mtu, vxlan: { id: v.vni, port: v.port, local: f.underlay }, addresses: [] });
+    facts.fdb = new Map([[v.device, peers.map((p) => ({ mac: '00:00:00:00:00:00', dst: p.underlay }))]]);
+    facts.root.routes.push(route(formatCidr(f.supernet), { dev: f.bridge }));
+  } else {
+    for (const p of peers) facts.root.routes.push(route(formatCidr(p.subnet), { gateway: p.underlay, dev: 'eth0' }));
+  }
+  return facts;
+}
