@@ -3,6 +3,7 @@ import type { HostFacts } from '../facts/types.js';
 import { EXIT, exitCodeOf, type RunResult } from '../report/result.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
 import { runHosts } from '../run/run-hosts.js';
+import { fabricProbeNote } from '../verify/probe-plan.js';
 import { chooseRenderer } from './render/choose.js';
 import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
 import type { Output } from './output.js';
@@ -96,6 +97,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     trap.release();
     await renderer.done();
     render(out, result, flags);
+    const note = flags.probe && !flags.json ? fabricProbeNote(hosts.map((h) => h.network), name) : undefined;
+    if (note) out.note(note);
     for (const written of await writeReports(result, hosts, facts, flags, started)) out.note(written);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });

@@ -59,3 +59,12 @@ export function probePlan(desired: DesiredNetwork, upstream?: string, self = '')
   }
   return out;
 }
+
+/** What a run's fabric probes cover, for its output (the set is bounded in big fabrics). */
+export function fabricProbeNote(desired: DesiredNetwork[], command: string): string | undefined {
+  const peers = Math.max(-1, ...desired.map((d) => (d.fabric ? d.fabric.peers.length : -1)));
+  if (peers < 0) return undefined;
+  if (command === 'up') return 'fabric: cross-host probes run with `verify --probe` (while `up` runs, the other hosts are still being built)';
+  if (peers <= FABRIC_PROBE_ALL) return `fabric probes: each host pings a container on every other member (${peers})`;
+  return `fabric probes: each host pings ${FABRIC_PROBE_ALL} of its ${peers} peers, its ring neighbours and ${FABRIC_PROBE_RANDOM} chosen at random (the same each run): every host is pinged by at least two others`;
+}

@@ -101,6 +101,8 @@ describe.sequential.each([
       expect(fabric.map((p) => p.to).sort()).toEqual(HOSTS.filter((p) => `vm${p}` !== h.name).map((p) => `vm${p}/db`));
       expect(fabric.every((p) => p.ok && p.from === 'db')).toBe(true);
     }
+    const human = await cli('verify', ...inv(), '--probe');
+    expect(human.stderr).toContain('fabric probes: each host pings a container on every other member (2)');
   });
 
   it('a second up changes nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCidr } from '../../src/inventory/ipv4.js';
-import { FABRIC_PROBE_ALL, FABRIC_PROBE_RANDOM, fabricTargets, probePlan, type PlannedProbe } from '../../src/verify/probe-plan.js';
+import { FABRIC_PROBE_ALL, FABRIC_PROBE_RANDOM, fabricProbeNote, fabricTargets, probePlan, type PlannedProbe } from '../../src/verify/probe-plan.js';
 import { fabricInventory, fabricNetwork, manyHosts } from '../plan/fabric-helpers.js';
 
 const lines = (probes: PlannedProbe[]): string[] => probes.map((p) => `${p.kind} ${p.netns ?? '-'} ${p.from}->${p.to} ${p.target}`);
@@ -106,5 +106,16 @@ describe('fabricTargets: every peer up to FABRIC_PROBE_ALL, a bounded set beyond
       const others = new Set(names.map((n) => targets.get(n)!.slice(2).sort().join(',')));
       expect(others.size).toBeGreaterThan(1);
     });
+  });
+});
+
+describe('fabricProbeNote: what the output says the fabric probes cover', () => {
+  it('small fabric: every other member; big: 8 of N, ring + random; up: deferred to verify; no fabric: nothing', () => {
+    const small = fabricInventory('routed').hosts.map((h) => h.network);
+    expect(fabricProbeNote(small, 'verify')).toBe('fabric probes: each host pings a container on every other member (2)');
+    const big = fabricInventory('vxlan', manyHosts(20)).hosts.map((h) => h.network);
+    expect(fabricProbeNote(big, 'verify')).toBe('fabric probes: each host pings 8 of its 19 peers, its ring neighbours and 6 chosen at random (the same each run): every host is pinged by at least two others');
+    expect(fabricProbeNote(small, 'up')).toMatch(/run with `verify --probe`/);
+    expect(fabricProbeNote([{ bridges: [], namespaces: [] }], 'verify')).toBeUndefined();
   });
 });
