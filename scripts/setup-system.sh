@@ -23,6 +23,8 @@ if $tests; then
   command -v dot >/dev/null 2>&1 || need+=(graphviz)
   # `ruby -c Vagrantfile`, and reading what the Vagrantfile configures (test/inventories/vagrant.test.ts)
   command -v ruby >/dev/null 2>&1 || need+=(ruby)
+  # the bench's smoke (test/e2e/bench-smoke.test.ts) measures peak memory with GNU time
+  [ -x /usr/bin/time ] || need+=(time)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

@@ -27,9 +27,10 @@ const cat = (f: string) => `while IFS= read -r l; do printf '%s\\n' "$l"; done <
 
 /**
  * `namespaces`: the namespaces to read (absent ones are reported absent); `fdbDevices`: VXLAN
- * devices whose forwarding database to read (`bridge`, one process each).
+ * devices whose forwarding database to read (`bridge`, one process each); `nft: false` leaves out
+ * the nftables chains (a read-back after our own steps, which never touch nftables).
  */
-export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = []): string {
+export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   const lines = [
     // SSH_CONNECTION is "client port server port"; under sudo, become.ts passes it on
     'set -- ${CNET_SSH_CONNECTION:-$SSH_CONNECTION}',
@@ -50,8 +51,7 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     'read v < /proc/sys/net/ipv4/ip_forward; echo "$v"',
     marker('iptables'),
     `iptables-save 2>&1 || ${marker('iptables-failed')}`,
-    marker('nft'),
-    `${quoteArgv(['nft', '-j', 'list', 'chains'])} 2>/dev/null`,
+    ...(opts.nft === false ? [] : [marker('nft'), `${quoteArgv(['nft', '-j', 'list', 'chains'])} 2>/dev/null`]),
     marker('brnf'),
     'f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -r $f ]; then read v < $f; echo "$v"; else echo absent; fi',
     marker('record'),

@@ -74,6 +74,8 @@ const SETTLE_MS = 300;
 interface GatherScope {
   namespaces: string[];
   fdbDevices: string[];
+  /** a read-back after our steps: nftables, which they never touch, as this earlier gather saw it */
+  nftFrom?: HostFacts;
 }
 const scopeOf = (host: ResolvedHost): GatherScope => ({
   namespaces: host.network.namespaces.map((n) => n.name),
@@ -86,8 +88,10 @@ const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] => asses
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
 async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], scope = scopeOf(ctx.host)) {
-  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-  const facts = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
+  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices, { nft: !scope.nftFrom }) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+  const read = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
+  const nft = scope.nftFrom?.nftChains;
+  const facts = nft ? { ...read, nftChains: nft } : read;
   return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
 
@@ -213,7 +217,7 @@ async function up(ctx: HostContext): Promise<HostOutcome> {
     return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
   }
   ctx.phase('apply');
-  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, scopeOf(ctx.host), true);
+  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, { ...scopeOf(ctx.host), nftFrom: first.facts }, true);
   const state = await verifyState(ctx, after, probes);
   const confirmation = committed ? await confirm(ctx) : undefined;
   const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
@@ -230,7 +234,7 @@ async function down(ctx: HostContext): Promise<HostOutcome> {
   const steps = planDown(facts);
   if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
   ctx.phase('apply');
-  const { after, done, error } = await transact(ctx, steps, [], ROOT_ONLY);
+  const { after, done, error } = await transact(ctx, steps, [], { ...ROOT_ONLY, nftFrom: facts });
   ctx.phase('verify');
   const afterFacts = after.facts;
   const left: Mismatch[] = leftovers(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));

@@ -27,8 +27,11 @@ export interface RunOptions {
   onFacts?: (host: string, facts: HostFacts) => void;
 }
 
-/** Default parallelism: well above Ansible's 5; SSH work here is mostly waiting. */
-export const DEFAULT_FORKS = 50;
+/**
+ * Default parallelism: well above Ansible's 5. The controller mostly waits (about 1 MB and a few
+ * ms of its CPU per host); at 100 hosts, 100 at once measured 5-10 % faster than 50 (bench/).
+ */
+export const DEFAULT_FORKS = 100;
 
 /**
  * Runs one command on every host, hosts in parallel (p-queue bounds them). A failing or

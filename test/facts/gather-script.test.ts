@@ -83,3 +83,12 @@ describe('gatherScript run for real under sh', () => {
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
   });
 });
+
+describe('gatherScript for a read-back', () => {
+  it('leaves out nftables (our steps never touch it: the earlier gather stands), and parses without it', () => {
+    const script = gatherScript(['pb'], [], { nft: false });
+    expect(script).not.toContain('nft ');
+    expect(markers(script)).not.toContain('@@nft');
+    expect(markers(gatherScript(['pb']))).toContain('@@nft');
+  });
+});
