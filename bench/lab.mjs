@@ -1,0 +1,41 @@
+// The lab the bench runs on: `cnet-remote lab up` at the largest size, its inventory read for the
+// hosts' addresses, key and known_hosts (which every tool then uses), and `lab down`.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parse } from 'yaml';
+import { must } from './run.mjs';
+
+export const CLI = new URL('../bin/cnet-remote.js', import.meta.url).pathname;
+const cli = (...args) => [process.execPath, CLI, ...args];
+
+/**
+ * @typedef {{ name: string, address: string }} LabHost
+ * @typedef {{ name: string, inventory: string, dir: string, user: string, key: string, knownHosts: string, hosts: LabHost[] }} Lab
+ */
+
+/** @returns {Promise<Lab>} */
+export async function labUp(name, hosts, net, logDir) {
+  await must(cli('lab', 'up', '--name', name, '--hosts', String(hosts), '--net', String(net)), { logDir, label: 'lab-up' });
+  return readLab(name, logDir);
+}
+
+export async function labDown(name, logDir) {
+  await must(cli('lab', 'down', '--name', name), { logDir, label: 'lab-down' });
+}
+
+/** The lab's inventory: its `lab` group's hosts in VM order, and the connection vars. */
+export async function readLab(name, logDir) {
+  const inventory = (await must(cli('lab', 'inventory', '--name', name), { logDir, label: 'lab-inventory' })).trim();
+  const inv = parse(readFileSync(inventory, 'utf8'));
+  const vars = inv.all.vars;
+  const hosts = Object.entries(inv.all.children.lab.hosts)
+    .map(([n, h]) => ({ name: n, address: h.ansible_host }))
+    .sort((a, b) => Number(a.name.replace(/\D/g, '')) - Number(b.name.replace(/\D/g, '')));
+  if (!vars.ansible_user || !vars.ansible_ssh_private_key_file || !vars.cnet_known_hosts_file) {
+    throw new Error(`${inventory}: expected ansible_user, ansible_ssh_private_key_file and cnet_known_hosts_file in all.vars`);
+  }
+  return {
+    name, inventory, dir: dirname(inventory), hosts,
+    user: vars.ansible_user, key: vars.ansible_ssh_private_key_file, knownHosts: vars.cnet_known_hosts_file,
+  };
+}
