@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { labUp, labDown, CLI } from './lab.mjs';
+import { labUp, labDown, lockLabName, CLI } from './lab.mjs';
 import { writeAnsibleFiles, writeAnsibleInventory, FORKS as ANSIBLE_FORKS } from './ansible.mjs';
 import { sizeRunner, BenchFailure, SEED, SSH_PARALLEL } from './tools.mjs';
 import { ensurePackages, machineInfo, loadavg } from './system.mjs';
@@ -52,6 +52,10 @@ if (!['linear', 'free'].includes(a['ansible-strategy'])) { console.error(`--ansi
 if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) { console.error('dist/ is missing: npm run build first'); process.exit(1); }
 
 const say = (line) => process.stderr.write(`${line}\n`);
+if (!(await lockLabName(a.name))) {
+  say(`another bench is using lab "${a.name}" right now: wait for it, or give this one its own --name and --net`);
+  process.exit(1);
+}
 const maxSize = sizes[sizes.length - 1];
 const startedAt = new Date().toISOString();
 // a short path: ssh control sockets live under it
@@ -72,7 +76,7 @@ try {
   labMade = true;
   const lab = await labUp(a.name, maxSize, a.net, join(work, 'logs'));
   if (lab.hosts.length < maxSize) throw new BenchFailure(`the lab has ${lab.hosts.length} VMs, not ${maxSize}`);
-  const ansible = withAnsible ? writeAnsibleFiles(work, lab, { strategy: a['ansible-strategy'], seedPath: SEED }) : undefined;
+  const ansible = withAnsible ? writeAnsibleFiles(work, lab, { strategy: /** @type {'linear'|'free'} */ (a['ansible-strategy']), seedPath: SEED }) : undefined;
 
   const samples = [];
   const commands = {};
@@ -90,7 +94,7 @@ try {
       if (r <= stepsRuns) phases.push(size.ansibleSteps);
       for (const phase of phases) {
         if (aborted) throw new BenchFailure('interrupted');
-        for (const [op, res] of await phase()) {
+        for (const { op, result: res } of await phase()) {
           samples.push({ size: n, run: r, op, seconds: res.seconds, maxRssKB: res.maxRssKB, at: new Date().toISOString(),
             loadavg1: loadavg()[0], settledBefore: res.settle.settled, cpuIdleBefore: Number(res.settle.idle.toFixed(2)) });
           say(`[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? (res.maxRssKB / 1024).toFixed(0) + ' MB' : '?'}` +

@@ -1,6 +1,7 @@
 // The lab the bench runs on: `cnet-remote lab up` at the largest size, its inventory read for the
 // hosts' addresses, key and known_hosts (which every tool then uses), and `lab down`.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
 import { must } from './run.mjs';
@@ -12,6 +13,23 @@ const cli = (...args) => [process.execPath, CLI, ...args];
  * @typedef {{ name: string, address: string }} LabHost
  * @typedef {{ name: string, inventory: string, dir: string, user: string, key: string, knownHosts: string, hosts: LabHost[] }} Lab
  */
+
+/**
+ * Holds a lock on the lab's name for as long as this process lives, so that two benches never
+ * share a lab (`lab up` replaces a lab of the same name: each would wreck the other's run).
+ * The lock is a flock(1) held by a child that ends when its stdin closes, that is when we exit,
+ * however we exit: it is never stale. Resolves false when another bench holds it.
+ * @returns {Promise<boolean>}
+ */
+export function lockLabName(name) {
+  const file = `${existsSync('/run/lock') ? '/run/lock' : '/tmp'}/cnet-remote-bench-${name}.lock`;
+  return new Promise((resolve) => {
+    const holder = spawn('flock', ['-n', '-E', '75', file, '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    holder.stdout.once('data', () => resolve(true));
+    holder.on('exit', () => resolve(false));
+    holder.on('error', () => resolve(false));
+  });
+}
 
 /** @returns {Promise<Lab>} */
 export async function labUp(name, hosts, net, logDir) {

@@ -34,6 +34,7 @@ function peakRssMB(s) {
 export function summarizeAll(samples) {
   const sizes = [...new Set(samples.map((s) => s.size))].sort((a, b) => a - b);
   return sizes.map((size) => {
+    /** @type {Record<string, any>} */
     const ops = {};
     for (const op of OPS) {
       const mine = samples.filter((s) => s.size === size && s.op === op.id);

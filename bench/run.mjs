@@ -15,7 +15,7 @@ export function setLogDir(dir) { defaultLogDir = dir; }
  * Runs argv under `/usr/bin/time -f %M` and times it with hrtime from spawn to exit.
  * @param {string[]} argv
 * @param {{ logDir?: string, label: string, env?: NodeJS.ProcessEnv, stdin?: string }} o
- * @returns {Promise<{ seconds: number, maxRssKB: number|null, code: number|null, signal: string|null, stdout: string, stderr: string }>}
+ * @returns {Promise<{ seconds: number, maxRssKB: number|null, code: number|null, signal: string|null, stdout: string, stderr: string, outFile: string, errFile: string }>}
  */
 export async function timed(argv, o) {
   const base = join(o.logDir ?? defaultLogDir, `${String(++seq).padStart(4, '0')}-${o.label.replace(/[^\w.-]+/g, '_')}`);

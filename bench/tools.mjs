@@ -68,7 +68,13 @@ export function sizeRunner(ctx) {
     '(set -- applied', text(SEED_CHECK), ')', 'a=$?', text(SEED_DOWN), '(set -- absent', text(SEED_CHECK), ')', 'b=$?', '[ $a = 0 ] && [ $b = 0 ]', '',
   ].join('\n'), []);
 
-  /** A timed command that must exit 0 (explain: a better message from its output). */
+  /**
+   * A timed command that must exit 0.
+   * @param {{ id: string, label: string }} op
+   * @param {string[]} argv
+   * @param {NodeJS.ProcessEnv} [env]
+   * @param {(r: Awaited<ReturnType<typeof timed>>) => string|null} [explain] a better message from its output
+   */
   async function time(op, argv, env, explain = () => null) {
     const quiet = await settle();
     const r = { ...(await timed(argv, { logDir, label: `${op.id}-${n}`, env })), settle: quiet };
@@ -135,22 +141,22 @@ export function sizeRunner(ctx) {
       const c = await cnet(byId['cnet-verify'], 'verify', (h) => h.status === 'ok');
       const d = await cnet(byId['cnet-down'], 'down', (h) => h.status === 'changed');
       await check('check-after-cnet-down', 'absent');
-      return [['cnet-up-clean', a], ['cnet-up-converged', b], ['cnet-verify', c], ['cnet-down', d]];
+      return [{ op: 'cnet-up-clean', result: a }, { op: 'cnet-up-converged', result: b }, { op: 'cnet-verify', result: c }, { op: 'cnet-down', result: d }];
     },
     async openssh() {
       const r = await time(byId.openssh, sshScriptArgv(lab, addrFile, SEED));
       await checkAndTeardown('check-teardown-after-openssh');
-      return [['openssh', r]];
+      return [{ op: 'openssh', result: r }];
     },
     async ansibleScript() {
       const r = await ansible(byId['ansible-script'], ctx.ansible.scriptPlaybook);
       await checkAndTeardown('check-teardown-after-ansible-script');
-      return [['ansible-script', r]];
+      return [{ op: 'ansible-script', result: r }];
     },
     async ansibleSteps() {
       const r = await ansible(byId['ansible-steps'], ctx.ansible.stepsPlaybook);
       await checkAndTeardown('check-teardown-after-ansible-steps');
-      return [['ansible-steps', r]];
+      return [{ op: 'ansible-steps', result: r }];
     },
     /** The exact commands, for the report (file paths as they were). */
     commands: {

@@ -7,7 +7,7 @@ import { ROOT } from './lab-fixture.js';
 
 /**
  * The benchmark still works end to end (CI runs only this smoke of it; timings are never
- * asserted): 1 host, 1 run, cnet-remote and plain OpenSSH, on its own lab (bsmoke, 10.242).
+ * asserted): 1 host, 1 run, cnet-remote and plain OpenSSH, on its own lab (e2ebench, 10.244: not the lab of `npm run bench:smoke`, which may run beside it).
  */
 const dir = mkdtempSync(join(tmpdir(), 'cnet-bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ interface OpSummary {
 
 it('npm run bench:smoke: every operation ran, its result was checked, and the report names the targets', async () => {
   const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', [join(ROOT, 'bench', 'bench.mjs'), '--hosts', '1', '--runs', '1', '--skip-ansible', '--name', 'bsmoke', '--net', '242', '--results-dir', dir], { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+    execFile('node', [join(ROOT, 'bench', 'bench.mjs'), '--hosts', '1', '--runs', '1', '--skip-ansible', '--name', 'e2ebench', '--net', '244', '--results-dir', dir], { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -39,5 +39,5 @@ it('npm run bench:smoke: every operation ran, its result was checked, and the re
   }
   // the bench removes its lab
   const left = await new Promise<string>((resolve) => execFile('ip', ['netns', 'list'], (_e, out) => resolve(out)));
-  expect(left).not.toMatch(/^bsmoke-/m);
+  expect(left).not.toMatch(/^e2ebench-/m);
 }, 360_000);
