@@ -7,7 +7,7 @@ import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-script.js';
-import { acceptFix, fabricAcceptFix, forwardAccepted, forwardDrops, nftAcceptFix, nftForwardDrops } from './warnings.js';
+import { acceptFix, fabricAcceptFix, fabricForward, forwardAccepted, forwardDrops, nftAcceptFix, nftForwardDrops } from './warnings.js';
 
 const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;
 
@@ -87,10 +87,9 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
     if (!(facts.fdb?.get(f.vxlan.device) ?? []).some((e) => e.mac === ZERO_MAC && e.dst === peer.underlay)) return `${f.vxlan.device} does not send to ${peer.host} (${peer.underlay}): its forwarding entry is missing (cnet-remote up restores it)`;
     if (!routesTo(facts, formatCidr(f.supernet)).some((r) => routeMatches(r, { dev: f.bridge }))) return `no route to the fabric ${formatCidr(f.supernet)} on ${f.bridge} (cnet-remote up restores it)`;
   }
-  // routed traffic always passes FORWARD; bridged (vxlan) only under br_netfilter
-  const fabricNet = { name: f.bridge, subnet: f.supernet, address: '', nat: false };
-  if ((f.mode === 'routed' || facts.brNetfilter) && (!forwardAccepted(facts, fabricNet) || forwardDrops(facts, fabricNet).length)) {
-    const drop = forwardDrops(facts, fabricNet)[0];
+  const fwd = fabricForward(f, facts);
+  if (fwd && (!fwd.accepted || fwd.drops.length)) {
+    const drop = fwd.drops[0];
     return `dropped in FORWARD ${drop ? `by: ${drop.join(' ')}` : `(policy ${facts.forwardChain?.policy})`}: accept the fabric both ways on every member: ${fabricAcceptFix(f)}`;
   }
   return `no reply from ${p.to} (${p.target}); this host's side is in place: check ${peer.host} (cnet-remote verify --probe --limit ${peer.host}) and the underlay between the hosts${f.mode === 'vxlan' ? ` (UDP ${f.vxlan?.port ?? 4789})` : ''}`;

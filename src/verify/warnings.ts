@@ -47,6 +47,16 @@ export function forwardDrops(facts: HostFacts, b: BridgeSpec): string[][] {
   return (facts.forwardChain?.rules ?? []).filter((r) => touches(r, b) && DROPS.has(target(r) ?? ''));
 }
 
+/**
+ * How the FORWARD chain treats the fabric's traffic between hosts, when it passes the chain at
+ * all (routed: always; vxlan, bridged: only under br_netfilter): accepted, and what drops it.
+ */
+export function fabricForward(f: FabricSpec, facts: HostFacts): { accepted: boolean; drops: string[][] } | undefined {
+  if (f.mode !== 'routed' && !facts.brNetfilter) return undefined;
+  const net: BridgeSpec = { name: f.bridge, subnet: f.supernet, address: '', nat: false };
+  return { accepted: forwardAccepted(facts, net), drops: forwardDrops(facts, net) };
+}
+
 /** Flannel's answer to a FORWARD chain that drops: accept the supernet, from and to. */
 export function fabricAcceptFix(f: FabricSpec): string {
   const net = formatCidr(f.supernet);
@@ -89,8 +99,7 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     });
   }
   const f = desired.fabric;
-  const fabricNet = f && { name: f.bridge, subnet: f.supernet, address: '', nat: false };
-  if (f && fabricNet && (f.mode === 'routed' || facts.brNetfilter) && !forwardAccepted(facts, fabricNet)) {
+  if (f && fabricForward(f, facts)?.accepted === false) {
     out.push({ message: `the FORWARD policy is ${facts.forwardChain?.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`, fix: fabricAcceptFix(f) });
   }
   for (const c of nftForwardDrops(facts)) {
