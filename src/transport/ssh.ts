@@ -7,6 +7,7 @@ import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
 import { appendKnownHost, checkHostKey, decideHostKey, readKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import type { SshConfigFile } from './ssh-config.js';
+import { FrameReader, frameScript } from './shell-frame.js';
 import { describeSshError } from './ssh-errors.js';
 import { resolveTarget, type Become, type Hop, type Target } from './target.js';
 import type { ConnectOptions, Connector, ExecResult, RunOptions, Transport } from './transport.js';
@@ -30,8 +31,20 @@ class KnownHostsCache {
   }
 }
 
+/** The channel of the host's one `sh -s` (under sudo when asked), and the reader of the run in progress. */
+interface Shell {
+  stream: ssh2.ClientChannel;
+  /** the run in progress: its reader, and what to do once its output is complete */
+  current?: { reader: FrameReader; check(): void };
+}
+
 class SshSession implements Transport {
   private dead = false;
+  private shell?: Promise<Shell>;
+  /** runs go one after another through the one shell */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** ends the run in progress with an error (the shell ended, a timeout, the deadline) */
+  private abortRun?: (err: Error) => void;
 
   constructor(
     private client: Client,
@@ -46,43 +59,78 @@ class SshSession implements Transport {
   }
 
   run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const next = this.queue.then(() => this.runOne(script, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private runOne(script: string, opts: RunOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
-      const fail = (err: Error) => {
-        if (done) return;
+      const onAbort = () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name));
+      const finish = () => {
         done = true;
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.abortRun = undefined;
+      };
+      const fail = (err: Error) => {
+        if (done) return;
+        finish();
         this.kill();
         reject(err);
       };
+      if (this.dead) return fail(new TransportError('the connection was closed after an earlier failure', this.name));
       if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
-      if (opts.signal?.aborted) return fail(new TransportError(String(opts.signal.reason ?? 'cancelled'), this.name));
-      opts.signal?.addEventListener('abort', () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name)), { once: true });
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.abortRun = fail;
+      const { text, reader } = frameScript(script);
+      const check = () => {
+        const r = reader.result();
+        if (!r || done) return;
+        finish();
+        resolve(r);
+      };
+      (this.shell ??= this.openShell()).then(
+        (shell) => {
+          if (done) return;
+          shell.current = { reader, check };
+          shell.stream.write(text);
+        },
+        (err: Error) => fail(err),
+      );
+    });
+  }
+
+  /** Starts the host's shell: `sh -s`, or that under sudo once sudo has let us in. */
+  private openShell(): Promise<Shell> {
+    return new Promise((resolve, reject) => {
       this.client.exec(remoteCommand(this.become), (err, stream) => {
-        if (err) return fail(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
-        const out: string[] = [];
-        const errOut: string[] = [];
-        let code: number | null = null;
-        let exited = false;
+        if (err) return reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
+        const shell: Shell = { stream };
         stream.setEncoding('utf8');
         stream.stderr.setEncoding('utf8');
-        const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), fail) : undefined;
-        stream.on('data', (d: string) => out.push(hs ? hs.onStdout(d, () => stream.end(script)) : d));
-        stream.stderr.on('data', (d: string) => errOut.push(hs ? hs.onStderr(d) : d));
-        stream.on('exit', (c: number | null) => {
-          exited = true;
-          code = c;
+        const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
+        const feed = (d: string, to: 'onStdout' | 'onStderr') => {
+          if (!shell.current) return;
+          shell.current.reader[to](d);
+          shell.current.check();
+        };
+        stream.on('data', (d: string) => {
+          if (!hs || hs.ready) return feed(d, 'onStdout');
+          const rest = hs.onStdout(d, () => resolve(shell));
+          if (rest) feed(rest, 'onStdout');
         });
+        stream.stderr.on('data', (d: string) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
         stream.on('close', () => {
-          if (hs && !hs.ready) return fail(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
-          if (!exited) return fail(new TransportError('the connection was lost before the command ended', this.name));
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          resolve({ stdout: out.join(''), stderr: errOut.join(''), code });
+          if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
+          const partial = shell.current?.reader.partial();
+          const said = partial?.stderr.trim().split('\n').pop();
+          this.abortRun?.(new TransportError(`the connection was lost before the command ended${said ? ` (${said})` : ''}`, this.name));
         });
-        if (!hs) stream.end(script);
+        if (!hs) resolve(shell);
       });
     });
   }

@@ -13,7 +13,10 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** One open session to a host. `run` feeds a shell script to `sh -s` (under sudo when asked) and collects its output. */
+/**
+ * One open session to a host. `run` feeds a shell script to the host's `sh -s` (under sudo when
+ * asked) and collects its output and exit code; runs go one after another through that one shell.
+ */
 export interface Transport {
   run(script: string, opts?: RunOptions): Promise<ExecResult>;
   close(): void;
