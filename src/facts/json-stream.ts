@@ -1,5 +1,25 @@
-/** Splits text holding several JSON values back to back (as `ip -j -batch` prints) into values. */
+/**
+ * Splits text holding several JSON values back to back (as `ip -j -batch` prints) into values.
+ * `ip -j` prints each value on a line of its own: each line goes to the native JSON.parse (a
+ * gather's output is tens of kB a host); anything else goes through the scanner.
+ */
 export function parseJsonStream(text: string): unknown[] {
+  const out: unknown[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t === '') continue;
+    if (!/^[[{][\s\S]*[\]}]$/.test(t)) return scanJsonStream(text);
+    try {
+      out.push(JSON.parse(t));
+    } catch {
+      return scanJsonStream(text);
+    }
+  }
+  return out;
+}
+
+/** the same, character by character: values spread over lines or sharing one, and the errors */
+function scanJsonStream(text: string): unknown[] {
   const out: unknown[] = [];
   let depth = 0;
   let start = -1;

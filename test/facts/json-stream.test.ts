@@ -8,6 +8,11 @@ describe('parseJsonStream', () => {
     expect(parseJsonStream('[1,2][3]\n{"a":[4]}\n\n[]')).toEqual([[1, 2], [3], { a: [4] }, []]);
   });
 
+  it('parses values spread over several lines (pretty-printed) and values sharing a line', () => {
+    expect(parseJsonStream('[\n  {"a": 1},\n  {"b": "x]"}\n]\n[2]\n')).toEqual([[{ a: 1 }, { b: 'x]' }], [2]]);
+    expect(parseJsonStream('[1]\n[2][3]\n')).toEqual([[1], [2], [3]]);
+  });
+
   it('returns nothing for empty or blank text', () => {
     expect(parseJsonStream('')).toEqual([]);
     expect(parseJsonStream(' \n\t\n')).toEqual([]);
