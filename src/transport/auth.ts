@@ -1,9 +1,10 @@
+import type ssh2 from 'ssh2';
 import type { KeyStore } from './keys.js';
 import type { Hop } from './target.js';
 
 type KbdPrompt = { prompt: string; echo?: boolean };
 export type AuthMethod =
-  | { type: 'publickey'; username: string; key: Buffer; passphrase?: string }
+  | { type: 'publickey'; username: string; key: ssh2.ParsedKey }
   | { type: 'agent'; username: string; agent: string }
   | { type: 'password'; username: string; password: string }
   | {
@@ -23,7 +24,7 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
   for (const file of hop.identityFiles) {
     const k = keys.get(file);
     if ('problem' in k) problems.push(k.problem);
-    else methods.push({ type: 'publickey', username, key: k.key, ...(k.passphrase !== undefined ? { passphrase: k.passphrase } : {}) });
+    else methods.push({ type: 'publickey', username, key: k.key });
   }
   if (process.env.SSH_AUTH_SOCK && !hop.identitiesOnly) methods.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
   if (hop.password !== undefined) {
