@@ -61,7 +61,7 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `last_done() { n=-1; while read -r k v rest; do case "$k" in done|try) n=$v ;; esac; done < ${J}; echo "$n"; }`,
     'mode=${1:-apply}',
     `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
-    // `apply locked`: re-executed as TXN_SCRIPT (below), fd 9 already holds the lock
+    // `apply locked`: started by launchScript, which took the lock: fd 9 holds it
     'if [ "$mode ${2-}" != "apply locked" ]; then',
     `exec 9>> ${LOCK_FILE}`,
     // a revert waits for the lock as long as it takes; a run waits --lock-wait seconds at most
@@ -76,9 +76,6 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `  read -r k jid rest < ${J}; [ "$jid" = "$ID" ] || { echo "superseded by $jid: not reverted"; exit 0; }`,
     `  ur=0; rollback "$(last_done)"; if [ -s ${D}/owned.before ]; then ${copy(`${D}/owned.before`, RECORD_FILE)}; else rm -f ${RECORD_FILE}; fi; echo "reverted $ur" >> ${J}; exit 0 ;;`,
     'esac',
-    // launched under a name of its own (launchScript): only now, holding the lock, does it become the
-    // host's current transaction; exec keeps the pid and fd 9 (the lock)
-    `if [ "$0" != ${TXN_SCRIPT} ] && [ -f "$0" ]; then mv -f "$0" ${TXN_SCRIPT} && exec sh ${TXN_SCRIPT} apply locked; fi`,
     `${P(o.holder)} > ${HOLDER_FILE}`,
     `echo "begin $ID $$" > ${J}`,
     // what the steps create, for the record at commit
@@ -137,39 +134,46 @@ function units(steps: Step[], pauseAfter: number | undefined): { s: Step; i: num
 }
 
 /**
- * What the controller runs over SSH: writes the transaction, starts it detached from the
- * session, waits for it and prints its output. If the session drops, the transaction goes on.
- * The script and its output get names of this launch's own (`$$`): a second controller that finds
- * the host locked must not overwrite the running transaction's script (which `rollback` and
- * `revert` run again) nor its output. The transaction renames its script to TXN_SCRIPT once it
- * holds the lock, and re-executes itself under that name (so its runner still shows as
- * `sh TXN_SCRIPT apply …`).
+ * What the controller runs over SSH: takes the host's lock (waiting --lock-wait seconds at most),
+ * and only then, holding it, writes the transaction as the host's current one (a second controller
+ * that finds the host locked must not overwrite the running transaction's script, which `rollback`
+ * and `revert` run again, nor its output), starts it detached from the session with the lock (fd 9)
+ * handed on, waits for it and prints its output. If the session drops, the transaction goes on,
+ * still holding the lock. Everything here but `flock` and `setsid` is a shell builtin.
  */
-export function launchScript(script: string, mode: 'apply' | 'rollback' = 'apply'): string {
+export function launchScript(script: string, lockWait: number): string {
+  const out = `${TXN_DIR}/out`;
   return [
     `[ -d ${TXN_DIR} ] || mkdir -p ${TXN_DIR}`,
+    `exec 9>> ${LOCK_FILE}`,
+    `if ! flock ${lockWait > 0 ? `-w ${lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`,
     // a builtin writes it: `cat` with a here-document costs a fork and an exec
-    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/launch-$$.sh`,
-    ...detached(`${TXN_DIR}/launch-$$.sh ${mode}`),
+    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_SCRIPT}`,
+    `setsid sh ${TXN_SCRIPT} apply locked > ${out} 2>&1 < /dev/null &`,
+    'wait $!',
+    'rc=$?',
+    'exec 9>&-',
+    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`,
+    `printf '@@apply-exit\\n%s\\n' "$rc"`,
+    'fi',
   ].join('\n') + '\n';
 }
 
-/** runs `sh ARGS` detached, waits for it, prints its output and its exit status */
-function detached(args: string): string[] {
+/**
+ * Runs the transaction script already on the host (after an interrupted run) in `rollback` mode,
+ * detached, and prints its output and exit status. The script takes the lock itself: the output
+ * gets a name of this shell's own until then.
+ */
+export function recoverScript(): string {
   const out = `${TXN_DIR}/out-$$`;
   return [
-    `setsid sh ${args} > ${out} 2>&1 < /dev/null &`,
+    `setsid sh ${TXN_SCRIPT} rollback > ${out} 2>&1 < /dev/null &`,
     'wait $!',
     'rc=$?',
     `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`,
-    `rm -f ${out} ${TXN_DIR}/launch-$$.sh`,
+    `rm -f ${out}`,
     `printf '@@apply-exit\\n%s\\n' "$rc"`,
-  ];
-}
-
-/** Runs the transaction script already on the host (after an interrupted run) in `rollback` mode. */
-export function recoverScript(): string {
-  return detached(`${TXN_SCRIPT} rollback`).join('\n') + '\n';
+  ].join('\n') + '\n';
 }
 
 /** A fresh connection's confirmation of the run armed with --confirm-timeout (the host's last run). */

@@ -153,7 +153,7 @@ async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[],
     ...(arm && o.confirmTimeout !== undefined ? { confirmTimeout: o.confirmTimeout } : {}),
     ...faultPause(),
   });
-  const after = await roundTrip(ctx, launchScript(script), probes, scope);
+  const after = await roundTrip(ctx, launchScript(script, o.lockWait), probes, scope);
   const t = parseTxnOutput(after.stdout, steps.length);
   let error: string | undefined;
   if (t.locked) error = `the host is locked by another run: ${t.locked}`;

@@ -102,24 +102,23 @@ describe('txnScript text', () => {
     expect(s).toContain(`ID='id with '\\''quote'\\'''`);
     expect(s).toContain(`printf '%s\\n' 'al $ice; rm -rf /' > ${HOLDER_FILE}`);
     execFileSync('sh', ['-n'], { input: s });
-    execFileSync('sh', ['-n'], { input: launchScript(s) + recoverScript() + confirmScript() });
+    execFileSync('sh', ['-n'], { input: launchScript(s, 0) + recoverScript() + confirmScript() });
   });
 
-  it('launchScript runs the script detached in the mode asked', () => {
-    expect(launchScript('echo hi\n')).toMatch(/\bsetsid sh \S+ apply > /);
-    expect(launchScript('echo hi\n', 'rollback')).toMatch(/\bsetsid sh \S+ rollback > /);
+  it('launchScript takes the lock first (flock -n, or -w N), only then writes the current transaction and starts it detached, lock handed on', () => {
+    const now = launchScript("echo 'hi'\n", 0).split('\n');
+    const at = (text: string) => now.findIndex((l) => l.includes(text));
+    expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
+    expect(now[at('flock')]).toBe(`if ! flock -n 9; then printf '%s\\n' @@locked; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`);
+    expect(launchScript('echo hi\n', 5)).toContain('if ! flock -w 5 9; then');
+    // written by a builtin (no process), quoted as one word, once the lock is held
+    expect(at(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_SCRIPT}`)).toBeGreaterThan(at('flock'));
+    expect(at(`setsid sh ${TXN_SCRIPT} apply locked > ${TXN_DIR}/out 2>&1 < /dev/null &`)).toBeGreaterThan(at(`> ${TXN_SCRIPT}`));
+    // the launcher lets go of the lock once the transaction has ended
+    expect(at('exec 9>&-')).toBeGreaterThan(at('wait $!'));
+    expect(launchScript('echo hi\n', 0)).toMatch(/printf '@@apply-exit\\n%s\\n' "\$rc"\nfi\n$/);
+    expect(launchScript('echo hi\n', 0)).not.toMatch(/\b(mv|rm) /);
     expect(recoverScript()).toContain(`setsid sh ${TXN_SCRIPT} rollback`);
-    expect(launchScript('echo hi\n')).toMatch(/printf '@@apply-exit\\n%s\\n' "\$rc"\n$/);
-    // a launch never writes the current transaction's script or output: a locked-out launch would clobber them
-    expect(launchScript('echo hi\n')).not.toContain(TXN_SCRIPT);
-    // written by a builtin (no process), quoted as one word
-    expect(launchScript("echo 'hi'\n")).toContain(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_DIR}/launch-$$.sh\n`);
-    expect(launchScript('echo hi\n')).toContain(`setsid sh ${TXN_DIR}/launch-$$.sh apply > ${TXN_DIR}/out-$$ 2>&1 < /dev/null &`);
-    // the transaction takes that name only once it holds the lock
-    const t = txnScript([step(0)], opts()).split('\n');
-    expect(t.indexOf(`if [ "$0" != ${TXN_SCRIPT} ] && [ -f "$0" ]; then mv -f "$0" ${TXN_SCRIPT} && exec sh ${TXN_SCRIPT} apply locked; fi`)).toBeGreaterThan(
-      t.findIndex((l) => l.includes('flock -n 9')),
-    );
   });
 });
 
@@ -164,7 +163,7 @@ function inNamespace(body: string): Promise<NsRun> {
 
 const put = (path: string, text: string) => `cat > ${path} <<'CNET_TEST_EOF'\n${text.trimEnd()}\nCNET_TEST_EOF\n`;
 /** writes the launch script of a transaction to /run and runs it, its output under ==NAME */
-const launch = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${name}.sh`, launchScript(txnScript(steps, o)))}echo '==${name}'\nsh /run/${name}.sh\n`;
+const launch = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${name}.sh`, launchScript(txnScript(steps, o), o.lockWait))}echo '==${name}'\nsh /run/${name}.sh\n`;
 const recover = (name: string) => `${put(`/run/${name}.sh`, recoverScript())}echo '==${name}'\nsh /run/${name}.sh\n`;
 /** prints a file under ==NAME, or (absent) */
 const show = (name: string, path: string) => `echo '==${name}'\nif [ -e ${path} ]; then cat ${path}; else echo '(absent)'; fi\n`;
@@ -199,7 +198,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(lines(r.sec.pending1)).toEqual(ABSENT);
     expect(lines(r.sec.holder1)).toEqual(['tester-1']);
     // the launch's own script became current.sh; its output file is gone
-    expect(lines(r.sec['txn-dir'])).toEqual(['current.sh', 'journal', 'owned.before']);
+    expect(lines(r.sec['txn-dir'])).toEqual(['current.sh', 'journal', 'out', 'owned.before']);
     expect(r.sec.odd).toBe("a b|it's|$HOME|*||`id`|\n");
     expect(parseTxnOutput(r.sec.out2!, 1).committed).toBe(true);
     expect(lines(r.sec.record2)).toEqual(['netns ns0', 'netns ns3', 'link br0']);
@@ -270,7 +269,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it('5. interrupted: runner killed during the pause, the journal says done 1, recoverScript undoes 1 then 0', async ({ expect }) => {
     const steps = [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') }), step(2), step(3)];
     const r = await inNamespace(
-      put('/run/l.sh', launchScript(txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })))) +
+      put('/run/l.sh', launchScript(txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })), 0)) +
         'sh /run/l.sh > /run/l.out 2> /run/l.err &\nlp=$!\n' +
         awaitJournal('done 1') +
         `read -r k id pid < ${TXN_JOURNAL}\necho '==cmdline'; tr '\\0' ' ' < /proc/$pid/cmdline; echo\nkill -9 "$pid"\nwait $lp\n` +
@@ -360,7 +359,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('7a. a second run locked out while a run holds the lock does not disturb that run', async ({ expect }) => {
     const r = await inNamespace(
-      put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 } })))) +
+      put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 } })), 0)) +
         'sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n' +
         awaitJournal('done 0') +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', lockWait: 0 })) +
@@ -383,7 +382,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('7b. ... and when that run is then interrupted, recovery undoes its own steps, not those of the run locked out', async ({ expect }) => {
     const r = await inNamespace(
-      put('/run/a.sh', launchScript(txnScript([step('a0'), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 3 } })))) +
+      put('/run/a.sh', launchScript(txnScript([step('a0'), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 3 } })), 0)) +
         'sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n' +
         awaitJournal('done 0') +
         launch('b', [step('b0'), step('b1')], opts({ id: 'B', lockWait: 0 })) +
