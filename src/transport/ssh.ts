@@ -36,6 +36,8 @@ interface Shell {
   stream: ssh2.ClientChannel;
   /** the run in progress: its reader, and what to do once its output is complete */
   current?: { reader: FrameReader; check(): void };
+  /** the channel closed (the shell ended, or the connection dropped) */
+  closed?: boolean;
 }
 
 class SshSession implements Transport {
@@ -96,6 +98,7 @@ class SshSession implements Transport {
       (this.shell ??= this.openShell()).then(
         (shell) => {
           if (done) return;
+          if (shell.closed) return fail(new TransportError('the connection was lost before the command ended (the shell had ended)', this.name));
           shell.current = { reader, check };
           shell.stream.write(text);
         },
@@ -125,6 +128,7 @@ class SshSession implements Transport {
         });
         stream.stderr.on('data', (d: string) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
         stream.on('close', () => {
+          shell.closed = true;
           if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
           const partial = shell.current?.reader.partial();
           const said = partial?.stderr.trim().split('\n').pop();
