@@ -8,7 +8,7 @@ export function parseJsonStream(text: string): unknown[] {
   for (const line of text.split('\n')) {
     const t = line.trim();
     if (t === '') continue;
-    if (!/^[[{][\s\S]*[\]}]$/.test(t)) return scanJsonStream(text);
+    if (!'[{'.includes(t[0]!) || !']}'.includes(t[t.length - 1]!)) return scanJsonStream(text);
     try {
       out.push(JSON.parse(t));
     } catch {

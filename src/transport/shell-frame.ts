@@ -32,8 +32,11 @@ export class FrameReader {
 
   onStdout(chunk: string): void {
     if (this.code !== undefined) return;
+    // look for the marker only where it can start: in this chunk, or in the last line before it
+    // (the marker, and an exit code whose newline has not come yet)
+    const from = Math.max(0, this.out.length - this.end.length - 8);
     this.out += chunk;
-    const at = this.out.indexOf(`\n${this.end} `);
+    const at = this.out.indexOf(`\n${this.end} `, from);
     if (at < 0) return;
     const m = /^(\d+)\n/.exec(this.out.slice(at + this.end.length + 2));
     if (!m) return;
@@ -43,8 +46,9 @@ export class FrameReader {
 
   onStderr(chunk: string): void {
     if (this.errDone) return;
+    const from = Math.max(0, this.err.length - this.end.length - 8);
     this.err += chunk;
-    const at = this.err.indexOf(`\n${this.end}\n`);
+    const at = this.err.indexOf(`\n${this.end}\n`, from);
     if (at < 0) return;
     this.errDone = true;
     this.err = this.err.slice(0, at);

@@ -26,6 +26,19 @@ class LocalShell {
   }
 }
 
+describe('FrameReader', () => {
+  it('finds the end markers however the output is cut into chunks, a byte at a time included', () => {
+    const { text, reader } = frameScript('unused', 'n1');
+    expect(text).toContain('@@cnet-end-n1');
+    const out = 'line\nlast'.concat('\n@@cnet-end-n1 127\n');
+    const err = 'warn\n'.concat('\n@@cnet-end-n1\n');
+    for (const c of out) reader.onStdout(c);
+    expect(reader.result()).toBeUndefined();
+    for (const c of err) reader.onStderr(c);
+    expect(reader.result()).toEqual({ stdout: 'line\nlast', stderr: 'warn\n', code: 127 });
+  });
+});
+
 describe('frameScript: several scripts through one shell', () => {
   let sh: LocalShell;
   afterEach(() => sh.end());
