@@ -9,6 +9,8 @@ export interface TxnOutcome {
   locked?: string;
   /** after a failure: how many steps were undone, and whether every undo succeeded */
   rolledBack?: { undone: number; ok: boolean };
+  /** a recovery found its run already settled by another (the journal's run and last word, e.g. "Y commit") */
+  superseded?: string;
   /** the output ended before the transaction did (the session dropped): it goes on on the host */
   lost: boolean;
 }
@@ -23,6 +25,8 @@ export function parseTxnOutput(text: string, stepCount: number): TxnOutcome {
   const undone = names.filter((n) => n.startsWith('undo ')).length;
   const out: TxnOutcome = { done: 0, committed: sections.has('committed'), lost: exit === undefined };
   if (sections.has('locked')) return { ...out, locked: (sections.get('locked') ?? '').trim() || 'another cnet-remote run' };
+  const superseded = names.find((n) => n.startsWith('superseded '));
+  if (superseded) return { ...out, superseded: superseded.slice(11) };
   if (out.committed) return { ...out, done: stepCount };
   const last = stepsSeen.length ? Math.max(...stepsSeen) : 0;
   if (rb) {

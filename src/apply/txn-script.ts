@@ -58,7 +58,8 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     // undoes steps $1 … 0; ur=1 if any undo failed
     'rollback() { i=$1; while [ "$i" -ge 0 ]; do printf \'@@undo %s\\n\' "$i"; undo_step "$i" 2>&1 || ur=1; i=$((i-1)); done; }',
     `fail() { echo "failed $1" >> ${J}; ur=0; rollback $(($1-1)); echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; exit 1; }`,
-    `last_done() { n=-1; while read -r k v rest; do case "$k" in done|try) n=$v ;; esac; done < ${J}; echo "$n"; }`,
+    // the journal's run ($jid), its last word ($st), and its last step done ($n; none after a rollback or revert)
+    `read_journal() { jid= st= n=-1; while read -r k v rest; do case "$k" in begin) jid=$v ;; done|try) n=$v ;; rolledback|reverted) n=-1 ;; esac; st=$k; done < ${J}; }`,
     'mode=${1:-apply}',
     `if [ "$mode" = revert ]; then sleep "$2"; [ -e ${D}/confirmed-$ID ] && exit 0; fi`,
     // `apply locked`: started by launchScript, which took the lock: fd 9 holds it
@@ -69,12 +70,15 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     'fi',
     'case "$mode" in',
     'rollback)',
-    `  ur=0; rollback "$(last_done)"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; exit 0 ;;`,
+    // only this run, still unfinished: another run may have recovered it, and even run since, while this
+    // one waited for the lock (undoing by a later run's journal would undo the wrong steps)
+    `  read_journal; case "$jid $st" in "$ID begin"|"$ID try"|"$ID done"|"$ID failed") ;; *) printf '@@superseded %s %s\\n' "$jid" "$st"; exit 0 ;; esac`,
+    `  ur=0; rollback "$n"; echo "rolledback $ur" >> ${J}; printf '@@rolledback %s\\n' "$ur"; exit 0 ;;`,
     'revert)',
     `  [ -e ${D}/confirmed-$ID ] && exit 0`,
     // a later run has superseded this one since (the journal is its): undoing by it would undo the wrong steps
-    `  read -r k jid rest < ${J}; [ "$jid" = "$ID" ] || { echo "superseded by $jid: not reverted"; exit 0; }`,
-    `  ur=0; rollback "$(last_done)"; if [ -s ${D}/owned.before ]; then ${copy(`${D}/owned.before`, RECORD_FILE)}; else rm -f ${RECORD_FILE}; fi; echo "reverted $ur" >> ${J}; exit 0 ;;`,
+    `  read_journal; [ "$jid" = "$ID" ] || { echo "superseded by $jid: not reverted"; exit 0; }`,
+    `  ur=0; rollback "$n"; if [ -s ${D}/owned.before ]; then ${copy(`${D}/owned.before`, RECORD_FILE)}; else rm -f ${RECORD_FILE}; fi; echo "reverted $ur" >> ${J}; exit 0 ;;`,
     'esac',
     `${P(o.holder)} > ${HOLDER_FILE}`,
     `echo "begin $ID $$" > ${J}`,
@@ -113,7 +117,12 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     `echo commit >> ${J}`,
   );
   if (o.confirmTimeout !== undefined) {
-    lines.push(`echo "armed ${o.confirmTimeout}" >> ${J}`, `setsid sh ${TXN_SCRIPT} revert ${o.confirmTimeout} < /dev/null > ${D}/revert.out 2>&1 9>&- &`);
+    // the revert reads this run's script through a descriptor opened now, under the lock: by the time
+    // it starts, a later run may have put its own script in place (and would be reverted instead)
+    lines.push(
+      `echo "armed ${o.confirmTimeout}" >> ${J}`,
+      `setsid sh /proc/self/fd/8 revert ${o.confirmTimeout} < /dev/null > ${D}/revert.out 2>&1 8< ${TXN_SCRIPT} 9>&- &`,
+    );
   }
   lines.push(P('@@committed'));
   return lines.join('\n') + '\n';
@@ -139,7 +148,7 @@ function units(steps: Step[], pauseAfter: number | undefined): { s: Step; i: num
  * that finds the host locked must not overwrite the running transaction's script, which `rollback`
  * and `revert` run again, nor its output), starts it detached from the session with the lock (fd 9)
  * handed on, waits for it and prints its output. If the session drops, the transaction goes on,
- * still holding the lock. Everything here but `flock` and `setsid` is a shell builtin.
+ * still holding the lock. Everything here but `flock`, `mv` and `setsid` is a shell builtin.
  */
 export function launchScript(script: string, lockWait: number): string {
   const out = `${TXN_DIR}/out`;
@@ -147,8 +156,11 @@ export function launchScript(script: string, lockWait: number): string {
     `[ -d ${TXN_DIR} ] || mkdir -p ${TXN_DIR}`,
     `exec 9>> ${LOCK_FILE}`,
     `if ! flock ${lockWait > 0 ? `-w ${lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`,
-    // a builtin writes it: `cat` with a here-document costs a fork and an exec
-    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_SCRIPT}`,
+    // a builtin writes it (`cat` with a here-document costs a fork and an exec); it is put in place by a
+    // rename, never rewritten where it is: a shell still reading the old one (a recovery waiting for
+    // the lock, an armed revert) must not read on in the new one
+    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/next.sh`,
+    `mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`,
     `setsid sh ${TXN_SCRIPT} apply locked > ${out} 2>&1 < /dev/null &`,
     'wait $!',
     'rc=$?',

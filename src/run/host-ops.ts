@@ -178,8 +178,9 @@ async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ w
   const res = await ctx.transport.run(recoverScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const r = parseTxnOutput(res.stdout, 0);
   if (r.locked) return { error: `the host is locked by another run: ${r.locked}` };
-  const undone = (res.stdout.match(/^@@undo /gm) ?? []).length;
-  return { warning: { message: `run ${t.id} had been interrupted (its runner died): rolled back from its journal (${undone} steps checked)${/@@rolledback 0/.test(res.stdout) ? '' : '; an undo FAILED'}` } };
+  if (r.superseded) return { error: `run ${t.id} had been interrupted, and another run settled it before this one could (the journal now ends "${r.superseded}"): the facts are stale, run again` };
+  const rb = r.rolledBack ?? { undone: 0, ok: false };
+  return { warning: { message: `run ${t.id} had been interrupted (its runner died): rolled back from its journal (${rb.undone} steps checked)${rb.ok ? '' : '; an undo FAILED'}` } };
 }
 
 /** --confirm-timeout: a second, fresh connection confirms the run, or the host reverts it by itself. */

@@ -75,4 +75,9 @@ describe('parseTxnOutput', () => {
     expect(t.committed).toBe(false);
     expect(t.lost).toBe(false);
   });
+
+  it("reads a recovery that found its run settled by another: the journal's run and last word, nothing undone", () => {
+    const t = parseTxnOutput(out('@@superseded Y commit', '@@apply-exit', '0'), 0);
+    expect(t).toEqual({ done: 0, committed: false, lost: false, superseded: 'Y commit' });
+  });
 });

@@ -52,8 +52,9 @@ describe('txnScript text', () => {
     const wait = txnScript(steps, opts({ lockWait: 5 }));
     expect(wait).toContain('elif ! flock -w 5 9; then');
     expect(wait).not.toContain('flock -n');
-    // a revert always waits, and reverts only while the journal is its run's
-    expect(wait).toContain(`read -r k jid rest < ${TXN_JOURNAL}; [ "$jid" = "$ID" ] || {`);
+    // a revert always waits, and reverts only while the journal is its run's; a rollback, only its run unfinished
+    expect(wait).toContain(`read_journal; [ "$jid" = "$ID" ] || {`);
+    expect(wait).toContain(`read_journal; case "$jid $st" in "$ID begin"|"$ID try"|"$ID done"|"$ID failed") ;; *)`);
     expect(wait).toContain('if [ "$mode" = revert ]; then flock 9;');
     expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
   });
@@ -68,12 +69,12 @@ describe('txnScript text', () => {
     expect(lines.filter((l) => l.startsWith('sleep '))).toHaveLength(1);
   });
 
-  it('arms a detached revert with confirmTimeout, after the commit, without the lock fd', () => {
+  it('arms a detached revert with confirmTimeout, after the commit, without the lock fd, reading this run\'s script through a descriptor', () => {
     expect(txnScript(steps, opts())).not.toContain('revert 1');
     expect(txnScript(steps, opts())).not.toContain('armed');
     const lines = txnScript(steps, opts({ confirmTimeout: 7 })).trimEnd().split('\n');
     const arm = lines.findIndex((l) => l.startsWith('setsid sh '));
-    expect(lines[arm]).toBe(`setsid sh ${TXN_SCRIPT} revert 7 < /dev/null > ${TXN_DIR}/revert.out 2>&1 9>&- &`);
+    expect(lines[arm]).toBe(`setsid sh /proc/self/fd/8 revert 7 < /dev/null > ${TXN_DIR}/revert.out 2>&1 8< ${TXN_SCRIPT} 9>&- &`);
     expect(lines[arm - 1]).toBe(`echo "armed 7" >> ${TXN_JOURNAL}`);
     expect(lines[arm - 2]).toBe(`echo commit >> ${TXN_JOURNAL}`);
     expect(lines[arm + 1]).toBe(`printf '%s\\n' @@committed`);
@@ -111,13 +112,15 @@ describe('txnScript text', () => {
     expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
     expect(now[at('flock')]).toBe(`if ! flock -n 9; then printf '%s\\n' @@locked; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`);
     expect(launchScript('echo hi\n', 5)).toContain('if ! flock -w 5 9; then');
-    // written by a builtin (no process), quoted as one word, once the lock is held
-    expect(at(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_SCRIPT}`)).toBeGreaterThan(at('flock'));
-    expect(at(`setsid sh ${TXN_SCRIPT} apply locked > ${TXN_DIR}/out 2>&1 < /dev/null &`)).toBeGreaterThan(at(`> ${TXN_SCRIPT}`));
+    // written by a builtin, quoted as one word, once the lock is held; put in place by a rename, not rewritten in place
+    expect(at(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_DIR}/next.sh`)).toBeGreaterThan(at('flock'));
+    expect(at(`mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`)).toBe(at('next.sh') + 1);
+    expect(now.filter((l) => l.includes(`> ${TXN_SCRIPT}`))).toEqual([]);
+    expect(at(`setsid sh ${TXN_SCRIPT} apply locked > ${TXN_DIR}/out 2>&1 < /dev/null &`)).toBeGreaterThan(at('mv -f'));
     // the launcher lets go of the lock once the transaction has ended
     expect(at('exec 9>&-')).toBeGreaterThan(at('wait $!'));
     expect(launchScript('echo hi\n', 0)).toMatch(/printf '@@apply-exit\\n%s\\n' "\$rc"\nfi\n$/);
-    expect(launchScript('echo hi\n', 0)).not.toMatch(/\b(mv|rm) /);
+    expect(launchScript('echo hi\n', 0)).not.toMatch(/\brm /);
     expect(recoverScript()).toContain(`setsid sh ${TXN_SCRIPT} rollback`);
   });
 });
@@ -277,12 +280,15 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         show('journal-killed', TXN_JOURNAL) +
         show('log-killed', LOG) +
         recover('recover') +
+        recover('recover-again') +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
         show('pending', `${TXN_DIR}/pending`) +
         show('log', LOG),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // a second recovery of the same run (another controller's) finds it settled and undoes nothing
+    expect(r.sec['recover-again']).toBe('@@superseded T1 rolledback\n@@apply-exit\n0\n');
     // the runner, holding the lock, runs as the host's current transaction
     expect(r.sec.cmdline).toBe(`sh ${TXN_SCRIPT} apply locked \n`);
     expect(r.sec.out).toBe('@@step 0\n@@step 1\n@@apply-exit\n137\n');
@@ -415,5 +421,51 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'commit']);
     expect(lines(r.sec.record)).toEqual(['netns a0', 'netns a1', 'netns b0']);
     expect(lines(r.sec.log)).toEqual(['made-a0', 'made-a1', 'made-b0']);
+  });
+  it('8b. ... even when the revert starts late, after the later run has put its own script in place', async ({ expect }) => {
+    const r = await inNamespace(
+      // a setsid that starts reverts half a second late: by then run B's script is the current one
+      'mkdir /run/bin\nreal=$(command -v setsid)\n' +
+        put('/run/bin/setsid', '#!/bin/sh\ncase " $* " in *" revert "*) sleep 0.5 ;; esac\nexec "$real" "$@"') +
+        'chmod +x /run/bin/setsid\nexport real PATH=/run/bin:$PATH\n' +
+        launch('a', [step('a0', { owns: ns('a0') })], opts({ id: 'A', confirmTimeout: 1 })) +
+        launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B' })) +
+        'sleep 2.5\n' +
+        show('revert', `${TXN_DIR}/revert.out`) +
+        show('journal', TXN_JOURNAL) +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(parseTxnOutput(r.sec.b!, 1).committed).toBe(true);
+    expect(lines(r.sec.revert)).toEqual(['superseded by B: not reverted']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'commit']);
+    expect(lines(r.sec.log)).toEqual(['made-a0', 'made-b0']);
+  });
+
+  it("9. a recovery that waited for the lock while another controller recovered the run and ran its own does not undo that run's steps", async ({ expect }) => {
+    const r = await inNamespace(
+      // run X, interrupted after its step 0
+      put('/run/x.sh', launchScript(txnScript([step('x0'), step('x1')], opts({ id: 'X', pause: { step: 0, seconds: 3 } })), 0)) +
+        'sh /run/x.sh > /run/x.out 2>&1 &\nxp=$!\n' +
+        awaitJournal('done 0') +
+        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "$pid"\nwait $xp\n` +
+        // one controller recovers it and starts run Y, which pauses holding the lock
+        recover('recover') +
+        put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', lockWait: 5, pause: { step: 0, seconds: 1 } })), 5)) +
+        'sh /run/y.sh > /run/y.out 2>&1 &\nyp=$!\n' +
+        `i=0; until grep -qx made-y0 ${LOG} || [ $i -ge 50 ]; do i=$((i+1)); sleep 0.1; done\n` +
+        // the other controller's recovery waits for the lock until Y has committed
+        recover('recover-late') +
+        'wait $yp\n' +
+        show('y', '/run/y.out') +
+        show('journal', TXN_JOURNAL) +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.sec.recover).toBe('@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
+    expect(r.sec['recover-late']).toBe('@@superseded Y commit\n@@apply-exit\n0\n');
+    expect(parseTxnOutput(r.sec.y!, 1).committed).toBe(true);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('Y'), 'done 0', 'commit']);
+    expect(lines(r.sec.log)).toEqual(['made-x0', 'undone-x0', 'made-y0']);
   });
 });
