@@ -170,8 +170,10 @@ const launch = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${na
 const recover = (name: string) => `${put(`/run/${name}.sh`, recoverScript())}echo '==${name}'\nsh /run/${name}.sh\n`;
 /** prints a file under ==NAME, or (absent) */
 const show = (name: string, path: string) => `echo '==${name}'\nif [ -e ${path} ]; then cat ${path}; else echo '(absent)'; fi\n`;
-/** waits (at most `tenths`/10 s) for a line of the journal */
-const awaitJournal = (line: string, tenths = 50) => `i=0; until grep -qx '${line}' ${TXN_JOURNAL} 2>/dev/null || [ $i -ge ${tenths} ]; do i=$((i+1)); sleep 0.1; done\n`;
+/** waits (at most `tenths`/10 s) until a shell condition holds */
+const awaitTrue = (cond: string, tenths = 100) => `i=0; until ${cond} || [ $i -ge ${tenths} ]; do i=$((i+1)); sleep 0.1; done\n`;
+/** waits for a line of the journal */
+const awaitJournal = (line: string) => awaitTrue(`grep -qx '${line}' ${TXN_JOURNAL} 2>/dev/null`);
 
 const lines = (text: string | undefined) => (text ?? '').trimEnd().split('\n');
 const ABSENT = ['(absent)'];
@@ -408,7 +410,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     const r = await inNamespace(
       launch('a', [step('a0', { owns: ns('a0') }), step('a1', { owns: ns('a1') })], opts({ id: 'A', confirmTimeout: 1 })) +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B' })) +
-        'sleep 2\n' +
+        awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
         show('revert', `${TXN_DIR}/revert.out`) +
@@ -430,7 +432,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         'chmod +x /run/bin/setsid\nexport real PATH=/run/bin:$PATH\n' +
         launch('a', [step('a0', { owns: ns('a0') })], opts({ id: 'A', confirmTimeout: 1 })) +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B' })) +
-        'sleep 2.5\n' +
+        awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('revert', `${TXN_DIR}/revert.out`) +
         show('journal', TXN_JOURNAL) +
         show('log', LOG),
@@ -453,7 +455,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         recover('recover') +
         put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', lockWait: 5, pause: { step: 0, seconds: 1 } })), 5)) +
         'sh /run/y.sh > /run/y.out 2>&1 &\nyp=$!\n' +
-        `i=0; until grep -qx made-y0 ${LOG} || [ $i -ge 50 ]; do i=$((i+1)); sleep 0.1; done\n` +
+        awaitTrue(`grep -qx made-y0 ${LOG}`) +
         // the other controller's recovery waits for the lock until Y has committed
         recover('recover-late') +
         'wait $yp\n' +
