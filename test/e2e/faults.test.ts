@@ -94,6 +94,7 @@ describe.sequential('faults', () => {
     expect(h.vm2!.status).toBe('unreachable');
     expect(h.vm2!.error).toMatch(/deadline of 6 s exceeded/);
     expect([h.vm1!.status, h.vm3!.status]).toEqual(['changed', 'changed']);
+    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim() === 'commit', 15_000);
     expect(await convergedOrUntouched(2)).toBe('converged');
   });
 
@@ -105,7 +106,7 @@ describe.sequential('faults', () => {
     await onVm(lab, 1, `kill ${sessions.join(' ')}\n`);
     const res = await run.done;
     expect(byName(res.stdout).vm1!.status).toBe('unreachable');
-    await sleep(2500);
+    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim() === 'commit', 15_000);
     expect(await convergedOrUntouched(1)).toBe('converged');
     const again = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1');
     expect(byName(again.stdout).vm1!.changes).toBe(0);
@@ -183,9 +184,9 @@ describe.sequential('faults', () => {
     const armed = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1', '--confirm-timeout', '2', '--manual-confirm');
     expect(byName(armed.stdout).vm1!.warnings?.some((w) => /armed: the host reverts this run in 2 s/.test(w.message))).toBe(true);
     expect(await converged(1)).toBe(true);
-    await sleep(3500);
-    expect(await convergedOrUntouched(1)).toBe('untouched');
+    await until(async () => /^reverted/.test((await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout), 15_000);
     expect((await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim()).toBe('reverted 0');
+    expect(await convergedOrUntouched(1)).toBe('untouched');
 
     const kept = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1', '--confirm-timeout', '2');
     expect(byName(kept.stdout).vm1!.status).toBe('changed');

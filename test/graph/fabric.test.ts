@@ -265,10 +265,8 @@ describe('graph of a fabric: --limit, and large fleets', () => {
 
   it(`past ${MESH_LIMIT} hosts (40): one edge per host to the fabric, and a label that says so`, () => {
     const inv = fabricInventory(FABRIC_ROUTED, 40);
-    const started = performance.now();
     const model = graphModel(inputs(inv));
     const [mermaid, dot, svg] = [toMermaid(model), toDot(model), toSvg(model)];
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(model.fabric!.layout).toBe('hub');
     expect(model.fabric!.links).toHaveLength(40);
     const edges = mermaid.split('\n').filter((l) => /\| fabric$/.test(l));
@@ -288,7 +286,6 @@ describe('graph of a fabric: --limit, and large fleets', () => {
   });
 
   it('100 hosts live, one without routes: its edge says which, the first few and how many more', () => {
-    const started = performance.now();
     const model = graphModel(
       live(fabricInventory(FABRIC_VXLAN, 100), (host, facts) => {
         if (host === 'vm7') facts.fdb = new Map([['vxcnet0', []]]);
@@ -301,7 +298,6 @@ describe('graph of a fabric: --limit, and large fleets', () => {
     const mermaid = toMermaid(model);
     expect(mermaid).toContain(`  ${id}_vx ---|"VXLAN to 99 peers<br/>missing (no fdb entry vm7 → vm1; no fdb entry vm7 → vm2; no fdb entry vm7 → vm3; … 96 more)"| fabric\n`);
     parseXml(toSvg(model));
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('exactly the limit is still a full mesh', () => {
