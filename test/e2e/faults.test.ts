@@ -144,7 +144,8 @@ describe.sequential('faults', () => {
   });
 
   it('two up runs at once: one applies, the other is refused by the lock naming the holder; the host converges', async () => {
-    const a = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--json', '--limit', 'vm2');
+    // a pause long enough for the second run to start, connect and gather on a loaded machine
+    const a = background({ CNET_FAULT_PAUSE: '1:5' }, 'up', ...inv(), '--json', '--limit', 'vm2');
     await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
     const b = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm2');
     const first = byName((await a.done).stdout).vm2!;
