@@ -161,15 +161,17 @@ export function launchScript(script: string, lockWait: number): string {
     // the lock, an armed revert) must not read on in the new one
     `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/next.sh`,
     `mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`,
-    `setsid sh ${TXN_SCRIPT} apply locked > ${out} 2>&1 < /dev/null &`,
-    'wait $!',
-    'rc=$?',
+    ...detached(`${TXN_SCRIPT} apply locked`, out),
     'exec 9>&-',
-    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`,
-    `printf '@@apply-exit\\n%s\\n' "$rc"`,
+    ...relay(out),
     'fi',
   ].join('\n') + '\n';
 }
+
+/** runs `sh ARGS` detached from the session, its output into OUT, and waits for it: its exit status in $rc */
+const detached = (args: string, out: string) => [`setsid sh ${args} > ${out} 2>&1 < /dev/null &`, 'wait $!', 'rc=$?'];
+/** prints OUT and the exit status */
+const relay = (out: string) => [`while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`, `printf '@@apply-exit\\n%s\\n' "$rc"`];
 
 /**
  * Runs the transaction script already on the host (after an interrupted run) in `rollback` mode,
@@ -178,14 +180,7 @@ export function launchScript(script: string, lockWait: number): string {
  */
 export function recoverScript(): string {
   const out = `${TXN_DIR}/out-$$`;
-  return [
-    `setsid sh ${TXN_SCRIPT} rollback > ${out} 2>&1 < /dev/null &`,
-    'wait $!',
-    'rc=$?',
-    `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${out}`,
-    `rm -f ${out}`,
-    `printf '@@apply-exit\\n%s\\n' "$rc"`,
-  ].join('\n') + '\n';
+  return [...detached(`${TXN_SCRIPT} rollback`, out), ...relay(out), `rm -f ${out}`].join('\n') + '\n';
 }
 
 /** A fresh connection's confirmation of the run armed with --confirm-timeout (the host's last run). */
