@@ -19,6 +19,8 @@ if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   # the probe tests flush conntrack after deleting a NAT rule (an open ICMP flow keeps its NAT for 30 s)
   command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+  # native nftables chains on a host (test/e2e/probes.test.ts: a forward chain with policy drop)
+  [ -x /usr/sbin/nft ] || need+=(nftables)
   # Graphviz checks that `graph --format dot` output is accepted (test/graph/dot.test.ts)
   command -v dot >/dev/null 2>&1 || need+=(graphviz)
   # `ruby -c Vagrantfile`, and reading what the Vagrantfile configures (test/inventories/vagrant.test.ts)
