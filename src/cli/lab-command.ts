@@ -2,13 +2,17 @@ import { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
-import { LAB_ROOT, labPlan } from '../lab/lab-plan.js';
+import { LabError } from '../errors.js';
+import { LAB_ROOT } from '../lab/lab-plan.js';
 import { checkLabPrerequisites } from '../lab/prerequisites.js';
+import { processId } from '../lab/process-id.js';
 import type { Output } from './output.js';
 
 const SEEDS = ['seed-part2.yaml', 'seed-pb-jelly.yaml'];
 /** the lab's code loads only for `lab` commands (start-up time of the others) */
 const loadLab = () => import('../lab/lab.js');
+const loadStart = () => import('../lab/lab-start.js');
+const loadStatus = () => import('../lab/lab-status.js');
 export const INVENTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventories');
 
 /** Merges `all.vars.cnet` of topology inventories (the two seeds by default) into one `cnet` value. */
@@ -27,18 +31,27 @@ export function labCommand(out: Output): Command {
   nameOpt(lab.command('up'))
     .description('create the lab and write its inventory (replaces a lab of the same name)')
     .option('--hosts <n>', 'number of simulated VMs', '3')
-    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: a free one, derived from the name)')
+    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: the first free one from one derived from the name)')
     .option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets', SEEDS.map((s) => join(INVENTORIES_DIR, s)))
     .option('--bare', 'hosts and connection vars only, no cnet network')
     .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')
     .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
-    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean; behind: string; behind2: string }) => {
+    .option('--owner <pid>', 'the lab belongs to process PID: once it has ended, the next lab start removes the lab')
+    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean; behind: string; behind2: string; owner?: string }) => {
       checkLabPrerequisites();
-      const { chooseNet, labDown, labUp } = await loadLab();
-      await labDown(o.name, join(LAB_ROOT, o.name));
-      const plan = labPlan(o.name, await chooseNet(o.name, o.net === undefined ? undefined : Number(o.net)), Number(o.hosts), LAB_ROOT, { behind: Number(o.behind), behind2: Number(o.behind2) });
+      const owner = o.owner === undefined ? undefined : processId(Number(o.owner));
+      if (o.owner !== undefined && !owner) throw new LabError(`--owner ${o.owner}: no such process`);
       const started = Date.now();
-      const info = await labUp(plan, o.bare ? undefined : topologyOf(o.topology));
+      const info = await (await loadStart()).startLab({
+        name: o.name,
+        hosts: Number(o.hosts),
+        shape: { behind: Number(o.behind), behind2: Number(o.behind2) },
+        ...(o.net === undefined ? {} : { net: Number(o.net) }),
+        ...(o.bare ? {} : { topology: topologyOf(o.topology) }),
+        ...(owner ? { owner } : {}),
+        note: (t) => out.note(t),
+      });
+      const { plan } = info;
       out.line(`lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);
       out.line(`inventory: ${info.inventory}`);
       out.line(`next: cnet-remote up ${info.inventory}`);
@@ -50,10 +63,16 @@ export function labCommand(out: Output): Command {
       out.line(`lab "${o.name}": removed ${n} namespaces`);
     });
   nameOpt(lab.command('status'))
-    .description('what of the lab exists')
+    .description('what of the lab exists, and whether root and the lab users can log in to each VM (exit 1 when not)')
     .action(async (o: { name: string }) => {
-      const s = await (await loadLab()).labStatus(o.name, join(LAB_ROOT, o.name));
-      out.line(`lab "${s.name}": ${s.vms} VMs, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${s.inventory ? `; inventory: ${s.inventory}` : ''}`);
+      const s = await (await loadStatus()).labStatus(o.name, join(LAB_ROOT, o.name));
+      if (!s.namespaces && !s.expected && s.problems.length) throw new LabError(s.problems.join('; '));
+      const failed = s.logins.filter((l) => l.problem);
+      const logins = s.expected ? `; logins ${failed.length ? 'FAILED on' : 'ok on'} ${failed.length || s.logins.length} of ${s.expected} VMs` : '';
+      out.line(`lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`);
+      for (const p of s.problems) out.line(`  ${p}`);
+      for (const l of failed) out.line(`  ${l.vm} (${l.address}): ${l.problem}`);
+      if (s.problems.length || failed.length) throw new LabError(`lab "${s.name}" is not usable${failed.length ? `: ${failed.length} of ${s.expected} VMs failed the login check` : `: ${s.problems[0]}`}`);
     });
   nameOpt(lab.command('inventory'))
     .description('print the path of the lab inventory')

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { LabError } from '../errors.js';
-import { overlaps, parseCidr, type Cidr } from '../inventory/ipv4.js';
+import { quoteWord } from '../shell/quote.js';
 import { exec, spawnDetached } from './local-exec.js';
-import { defaultNet, type LabPlan, type LabVm } from './lab-plan.js';
-import { checkLabPrerequisites } from './prerequisites.js';
+import { type LabPlan, type LabVm } from './lab-plan.js';
+
+export { labDown } from './lab-down.js';
 
 export interface LabInfo {
   plan: LabPlan;
@@ -47,11 +48,6 @@ password required pam_unix.so
 session required pam_permit.so
 `;
 
-async function netnsList(): Promise<string[]> {
-  const out = await exec(['ip', '-j', 'netns', 'list']);
-  return out.trim() ? (JSON.parse(out) as { name: string }[]).map((n) => n.name) : [];
-}
-
 function waitForPort(host: string, port: number, deadline: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -70,47 +66,21 @@ function waitForPort(host: string, port: number, deadline: number): Promise<void
   });
 }
 
-/** What the machine already routes inside 10.<net>.0.0/16 (other than this lab's own link), if anything. */
-async function netInUse(net: number, rootIf: string): Promise<string | undefined> {
-  const lab = parseCidr(`10.${net}.0.0/16`) as Cidr;
-  const routes = JSON.parse(await exec(['ip', '-4', '-j', 'route', 'show', 'table', 'all'])) as { dst: string; dev?: string }[];
-  for (const r of routes) {
-    if (r.dst === 'default' || r.dev === rootIf) continue;
-    const [addr, len] = r.dst.split('/');
-    const c = parseCidr(`${addr}/${len ?? 32}`);
-    if (typeof c === 'string' ? r.dst.startsWith(`10.${net}.`) : overlaps(lab, c)) return `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`;
-  }
-  return undefined;
-}
-
-/** The lab's network: the one asked for (refused if taken), else the first free one from the name's default. */
-export async function chooseNet(name: string, asked: number | undefined): Promise<number> {
-  const rootIf = `${name}-c`;
-  if (asked !== undefined) {
-    const used = await netInUse(asked, rootIf);
-    if (used) throw new LabError(`lab network 10.${asked}.0.0/16 overlaps the machine's route ${used}: choose another --net`);
-    return asked;
-  }
-  const start = defaultNet(name);
-  for (let k = 0; k < 254; k++) {
-    const net = ((start - 1 + k) % 254) + 1;
-    if (!(await netInUse(net, rootIf))) return net;
-  }
-  throw new LabError('no free 10.N.0.0/16 network for the lab');
-}
-
 async function keygen(file: string, comment: string): Promise<string> {
   await exec(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
 
 /**
- * The VMs' own /etc/passwd, /etc/shadow, /etc/group and sudoers.d (bind-mounted inside each VM,
- * so the machine's own files are never changed), with the lab users added.
+ * What each VM's /etc has of its own (the upper layer of an overlay on the machine's /etc, see
+ * startVm): passwd, shadow, group with the lab users added, sudoers.d with only theirs (the
+ * machine's other files there are hidden by whiteouts), sshd's PAM, and hosts.
  */
-async function writeUsers(dir: string, names: string[]): Promise<string> {
+async function writeEtc(dir: string, names: string[]): Promise<string> {
   const etc = join(dir, 'etc');
   mkdirSync(join(etc, 'sudoers.d'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(etc, 'pam.d'), { recursive: true, mode: 0o755 });
+  chmodSync(etc, 0o755);
   const password = randomBytes(12).toString('base64url');
   const hash = (await exec(['openssl', 'passwd', '-6', '-stdin'], `${password}\n`)).trim();
   const { sudoer, passwordSudoer } = LAB_USERS;
@@ -118,31 +88,35 @@ async function writeUsers(dir: string, names: string[]): Promise<string> {
     [sudoer, 2001, '*'],
     [passwordSudoer, 2002, hash],
   ] as const;
-  writeFileSync(join(etc, 'passwd'), readFileSync('/etc/passwd', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:${id}::/home/${u}:/bin/sh\n`).join(''));
-  writeFileSync(join(etc, 'group'), readFileSync('/etc/group', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:\n`).join(''));
+  writeFileSync(join(etc, 'passwd'), readFileSync('/etc/passwd', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:${id}::/home/${u}:/bin/sh\n`).join(''), { mode: 0o644 });
+  writeFileSync(join(etc, 'group'), readFileSync('/etc/group', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:\n`).join(''), { mode: 0o644 });
   writeFileSync(join(etc, 'shadow'), readFileSync('/etc/shadow', 'utf8') + users.map(([u, , h]) => `${u}:${h}:19000:0:99999:7:::\n`).join(''), { mode: 0o640 });
   const sudoers = join(etc, 'sudoers.d', 'cnet-lab');
   writeFileSync(sudoers, `${sudoer} ALL=(ALL:ALL) NOPASSWD: ALL\n${passwordSudoer} ALL=(ALL:ALL) ALL\n`);
   chmodSync(sudoers, 0o440);
-  writeFileSync(join(etc, 'pam.sshd'), PAM_SSHD);
+  for (const f of existsSync('/etc/sudoers.d') ? readdirSync('/etc/sudoers.d') : []) {
+    if (f !== 'cnet-lab') await exec(['mknod', join(etc, 'sudoers.d', f), 'c', '0', '0']);
+  }
+  writeFileSync(join(etc, 'pam.d', 'sshd'), PAM_SSHD, { mode: 0o644 });
   // sudo looks its host name up: without it, every sudo waits for DNS that is not there
-  writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n127.0.1.1 ${names.join(' ')}\n`);
+  writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n127.0.1.1 ${names.join(' ')}\n`, { mode: 0o644 });
   writeFileSync(join(dir, `${passwordSudoer}.password`), password, { mode: 0o600 });
   return password;
 }
 
-/** Creates the lab: switch, upstream, simulated VMs each with its own sshd; writes its inventory. */
+/**
+ * Builds the lab in its folder: switch, upstream, simulated VMs each with its own sshd; writes its
+ * inventory. Use startLab (lab-start.ts), which reserves the network and records the lab first.
+ */
 export async function labUp(plan: LabPlan, topology: Record<string, unknown> | undefined): Promise<LabInfo> {
-  checkLabPrerequisites();
-  await labDown(plan.name, plan.dir);
   // the lab users read the authorized key as themselves: the lab's folder is traversable, its host keys are not
   mkdirSync(plan.dir, { recursive: true, mode: 0o755 });
-  for (const d of [dirname(plan.dir), plan.dir]) chmodSync(d, 0o755);
+  chmodSync(plan.dir, 0o755);
   mkdirSync(join(plan.dir, 'hostkeys'), { recursive: true, mode: 0o700 });
   const key = join(plan.dir, 'id_ed25519');
   await keygen(key, `cnet-remote-lab-${plan.name}`);
   writeFileSync(join(plan.dir, 'sshd_config'), SSHD_CONFIG(plan.dir, plan.hosts >= 3 ? plan.vmAddress(3) : undefined));
-  const becomePassword = await writeUsers(plan.dir, plan.vms.map((v) => v.name));
+  const becomePassword = await writeEtc(plan.dir, plan.vms.map((v) => v.name));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
   const { switchNs, upstreamNs, rootIf, prefix, vms } = plan;
@@ -187,31 +161,54 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
 }
 
 /**
- * A VM: a mount + UTS namespace of its own with a private /run (its own /run/netns, record),
- * /root and /home (clean homes), and its own users (bind-mounted /etc files), held open by a
- * `sleep`, with sshd started inside it. Stopping sshd keeps the VM's state; startSshd brings it back.
+ * A VM: a mount + UTS namespace of its own, held open by a `sleep`, with sshd started inside it.
+ * Its /run is a tmpfs of its own (its own /run/netns, lock and record), 0755 root as on a real
+ * host; /root and /home are clean homes. Its /etc is an overlay on the machine's /etc whose upper
+ * layer, a tmpfs of the VM's own, holds the lab's passwd, shadow, group, hosts, sudoers.d and
+ * sshd's PAM (writeEtc): the machine replacing its /etc/passwd (useradd renames a new file over
+ * it) changes nothing in the VM, where bind mounts of those files stayed on the replaced ones and
+ * the VM lost its users. Writes in the VM's /etc stay in the VM. Stopping sshd keeps the VM's
+ * state; startSshd brings it back.
  */
 async function startVm(plan: LabPlan, v: LabVm): Promise<void> {
-  const etc = join(plan.dir, 'etc');
+  const q = quoteWord;
+  const layer = '/run/lab-etc';
   const { sudoer, passwordSudoer } = LAB_USERS;
+  const log = join(plan.dir, `${v.key}.vm.log`);
   const script = [
+    `exec 2>${q(log)}`,
+    'set -eu',
     `hostname ${v.name}`,
-    'mount -t tmpfs tmpfs /run',
-    'mkdir -p /run/sshd',
-    'mount -t tmpfs tmpfs /root',
-    'mount -t tmpfs tmpfs /home',
-    ...['passwd', 'shadow', 'group', 'hosts'].map((f) => `mount --bind ${etc}/${f} /etc/${f}`),
-    ...[sudoer, passwordSudoer].map((u) => `mkdir -p /home/${u} && chown ${u}:${u} /home/${u}`),
-    `mount --bind ${etc}/sudoers.d /etc/sudoers.d`,
-    `mount --bind ${etc}/pam.sshd /etc/pam.d/sshd`,
+    'mount -t tmpfs -o mode=755 tmpfs /run',
+    'mkdir -m 755 /run/sshd',
+    'mount -t tmpfs -o mode=700 tmpfs /root',
+    'mount -t tmpfs -o mode=755 tmpfs /home',
+    // the upper layer is reached only through the overlay: its own mount is detached at once
+    `mkdir ${layer}`,
+    `mount -t tmpfs -o mode=755 tmpfs ${layer}`,
+    `mkdir ${layer}/upper ${layer}/work`,
+    `cp -a ${q(join(plan.dir, 'etc'))}/. ${layer}/upper/`,
+    `mount -t overlay overlay -o lowerdir=/etc,upperdir=${layer}/upper,workdir=${layer}/work /etc`,
+    `umount -l ${layer}`,
+    `rmdir ${layer}`,
+    ...[sudoer, passwordSudoer].map((u) => `mkdir -m 755 /home/${u} && chown ${u}:${u} /home/${u}`),
     'exec sleep infinity',
-  ].join('; ');
+  ].join('\n');
   const holder = spawnDetached(['ip', 'netns', 'exec', v.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', script]);
   writeFileSync(join(plan.dir, `${v.key}.holder`), String(holder));
   // the holder execs `sleep` only after its mounts are done: enter its namespaces after that
   const deadline = Date.now() + 10_000;
-  while (readFileSync(`/proc/${holder}/comm`, 'utf8').trim() !== 'sleep') {
-    if (Date.now() > deadline) throw new LabError(`VM ${v.name} did not start`);
+  const comm = () => {
+    try {
+      return readFileSync(`/proc/${holder}/comm`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  for (let c = comm(); c !== 'sleep'; c = comm()) {
+    const why = () => (existsSync(log) ? readFileSync(log, 'utf8').trim() : '');
+    if (c === undefined) throw new LabError(`VM ${v.name} did not start: ${why() || 'its set-up ended'}`);
+    if (Date.now() > deadline) throw new LabError(`VM ${v.name} did not start in 10 s${why() ? `: ${why()}` : ''}`);
     await new Promise((r) => setTimeout(r, 5));
   }
   startSshd(plan, v.key, holder);
@@ -276,47 +273,4 @@ function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: 
     `# the upstream ("internet") answers at ${plan.internetAddress}`,
     stringify(doc),
   ].join('\n');
-}
-
-const LAB_NS = /-(sw|up|s\d|[hpq]\d+)$/;
-
-/** Removes every namespace, process and interface the lab named `name` made, also after a crash. */
-export async function labDown(name: string, dir: string): Promise<number> {
-  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`) && LAB_NS.test(n));
-  const pids = new Set<number>();
-  for (const ns of mine) {
-    for (const p of (await exec(['ip', 'netns', 'pids', ns])).split('\n').filter(Boolean)) pids.add(Number(p));
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  if (mine.length > 0) await exec(['ip', '-batch', '-'], mine.map((n) => `netns del ${n}`).join('\n') + '\n');
-  const rootIf = `${name}-c`;
-  if ((await exec(['ip', '-j', 'link', 'show'])).includes(`"ifname":"${rootIf}"`)) await exec(['ip', 'link', 'del', 'dev', rootIf]);
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  return mine.length;
-}
-
-export interface LabStatus {
-  name: string;
-  namespaces: number;
-  vms: number;
-  sshdRunning: number;
-  inventory?: string;
-}
-
-export async function labStatus(name: string, dir: string): Promise<LabStatus> {
-  const mine = (await netnsList()).filter((n) => n.startsWith(`${name}-`) && LAB_NS.test(n));
-  const vms = mine.filter((n) => /-[hpq]\d+$/.test(n));
-  let sshdRunning = 0;
-  for (const ns of vms) {
-    const f = join(dir, `${ns.slice(name.length + 1)}.sshd`);
-    if (existsSync(f) && existsSync(`/proc/${readFileSync(f, 'utf8').trim()}`)) sshdRunning++;
-  }
-  const inventory = join(dir, 'inventory.yaml');
-  return { name, namespaces: mine.length, vms: vms.length, sshdRunning, ...(existsSync(inventory) ? { inventory } : {}) };
 }
