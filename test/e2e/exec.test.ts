@@ -12,7 +12,7 @@ let dir: string;
 /** the lab's hosts, and both tutorials' networks on each */
 let inv: string[];
 beforeAll(async () => {
-  lab = await startLab('e2eexec', 237, 3);
+  lab = await startLab('ex', 3);
   dir = mkdtempSync(join(tmpdir(), 'cnet-exec-'));
   inv = [lab.inventory, SEED_PART2, SEED_PB_JELLY];
   // their namespaces, for --ns

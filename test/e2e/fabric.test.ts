@@ -12,7 +12,7 @@ import { cli, cliJson, onVm, pings, ROOT, startLab, stopLab } from './lab-fixtur
  */
 let lab: LabInfo;
 beforeAll(async () => {
-  lab = await startLab('e2efab', 238, 3);
+  lab = await startLab('fab', 3);
 });
 afterAll(async () => stopLab(lab));
 

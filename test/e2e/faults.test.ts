@@ -14,7 +14,7 @@ let lab: LabInfo;
 let dir: string;
 const inv = () => [lab.inventory, SEED_PART2];
 beforeAll(async () => {
-  lab = await startLab('e2efault', 236, 3);
+  lab = await startLab('flt', 3);
   dir = mkdtempSync(join(tmpdir(), 'cnet-faults-'));
 });
 afterAll(async () => stopLab(lab));

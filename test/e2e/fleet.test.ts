@@ -10,7 +10,7 @@ import { cliEnv, cliJson, onVm, ROOT, SEED_PART2, startLab, stopLab } from './la
 let lab: LabInfo;
 let dir: string;
 beforeAll(async () => {
-  lab = await startLab('e2efleet', 235, 3, { behind: 30, behind2: 1 });
+  lab = await startLab('fl', 3, { behind: 30, behind2: 1 }, { from: 235 }); // from 235: the log check below names 10.235.160.1
   dir = mkdtempSync(join(tmpdir(), 'cnet-fleet-'));
 });
 afterAll(async () => stopLab(lab));

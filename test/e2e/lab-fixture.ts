@@ -1,19 +1,52 @@
 import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
-import { LAB_ROOT, labPlan, type LabShape } from '../../src/lab/lab-plan.js';
+import { labDown, type LabInfo } from '../../src/lab/lab.js';
+import { LAB_ROOT, type LabShape } from '../../src/lab/lab-plan.js';
+import { startLab as startAnyLab } from '../../src/lab/lab-start.js';
+import { processId } from '../../src/lab/process-id.js';
 
 /**
- * Each e2e file owns a lab (its own name and 10.N network), so files can run in parallel.
- * The CLI under test is the built one (`npm test` builds first), run as a child process.
+ * Each e2e file owns a lab with a name of this run's own (its prefix and random characters) on a
+ * free 10.N network reserved as `lab up` does, so files, and two test runs (two checkouts), can
+ * run side by side and beside a user's lab. The lab belongs to the test process: if the run
+ * crashes, the next lab start removes it. The CLI under test is the built one (`npm test` builds
+ * first), run as a child process.
  */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SEED_PART2 = join(ROOT, 'inventories', 'seed-part2.yaml');
 export const SEED_PB_JELLY = join(ROOT, 'inventories', 'seed-pb-jelly.yaml');
 
-export async function startLab(name: string, net: number, hosts: number, shape: LabShape = {}): Promise<LabInfo> {
-  return labUp(labPlan(name, net, hosts, LAB_ROOT, shape), undefined);
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A lab name of this run: `prefix` (2-3 lowercase letters, the test file's) and random letters/digits, 8 in all. */
+export function testLabName(prefix: string): string {
+  if (!/^[a-z]{2,3}$/.test(prefix)) throw new Error(`test lab prefix "${prefix}": 2-3 lowercase letters`);
+  return prefix + Array.from({ length: 8 - prefix.length }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+}
+
+/**
+ * Where a test lab's search for a free network starts, when the test does not say: 100-149, clear
+ * of the 150-249 that `lab up` derives from a user's lab name.
+ */
+export const testNetFrom = () => 100 + randomInt(50);
+
+/**
+ * Starts a lab for this test file: `prefix` and random characters as its name (never one that
+ * exists), the first free network from `from` on, owned by this process.
+ */
+export async function startLab(prefix: string, hosts: number, shape: LabShape = {}, o: { from?: number } = {}): Promise<LabInfo> {
+  for (let attempt = 1; ; attempt++) {
+    const name = testLabName(prefix);
+    try {
+      return await startAnyLab({ name, hosts, shape, from: o.from ?? testNetFrom(), owner: processId()!, replace: false });
+    } catch (e) {
+      if (attempt < 5 && /exists already/.test(String(e))) continue;
+      await labDown(name, join(LAB_ROOT, name)).catch(() => undefined);
+      throw e;
+    }
+  }
 }
 
 export async function stopLab(lab: LabInfo | undefined): Promise<void> {
@@ -47,12 +80,12 @@ export async function cliJson(...args: string[]) {
   }
 }
 
-/** Runs a shell script on lab VM i with the real OpenSSH client (an independent check). */
-export function onVm(lab: LabInfo, i: number, script: string): Promise<CliRun> {
+/** Runs a shell script on lab VM i with the real OpenSSH client (an independent check), as `user` (default root). */
+export function onVm(lab: LabInfo, i: number, script: string, user = 'root'): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = execFile(
       'ssh',
-      ['-i', lab.key, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${lab.plan.vmAddress(i)}`, 'sh -s'],
+      ['-i', lab.key, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${user}@${lab.plan.vmAddress(i)}`, 'sh -s'],
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(script);

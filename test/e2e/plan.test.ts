@@ -5,7 +5,7 @@ import { cli, cliJson, onVm, SEED_PB_JELLY, startLab, stopLab } from './lab-fixt
 /** `plan` prints what `up` would run, and it is runnable by hand: run it, and `verify` agrees. */
 let lab: LabInfo;
 beforeAll(async () => {
-  lab = await startLab('e2eplan', 233, 1);
+  lab = await startLab('pl', 1);
 });
 afterAll(async () => stopLab(lab));
 

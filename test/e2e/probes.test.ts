@@ -10,7 +10,7 @@ import { cli, cliJson, onVm, ROOT, SEED_PART2, SEED_PB_JELLY, startLab, stopLab 
 let lab: LabInfo;
 const inv = () => [lab.inventory, SEED_PART2, SEED_PB_JELLY];
 beforeAll(async () => {
-  lab = await startLab('e2eprobe', 234, 2);
+  lab = await startLab('pr', 2);
   const up = await cliJson('up', ...inv());
   if (up.code !== 0) throw new Error(`up failed: ${up.stdout}`);
 });

@@ -5,7 +5,7 @@ import { cli, cliJson, onVm, pings, SEED_PART2, SEED_PB_JELLY, snapshot, startLa
 /** Both seeds, over real SSH on simulated VMs: build, prove by ping, converge, drift, repair, tear down. */
 let lab: LabInfo;
 beforeAll(async () => {
-  lab = await startLab('e2eseed', 231, 2);
+  lab = await startLab('sd', 2);
 });
 afterAll(async () => stopLab(lab));
 

@@ -15,7 +15,7 @@ let lab: LabInfo | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'cnet-e2e-transport-'));
 
 beforeAll(async () => {
-  lab = await startLab('e2etr', 243, 1);
+  lab = await startLab('tr', 1);
 }, 60_000);
 afterAll(async () => stopLab(lab), 60_000);
 
