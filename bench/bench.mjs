@@ -20,7 +20,8 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-ansible            no Ansible at all (and do not install it)
   --skip-ansible-steps      no Ansible per-step
   --ansible-strategy S      linear or free (default free: the faster here, see bench/README.md)
-  --name NAME, --net N      the lab's name and 10.N.0.0/16 (default bench, 240)
+  --name NAME, --net N      the lab's name and 10.N.0.0/16 (default bench, and the first free network
+                            from one derived from the name, as `lab up` chooses)
   --results-dir DIR         where the .json and .md go (default bench/results)
   --keep-lab                leave the lab up at the end (default: lab down, also on failure)
   --check-targets           exit 3 when a target at ${TARGET_SIZE} hosts does not hold
@@ -35,7 +36,7 @@ const { values: a } = parseArgs({
     'skip-ansible-steps': { type: 'boolean', default: false },
     'ansible-strategy': { type: 'string', default: 'free' },
     name: { type: 'string', default: 'bench' },
-    net: { type: 'string', default: '240' },
+    net: { type: 'string' },
     'results-dir': { type: 'string', default: new URL('results', import.meta.url).pathname },
     'keep-lab': { type: 'boolean', default: false },
     'check-targets': { type: 'boolean', default: false },
@@ -53,7 +54,7 @@ if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) { console.erro
 
 const say = (line) => process.stderr.write(`${line}\n`);
 if (!(await lockLabName(a.name))) {
-  say(`another bench is using lab "${a.name}" right now: wait for it, or give this one its own --name and --net`);
+  say(`another bench is using lab "${a.name}" right now: wait for it, or give this one its own --name`);
   process.exit(1);
 }
 const maxSize = sizes[sizes.length - 1];
@@ -72,9 +73,10 @@ try {
   await ensurePackages({ ansible: withAnsible });
   const machine = await machineInfo({ ansible: withAnsible });
   if (machine.loadavgAtStart[0] > 1.5) say(`warning: load average ${machine.loadavgAtStart[0]}: something else is running; timings may be skewed`);
-  say(`lab "${a.name}": ${maxSize} VMs on 10.${a.net}.0.0/16 …`);
+  say(`lab "${a.name}": ${maxSize} VMs${a.net ? ` on 10.${a.net}.0.0/16` : ''} …`);
   labMade = true;
-  const lab = await labUp(a.name, maxSize, a.net, join(work, 'logs'));
+  // the lab belongs to this process unless it is kept: if the bench is killed, the next lab start removes it
+  const lab = await labUp(a.name, maxSize, a.net, join(work, 'logs'), a['keep-lab'] ? undefined : process.pid);
   if (lab.hosts.length < maxSize) throw new BenchFailure(`the lab has ${lab.hosts.length} VMs, not ${maxSize}`);
   const ansible = withAnsible ? writeAnsibleFiles(work, lab, { strategy: /** @type {'linear'|'free'} */ (a['ansible-strategy']), seedPath: SEED }) : undefined;
 
@@ -107,7 +109,7 @@ try {
   const summaries = summarizeAll(samples);
   const meta = {
     startedAt, finishedAt: new Date().toISOString(), loadavgAtEnd: loadavg(),
-    lab: { name: a.name, net: Number(a.net), hosts: maxSize },
+    lab: { name: a.name, net: lab.net, hosts: maxSize },
     busySamples: samples.filter((s) => !s.settledBefore).length,
     runs, ansibleStepsRuns: stepsRuns, ansibleStrategy: withAnsible ? a['ansible-strategy'] : null, ansibleForks: ANSIBLE_FORKS,
   };

@@ -11,7 +11,7 @@ const cli = (...args) => [process.execPath, CLI, ...args];
 
 /**
  * @typedef {{ name: string, address: string }} LabHost
- * @typedef {{ name: string, inventory: string, dir: string, user: string, key: string, knownHosts: string, hosts: LabHost[] }} Lab
+ * @typedef {{ name: string, net: number, inventory: string, dir: string, user: string, key: string, knownHosts: string, hosts: LabHost[] }} Lab
  */
 
 /**
@@ -31,9 +31,14 @@ export function lockLabName(name) {
   });
 }
 
-/** @returns {Promise<Lab>} */
-export async function labUp(name, hosts, net, logDir) {
-  await must(cli('lab', 'up', '--name', name, '--hosts', String(hosts), '--net', String(net)), { logDir, label: 'lab-up' });
+/**
+ * `net` undefined: the first free network, as `lab up` chooses; `owner` a pid: the lab is removed
+ * at the next lab start once that process has ended.
+ * @returns {Promise<Lab>}
+ */
+export async function labUp(name, hosts, net, logDir, owner) {
+  await must(cli('lab', 'up', '--name', name, '--hosts', String(hosts),
+    ...(net === undefined ? [] : ['--net', String(net)]), ...(owner === undefined ? [] : ['--owner', String(owner)])), { logDir, label: 'lab-up' });
   return readLab(name, logDir);
 }
 
@@ -53,7 +58,7 @@ export async function readLab(name, logDir) {
     throw new Error(`${inventory}: expected ansible_user, ansible_ssh_private_key_file and cnet_known_hosts_file in all.vars`);
   }
   return {
-    name, inventory, dir: dirname(inventory), hosts,
+    name, net: Number(hosts[0]?.address.split('.')[1]), inventory, dir: dirname(inventory), hosts,
     user: vars.ansible_user, key: vars.ansible_ssh_private_key_file, knownHosts: vars.cnet_known_hosts_file,
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded lab: simulated VMs, both seeds' networks built over SSH, verified,
-# and proven by ping. HOSTS=10 npm run demo for a bigger lab; LAB=name for another lab name. Needs root.
+# and proven by ping. HOSTS=10 npm run demo for a bigger lab; LAB=name for another lab name;
+# LAB_OWNER=PID to have the next lab start remove the lab once process PID has ended. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
@@ -8,7 +9,7 @@ cli() { node bin/cnet-remote.js "$@"; }
 hosts=${HOSTS:-3}
 lab=${LAB:-cnetlab}
 
-cli lab up --name "$lab" --hosts "$hosts"
+cli lab up --name "$lab" --hosts "$hosts" ${LAB_OWNER:+--owner "$LAB_OWNER"}
 inv=$(cli lab inventory --name "$lab")
 echo; echo "== cnet-remote up $inv"; cli up "$inv"
 echo; echo "== again: nothing to change"; cli up "$inv"
