@@ -11,6 +11,10 @@ export interface TxnOutcome {
   rolledBack?: { undone: number; ok: boolean };
   /** a recovery found its run already settled by another (the journal's run and last word, e.g. "Y commit") */
   superseded?: string;
+  /** another run has changed the host since the plan was made (the journal's run and last word now): nothing ran */
+  stale?: string;
+  /** the state folder is not root's alone: what was found (nothing ran) */
+  untrusted?: string;
   /** the output ended before the transaction did (the session dropped): it goes on on the host */
   lost: boolean;
 }
@@ -25,8 +29,13 @@ export function parseTxnOutput(text: string, stepCount: number): TxnOutcome {
   const undone = names.filter((n) => n.startsWith('undo ')).length;
   const out: TxnOutcome = { done: 0, committed: sections.has('committed'), lost: exit === undefined };
   if (sections.has('locked')) return { ...out, locked: (sections.get('locked') ?? '').trim() || 'another cnet-remote run' };
-  const superseded = names.find((n) => n.startsWith('superseded '));
-  if (superseded) return { ...out, superseded: superseded.slice(11) };
+  const word = (w: string) => names.find((n) => n.startsWith(`${w} `))?.slice(w.length + 1);
+  const untrusted = word('untrusted');
+  if (untrusted !== undefined) return { ...out, untrusted };
+  const superseded = word('superseded');
+  if (superseded !== undefined) return { ...out, superseded };
+  const stale = word('stale');
+  if (stale !== undefined) return { ...out, stale: stale.trim() || 'another run' };
   if (out.committed) return { ...out, done: stepCount };
   const last = stepsSeen.length ? Math.max(...stepsSeen) : 0;
   if (rb) {

@@ -20,6 +20,8 @@ interface RunFlags extends HostFlags {
   confirmTimeout?: string;
   manualConfirm?: boolean;
   lockWait?: string;
+  /** false with --no-prune */
+  prune?: boolean;
 }
 
 const DESCRIPTIONS: Record<CoreCommand, string> = {
@@ -64,6 +66,9 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       .option('--confirm-timeout <seconds>', 'each host reverts this run by itself unless a second, fresh connection confirms it in time')
       .option('--manual-confirm', 'with --confirm-timeout: do not confirm; leave it to `cnet-remote confirm`');
   }
+  if (name === 'up' || name === 'plan' || name === 'verify') {
+    cmd.option('--no-prune', "keep what cnet-remote made and the inventory no longer names (Ansible's add-only way); verify: report it as a warning, not a mismatch");
+  }
   if (name === 'up' || name === 'down') cmd.option('--lock-wait <seconds>', "wait this long for another run's lock on a host (default: fail at once)", '0');
   if (name !== 'plan' && name !== 'confirm') {
     cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
@@ -92,6 +97,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
         lockWait: nonNegativeInt('--lock-wait', flags.lockWait ?? '0'),
         ...(flags.confirmTimeout !== undefined ? { confirmTimeout: positiveInt('--confirm-timeout', flags.confirmTimeout) } : {}),
         manualConfirm: Boolean(flags.manualConfirm),
+        prune: flags.prune !== false,
       },
     });
     trap.release();

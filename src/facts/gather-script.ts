@@ -1,5 +1,4 @@
-import { RECORD_FILE } from '../ownership/record.js';
-import { HOLDER_FILE, TXN_JOURNAL } from '../apply/txn-script.js';
+import { checkStateDir, HOLDER_FILE, RECORD_FILE, TXN_JOURNAL } from '../ownership/state-dir.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 
 /**
@@ -15,8 +14,10 @@ function marker(text: string): string {
   return `printf '%s\\n' ${quoteWord(`@@${text}`)}`;
 }
 
+/** `netns`: a name, or (`$n`) the shell variable holding one */
 function ipBatch(netns: string | undefined, commands: string[]): string {
   const argv = ['ip', ...(netns ? ['-n', netns] : []), '-4', '-d', '-j', '-batch', '-'];
+  if (netns === '$n') return `ip -n "$n" ${quoteArgv(argv.slice(3))} <<'CNET_EOF'\n${commands.join('\n')}\nCNET_EOF`;
   // the root batch names the controller's address ($r, digits and dots only): its heredoc expands
   const eof = netns ? "'CNET_EOF'" : 'CNET_EOF';
   return `${quoteArgv(argv)} <<${eof}\n${commands.join('\n')}\nCNET_EOF`;
@@ -26,7 +27,8 @@ function ipBatch(netns: string | undefined, commands: string[]): string {
 const cat = (f: string) => `while IFS= read -r l; do printf '%s\\n' "$l"; done < ${f}`;
 
 /**
- * `namespaces`: the namespaces to read (absent ones are reported absent); `fdbDevices`: VXLAN
+ * `namespaces`: the namespaces to read (absent ones are reported absent), and besides them those
+ * the record lists that exist (what `up` made and the inventory may no longer name); `fdbDevices`: VXLAN
  * devices whose forwarding database to read (`bridge`, one process each); `nft: false` leaves out
  * the nftables chains (a read-back after our own steps, which never touch nftables).
  */
@@ -40,9 +42,20 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     marker('root'),
     ipBatch(undefined, [...IP_SHOW, 'netns list', '$r']),
   ];
+  // the record and the journal are read only from a state folder root alone can write
+  lines.push(checkStateDir, marker('state-dir'), 'printf \'%s\\n\' "$bad"');
   for (const ns of namespaces) {
     lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipBatch(ns, IP_SHOW), `else ${marker('absent')}; fi`);
   }
+  lines.push(
+    `if [ -z "$bad" ] && [ -f ${RECORD_FILE} ]; then while read -r k n rest; do`,
+    `  case "$k $n" in "netns "[A-Za-z0-9_]*) ;; *) continue ;; esac; case "$n" in *[!A-Za-z0-9_.-]*) continue ;; esac`,
+    `  case ' '${quoteWord(namespaces.join(' '))}' ' in *" $n "*) continue ;; esac`,
+    `  [ -e "/run/netns/$n" ] || continue`,
+    `  printf '@@ns %s\\n' "$n"`,
+    ipBatch('$n', IP_SHOW),
+    `done < ${RECORD_FILE}; fi`,
+  );
   for (const dev of fdbDevices) {
     lines.push(marker(`fdb ${dev}`), `if [ -e ${quoteWord(`/sys/class/net/${dev}`)} ]; then ${quoteArgv(['bridge', '-j', 'fdb', 'show', 'dev', dev])}; else ${marker('absent')}; fi`);
   }
@@ -55,9 +68,9 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     marker('brnf'),
     'f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -r $f ]; then read v < $f; echo "$v"; else echo absent; fi',
     marker('record'),
-    `if [ -f ${RECORD_FILE} ]; then ${cat(RECORD_FILE)}; fi`,
+    `if [ -z "$bad" ] && [ -f ${RECORD_FILE} ]; then ${cat(RECORD_FILE)}; fi`,
     marker('txn'),
-    `if [ -f ${TXN_JOURNAL} ]; then ${cat(TXN_JOURNAL)}; read -r k id pid < ${TXN_JOURNAL}; if [ -f ${HOLDER_FILE} ]; then read -r h < ${HOLDER_FILE}; echo "holder $h"; fi; if kill -0 "$pid" 2>/dev/null; then echo alive; fi; fi`,
+    `if [ -z "$bad" ] && [ -f ${TXN_JOURNAL} ]; then ${cat(TXN_JOURNAL)}; read -r k id pid < ${TXN_JOURNAL}; if [ -f ${HOLDER_FILE} ]; then read -r h < ${HOLDER_FILE}; echo "holder $h"; fi; if kill -0 "$pid" 2>/dev/null; then echo alive; fi; fi`,
     marker('end'),
   );
   return lines.join('\n') + '\n';

@@ -20,15 +20,20 @@ export function splitSections(text: string): Map<string, string> {
   return out;
 }
 
+/**
+ * The journal as the transaction script reads it (txn-script.ts): the run of its last `begin`, and
+ * the first word of its last line; `after` is the two as the script compares them.
+ */
 function txnOf(text: string | undefined): { txn?: TxnFacts } {
   const all = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-  const [k, id, pid] = (all[0] ?? '').split(/\s+/);
-  if (k !== 'begin' || !id) return {};
   const holder = all.find((l) => l.startsWith('holder '))?.slice(7);
   const alive = all.includes('alive');
   const journal = all.filter((l) => l !== 'alive' && !l.startsWith('holder '));
-  const last = journal[journal.length - 1] ?? 'begin';
-  return { txn: { id, pid: Number(pid), alive, state: last.split(/\s+/)[0]!, ...(holder ? { holder } : {}) } };
+  if (journal.length === 0) return {};
+  const begin = [...journal].reverse().find((l) => l.startsWith('begin '))?.split(/\s+/) ?? [];
+  const state = journal[journal.length - 1]!.split(/\s+/)[0]!;
+  const id = begin[1] ?? '';
+  return { txn: { id, pid: Number(begin[2] ?? 0), alive, state, after: `${id} ${state}`, ...(holder ? { holder } : {}) } };
 }
 
 function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: MgmtFacts } {
@@ -77,6 +82,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
+      ...(sections.get('state-dir')?.trim() ? { untrustedState: sections.get('state-dir')!.trim() } : {}),
       ...(fdb.size ? { fdb } : {}),
       ...txnOf(sections.get('txn')),
       ...mgmtOf(sections.get('mgmt'), mgmtDev),

@@ -90,6 +90,8 @@ export interface TxnFacts {
   state: string;
   /** who ran it: `cnet-remote up from user@host (pid N) since …` */
   holder?: string;
+  /** `ID WORD` as the transaction script compares it: a plan made now applies only while it is still this */
+  after: string;
 }
 
 /** The way in: the SSH connection's addresses and the host's route back to the controller. */
@@ -118,6 +120,8 @@ export interface HostFacts {
   /** VXLAN devices asked about → their remote entries (absent device: no key) */
   fdb?: Map<string, FdbEntry[]>;
   txn?: TxnFacts;
+  /** the state folder (/run/cnet-remote) is not root's alone: what was found; record and journal were not read */
+  untrustedState?: string;
   mgmt?: MgmtFacts;
 }
 

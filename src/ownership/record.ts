@@ -2,15 +2,14 @@ import { checkInterfaceName, checkNamespaceName } from '../inventory/names.js';
 import { isIpv4, parseCidr } from '../inventory/ipv4.js';
 
 /**
- * Ownership. Every interface cnet-remote creates carries the alias TAG, every NAT rule a comment
- * starting with TAG, and each host keeps a record of what `up` created, one line per object,
- * appended right after the object is made. `down` removes what the record lists — even when the
- * inventory changed since — and nothing else. The record lives under /run: like the objects it
- * lists (namespaces, links, rules, ip_forward), it does not survive a reboot.
+ * Ownership. Every interface cnet-remote creates carries the alias TAG (a namespace: on its `lo`),
+ * every NAT rule a comment starting with TAG, and each host keeps a record of what cnet-remote
+ * owns, one line per object, replaced by each transaction's commit (state-dir.ts). `down` removes
+ * what is ours by the record and the marks — even when the inventory changed since — and nothing
+ * else (see plan/owned.ts). The record lives under /run: like the objects it lists (namespaces,
+ * links, rules, ip_forward), it does not survive a reboot.
  */
 export const TAG = 'cnet-remote';
-export const RECORD_DIR = '/run/cnet-remote';
-export const RECORD_FILE = `${RECORD_DIR}/owned`;
 
 export type OwnedObject =
   | { kind: 'netns'; name: string }

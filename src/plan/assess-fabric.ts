@@ -119,12 +119,5 @@ export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): 
     return;
   }
   for (const p of peers) assessRoute(`fabric.routes.${p.host}`, formatCidr(p.subnet), { via: p.underlay }, facts, out);
-  // ours, into the fabric, to a subnet no member has now (a host that left): as VXLAN drops its entry
-  const wanted = new Set(peers.map((p) => formatCidr(p.subnet)));
-  for (const o of facts.record) {
-    if (o.kind !== 'route' || !o.via || wanted.has(o.dst)) continue;
-    const c = cidrOf(o.dst);
-    if (!c || !contains(f.supernet, c.network) || !routesTo(facts, o.dst).some((r) => routeMatches(r, { via: o.via! }))) continue;
-    out.findings.push({ path: `fabric.routes.${o.dst}`, desired: 'absent', actual: `via ${o.via}`, fix: [{ phase: 'route', argv: ip(undefined, 'route', 'del', o.dst, 'via', o.via), reason: `no member of the fabric has ${o.dst} now`, undo: ip(undefined, 'route', 'replace', o.dst, 'via', o.via) }] });
-  }
+  // a route of ours to a subnet no member has now (a host that left) is a leftover (plan.ts): removed as VXLAN drops its entry
 }

@@ -5,6 +5,7 @@ import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/typ
 import { natComment, TAG, type OwnedObject } from '../ownership/record.js';
 import type { Mismatch } from '../report/result.js';
 import { assessFabric } from './assess-fabric.js';
+import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
 
 /**
@@ -135,8 +136,13 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const path = `namespaces.${n.name}`;
   const exists = facts.netns.has(n.name);
   const inner: NetnsFacts | undefined = exists ? facts.namespaces.get(n.name) : undefined;
+  if (exists && !namespaceIsOurs(n.name, facts)) {
+    out.conflicts.push(`namespace ${n.name} already exists and was not created by cnet-remote (its lo does not carry the mark "${TAG}"): cnet-remote only changes namespaces it created; remove it (ip netns del ${n.name}) or choose another namespace name`);
+    return;
+  }
   if (!exists) {
-    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name }, undo: ip(undefined, 'netns', 'del', n.name) }] });
+    const mark: Step = { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', 'lo', 'alias', TAG), reason: 'mark it as ours' };
+    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name }, undo: ip(undefined, 'netns', 'del', n.name) }, mark] });
   }
   const hostEnd = findLink(facts.root, n.hostIf);
   const nsEnd = findLink(inner, n.nsIf);
@@ -190,7 +196,8 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
           phase: 'route',
           argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf),
           reason: 'the default route is missing or wrong',
-          undo: def[0]?.gateway && def[0].dev ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev) : ip(n.name, 'route', 'del', 'default'),
+          // only what this step changed: the route it replaced, or the one it added
+          undo: def[0]?.gateway && def[0].dev ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev) : ip(n.name, 'route', 'del', 'default', 'via', bridge.address, 'dev', n.nsIf),
         },
       ],
     });

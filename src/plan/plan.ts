@@ -1,61 +1,92 @@
 import type { HostFacts } from '../facts/types.js';
-import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import { RECORD_FILE, TAG, type OwnedObject } from '../ownership/record.js';
-import { assess, hasNatRule, natRuleSpec, type Finding } from './assess.js';
-import { routeMatches, routesTo } from './assess-fabric.js';
+import type { OwnedObject } from '../ownership/record.js';
+import { assess, type Finding } from './assess.js';
+import { addressClashes } from './duplicates.js';
 import { guardConflicts } from './guard.js';
+import { afterRemoval, ownedKey, ownedOnHost, recordAfter, removalStep } from './owned.js';
 import { sortSteps, type Step } from './step.js';
 
 export interface UpPlan {
   steps: Step[];
+  /** what differs from the inventory (what `up` repairs), the leftovers among them when pruning */
   findings: Finding[];
+  /** objects of cnet-remote's the inventory no longer names (removed by `up` unless --no-prune) */
+  leftovers: Finding[];
   /** reasons the plan cannot be applied without touching what is not ours */
   conflicts: string[];
+  /** what the record lists once the steps have run */
+  record: OwnedObject[];
 }
 
-/** The pure planner for `up`: only what is missing or different; nothing when converged. */
-export function planUp(desired: DesiredNetwork, facts: HostFacts): UpPlan {
-  const { findings, conflicts } = assess(desired, facts);
-  const steps = sortSteps(findings.flatMap((f) => f.fix));
-  return { steps, findings, conflicts: [...conflicts, ...guardConflicts(desired, facts, steps)] };
+/** An empty host: what the inventory makes on it is everything it wants to own. */
+const NOTHING: HostFacts = { root: { links: [], routes: [] }, netns: new Map(), namespaces: new Map(), ipForward: false, nat: { available: true, rules: [] }, record: [] };
+
+const describe = (o: OwnedObject): { path: string; what: string } => {
+  switch (o.kind) {
+    case 'netns':
+      return { path: `leftover.netns.${o.name}`, what: `namespace ${o.name}` };
+    case 'link':
+      return { path: `leftover.link.${o.name}`, what: `interface ${o.name}` };
+    case 'nat':
+      return { path: `leftover.nat.${o.subnet}`, what: `MASQUERADE ${o.subnet}${o.except ? ` ! -d ${o.except}` : ''} ! -o ${o.bridge}` };
+    case 'route':
+      return { path: `leftover.route.${o.dst}`, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
+    case 'forward':
+      return { path: 'leftover.ip_forward', what: 'ip_forward=1' };
+  }
+};
+
+/** A route the inventory still wants to its destination is repaired in place (replaced), not a leftover. */
+const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.dst}` : ownedKey(o));
+
+/**
+ * What is cnet-remote's on the host (its record and marks) and the inventory no longer wants: a
+ * namespace renamed, a bridge whose subnet changed (its old NAT rule), `nat: false` (the rules,
+ * ip_forward). Each with the step that removes it.
+ */
+export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] {
+  const wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))));
+  return ownedOnHost(facts)
+    .filter((o) => !wanted.has(wantedKey(o)))
+    .map((o) => {
+      const { path, what } = describe(o);
+      return { path, desired: 'absent', actual: `${what} (made by cnet-remote; the inventory no longer names it)`, fix: [removalStep(o, facts, 'the inventory no longer names it')] };
+    });
 }
 
 /**
- * The pure planner for `down`: removes what the host's record says `up` created and what still
- * exists, and nothing else. An interface is removed only while it still carries our mark.
+ * The pure planner for `up`: only what is missing or different; nothing when converged. With
+ * `prune` (the default), what is ours and no longer wanted is removed first, and the rest is
+ * planned against the host as it will be then.
  */
-export function planDown(facts: HostFacts): Step[] {
-  const steps: Step[] = [];
-  const { record } = facts;
-  for (const o of record) {
-    if (o.kind === 'nat') {
-      const spec = natRuleSpec(o.subnet, o.bridge, o.except);
-      if (hasNatRule(facts, o.subnet, o.bridge, o.except)) {
-        steps.push({ phase: 'del-nat', argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec], reason: `created by up (${o.subnet} via ${o.bridge})` });
-      }
-    } else if (o.kind === 'route') {
-      const target = o.via ? { via: o.via } : { dev: o.dev ?? '' };
-      if (routesTo(facts, o.dst).some((r) => routeMatches(r, target))) {
-        steps.push({ phase: 'del-route', argv: ['ip', 'route', 'del', o.dst, ...(o.via ? ['via', o.via] : ['dev', o.dev ?? ''])], reason: 'created by up' });
-      }
-    } else if (o.kind === 'netns' && facts.netns.has(o.name)) {
-      steps.push({ phase: 'del-netns', argv: ['ip', 'netns', 'del', o.name], reason: 'created by up' });
-    } else if (o.kind === 'link') {
-      const link = findLink(facts.root, o.name);
-      if (!link || link.alias !== TAG) continue;
-      steps.push({ phase: link.kind === 'veth' ? 'del-veth' : 'del-bridge', argv: ['ip', 'link', 'del', 'dev', o.name], reason: 'created by up' });
-    } else if (o.kind === 'forward' && facts.ipForward) {
-      steps.push({ phase: 'del-forward', argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`], reason: 'up had changed it' });
-    }
-  }
-  if (record.length > 0) steps.push({ phase: 'del-record', argv: ['rm', '-f', RECORD_FILE], reason: 'everything it lists is gone' });
-  return sortSteps(steps);
+export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?: boolean } = {}): UpPlan {
+  const prune = opts.prune ?? true;
+  const left = leftovers(desired, facts);
+  const removals = prune ? sortSteps(left.flatMap((f) => f.fix)) : [];
+  const base = afterRemoval(facts, removals.flatMap((s) => (s.disowns ? [s.disowns] : [])));
+  const { findings, conflicts } = assess(desired, base);
+  const steps = [...removals, ...sortSteps(findings.flatMap((f) => f.fix))];
+  // with --no-prune, a leftover may still hold an address the inventory now gives another namespace
+  const clashes = prune ? [] : addressClashes(desired, base).map((c) => `${c}, a leftover of cnet-remote's: run up without --no-prune to remove it`);
+  return {
+    steps,
+    findings: prune ? [...left, ...findings] : findings,
+    leftovers: left,
+    conflicts: [...conflicts, ...guardConflicts(desired, base, steps), ...clashes],
+    record: recordAfter(facts, steps),
+  };
 }
 
-/** After `down`: what the record (read before) listed that still exists — should be nothing. */
-export function leftovers(record: OwnedObject[], after: HostFacts): string[] {
-  return planDown({ ...after, record })
-    .filter((s) => s.phase !== 'del-record')
-    .map((s) => s.argv.join(' '));
+/**
+ * The pure planner for `down`: removes what is cnet-remote's (its record's objects that still
+ * carry its mark, and what carries the mark though the record lost it), and nothing else.
+ */
+export function planDown(facts: HostFacts): Step[] {
+  return sortSteps(ownedOnHost(facts).map((o) => removalStep(o, facts, 'made by up')));
+}
+
+/** After `down`: what was cnet-remote's and is still there — should be nothing. */
+export function remaining(record: OwnedObject[], after: HostFacts): string[] {
+  return planDown({ ...after, record }).map((s) => s.argv.join(' '));
 }

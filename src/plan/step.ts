@@ -18,16 +18,16 @@ export const PHASES = [
   'del-netns',
   'del-bridge',
   'del-forward',
-  'del-record',
 ] as const;
 export type StepPhase = (typeof PHASES)[number];
 
-/** One command to run on a host, as argv, with why it is needed and what it makes ours. */
+/** One command to run on a host, as argv, with why it is needed and what it makes ours (or removes of ours). */
 export interface Step {
   phase: StepPhase;
   argv: string[];
   reason: string;
   owns?: OwnedObject;
+  disowns?: OwnedObject;
   /** what takes it back, if the run has to be rolled back (none: nothing to take back, or cannot be) */
   undo?: string[];
 }

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseTxnOutput } from '../apply/txn-output.js';
-import { confirmScript, launchScript, recoverScript, txnScript } from '../apply/txn-script.js';
+import { awaitLockScript, confirmScript, launchScript, NO_TXN, recoverScript, txnScript } from '../apply/txn-script.js';
 import { ApplyError, PlanError } from '../errors.js';
 import { gatherScript } from '../facts/gather-script.js';
 import { parseFacts } from '../facts/parse-facts.js';
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import type { OwnedObject } from '../ownership/record.js';
+import { untrustedMessage } from '../ownership/state-dir.js';
 import { assess } from '../plan/assess.js';
-import { leftovers, planDown, planUp } from '../plan/plan.js';
+import { duplicateAddresses } from '../plan/duplicates.js';
+import { leftovers, planDown, planUp, remaining } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
 import type { ExecOutput, HostWarning, Mismatch, ProbeResult } from '../report/result.js';
@@ -48,6 +51,8 @@ export interface OperationOptions {
   confirmTimeout?: number;
   /** with confirmTimeout: leave the confirmation to `cnet-remote confirm` */
   manualConfirm?: boolean;
+  /** `up`/`plan`: remove what is cnet-remote's and the inventory no longer names; `verify`: count it as a mismatch (else: a warning) */
+  prune: boolean;
 }
 
 export interface HostContext {
@@ -84,7 +89,17 @@ const scopeOf = (host: ResolvedHost): GatherScope => ({
 /** `down` needs only the root namespace (and which namespaces exist) */
 const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
 const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
-const mismatchesOf = (host: ResolvedHost, facts: HostFacts): Mismatch[] => assess(host.network, facts).findings.map(toMismatch);
+/** What differs from the inventory: its objects, what is ours and it no longer names (unless not pruning), an address used twice. */
+function mismatchesOf(ctx: HostContext, facts: HostFacts): Mismatch[] {
+  const net = ctx.host.network;
+  return [...assess(net, facts).findings, ...(ctx.options.prune ? leftovers(net, facts) : []), ...duplicateAddresses(net, facts)].map(toMismatch);
+}
+/** The leftovers kept by --no-prune, as warnings. */
+function keptLeftovers(ctx: HostContext, facts: HostFacts): HostWarning[] {
+  return ctx.options.prune ? [] : leftovers(ctx.host.network, facts).map((f) => ({ message: `${f.path}: ${f.actual}; kept (--no-prune)` }));
+}
+/** a host that ends before any change: only the error (and what was learnt on the way) */
+const refused = (error: string, warnings: HostWarning[] = [], facts?: HostFacts): HostOutcome => ({ changed: false, steps: [], changes: 0, verified: false, mismatches: [], error, ...(warnings.length ? { warnings } : {}), ...(facts ? { facts } : {}) });
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
 async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], scope = scopeOf(ctx.host)) {
@@ -102,11 +117,11 @@ async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[
 async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof roundTrip>>, probes: PlannedProbe[]) {
   ctx.phase('verify');
   let { facts, probes: outcomes } = first;
-  let mismatches = mismatchesOf(ctx.host, facts);
+  let mismatches = mismatchesOf(ctx, facts);
   if (mismatches.length > 0 || outcomes.some((o) => !o.ok)) {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     ({ facts, probes: outcomes } = await roundTrip(ctx, '', probes));
-    mismatches = mismatchesOf(ctx.host, facts);
+    mismatches = mismatchesOf(ctx, facts);
   }
   const probeResults: ProbeResult[] = probes.map((p, i) => {
     const o = outcomes[i]!;
@@ -117,7 +132,7 @@ async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof ro
     ...(mismatches.length ? [`${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}`] : []),
     ...(failed ? [`${failed} of ${probeResults.length} probes failed`] : []),
   ];
-  const warnings = hostWarnings(ctx.host.network, facts);
+  const warnings = [...keptLeftovers(ctx, facts), ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
     verified: mismatches.length === 0,
@@ -143,25 +158,32 @@ function conflictError(conflicts: string[]): string {
   return new PlanError(`refused, nothing applied: ${conflicts.join('; ')}`).message;
 }
 
-/** Runs steps as a transaction on the host (see txn-script.ts) and the gather (+ probes) after it, in one round trip. */
-async function transact(ctx: HostContext, steps: Step[], probes: PlannedProbe[], scope = scopeOf(ctx.host), arm = false) {
+/**
+ * Runs steps as a transaction on the host (see txn-script.ts) and the gather (+ probes) after it, in
+ * one round trip. They run only if the host's last transaction is still the one `before` saw
+ * (else `stale`: nothing ran); `record` is what the record lists once they have.
+ */
+async function transact(ctx: HostContext, steps: Step[], record: OwnedObject[], before: HostFacts, probes: PlannedProbe[], scope = scopeOf(ctx.host), arm = false) {
   const o = ctx.options;
   const script = txnScript(steps, {
     id: `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
     holder: `cnet-remote ${ctx.command} from ${userInfo().username}@${hostname()} (pid ${process.pid}) since ${new Date().toISOString()}`,
     lockWait: o.lockWait,
+    after: before.txn?.after ?? NO_TXN,
+    record,
     ...(arm && o.confirmTimeout !== undefined ? { confirmTimeout: o.confirmTimeout } : {}),
     ...faultPause(),
   });
   const after = await roundTrip(ctx, launchScript(script, o.lockWait), probes, scope);
   const t = parseTxnOutput(after.stdout, steps.length);
   let error: string | undefined;
-  if (t.locked) error = `the host is locked by another run: ${t.locked}`;
+  if (t.untrusted !== undefined) error = untrustedMessage(t.untrusted);
+  else if (t.locked) error = `the host is locked by another run: ${t.locked}`;
   else if (t.failed) {
     const undo = t.rolledBack ? `; rolled back ${t.rolledBack.undone} step${t.rolledBack.undone === 1 ? '' : 's'}${t.rolledBack.ok ? '' : ' (an undo FAILED: check the host)'}` : '';
     error = new ApplyError(`step ${t.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[t.failed.index]!])[0]}: ${t.failed.output}${undo}`, ctx.host.name).message;
   }
-  return { after, done: t.committed ? steps.length : 0, committed: t.committed, error };
+  return { after, done: t.committed ? steps.length : 0, committed: t.committed, error, stale: t.stale };
 }
 
 /** CNET_FAULT_PAUSE=STEP:SECONDS — fault injection for the test suite: the transaction sleeps after that step. */
@@ -170,17 +192,46 @@ function faultPause(): { pause?: { step: number; seconds: number } } {
   return m ? { pause: { step: Number(m[1]), seconds: Number(m[2]) } } : {};
 }
 
-/** An earlier run's transaction: still running (locked), or interrupted (rolled back now, from its journal). */
-async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ warning?: HostWarning; error?: string }> {
+/** The words a journal ends on while its run is unfinished (see txn-script.ts). */
+const UNFINISHED = new Set(['begin', 'try', 'done', 'failed', 'undo', 'record']);
+
+/**
+ * An earlier run's transaction: still running (waited for, up to --lock-wait), or interrupted,
+ * whatever word its journal ended on (rolled back now, from its journal).
+ */
+async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ warning?: HostWarning; error?: string; again?: boolean }> {
   const t = facts.txn;
-  if (!t || !['begin', 'done', 'failed'].includes(t.state)) return {};
-  if (t.alive) return { error: `the host is locked by another run: ${t.holder ?? `transaction ${t.id} (pid ${t.pid})`}` };
+  if (!t || !UNFINISHED.has(t.state)) return {};
+  const locked = `the host is locked by another run: ${t.holder ?? `transaction ${t.id} (pid ${t.pid})`}`;
+  if (t.alive) {
+    if (ctx.options.lockWait === 0) return { error: locked };
+    const res = await ctx.transport.run(awaitLockScript(ctx.options.lockWait), { timeoutMs: ctx.execTimeoutMs + ctx.options.lockWait * 1000, signal: ctx.signal });
+    return res.stdout.includes('@@locked') ? { error: locked } : { again: true };
+  }
   const res = await ctx.transport.run(recoverScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const r = parseTxnOutput(res.stdout, 0);
+  if (r.untrusted !== undefined) return { error: untrustedMessage(r.untrusted) };
   if (r.locked) return { error: `the host is locked by another run: ${r.locked}` };
-  if (r.superseded) return { error: `run ${t.id} had been interrupted, and another run settled it before this one could (the journal now ends "${r.superseded}"): the facts are stale, run again` };
+  if (r.superseded) return { again: true };
   const rb = r.rolledBack ?? { undone: 0, ok: false };
-  return { warning: { message: `run ${t.id} had been interrupted (its runner died): rolled back from its journal (${rb.undone} steps checked)${rb.ok ? '' : '; an undo FAILED'}` } };
+  return { again: true, warning: { message: `run ${t.id} had been interrupted (its runner died; its journal ended "${t.state}"): rolled back from its journal (${rb.undone} steps checked)${rb.ok ? '' : '; an undo FAILED'}` } };
+}
+
+/** How many times a host is read and planned again when another run changes it meanwhile. */
+const ATTEMPTS = 3;
+
+/** The host's state once no earlier run is unfinished on it (waited for, or recovered), or why it cannot be had. */
+async function gatherSettled(ctx: HostContext, scope: GatherScope, probes: PlannedProbe[] = []) {
+  const notes: HostWarning[] = [];
+  for (let i = 0; ; i++) {
+    const round = await roundTrip(ctx, '', probes, scope);
+    if (round.facts.untrustedState) return { error: untrustedMessage(round.facts.untrustedState), notes };
+    const earlier = await settleEarlierRun(ctx, round.facts);
+    if (earlier.warning) notes.push(earlier.warning);
+    if (earlier.error) return { error: earlier.error, notes };
+    if (!earlier.again) return { round, notes };
+    if (i >= ATTEMPTS) return { error: 'other runs kept changing the host while this one read it: run again', notes };
+  }
 }
 
 /** --confirm-timeout: a second, fresh connection confirms the run, or the host reverts it by itself. */
@@ -204,58 +255,72 @@ async function confirm(ctx: HostContext): Promise<HostWarning | undefined> {
 
 async function up(ctx: HostContext): Promise<HostOutcome> {
   const probes = probesFor(ctx);
-  ctx.phase('gather');
-  let first = await roundTrip(ctx, '', []);
-  const earlier = await settleEarlierRun(ctx, first.facts);
-  if (earlier.error) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: earlier.error };
-  if (earlier.warning) first = await roundTrip(ctx, '', []);
-  const notes = earlier.warning ? [earlier.warning] : [];
-  ctx.phase('plan');
-  const plan = planUp(ctx.host.network, first.facts);
-  if (plan.conflicts.length) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], warnings: [...notes, ...hostWarnings(ctx.host.network, first.facts)], error: conflictError(plan.conflicts) };
-  if (plan.steps.length === 0) {
-    const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
-    return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
+  const notes: HostWarning[] = [];
+  for (let attempt = 1; ; attempt++) {
+    ctx.phase('gather');
+    const settled = await gatherSettled(ctx, scopeOf(ctx.host));
+    notes.push(...settled.notes);
+    if (!settled.round) return refused(settled.error!, notes);
+    const first = settled.round;
+    ctx.phase('plan');
+    const plan = planUp(ctx.host.network, first.facts, { prune: ctx.options.prune });
+    if (plan.conflicts.length) return refused(conflictError(plan.conflicts), [...notes, ...hostWarnings(ctx.host.network, first.facts)]);
+    if (plan.steps.length === 0) {
+      const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
+      return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
+    }
+    ctx.phase('apply');
+    const { after, done, committed, error, stale } = await transact(ctx, plan.steps, plan.record, first.facts, probes, { ...scopeOf(ctx.host), nftFrom: first.facts }, true);
+    if (stale !== undefined) {
+      // another run changed the host after it was read: nothing ran; read it again and plan anew
+      if (attempt < ATTEMPTS) continue;
+      return refused(`the host changed since planned (another run's transaction ${stale}), ${ATTEMPTS} times in a row: nothing applied, run again`, notes);
+    }
+    const state = await verifyState(ctx, after, probes);
+    const confirmation = committed ? await confirm(ctx) : undefined;
+    const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
+    return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, warnings, ...(error ? { error, verified: false } : {}) };
   }
-  ctx.phase('apply');
-  const { after, done, committed, error } = await transact(ctx, plan.steps, probes, { ...scopeOf(ctx.host), nftFrom: first.facts }, true);
-  const state = await verifyState(ctx, after, probes);
-  const confirmation = committed ? await confirm(ctx) : undefined;
-  const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
-  return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, warnings, ...(error ? { error, verified: false } : {}) };
 }
 
 async function down(ctx: HostContext): Promise<HostOutcome> {
-  ctx.phase('gather');
-  let { facts } = await roundTrip(ctx, '', [], ROOT_ONLY);
-  const earlier = await settleEarlierRun(ctx, facts);
-  if (earlier.error) return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: earlier.error };
-  if (earlier.warning) ({ facts } = await roundTrip(ctx, '', [], ROOT_ONLY));
-  ctx.phase('plan');
-  const steps = planDown(facts);
-  if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts };
-  ctx.phase('apply');
-  const { after, done, error } = await transact(ctx, steps, [], { ...ROOT_ONLY, nftFrom: facts });
-  ctx.phase('verify');
-  const afterFacts = after.facts;
-  const left: Mismatch[] = leftovers(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
-  return {
-    changed: true,
-    steps: renderSteps(steps.slice(0, done)),
-    changes: done,
-    verified: !error && left.length === 0,
-    mismatches: left,
-    facts: afterFacts,
-    ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
-  };
+  for (let attempt = 1; ; attempt++) {
+    ctx.phase('gather');
+    const settled = await gatherSettled(ctx, ROOT_ONLY);
+    if (!settled.round) return refused(settled.error!, settled.notes);
+    const { facts } = settled.round;
+    ctx.phase('plan');
+    const steps = planDown(facts);
+    if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts, ...(settled.notes.length ? { warnings: settled.notes } : {}) };
+    ctx.phase('apply');
+    const { after, done, error, stale } = await transact(ctx, steps, [], facts, [], { ...ROOT_ONLY, nftFrom: facts });
+    if (stale !== undefined) {
+      if (attempt < ATTEMPTS) continue;
+      return refused(`the host changed since planned (another run's transaction ${stale}), ${ATTEMPTS} times in a row: nothing removed, run again`, settled.notes);
+    }
+    ctx.phase('verify');
+    const afterFacts = after.facts;
+    const left: Mismatch[] = remaining(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
+    return {
+      changed: true,
+      steps: renderSteps(steps.slice(0, done)),
+      changes: done,
+      verified: !error && left.length === 0,
+      mismatches: left,
+      facts: afterFacts,
+      ...(settled.notes.length ? { warnings: settled.notes } : {}),
+      ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
+    };
+  }
 }
 
 export const operations: Record<Command, HostOperation> = {
   async plan(ctx) {
     ctx.phase('gather');
     const { facts } = await roundTrip(ctx, '', []);
+    if (facts.untrustedState) return refused(untrustedMessage(facts.untrustedState), [], facts);
     ctx.phase('plan');
-    const plan = planUp(ctx.host.network, facts);
+    const plan = planUp(ctx.host.network, facts, { prune: ctx.options.prune });
     const steps = renderSteps(plan.steps);
     if (plan.conflicts.length) return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts };
     return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(toMismatch), facts };
@@ -264,7 +329,9 @@ export const operations: Record<Command, HostOperation> = {
   async verify(ctx) {
     const probes = probesFor(ctx);
     ctx.phase('gather');
-    const state = await verifyState(ctx, await roundTrip(ctx, '', probes), probes);
+    const read = await roundTrip(ctx, '', probes);
+    if (read.facts.untrustedState) return refused(untrustedMessage(read.facts.untrustedState), [], read.facts);
+    const state = await verifyState(ctx, read, probes);
     return { changed: false, steps: [], changes: 0, ...state };
   },
 

@@ -93,7 +93,7 @@ async function attempt(command: string, operation: HostOperation, host: Resolved
         transport,
         phase: (phase) => opts.sink({ kind: 'host-phase', host: host.name, phase }),
         execTimeoutMs: opts.execTimeoutMs ?? 120_000,
-        options: { probe: false, rebuild: false, lockWait: 0, ...opts.options },
+        options: { probe: false, rebuild: false, lockWait: 0, prune: true, ...opts.options },
         signal: deadline.signal,
         command,
         reconnect: () => opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal }),

@@ -9,7 +9,8 @@ import type { PlannedProbe } from './probe-plan.js';
  */
 export function probeScript(probes: PlannedProbe[]): string {
   if (probes.length === 0) return '';
-  const lines = ['d=$(mktemp -d)'];
+  // each probe writes only into a folder of its own: none, no probes (a failed mktemp must not make "$d/0" /0)
+  const lines = ['d=$(mktemp -d) && [ -n "$d" ] && [ -d "$d" ] || { printf \'@@probes-end\\n\'; d=; }', 'if [ -n "$d" ]; then'];
   probes.forEach((p, i) => {
     const ns = p.netns ? ['ip', 'netns', 'exec', p.netns] : [];
     const ping = quoteArgv([...ns, 'ping', '-n', '-q', '-c', '1', '-W', '1', p.target]);
@@ -18,7 +19,7 @@ export function probeScript(probes: PlannedProbe[]): string {
   });
   lines.push('wait');
   probes.forEach((_, i) => lines.push(`printf '%s\\n' ${quoteWord(`@@probe ${i}`)}; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`));
-  lines.push('rm -rf "$d"', `printf '%s\\n' '@@probes-end'`);
+  lines.push('rm -rf "$d"', `printf '%s\\n' '@@probes-end'`, 'fi');
   return lines.join('\n') + '\n';
 }
 

@@ -1,10 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseTxnOutput } from '../../src/apply/txn-output.js';
-import { confirmScript, HOLDER_FILE, stepCommand, launchScript, LOCK_FILE, recoverScript, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
-import { RECORD_FILE, type OwnedObject } from '../../src/ownership/record.js';
+import { confirmScript, HOLDER_FILE, stepCommand, launchScript, LOCK_FILE, NO_TXN, recoverScript, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
+import type { OwnedObject } from '../../src/ownership/record.js';
+import { RECORD_FILE, STATE_DIR } from '../../src/ownership/state-dir.js';
 import type { Step } from '../../src/plan/step.js';
 import { quoteArgv } from '../../src/shell/quote.js';
+import { awaitTrue, inSandbox, lines, put, sandboxProblem, show } from './sandbox.js';
 
 const LOG = '/run/t/log';
 
@@ -20,7 +22,8 @@ function step(n: number | string, o: { owns?: OwnedObject; undo?: string[] | fal
 }
 const ns = (name: string): OwnedObject => ({ kind: 'netns', name });
 const failing: Step = { phase: 'netns', reason: 'fails', argv: ['sh', '-c', 'echo boom >&2; exit 3'], undo: ['sh', '-c', `echo undone-failing >> ${LOG}`], owns: ns('nsfail') };
-const opts = (o: Partial<TxnOptions> = {}): TxnOptions => ({ id: 'T1', holder: 'tester', lockWait: 0, ...o });
+/** options of a run planned after `after` (by default: on a host no run has touched), recording `record` at commit */
+const opts = (o: Partial<TxnOptions> = {}): TxnOptions => ({ id: 'T1', holder: 'tester', lockWait: 0, after: NO_TXN, record: [], ...o });
 
 describe('stepCommand', () => {
   it('runs `sysctl -w KEY=N` as the builtin write to /proc/sys it is (no process)', () => {
@@ -53,8 +56,8 @@ describe('txnScript text', () => {
     expect(wait).toContain('elif ! flock -w 5 9; then');
     expect(wait).not.toContain('flock -n');
     // a revert always waits, and reverts only while the journal is its run's; a rollback, only its run unfinished
-    expect(wait).toContain(`read_journal; [ "$jid" = "$ID" ] || {`);
-    expect(wait).toContain(`read_journal; case "$jid $st" in "$ID begin"|"$ID try"|"$ID done"|"$ID failed") ;; *)`);
+    expect(wait).toContain(`  [ "$jid" = "$ID" ] || {`);
+    expect(wait).toContain(`  case "$jid $st" in "$ID begin"|"$ID try"|"$ID done"|"$ID failed"|"$ID undo"|"$ID record") ;; *)`);
     expect(wait).toContain('if [ "$mode" = revert ]; then flock 9;');
     expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
   });
@@ -69,29 +72,43 @@ describe('txnScript text', () => {
     expect(lines.filter((l) => l.startsWith('sleep '))).toHaveLength(1);
   });
 
-  it('arms a detached revert with confirmTimeout, after the commit, without the lock fd, reading this run\'s script through a descriptor', () => {
+  it('arms a detached revert with confirmTimeout, after the commit, without the lock fd, reading this run\'s script through a descriptor this shell opens', () => {
     expect(txnScript(steps, opts())).not.toContain('revert 1');
     expect(txnScript(steps, opts())).not.toContain('armed');
     const lines = txnScript(steps, opts({ confirmTimeout: 7 })).trimEnd().split('\n');
     const arm = lines.findIndex((l) => l.startsWith('setsid sh '));
-    expect(lines[arm]).toBe(`setsid sh /proc/self/fd/8 revert 7 < /dev/null > ${TXN_DIR}/revert.out 2>&1 8< ${TXN_SCRIPT} 9>&- &`);
-    expect(lines[arm - 1]).toBe(`echo "armed 7" >> ${TXN_JOURNAL}`);
-    expect(lines[arm - 2]).toBe(`echo commit >> ${TXN_JOURNAL}`);
-    expect(lines[arm + 1]).toBe(`printf '%s\\n' @@committed`);
+    expect(lines[arm]).toBe(`setsid sh /proc/self/fd/8 revert 7 < /dev/null > ${TXN_DIR}/revert.out 2>&1 9>&- &`);
+    // opened before the fork: the child may run only after a later run has put its own script in place
+    expect(lines[arm - 1]).toBe(`exec 8< ${TXN_SCRIPT}`);
+    expect(lines[arm + 1]).toBe('exec 8<&-');
+    expect(lines[arm - 2]).toBe(`echo "armed 7" >> ${TXN_JOURNAL}`);
+    expect(lines[arm - 3]).toBe(`echo commit >> ${TXN_JOURNAL}`);
+    expect(lines[arm + 2]).toBe(`printf '%s\\n' @@committed`);
   });
 
-  it('keeps owned lines in PENDING as steps succeed, and writes them into the record only at commit', () => {
-    const lines = txnScript(steps, opts()).split('\n');
-    const stepLines = lines.filter((l) => l.startsWith('if sh -c'));
-    expect(stepLines[0]).toContain(`then PENDING=$PENDING'netns ns0'$NL; echo "done 0"`);
-    expect(stepLines[1]).not.toContain('PENDING');
-    expect(stepLines[2]).toContain(`then PENDING=$PENDING'link br0'$NL; echo "done 2"`);
-    const toRecord = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes(`>> ${RECORD_FILE}`));
-    expect(toRecord).toHaveLength(1);
-    const [line, at] = toRecord[0]!;
-    expect(line).toBe(`[ -z "$PENDING" ] || printf '%s' "$PENDING" >> ${RECORD_FILE}`);
-    expect(at).toBeGreaterThan(lines.indexOf(stepLines[2]!));
-    expect(at).toBeLessThan(lines.indexOf(`echo commit >> ${TXN_JOURNAL}`));
+  it('replaces the record only at commit, after saving the old one, with a journal word before it', () => {
+    const text = txnScript(steps, opts({ record: [ns('ns0'), { kind: 'link', name: 'br0' }] }));
+    const write = `echo record >> ${TXN_JOURNAL}\nprintf '%s' 'netns ns0\nlink br0\n' > ${RECORD_FILE}\necho commit >> ${TXN_JOURNAL}\n`;
+    expect(text).toContain(write);
+    const save = `done < ${RECORD_FILE} > ${TXN_DIR}/owned.before; else : > ${TXN_DIR}/owned.before; fi\n`;
+    expect(text.split(save)).toHaveLength(2);
+    expect(text.indexOf(save) + save.length).toBe(text.indexOf(write));
+    expect(text.indexOf(write)).toBeGreaterThan(text.lastIndexOf('if sh -c'));
+    // nothing to record: the record goes
+    expect(txnScript(steps, opts())).toContain(`echo record >> ${TXN_JOURNAL}\nrm -f ${RECORD_FILE}\necho commit`);
+  });
+
+  it('checks under the lock that the host is as planned, before anything else', () => {
+    const lines = txnScript(steps, opts({ after: 'T0 commit' })).split('\n');
+    const check = lines.indexOf(`[ "$jid $st" = 'T0 commit' ] || { printf '@@stale %s %s\\n' "$jid" "$st"; exit 0; }`);
+    expect(check).toBeGreaterThan(lines.findIndex((l) => l.includes('flock')));
+    expect(check).toBeLessThan(lines.findIndex((l) => l.startsWith('echo "begin $ID $$"')));
+    expect(txnScript(steps, opts())).toContain(`[ "$jid $st" = ' ' ] ||`);
+  });
+
+  it('creates what it creates with umask 077', () => {
+    expect(txnScript(steps, opts()).split('\n')[2]).toBe('umask 077');
+    for (const s of [launchScript('x', 0), recoverScript(), confirmScript()]) expect(s.split('\n')[0]).toBe('umask 077');
   });
 
   it('quotes odd argv and undo through quoteArgv, and the result is valid sh', () => {
@@ -127,55 +144,16 @@ describe('txnScript text', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Real runs. The paths are fixed under /run, so each run gets a private mount namespace with its
-// own tmpfs on /run: nothing on this machine's /run is read or written.
+// own tmpfs on /run (sandbox.ts): nothing on this machine's /run is read or written.
 
-const unshareProblem = ((): string | undefined => {
-  try {
-    execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run'], { stdio: 'pipe' });
-    return undefined;
-  } catch (err) {
-    const e = err as { stderr?: Buffer; message: string };
-    return (e.stderr?.toString().trim() || e.message).split('\n')[0];
-  }
-})();
-if (unshareProblem) console.warn(`txn-script real runs skipped: cannot make a private mount namespace (needs root / CAP_SYS_ADMIN): ${unshareProblem}`);
-
-interface NsRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** sections of stdout, each started by a line `==NAME` */
-  sec: Record<string, string>;
-}
-
-/** Runs body in a fresh mount namespace whose /run is an empty tmpfs (with /run/cnet-remote and /run/t). */
-function inNamespace(body: string): Promise<NsRun> {
-  const script = `mount -t tmpfs tmpfs /run && mkdir -p /run/cnet-remote /run/t || exit 99\n${body}`;
-  return new Promise((resolve) => {
-    execFile('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { timeout: 15_000 }, (err, stdout, stderr) => {
-      const sec: Record<string, string> = {};
-      let name: string | undefined;
-      for (const line of stdout.split('\n')) {
-        if (line.startsWith('==')) sec[(name = line.slice(2))] = '';
-        else if (name !== undefined) sec[name] += `${line}\n`;
-      }
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, sec });
-    });
-  });
-}
-
-const put = (path: string, text: string) => `cat > ${path} <<'CNET_TEST_EOF'\n${text.trimEnd()}\nCNET_TEST_EOF\n`;
 /** writes the launch script of a transaction to /run and runs it, its output under ==NAME */
 const launch = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${name}.sh`, launchScript(txnScript(steps, o), o.lockWait))}echo '==${name}'\nsh /run/${name}.sh\n`;
 const recover = (name: string) => `${put(`/run/${name}.sh`, recoverScript())}echo '==${name}'\nsh /run/${name}.sh\n`;
-/** prints a file under ==NAME, or (absent) */
-const show = (name: string, path: string) => `echo '==${name}'\nif [ -e ${path} ]; then cat ${path}; else echo '(absent)'; fi\n`;
-/** waits (at most `tenths`/10 s) until a shell condition holds */
-const awaitTrue = (cond: string, tenths = 100) => `i=0; until ${cond} || [ $i -ge ${tenths} ]; do i=$((i+1)); sleep 0.1; done\n`;
 /** waits for a line of the journal */
 const awaitJournal = (line: string) => awaitTrue(`grep -qx '${line}' ${TXN_JOURNAL} 2>/dev/null`);
+const inNamespace = inSandbox;
+const unshareProblem = sandboxProblem;
 
-const lines = (text: string | undefined) => (text ?? '').trimEnd().split('\n');
 const ABSENT = ['(absent)'];
 const BEGIN = (id: string) => expect.stringMatching(new RegExp(`^begin ${id} \\d+$`));
 
@@ -184,26 +162,29 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     const odd = ['sh', '-c', 'printf "%s|" "$@" >> /run/t/odd; echo >> /run/t/odd', 'x', 'a b', "it's", '$HOME', '*', '', '`id`'];
     const first = [step(0, { owns: ns('ns0') }), step(1, { undo: false }), { phase: 'netns' as const, reason: 'odd', argv: odd }, step(3, { owns: ns('ns3') })];
     const r = await inNamespace(
-      launch('out1', first, opts({ id: 'T1', holder: 'tester-1' })) +
+      launch('out1', first, opts({ id: 'T1', holder: 'tester-1', record: [ns('ns0'), ns('ns3')] })) +
         show('journal1', TXN_JOURNAL) +
         show('record1', RECORD_FILE) +
         show('pending1', `${TXN_DIR}/pending`) +
         show('holder1', HOLDER_FILE) +
         show('odd', '/run/t/odd') +
         `echo '==txn-dir'\nls ${TXN_DIR}\n` +
-        launch('out2', [step(4, { owns: { kind: 'link', name: 'br0' } })], opts({ id: 'T2' })) +
+        // what it made, none of it for others to read or write
+        `echo '==modes'\nstat -c '%a %n' ${STATE_DIR} ${TXN_DIR} ${TXN_DIR}/* ${STATE_DIR}/owned ${STATE_DIR}/lock ${STATE_DIR}/holder\n` +
+        launch('out2', [step(4, { owns: { kind: 'link', name: 'br0' } })], opts({ id: 'T2', after: 'T1 commit', record: [ns('ns0'), ns('ns3'), { kind: 'link', name: 'br0' }] })) +
         show('record2', RECORD_FILE) +
         show('log', LOG),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(parseTxnOutput(r.sec.out1!, 4)).toEqual({ done: 4, committed: true, lost: false });
     expect(r.sec.out1).toBe('@@step 0\n@@step 1\n@@step 2\n@@step 3\n@@committed\n@@apply-exit\n0\n');
-    expect(lines(r.sec.journal1)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'done 2', 'done 3', 'commit']);
+    expect(lines(r.sec.journal1)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'done 2', 'done 3', 'record', 'commit']);
     expect(lines(r.sec.record1)).toEqual(['netns ns0', 'netns ns3']);
     expect(lines(r.sec.pending1)).toEqual(ABSENT);
     expect(lines(r.sec.holder1)).toEqual(['tester-1']);
     // the launch's own script became current.sh; its output file is gone
     expect(lines(r.sec['txn-dir'])).toEqual(['current.sh', 'journal', 'out', 'owned.before']);
+    expect(lines(r.sec.modes).map((l) => l.split(' ')[0])).toEqual(['700', '700', '600', '600', '600', '600', '600', '600', '600']);
     expect(r.sec.odd).toBe("a b|it's|$HOME|*||`id`|\n");
     expect(parseTxnOutput(r.sec.out2!, 1).committed).toBe(true);
     expect(lines(r.sec.record2)).toEqual(['netns ns0', 'netns ns3', 'link br0']);
@@ -213,8 +194,8 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it('2. step 2 of 4 fails: done steps undone in reverse, nothing enters the record', async ({ expect }) => {
     const steps = [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') }), failing, step(3, { owns: ns('ns3') })];
     const r = await inNamespace(
-      `printf 'netns old\\n' > ${RECORD_FILE}\n` +
-        launch('out', steps, opts()) +
+      `mkdir -p ${STATE_DIR}; printf 'netns old\\n' > ${RECORD_FILE}\n` +
+        launch('out', steps, opts({ record: [ns('old'), ns('ns0'), ns('ns1'), ns('ns3')] })) +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
         show('pending', `${TXN_DIR}/pending`) +
@@ -223,7 +204,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.sec.out).toBe('@@step 0\n@@step 1\n@@step 2\nboom\n@@undo 1\n@@undo 0\n@@rolledback 0\n@@apply-exit\n1\n');
     expect(lines(r.sec.log)).toEqual(['made-0', 'made-1', 'undone-1', 'undone-0']);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'failed 2', 'rolledback 0']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'failed 2', 'undo 1', 'undo 0', 'rolledback 0']);
     expect(lines(r.sec.record)).toEqual(['netns old']);
     expect(lines(r.sec.pending)).toEqual(ABSENT);
     expect(parseTxnOutput(r.sec.out!, 4)).toEqual({ done: 2, committed: false, lost: false, failed: { index: 2, output: 'boom' }, rolledBack: { undone: 2, ok: true } });
@@ -245,7 +226,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it('4. lock: lockWait 0 fails at once with the holder, lockWait 5 waits and commits', async ({ expect }) => {
     const ms = (name: string) => `t=$(date +%s%N); echo '==${name}'; echo $(( (t - t0) / 1000000 )); t0=$t\n`;
     const r = await inNamespace(
-      `printf '%s\\n' 'cnet-remote up from alice@ctl (pid 42)' > ${HOLDER_FILE}\n` +
+      `mkdir -p ${STATE_DIR}; printf '%s\\n' 'cnet-remote up from alice@ctl (pid 42)' > ${HOLDER_FILE}\n` +
         `flock ${LOCK_FILE} sleep 2 &\n` +
         // until the background flock holds the lock
         `while flock -n ${LOCK_FILE} true; do sleep 0.02; done\n` +
@@ -266,7 +247,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(lines(r.sec['journal-now'])).toEqual(ABSENT);
     expect(parseTxnOutput(r.sec.wait!, 1)).toEqual({ done: 1, committed: true, lost: false });
     expect(Number(r.sec['wait-ms'])).toBeGreaterThan(1000);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('WAIT'), 'done 0', 'commit']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('WAIT'), 'done 0', 'record', 'commit']);
     expect(lines(r.sec.holder)).toEqual(['tester-wait']);
     expect(lines(r.sec.log)).toEqual(['made-1']);
   });
@@ -300,7 +281,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.sec.recover).toBe('@@undo 1\n@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
     expect(parseTxnOutput(r.sec.recover!, 0).rolledBack).toEqual({ undone: 2, ok: true });
     expect(lines(r.sec.log)).toEqual(['made-0', 'made-1', 'undone-1', 'undone-0']);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'rolledback 0']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'undo 1', 'undo 0', 'rolledback 0']);
     expect(lines(r.sec.record)).toEqual(ABSENT);
     expect(lines(r.sec.pending)).toEqual(ABSENT);
   });
@@ -308,7 +289,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it('6a. confirmTimeout 1, not confirmed: the host undoes the run and restores an absent record', async ({ expect }) => {
     const steps = [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })];
     const r = await inNamespace(
-      launch('out', steps, opts({ confirmTimeout: 1 })) +
+      launch('out', steps, opts({ confirmTimeout: 1, record: [ns('ns0'), ns('ns1')] })) +
         show('journal-commit', TXN_JOURNAL) +
         show('record-commit', RECORD_FILE) +
         awaitJournal('reverted [01]') +
@@ -321,14 +302,14 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(lines(r.sec['journal-commit']).slice(-2)).toEqual(['commit', 'armed 1']);
     expect(lines(r.sec['record-commit'])).toEqual(['netns ns0', 'netns ns1']);
     expect(lines(r.sec.log)).toEqual(['made-0', 'made-1', 'undone-1', 'undone-0']);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'commit', 'armed 1', 'reverted 0']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'record', 'commit', 'armed 1', 'undo 1', 'undo 0', 'reverted 0']);
     expect(lines(r.sec.record)).toEqual(ABSENT);
   });
 
   it('6b. confirmTimeout 1, not confirmed: a record that existed is restored to what it was', async ({ expect }) => {
     const r = await inNamespace(
-      launch('out0', [step('k', { owns: ns('keep') })], opts({ id: 'T0' })) +
-        launch('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ confirmTimeout: 1 })) +
+      launch('out0', [step('k', { owns: ns('keep') })], opts({ id: 'T0', record: [ns('keep')] })) +
+        launch('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ after: 'T0 commit', confirmTimeout: 1, record: [ns('keep'), ns('ns0'), ns('ns1')] })) +
         show('record-commit', RECORD_FILE) +
         awaitJournal('reverted [01]') +
         show('journal', TXN_JOURNAL) +
@@ -345,7 +326,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it('6c. confirmTimeout 1, confirmed right after commit: nothing is undone', async ({ expect }) => {
     const r = await inNamespace(
       `${put('/run/confirm.sh', confirmScript())}echo '==confirm-none'\nsh /run/confirm.sh\n` +
-        launch('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ confirmTimeout: 1 })) +
+        launch('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ confirmTimeout: 1, record: [ns('ns0'), ns('ns1')] })) +
         "echo '==confirm'\nsh /run/confirm.sh\n" +
         "echo '==confirm-again'\nsh /run/confirm.sh\n" +
         'sleep 2\n' +
@@ -359,7 +340,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(parseTxnOutput(r.sec.out!, 2).committed).toBe(true);
     expect(r.sec.confirm).toBe('@@confirmed\n');
     expect(r.sec['confirm-again']).toBe('@@not-armed\nconfirmed\n');
-    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'commit', 'armed 1', 'confirmed']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'record', 'commit', 'armed 1', 'confirmed']);
     expect(lines(r.sec.record)).toEqual(['netns ns0', 'netns ns1']);
     expect(r.sec.confirmed).toBe('');
     expect(lines(r.sec.log)).toEqual(['made-0', 'made-1']);
@@ -367,7 +348,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('7a. a second run locked out while a run holds the lock does not disturb that run', async ({ expect }) => {
     const r = await inNamespace(
-      put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 } })), 0)) +
+      put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 }, record: [ns('a0')] })), 0)) +
         'sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n' +
         awaitJournal('done 0') +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', lockWait: 0 })) +
@@ -382,7 +363,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(parseTxnOutput(r.sec.b!, 1).locked).toBe('tester');
     expect(r.sec.a).toBe('@@step 0\n@@step 1\n@@committed\n@@apply-exit\n0\n');
     expect(parseTxnOutput(r.sec.a!, 2)).toEqual({ done: 2, committed: true, lost: false });
-    expect(lines(r.sec.journal)).toEqual([BEGIN('A'), 'done 0', 'done 1', 'commit']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('A'), 'done 0', 'done 1', 'record', 'commit']);
     expect(lines(r.sec.current)).toEqual(['1']);
     expect(lines(r.sec.record)).toEqual(['netns a0']);
     expect(lines(r.sec.log)).toEqual(['made-a0', 'made-a1']);
@@ -402,14 +383,14 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(parseTxnOutput(r.sec.b!, 2).locked).toBe('tester');
     expect(r.sec.recover).toBe('@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
-    expect(lines(r.sec.journal)).toEqual([BEGIN('A'), 'done 0', 'rolledback 0']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('A'), 'done 0', 'undo 0', 'rolledback 0']);
     expect(lines(r.sec.log)).toEqual(['made-a0', 'undone-a0']);
   });
 
   it("8. an armed revert whose run was superseded by a later run does not undo steps by the later run's journal", async ({ expect }) => {
     const r = await inNamespace(
-      launch('a', [step('a0', { owns: ns('a0') }), step('a1', { owns: ns('a1') })], opts({ id: 'A', confirmTimeout: 1 })) +
-        launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B' })) +
+      launch('a', [step('a0', { owns: ns('a0') }), step('a1', { owns: ns('a1') })], opts({ id: 'A', confirmTimeout: 1, record: [ns('a0'), ns('a1')] })) +
+        launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', after: 'A armed', record: [ns('a0'), ns('a1'), ns('b0')] })) +
         awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
@@ -420,7 +401,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(lines(r.sec.revert)).toEqual(['superseded by B: not reverted']);
     expect(parseTxnOutput(r.sec.a!, 2).committed).toBe(true);
     expect(parseTxnOutput(r.sec.b!, 1).committed).toBe(true);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'commit']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'record', 'commit']);
     expect(lines(r.sec.record)).toEqual(['netns a0', 'netns a1', 'netns b0']);
     expect(lines(r.sec.log)).toEqual(['made-a0', 'made-a1', 'made-b0']);
   });
@@ -431,7 +412,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         put('/run/bin/setsid', '#!/bin/sh\ncase " $* " in *" revert "*) sleep 0.5 ;; esac\nexec "$real" "$@"') +
         'chmod +x /run/bin/setsid\nexport real PATH=/run/bin:$PATH\n' +
         launch('a', [step('a0', { owns: ns('a0') })], opts({ id: 'A', confirmTimeout: 1 })) +
-        launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B' })) +
+        launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', after: 'A armed' })) +
         awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('revert', `${TXN_DIR}/revert.out`) +
         show('journal', TXN_JOURNAL) +
@@ -440,7 +421,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(parseTxnOutput(r.sec.b!, 1).committed).toBe(true);
     expect(lines(r.sec.revert)).toEqual(['superseded by B: not reverted']);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'commit']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('B'), 'done 0', 'record', 'commit']);
     expect(lines(r.sec.log)).toEqual(['made-a0', 'made-b0']);
   });
 
@@ -453,7 +434,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "$pid"\nwait $xp\n` +
         // one controller recovers it and starts run Y, which pauses holding the lock
         recover('recover') +
-        put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', lockWait: 5, pause: { step: 0, seconds: 1 } })), 5)) +
+        put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', after: 'X rolledback', lockWait: 5, pause: { step: 0, seconds: 1 } })), 5)) +
         'sh /run/y.sh > /run/y.out 2>&1 &\nyp=$!\n' +
         awaitTrue(`grep -qx made-y0 ${LOG}`) +
         // the other controller's recovery waits for the lock until Y has committed
@@ -467,7 +448,127 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.sec.recover).toBe('@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
     expect(r.sec['recover-late']).toBe('@@superseded Y commit\n@@apply-exit\n0\n');
     expect(parseTxnOutput(r.sec.y!, 1).committed).toBe(true);
-    expect(lines(r.sec.journal)).toEqual([BEGIN('Y'), 'done 0', 'commit']);
+    expect(lines(r.sec.journal)).toEqual([BEGIN('Y'), 'done 0', 'record', 'commit']);
     expect(lines(r.sec.log)).toEqual(['made-x0', 'undone-x0', 'made-y0']);
+  });
+
+  it('10. a plan made before another run committed is stale: nothing runs, the journal is untouched; one made after it runs', async ({ expect }) => {
+    const r = await inNamespace(
+      launch('t0', [step('t0')], opts({ id: 'T0' })) +
+        launch('early', [step('early')], opts({ id: 'EARLY' })) +
+        show('journal-early', TXN_JOURNAL) +
+        launch('late', [step('late')], opts({ id: 'LATE', after: 'T0 commit' })) +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.sec.early).toBe('@@stale T0 commit\n@@apply-exit\n0\n');
+    expect(parseTxnOutput(r.sec.early!, 1)).toEqual({ done: 0, committed: false, lost: false, stale: 'T0 commit' });
+    expect(lines(r.sec['journal-early'])).toEqual([BEGIN('T0'), 'done 0', 'record', 'commit']);
+    expect(parseTxnOutput(r.sec.late!, 1).committed).toBe(true);
+    expect(lines(r.sec.log)).toEqual(['made-t0', 'made-late']);
+  });
+
+  it('11. a runner killed inside an `ip -batch` (journal: try N): recovery undoes every step the batch may have run, the ones it never ran without counting as failed undos', async ({ expect }) => {
+    const link = (name: string): Step => ({ phase: 'bridge', reason: name, argv: ['ip', 'link', 'add', 'name', name, 'type', 'bridge'], undo: ['ip', 'link', 'del', 'dev', name] });
+    const steps = [step(0), link('a1'), link('a2'), link('a3')];
+    // an ip that runs the first command of a batch, then hangs there
+    const slowIp = `#!/bin/sh\ncase " $* " in *" -batch "*) IFS= read -r first; printf '%s\\n' "$first" | ${'$'}real "$@"; : > /run/t/stalled; exec sleep 60 ;; esac\nexec ${'$'}real "$@"`;
+    const r = await inNamespace(
+      'mkdir /run/bin\nreal=$(command -v ip); export real\n' +
+        put('/run/bin/ip', slowIp) +
+        'chmod +x /run/bin/ip\n' +
+        put('/run/l.sh', launchScript(txnScript(steps, opts()), 0)) +
+        'PATH=/run/bin:$PATH sh /run/l.sh > /run/l.out 2>&1 &\nlp=$!\n' +
+        awaitTrue('[ -e /run/t/stalled ]') +
+        show('journal-killed', TXN_JOURNAL) +
+        `echo '==links-killed'; ip -o link show | grep -o 'a[0-9]:' | tr -d :\n` +
+        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $lp\n` +
+        recover('recover') +
+        show('journal', TXN_JOURNAL) +
+        `echo '==links'; ip -o link show | grep -c 'a[0-9]:'\n` +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lines(r.sec['journal-killed'])).toEqual([BEGIN('T1'), 'done 0', 'try 3']);
+    expect(lines(r.sec['links-killed'])).toEqual(['a1']);
+    expect(r.sec.recover).toBe('@@undo 3\n@@undo 2\n@@undo 1\n@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
+    expect(parseTxnOutput(r.sec.recover!, 0).rolledBack).toEqual({ undone: 4, ok: true });
+    expect(lines(r.sec.journal)).toEqual([BEGIN('T1'), 'done 0', 'try 3', 'undo 3', 'undo 2', 'undo 1', 'undo 0', 'rolledback 0']);
+    expect(lines(r.sec.links)).toEqual(['0']);
+    expect(lines(r.sec.log)).toEqual(['made-0', 'undone-0']);
+  });
+
+  it('12. a runner killed inside its own rollback: recovery goes on from the undo it was in', async ({ expect }) => {
+    // step 1's undo hangs the first time it runs
+    const hangs = step(1, { undo: ['sh', '-c', `echo undone-1 >> ${LOG}; [ -e /run/t/in-undo ] && exit 0; : > /run/t/in-undo; exec sleep 60`] });
+    const r = await inNamespace(
+      put('/run/l.sh', launchScript(txnScript([step(0), hangs, failing], opts()), 0)) +
+        'sh /run/l.sh > /run/l.out 2>&1 &\nlp=$!\n' +
+        awaitTrue('[ -e /run/t/in-undo ]') +
+        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $lp\n` +
+        show('journal-killed', TXN_JOURNAL) +
+        recover('recover') +
+        show('journal', TXN_JOURNAL) +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lines(r.sec['journal-killed'])).toEqual([BEGIN('T1'), 'done 0', 'done 1', 'failed 2', 'undo 1']);
+    expect(r.sec.recover).toBe('@@undo 1\n@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
+    expect(lines(r.sec.journal).slice(-3)).toEqual(['undo 1', 'undo 0', 'rolledback 0']);
+    expect(lines(r.sec.log)).toEqual(['made-0', 'made-1', 'undone-1', 'undone-1', 'undone-0']);
+  });
+
+  it('13. a runner killed after replacing the record, before its commit: recovery undoes the steps and puts the old record back', async ({ expect }) => {
+    const r = await inNamespace(
+      launch('t0', [step('k')], opts({ id: 'T0', record: [ns('keep')] })) +
+        launch('t1', [step(0), step(1)], opts({ after: 'T0 commit', record: [ns('keep'), ns('new')] })) +
+        // as if the runner had died right before its last journal word
+        `grep -vx commit ${TXN_JOURNAL} > /run/t/j; cat /run/t/j > ${TXN_JOURNAL}\n` +
+        show('record-before', RECORD_FILE) +
+        recover('recover') +
+        show('record', RECORD_FILE) +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lines(r.sec['record-before'])).toEqual(['netns keep', 'netns new']);
+    expect(r.sec.recover).toBe('@@undo 1\n@@undo 0\n@@rolledback 0\n@@apply-exit\n0\n');
+    expect(lines(r.sec.record)).toEqual(['netns keep']);
+    expect(lines(r.sec.log)).toEqual(['made-k', 'made-0', 'made-1', 'undone-1', 'undone-0']);
+  });
+
+  it('14. files an earlier version left readable by all become root\'s alone', async ({ expect }) => {
+    const r = await inNamespace(
+      `umask 022; mkdir -p ${TXN_DIR}; echo 'netns old' > ${RECORD_FILE}; echo 'begin OLD 1' > ${TXN_JOURNAL}; echo commit >> ${TXN_JOURNAL}\n` +
+        launch('out', [step(0)], opts({ after: 'OLD commit', record: [ns('old')] })) +
+        `echo '==modes'\nstat -c '%a' ${STATE_DIR} ${TXN_DIR} ${TXN_JOURNAL} ${RECORD_FILE}\n`,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(parseTxnOutput(r.sec.out!, 1).committed).toBe(true);
+    expect(lines(r.sec.modes)).toEqual(['700', '700', '600', '600']);
+  });
+
+  it.each([
+    ['owned by another user', `mkdir -p ${TXN_DIR}; chown -R 2001:2001 ${STATE_DIR}`, `${STATE_DIR} owner 2001 mode 755 type d`],
+    ['writable by all', `mkdir -p ${TXN_DIR}; chmod 777 ${TXN_DIR}`, `${TXN_DIR} owner root mode 777 type d`],
+    ['a symlink', `mkdir -p /run/t/elsewhere/txn; ln -s /run/t/elsewhere ${STATE_DIR}`, `${STATE_DIR} owner root mode 777 type l`],
+    ['holding a symlink', `mkdir -p ${TXN_DIR}; ln -s /run/t/target ${TXN_DIR}/out`, `${TXN_DIR}/out owner root mode 777 type l`],
+    ['holding a FIFO', `mkdir -p ${TXN_DIR}; mkfifo ${STATE_DIR}/lock`, `${STATE_DIR}/lock owner root mode 644 type p`],
+    ['not a folder', `: > ${STATE_DIR}`, `${STATE_DIR} is not a folder`],
+  ])('15. a state folder %s is refused: no planted script is run, nothing is written there', async (_what, make, found) => {
+    // a planted transaction, unfinished, whose "recovery" would run the attacker's script
+    const plant = `[ -d ${TXN_DIR} ] && { printf 'touch /run/t/pwned\\n' > ${TXN_SCRIPT}; printf 'begin EVIL 1\\ndone 0\\n' > ${TXN_JOURNAL}; } 2>/dev/null\n`;
+    const r = await inNamespace(
+      `umask 022; ${make}\n${plant}` +
+        recover('recover') +
+        launch('launch', [step(0)], opts()) +
+        `${put('/run/confirm.sh', confirmScript())}echo '==confirm'\nsh /run/confirm.sh\n` +
+        show('pwned', '/run/t/pwned') +
+        show('log', LOG),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const out of [r.sec.recover, r.sec.launch, r.sec.confirm]) expect(out).toBe(`@@untrusted ${found}\n@@apply-exit\n75\n`);
+    expect(parseTxnOutput(r.sec.launch!, 1)).toEqual({ done: 0, committed: false, lost: false, untrusted: found });
+    expect(lines(r.sec.pwned)).toEqual(ABSENT);
+    expect(lines(r.sec.log)).toEqual(ABSENT);
   });
 });

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatherScript } from '../../src/facts/gather-script.js';
 import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
-import { RECORD_FILE } from '../../src/ownership/record.js';
+import { RECORD_FILE } from '../../src/ownership/state-dir.js';
 import { quoteWord } from '../../src/shell/quote.js';
 
 const markers = (script: string): string[] => [...script.matchAll(/printf '%s\\n' ('@@[^']*'|@@[^\s;]+)/g)].map((m) => m[1]!);
 
 describe('gatherScript text', () => {
-  it('reads the SSH client, the root namespace, each asked-about namespace, then forward, iptables, nft, br_netfilter, record, journal and end', () => {
+  it('reads the SSH client, the root namespace, whether the state folder is trustworthy, each asked-about namespace (then those the record lists), then forward, iptables, nft, br_netfilter, record, journal and end', () => {
     const script = gatherScript(['container1', 'pb']);
-    expect(markers(script)).toEqual(['@@mgmt', '@@root', "'@@ns container1'", '@@absent', "'@@ns pb'", '@@absent', '@@forward', '@@iptables', '@@iptables-failed', '@@nft', '@@brnf', '@@record', '@@txn', '@@end']);
+    expect(markers(script)).toEqual(['@@mgmt', '@@root', '@@state-dir', "'@@ns container1'", '@@absent', "'@@ns pb'", '@@absent', '@@forward', '@@iptables', '@@iptables-failed', '@@nft', '@@brnf', '@@record', '@@txn', '@@end']);
     expect(script.endsWith('\n')).toBe(true);
   });
 
@@ -22,9 +22,10 @@ describe('gatherScript text', () => {
     expect(script).toContain('ip -4 -d -j -batch - <<CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
     expect(script).toContain("ip -n pb -4 -d -j -batch - <<'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF");
     expect(script).toContain('iptables-save 2>&1 || ');
-    // one process each for ip (per namespace), iptables-save and nft: the rest are builtins
+    // one process each for ip (per namespace, and per namespace the record lists), iptables-save and nft: the rest are builtins
     const commands = script.split('\n').filter((l) => /^(ip|iptables-save|nft) /.test(l));
-    expect(commands.map((l) => l.split(' ')[0])).toEqual(['ip', 'ip', 'iptables-save', 'nft']);
+    expect(commands.map((l) => l.split(' ')[0])).toEqual(['ip', 'ip', 'ip', 'iptables-save', 'nft']);
+    expect(script).toContain(`ip -n "$n" -4 -d -j -batch - <<'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF\ndone < ${RECORD_FILE}`);
     expect(script).toContain(`< ${RECORD_FILE}`);
   });
 
@@ -40,9 +41,11 @@ describe('gatherScript text', () => {
     expect(gatherScript(["it's"])).toContain("ip -n 'it'\\''s' -4");
   });
 
-  it('asks about no namespace when given none', () => {
-    expect(gatherScript([])).not.toContain('@@ns');
-    expect(gatherScript([])).not.toContain('/run/netns/');
+  it('asks about no namespace when given none, but those the record lists', () => {
+    expect(markers(gatherScript([]))).not.toContain("'@@ns");
+    expect(gatherScript([])).not.toContain("[ -e '/run/netns/");
+    expect(gatherScript([])).toContain(`case ' '''' ' in *" $n "*) continue ;; esac`);
+    expect(gatherScript(['a', 'b c'])).toContain(`case ' ''a b c'' ' in *" $n "*) continue ;; esac`);
   });
 });
 
@@ -62,7 +65,7 @@ describe('gatherScript run for real under sh', () => {
     expect(typeof facts.ipForward).toBe('boolean');
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
-    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(['mgmt', 'root', 'forward', 'iptables', 'nft', 'brnf', 'record', 'txn', 'end']);
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(['mgmt', 'root', 'state-dir', 'forward', 'iptables', 'nft', 'brnf', 'record', 'txn', 'end']);
     expect(Array.isArray(facts.nftChains)).toBe(true);
     if (facts.nat.available) expect(facts.forwardChain?.policy).toMatch(/^(ACCEPT|DROP)$/);
     if (facts.nat.available) for (const r of facts.nat.rules) expect(r.length).toBeGreaterThan(0);

@@ -62,7 +62,7 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
     root.links.push({ ifindex: hostIndex, name: n.hostIf, kind: 'veth', master: n.bridge, up: true, operstate: 'UP', alias: TAG, peerIfindex: 2, peerNetnsId: nsid, addresses: [] });
     namespaces.set(n.name, {
       links: [
-        lo(),
+        { ...lo(), alias: TAG },
         { ifindex: 2, name: n.nsIf, kind: 'veth', up: true, operstate: 'UP', alias: TAG, mac: macFor(n.address), peerIfindex: hostIndex, peerNetnsId: 0, addresses: [{ local: n.address, prefixlen: bridge.subnet.prefix, scope: 'global' }] },
       ],
       routes: [{ dst: 'default', gateway: bridge.address, dev: n.nsIf, table: 'main', type: 'unicast' }],

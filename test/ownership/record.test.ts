@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSections } from '../../src/facts/parse-facts.js';
-import { formatOwned, natComment, parseRecord, RECORD_DIR, RECORD_FILE, TAG, type OwnedObject } from '../../src/ownership/record.js';
+import { formatOwned, natComment, parseRecord, TAG, type OwnedObject } from '../../src/ownership/record.js';
+import { RECORD_FILE, STATE_DIR } from '../../src/ownership/state-dir.js';
 
 describe('record constants', () => {
   it('keeps the record under /run, tagged cnet-remote', () => {
     expect(TAG).toBe('cnet-remote');
-    expect(RECORD_DIR).toBe('/run/cnet-remote');
+    expect(STATE_DIR).toBe('/run/cnet-remote');
     expect(RECORD_FILE).toBe('/run/cnet-remote/owned');
     expect(natComment('br0')).toBe('cnet-remote:br0');
   });

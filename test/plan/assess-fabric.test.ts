@@ -5,7 +5,7 @@ import type { HostFacts } from '../../src/facts/types.js';
 import { formatCidr } from '../../src/inventory/ipv4.js';
 import { formatOwned } from '../../src/ownership/record.js';
 import { guardConflicts } from '../../src/plan/guard.js';
-import { leftovers, planDown, planUp } from '../../src/plan/plan.js';
+import { planDown, planUp, remaining } from '../../src/plan/plan.js';
 import { renderSteps } from '../../src/plan/render-shell.js';
 import { PHASES, type Step } from '../../src/plan/step.js';
 import { FABRIC_FACTS as F, fabricNetwork, LAB_HOSTS, UNDERLAY_DEV_ETH0 } from './fabric-helpers.js';
@@ -160,12 +160,14 @@ describe('planUp vxlan on empty.txt: the full build', () => {
       'ip link set dev vxcnet0 up',
       'ip addr add 172.31.0.1/24 dev cnet0',
       'ip route replace 172.31.0.0/16 dev cnet0',
+      'ip -n db link set dev lo alias cnet-remote',
       'ip -n db link set dev lo up',
       'ip -n db link set dev eth0 alias cnet-remote',
       'ip -n db link set dev eth0 mtu 1450',
       'ip -n db link set dev eth0 up',
       'ip -n db addr add 172.31.0.2/24 dev eth0',
       'ip -n db route replace default via 172.31.0.1 dev eth0',
+      'ip -n web link set dev lo alias cnet-remote',
       'ip -n web link set dev lo up',
       'ip -n web link set dev eth0 alias cnet-remote',
       'ip -n web link set dev eth0 mtu 1450',
@@ -361,7 +363,7 @@ describe('FDB entries of hosts not in the fabric', () => {
     const twoHosts = LAB_HOSTS.replace('    vm3: { ansible_host: 10.239.0.12 }\n', '');
     const plan = planUp(fabricNetwork('routed', twoHosts), F.routed);
     expect(cmds(plan.steps)).toEqual(['ip route del 172.30.2.0/24 via 10.239.0.12']);
-    expect(plan.findings.map((f) => f.path)).toEqual(['fabric.routes.172.30.2.0/24']);
+    expect(plan.findings.map((f) => f.path)).toEqual(['leftover.route.172.30.2.0/24']);
     // a route to that subnet that is not ours stays
     const notOurs = { ...F.routed, record: F.routed.record.filter((o) => !(o.kind === 'route' && o.dst === '172.30.2.0/24')) };
     expect(planUp(fabricNetwork('routed', twoHosts), notOurs).steps).toEqual([]);
@@ -424,9 +426,8 @@ describe('planDown on the recorded converged fabric', () => {
       'ip netns del web',
       'ip link del dev cnet0',
       'sysctl -w net.ipv4.ip_forward=0',
-      'rm -f /run/cnet-remote/owned',
     ]);
-    expect(phaseRuns(steps)).toEqual(['del-route', 'del-nat', 'del-veth', 'del-netns', 'del-bridge', 'del-forward', 'del-record']);
+    expect(phaseRuns(steps)).toEqual(['del-route', 'del-nat', 'del-veth', 'del-netns', 'del-bridge', 'del-forward']);
   });
 
   it('vxlan: the supernet route, NAT with its `! -d`, veths, namespaces, the bridge and the VXLAN device, ip_forward, the record', () => {
@@ -441,7 +442,6 @@ describe('planDown on the recorded converged fabric', () => {
       'ip link del dev cnet0',
       'ip link del dev vxcnet0',
       'sysctl -w net.ipv4.ip_forward=0',
-      'rm -f /run/cnet-remote/owned',
     ]);
     // the FDB entries go with their device: no step of their own
     for (const c of cmds(steps)) expect(c).not.toMatch(/^bridge /);
@@ -458,22 +458,22 @@ describe('planDown on the recorded converged fabric', () => {
   });
 });
 
-describe('leftovers after down', () => {
+describe('what remains after down', () => {
   it.each([
     ['routed', F.routed],
     ['vxlan', F.vxlan],
   ])('%s: none on empty.txt, nor on the host recorded after the real down', (_mode, before) => {
-    expect(leftovers(before.record, empty)).toEqual([]);
-    expect(leftovers(before.record, F.down)).toEqual([]);
+    expect(remaining(before.record, empty)).toEqual([]);
+    expect(remaining(before.record, F.down)).toEqual([]);
   });
 
   it('a route to our subnet via another gateway is not ours: no leftover', () => {
-    expect(leftovers(F.routed.record, F.routedForeign)).toEqual([]);
+    expect(remaining(F.routed.record, F.routedForeign)).toEqual([]);
   });
 
   it('what is still there otherwise, routes included', () => {
-    expect(leftovers(F.routed.record, F.routedDrifted)).toContain('ip route del 172.30.2.0/24 via 10.239.0.12');
-    // argv joined with spaces, as the report prints them: every step of down but the record's removal
-    expect(leftovers(F.vxlan.record, F.vxlan)).toEqual(planDown(F.vxlan).slice(0, -1).map((s) => s.argv.join(' ')));
+    expect(remaining(F.routed.record, F.routedDrifted)).toContain('ip route del 172.30.2.0/24 via 10.239.0.12');
+    // argv joined with spaces, as the report prints them: every step of down
+    expect(remaining(F.vxlan.record, F.vxlan)).toEqual(planDown(F.vxlan).map((s) => s.argv.join(' ')));
   });
 });

@@ -6,7 +6,7 @@ import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { DesiredNetwork } from '../../src/inventory/types.js';
 import { formatOwned } from '../../src/ownership/record.js';
-import { leftovers, planDown, planUp } from '../../src/plan/plan.js';
+import { planDown, planUp, remaining } from '../../src/plan/plan.js';
 import { renderSteps } from '../../src/plan/render-shell.js';
 import { PHASES, type Step } from '../../src/plan/step.js';
 
@@ -85,21 +85,25 @@ describe('planUp on empty.txt: the full seed build', () => {
       'ip link set dev bread-pb-veth up',
       'ip addr add 172.18.0.1/16 dev br0',
       'ip addr add 172.19.0.1/24 dev brd1',
+      'ip -n container1 link set dev lo alias cnet-remote',
       'ip -n container1 link set dev lo up',
       'ip -n container1 link set dev ceth1 alias cnet-remote',
       'ip -n container1 link set dev ceth1 up',
       'ip -n container1 addr add 172.18.0.2/16 dev ceth1',
       'ip -n container1 route replace default via 172.18.0.1 dev ceth1',
+      'ip -n container2 link set dev lo alias cnet-remote',
       'ip -n container2 link set dev lo up',
       'ip -n container2 link set dev ceth2 alias cnet-remote',
       'ip -n container2 link set dev ceth2 up',
       'ip -n container2 addr add 172.18.0.3/16 dev ceth2',
       'ip -n container2 route replace default via 172.18.0.1 dev ceth2',
+      'ip -n jelly link set dev lo alias cnet-remote',
       'ip -n jelly link set dev lo up',
       'ip -n jelly link set dev veth-jelly alias cnet-remote',
       'ip -n jelly link set dev veth-jelly up',
       'ip -n jelly addr add 172.19.0.3/24 dev veth-jelly',
       'ip -n jelly route replace default via 172.19.0.1 dev veth-jelly',
+      'ip -n pb link set dev lo alias cnet-remote',
       'ip -n pb link set dev lo up',
       'ip -n pb link set dev veth-pb alias cnet-remote',
       'ip -n pb link set dev veth-pb up',
@@ -174,6 +178,7 @@ describe('planUp on drifted.txt', () => {
       'ip link set dev veth2 master br0',
       'ip link set dev veth2 up',
       // inside container2
+      'ip -n container2 link set dev lo alias cnet-remote',
       'ip -n container2 link set dev lo up',
       'ip -n container2 link set dev ceth2 alias cnet-remote',
       'ip -n container2 link set dev ceth2 up',
@@ -225,10 +230,10 @@ describe('planUp on drifted.txt', () => {
 describe('planUp on foreign.txt', () => {
   const plan = planUp(desired, foreign);
 
-  it('refuses with conflicts naming veth1 and veth-pb', () => {
+  it('refuses with conflicts naming veth1 and the hand-made namespace pb', () => {
     expect(plan.conflicts).toHaveLength(2);
     expect(plan.conflicts[0]).toMatch(/^veth1 already exists as bridge \(not created by cnet-remote\).*host_if for namespace container1/);
-    expect(plan.conflicts[1]).toMatch(/^veth-pb already exists in namespace pb as veth \(not created by cnet-remote\)/);
+    expect(plan.conflicts[1]).toMatch(/^namespace pb already exists and was not created by cnet-remote \(its lo does not carry the mark "cnet-remote"\).*remove it \(ip netns del pb\) or choose another namespace name$/);
   });
 
   it('has no step touching veth1, veth-pb, their peer x1, or the foreign namespace pb', () => {
@@ -247,13 +252,13 @@ describe('planUp on foreign.txt', () => {
 
   it('plans nothing for the two conflicting namespaces beyond creating the missing one', () => {
     const cmds = renderSteps(plan.steps);
-    expect(cmds.filter((c) => /container1|ceth1/.test(c))).toEqual(['ip netns add container1']);
+    expect(cmds.filter((c) => /container1|ceth1/.test(c))).toEqual(['ip netns add container1', 'ip -n container1 link set dev lo alias cnet-remote']);
     expect(cmds.filter((c) => /\bpb\b|bread-pb-veth/.test(c))).toEqual([]);
   });
 });
 
 describe('planDown', () => {
-  it('on converged.txt removes exactly the recorded objects: nat → veth → netns → bridges → ip_forward → record dir', () => {
+  it('on converged.txt removes exactly the recorded objects: nat → veth → netns → bridges → ip_forward', () => {
     const steps = planDown(converged);
     expect(renderSteps(steps)).toEqual([
       `iptables -w -t nat -D POSTROUTING ${NAT_BR0}`,
@@ -269,9 +274,10 @@ describe('planDown', () => {
       'ip link del dev br0',
       'ip link del dev brd1',
       'sysctl -w net.ipv4.ip_forward=0',
-      'rm -f /run/cnet-remote/owned',
     ]);
-    expect(phaseRuns(steps)).toEqual(['del-nat', 'del-veth', 'del-netns', 'del-bridge', 'del-forward', 'del-record']);
+    expect(phaseRuns(steps)).toEqual(['del-nat', 'del-veth', 'del-netns', 'del-bridge', 'del-forward']);
+    // each takes its object off the record
+    expect(steps.map((s) => s.disowns && formatOwned(s.disowns)).sort()).toEqual(converged.record.map(formatOwned).sort());
     for (const s of steps) expect(PHASES.indexOf(s.phase)).toBeGreaterThanOrEqual(PHASES.indexOf('del-nat'));
   });
 
@@ -292,7 +298,6 @@ describe('planDown', () => {
       'ip netns del pb',
       'ip link del dev br0',
       'ip link del dev brd1',
-      'rm -f /run/cnet-remote/owned',
     ]);
   });
 
@@ -311,22 +316,33 @@ describe('planDown', () => {
     expect(cmds).toContain('ip link del dev brd1');
   });
 
-  it('removes nothing the record does not list, even if it is marked as ours', () => {
-    const partial: HostFacts = { ...converged, record: converged.record.filter((o) => o.kind === 'link' && o.name === 'brd1') };
-    expect(renderSteps(planDown(partial))).toEqual(['ip link del dev brd1', 'rm -f /run/cnet-remote/owned']);
+  it('removes what carries our mark though the record lost it, and nothing unmarked the record does not list', () => {
+    const lost: HostFacts = { ...converged, record: converged.record.filter((o) => o.kind === 'link' && o.name === 'brd1') };
+    expect(renderSteps(planDown(lost))).toEqual([
+      `iptables -w -t nat -D POSTROUTING ${NAT_BR0}`,
+      `iptables -w -t nat -D POSTROUTING ${NAT_BRD1}`,
+      'ip link del dev veth1',
+      'ip link del dev veth2',
+      'ip link del dev bread-j-veth',
+      'ip link del dev bread-pb-veth',
+      'ip link del dev brd1',
+      'ip link del dev br0',
+    ]);
+    // namespaces of an earlier version (no mark on lo) and ip_forward: the record alone speaks for them
+    expect(renderSteps(planDown({ ...converged, record: [] }))).not.toContain('ip netns del pb');
+    expect(renderSteps(planDown({ ...converged, record: [] }))).not.toContain('sysctl -w net.ipv4.ip_forward=0');
   });
 });
 
-describe('leftovers', () => {
+describe('remaining (after down)', () => {
   it('is empty when nothing of the record is left (the empty host after down)', () => {
-    expect(leftovers(converged.record, empty)).toEqual([]);
-    expect(leftovers([], empty)).toEqual([]);
+    expect(remaining(converged.record, empty)).toEqual([]);
+    expect(remaining([], empty)).toEqual([]);
   });
 
-  it('lists what is still there otherwise, record dir excluded', () => {
-    const left = leftovers(converged.record, converged);
+  it('lists what is still there otherwise', () => {
+    const left = remaining(converged.record, converged);
     expect(left).toHaveLength(13);
-    expect(left).not.toContain('rm -f /run/cnet-remote/owned');
     expect(left).toContain('ip netns del pb');
   });
 });

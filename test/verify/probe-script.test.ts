@@ -18,26 +18,27 @@ describe('probeScript (text)', () => {
     expect(probeScript([])).toBe('');
   });
 
-  it('makes a temporary directory, runs one background job per probe, waits, then prints each output as a section', () => {
-    expect(rows[0]).toBe('d=$(mktemp -d)');
+  it('makes a temporary directory (nothing runs without one), runs one background job per probe, waits, then prints each output as a section', () => {
+    expect(rows[0]).toBe(`d=$(mktemp -d) && [ -n "$d" ] && [ -d "$d" ] || { printf '@@probes-end\\n'; d=; }`);
+    expect(rows[1]).toBe('if [ -n "$d" ]; then');
     const jobs = rows.filter((l) => l.endsWith(' &'));
     expect(jobs).toHaveLength(probes.length);
     jobs.forEach((j, i) => expect(j).toContain(`> "$d/${i}" 2>&1 &`));
     const wait = rows.indexOf('wait');
-    expect(wait).toBe(probes.length + 1);
+    expect(wait).toBe(probes.length + 2);
     expect(rows.filter((l) => l === 'wait')).toHaveLength(1);
     const prints = rows.slice(wait + 1, wait + 1 + probes.length);
     prints.forEach((l, i) => expect(l).toBe(`printf '%s\\n' '@@probe ${i}'; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`));
-    expect(rows.slice(wait + 1 + probes.length)).toEqual(['rm -rf "$d"', `printf '%s\\n' '@@probes-end'`, '']);
+    expect(rows.slice(wait + 1 + probes.length)).toEqual(['rm -rf "$d"', `printf '%s\\n' '@@probes-end'`, 'fi', '']);
   });
 
   it('pings each target once, and once more if that is lost; on failure prints the neighbour table of the namespace', () => {
     const ping = quoteArgv(['ip', 'netns', 'exec', 'container1', 'ping', '-n', '-q', '-c', '1', '-W', '1', '172.18.0.3']);
-    expect(rows[1]).toBe(`( if ${ping} || ${ping}; then echo @ok; else echo @fail; ip -n container1 -j neigh show; fi ) > "$d/0" 2>&1 &`);
+    expect(rows[2]).toBe(`( if ${ping} || ${ping}; then echo @ok; else echo @fail; ip -n container1 -j neigh show; fi ) > "$d/0" 2>&1 &`);
   });
 
   it('a probe from the host runs in the root namespace: no ip netns exec, the root neighbour table', () => {
-    const hostJob = rows[1 + probes.findIndex((p) => p.kind === 'host')]!;
+    const hostJob = rows[2 + probes.findIndex((p) => p.kind === 'host')]!;
     expect(hostJob).toMatch(/^\( if ping -n -q -c 1 -W 1 172\.18\.0\.2 \|\| ping -n -q -c 1 -W 1 172\.18\.0\.2; then echo @ok; else echo @fail; ip -j neigh show; fi \)/);
     expect(hostJob).not.toContain('netns');
   });

@@ -1,0 +1,128 @@
+import type { HostFacts, NetnsFacts } from '../facts/types.js';
+import { findLink } from '../facts/types.js';
+import { formatOwned, TAG, type OwnedObject } from '../ownership/record.js';
+import { hasNatRule, natRuleSpec } from './assess.js';
+import { routeMatches, routesTo } from './assess-fabric.js';
+import type { Step } from './step.js';
+
+/**
+ * What on a host is cnet-remote's: what its record lists and still carries its mark, and what
+ * carries its mark though the record lost it. The marks: the alias `cnet-remote` on an interface
+ * (a namespace: on its `lo`), the comment `cnet-remote:BRIDGE` on a NAT rule in cnet-remote's
+ * exact shape. A namespace whose `lo` lacks the mark is another's, even with our name — unless
+ * the record lists it and an interface inside carries the mark (made by a version before the
+ * `lo` mark). Routes and ip_forward carry no mark: the record alone speaks for them.
+ */
+export const ownedKey = formatOwned;
+
+/** A namespace (its facts gathered) that cnet-remote made. */
+export function namespaceIsOurs(name: string, facts: HostFacts): boolean {
+  const ns = facts.namespaces.get(name);
+  if (!ns || !facts.netns.has(name)) return false;
+  return namespaceMarked(ns) || (facts.record.some((o) => o.kind === 'netns' && o.name === name) && ns.links.some((l) => l.alias === TAG));
+}
+
+export const namespaceMarked = (ns: NetnsFacts): boolean => findLink(ns, 'lo')?.alias === TAG;
+
+/** A POSTROUTING rule (iptables-save words) in exactly the shape cnet-remote writes, as the object it is. */
+export function ourNatRule(words: string[]): Extract<OwnedObject, { kind: 'nat' }> | undefined {
+  const at = (w: string) => words.indexOf(w);
+  const subnet = words[at('-s') + 1];
+  const bridge = words[at('-o') + 1];
+  if (at('-s') < 0 || at('-o') < 0 || !subnet || !bridge) return undefined;
+  const except = words[at('-d') - 1] === '!' && at('-d') > 0 ? words[at('-d') + 1] : undefined;
+  return natRuleSpec(subnet, bridge, except).join(' ') === words.join(' ') ? { kind: 'nat', subnet, bridge, ...(except ? { except } : {}) } : undefined;
+}
+
+/** Is the object there, and cnet-remote's (see above)? */
+function presentAndOurs(o: OwnedObject, facts: HostFacts): boolean {
+  switch (o.kind) {
+    case 'netns':
+      return namespaceIsOurs(o.name, facts);
+    case 'link':
+      return findLink(facts.root, o.name)?.alias === TAG;
+    case 'nat':
+      return hasNatRule(facts, o.subnet, o.bridge, o.except);
+    case 'route':
+      return routesTo(facts, o.dst).some((r) => routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' }));
+    case 'forward':
+      return facts.ipForward;
+  }
+}
+
+/** Everything on the host that is cnet-remote's, in a stable order (the record's first). */
+export function ownedOnHost(facts: HostFacts): OwnedObject[] {
+  const out = new Map<string, OwnedObject>();
+  const add = (o: OwnedObject) => out.has(ownedKey(o)) || out.set(ownedKey(o), o);
+  for (const o of facts.record) if (presentAndOurs(o, facts)) add(o);
+  for (const l of facts.root.links) if (l.alias === TAG) add({ kind: 'link', name: l.name });
+  for (const r of facts.nat.rules) {
+    const n = ourNatRule(r);
+    if (n) add(n);
+  }
+  for (const name of facts.namespaces.keys()) if (namespaceIsOurs(name, facts)) add({ kind: 'netns', name });
+  return [...out.values()];
+}
+
+/** The step that removes an object of ours (and takes it off the record at commit). */
+export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): Step {
+  switch (o.kind) {
+    case 'nat': {
+      const spec = natRuleSpec(o.subnet, o.bridge, o.except);
+      return { phase: 'del-nat', argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec], reason, disowns: o, undo: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec] };
+    }
+    case 'route': {
+      const target = o.via ? ['via', o.via] : ['dev', o.dev ?? ''];
+      return { phase: 'del-route', argv: ['ip', 'route', 'del', o.dst, ...target], reason, disowns: o, undo: ['ip', 'route', 'replace', o.dst, ...target] };
+    }
+    case 'netns':
+      return { phase: 'del-netns', argv: ['ip', 'netns', 'del', o.name], reason, disowns: o };
+    case 'link':
+      return { phase: findLink(facts.root, o.name)?.kind === 'veth' ? 'del-veth' : 'del-bridge', argv: ['ip', 'link', 'del', 'dev', o.name], reason, disowns: o };
+    case 'forward':
+      return { phase: 'del-forward', argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`], reason: `${reason}: up had changed it`, disowns: o, undo: ['sysctl', '-w', 'net.ipv4.ip_forward=1'] };
+  }
+}
+
+/**
+ * The host as it will be once these objects are removed: what the planner compares the inventory
+ * with when `up` also removes what the inventory no longer names (a veth whose namespace goes
+ * goes with it; a bridge's ports lose their master).
+ */
+export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFacts {
+  if (removed.length === 0) return facts;
+  const gone = new Set(removed.map(ownedKey));
+  const netnsGone = new Set(removed.flatMap((o) => (o.kind === 'netns' ? [o.name] : [])));
+  const nsidsGone = new Set([...netnsGone].map((n) => facts.netns.get(n)).filter((id): id is number => id !== undefined));
+  const linksGone = facts.root.links.filter((l) => gone.has(ownedKey({ kind: 'link', name: l.name })) || (l.kind === 'veth' && l.peerNetnsId !== undefined && nsidsGone.has(l.peerNetnsId)));
+  const linkNames = new Set(linksGone.map((l) => l.name));
+  const nsid = (name: string) => facts.netns.get(name);
+  const namespaces = new Map<string, NetnsFacts>();
+  for (const [name, ns] of facts.namespaces) {
+    if (netnsGone.has(name)) continue;
+    // the peers of removed veths, in this namespace
+    const peersGone = linksGone.filter((l) => l.peerNetnsId !== undefined && l.peerNetnsId === nsid(name)).map((l) => l.peerIfindex);
+    namespaces.set(name, { ...ns, links: ns.links.filter((l) => !peersGone.includes(l.ifindex)) });
+  }
+  return {
+    ...facts,
+    root: {
+      links: facts.root.links.filter((l) => !linkNames.has(l.name)).map((l) => (l.master && linkNames.has(l.master) ? { ...l, master: undefined } : l)),
+      routes: facts.root.routes.filter((r) => !removed.some((o) => o.kind === 'route' && r.dst === o.dst && routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' })) && !(r.dev && linkNames.has(r.dev))),
+    },
+    netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
+    namespaces,
+    nat: { ...facts.nat, rules: facts.nat.rules.filter((r) => !removed.some((o) => o.kind === 'nat' && r.join(' ') === natRuleSpec(o.subnet, o.bridge, o.except).join(' '))) },
+    ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
+    record: facts.record.filter((o) => !gone.has(ownedKey(o))),
+  };
+}
+
+/** What the record lists once the steps have run: what is ours now, less what they remove, plus what they create. */
+export function recordAfter(facts: HostFacts, steps: Step[]): OwnedObject[] {
+  const removed = new Set(steps.flatMap((s) => (s.disowns ? [ownedKey(s.disowns)] : [])));
+  const out = new Map<string, OwnedObject>();
+  for (const o of ownedOnHost(facts)) if (!removed.has(ownedKey(o))) out.set(ownedKey(o), o);
+  for (const s of steps) if (s.owns) out.set(ownedKey(s.owns), s.owns);
+  return [...out.values()];
+}
