@@ -44,6 +44,9 @@ export class HostKeyError extends TransportError {}
 /** sudo (ansible_become) refused us: the host is reachable, the run on it failed. */
 export class BecomeError extends CnetError {}
 
+/** The host printed more than a run may keep (no sane ip/iptables output is that big): the host failed. */
+export class OutputLimitError extends CnetError {}
+
 /** Reading the host's state failed or gave output we cannot parse. */
 export class FactsError extends CnetError {}
 

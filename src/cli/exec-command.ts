@@ -2,16 +2,17 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { execLabel, execReport } from '../report/exec-report.js';
 import { EXIT, exitCodeOf } from '../report/result.js';
-import { ALL_NAMESPACES, checkNsFlag, execOperation, execTargets, type ExecSpec } from '../run/exec-op.js';
+import { ALL_NAMESPACES, checkNsFlag, DEFAULT_EXEC_MAX_OUTPUT, execOperation, execTargets, type ExecSpec } from '../run/exec-op.js';
 import { runOperation } from '../run/run-hosts.js';
 import { execRenderer, formatExecSummary, labelWidth } from './render/exec.js';
 import type { Output } from './output.js';
 import { prepareRun } from './prepare-run.js';
-import { addHostOptions, hostSettings, trapInterrupt, type HostFlags } from './run-flags.js';
+import { addHostOptions, hostSettings, positiveInt, trapInterrupt, type HostFlags } from './run-flags.js';
 import { writeReports } from './write-reports.js';
 
 interface ExecFlags extends HostFlags {
   ns?: string;
+  maxOutput: string;
 }
 
 const USAGE = 'cnet-remote exec INVENTORY… [--limit PATTERN] [--ns NAME] -- COMMAND [ARG…]';
@@ -38,13 +39,15 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
       .description('run a command on every host (in a network namespace with --ns), in parallel: its output prefixed by host, then a summary of exit codes')
       .usage('[options] <inventory...> -- <command...>')
       .argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i), then `--` and the command with its arguments (each passed as one word, never re-parsed by a shell)'),
-    'print one JSON object: {results:[{host, ns, status, code, stdout, stderr}], summary:{…}}',
-  ).option('--ns <name>', "run the command inside this network namespace on each host (ip netns exec); '*': in each namespace the inventory declares for the host");
+    'print one JSON object: {results:[{host, ns, status, code, stdout, stderr, dropped?}], summary:{…}}',
+  )
+    .option('--ns <name>', "run the command inside this network namespace on each host (ip netns exec); '*': in each namespace the inventory declares for the host")
+    .option('--max-output <MiB>', "keep at most this much of each host's output (stdout and stderr together); the rest is read, dropped and counted", String(DEFAULT_EXEC_MAX_OUTPUT / 1024 / 1024));
   return cmd.action(async (operands: string[], flags: ExecFlags) => {
     const split = splitCommand(operands, rawArgv);
     if (!split || split.command.length === 0) throw new UsageError(`exec: give the command after \`--\`: ${USAGE}`);
     if (split.inventories.length === 0) throw new UsageError(`exec: give an inventory before \`--\`: ${USAGE}`);
-    const spec: ExecSpec = { argv: split.command, ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
+    const spec: ExecSpec = { argv: split.command, maxOutput: positiveInt('--max-output', flags.maxOutput) * 1024 * 1024, ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
     const { forks, timeout, retries, deadline } = hostSettings(flags);
     const { hosts, connector } = await prepareRun(split.inventories, flags);
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with

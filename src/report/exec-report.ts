@@ -10,6 +10,8 @@ export interface ExecRow {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** bytes of stdout and stderr dropped past --max-output: present only when output was cut */
+  dropped?: { stdout: number; stderr: number };
   error?: string;
 }
 
@@ -39,7 +41,7 @@ export function execLabel(row: Pick<ExecRow, 'host' | 'ns'>): string {
 /** The rows of a host: one per run; a host where the command never ran gets one, with its error. */
 export function hostExecRows(h: HostResult, ns?: string): ExecRow[] {
   if (h.exec?.length) {
-    return h.exec.map((e) => ({ host: h.name, ns: e.ns ?? null, status: e.code === 0 ? 'ok' : 'failed', code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    return h.exec.map((e) => ({ host: h.name, ns: e.ns ?? null, status: e.code === 0 ? 'ok' : 'failed', code: e.code, stdout: e.stdout, stderr: e.stderr, ...(e.dropped ? { dropped: e.dropped } : {}) }));
   }
   const status = h.status === 'unreachable' ? 'unreachable' : h.status === 'failed' ? 'failed' : 'ok';
   return [{ host: h.name, ns: ns ?? null, status, code: null, stdout: '', stderr: '', ...(h.error !== undefined ? { error: h.error } : {}) }];

@@ -40,6 +40,8 @@ export interface ExecOutput {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** bytes of its output dropped past exec's --max-output, when any were */
+  dropped?: { stdout: number; stderr: number };
 }
 
 export interface HostResult {

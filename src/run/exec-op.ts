@@ -8,11 +8,16 @@ import type { HostOperation, HostOutcome } from './host-ops.js';
 /** `--ns '*'`: every namespace the inventory declares for the host. */
 export const ALL_NAMESPACES = '*';
 
+/** How much of its output `exec` keeps per host unless told otherwise (`--max-output`). */
+export const DEFAULT_EXEC_MAX_OUTPUT = 4 * 1024 * 1024;
+
 /** What `exec` runs on each host: the user's argv, on the host or in a namespace. */
 export interface ExecSpec {
   argv: string[];
   /** a namespace name, ALL_NAMESPACES, or absent (the host itself) */
   ns?: string;
+  /** bytes of output kept per host (stdout and stderr of all its runs); the rest is dropped and counted. Default DEFAULT_EXEC_MAX_OUTPUT */
+  maxOutput?: number;
 }
 
 /** `--ns`: ALL_NAMESPACES, or a name by the inventory's own rule; else a UsageError. */
@@ -52,7 +57,8 @@ export function execOutcome(exec: ExecOutput[]): HostOutcome {
 
 /**
  * `exec` as a host operation: runs the command once per target, one after the other, on the
- * host's connection. A non-zero exit is the host's result (failed), not an exception.
+ * host's connection. A non-zero exit is the host's result (failed), not an exception. The host's
+ * output is kept up to `maxOutput` bytes in all: a run gets what the runs before it left.
  */
 export function execOperation(spec: ExecSpec): HostOperation {
   return async (ctx) => {
@@ -62,9 +68,11 @@ export function execOperation(spec: ExecSpec): HostOperation {
     }
     ctx.phase('exec');
     const exec: ExecOutput[] = [];
+    let left = spec.maxOutput ?? DEFAULT_EXEC_MAX_OUTPUT;
     for (const ns of targets) {
-      const res = await ctx.transport.run(execScript(spec.argv, ns), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-      exec.push({ ...(ns === undefined ? {} : { ns }), code: res.code, stdout: res.stdout, stderr: res.stderr });
+      const res = await ctx.transport.run(execScript(spec.argv, ns), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal, maxOutput: left, truncate: true });
+      left = Math.max(0, left - Buffer.byteLength(res.stdout) - Buffer.byteLength(res.stderr));
+      exec.push({ ...(ns === undefined ? {} : { ns }), code: res.code, stdout: res.stdout, stderr: res.stderr, ...(res.dropped ? { dropped: res.dropped } : {}) });
     }
     return execOutcome(exec);
   };

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { BecomeError } from '../errors.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { Become } from './target.js';
@@ -15,16 +16,24 @@ export function remoteCommand(become: Become | undefined): string {
   return `${quoteArgv([...sudo, 'env'])} "CNET_SSH_CONNECTION=$SSH_CONNECTION" ${quoteArgv(['sh', '-c', `echo ${BECOME_OK}; exec sh -s`])}`;
 }
 
+/** What sudo and the shell may print before the shell under sudo runs (prompts, a lecture, complaints): more is not sudo. */
+export const BEFORE_SHELL_MAX = 64 * 1024;
+const NOTHING = Buffer.alloc(0);
+
 /**
  * The sudo handshake on one exec channel: the password goes only in answer to sudo's own prompt,
  * and only once (a second prompt means it was wrong: the channel is closed, so no line of the
  * script is ever read as a password); the script goes only after the shell under sudo says it runs.
- * Returns the stdout text after the announcement.
+ * What arrives before that is held (at most BEFORE_SHELL_MAX bytes a stream); returns the bytes
+ * that belong to the script's output.
  */
 export class BecomeHandshake {
   private stderr = '';
-  private stdout = '';
+  private decoder = new StringDecoder('utf8');
+  private stdout = NOTHING;
   private prompts = 0;
+  /** the handshake failed: nothing more is read */
+  private failed = false;
   ready = false;
 
   constructor(
@@ -34,36 +43,46 @@ export class BecomeHandshake {
     private abort: (err: Error) => void,
   ) {}
 
-  onStderr(chunk: string): string {
+  private fail(message: string): Buffer {
+    if (!this.failed) this.abort(new BecomeError(message, this.host));
+    this.failed = true;
+    return NOTHING;
+  }
+
+  onStderr(chunk: Buffer): Buffer {
     if (this.ready) return chunk;
-    this.stderr += chunk;
+    if (this.failed) return NOTHING;
+    this.stderr += this.decoder.write(chunk);
+    if (this.stderr.length > BEFORE_SHELL_MAX) return this.fail(`sudo printed more than ${BEFORE_SHELL_MAX / 1024} KiB before the shell under it started`);
     let idx: number;
     while ((idx = this.stderr.indexOf(SUDO_PROMPT)) >= 0) {
       this.stderr = this.stderr.slice(0, idx) + this.stderr.slice(idx + SUDO_PROMPT.length);
       this.prompts++;
       if (this.become.password === undefined || this.prompts > 1) {
-        this.abort(new BecomeError(this.prompts > 1 ? `sudo: the become password for ${this.become.user} was refused` : `sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`, this.host));
-        return '';
+        return this.fail(this.prompts > 1 ? `sudo: the become password for ${this.become.user} was refused` : `sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`);
       }
       this.send(`${this.become.password}\n`);
     }
     if (/sudo: a (terminal is required|password is required)/.test(this.stderr)) {
-      this.abort(new BecomeError(`sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`, this.host));
+      return this.fail(`sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`);
     } else if (/is not in the sudoers file|not allowed to execute/.test(this.stderr)) {
-      this.abort(new BecomeError(`sudo refused: ${this.stderr.trim().split('\n').pop()}`, this.host));
+      return this.fail(`sudo refused: ${this.stderr.trim().split('\n').pop()}`);
     }
-    return '';
+    return NOTHING;
   }
 
   /** Stdout before the announcement is held back; returns what belongs to the script's output. */
-  onStdout(chunk: string, sendScript: () => void): string {
+  onStdout(chunk: Buffer, sendScript: () => void): Buffer {
     if (this.ready) return chunk;
-    this.stdout += chunk;
+    if (this.failed) return NOTHING;
+    this.stdout = Buffer.concat([this.stdout, chunk]);
     const idx = this.stdout.indexOf(`${BECOME_OK}\n`);
-    if (idx < 0) return '';
+    if (idx < 0) {
+      return this.stdout.length > BEFORE_SHELL_MAX ? this.fail(`the shell under sudo printed more than ${BEFORE_SHELL_MAX / 1024} KiB before it started`) : NOTHING;
+    }
     this.ready = true;
     sendScript();
-    return this.stdout.slice(idx + BECOME_OK.length + 1);
+    return this.stdout.subarray(idx + BECOME_OK.length + 1);
   }
 
   /** stderr seen before sudo let us in (its complaints), for the error when the channel closes early. */

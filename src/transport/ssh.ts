@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { BecomeError, HostKeyError, TransportError } from '../errors.js';
+import { BecomeError, HostKeyError, OutputLimitError, TransportError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
@@ -10,7 +10,7 @@ import type { SshConfigFile } from './ssh-config.js';
 import { FrameReader, frameScript } from './shell-frame.js';
 import { describeSshError } from './ssh-errors.js';
 import { resolveTarget, type Become, type Hop, type Target } from './target.js';
-import type { ConnectOptions, Connector, ExecResult, RunOptions, Transport } from './transport.js';
+import { DEFAULT_MAX_OUTPUT, mib, type ConnectOptions, type Connector, type ExecResult, type RunOptions, type Transport } from './transport.js';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
@@ -88,12 +88,15 @@ class SshSession implements Transport {
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.abortRun = fail;
-      const { text, reader } = frameScript(script);
+      const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
+      const overflow = () => fail(new OutputLimitError(`the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; the connection was closed`, this.name));
+      const { text, reader } = frameScript(script, undefined, { bytes: max, ...(opts.truncate ? {} : { onOverflow: overflow }) });
       const check = () => {
         const r = reader.result();
         if (!r || done) return;
         finish();
-        resolve(r);
+        const { dropped, ...rest } = r;
+        resolve({ ...rest, ...(dropped.stdout || dropped.stderr ? { dropped } : {}) });
       };
       (this.shell ??= this.openShell()).then(
         (shell) => {
@@ -113,20 +116,17 @@ class SshSession implements Transport {
       this.client.exec(remoteCommand(this.become), (err, stream) => {
         if (err) return reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
         const shell: Shell = { stream };
-        stream.setEncoding('utf8');
-        stream.stderr.setEncoding('utf8');
         const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
-        const feed = (d: string, to: 'onStdout' | 'onStderr') => {
-          if (!shell.current) return;
+        const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => {
+          if (!shell.current || d.length === 0) return;
           shell.current.reader[to](d);
           shell.current.check();
         };
-        stream.on('data', (d: string) => {
+        stream.on('data', (d: Buffer) => {
           if (!hs || hs.ready) return feed(d, 'onStdout');
-          const rest = hs.onStdout(d, () => resolve(shell));
-          if (rest) feed(rest, 'onStdout');
+          feed(hs.onStdout(d, () => resolve(shell)), 'onStdout');
         });
-        stream.stderr.on('data', (d: string) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
+        stream.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
         stream.on('close', () => {
           shell.closed = true;
           if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));

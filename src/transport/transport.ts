@@ -5,12 +5,34 @@ export interface ExecResult {
   stderr: string;
   /** null when the connection dropped before the command exited */
   code: number | null;
+  /** bytes dropped past `maxOutput` (with `truncate`), when any were */
+  dropped?: { stdout: number; stderr: number };
+}
+
+/**
+ * What one run may print (stdout and stderr together) unless told otherwise. A gather of a host
+ * with 1000 namespaces (a veth pair each, on a bridge) prints 4.5 MiB (measured); no sane ip/iptables
+ * output comes near this.
+ */
+export const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+
+/** A size for people: `64 MiB`, `1.5 MiB`, `512 KiB`, `17 bytes`. */
+export function mib(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return bytes >= 1024 ? `${+(bytes / 1024).toFixed(1)} KiB` : `${bytes} byte${bytes === 1 ? '' : 's'}`;
 }
 
 export interface RunOptions {
   timeoutMs?: number;
   /** aborting it ends the connection: the host's deadline */
   signal?: AbortSignal;
+  /** bytes of output kept (stdout and stderr together); default DEFAULT_MAX_OUTPUT */
+  maxOutput?: number;
+  /**
+   * past maxOutput: keep reading, drop the rest and count it (exec); without it the run fails at
+   * once and the connection is closed (a gather or a transaction: its output is not sane)
+   */
+  truncate?: boolean;
 }
 
 /**

@@ -125,6 +125,21 @@ describe('execOperation', () => {
     expect(out.error).toMatch(/declares no namespace/);
   });
 
+  it("keeps at most --max-output of a host's output in all: each run may keep what the runs before it left, and says what it dropped", async () => {
+    const limits: (number | undefined)[] = [];
+    const transport: Transport = {
+      run: async (_script, opts) => {
+        limits.push(opts?.maxOutput);
+        expect(opts?.truncate).toBe(true);
+        return limits.length === 1 ? { stdout: 'x'.repeat(60), stderr: 'é', code: 0 } : { stdout: 'y'.repeat(38), stderr: '', code: 0, dropped: { stdout: 500, stderr: 0 } };
+      },
+      close: () => {},
+    };
+    const out = await execOperation({ argv: ['true'], ns: ALL_NAMESPACES, maxOutput: 100 })(ctx(host('vm1', ['a', 'b']), transport));
+    expect(limits).toEqual([100, 38]);
+    expect(out.exec?.map((e) => e.dropped)).toEqual([undefined, { stdout: 500, stderr: 0 }]);
+  });
+
   it('no exit code (killed by a signal) is a failure too', () => {
     expect(execOutcome([{ ns: 'pb', code: null, stdout: '', stderr: '' }]).error).toMatch(/^pb: exit without a code/);
   });

@@ -1,17 +1,23 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameScript } from '../../src/transport/shell-frame.js';
+import { frameScript, type FrameLimit, type FrameOutput, type FrameReader } from '../../src/transport/shell-frame.js';
 
 /** One local `sh -s` fed framed scripts one after another, as SshSession feeds the host's shell. */
 class LocalShell {
   private sh: ChildProcessWithoutNullStreams = spawn('sh', ['-s']);
-  private feed?: { out(d: string): void; err(d: string): void };
+  private feed?: { out(d: Buffer): void; err(d: Buffer): void };
+  /** the reader of the last run */
+  reader?: FrameReader;
   constructor() {
-    this.sh.stdout.setEncoding('utf8').on('data', (d: string) => this.feed?.out(d));
-    this.sh.stderr.setEncoding('utf8').on('data', (d: string) => this.feed?.err(d));
+    this.sh.stdout.on('data', (d: Buffer) => this.feed?.out(d));
+    this.sh.stderr.on('data', (d: Buffer) => this.feed?.err(d));
   }
   run(script: string, nonce?: string): Promise<{ stdout: string; stderr: string; code: number }> {
-    const { text, reader } = frameScript(script, nonce);
+    return this.runFull(script, nonce).then(({ dropped: _, ...r }) => r);
+  }
+  runFull(script: string, nonce?: string, limit?: FrameLimit): Promise<FrameOutput & { code: number }> {
+    const { text, reader } = frameScript(script, nonce, limit);
+    this.reader = reader;
     return new Promise((resolve) => {
       const check = () => {
         const r = reader.result();
@@ -35,7 +41,41 @@ describe('FrameReader', () => {
     for (const c of out) reader.onStdout(c);
     expect(reader.result()).toBeUndefined();
     for (const c of err) reader.onStderr(c);
-    expect(reader.result()).toEqual({ stdout: 'line\nlast', stderr: 'warn\n', code: 127 });
+    expect(reader.result()).toEqual({ stdout: 'line\nlast', stderr: 'warn\n', code: 127, dropped: { stdout: 0, stderr: 0 } });
+  });
+
+  it('an exit code split across chunks; text that only looks like the marker is output', () => {
+    const { reader } = frameScript('unused', 'n1');
+    reader.onStdout('a\n@@cnet-end-n1 x\n@@cnet-end-n1 1000\n@@cnet-end-n1');
+    reader.onStdout(' 1');
+    reader.onStdout('27');
+    expect(reader.result()).toBeUndefined();
+    reader.onStdout('\nafter');
+    reader.onStderr('\n@@cnet-end-n1\n');
+    expect(reader.result()).toMatchObject({ stdout: 'a\n@@cnet-end-n1 x\n@@cnet-end-n1 1000', code: 127 });
+  });
+
+  it('reads linearly: each chunk is searched with at most a marker\'s length before it, however long the output (100 MiB)', () => {
+    const { reader } = frameScript('unused', 'n1');
+    const chunk = Buffer.alloc(32 * 1024, 'a\n');
+    const chunks = 3200;
+    for (let i = 0; i < chunks; i++) reader.onStdout(chunk);
+    reader.onStdout('\n@@cnet-end-n1 0\n');
+    reader.onStderr('\n@@cnet-end-n1\n');
+    const marker = '\n@@cnet-end-n1'.length;
+    expect(reader.work().scanned).toBeLessThanOrEqual(chunks * (chunk.length + marker) + 64);
+    expect(reader.result()!.stdout.length).toBe(chunks * chunk.length);
+  });
+
+  it('keeps at most the limit (stdout and stderr together), counts what it dropped, cuts on a character boundary', () => {
+    let overflows = 0;
+    const { reader } = frameScript('unused', 'n1', { bytes: 9, onOverflow: () => overflows++ });
+    reader.onStdout('12345678é'); // é is 2 bytes: the 9th byte is its first
+    reader.onStderr('abc');
+    reader.onStdout('more\n@@cnet-end-n1 3\n');
+    reader.onStderr('\n@@cnet-end-n1\n');
+    expect(reader.result()).toEqual({ stdout: '12345678', stderr: '', code: 3, dropped: { stdout: 2 + 4, stderr: 3 } });
+    expect(overflows).toBe(1);
   });
 });
 
@@ -66,6 +106,18 @@ describe('frameScript: several scripts through one shell', () => {
     sh = new LocalShell();
     const fake = "printf '\\n@@cnet-end-0000 0\\n'; printf '\\n@@cnet-end-0000\\n' >&2; echo real";
     expect(await sh.run(fake, '1111')).toEqual({ stdout: '\n@@cnet-end-0000 0\nreal\n', stderr: '\n@@cnet-end-0000\n', code: 0 });
+  });
+
+  it('100 MiB from a real shell, limit 1 MiB: 1 MiB kept, the rest counted, the next run reads normally; the search stays linear', async () => {
+    sh = new LocalShell();
+    const total = 100 * 1024 * 1024;
+    const r = await sh.runFull(`head -c ${total} /dev/zero | tr '\\0' a; echo oops >&2; exit 4`, undefined, { bytes: 1024 * 1024 });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('a'.repeat(1024 * 1024));
+    expect(r.dropped).toEqual({ stdout: total - 1024 * 1024, stderr: 5 });
+    // every byte is searched once, plus at most the marker's length per chunk (a pipe gives chunks of 64 KiB at most)
+    expect(sh.reader!.work().scanned).toBeLessThan(total * 1.01);
+    expect(await sh.run('echo next')).toMatchObject({ stdout: 'next\n', code: 0 });
   });
 
   it('here-documents and multi-line scripts run whole', async () => {

@@ -1,6 +1,7 @@
 import { execLabel, hostExecRows, type ExecReport, type ExecRow } from '../../report/exec-report.js';
 import type { HostResult } from '../../report/result.js';
 import { dispatch, type EventSink } from '../../run/events.js';
+import { mib } from '../../transport/transport.js';
 import { errorLines, formatSeconds, plural } from './recap.js';
 
 /** A command's output as lines, without the empty one after its last newline. */
@@ -14,11 +15,20 @@ export function outputLines(text: string): string[] {
 export interface ExecLines {
   /** `label | line` for each line the command printed on stdout */
   stdout: string[];
-  /** `label ! line` for each line on stderr, then how the run ended when it was not exit 0 */
+  /** `label ! line` for each line on stderr, then that its output was cut, how the run ended when it was not exit 0 */
   stderr: string[];
 }
 
-/** One run's lines, its label padded to `width` so the columns line up across hosts. */
+/** `output cut: 96 MiB of stdout and 2 KiB of stderr dropped (--max-output)` */
+export function cutLine(dropped: { stdout: number; stderr: number }): string {
+  const parts = (['stdout', 'stderr'] as const).filter((k) => dropped[k] > 0).map((k) => `${mib(dropped[k])} of ${k}`);
+  return `output cut: ${parts.join(' and ')} dropped (over --max-output)`;
+}
+
+/**
+ * One run's lines, its label padded to `width` so the columns line up across hosts. Each line of
+ * the command's output gets its own label, so a line it prints can never pass for another host's.
+ */
 export function rowLines(row: ExecRow, width = 0): ExecLines {
   const label = execLabel(row).padEnd(width);
   const end =
@@ -29,7 +39,7 @@ export function rowLines(row: ExecRow, width = 0): ExecLines {
         : [`${label} : ${row.status === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}${errorLines(row.error)[0] ? `: ${errorLines(row.error)[0]}` : ''}`, ...errorLines(row.error).slice(1).map((l) => `${label} :   ${l}`)];
   return {
     stdout: outputLines(row.stdout).map((l) => `${label} | ${l}`),
-    stderr: [...outputLines(row.stderr).map((l) => `${label} ! ${l}`), ...end],
+    stderr: [...outputLines(row.stderr).map((l) => `${label} ! ${l}`), ...(row.dropped ? [`${label} : ${cutLine(row.dropped)}`] : []), ...end],
   };
 }
 
@@ -65,9 +75,11 @@ export function formatExecSummary(report: ExecReport): string {
   const noCode = failed.filter((r) => r.code === null).map(execLabel);
   const why = [...(exits.length ? [`exit≠0: ${exits.join(', ')}`] : []), ...(noCode.length ? [`no exit code: ${noCode.join(', ')}`] : [])];
   const unreachable = [...new Set(report.results.filter((r) => r.status === 'unreachable').map((r) => r.host))];
+  const cut = report.results.filter((r) => r.dropped).map(execLabel);
   return (
     `${plural(s.hosts, 'host')}: ${s.ok} ok (exit 0), ${s.failed} failed${why.length ? ` (${why.join('; ')})` : ''}, ` +
-    `${s.unreachable} unreachable${unreachable.length ? ` (${unreachable.join(', ')})` : ''} in ${formatSeconds(report.durationMs)}`
+    `${s.unreachable} unreachable${unreachable.length ? ` (${unreachable.join(', ')})` : ''} in ${formatSeconds(report.durationMs)}` +
+    (cut.length ? `; output cut (over --max-output): ${cut.join(', ')}` : '')
   );
 }
 

@@ -21,6 +21,14 @@ describe('rowLines', () => {
     expect(rowLines({ host: 'vm2', ns: 'container1', status: 'failed', code: 1, stdout: 'x\n', stderr: 'no\n' })).toEqual({ stdout: ['vm2/container1 | x'], stderr: ['vm2/container1 ! no', 'vm2/container1 : exit 1'] });
   });
 
+  it('output cut past --max-output: said after its stderr lines, with how much was dropped; and in the summary', () => {
+    const row = { host: 'vm1', ns: null, status: 'ok' as const, code: 0, stdout: 'a\n', stderr: 'w\n', dropped: { stdout: 96 * 1024 * 1024, stderr: 10 } };
+    expect(rowLines(row).stderr).toEqual(['vm1 ! w', 'vm1 : output cut: 96 MiB of stdout and 10 bytes of stderr dropped (over --max-output)']);
+    const report = execReport({ ...result, hosts: [{ ...hosts[0]!, exec: [{ code: 0, stdout: 'a', stderr: '', dropped: { stdout: 3, stderr: 0 } }] }], summary: { ok: 1, changed: 0, failed: 0, unreachable: 0 } }, ['x']);
+    expect(report.results[0]!.dropped).toEqual({ stdout: 3, stderr: 0 });
+    expect(formatExecSummary(report)).toMatch(/; output cut \(over --max-output\): vm1$/);
+  });
+
   it('a host where nothing ran: UNREACHABLE or FAILED with its error, one line each', () => {
     expect(rowLines({ host: 'vm3', ns: null, status: 'unreachable', code: null, stdout: '', stderr: '', error: 'timed out\ndetail' }).stderr).toEqual(['vm3 : UNREACHABLE: timed out', 'vm3 :   detail']);
     expect(rowLines({ host: 'vm4', ns: null, status: 'failed', code: null, stdout: '', stderr: '', error: 'sudo refused' }).stderr).toEqual(['vm4 : FAILED: sudo refused']);
