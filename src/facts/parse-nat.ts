@@ -34,12 +34,31 @@ export interface SavedChain {
   rules: string[][];
 }
 
-/** `iptables-save` → "table chain" → the chain. Comments, COMMIT and warnings are skipped. */
+/** Whether a rule line ends inside a quoted word, given whether it started in one (tokenizeRule's quoting). */
+function endsQuoted(line: string, quoted: boolean): boolean {
+  for (let i = 0; i < line.length; i++) {
+    if (quoted && line[i] === '\\') i++;
+    else if (line[i] === '"') quoted = !quoted;
+  }
+  return quoted;
+}
+
+/**
+ * `iptables-save` → "table chain" → the chain. Comments, COMMIT and warnings are skipped. A rule
+ * whose comment holds a newline (iptables-save prints it as it is) goes on until its quote ends:
+ * the next line is the comment's, never a rule of its own.
+ */
 export function parseIptablesSave(text: string): Map<string, SavedChain> {
   const out = new Map<string, SavedChain>();
   const chain = (key: string): SavedChain => out.get(key) ?? out.set(key, { rules: [] }).get(key)!;
   let table = '';
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    for (let quoted = line.startsWith('-A ') && endsQuoted(line, false); quoted && i + 1 < lines.length; ) {
+      quoted = endsQuoted(lines[++i]!, true);
+      line += `\n${lines[i]}`;
+    }
     if (line.startsWith('*')) table = line.slice(1).trim();
     else if (line.startsWith(':')) {
       const [name, policy] = line.slice(1).split(/\s+/);

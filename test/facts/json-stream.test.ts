@@ -52,4 +52,24 @@ describe('parseJsonStream', () => {
     expect(values).toHaveLength(4);
     for (const v of values) expect(Array.isArray(v)).toBe(true);
   });
+
+  it('reads what iproute2 prints for names and aliases holding control characters (recorded: record-hostile.sh)', () => {
+    const [links] = parseJsonStream(readFileSync(new URL('../fixtures/facts/hostile-link.json', import.meta.url), 'utf8')) as { ifname: string; ifalias?: string }[][];
+    expect(links!.map((l) => l.ifname)).toEqual(['lo', 'a\u001bb', 'q\u007fx', 'ué', 'v\ufffdw', 'q"b\\c', 'c\u0001d', 'plain0', 'h\u001bx']);
+    const alias = new Map(links!.map((l) => [l.ifname, l.ifalias]));
+    expect(alias.get('a\u001bb')).toBe('\u001b[2J\u001b]52;c;aGk=\u0007');
+    expect(alias.get('plain0')).toBe('esc\u001b]0;pwned\u0007 nl\nx del\u007f hi\ufffd\ufffd q"b\\c tab\tz cr\rend');
+    expect(alias.get('c\u0001d')).toBe('cnet-remote');
+    expect(alias.get('ué')).toBe('bidi \u202e rlo c1 \u009b end');
+  });
+
+  it('an object that still cannot be read is named by its interface', () => {
+    const line = readFileSync(new URL('../fixtures/facts/hostile-link.json', import.meta.url), 'utf8');
+    // a value cut short inside the object of "q\"b\\c": not JSON however it is escaped
+    const broken = line.replace('"ifname":"q\\"b\\\\c","flags":', '"ifname":"q\\"b\\\\c","flags":,');
+    expect(broken).not.toBe(line);
+    expect(() => parseJsonStream(broken)).toThrow(/^interface "q\\"b\\\\c": /);
+    const esc = line.replace('"ifname":"a\u001bb","flags":', '"ifname":"a\u001bb","flags":,');
+    expect(() => parseJsonStream(esc)).toThrow(/^interface "a\\u001bb": /);
+  });
 });

@@ -384,3 +384,27 @@ describe('parseFacts on malformed or truncated output', () => {
     expect(parseFacts(withSection(full, 'forward', '0')).ipForward).toBe(false);
   });
 });
+
+describe('parseFacts on what iproute2 6.1 prints for hostile names and aliases (recorded: record-hostile.sh)', () => {
+  const f = facts('hostile');
+
+  it('reads the host: every interface, its name and alias exactly (invalid UTF-8 as U+FFFD)', () => {
+    expect(f.root.links.map((l) => l.name)).toEqual(['lo', 'a\u001bb', 'q\u007fx', 'ué', 'v\ufffdw', 'q"b\\c', 'c\u0001d', 'plain0', 'h\u001bx']);
+    expect(link(f, 'a\u001bb')).toMatchObject({ kind: 'bridge', up: true, alias: '\u001b[2J\u001b]52;c;aGk=\u0007', addresses: [{ local: '10.9.0.1', prefixlen: 24, scope: 'global' }] });
+    expect(link(f, 'plain0').alias).toBe('esc\u001b]0;pwned\u0007 nl\nx del\u007f hi\ufffd\ufffd q"b\\c tab\tz cr\rend');
+    expect(f.root.routes).toContainEqual(expect.objectContaining({ dst: '10.9.5.0/24', gateway: '10.9.0.2', dev: 'a\u001bb' }));
+  });
+
+  it('reads a namespace whose interface is named with ESC, and the NAT rules with their comments', () => {
+    expect(link(f, 'i\u001by', 'c1')).toMatchObject({ kind: 'veth' });
+    expect(f.nat.rules.map((r) => r[r.indexOf('--comment') + 1])).toEqual(['x\u001b]0;t\u0007y "q" b\\s', 'nl\nx', 'hi\ufffd\ufffd']);
+  });
+
+  it('an interface that still cannot be read fails the host naming it, not "Bad control character"', () => {
+    const broken = text('hostile').replace('"ifname":"i\u001by","flags":', '"ifname":"i\u001by","flags":,');
+    const err = factsError(() => parseFacts(broken, 'vm1'));
+    expect(err.message).toMatch(/^cannot parse facts: the "ns c1" section: interface "i\\u001by": /);
+    expect(err.host).toBe('vm1');
+  });
+});
+

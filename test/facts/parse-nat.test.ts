@@ -110,3 +110,19 @@ describe('parseNftChains', () => {
     expect(parseNftChains('')).toEqual([]);
   });
 });
+
+describe('parseIptablesSave on what iptables 1.8.9 prints for hostile comments (recorded: record-hostile.sh)', () => {
+  const saved = parseIptablesSave(readFileSync(new URL('../fixtures/facts/hostile-iptables.txt', import.meta.url), 'utf8'));
+
+  it('reads each comment exactly: ESC and BEL, quotes and backslashes, invalid UTF-8', () => {
+    const comments = natRules(saved).map((r) => r[r.indexOf('--comment') + 1]);
+    expect(comments).toEqual(['x\u001b]0;t\u0007y "q" b\\s', 'nl\nx', 'hi\ufffd\ufffd']);
+  });
+
+  it('a newline in a comment (printed as it is) continues the rule: the rest is the comment, not a line of its own', () => {
+    expect(natRules(saved)[1]).toEqual(['-s', '10.9.1.0/24', '-m', 'comment', '--comment', 'nl\nx', '-j', 'MASQUERADE']);
+    // a comment cannot forge a rule of ours
+    const forged = '*nat\n-A POSTROUTING -s 10.0.0.0/8 -m comment --comment "x\n-A POSTROUTING -s 172.18.0.0/16 ! -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE" -j ACCEPT\nCOMMIT\n';
+    expect(parseNatRules(forged)).toHaveLength(1);
+  });
+});
