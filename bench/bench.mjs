@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-ansible-steps      no Ansible per-step
   --ansible-strategy S      linear or free (default free: the faster here, see bench/README.md)
   --name NAME, --net N      the lab's name and 10.N.0.0/16 (default bench, and the first free network
-                            from one derived from the name, as `lab up` chooses)
+                            from one derived from the name, as lab up chooses)
   --results-dir DIR         where the .json and .md go (default bench/results)
   --keep-lab                leave the lab up at the end (default: lab down, also on failure)
   --check-targets           exit 3 when a target at ${TARGET_SIZE} hosts does not hold
