@@ -42,7 +42,8 @@ export function graphCommand(out: Output): Command {
           })()
         : undefined;
       const text = renderGraph(graphModel(graphInputs(hosts, result, facts)), flags.format);
+      // a file gets the text as it is; the terminal gets it through Output (a live host's names may hold control characters)
       if (flags.output) writeFileSync(flags.output, text);
-      else out.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      else out.line(text.replace(/\n$/, ''));
     });
 }

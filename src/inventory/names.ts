@@ -1,3 +1,5 @@
+import { showLine } from '../shown.js';
+
 /**
  * Names from an inventory end up in shell commands and in file names under /run/netns, so they
  * are held to a strict alphabet: letters, digits, `_`, `.`, `-`; not starting with `-` or `.`.
@@ -8,15 +10,9 @@ const RESERVED = new Set(['all', 'default', 'lo']);
 export const IFNAME_MAX = 15;
 export const NSNAME_MAX = 64;
 
-/** Characters a terminal does not show as themselves: controls, format (bidi, zero-width), line separators. */
-const UNSHOWN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-
-/** `\uXXXX` for each UTF-16 unit of `c` */
-const escape = (c: string) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
-
-/** `text` with every character in UNSHOWN as `\uXXXX`: for text quoted from the file, as YAML's errors do. */
+/** `text` with every character a terminal does not show as itself escaped (see shown.ts): for text quoted from the file, as YAML's errors do. */
 export function escapeUnshown(text: string): string {
-  return text.replace(UNSHOWN, escape);
+  return showLine(text);
 }
 
 /**

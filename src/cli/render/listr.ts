@@ -2,6 +2,7 @@ import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 
 import type { HostResult, HostStatus } from '../../report/result.js';
 import { dispatch, type EventSink, type Phase, type RunEvent } from '../../run/events.js';
+import { showLine, shown } from '../../shown.js';
 import { errorLines, formatMismatch } from './recap.js';
 
 /** Up to this many hosts get a listr task each; above it, one summary task (listr2 breaks when taller than the terminal). */
@@ -28,7 +29,10 @@ interface Titled {
   title: string;
 }
 
-/** A deferred outcome plus a title that may change before listr2 has even started the task. */
+/**
+ * A deferred outcome plus a title that may change before listr2 has even started the task. listr2
+ * draws on the terminal itself, not through Output: what it gets from here is `shown` here.
+ */
 class Slot {
   private wrapper: Titled | undefined;
   private settle!: (o: Outcome) => void;
@@ -38,13 +42,13 @@ class Slot {
   constructor(private title: string) {}
 
   get initialTitle(): string {
-    return this.title;
+    return showLine(this.title);
   }
 
   setTitle(title: string): void {
     if (this.settled || title === this.title) return;
     this.title = title;
-    if (this.wrapper) this.wrapper.title = title;
+    if (this.wrapper) this.wrapper.title = showLine(title);
   }
 
   finish(title: string, outcome: Outcome): void {
@@ -57,9 +61,9 @@ class Slot {
   /** The listr task body: show the current title, wait for the sink, throw for a failure. */
   async run(wrapper: Titled): Promise<void> {
     this.wrapper = wrapper;
-    wrapper.title = this.title;
+    wrapper.title = showLine(this.title);
     const outcome = await this.outcome;
-    if (!outcome.ok) throw new Error(outcome.message);
+    if (!outcome.ok) throw new Error(shown(outcome.message));
   }
 }
 
@@ -99,8 +103,8 @@ function perHostView(hosts: string[]): { tasks: Slot[]; handle: EventSink } {
 }
 
 function names(list: string[]): string {
-  const shown = list.slice(0, RUNNING_SHOWN).join(', ');
-  return list.length > RUNNING_SHOWN ? `${shown} …` : shown;
+  const first = list.slice(0, RUNNING_SHOWN).join(', ');
+  return list.length > RUNNING_SHOWN ? `${first} …` : first;
 }
 
 /** One summary task: `12/100 done · 3 changed · 1 failed · 0 unreachable · running: vm13 (apply), …`. */

@@ -1,12 +1,5 @@
 import type { HostResult, HostStatus, Mismatch, ProbeResult, RunResult } from '../../report/result.js';
-
-/** Plain ANSI SGR codes: no colour dependency. */
-const ANSI = { green: 32, yellow: 33, red: 31 } as const;
-type Colour = keyof typeof ANSI;
-
-function paint(text: string, colour: Colour, on: boolean): string {
-  return on ? `\u001b[${ANSI[colour]}m${text}\u001b[39m` : text;
-}
+import { plainText, showLine, type Colour, type Span, type Text } from '../../shown.js';
 
 const STATUS_COLOUR: Record<HostStatus, Colour> = {
   ok: 'green',
@@ -28,39 +21,52 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Ansible's PLAY RECAP: a header, one aligned line per host (sorted by name), a summary line. */
-export function formatRecap(result: RunResult, color: boolean): string {
+/**
+ * Ansible's PLAY RECAP: a header, one aligned line per host (sorted by name), a summary line; in
+ * colour (spans Output paints after neutralizing their text) when `color`, else plain text.
+ */
+export function formatRecap(result: RunResult, color: boolean): Text {
   const hosts = [...result.hosts].sort((a, b) => compareHostNames(a.name, b.name));
   const width = Math.max(0, ...hosts.map((h) => h.name.length));
-  const field = (label: string, n: number, colour: Colour): string =>
-    n > 0 ? paint(`${label}=${n}`, colour, color) : `${label}=${n}`;
+  const spans: Span[] = [];
+  const put = (text: string, colour?: Colour): void => void spans.push(colour && color ? { text, colour } : { text });
+  const field = (label: string, n: number, colour: Colour): void => put(`${label}=${n}`, n > 0 ? colour : undefined);
 
-  const lines = ['RECAP ********'];
+  put('RECAP ********');
   for (const h of hosts) {
     const ok = h.status === 'ok' || h.status === 'changed' ? 1 : 0;
     const unreachable = h.status === 'unreachable' ? 1 : 0;
     const failed = h.status === 'failed' ? 1 : 0;
     // colour the name only, so the padding (and the alignment) is the same with and without colour
-    const name = paint(h.name, STATUS_COLOUR[h.status], color) + ' '.repeat(width - h.name.length);
-    lines.push(
-      `${name} : ${field('ok', ok, 'green')} ${field('changed', h.changes, 'yellow')} ` +
-        `${field('unreachable', unreachable, 'red')} ${field('failed', failed, 'red')}`,
-    );
+    put('\n');
+    put(h.name, STATUS_COLOUR[h.status]);
+    put(`${' '.repeat(width - h.name.length)} : `);
+    field('ok', ok, 'green');
+    put(' ');
+    field('changed', h.changes, 'yellow');
+    put(' ');
+    field('unreachable', unreachable, 'red');
+    put(' ');
+    field('failed', failed, 'red');
   }
 
   const s = result.summary;
-  const count = (n: number, label: string, colour: Colour): string =>
-    n > 0 ? paint(`${n} ${label}`, colour, color) : `${n} ${label}`;
-  lines.push(
-    `${plural(hosts.length, 'host')}: ${count(s.ok, 'ok', 'green')}, ${count(s.changed, 'changed', 'yellow')}, ` +
-      `${count(s.failed, 'failed', 'red')}, ${count(s.unreachable, 'unreachable', 'red')} ` +
-      `in ${formatSeconds(result.durationMs)}`,
-  );
-  return lines.join('\n');
+  const count = (n: number, label: string, colour: Colour): void => put(`${n} ${label}`, n > 0 ? colour : undefined);
+  put(`\n${plural(hosts.length, 'host')}: `);
+  count(s.ok, 'ok', 'green');
+  put(', ');
+  count(s.changed, 'changed', 'yellow');
+  put(', ');
+  count(s.failed, 'failed', 'red');
+  put(', ');
+  count(s.unreachable, 'unreachable', 'red');
+  put(` in ${formatSeconds(result.durationMs)}`);
+  return color ? spans : plainText(spans);
 }
 
+/** A value inside a line: a newline in it (a host's text) would start a line of its own. */
 function show(value: string): string {
-  return value === '' ? '(empty)' : value;
+  return value === '' ? '(empty)' : showLine(value);
 }
 
 export function formatMismatch(m: Mismatch): string {
@@ -85,12 +91,12 @@ export function formatHostDetail(h: HostResult): string[] {
 
 export function formatProbe(p: ProbeResult): string {
   const what = `probe ${p.kind} ${p.from} -> ${p.to} (${p.target})`;
-  return p.ok ? `${what}: ok${p.latencyMs !== undefined ? ` ${p.latencyMs} ms` : ''}` : `${what}: FAILED: ${p.cause ?? 'no reply'}`;
+  return p.ok ? `${what}: ok${p.latencyMs !== undefined ? ` ${p.latencyMs} ms` : ''}` : `${what}: FAILED: ${showLine(p.cause ?? 'no reply')}`;
 }
 
 /** Warnings of a host, each with its fix, indented. */
 export function formatWarnings(h: HostResult): string[] {
-  return (h.warnings ?? []).flatMap((w) => [`  warning: ${w.message}`, ...(w.fix ? [`    fix: ${w.fix}`] : [])]);
+  return (h.warnings ?? []).flatMap((w) => [`  warning: ${showLine(w.message)}`, ...(w.fix ? [`    fix: ${showLine(w.fix)}`] : [])]);
 }
 
 /** Verbose mode: the commands applied on the host (or, for `plan`, that would be). */

@@ -87,6 +87,25 @@ describe('listrRenderer, one task per host', () => {
     ]);
   });
 
+  it("draws a host's text neutralized: no escape sequence of the host's reaches the terminal", async () => {
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });
+    const chunks: string[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const r = listrRenderer({ stdout: stream as unknown as NodeJS.WriteStream, stderr: stream as unknown as NodeJS.WriteStream });
+    r.sink({ kind: 'run-start', command: 'verify', hosts: ['vm1'], forks: 1 });
+    const bad = host('vm1', 'failed', {
+      error: 'apply: \u001b]52;c;cm0gLXJmIH4K\u0007 locked by \u001b]0;title\u0007',
+      mismatches: [{ path: 'bridges.br0.master', desired: 'br0', actual: 'x\u001b[2Jy' }],
+    });
+    r.sink({ kind: 'host-done', result: bad });
+    runDone(r.sink, [bad]);
+    await r.done();
+    const out = chunks.join('');
+    expect(out).not.toMatch(/\u001b\]|\u001b\[2J|\u0007/);
+    expect(out).toContain('\\u001b]52;c;cm0gLXJmIH4K\\u0007 locked by \\u001b]0;title\\u0007');
+    expect(out).toContain('actual x\\u001b[2Jy');
+  });
+
   it('handles events that arrive before listr2 started the tasks, unreachable hosts and unfinished hosts', async () => {
     const tty = fakeTty();
     const r = listrRenderer({ stdout: tty.stream, stderr: tty.stream });

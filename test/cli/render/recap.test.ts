@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { formatHostDetail, formatRecap, formatSteps } from '../../../src/cli/render/recap.js';
 import { summarize, type HostResult, type RunResult } from '../../../src/report/result.js';
+import { shown } from '../../../src/shown.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -37,7 +38,7 @@ describe('formatRecap', () => {
   });
 
   it('colours names by status and non-zero counts, without changing the text', () => {
-    const coloured = formatRecap(run(hosts), true);
+    const coloured = shown(formatRecap(run(hosts), true));
     expect(coloured.replace(ANSI, '')).toBe(formatRecap(run(hosts), false));
     const lines = coloured.split('\n');
     expect(lines[1]).toBe(
