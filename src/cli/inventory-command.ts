@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError, errorMessage } from '../errors.js';
+import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
 import { DEFAULT_VAGRANT_GROUP, parseVagrantSshConfig, vagrantInventory, VagrantConfigError } from '../inventory/from-vagrant.js';
 import { resolveInventory } from '../inventory/load-inventory.js';
 import { parseSource } from '../inventory/source.js';
@@ -61,11 +62,7 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
         from = 'stdin';
         if (text.trim() === '') throw new UsageError(`nothing on stdin: pipe vagrant's output in (${PIPE_HINT}), or run this in the Vagrant project's folder from a terminal`);
       } else if (input !== undefined) {
-        try {
-          text = readFileSync(input, 'utf8');
-        } catch (err) {
-          throw new UsageError(`cannot read ${input}: ${errorMessage(err)}`);
-        }
+        text = readInputText(input, INPUT_KINDS.vagrantSshConfig);
         from = input;
       } else {
         text = await (deps.runVagrantSshConfig ?? (() => runVagrantSshConfig()))();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import {
   applySubscript,
   compileNameMatcher,
@@ -14,7 +14,7 @@ import type { Inventory, ResolvedHost } from './types.js';
 /** Reads an `@file`; a parameter so that callers (and tests) can choose. */
 export type ReadLimitFile = (path: string) => string;
 
-const readUtf8: ReadLimitFile = (path) => readFileSync(path, 'utf8');
+const readUtf8: ReadLimitFile = (path) => readInputText(path, INPUT_KINDS.limit);
 
 /** Groups every host is in: named exactly they work, but no glob or regex selects them. */
 const BUILTIN_GROUPS = new Set(['all', 'ungrouped']);
@@ -33,7 +33,7 @@ export function expandLimit(limit: string, readFile: ReadLimitFile = readUtf8): 
     try {
       text = readFile(path);
     } catch (err) {
-      throw limitError(`cannot read "${path}": ${(err as Error).message}`);
+      throw limitError(`cannot read "${path}": ${err instanceof InputFileError ? err.problem : (err as Error).message}`);
     }
     const lines = parseLimitFile(text);
     if (lines.length === 0) throw limitError(`"${path}" holds no host pattern`);

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import ssh2 from 'ssh2';
 import { TransportError } from '../errors.js';
+import { INPUT_KINDS, readInputFile } from '../files/read-input-file.js';
 
 const { utils } = ssh2;
 
@@ -35,9 +35,9 @@ export class KeyStore {
   private async read(file: string): Promise<LoadedKey> {
     let key: Buffer;
     try {
-      key = readFileSync(file);
+      key = readInputFile(file, INPUT_KINDS.privateKey);
     } catch (err) {
-      return { file, problem: `cannot read private key ${file}: ${(err as NodeJS.ErrnoException).code ?? err}` };
+      return { file, problem: (err as Error).message };
     }
     const plain = utils.parseKey(key);
     if (!(plain instanceof Error)) return plain.isPrivateKey() ? { file, key: signsWithKeyObject(plain) } : { file, problem: `${file} is a public key: name the private key file` };

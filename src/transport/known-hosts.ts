@@ -5,8 +5,9 @@
  * and appending newly accepted keys the way `ssh -o StrictHostKeyChecking=accept-new` does.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import type { HostKeyMode } from '../inventory/types.js';
 
 export type { HostKeyMode };
@@ -222,35 +223,19 @@ export function knownHostsLine(host: string, port: number, keyBlob: Buffer): str
   return `${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}`;
 }
 
-/** Read and parse a known_hosts file; a missing file is empty. */
-export function readKnownHosts(file: string): KnownHostEntry[] {
-  let text: string;
+/** A known_hosts file's text; a missing file is empty. InputFileError for one that is not a regular file, or too big. */
+function knownHostsText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readInputText(file, INPUT_KINDS.knownHosts);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (err instanceof InputFileError && err.code === 'ENOENT') return '';
     throw err;
   }
-  return parseKnownHosts(text);
 }
 
-function endsWithNewline(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
+/** Read and parse a known_hosts file; a missing file is empty. */
+export function readKnownHosts(file: string): KnownHostEntry[] {
+  return parseKnownHosts(knownHostsText(file));
 }
 
 /**
@@ -258,13 +243,16 @@ function endsWithNewline(file: string): boolean {
  * (0600) when missing, and adds a newline first if the file does not end with one. Skips the
  * write when the file already holds this exact key for the host, so concurrent connections to
  * one new host add one line. Entirely synchronous, hence atomic within this process.
+ * Returns whether a line was added.
  */
-export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): void {
+export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): boolean {
   const line = knownHostsLine(host, port, keyBlob);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  if (checkHostKey(readKnownHosts(file), host, port, keyBlob).status === 'match') return;
-  const prefix = endsWithNewline(file) ? '' : '\n';
+  const text = knownHostsText(file);
+  if (checkHostKey(parseKnownHosts(text), host, port, keyBlob).status === 'match') return false;
+  const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
   appendFileSync(file, `${prefix}${line}\n`, { mode: 0o600 });
+  return true;
 }
 
 function shellQuote(s: string): string {

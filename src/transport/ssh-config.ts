@@ -19,11 +19,11 @@
  *   file. File permissions are not checked.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineType, parse as parseConfigText } from 'ssh-config';
 import { CnetError } from '../errors.js';
+import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import { expandIncludeGlob } from './ssh-include-glob.js';
 import { formatJumpSpec, parseJumpSpec, type JumpSpec } from './ssh-jump-spec.js';
 import {
@@ -180,6 +180,10 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function problemOf(e: unknown): string {
+  return e instanceof InputFileError ? e.problem : errorMessage(e);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -291,10 +295,10 @@ function loadIncludes(patterns: string[], pos: SshConfigPosition, ctx: ParseCont
     for (const file of expandIncludeGlob(path)) {
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readInputText(file, INPUT_KINDS.sshConfig);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new SshConfigError(`cannot read included file ${file}: ${errorMessage(e)}`, pos.file, pos.line);
+        if ((e as InputFileError).code === 'ENOENT') continue;
+        throw new SshConfigError(`cannot read included file ${file}: ${problemOf(e)}`, pos.file, pos.line);
       }
       ctx.files.push(file);
       sources.push(parseSource(text, file, { ...ctx, depth: ctx.depth + 1 }));
@@ -329,12 +333,12 @@ export function loadSshConfig(file?: string, opts: LoadSshConfigOptions = {}): S
   let found = true;
   let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path, INPUT_KINDS.sshConfig);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as InputFileError).code;
     if (code === 'ENOENT' && !explicit) found = false;
     else if (code === 'ENOENT') throw new SshConfigError(`ssh config file ${path} does not exist (given with -F)`);
-    else throw new SshConfigError(`cannot read ssh config file ${path}: ${errorMessage(e)}`);
+    else throw new SshConfigError(`cannot read ssh config file ${path}: ${problemOf(e)}`);
   }
   if (text !== undefined) {
     files.push(path);
@@ -344,10 +348,10 @@ export function loadSshConfig(file?: string, opts: LoadSshConfigOptions = {}): S
     const systemPath = typeof opts.systemConfig === 'string' ? opts.systemConfig : '/etc/ssh/ssh_config';
     let systemText: string | undefined;
     try {
-      systemText = readFileSync(systemPath, 'utf8');
+      systemText = readInputText(systemPath, INPUT_KINDS.sshConfig);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new SshConfigError(`cannot read ssh config file ${systemPath}: ${errorMessage(e)}`);
+      if ((e as InputFileError).code !== 'ENOENT') {
+        throw new SshConfigError(`cannot read ssh config file ${systemPath}: ${problemOf(e)}`);
       }
     }
     if (systemText !== undefined) {

@@ -48,10 +48,19 @@ describe('KeyStore', () => {
     await none.load([join(dir, 'locked'), join(dir, 'plain.pub'), join(dir, 'missing')]);
     expect(none.get(join(dir, 'locked'))).toMatchObject({ problem: expect.stringMatching(/is encrypted: set CNET_SSH_KEY_PASSPHRASE/) });
     expect(none.get(join(dir, 'plain.pub'))).toMatchObject({ problem: expect.stringMatching(/plain.pub is a public key/) });
-    expect(none.get(join(dir, 'missing'))).toMatchObject({ problem: expect.stringMatching(/cannot read private key .*ENOENT/) });
+    expect(none.get(join(dir, 'missing'))).toMatchObject({ problem: `cannot read private key file ${join(dir, 'missing')}: no such file` });
     process.env.CNET_SSH_KEY_PASSPHRASE = 'wrong';
     const wrong = new KeyStore();
     await wrong.load([join(dir, 'locked')]);
     expect(wrong.get(join(dir, 'locked'))).toMatchObject({ problem: expect.stringMatching(/wrong passphrase/) });
+  });
+
+  it('a FIFO or a device named as the key is refused at once, with the path (it was read until killed, or forever)', async () => {
+    const fifo = join(dir, 'fifo-key');
+    execFileSync('mkfifo', [fifo]);
+    const store = new KeyStore(async () => undefined);
+    await store.load([fifo, '/dev/zero']);
+    expect(store.get(fifo)).toMatchObject({ problem: expect.stringMatching(new RegExp(`^cannot read private key file ${fifo}: is a FIFO \\(named pipe\\), not a regular file`)) });
+    expect(store.get('/dev/zero')).toMatchObject({ problem: expect.stringMatching(/^cannot read private key file \/dev\/zero: is a character device/) });
   });
 });

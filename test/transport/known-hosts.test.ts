@@ -149,6 +149,13 @@ describe('parseKnownHosts', () => {
     expect(parseKnownHosts('')).toEqual([]);
     expect(readKnownHosts(join(dir, 'no', 'such', 'known_hosts'))).toEqual([]);
   });
+
+  it('/dev/null is empty; a FIFO is refused at once, with the path (it hung for a writer)', () => {
+    expect(readKnownHosts('/dev/null')).toEqual([]);
+    const fifo = join(dir, 'known_hosts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readKnownHosts(fifo)).toThrow(`cannot read known_hosts file ${fifo}: is a FIFO (named pipe), not a regular file`);
+  });
 });
 
 describe('matchHost (plain patterns), cross-checked with ssh-keygen -F', () => {
@@ -343,7 +350,7 @@ describe('appendKnownHost', () => {
     const sshDir = join(dir, 'home', '.ssh');
     const file = join(sshDir, 'known_hosts');
     expect(existsSync(sshDir)).toBe(false);
-    appendKnownHost(file, '10.0.0.5', 2222, keyA.blob);
+    expect(appendKnownHost(file, '10.0.0.5', 2222, keyA.blob)).toBe(true);
     expect(statSync(sshDir).mode & 0o777).toBe(0o700);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe(`[10.0.0.5]:2222 ssh-ed25519 ${keyA.b64}\n`);
@@ -382,6 +389,8 @@ describe('appendKnownHost', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(hosts.length);
+    // a key already there is not added again, and the caller is told (it counts what was added)
+    expect(appendKnownHost(file, hosts[0]!, 22, keyA.blob)).toBe(false);
     const entries = readKnownHosts(file);
     for (const h of hosts) expect(checkHostKey(entries, h, 22, keyA.blob)).toEqual({ status: 'match' });
   });
