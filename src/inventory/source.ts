@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
+import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import { escapeUnshown } from './names.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -20,50 +20,73 @@ export function formatPath(path: YamlPath): string {
 
 function loadText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputText(file, INPUT_KINDS.inventory);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(err);
-    throw new InventoryError([{ loc: { file, line: 0, col: 0, path: '' }, message: `cannot read inventory: ${why}` }]);
+    if (!(err instanceof InputFileError)) throw err;
+    throw new InventoryError([{ loc: { file, line: 0, col: 0, path: '' }, message: `cannot read inventory: ${err.problem}` }]);
   }
 }
 
-/** Past blanks and comments: where the next token starts. */
-function skipBlank(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') i++;
-    else if (c === '#') while (i < text.length && text[i] !== '\n') i++;
-    else break;
+/** A map key as the data has it (toJS makes keys strings), or undefined for a key that is not a scalar. */
+function keyText(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  const v = key.value;
+  if (v === null) return '';
+  return typeof v === 'object' ? undefined : String(v);
+}
+
+const PROTO_MESSAGE = 'the key "__proto__" is not allowed: it would be dropped without a word, JavaScript objects cannot hold it';
+
+/**
+ * Keys the data would lose, found in one pass over the document (a stack, not recursion): a key
+ * that repeats one of its mapping (by the text the data gives it: `1` and `"1"` are one key), and
+ * `__proto__` (zod's records drop it silently, so a bridge or host so named would vanish). The
+ * yaml library's own duplicate check compares each key with every earlier one, which is quadratic
+ * in the size of a mapping: 100k hosts in one `hosts:` took minutes.
+ */
+function lostKeys(doc: Document, file: string, lineCounter: LineCounter): { offset: number; issue: InventoryIssue }[] {
+  const found: { offset: number; issue: InventoryIssue }[] = [];
+  const at = (offset: number, path: string, message: string) => {
+    const { line, col } = lineCounter.linePos(offset);
+    found.push({ offset, issue: { loc: { file, line, col, path }, message } });
+  };
+  const stack: { node: unknown; path: YamlPath }[] = [{ node: doc.contents, path: [] }];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const { node, path } = top;
+    if (isSeq(node)) node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    if (!isMap(node)) continue;
+    const firstLine = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      if (key === undefined) {
+        stack.push({ node: pair.value, path });
+        continue;
+      }
+      const offset = (pair.key as { range?: [number, number, number] | null }).range?.[0] ?? 0;
+      const here = [...path, key];
+      const first = firstLine.get(key);
+      if (first !== undefined) at(offset, '', `YAML error: Map keys must be unique: ${escapeUnshown(JSON.stringify(key))} is also at line ${first}`);
+      else firstLine.set(key, lineCounter.linePos(offset).line);
+      if (key === '__proto__') at(offset, formatPath(here), PROTO_MESSAGE);
+      else stack.push({ node: pair.value, path: here });
+    }
   }
-  return i < text.length ? i : offset;
+  return found;
 }
 
 /** Parses YAML text strictly (duplicate keys are errors); stops on any YAML error. */
 export function parseSource(file: string, text: string): InventorySource {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const issues: InventoryIssue[] = doc.errors.map((e) => {
-      // the yaml library puts a duplicate key after an empty value at the end of the previous line
-      const offset = e.code === 'DUPLICATE_KEY' ? skipBlank(text, e.pos[0]) : e.pos[0];
-      const pos = offset >= 0 ? lineCounter.linePos(offset) : { line: 1, col: 1 };
-      // its first line, and the source text it quotes shown as written
-      const message = escapeUnshown(e.message.split('\n')[0] ?? e.message);
-      return { loc: { file, line: pos.line, col: pos.col, path: '' }, message: `YAML error: ${message}` };
-    });
-    throw new InventoryError(issues);
-  }
-  const proto = protoKeys(doc.contents, []);
-  if (proto.length > 0) {
-    throw new InventoryError(
-      proto.map(({ path, offset }) => {
-        const { line, col } = lineCounter.linePos(offset);
-        return { loc: { file, line, col, path: formatPath(path) }, message: 'the key "__proto__" is not allowed: it would be dropped without a word, JavaScript objects cannot hold it' };
-      }),
-    );
-  }
+  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const errors = doc.errors.map((e) => {
+    const offset = e.pos[0];
+    const pos = offset >= 0 ? lineCounter.linePos(offset) : { line: 1, col: 1 };
+    // its first line, and the source text it quotes shown as written
+    const message = escapeUnshown(e.message.split('\n')[0] ?? e.message);
+    return { offset, issue: { loc: { file, line: pos.line, col: pos.col, path: '' }, message: `YAML error: ${message}` } };
+  });
+  const lost = [...errors, ...lostKeys(doc, file, lineCounter)];
+  if (lost.length > 0) throw new InventoryError(lost.sort((a, b) => a.offset - b.offset).map((l) => l.issue));
   const locate = (path: YamlPath): SourceLocation => {
     for (let n = path.length; n >= 0; n--) {
       const range = rangeOf(doc, path.slice(0, n));
@@ -85,20 +108,6 @@ export function parseSource(file: string, text: string): InventorySource {
     throw new InventoryError([{ loc: { file, line, col, path: '' }, message: `YAML error: ${message}` }]);
   }
   return { file, data: data ?? {}, locate };
-}
-
-/** Every map key `__proto__`: zod's records drop it silently, so a bridge or host so named would vanish. */
-function protoKeys(node: unknown, path: (string | number)[]): { path: YamlPath; offset: number }[] {
-  if (isMap(node)) {
-    return node.items.flatMap((pair) => {
-      if (!isScalar(pair.key)) return protoKeys(pair.value, path);
-      const key = String(pair.key.value);
-      const here = [...path, key];
-      return key === '__proto__' ? [{ path: here, offset: pair.key.range?.[0] ?? 0 }] : protoKeys(pair.value, here);
-    });
-  }
-  if (isSeq(node)) return node.items.flatMap((item, i) => protoKeys(item, [...path, i]));
-  return [];
 }
 
 /** Offset of the first alias that does not resolve, else of the first alias. */
@@ -124,13 +133,26 @@ function aliasOffset(doc: Document): number | undefined {
   return unresolved ?? first;
 }
 
+/** Each mapping's pairs by key text, made when the mapping is first searched. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
 /**
- * The node at `path`, matching map keys by their text: the data's keys are strings, but a key
- * written `123` or `true` is not a string node (yaml's getIn compares strictly).
+ * The pair of `key` in `map`, matching keys by their text: the data's keys are strings, but a key
+ * written `123` or `true` is not a string node (yaml's getIn compares strictly). Indexed: issues
+ * are located once per host, and a scan of a 100k-host mapping per host was quadratic.
  */
-function pairOf(map: unknown, key: string | number) {
+function pairOf(map: unknown, key: string | number): Pair | undefined {
   if (!isMap(map)) return undefined;
-  return map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = isPair(p) ? keyText(p.key) : undefined;
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(String(key));
 }
 
 function nodeAt(doc: Document, path: YamlPath): unknown {

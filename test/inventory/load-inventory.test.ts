@@ -1,4 +1,6 @@
-import { homedir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -92,9 +94,18 @@ describe('YAML errors', () => {
     b: 2
 `);
     expect(all.map((i) => [i.loc.line, i.loc.col, i.message])).toEqual([
-      [4, 5, 'YAML error: Map keys must be unique'],
-      [6, 5, 'YAML error: Map keys must be unique'],
+      [4, 5, 'YAML error: Map keys must be unique: "a" is also at line 3'],
+      [6, 5, 'YAML error: Map keys must be unique: "b" is also at line 5'],
     ]);
+  });
+
+  it('keys the data cannot tell apart are duplicates: 1 and "1" (the data\'s keys are strings)', () => {
+    const issue = oneIssue(`all:
+  hosts:
+    1: { ansible_host: 10.0.0.1 }
+    "1": { ansible_host: 10.0.0.2 }
+`);
+    expectIssue(issue, 4, 5, '', 'YAML error: Map keys must be unique: "1" is also at line 3');
   });
 
   it('an alias to an undefined anchor is an issue at the alias, not a crash', () => {
@@ -586,7 +597,23 @@ describe('loadInventory', () => {
 
   it('a directory', () => {
     const all = issuesOf(() => loadInventory([fixtures]));
-    expect(all[0]!.message).toBe('cannot read inventory: is a directory');
+    expect(all[0]!.message).toBe("cannot read inventory: is a directory, not a regular file: give the path of a regular file (save a pipe's output to a file first)");
+  });
+
+  it('a FIFO is refused at once, not read until a writer comes (it hung)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-fifo-'));
+    try {
+      const fifo = join(dir, 'inventory.yaml');
+      execFileSync('mkfifo', [fifo]);
+      const all = issuesOf(() => loadInventory([fifo]));
+      expect(all.map(formatIssue)).toEqual([`${fifo}:0:0 cannot read inventory: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('/dev/zero is refused, not read until memory runs out', () => {
+    expect(issuesOf(() => loadInventory(['/dev/zero']))[0]!.message).toMatch(/^cannot read inventory: is a character device, not a regular file/);
   });
 
   it('every unreadable or broken file is reported at once', () => {
