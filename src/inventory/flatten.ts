@@ -2,7 +2,7 @@ import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { showText } from './names.js';
 import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
-import { readVars, type VarsKind } from './vars-dirs.js';
+import { readVars, type VarsFolders, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
 
 /** One `vars:` mapping (or a host's own vars) and where it sits. */
@@ -165,15 +165,15 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   const depth = groupDepths(groups);
   const parentsOf = new Map<string, Set<string>>();
   for (const g of groups.values()) for (const c of g.children) parentsOf.set(c, (parentsOf.get(c) ?? new Set()).add(g.name));
-  const ancestors = (name: string, acc: Set<string>): Set<string> => {
-    acc.add(name);
-    for (const p of parentsOf.get(name) ?? []) ancestors(p, acc);
-    return acc;
-  };
 
   const members = new Map<string, Set<string>>();
-  for (const g of groups.values()) for (const h of g.hosts) {
-    for (const a of ancestors(g.name, new Set())) members.set(a, (members.get(a) ?? new Set()).add(h));
+  for (const g of groups.values()) {
+    if (g.hosts.size === 0) continue;
+    for (const a of reachable(g.name, (n) => parentsOf.get(n) ?? [])) {
+      const m = members.get(a) ?? new Set();
+      for (const h of g.hosts) m.add(h);
+      members.set(a, m);
+    }
   }
   const named = new Map([...hostFirst.keys()].map((h, i) => [h, i]));
   const allHosts = [...hostFirst.keys()].sort();
@@ -183,14 +183,23 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   for (const g of groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
   members.set('ungrouped', new Set(allHosts.filter((h) => !grouped.has(h))));
   for (const g of groups.keys()) if (!members.has(g)) members.set(g, new Set());
+  const groupsOf = new Map<string, string[]>();
+  for (const [g, m] of members) {
+    for (const h of m) {
+      const list = groupsOf.get(h);
+      if (list) list.push(g);
+      else groupsOf.set(h, [g]);
+    }
+  }
 
   // vars folders: each file read and checked once, only for groups and hosts that exist
   const fromDirs = new Map<string, VarLayer[]>();
+  const folders: VarsFolders = new Map();
   const dirLayers = (dir: string, kind: VarsKind, name: string): VarLayer[] => {
     const key = `${dir}\u0000${kind}\u0000${name}`;
     let layers = fromDirs.get(key);
     if (!layers) {
-      const read = readVars(dir, kind, name);
+      const read = readVars(dir, kind, name, folders);
       issues.push(...read.issues);
       for (const layer of read.layers) checkVars(layer, issues);
       fromDirs.set(key, (layers = read.layers));
@@ -200,10 +209,9 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   for (const dir of varsDirs) for (const g of [...groups.keys()].sort()) dirLayers(dir, 'group_vars', g);
 
   const hosts: FlatHost[] = allHosts.map((name) => {
-    const hostGroups = [...members.entries()].filter(([, m]) => m.has(name)).map(([g]) => g);
+    const hostGroups = groupsOf.get(name) ?? [];
     // `all` first (depth 0), then by depth and name
-    const ordered = hostGroups
-      .filter((g) => groups.has(g))
+    const ordered = [...hostGroups]
       .sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
     const layers = [
       ...ordered.flatMap((g) => groups.get(g)!.layers),
@@ -219,35 +227,77 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   return { flat: { hosts, groups: members }, issues };
 }
 
+/** `from` and every name reachable from it through `next`, each once (a loop, not recursion: chains of thousands of groups). */
+function reachable(from: string, next: (name: string) => Iterable<string>): Set<string> {
+  const seen = new Set([from]);
+  const todo = [from];
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    for (const n of next(name)) if (!seen.has(n)) todo.push((seen.add(n), n));
+  }
+  return seen;
+}
+
+/**
+ * A cycle of children, as the names along it (the first repeated at the end), if any. Depth-first
+ * with a stack of its own, not recursion: a chain of thousands of groups must not overflow.
+ */
 function findCycle(groups: Map<string, GroupNode>): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>();
-  const visit = (name: string, trail: string[]): string[] | undefined => {
-    if (state.get(name) === 'open') return [...trail.slice(trail.indexOf(name)), name];
-    if (state.get(name) === 'done') return undefined;
-    state.set(name, 'open');
-    for (const c of groups.get(name)?.children ?? []) {
-      const found = visit(c, [...trail, name]);
-      if (found) return found;
+  const done = new Set<string>();
+  for (const root of groups.keys()) {
+    if (done.has(root)) continue;
+    // the path from root, each with the children still to visit; `onPath` indexes it
+    const path: { name: string; children: Iterator<string> }[] = [];
+    const onPath = new Map<string, number>();
+    const enter = (name: string) => {
+      onPath.set(name, path.length);
+      path.push({ name, children: (groups.get(name)?.children ?? new Set<string>()).values() });
+    };
+    enter(root);
+    while (path.length > 0) {
+      const top = path[path.length - 1]!;
+      const next = top.children.next();
+      if (next.done) {
+        path.pop();
+        onPath.delete(top.name);
+        done.add(top.name);
+        continue;
+      }
+      const child = next.value;
+      const at = onPath.get(child);
+      if (at !== undefined) return [...path.slice(at).map((p) => p.name), child];
+      if (!done.has(child)) enter(child);
     }
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of groups.keys()) {
-    const found = visit(name, []);
-    if (found) return found;
   }
   return undefined;
 }
 
-/** Longest distance from `all`: Ansible applies shallower groups' vars first. */
+/**
+ * Longest distance from `all`: Ansible applies shallower groups' vars first. The groups form no
+ * cycle (checked before): in topological order from `all`, each child is one deeper than its
+ * deepest parent. Groups `all` does not reach (only `ungrouped`) are at depth 1.
+ */
 function groupDepths(groups: Map<string, GroupNode>): Map<string, number> {
+  const children = (name: string) => groups.get(name)?.children ?? [];
+  // reverse post-order of a depth-first walk: every parent before its children
+  const order: string[] = [];
+  const seen = new Set(['all']);
+  const stack: { name: string; children: Iterator<string> }[] = [{ name: 'all', children: children('all')[Symbol.iterator]() }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const next = top.children.next();
+    if (next.done) {
+      order.push(top.name);
+      stack.pop();
+    } else if (!seen.has(next.value)) {
+      seen.add(next.value);
+      stack.push({ name: next.value, children: children(next.value)[Symbol.iterator]() });
+    }
+  }
   const depth = new Map<string, number>([['all', 0]]);
-  const visit = (name: string, d: number): void => {
-    if ((depth.get(name) ?? -1) > d) return;
-    depth.set(name, d);
-    for (const c of groups.get(name)?.children ?? []) visit(c, d + 1);
-  };
-  visit('all', 0);
+  for (const name of order.reverse()) {
+    const d = depth.get(name)!;
+    for (const c of children(name)) if ((depth.get(c) ?? -1) < d + 1) depth.set(c, d + 1);
+  }
   for (const name of groups.keys()) if (!depth.has(name)) depth.set(name, 1);
   return depth;
 }
