@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { InventoryError, type InventoryIssue } from '../errors.js';
+import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import type { VarLayer } from './flatten.js';
 import { parseSource, type InventorySource } from './source.js';
 
@@ -34,7 +35,7 @@ export function varsDirsOf(inventoryFiles: readonly string[]): string[] {
 
 function readError(file: string, err: unknown): InventoryIssue {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(err);
+  const why = err instanceof InputFileError ? err.problem : code === 'EACCES' ? 'permission denied' : String(err);
   return { loc: { file, line: 0, col: 0, path: '' }, message: `cannot read group_vars/host_vars: ${why}` };
 }
 
@@ -43,18 +44,54 @@ function statOf(path: string): Stats | undefined {
   return statSync(path, { throwIfNoEntry: false });
 }
 
-/** Files of a vars folder in name order, recursing into sub-folders without extension. */
+/**
+ * Files of a vars folder in name order, going into sub-folders without extension where they
+ * stand. A folder met again (a symbolic link to a folder above) is not read again: it recursed
+ * until the stack overflowed.
+ */
 function dirFiles(dir: string): string[] {
   const found: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    if (entry.startsWith('.') || entry.endsWith('~')) continue; // hidden files and backups
-    const ext = extname(entry);
-    const full = join(dir, entry);
-    const st = statOf(full);
-    if (st?.isDirectory() && !ext) found.push(...dirFiles(full));
-    else if (st?.isFile() && (!ext || EXTENSIONS.includes(ext))) found.push(full);
+  const seen = new Set<string>();
+  // paths still to look at, the next one last
+  const todo: { path: string; folder: boolean }[] = [{ path: dir, folder: true }];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    if (!next.folder) {
+      found.push(next.path);
+      continue;
+    }
+    const st = statOf(next.path);
+    const id = `${st?.dev}:${st?.ino}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const here: { path: string; folder: boolean }[] = [];
+    for (const entry of readdirSync(next.path).sort()) {
+      if (entry.startsWith('.') || entry.endsWith('~')) continue; // hidden files and backups
+      const ext = extname(entry);
+      const full = join(next.path, entry);
+      const est = statOf(full);
+      if (est?.isDirectory() && !ext) here.push({ path: full, folder: true });
+      else if (est?.isFile() && (!ext || EXTENSIONS.includes(ext))) here.push({ path: full, folder: false });
+    }
+    todo.push(...here.reverse());
   }
   return found;
+}
+
+/** Each `dir/kind/` folder's entries, listed once per load (not stat'ed once per host); undefined: no such folder. */
+export type VarsFolders = Map<string, Set<string> | undefined>;
+
+function entriesOf(base: string, folders: VarsFolders): Set<string> | undefined {
+  if (!folders.has(base)) {
+    let entries: Set<string> | undefined;
+    try {
+      // Ansible warns about a file there and skips it
+      entries = statOf(base)?.isDirectory() ? new Set(readdirSync(base)) : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    folders.set(base, entries);
+  }
+  return folders.get(base);
 }
 
 /**
@@ -62,10 +99,11 @@ function dirFiles(dir: string): string[] {
  * `name`, `name.yml`, `name.yaml`, `name.json` that exists; a folder is read whole (as Ansible's
  * DataLoader.find_vars_files).
  */
-export function findVarsFiles(dir: string, kind: VarsKind, name: string): string[] {
+export function findVarsFiles(dir: string, kind: VarsKind, name: string, folders: VarsFolders = new Map()): string[] {
   const base = join(dir, kind);
-  if (!statOf(base)?.isDirectory()) return []; // Ansible warns about a file there and skips it
+  const entries = entriesOf(base, folders);
   for (const ext of ['', ...EXTENSIONS]) {
+    if (!entries?.has(name + ext)) continue;
     const path = join(base, name + ext);
     const st = statOf(path);
     if (!st) continue;
@@ -87,7 +125,7 @@ function describe(data: unknown): string {
 export function loadVarsFile(file: string, inventoryDir: string): { layer?: VarLayer; issues: InventoryIssue[] } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, INPUT_KINDS.vars);
   } catch (err) {
     return { issues: [readError(file, err)] };
   }
@@ -116,10 +154,10 @@ export function loadVarsFile(file: string, inventoryDir: string): { layer?: VarL
 }
 
 /** Every layer for group or host `name` from `dir/kind/`, lowest precedence first. */
-export function readVars(dir: string, kind: VarsKind, name: string): { layers: VarLayer[]; issues: InventoryIssue[] } {
+export function readVars(dir: string, kind: VarsKind, name: string, folders: VarsFolders = new Map()): { layers: VarLayer[]; issues: InventoryIssue[] } {
   let files: string[];
   try {
-    files = findVarsFiles(dir, kind, name);
+    files = findVarsFiles(dir, kind, name, folders);
   } catch (err) {
     return { layers: [], issues: [readError(join(dir, kind, name), err)] };
   }

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -387,6 +388,21 @@ describe('which files are read (as Ansible\'s find_vars_files)', () => {
       'host_vars/vm1/b.yml',
       'host_vars/vm1/c.json',
       'host_vars/vm1/sub/z.yaml',
+    ]);
+  });
+
+  it('a symbolic link to a folder above is read once, not followed forever (the stack overflowed)', () => {
+    const root = tree({ 'host_vars/vm1/a.yml': '', 'host_vars/vm1/sub/b.yml': '' });
+    symlinkSync('..', join(root, 'host_vars/vm1/sub/up'));
+    expect(findVarsFiles(root, 'host_vars', 'vm1').map((f) => f.slice(root.length + 1))).toEqual(['host_vars/vm1/a.yml', 'host_vars/vm1/sub/b.yml']);
+  });
+
+  it('a FIFO as a vars file is an issue with its path at once (reading it hung)', () => {
+    const root = tree({ 'inv.yaml': 'all:\n  hosts:\n    vm1: { ansible_host: 192.0.2.1 }\n', 'group_vars/': '' });
+    execFileSync('mkfifo', [join(root, 'group_vars/all.yml')]);
+    const issues = issuesOf(() => loadInventory([join(root, 'inv.yaml')]));
+    expect(summary(issues, root)).toEqual([
+      "group_vars/all.yml:0:0 : cannot read group_vars/host_vars: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)",
     ]);
   });
 
