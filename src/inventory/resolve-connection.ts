@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { InventoryIssue } from '../errors.js';
+import { UsageError, type InventoryIssue } from '../errors.js';
 import type { FlatHost } from './flatten.js';
 import { isIpv4 } from './ipv4.js';
 import { lookup } from './host-var.js';
+import { sudoPasswordProblem } from './schema.js';
 import type { Connection, HostKeyMode } from './types.js';
 
 /** `~/x` → home; relative paths are taken from the inventory file's folder. */
@@ -28,6 +29,14 @@ function hiddenInJson<T extends { password?: string }>(obj: T): T {
   return Object.defineProperty(obj, 'toJSON', { value: toJSON, enumerable: false });
 }
 
+/** CNET_BECOME_PASSWORD, refused as the inventory's become password is when it holds a control character. */
+function becomePasswordFromEnv(): string | undefined {
+  const password = process.env.CNET_BECOME_PASSWORD || undefined;
+  const problem = password === undefined ? undefined : sudoPasswordProblem(password);
+  if (problem) throw new UsageError(`the environment variable CNET_BECOME_PASSWORD ${problem}`);
+  return password;
+}
+
 /** Ansible's connection variables (and the legacy ansible_ssh_* ones) → how to reach the host. */
 export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}): { connection?: Connection; issues: InventoryIssue[] } {
   const address = lookup(host, 'ansible_host') ?? lookup(host, 'ansible_ssh_host');
@@ -48,7 +57,7 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const password = lookup(host, 'ansible_password')?.value ?? lookup(host, 'ansible_ssh_pass')?.value ?? (process.env.CNET_SSH_PASSWORD || undefined);
   const commonArgs = [lookup(host, 'ansible_ssh_common_args')?.value, lookup(host, 'ansible_ssh_extra_args')?.value].filter(Boolean).join(' ');
   const become = lookup(host, 'ansible_become')?.value === true;
-  const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? (process.env.CNET_BECOME_PASSWORD || undefined);
+  const becomePassword = lookup(host, 'ansible_become_password')?.value ?? lookup(host, 'ansible_become_pass')?.value ?? becomePasswordFromEnv();
   return {
     connection: hiddenInJson({
       address: addr,

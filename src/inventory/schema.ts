@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ShellWordsError, splitShellWords } from '../transport/ssh-shell-words.js';
 import { isIpv4, parseCidr } from './ipv4.js';
 
 /**
@@ -15,6 +16,45 @@ const nonEmpty = z.string().min(1, 'must not be empty');
 
 /** a password: YAML may read an unquoted one as a number */
 const secret = z.union([z.string(), z.number()]).transform(String);
+
+/** C0 control characters and DEL */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+const CONTROL_NAMES: Record<string, string> = { '\n': 'a newline', '\r': 'a carriage return', '\t': 'a tab', '\x00': 'a NUL' };
+
+/** The control character `text` holds, named (never the text itself: it is a secret). */
+export function controlCharacter(text: string): string | undefined {
+  const c = CONTROL.exec(text)?.[0];
+  if (c === undefined) return undefined;
+  return CONTROL_NAMES[c] ?? `the control character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+}
+
+/**
+ * A password sudo reads (`sudo -S`): sudo takes it up to the first newline or carriage return, and
+ * what follows goes on to the shell sudo starts, as the become user: a control character is refused.
+ */
+export function sudoPasswordProblem(password: string): string | undefined {
+  const c = controlCharacter(password);
+  return c && `holds ${c}: sudo would take the password up to a line end and run what follows as a command; remove it (a YAML block scalar, | or >, ends with a newline: write the password as a quoted string)`;
+}
+
+const sudoSecret = secret.superRefine((text, ctx) => {
+  const problem = sudoPasswordProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: `the password ${problem}` });
+});
+
+/**
+ * ssh arguments as Ansible splits them (shlex, as a shell does): an unterminated quote is refused
+ * where it is written (the transport's splitter, the one implementation of the rule).
+ */
+const sshArgs = z.string().superRefine((text, ctx) => {
+  try {
+    splitShellWords(text);
+  } catch (err) {
+    if (!(err instanceof ShellWordsError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `${err.problem}: close it (the value is split into words as a shell does)` });
+  }
+});
 
 const ansibleBool = z.union([
   z.boolean(),
@@ -89,12 +129,12 @@ export const knownVarSchemas = {
   ansible_ssh_private_key_file: nonEmpty,
   ansible_password: secret,
   ansible_ssh_pass: secret,
-  ansible_ssh_common_args: z.string(),
-  ansible_ssh_extra_args: z.string(),
+  ansible_ssh_common_args: sshArgs,
+  ansible_ssh_extra_args: sshArgs,
   ansible_become: ansibleBool,
   ansible_become_user: nonEmpty,
-  ansible_become_password: secret,
-  ansible_become_pass: secret,
+  ansible_become_password: sudoSecret,
+  ansible_become_pass: sudoSecret,
   ansible_become_method: z.literal('sudo', 'only sudo is supported as ansible_become_method'),
   ansible_host_key_checking: ansibleBool,
   cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),
@@ -110,7 +150,8 @@ export const knownVarSchemas = {
 
 export type KnownVar = keyof typeof knownVarSchemas;
 
-const vars = z.record(z.string(), z.unknown());
+/** a mapping of variables: checked, not copied (zod's record copies each one; 100k hosts' worth) */
+const vars = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected a mapping of variable names to values');
 
 export interface RawGroup {
   hosts?: Record<string, Record<string, unknown> | null> | null;

@@ -1,8 +1,22 @@
+/** A quote that is never closed; `problem` says which and where, without the text (it may hold a secret). */
+export class ShellWordsError extends Error {
+  constructor(
+    readonly problem: string,
+    text: string,
+  ) {
+    super(`${problem} in: ${text}`);
+  }
+}
+
+function unterminated(kind: 'single' | 'double', at: number, text: string): ShellWordsError {
+  return new ShellWordsError(`unterminated ${kind} quote (the one at character ${at + 1})`, text);
+}
+
 /**
  * POSIX shell word splitting without expansion, as Python's `shlex.split` does it (how Ansible
  * splits `ansible_ssh_common_args`) and as `/bin/sh` splits a ProxyCommand:
  * single quotes are literal; in double quotes a backslash escapes only `\ " $ \`` and newline;
- * outside quotes a backslash escapes any character. Throws on an unterminated quote.
+ * outside quotes a backslash escapes any character. Throws a ShellWordsError on an unterminated quote.
  */
 export function splitShellWords(text: string, opts: { comments?: boolean } = {}): string[] {
   const words: string[] = [];
@@ -20,11 +34,12 @@ export function splitShellWords(text: string, opts: { comments?: boolean } = {})
       break;
     } else if (c === "'") {
       const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated single quote in: ${text}`);
+      if (end < 0) throw unterminated('single', i, text);
       word += text.slice(i + 1, end);
       inWord = true;
       i = end + 1;
     } else if (c === '"') {
+      const open = i;
       i++;
       let closed = false;
       while (i < text.length) {
@@ -42,7 +57,7 @@ export function splitShellWords(text: string, opts: { comments?: boolean } = {})
           i++;
         }
       }
-      if (!closed) throw new Error(`unterminated double quote in: ${text}`);
+      if (!closed) throw unterminated('double', open, text);
       inWord = true;
     } else if (c === '\\') {
       if (i + 1 < text.length) {

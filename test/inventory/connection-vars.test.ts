@@ -6,7 +6,8 @@ import { loadInventory, resolveInventory } from '../../src/inventory/load-invent
 import { parseSource } from '../../src/inventory/source.js';
 import type { Connection } from '../../src/inventory/types.js';
 import { parseSshConfig, resolveSshConfig } from '../../src/transport/ssh-config.js';
-import { expectIssue, host, issuesOf, oneIssue, resolve } from './helpers.js';
+import { formatIssue, UsageError } from '../../src/errors.js';
+import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
 
 /** The environment variables resolve-connection falls back to: cleared for each test, then restored. */
 const ENV_VARS = ['CNET_SSH_PASSWORD', 'CNET_BECOME_PASSWORD'] as const;
@@ -93,6 +94,20 @@ describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
     expect(conn('')).not.toHaveProperty('commonArgs');
     expect(conn('ansible_ssh_common_args: "", ansible_ssh_extra_args: ""')).not.toHaveProperty('commonArgs');
   });
+
+  it('an unterminated quote is an issue at the variable, when the inventory is loaded (it crashed with a stack trace when connecting)', () => {
+    const all = issues(`all:
+  hosts:
+    h1.example.com:
+      ansible_ssh_common_args: "-o ProxyCommand='ssh -W %h:%p bastion"
+  vars:
+    ansible_ssh_extra_args: '-o "User=a'
+`);
+    expect(all.map(formatIssue)).toEqual([
+      "inv.yaml:4:7 all.hosts.h1.example.com.ansible_ssh_common_args: unterminated single quote (the one at character 17): close it (the value is split into words as a shell does)",
+      'inv.yaml:6:5 all.vars.ansible_ssh_extra_args: unterminated double quote (the one at character 4): close it (the value is split into words as a shell does)',
+    ]);
+  });
 });
 
 describe('ansible_become', () => {
@@ -137,6 +152,46 @@ describe('ansible_become', () => {
     expect(conn('ansible_become: true, ansible_become_user: admin').become).toEqual({ user: 'admin', password: 'sudo-env' });
     expect(conn('ansible_become: true, ansible_become_pass: sudo-inv').become?.password).toBe('sudo-inv');
     expect(conn('')).not.toHaveProperty('become');
+  });
+
+  it.each([
+    ['a newline', '"pw\\nid"', 'a newline'],
+    ['a carriage return', '"pw\\rid"', 'a carriage return'],
+    ['the newline a block scalar ends with', '|\n        pw', 'a newline'],
+    ['a NUL', '"pw\\0"', 'a NUL'],
+    ['an escape', '"pw\\e[0m"', 'the control character U+001B'],
+  ])('a become password holding %s is refused at its position, never shown (sudo took the line, the rest ran as root)', (_what, yaml, named) => {
+    for (const key of ['ansible_become_password', 'ansible_become_pass']) {
+      const issue = oneIssue(`all:
+  hosts:
+    h1.example.com:
+      ansible_become: true
+      ${key}: ${yaml}
+`);
+      expectIssue(issue, 5, 7, `all.hosts.h1.example.com.${key}`, `the password holds ${named}: sudo would take the password up to a line end and run what follows as a command; remove it`);
+      expect(formatIssue(issue)).not.toMatch(/pw|id/);
+    }
+  });
+
+  it('CNET_BECOME_PASSWORD holding a control character is refused, naming the variable, not the password', () => {
+    process.env.CNET_BECOME_PASSWORD = 'pw\nid -u';
+    const err = (() => {
+      try {
+        conn('ansible_become: true');
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/^the environment variable CNET_BECOME_PASSWORD holds a newline: sudo would take the password up to a line end/);
+    expect(err.message).not.toContain('id -u');
+    // where the inventory gives the password, the environment's is not used, nor checked
+    expect(conn('ansible_become: true, ansible_become_password: fine').become?.password).toBe('fine');
+  });
+
+  it('the ssh password may hold any character: ssh sends it as one length-prefixed string, no line is read', () => {
+    expect(conn('ansible_password: "pw\\nid"').password).toBe('pw\nid');
   });
 
   it('the ssh password is not the become password', () => {
