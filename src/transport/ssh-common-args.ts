@@ -13,7 +13,9 @@
  * A ProxyCommand that only jumps through another ssh — the classic Ansible form
  * `-o ProxyCommand="ssh -W %h:%p -q user@bastion"` (or `ssh user@bastion nc %h %p`) — is taken
  * as `ProxyJump user@bastion`; options of that inner ssh that a jump cannot carry (`-i`, `-o`)
- * are listed in `unsupported`. Any other ProxyCommand is unsupported.
+ * are listed in `unsupported`. Any other ProxyCommand, and a jump that cannot be read, is
+ * `unusableProxy`: the host must then not be connected to at all (directly would bypass the
+ * path the inventory asks for).
  *
  * As in ssh, the first value given for an option wins (ProxyJump, `-J` and ProxyCommand share
  * one slot); only `-F` takes the last one.
@@ -47,6 +49,8 @@ export interface SshCommonArgs {
   configLines: string[];
   /** arguments not understood, as written (e.g. `-A`, `-o ControlMaster=auto`), for a warning */
   unsupported: string[];
+  /** a ProxyCommand or jump that cannot be used, as written, with why: the host must not be connected to */
+  unusableProxy?: string;
 }
 
 /** ssh 9's getopt string: letters followed by ':' take an argument. */
@@ -132,12 +136,16 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     result.configLines.push(n.line);
   };
 
+  const unusable = (why: string): void => {
+    result.unusableProxy ??= why;
+  };
+
   const setJump = (spec: string, asWritten: string): void => {
     let hops: JumpSpec[] | 'none';
     try {
       hops = parseJumpSpec(spec);
     } catch (e) {
-      result.unsupported.push(`${asWritten} (${(e as Error).message})`);
+      unusable(`${asWritten} (${(e as Error).message})`);
       return;
     }
     if (proxySet) {
@@ -160,7 +168,7 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     }
     const jump = proxyCommandAsJump(command);
     if (!jump) {
-      result.unsupported.push(asWritten);
+      unusable(`${asWritten} (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)`);
       return;
     }
     if (proxySet) {
@@ -227,7 +235,8 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       if (j + 1 < word.length) arg = word.slice(j + 1);
       else if (i < words.length) arg = words[i++] as string;
       else {
-        result.unsupported.push(`-${letter} (no argument)`);
+        if (letter === 'J') unusable('-J (no argument)');
+        else result.unsupported.push(`-${letter} (no argument)`);
         break;
       }
       j = word.length;

@@ -12,6 +12,8 @@
  * Deliberate differences from ssh:
  * - `Match exec` is never run: such a Match block is taken as not matching (negated or not),
  *   and a note says so when ssh would have run the command.
+ * - A ProxyCommand is never run: the classic `ssh -W %h:%p [user@]bastion` is taken as ProxyJump;
+ *   any other is `unusableProxy`, and the host is refused (never connected to directly instead).
  * - `Match canonical` / `Match final` are taken as false (there is no canonicalisation and no
  *   final pass), with a note; `CanonicalizeHostname` is not applied.
  * - The system file /etc/ssh/ssh_config is read only when asked (`systemConfig`).
@@ -127,8 +129,10 @@ export interface SshConfigSettings {
    * ProxyCommand is `none`. Each hop is its own `ssh HOP`: resolve it in the config too.
    */
   proxyJump?: JumpSpec[] | 'none';
-  /** a ProxyCommand that is not a plain ssh jump (not supported; there is a note), as written */
+  /** a ProxyCommand that is not a plain ssh jump (not supported: see unusableProxy), as written */
   proxyCommand?: string;
+  /** why the ProxyCommand that applies cannot be used, with where it is written: the host must not be connected to */
+  unusableProxy?: string;
   strictHostKeyChecking?: StrictHostKeyChecking;
   /** the files of the first UserKnownHostsFile that applies, expanded; `none` gives [] */
   userKnownHostsFiles?: string[];
@@ -654,9 +658,7 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
       }
     } else {
       settings.proxyCommand = command;
-      notes.push(
-        `${where(at)}: ProxyCommand "${command}" is not supported (only "ssh -W %h:%p [user@]jumphost", taken as ProxyJump)`,
-      );
+      settings.unusableProxy = `${where(at)}: ProxyCommand "${command}" (only "ssh -W %h:%p [user@]bastion" is understood, as a jump; no other command from the ssh config is run)`;
     }
   }
 

@@ -7,8 +7,10 @@
  *
  * It is equivalent to `ProxyJump user@bastion` (plus `-J` hops before it): a TCP channel from
  * the bastion to the target's host and port. Options of the inner ssh that a JumpSpec cannot
- * carry (`-i`, `-o`, `-F`) are returned in `ignored` so the caller can warn; any other option,
- * a `-W` to anything but `%h:%p`, or any other command makes it unrecognised (undefined).
+ * carry but that do not change where it connects (`-i`, most `-o`) are returned in `ignored` so
+ * the caller can warn. Any option that could change where the inner ssh goes (`-F`, `-o HostName`,
+ * `-o ProxyJump`, `-o ProxyCommand`), any other option, a `-W` to anything but `%h:%p`, or any
+ * other command makes it unrecognised (undefined): taken as a jump, it would not be the path asked for.
  */
 import { parseJumpSpec, parsePort, type JumpSpec } from './ssh-jump-spec.js';
 import { splitShellWords } from './ssh-shell-words.js';
@@ -26,6 +28,8 @@ const SSH_OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R
 const HARMLESS_FLAGS = new Set('46aACkKnNqTvxXY'.split(''));
 const TARGET_FORWARDS = new Set(['%h:%p', '[%h]:%p']);
 const NETCATS = new Set(['nc', 'netcat', 'ncat']);
+/** `-o` options of the inner ssh that change where it connects: a jump without them would go elsewhere */
+const ROUTING_OPTION = /^\s*(hostname|proxyjump|proxycommand)\s*(=|\s)/i;
 
 function takesArgument(letter: string): boolean | undefined {
   const i = SSH_OPTSTRING.indexOf(letter);
@@ -143,6 +147,7 @@ export function proxyCommandAsJump(command: string): ProxyCommandJump | undefine
         }
         case 'o': {
           // -o Port / -o User for the bastion fit the hop; anything else does not
+          if (ROUTING_OPTION.test(arg)) return undefined;
           const m = /^\s*(port|user)\s*(?:=\s*|\s+)(\S+)\s*$/i.exec(arg);
           if (m && (m[1] as string).toLowerCase() === 'port') {
             const p = parsePort(m[2] as string);
@@ -153,7 +158,6 @@ export function proxyCommandAsJump(command: string): ProxyCommandJump | undefine
           break;
         }
         case 'i':
-        case 'F':
           ignored.push(`-${letter} ${arg}`);
           break;
         default:

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { BecomeError, HostKeyError, OutputLimitError, TransportError } from '../errors.js';
+import { BecomeError, HostKeyError, OutputLimitError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
@@ -15,9 +15,11 @@ import { DEFAULT_MAX_OUTPUT, mib, type ConnectOptions, type Connector, type Exec
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 
-/** known_hosts files are read once per run and shared by all connections. */
+/** known_hosts files are read once per run and shared by all connections; what the run added, per file. */
 class KnownHostsCache {
   private files = new Map<string, KnownHostEntry[]>();
+  readonly added = new Map<string, number>();
+  /** the entries of every file; throws InputFileError for a file that cannot be read */
   get(files: string[]): KnownHostEntry[] {
     return files.flatMap((file) => {
       let entries = this.files.get(file);
@@ -26,7 +28,7 @@ class KnownHostsCache {
     });
   }
   append(file: string, host: string, port: number, key: Buffer): void {
-    appendKnownHost(file, host, port, key);
+    if (appendKnownHost(file, host, port, key)) this.added.set(file, (this.added.get(file) ?? 0) + 1);
     this.files.delete(file);
   }
 }
@@ -187,6 +189,8 @@ export class SshConnector implements Connector {
   async connect(host: ResolvedHost, opts: ConnectOptions = {}): Promise<Transport> {
     const target = this.target(host);
     for (const n of target.notes) opts.warn?.(n);
+    // a proxy that cannot be used: never a direct connection instead
+    if (target.refusal) throw new TransportError(target.refusal, host.name);
     const bastion = await this.viaJumps(target.jumps, host.name, opts);
     const sock = bastion ? await forward(bastion, target) : undefined;
     const client = await this.open(target, host.name, opts, sock, target.connectTimeoutMs);
@@ -252,18 +256,29 @@ export class SshConnector implements Connector {
           keepaliveCountMax: 3,
           authHandler: methods as unknown as ssh2.AuthHandlerMiddleware,
           hostVerifier: (key: Buffer) => {
-            const result = checkHostKey(this.knownHosts.get(hop.knownHostsFiles), hop.address, hop.port, key);
-            const decision = decideHostKey(hop.hostKeyChecking, result, hop.address, hop.port, key, hop.knownHostsFiles[0]!);
-            if (decision.warning) opts.warn?.(decision.warning);
-            if (decision.error) hostKeyProblem = decision.error;
-            if (decision.append) this.knownHosts.append(hop.knownHostsFiles[0]!, hop.address, hop.port, key);
-            return decision.accept;
+            try {
+              const result = checkHostKey(this.knownHosts.get(hop.knownHostsFiles), hop.address, hop.port, key);
+              const decision = decideHostKey(hop.hostKeyChecking, result, hop.address, hop.port, key, hop.knownHostsFiles[0]!);
+              if (decision.warning) opts.warn?.(decision.warning);
+              if (decision.error) hostKeyProblem = decision.error;
+              if (decision.append) this.knownHosts.append(hop.knownHostsFiles[0]!, hop.address, hop.port, key);
+              return decision.accept;
+            } catch (err) {
+              // a known_hosts file that cannot be read (or written): no key can be checked against it
+              hostKeyProblem = `${errorMessage(err)}; the host key of ${target} cannot be checked`;
+              return false;
+            }
           },
         } as ssh2.ConnectConfig);
       } catch (err) {
         fail(new TransportError(describeSshError(err, target), name, { cause: err }));
       }
     });
+  }
+
+  /** The host keys this run added (accept-new), per known_hosts file. */
+  addedHostKeys(): { file: string; count: number }[] {
+    return [...this.knownHosts.added].map(([file, count]) => ({ file, count }));
   }
 
   /** Ends the bastion connections. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
-import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
+import { formatJumpSpec, loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshCommonArgs, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {
@@ -34,7 +34,16 @@ export interface Target extends Hop {
   connectTimeoutMs?: number;
   /** what was not understood or not done (e.g. `Match exec`), for the user */
   notes: string[];
+  /**
+   * why the host must not be connected to: a ProxyCommand or jump that cannot be used. Connecting
+   * directly instead would bypass the path asked for, so the host fails (unreachable) with this.
+   */
+  refusal?: string;
 }
+
+/** What a refusal tells the user to do. */
+const PROXY_HELP =
+  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as ProxyCommand "ssh -W %h:%p [user@]bastion", or say "ProxyCommand none" for a direct connection';
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -57,6 +66,15 @@ function hostKeyMode(v: SshConfigSettings['strictHostKeyChecking']): HostKeyMode
   }
 }
 
+/**
+ * The first bastion's own way there in the ssh config, if any: ssh would take it (a later bastion
+ * is reached through the hops before it, whatever its config says); cnet-remote does not chain it.
+ */
+function ownProxy(js: SshConfigSettings): string | undefined {
+  if (js.unusableProxy) return js.unusableProxy;
+  return js.proxyJump !== undefined && js.proxyJump !== 'none' ? `its own ProxyJump ${formatJumpSpec(js.proxyJump)} in the ssh config` : undefined;
+}
+
 const uniq = (xs: string[]) => [...new Set(xs)];
 /** `~/x` as the shell would: paths from ansible_ssh_common_args are written as typed. */
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
@@ -71,11 +89,20 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const c = host.connection;
   const local = userInfo().username;
   const cfg = config ?? loadSshConfig('none');
-  const common = c.commonArgs ? parseSshCommonArgs(c.commonArgs) : undefined;
+  let common: SshCommonArgs | undefined;
+  let refusal: string | undefined;
+  try {
+    common = c.commonArgs ? parseSshCommonArgs(c.commonArgs) : undefined;
+  } catch (err) {
+    // checked when the inventory is loaded; never connect without the arguments asked for
+    refusal = `ansible_ssh_common_args: ${(err as Error).message}`;
+  }
+  if (common?.unusableProxy) refusal = `ansible_ssh_common_args: ${common.unusableProxy} ${PROXY_HELP}`;
   const notes = (common?.unsupported ?? []).map((a) => `ansible_ssh_common_args: ${a} is not supported and was ignored`);
   // as Ansible runs ssh: the inventory's values given outright, its common args as `-o` lines before the config
   const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: common?.configLines ?? [] });
   notes.push(...s.notes);
+  if (s.unusableProxy) refusal ??= `${s.unusableProxy} ${PROXY_HELP}`;
   const address = s.hostName ?? c.address;
   const port = s.port ?? 22;
   const finalUser = s.user ?? local;
@@ -84,9 +111,11 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
   const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles.map((f) => expandHome(f)) : [join(homedir(), '.ssh', 'known_hosts')];
   const identitiesOnly = s.identitiesOnly ?? false;
-  const jumps = (s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump).map((j): Hop => {
+  const jumps = (s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump).map((j, i): Hop => {
     const js = resolveSshConfig(cfg, j.host, { ...(j.user ? { user: j.user } : {}), ...(j.port ? { port: j.port } : {}) });
     notes.push(...js.notes.map((n) => `bastion ${j.host}: ${n}`));
+    const own = i === 0 ? ownProxy(js) : undefined;
+    if (own) refusal ??= `bastion ${j.host}: ${own}, which cnet-remote does not follow, and it does not connect to the bastion directly instead: list every hop in this host's ProxyJump (ProxyJump hop,${j.host}), or give the bastion "ProxyJump none"`;
     const jAddress = js.hostName ?? j.host;
     const jPort = js.port ?? 22;
     const jUser = js.user ?? local;
@@ -118,5 +147,6 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     ...(c.become ? { become: c.become } : {}),
     ...(timeout ? { connectTimeoutMs: timeout * 1000 } : {}),
     notes,
+    ...(refusal ? { refusal } : {}),
   };
 }

@@ -139,7 +139,6 @@ describe('parseSshCommonArgs', () => {
       '-o ControlMaster=auto',
       '-o ControlPath=/tmp/a b',
       '-L 8080:localhost:80',
-      '-o ProxyCommand=nc -X 5 -x proxy:1080 %h %p',
       'extra',
       '-o Port=abc (invalid value "abc")',
     ]);
@@ -147,18 +146,41 @@ describe('parseSshCommonArgs', () => {
     expect(r.options).toEqual({});
   });
 
-  it('a second jump is refused, a bad one is reported', () => {
-    const r = parseSshCommonArgs('-J a -o ProxyJump=b -J fe80::1');
+  it('a second jump is ignored, as ssh does', () => {
+    const r = parseSshCommonArgs('-J a -o ProxyJump=b');
     expect(r.proxyJump).toEqual([{ host: 'a' }]);
-    expect(r.unsupported).toEqual([
-      '-o ProxyJump=b (ignored: a jump or ProxyCommand was already given)',
-      expect.stringMatching(/^-J fe80::1 \(invalid ProxyJump/),
-    ]);
+    expect(r.unsupported).toEqual(['-o ProxyJump=b (ignored: a jump or ProxyCommand was already given)']);
+    expect(r.unusableProxy).toBeUndefined();
+  });
+
+  // each was dropped with a note, and the host connected to directly (or through the ssh config's jump)
+  it.each([
+    ["-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'", '-o ProxyCommand=nc -X 5 -x proxy:1080 %h %p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-o "ProxyCommand=socat - TCP:%h:%p"', '-o ProxyCommand=socat - TCP:%h:%p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-oProxyCommand="ssh -F other.cfg -W %h:%p bastion"', '-o ProxyCommand=ssh -F other.cfg -W %h:%p bastion (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-o ProxyCommand', '-o ProxyCommand (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-J fe80::1', /^-J fe80::1 \(invalid ProxyJump/],
+    ['-o ProxyJump bastion', '-o ProxyJump (empty ProxyJump)'],
+    ['-p 22 -J', '-J (no argument)'],
+    ['-J a -J fe80::1', /^-J fe80::1 \(invalid ProxyJump/],
+  ])('a proxy that cannot be used: %s', (text, why) => {
+    const r = parseSshCommonArgs(text);
+    if (typeof why === 'string') expect(r.unusableProxy).toBe(why);
+    else expect(r.unusableProxy).toMatch(why);
+  });
+
+  it('ProxyCommand none, in its spellings, is a direct connection, not a problem', () => {
+    for (const text of ['-o ProxyCommand=none', '-o "ProxyCommand none"', '-oProxyCommand=NONE']) {
+      const r = parseSshCommonArgs(text);
+      expect(r.proxyJump, text).toBe('none');
+      expect(r.unusableProxy, text).toBeUndefined();
+      expect(r.configLines, text).toEqual(['ProxyCommand none']);
+    }
   });
 
   it('empty text, and -o Keyword without a value (ssh rejects it too)', () => {
     expect(parseSshCommonArgs('')).toEqual({ options: {}, identityFiles: [], configLines: [], unsupported: [] });
-    expect(parseSshCommonArgs('-o ProxyJump bastion').unsupported).toEqual(['-o ProxyJump (empty ProxyJump)', 'bastion']);
+    expect(parseSshCommonArgs('-o User').unsupported).toEqual(['-o User (no value)']);
     expect(() => parseSshCommonArgs('-o "ProxyJump=a')).toThrow('unterminated double quote');
   });
 
@@ -190,6 +212,11 @@ describe('proxyCommandAsJump', () => {
     'ssh -W %h:%p',
     'ssh -W %h:%p "unterminated',
     'sshpass -p x ssh -W %h:%p b',
+    // options that change where the inner ssh goes: taken as a jump, it would go elsewhere
+    'ssh -F other.cfg -W %h:%p bastion',
+    'ssh -o HostName=10.9.9.9 -W %h:%p bastion',
+    'ssh -o "ProxyJump hop" -W %h:%p bastion',
+    'ssh -oProxyCommand=nc -W %h:%p bastion',
   ])('not a jump: %s', (command) => {
     expect(proxyCommandAsJump(command)).toBeUndefined();
   });

@@ -5,7 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Connection, ResolvedHost } from '../../src/inventory/types.js';
+import { TransportError } from '../../src/errors.js';
+import { KeyStore } from '../../src/transport/keys.js';
 import { parseSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
+import { SshConnector } from '../../src/transport/ssh.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';
 
 const LOCAL = userInfo().username;
@@ -271,13 +274,16 @@ Host jump1
   Port 2201
   IdentityFile ~/.ssh/j1_key
   IdentitiesOnly yes
+  ProxyJump none
 Host jump2
   HostName j2.example.com
   User cfg2
   Port 2202
+  ProxyJump none
 Host jump3
   HostName j3.example.com
   User j3user
+  ProxyJump none
 Host inner
   HostName 10.0.0.10
   ProxyJump none
@@ -288,6 +294,7 @@ Host *
   it('from the ssh config, multi-hop, in visiting order, each resolved under its own name', () => {
     const t = target({ address: 'target', privateKeyFile: INV_KEY }, CONFIG);
     expect(t.address).toBe('10.0.0.9');
+    expect(t.refusal).toBeUndefined();
     expect(t.jumps).toEqual([
       {
         label: 'juser@j1.example.com:2201',
@@ -382,11 +389,66 @@ describe('notes from the ssh config', () => {
     ]);
   });
 
-  it('an unsupported ProxyCommand: a note, and no jump', () => {
-    const t = target({ address: 'box.example.com' }, 'ProxyCommand socat - TCP:%h:%p\n');
-    expect(t.jumps).toEqual([]);
-    expect(t.notes).toHaveLength(1);
-    expect(t.notes[0]).toContain('ProxyCommand "socat - TCP:%h:%p" is not supported');
+});
+
+/** What the user is told to do about a proxy that cannot be used. */
+const PROXY_HELP =
+  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as ProxyCommand "ssh -W %h:%p [user@]bastion", or say "ProxyCommand none" for a direct connection';
+
+describe('a proxy that cannot be used is a refusal, never a direct connection (each was a note, and ssh2 connected directly)', () => {
+  it('a ProxyCommand in the ssh config that is not an ssh jump', () => {
+    const t = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand socat - TCP:%h:%p\n');
+    expect(t.refusal).toBe(`test.config line 2: ProxyCommand "socat - TCP:%h:%p" (only "ssh -W %h:%p [user@]bastion" is understood, as a jump; no other command from the ssh config is run) ${PROXY_HELP}`);
+    expect(t.notes).toEqual([]);
+  });
+
+  it.each([
+    ["-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'", '-o ProxyCommand=nc -X 5 -x proxy:1080 %h %p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-o ProxyCommand="ssh -F ~/.ssh/other -W %h:%p bastion"', '-o ProxyCommand=ssh -F ~/.ssh/other -W %h:%p bastion (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
+    ['-J fe80::1', '-J fe80::1 (invalid ProxyJump "fe80::1": IPv6 addresses need brackets: [addr] or [addr]:port in "fe80::1")'],
+    ['-o ProxyJump=', '-o ProxyJump= (empty ProxyJump)'],
+  ])('ansible_ssh_common_args %s, even where the ssh config has a jump of its own', (args, why) => {
+    const t = target({ address: 'box.example.com', commonArgs: args }, 'Host *\n  ProxyJump configured-bastion\n');
+    expect(t.refusal).toBe(`ansible_ssh_common_args: ${why} ${PROXY_HELP}`);
+  });
+
+  it("the first bastion's own ProxyJump or ProxyCommand in the ssh config (ssh takes it; the bastion would be reached directly)", () => {
+    const config = 'Host jumpa\n  ProxyJump outer\nHost jumpb\n  ProxyCommand nc %h %p\nHost jumpc\n  ProxyJump none\n';
+    expect(target({ address: 'box.example.com', commonArgs: '-J jumpa' }, config).refusal).toBe(
+      `bastion jumpa: its own ProxyJump outer in the ssh config, which cnet-remote does not follow, and it does not connect to the bastion directly instead: list every hop in this host's ProxyJump (ProxyJump hop,jumpa), or give the bastion "ProxyJump none"`,
+    );
+    expect(target({ address: 'box.example.com', commonArgs: '-J jumpb' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 4: ProxyCommand "nc %h %p" \(only /);
+    // a later bastion is reached through the hops before it, whatever its own config says
+    expect(target({ address: 'box.example.com', commonArgs: '-J jumpc,jumpa' }, config).refusal).toBeUndefined();
+  });
+
+  it('ProxyCommand none, in the ssh config or the common args, is a direct connection', () => {
+    const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand none\nHost *\n  ProxyCommand nc %h %p\n');
+    expect(viaConfig.jumps).toEqual([]);
+    expect(viaConfig.refusal).toBeUndefined();
+    const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand=none' }, 'Host *\n  ProxyCommand nc %h %p\n');
+    expect(viaArgs.jumps).toEqual([]);
+    expect(viaArgs.refusal).toBeUndefined();
+  });
+
+  it('the classic ssh -W ProxyCommand, in the ssh config or the common args, is a jump', () => {
+    const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand ssh -W %h:%p ops@bastion\n');
+    const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand="ssh -W %h:%p -q ops@bastion"' });
+    for (const t of [viaConfig, viaArgs]) {
+      expect(t.refusal).toBeUndefined();
+      expect(t.jumps.map((j) => j.label)).toEqual(['ops@bastion']);
+    }
+  });
+
+  it('the connector fails such a host before any connection, as unreachable (a TransportError)', async () => {
+    const host = hostWith({ address: 'box.example.com', commonArgs: "-o ProxyCommand='nc %h %p'" });
+    const connector = new SshConnector({ sshConfig: sshConfig(''), keys: new KeyStore(async () => undefined) });
+    const err = await connector.connect(host).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).message).toBe(`ansible_ssh_common_args: -o ProxyCommand=nc %h %p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump) ${PROXY_HELP}`);
   });
 });
 
