@@ -7,7 +7,7 @@ import { runOperation } from '../run/run-hosts.js';
 import { execRenderer, formatExecSummary, labelWidth } from './render/exec.js';
 import type { Output } from './output.js';
 import { prepareRun } from './prepare-run.js';
-import { addHostOptions, hostSettings, positiveInt, trapInterrupt, type HostFlags } from './run-flags.js';
+import { addHostOptions, hostSettings, trapInterrupt, type HostFlags } from './run-flags.js';
 import { writeReports } from './write-reports.js';
 
 interface ExecFlags extends HostFlags {
@@ -32,6 +32,13 @@ export function splitCommand(operands: string[], rawArgv: string[]): { inventori
   return undefined;
 }
 
+/** `--max-output MiB` (a fraction of one too) → bytes. */
+export function maxOutputBytes(mib: string): number {
+  const bytes = Math.floor(Number(mib) * 1024 * 1024);
+  if (!/^\d*\.?\d+$/.test(mib) || bytes < 1) throw new UsageError(`--max-output must be a size in MiB (0.5, 4, 100), got "${mib}"`);
+  return bytes;
+}
+
 /** `exec`: a command on every host (or in a namespace on each), in parallel; output prefixed by host. */
 export function execCommand(out: Output, setExit: (code: number) => void, rawArgv: string[]): Command {
   const cmd = addHostOptions(
@@ -47,7 +54,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     const split = splitCommand(operands, rawArgv);
     if (!split || split.command.length === 0) throw new UsageError(`exec: give the command after \`--\`: ${USAGE}`);
     if (split.inventories.length === 0) throw new UsageError(`exec: give an inventory before \`--\`: ${USAGE}`);
-    const spec: ExecSpec = { argv: split.command, maxOutput: positiveInt('--max-output', flags.maxOutput) * 1024 * 1024, ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
+    const spec: ExecSpec = { argv: split.command, maxOutput: maxOutputBytes(flags.maxOutput), ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
     const { forks, timeout, retries, deadline } = hostSettings(flags);
     const { hosts, connector } = await prepareRun(split.inventories, flags);
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with

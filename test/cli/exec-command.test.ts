@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { splitCommand } from '../../src/cli/exec-command.js';
+import { maxOutputBytes, splitCommand } from '../../src/cli/exec-command.js';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { EXIT } from '../../src/report/result.js';
@@ -23,6 +23,14 @@ describe('splitCommand', () => {
   it('no `--`: undefined; `--` and nothing after: an empty command', () => {
     expect(splitCommand(['a.yaml'], raw('a.yaml'))).toBeUndefined();
     expect(splitCommand(['a.yaml'], raw('a.yaml', '--'))).toEqual({ inventories: ['a.yaml'], command: [] });
+  });
+});
+
+describe('--max-output', () => {
+  it('MiB, a fraction of one too; refuses what is not a positive size', () => {
+    expect(maxOutputBytes('4')).toBe(4 * 1024 * 1024);
+    expect(maxOutputBytes('0.5')).toBe(512 * 1024);
+    for (const bad of ['0', '-1', 'x', '', '1e3', '0.0000001']) expect(() => maxOutputBytes(bad), bad).toThrow(/--max-output must be a size in MiB/);
   });
 });
 
