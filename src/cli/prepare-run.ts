@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { UsageError } from '../errors.js';
 import { Writable } from 'node:stream';
 import { applyLimit } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load-inventory.js';
@@ -27,6 +28,19 @@ function promptPassphrase(file: string): Promise<string | undefined> {
 }
 
 /**
+ * A run on no host did nothing, and must not look like success (a nightly job reads exit 0 as
+ * "every host is fine"): as Ansible's "no hosts matched", it is an error.
+ */
+function noHosts(inventory: Inventory, limit: string | undefined): UsageError {
+  const files = inventory.files.join(', ');
+  const n = inventory.hosts.length;
+  if (n === 0 || limit === undefined) {
+    return new UsageError(`no hosts: ${files} ${inventory.files.length > 1 ? 'have' : 'has'} no host; list hosts under a group's "hosts:" (nothing was done)`);
+  }
+  return new UsageError(`no hosts: --limit ${JSON.stringify(limit)} selects none of the ${n} host${n > 1 ? 's' : ''} of ${files}; check the pattern (nothing was done)`);
+}
+
+/**
  * Everything before the first connection: the ssh config, the inventory (whose host names may be
  * ssh config aliases), the hosts --limit selects, and every private key they need, decrypted
  * (asking for passphrases now, not in the middle of a parallel run).
@@ -35,6 +49,7 @@ export async function prepareRun(files: string[], flags: PrepareFlags): Promise<
   const sshConfig = loadSshConfig(flags.sshConfig);
   const inventory = loadInventory(files, { sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
   const hosts = applyLimit(inventory, flags.limit);
+  if (hosts.length === 0) throw noHosts(inventory, flags.limit);
   const interactive = Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
   const keys = new KeyStore(interactive ? promptPassphrase : async () => undefined);
   const connector = new SshConnector({ sshConfig, keys });

@@ -52,6 +52,11 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
   (result.command === 'plan' ? out.note : out.line)(formatRecap(result, Boolean(recapTo.isTTY) && process.env.NO_COLOR === undefined));
 }
 
+/** As ssh's "Permanently added": the host keys a run wrote to known_hosts (accept-new), one line per file. */
+export function hostKeysAdded(added: { file: string; count: number }[]): string[] {
+  return added.map(({ file, count }) => `Permanently added ${count} host key${count === 1 ? '' : 's'} to ${file} (accept-new)`);
+}
+
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
   const cmd = addHostOptions(
     new Command(name).description(DESCRIPTIONS[name]).argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i)'),
@@ -106,6 +111,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     const note = flags.probe && !flags.json ? fabricProbeNote(hosts.map((h) => h.network), name) : undefined;
     if (note) out.note(note);
     for (const written of await writeReports(result, hosts, facts, flags, started)) out.note(written);
+    for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

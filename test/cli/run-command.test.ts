@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { Output } from '../../src/cli/output.js';
+import { hostKeysAdded } from '../../src/cli/run-command.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cnet-run-command-'));
+let server: ssh2.Server;
+let port: number;
+
+/**
+ * A real SSH server (ssh2's) with a host key from ssh-keygen: it lets anyone in with a password and
+ * refuses to run anything, so a run reaches host-key checking and authentication, then fails.
+ */
+beforeAll(async () => {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  server = new ssh2.Server({ hostKeys: [readFileSync(join(dir, 'host_key'))] }, (client) => {
+    client.on('authentication', (ctx) => (ctx.method === 'password' ? ctx.accept() : ctx.reject(['password'])));
+    client.on('session', (accept) => accept().on('exec', (_accept, reject) => reject()));
+    client.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(...args: string[]) {
+  const errors: string[] = [];
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+  const out: Output = { stdout: stream, progress: stream, line: () => undefined, note: (t) => errors.push(String(t)), error: (t) => errors.push(String(t)) };
+  const code = await main(['node', 'cnet-remote', ...args, '-F', 'none'], out);
+  return { code, stderr: errors.join('\n') };
+}
+
+describe('host keys added under accept-new are announced, as ssh\'s "Permanently added" (they were added silently)', () => {
+  it('one line per known_hosts file, with the count', () => {
+    expect(hostKeysAdded([{ file: '/root/.ssh/known_hosts', count: 3 }, { file: '/srv/kh', count: 1 }])).toEqual([
+      'Permanently added 3 host keys to /root/.ssh/known_hosts (accept-new)',
+      'Permanently added 1 host key to /srv/kh (accept-new)',
+    ]);
+    expect(hostKeysAdded([])).toEqual([]);
+  });
+
+  it('a run that added keys says so at its end, on stderr, also with --json; a run that added none says nothing', async () => {
+    const knownHosts = join(dir, 'known_hosts');
+    // two names for the one server: two entries, in one file
+    const inv = join(dir, 'inv.yaml');
+    writeFileSync(
+      inv,
+      `all:\n  vars: { ansible_port: ${port}, ansible_user: u, ansible_password: pw, cnet_known_hosts_file: ${knownHosts} }\n  hosts:\n    a: { ansible_host: 127.0.0.1 }\n    b: { ansible_host: localhost }\n`,
+    );
+    const first = await run('plan', inv, '--json');
+    expect(first.stderr).toContain(`Permanently added 2 host keys to ${knownHosts} (accept-new)`);
+    expect(readFileSync(knownHosts, 'utf8').trim().split('\n')).toHaveLength(2);
+    const again = await run('plan', inv);
+    expect(again.stderr).not.toContain('Permanently added');
+  });
+});
