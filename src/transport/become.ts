@@ -19,6 +19,7 @@ export function remoteCommand(become: Become | undefined): string {
 /** What sudo and the shell may print before the shell under sudo runs (prompts, a lecture, complaints): more is not sudo. */
 export const BEFORE_SHELL_MAX = 64 * 1024;
 const NOTHING = Buffer.alloc(0);
+const TOO_MUCH = `sudo printed more than ${BEFORE_SHELL_MAX / 1024} KiB before the shell under it started`;
 
 /**
  * The sudo handshake on one exec channel: the password goes only in answer to sudo's own prompt,
@@ -53,7 +54,7 @@ export class BecomeHandshake {
     if (this.ready) return chunk;
     if (this.failed) return NOTHING;
     this.stderr += this.decoder.write(chunk);
-    if (this.stderr.length > BEFORE_SHELL_MAX) return this.fail(`sudo printed more than ${BEFORE_SHELL_MAX / 1024} KiB before the shell under it started`);
+    if (this.stderr.length > BEFORE_SHELL_MAX) return this.fail(TOO_MUCH);
     let idx: number;
     while ((idx = this.stderr.indexOf(SUDO_PROMPT)) >= 0) {
       this.stderr = this.stderr.slice(0, idx) + this.stderr.slice(idx + SUDO_PROMPT.length);
@@ -78,7 +79,7 @@ export class BecomeHandshake {
     this.stdout = Buffer.concat([this.stdout, chunk]);
     const idx = this.stdout.indexOf(`${BECOME_OK}\n`);
     if (idx < 0) {
-      return this.stdout.length > BEFORE_SHELL_MAX ? this.fail(`the shell under sudo printed more than ${BEFORE_SHELL_MAX / 1024} KiB before it started`) : NOTHING;
+      return this.stdout.length > BEFORE_SHELL_MAX ? this.fail(TOO_MUCH) : NOTHING;
     }
     this.ready = true;
     sendScript();
