@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // lab-based files each own a lab prefix and address range, so files may run in parallel
+    // lab-based files each own a lab (a name of the run's own, a free network reserved as `lab up` does), so files may run in parallel
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: true,

@@ -34,6 +34,10 @@ const cat = (f: string) => `while IFS= read -r l; do printf '%s\\n' "$l"; done <
  */
 export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   const lines = [
+    // the record and the journal are read only from a state folder root alone can write
+    checkStateDir,
+    // the host's last transaction now, and again at the end: the facts are of one state only if it stayed the same
+    `t0=' '; if [ -z "$bad" ] && [ -f ${TXN_JOURNAL} ]; then j=; s=; while read -r k v rest; do [ "$k" = begin ] && j=$v; s=$k; done < ${TXN_JOURNAL}; t0="$j $s"; fi`,
     // SSH_CONNECTION is "client port server port"; under sudo, become.ts passes it on
     'set -- ${CNET_SSH_CONNECTION:-$SSH_CONNECTION}',
     marker('mgmt'),
@@ -42,8 +46,7 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     marker('root'),
     ipBatch(undefined, [...IP_SHOW, 'netns list', '$r']),
   ];
-  // the record and the journal are read only from a state folder root alone can write
-  lines.push(checkStateDir, marker('state-dir'), 'printf \'%s\\n\' "$bad"');
+  lines.push(marker('state-dir'), 'printf \'%s\\n\' "$bad"');
   for (const ns of namespaces) {
     lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipBatch(ns, IP_SHOW), `else ${marker('absent')}; fi`);
   }
@@ -71,6 +74,8 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     `if [ -z "$bad" ] && [ -f ${RECORD_FILE} ]; then ${cat(RECORD_FILE)}; fi`,
     marker('txn'),
     `if [ -z "$bad" ] && [ -f ${TXN_JOURNAL} ]; then ${cat(TXN_JOURNAL)}; read -r k id pid < ${TXN_JOURNAL}; if [ -f ${HOLDER_FILE} ]; then read -r h < ${HOLDER_FILE}; echo "holder $h"; fi; if kill -0 "$pid" 2>/dev/null; then echo alive; fi; fi`,
+    marker('txn-start'),
+    'printf \'%s\\n\' "$t0"',
     marker('end'),
   );
   return lines.join('\n') + '\n';

@@ -83,6 +83,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
       record: parseRecord(need('record')),
       ...(sections.get('state-dir')?.trim() ? { untrustedState: sections.get('state-dir')!.trim() } : {}),
+      ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),
       ...(fdb.size ? { fdb } : {}),
       ...txnOf(sections.get('txn')),
       ...mgmtOf(sections.get('mgmt'), mgmtDev),

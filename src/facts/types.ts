@@ -122,6 +122,8 @@ export interface HostFacts {
   txn?: TxnFacts;
   /** the state folder (/run/cnet-remote) is not root's alone: what was found; record and journal were not read */
   untrustedState?: string;
+  /** the host's last transaction (`ID WORD`, as TxnFacts.after) when the gather began: another one meanwhile, and these facts mix two states */
+  txnAtStart?: string;
   mgmt?: MgmtFacts;
 }
 

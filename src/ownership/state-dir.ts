@@ -18,13 +18,14 @@ export const TXN_JOURNAL = `${TXN_DIR}/journal`;
 /**
  * Shell that sets `bad` to the first thing that makes the state folder untrustworthy
  * (`PATH owner USER mode MODE type T`), or to nothing; an absent folder is fine. One `find`
- * only when the folder exists; the rest are builtins.
+ * only when the folder exists (a file another run renames meanwhile is no finding; any error
+ * of find's is one); the rest are builtins.
  */
 export const checkStateDir = [
   'bad=',
   `if [ -e ${STATE_DIR} ] || [ -L ${STATE_DIR} ]; then`,
   `  u=; while read -r k a b rest; do if [ "$k" = Uid: ]; then u=$b; break; fi; done < /proc/self/status`,
-  `  bad=$(find ${STATE_DIR} -maxdepth 2 '(' -type l -o '!' -type d '!' -type f -o '!' -uid "\${u:-0}" -o -perm /022 ')' -printf '%p owner %u mode %m type %y\\n' -quit 2>&1)`,
+  `  bad=$(find ${STATE_DIR} -ignore_readdir_race -maxdepth 2 '(' -type l -o '!' -type d '!' -type f -o '!' -uid "\${u:-0}" -o -perm /022 ')' -printf '%p owner %u mode %m type %y\\n' -quit 2>&1)`,
   `  [ -d ${STATE_DIR} ] || bad=\${bad:-"${STATE_DIR} is not a folder"}`,
   // its first line only: a name may hold a newline
   "  bad=${bad%%'\n'*}",

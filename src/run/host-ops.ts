@@ -229,7 +229,9 @@ async function gatherSettled(ctx: HostContext, scope: GatherScope, probes: Plann
     const earlier = await settleEarlierRun(ctx, round.facts);
     if (earlier.warning) notes.push(earlier.warning);
     if (earlier.error) return { error: earlier.error, notes };
-    if (!earlier.again) return { round, notes };
+    // a transaction that ran while the host was read: the facts mix two states
+    const torn = round.facts.txnAtStart !== undefined && round.facts.txnAtStart !== (round.facts.txn?.after ?? NO_TXN);
+    if (!earlier.again && !torn) return { round, notes };
     if (i >= ATTEMPTS) return { error: 'other runs kept changing the host while this one read it: run again', notes };
   }
 }

@@ -556,7 +556,7 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     ['not a folder', `: > ${STATE_DIR}`, `${STATE_DIR} is not a folder`],
   ])('15. a state folder %s is refused: no planted script is run, nothing is written there', async (_what, make, found) => {
     // a planted transaction, unfinished, whose "recovery" would run the attacker's script
-    const plant = `[ -d ${TXN_DIR} ] && { printf 'touch /run/t/pwned\\n' > ${TXN_SCRIPT}; printf 'begin EVIL 1\\ndone 0\\n' > ${TXN_JOURNAL}; } 2>/dev/null\n`;
+    const plant = `[ -d ${TXN_DIR} ] && { printf 'touch /run/t/pwned\\n' > ${TXN_SCRIPT}; printf 'begin EVIL 999999\\ndone 0\\n' > ${TXN_JOURNAL}; } 2>/dev/null\n`;
     const r = await inNamespace(
       `umask 022; ${make}\n${plant}` +
         recover('recover') +

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blackhole, type LabInfo } from '../../src/lab/lab.js';
-import { cliEnv, onVm, ROOT, SEED_PART2, snapshot, startLab, stopLab } from './lab-fixture.js';
+import { cliEnv, onVm, SEED_PART2, snapshot, startLab, stopLab } from './lab-fixture.js';
+import { background, byName, journalEnd, until, vmPids as vmPidsOf } from './run-fixture.js';
 
 /**
  * The fault suite: for each fault, the other hosts finish correctly, the faulty host is either
@@ -19,10 +19,6 @@ beforeAll(async () => {
 });
 afterAll(async () => stopLab(lab));
 
-type Host = { name: string; status: string; error?: string; changes: number; warnings?: { message: string }[] };
-const json = (stdout: string) => JSON.parse(stdout) as { hosts: Host[] };
-const byName = (stdout: string) => Object.fromEntries(json(stdout).hosts.map((h) => [h.name, h]));
-
 /** Something that is not ours on every VM, which no fault may touch. */
 const FOREIGN = 'ip link add name keep0 type bridge 2>/dev/null; iptables -t nat -C POSTROUTING -s 10.99.0.0/16 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j MASQUERADE\n';
 let clean: string[];
@@ -35,7 +31,7 @@ beforeEach(async () => {
 
 async function converged(vm: number): Promise<boolean> {
   const run = await cliEnv({}, 'verify', ...inv(), '--limit', `vm${vm}`, '--json');
-  return json(run.stdout).hosts[0]!.status === 'ok';
+  return byName(run.stdout)[`vm${vm}`]!.status === 'ok';
 }
 
 /** converged, or exactly as before: never half built */
@@ -45,27 +41,10 @@ async function convergedOrUntouched(vm: number): Promise<'converged' | 'untouche
   return 'untouched';
 }
 
-/** The CLI in the background, for faults injected while it runs (CNET_FAULT_PAUSE holds each host's transaction after a step). */
-function background(env: Record<string, string>, ...args: string[]) {
-  const child = spawn('node', [join(ROOT, 'bin', 'cnet-remote.js'), ...args], { env: { ...process.env, CI: 'true', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (await cond()) return;
-  throw new Error('timed out waiting');
-}
-
-/** pids of a VM's processes whose command line matches (lab processes only, found through the VM's namespace) */
-async function vmPids(vm: number, pattern: RegExp): Promise<number[]> {
-  const run = await onVm(lab, vm, 'for p in /proc/[0-9]*; do printf "%s %s\\n" "${p#/proc/}" "$(tr "\\0" " " < $p/cmdline 2>/dev/null)"; done\n');
-  return run.stdout.split('\n').filter((l) => pattern.test(l)).map((l) => Number(l.split(' ')[0]));
-}
+/** pids of a VM's processes whose command line matches */
+const vmPids = (vm: number, pattern: RegExp) => vmPidsOf(lab, vm, pattern);
+/** the last word of a VM's journal */
+const journalIs = (vm: number, line: string) => async () => (await journalEnd(lab, vm)) === line;
 
 describe.sequential('faults', () => {
   it('sshd stopped before the run: that host is unreachable and untouched, the others converge', async () => {
@@ -77,7 +56,7 @@ describe.sequential('faults', () => {
       expect([h.vm1!.status, h.vm2!.status, h.vm3!.status]).toEqual(['changed', 'unreachable', 'changed']);
     } finally {
       startSshd(lab.plan, 2);
-      await sleep(300);
+      await until(async () => (await onVm(lab, 2, 'true\n')).code === 0);
     }
     expect(await convergedOrUntouched(2)).toBe('untouched');
     expect(await converged(1)).toBe(true);
@@ -86,7 +65,7 @@ describe.sequential('faults', () => {
   it('a host blackholed during the run: its deadline is honoured, and its transaction finishes on the host by itself', async () => {
     const run = background({ CNET_FAULT_PAUSE: '3:2' }, 'up', ...inv(), '--json', '--deadline', '6');
     // cut vm2 off once its transaction is under way (paused after step 3)
-    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 3');
+    await until(journalIs(2, 'done 3'));
     await blackhole(lab.plan, 2);
     const res = await run.done;
     await blackhole(lab.plan, 2, false);
@@ -94,19 +73,19 @@ describe.sequential('faults', () => {
     expect(h.vm2!.status).toBe('unreachable');
     expect(h.vm2!.error).toMatch(/deadline of 6 s exceeded/);
     expect([h.vm1!.status, h.vm3!.status]).toEqual(['changed', 'changed']);
-    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim() === 'commit', 15_000);
+    await until(journalIs(2, 'commit'));
     expect(await convergedOrUntouched(2)).toBe('converged');
   });
 
   it('the SSH session killed mid-apply: the transaction goes on and commits; the next run has nothing to do', async () => {
     const run = background({ CNET_FAULT_PAUSE: '3:2' }, 'up', ...inv(), '--json', '--limit', 'vm1');
-    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 3');
+    await until(journalIs(1, 'done 3'));
     const sessions = await vmPids(1, /^\d+ sshd: root@notty/);
     expect(sessions.length).toBeGreaterThan(0);
     await onVm(lab, 1, `kill ${sessions.join(' ')}\n`);
     const res = await run.done;
     expect(byName(res.stdout).vm1!.status).toBe('unreachable');
-    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim() === 'commit', 15_000);
+    await until(journalIs(1, 'commit'));
     expect(await convergedOrUntouched(1)).toBe('converged');
     const again = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1');
     expect(byName(again.stdout).vm1!.changes).toBe(0);
@@ -114,14 +93,14 @@ describe.sequential('faults', () => {
 
   it('the runner killed mid-apply too: the next run finds the journal, rolls back, and builds cleanly', async () => {
     const run = background({ CNET_FAULT_PAUSE: '6:3' }, 'up', ...inv(), '--json', '--limit', 'vm1');
-    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 6');
+    await until(journalIs(1, 'done 6'));
     const runners = await vmPids(1, /^\d+ sh \/run\/cnet-remote\/txn\/current\.sh apply/);
     const sessions = await vmPids(1, /^\d+ sshd: root@notty/);
     expect(runners.length).toBe(1);
     await onVm(lab, 1, `kill -9 ${[...runners, ...sessions].join(' ')}\n`);
     await run.done;
     // half built now: the journal says so
-    expect((await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim()).toMatch(/^done \d+$/);
+    expect(await journalEnd(lab, 1)).toMatch(/^done \d+$/);
     const next = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1');
     const h = byName(next.stdout).vm1!;
     expect(h.status).toBe('changed');
@@ -131,7 +110,7 @@ describe.sequential('faults', () => {
 
   it('a step failing mid-plan on an interface that is not ours: refused, rolled back, the foreign interface intact', async () => {
     const run = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--json', '--limit', 'vm3');
-    await until(async () => (await onVm(lab, 3, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
+    await until(journalIs(3, 'done 1'));
     await onVm(lab, 3, 'ip link add name br0 type bridge\n'); // someone else's br0, made while the plan runs
     const h = byName((await run.done).stdout).vm3!;
     expect(h.status).toBe('failed');
@@ -146,7 +125,7 @@ describe.sequential('faults', () => {
   it('two up runs at once: one applies, the other is refused by the lock naming the holder; the host converges', async () => {
     // a pause long enough for the second run to start, connect and gather on a loaded machine
     const a = background({ CNET_FAULT_PAUSE: '1:5' }, 'up', ...inv(), '--json', '--limit', 'vm2');
-    await until(async () => (await onVm(lab, 2, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
+    await until(journalIs(2, 'done 1'));
     const b = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm2');
     const first = byName((await a.done).stdout).vm2!;
     const second = byName(b.stdout).vm2!;
@@ -158,7 +137,7 @@ describe.sequential('faults', () => {
 
   it('SIGINT to the controller mid-run: no new host starts, the running one finishes, the recap is printed, exit 130', async () => {
     const run = background({ CNET_FAULT_PAUSE: '1:2' }, 'up', ...inv(), '--forks', '1');
-    await until(async () => (await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal 2>/dev/null\n')).stdout.trim() === 'done 1');
+    await until(journalIs(1, 'done 1'));
     run.child.kill('SIGINT');
     const res = await run.done;
     expect(res.code).toBe(130);
@@ -185,13 +164,16 @@ describe.sequential('faults', () => {
     const armed = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1', '--confirm-timeout', '2', '--manual-confirm');
     expect(byName(armed.stdout).vm1!.warnings?.some((w) => /armed: the host reverts this run in 2 s/.test(w.message))).toBe(true);
     expect(await converged(1)).toBe(true);
-    await until(async () => /^reverted/.test((await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout), 15_000);
-    expect((await onVm(lab, 1, 'tail -1 /run/cnet-remote/txn/journal\n')).stdout.trim()).toBe('reverted 0');
+    await until(async () => /^reverted/.test(await journalEnd(lab, 1)));
+    expect(await journalEnd(lab, 1)).toBe('reverted 0');
     expect(await convergedOrUntouched(1)).toBe('untouched');
 
     const kept = await cliEnv({}, 'up', ...inv(), '--json', '--limit', 'vm1', '--confirm-timeout', '2');
     expect(byName(kept.stdout).vm1!.status).toBe('changed');
-    await sleep(3500);
+    // the armed revert wakes up, finds the run confirmed, and ends: then the run has stayed
+    expect(await journalEnd(lab, 1)).toBe('confirmed');
+    await until(async () => (await vmPids(1, / revert 2 *$/)).length === 0);
+    expect(await journalEnd(lab, 1)).toBe('confirmed');
     expect(await converged(1)).toBe(true);
 
     // and by hand: `confirm` over a fresh connection
@@ -199,7 +181,8 @@ describe.sequential('faults', () => {
     await cliEnv({}, 'up', ...inv(), '--limit', 'vm2', '--confirm-timeout', '3', '--manual-confirm');
     const confirmed = await cliEnv({}, 'confirm', ...inv(), '--limit', 'vm2', '--json');
     expect(byName(confirmed.stdout).vm2!.status).toBe('changed');
-    await sleep(4000);
+    await until(async () => (await vmPids(2, / revert 3 *$/)).length === 0);
+    expect(await journalEnd(lab, 2)).toBe('confirmed');
     expect(await converged(2)).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ it('plan prints a runnable script; run by hand over ssh, the host verifies and u
   const plan = await cli('plan', lab.inventory, SEED_PB_JELLY);
   expect(plan.code).toBe(0);
   const lines = plan.stdout.trim().split('\n');
-  expect(lines[0]).toBe('# vm1: 26 commands');
+  expect(lines[0]).toBe('# vm1: 28 commands');
   expect(lines).toContain('ip link add name bread-pb-veth type veth peer name veth-pb address 02:42:ac:13:00:02 netns pb');
   expect(plan.stderr).toMatch(/RECAP/); // progress and recap stay off stdout
 
