@@ -1,6 +1,6 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { showText } from './names.js';
-import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type RawGroup } from './schema.js';
+import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type KnownVar, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsFolders, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
@@ -48,7 +48,8 @@ const KNOWN_VARS = Object.keys(knownVarSchemas);
 /** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written. */
 function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
   for (const [key, value] of Object.entries(layer.vars)) {
-    const schema = (knownVarSchemas as Record<string, (typeof knownVarSchemas)[keyof typeof knownVarSchemas]>)[key];
+    // own keys only: a variable named `toString` or `constructor` is not a known one (it crashed)
+    const schema = Object.hasOwn(knownVarSchemas, key) ? knownVarSchemas[key as KnownVar] : undefined;
     if (!schema) {
       if (key.startsWith('cnet')) {
         issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable ${showText(key)}${didYouMean(key, KNOWN_VARS)}` });

@@ -194,7 +194,8 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     const rest = m[2] as string;
     if (keyword === 'proxyjump') return setJump(rest, asWritten);
     if (keyword === 'proxycommand') return setProxyCommand(rest, asWritten);
-    const canonical = KNOWN_OPTIONS[keyword];
+    // own keys only: `-o constructor=x` is not an option (Object.prototype's are not)
+    const canonical = Object.hasOwn(KNOWN_OPTIONS, keyword) ? KNOWN_OPTIONS[keyword] : undefined;
     if (!canonical) {
       result.unsupported.push(asWritten);
       return;

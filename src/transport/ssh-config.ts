@@ -516,7 +516,7 @@ class Resolution {
         this.proxy ??= { kind: 'command', command: entry.rest, at };
         return;
     }
-    const parse = SINGLE_VALUED[keyword];
+    const parse = Object.hasOwn(SINGLE_VALUED, keyword) ? SINGLE_VALUED[keyword] : undefined;
     if (parse) {
       if (args.length !== 1) this.fail(at, `${keyword}: garbage at end of line`);
       const value = parse(args[0] as string);

@@ -116,6 +116,15 @@ describe('YAML errors', () => {
     expectIssue(issue, 3, 19, '', /^YAML error: .*alias.*nope/);
   });
 
+  it('variables named as a JavaScript object\'s own methods are ordinary variables (toString crashed the load)', () => {
+    const inv = resolve(`all:
+  vars: { toString: 1, constructor: x, hasOwnProperty: [], valueOf: {} }
+  hosts:
+    h1.example.com: { isPrototypeOf: 1 }
+`);
+    expect(host(inv, 'h1.example.com').connection.address).toBe('h1.example.com');
+  });
+
   it('a document that is not a mapping', () => {
     expectIssue(oneIssue(`- a
 - b

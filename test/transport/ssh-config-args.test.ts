@@ -169,6 +169,13 @@ describe('parseSshCommonArgs', () => {
     else expect(r.unusableProxy).toMatch(why);
   });
 
+  it("an option named as a JavaScript object's own property is not an option (it became a config line of Object's source text)", () => {
+    const r = parseSshCommonArgs('-o constructor=x -o __proto__=1 -o toString=1');
+    expect(r.unsupported).toEqual(['-o constructor=x', '-o __proto__=1', '-o toString=1']);
+    expect(r.configLines).toEqual([]);
+    expect(r.options).toEqual({});
+  });
+
   it('ProxyCommand none, in its spellings, is a direct connection, not a problem', () => {
     for (const text of ['-o ProxyCommand=none', '-o "ProxyCommand none"', '-oProxyCommand=NONE']) {
       const r = parseSshCommonArgs(text);
