@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -387,6 +388,13 @@ describe('applyLimit: @file', () => {
     const nested = write('nested.txt', `@${empty}\n`);
     expect(() => pick(`@${nested}`)).toThrow(/an @file is read only as a term of its own.*\(line 1 of /);
     expect(() => pick('@')).toThrow('--limit: "@" names no file');
+  });
+
+  it('a FIFO or a device is refused at once, with the path (a FIFO hung, /dev/zero ate memory)', () => {
+    const fifo = join(dir, 'failed.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => pick(`@${fifo}`)).toThrow(`--limit: cannot read "${fifo}": is a FIFO (named pipe), not a regular file: give the path of a regular file`);
+    expect(() => pick('@/dev/zero')).toThrow('--limit: cannot read "/dev/zero": is a character device, not a regular file');
   });
 
   it('the reader is a parameter', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,20 @@ describe('loadSshConfig', () => {
     expect(() => config('Host a\n  User\n')).toThrow('test.config line 2: no argument after keyword "User"');
     expect(() => config('Match host\n')).toThrow('test.config line 1: Missing Match criteria for host');
     expect(() => config('Match all host x\n')).toThrow("'all' cannot be combined");
+  });
+});
+
+describe('files that are not regular files (a FIFO hung, /dev/zero ate memory)', () => {
+  it('-F FILE, and an Include, are refused at once with the path', () => {
+    const fifo = join(tmp, 'config.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadSshConfig(fifo)).toThrow(`cannot read ssh config file ${fifo}: is a FIFO (named pipe), not a regular file`);
+    expect(() => config(`Include ${fifo}\n`)).toThrow(`test.config line 1: cannot read included file ${fifo}: is a FIFO (named pipe), not a regular file`);
+    expect(() => config('Include /dev/zero\n')).toThrow('test.config line 1: cannot read included file /dev/zero: is a character device');
+  });
+
+  it('-F /dev/null is an empty config, as ssh reads it', () => {
+    expect(loadSshConfig('/dev/null').sources[0]?.entries).toEqual([]);
   });
 });
 
