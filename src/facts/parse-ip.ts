@@ -43,13 +43,18 @@ export function parseIpShow(text: string): NetnsFacts {
 /**
  * The root namespace's batch: the three of parseIpShow, then `netns list` (name → nsid), then
  * `route get CONTROLLER` when the script knew the controller's address (the device it leaves by).
+ * `netns list` prints nothing at all on a host that never had a namespace (no /run/netns): the
+ * two are told apart by what they hold (a route has `dst`).
  */
 export function parseRootBatch(text: string): { root: NetnsFacts; netns: Map<string, number | undefined>; mgmtDev?: string } {
   const values = parseJsonStream(text);
-  if (values.length !== 4 && values.length !== 5) throw new Error(`expected 4 or 5 JSON arrays from ip -batch, got ${values.length}`);
+  if (values.length < 3 || values.length > 5) throw new Error(`expected 3 to 5 JSON arrays from ip -batch, got ${values.length}`);
+  const rest = values.slice(3);
+  const isRoute = (v: unknown) => Array.isArray(v) && v.length > 0 && typeof (v[0] as { dst?: unknown })?.dst === 'string';
+  const routeGet = rest.length === 2 || (rest.length === 1 && isRoute(rest[0])) ? rest.pop() : undefined;
   const netns = new Map<string, number | undefined>();
-  for (const n of asArray<{ name: string; id?: number }>(values[3], 'namespaces')) netns.set(n.name, n.id);
-  const mgmtDev = values[4] === undefined ? undefined : asArray<{ dev?: string }>(values[4], 'routes')[0]?.dev;
+  for (const n of asArray<{ name: string; id?: number }>(rest[0] ?? [], 'namespaces')) netns.set(n.name, n.id);
+  const mgmtDev = routeGet === undefined ? undefined : asArray<{ dev?: string }>(routeGet, 'routes')[0]?.dev;
   return { root: ipShowOf(values.slice(0, 3)), netns, ...(mgmtDev ? { mgmtDev } : {}) };
 }
 

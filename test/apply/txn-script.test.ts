@@ -481,11 +481,11 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
         'PATH=/run/bin:$PATH sh /run/l.sh > /run/l.out 2>&1 &\nlp=$!\n' +
         awaitTrue('[ -e /run/t/stalled ]') +
         show('journal-killed', TXN_JOURNAL) +
-        `echo '==links-killed'; ip -o link show | grep -o 'a[0-9]:' | tr -d :\n` +
+        `echo '==links-killed'; ip -o link show | cut -d: -f2 | tr -d ' ' | grep -x 'a[0-9]'\n` +
         `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $lp\n` +
         recover('recover') +
         show('journal', TXN_JOURNAL) +
-        `echo '==links'; ip -o link show | grep -c 'a[0-9]:'\n` +
+        `echo '==links'; ip -o link show | cut -d: -f2 | tr -d ' ' | grep -cx 'a[0-9]'\n` +
         show('log', LOG),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);

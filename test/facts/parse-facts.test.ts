@@ -322,8 +322,17 @@ describe('parseRootBatch', () => {
     expect(parseRootBatch(`${three}[]\n`).mgmtDev).toBeUndefined();
   });
 
-  it('wants four or five arrays', () => {
-    expect(() => parseRootBatch(three)).toThrow(/expected 4 or 5 JSON arrays from ip -batch, got 3/);
+  it('a host that never had a namespace (no /run/netns: `netns list` prints nothing): no namespaces, and the route to the controller still read as one', () => {
+    // recorded: `ip -j -batch -` on a host without /run/netns prints nothing for `netns list`
+    const r = parseRootBatch(`${three}[{"dst":"10.0.0.1","dev":"eth0","prefsrc":"10.0.0.10"}]\n`);
+    expect(r.mgmtDev).toBe('eth0');
+    expect(r.netns.size).toBe(0);
+    expect(parseRootBatch(three).netns.size).toBe(0);
+  });
+
+  it('wants three to five arrays', () => {
+    expect(() => parseRootBatch('[]\n[]\n')).toThrow(/expected 3 to 5 JSON arrays from ip -batch, got 2/);
+    expect(() => parseRootBatch(`${three}[]\n[]\n[]\n`)).toThrow(/got 6/);
     expect(() => parseRootBatch(`${three}{}\n`)).toThrow(/expected a JSON array of namespaces/);
   });
 });
