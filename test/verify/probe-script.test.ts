@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteArgv } from '../../src/shell/quote.js';
 import type { PlannedProbe } from '../../src/verify/probe-plan.js';
@@ -165,5 +168,22 @@ describe.skipIf(!isRoot)('probeScript run under sh', () => {
     const dir = /dir=(.*)/.exec(run.stdout)?.[1];
     expect(dir).toBeTruthy();
     expect(spawnSync('test', ['-e', dir!]).status).not.toBe(0);
+  });
+
+  it('without a temporary folder of its own (mktemp fails) runs no probe and writes nowhere: the probes fail, reported as such', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'cnet-no-mktemp-'));
+    writeFileSync(join(bin, 'mktemp'), '#!/bin/sh\necho "mktemp: failed" >&2\nexit 1\n', { mode: 0o755 });
+    const probes = [host('127.0.0.1'), host('127.0.0.2')];
+    // it would have written "$d/0" and "$d/1": /0 and /1
+    const stray = ['/0', '/1'].filter((f) => existsSync(f));
+    try {
+      const run = spawnSync('sh', [], { input: probeScript(probes), encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      expect(run.stdout).toBe('@@probes-end\n');
+      expect(['/0', '/1'].filter((f) => existsSync(f))).toEqual(stray);
+      expect(parseProbeOutput(run.stdout, probes.length).map((p) => p.ok)).toEqual([false, false]);
+    } finally {
+      for (const f of ['/0', '/1']) if (!stray.includes(f)) rmSync(f, { force: true });
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
