@@ -222,6 +222,11 @@ describe('planUp on drifted.txt', () => {
     expect(owned(plan.steps)).toEqual(['netns container2', 'link veth2', 'nat 172.18.0.0/16 br0']);
   });
 
+  it('undoes only what a step changes: a default route it adds is taken back by itself, not whatever default route is there then', () => {
+    const add = plan.steps.find((st) => st.argv.join(' ') === 'ip -n pb route replace default via 172.19.0.1 dev veth-pb')!;
+    expect(add.undo).toEqual(['ip', '-n', 'pb', 'route', 'del', 'default', 'via', '172.19.0.1', 'dev', 'veth-pb']);
+  });
+
   it('leaves the foreign NAT rule alone', () => {
     for (const cmd of renderSteps(plan.steps)) expect(cmd).not.toContain('10.77.');
   });
