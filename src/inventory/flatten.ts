@@ -1,4 +1,5 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
+import { parseVar } from './host-var.js';
 import { showText } from './names.js';
 import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type KnownVar, type RawGroup } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
@@ -47,16 +48,15 @@ const KNOWN_VARS = Object.keys(knownVarSchemas);
 
 /** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written. */
 function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
-  for (const [key, value] of Object.entries(layer.vars)) {
+  for (const key of Object.keys(layer.vars)) {
     // own keys only: a variable named `toString` or `constructor` is not a known one (it crashed)
-    const schema = Object.hasOwn(knownVarSchemas, key) ? knownVarSchemas[key as KnownVar] : undefined;
-    if (!schema) {
+    if (!Object.hasOwn(knownVarSchemas, key)) {
       if (key.startsWith('cnet')) {
         issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable ${showText(key)}${didYouMean(key, KNOWN_VARS)}` });
       }
       continue;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = parseVar(layer.vars, key as KnownVar);
     if (!parsed.success) {
       issues.push(...toInventoryIssues(parsed.error, layer.src, [...layer.path, key], (p) => cnetKeys(p)));
     }
@@ -127,7 +127,9 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
       if (hv) {
         const layer = { vars: hv, src, path: hpath };
         checkVars(layer, issues);
-        hostLayers.set(host, [...(hostLayers.get(host) ?? []), layer]);
+        const own = hostLayers.get(host);
+        if (own) own.push(layer);
+        else hostLayers.set(host, [layer]);
       }
     }
     for (const [child, cv] of Object.entries(raw.children ?? {})) {
@@ -209,21 +211,29 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   };
   for (const dir of varsDirs) for (const g of [...groups.keys()].sort()) dirLayers(dir, 'group_vars', g);
 
+  // the groups' part of a host's layers, made once for every host in the same groups
+  const byGroups = new Map<string, { groups: string[]; layers: VarLayer[] }>();
+  const groupPart = (hostGroups: string[]) => {
+    const key = hostGroups.join('\u0000');
+    let part = byGroups.get(key);
+    if (!part) {
+      // `all` first (depth 0), then by depth and name
+      const ordered = [...hostGroups].sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
+      const layers = [
+        ...ordered.flatMap((g) => groups.get(g)!.layers),
+        ...varsDirs.flatMap((dir) => dirLayers(dir, 'group_vars', 'all')),
+        // folder by folder, each with all the host's groups (as Ansible merges per inventory source)
+        ...varsDirs.flatMap((dir) => ordered.filter((g) => g !== 'all').flatMap((g) => dirLayers(dir, 'group_vars', g))),
+      ];
+      byGroups.set(key, (part = { groups: hostGroups.filter((g) => g !== 'all').sort(), layers }));
+    }
+    return part;
+  };
   const hosts: FlatHost[] = allHosts.map((name) => {
-    const hostGroups = groupsOf.get(name) ?? [];
-    // `all` first (depth 0), then by depth and name
-    const ordered = [...hostGroups]
-      .sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
-    const layers = [
-      ...ordered.flatMap((g) => groups.get(g)!.layers),
-      ...varsDirs.flatMap((dir) => dirLayers(dir, 'group_vars', 'all')),
-      // folder by folder, each with all the host's groups (as Ansible merges per inventory source)
-      ...varsDirs.flatMap((dir) => ordered.filter((g) => g !== 'all').flatMap((g) => dirLayers(dir, 'group_vars', g))),
-      ...(hostLayers.get(name) ?? []),
-      ...varsDirs.flatMap((dir) => dirLayers(dir, 'host_vars', name)),
-    ];
+    const part = groupPart(groupsOf.get(name) ?? []);
+    const layers = [...part.layers, ...(hostLayers.get(name) ?? []), ...varsDirs.flatMap((dir) => dirLayers(dir, 'host_vars', name))];
     const first = hostFirst.get(name)!;
-    return { name, groups: hostGroups.filter((g) => g !== 'all').sort(), layers, src: first.src, path: first.path, order: named.get(name)! };
+    return { name, groups: [...part.groups], layers, src: first.src, path: first.path, order: named.get(name)! };
   });
   return { flat: { hosts, groups: members }, issues };
 }

@@ -3,7 +3,7 @@ import { flatten } from './flatten.js';
 import { lookup } from './host-var.js';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
 import { fabricSpecs, resolveFabric } from './resolve-fabric.js';
-import { resolveNetwork } from './resolve-network.js';
+import { resolveNetwork, type NetworkCache } from './resolve-network.js';
 import { loadSource, type InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
 import { varsDirsOf } from './vars-dirs.js';
@@ -19,9 +19,10 @@ export function resolveInventory(sources: InventorySource[], varsDirs: readonly 
   const fabric = resolveFabric(flat.hosts, (name) => conns.get(name)?.connection?.address);
   issues.push(...fabric.issues);
   const hosts: ResolvedHost[] = [];
+  const networks: NetworkCache = new Map();
   for (const h of flat.hosts) {
     const conn = conns.get(h.name)!;
-    const net = resolveNetwork(h.layers, h.name, fabric.bridges.get(h.name));
+    const net = resolveNetwork(h.layers, h.name, fabric.bridges.get(h.name), networks);
     issues.push(...conn.issues, ...net.issues);
     const probeTarget = lookup(h, 'cnet_probe_target')?.value;
     if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });

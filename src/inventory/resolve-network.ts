@@ -50,16 +50,45 @@ function str(obj: MergedObject, field: string): Located<string> | undefined {
   return obj.fields.get(field) as Located<string> | undefined;
 }
 
+/** Resolved networks by the layers their `cnet` comes from, for hosts without a fabric: see resolveNetwork. */
+export type NetworkCache = Map<string, { network: DesiredNetwork; issues: InventoryIssue[] }>;
+
+/** A number per layer, for cache keys: layers are compared by identity. */
+const layerIds = new WeakMap<VarLayer, number>();
+let nextLayerId = 0;
+
+function cnetKey(layers: VarLayer[]): string {
+  return layers
+    .filter((l) => 'cnet' in l.vars)
+    .map((l) => layerIds.get(l) ?? (layerIds.set(l, nextLayerId), nextLayerId++))
+    .join(',');
+}
+
 /**
  * Resolves a host's merged `cnet` into the desired network: defaults, address allocation, and
  * every cross-field check (names, overlaps, duplicates, references). Issues carry positions.
  * `fabric`: the host's fabric bridge (resolve-fabric.ts), among the bridges before namespaces are
  * resolved, so that namespaces join it by name and get addresses from the host's fabric subnet.
+ * With `cache`, a host without a fabric whose `cnet` comes from the same layers as an earlier
+ * one's (a group's, for every host of it) gets a copy of that network, not a new resolution.
  */
-export function resolveNetwork(layers: VarLayer[], host: string, fabric?: FabricBridge): { network: DesiredNetwork; issues: InventoryIssue[] } {
+export function resolveNetwork(layers: VarLayer[], host: string, fabric?: FabricBridge, cache?: NetworkCache): { network: DesiredNetwork; issues: InventoryIssue[] } {
+  const key = cache && !fabric ? cnetKey(layers) : undefined;
+  let resolved = key === undefined ? undefined : cache!.get(key);
+  if (!resolved) {
+    resolved = resolveMerged(mergeCnet(layers), fabric);
+    if (key !== undefined) cache!.set(key, resolved);
+  }
+  const { network, issues } = resolved;
+  return {
+    network: { ...network, bridges: network.bridges.map((b) => ({ ...b })), namespaces: network.namespaces.map((n) => ({ ...n })) },
+    issues: issues.map((i) => ({ ...i, message: `${i.message} (host ${host})` })),
+  };
+}
+
+function resolveMerged(merged: Record<Kind, Map<string, MergedObject>>, fabric: FabricBridge | undefined): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
-  const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message: `${message} (host ${host})` });
-  const merged = mergeCnet(layers);
+  const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message });
   const bridges: BridgeSpec[] = [];
   const subnets = new Map<string, { cidr: Cidr; loc: SourceLocation }>();
   const used = new Map<number, string>(); // address → owner, per host

@@ -50,25 +50,28 @@ function lostKeys(doc: Document, file: string, lineCounter: LineCounter): { offs
     const { line, col } = lineCounter.linePos(offset);
     found.push({ offset, issue: { loc: { file, line, col, path }, message } });
   };
+  // collections still to look into (scalars hold no keys)
   const stack: { node: unknown; path: YamlPath }[] = [{ node: doc.contents, path: [] }];
+  const push = (node: unknown, path: () => YamlPath) => {
+    if (isMap(node) || isSeq(node)) stack.push({ node, path: path() });
+  };
   for (let top = stack.pop(); top; top = stack.pop()) {
     const { node, path } = top;
-    if (isSeq(node)) node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    if (isSeq(node)) node.items.forEach((item, i) => push(item, () => [...path, i]));
     if (!isMap(node)) continue;
-    const firstLine = new Map<string, number>();
+    const firstAt = new Map<string, number>();
     for (const pair of node.items) {
       const key = keyText(pair.key);
       if (key === undefined) {
-        stack.push({ node: pair.value, path });
+        push(pair.value, () => path);
         continue;
       }
       const offset = (pair.key as { range?: [number, number, number] | null }).range?.[0] ?? 0;
-      const here = [...path, key];
-      const first = firstLine.get(key);
-      if (first !== undefined) at(offset, '', `YAML error: Map keys must be unique: ${escapeUnshown(JSON.stringify(key))} is also at line ${first}`);
-      else firstLine.set(key, lineCounter.linePos(offset).line);
-      if (key === '__proto__') at(offset, formatPath(here), PROTO_MESSAGE);
-      else stack.push({ node: pair.value, path: here });
+      const first = firstAt.get(key);
+      if (first !== undefined) at(offset, '', `YAML error: Map keys must be unique: ${escapeUnshown(JSON.stringify(key))} is also at line ${lineCounter.linePos(first).line}`);
+      else firstAt.set(key, offset);
+      if (key === '__proto__') at(offset, formatPath([...path, key]), PROTO_MESSAGE);
+      else push(pair.value, () => [...path, key]);
     }
   }
   return found;
