@@ -46,8 +46,8 @@ function statOf(path: string): Stats | undefined {
 
 /**
  * Files of a vars folder in name order, going into sub-folders without extension where they
- * stand. A folder met again (a symbolic link to a folder above) is not read again: it recursed
- * until the stack overflowed.
+ * stand. A folder met again (a symbolic link to a folder above) is not read again: the walk went
+ * round until the path had too many links (ELOOP), and the host's vars failed to load.
  */
 function dirFiles(dir: string): string[] {
   const found: string[] = [];
