@@ -34,11 +34,20 @@ afterAll(() => {
 });
 
 async function run(...args: string[]) {
+  const lines: string[] = [];
   const errors: string[] = [];
   const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = { stdout: stream, progress: stream, line: () => undefined, note: (t) => errors.push(String(t)), error: (t) => errors.push(String(t)) };
+  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(String(t)), note: (t) => errors.push(String(t)), error: (t) => errors.push(String(t)) };
   const code = await main(['node', 'cnet-remote', ...args, '-F', 'none'], out);
-  return { code, stderr: errors.join('\n') };
+  return { code, stdout: lines.join('\n'), stderr: errors.join('\n') };
+}
+
+/** An inventory of the server under these names, with `vars` (YAML flow-mapping body) added. */
+function inventory(name: string, vars: string, ...hosts: string[]): string {
+  const path = join(dir, name);
+  const body = hosts.map((h, i) => `    h${i}: { ansible_host: ${h} }\n`).join('');
+  writeFileSync(path, `all:\n  vars: { ansible_port: ${port}, ansible_user: u, ansible_password: pw, ${vars} }\n  hosts:\n${body}`);
+  return path;
 }
 
 describe('host keys added under accept-new are announced, as ssh\'s "Permanently added" (they were added silently)', () => {
@@ -53,15 +62,23 @@ describe('host keys added under accept-new are announced, as ssh\'s "Permanently
   it('a run that added keys says so at its end, on stderr, also with --json; a run that added none says nothing', async () => {
     const knownHosts = join(dir, 'known_hosts');
     // two names for the one server: two entries, in one file
-    const inv = join(dir, 'inv.yaml');
-    writeFileSync(
-      inv,
-      `all:\n  vars: { ansible_port: ${port}, ansible_user: u, ansible_password: pw, cnet_known_hosts_file: ${knownHosts} }\n  hosts:\n    a: { ansible_host: 127.0.0.1 }\n    b: { ansible_host: localhost }\n`,
-    );
+    const inv = inventory('inv.yaml', `cnet_known_hosts_file: ${knownHosts}`, '127.0.0.1', 'localhost');
     const first = await run('plan', inv, '--json');
     expect(first.stderr).toContain(`Permanently added 2 host keys to ${knownHosts} (accept-new)`);
     expect(readFileSync(knownHosts, 'utf8').trim().split('\n')).toHaveLength(2);
     const again = await run('plan', inv);
     expect(again.stderr).not.toContain('Permanently added');
+  });
+});
+
+describe('a known_hosts file that cannot be read', () => {
+  it('a FIFO fails the host at once, with the path and why (the host-key check hung the whole run)', async () => {
+    const fifo = join(dir, 'known_hosts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await run('plan', inventory('fifo.yaml', `cnet_known_hosts_file: ${fifo}`, '127.0.0.1'), '--json');
+    const host = (JSON.parse(r.stdout) as { hosts: { status: string; error: string }[] }).hosts[0]!;
+    expect(host.status).toBe('unreachable');
+    expect(host.error).toContain(`cannot read known_hosts file ${fifo}: is a FIFO (named pipe), not a regular file: give the path of a regular file`);
+    expect(host.error).toContain(`the host key of u@127.0.0.1:${port} cannot be checked`);
   });
 });
