@@ -7,6 +7,7 @@ import { runOperation } from '../run/run-hosts.js';
 import { execRenderer, formatExecSummary, labelWidth } from './render/exec.js';
 import type { Output } from './output.js';
 import { prepareRun } from './prepare-run.js';
+import { hostKeysAdded } from './run-command.js';
 import { addHostOptions, hostSettings, trapInterrupt, type HostFlags } from './run-flags.js';
 import { writeReports } from './write-reports.js';
 
@@ -79,6 +80,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     if (flags.json) out.line(JSON.stringify(report, null, 2));
     else out.note(formatExecSummary(report));
     for (const written of await writeReports(result, hosts, new Map(), { retryFile: flags.retryFile }, started)) out.note(written);
+    for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });
 }

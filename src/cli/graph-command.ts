@@ -7,7 +7,7 @@ import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
 import type { Output } from './output.js';
 import { chooseRenderer } from './render/choose.js';
 import { prepareRun } from './prepare-run.js';
-import { positiveInt } from './run-command.js';
+import { hostKeysAdded, positiveInt } from './run-command.js';
 import { graphInputs } from './write-reports.js';
 
 interface GraphFlags {
@@ -38,6 +38,7 @@ export function graphCommand(out: Output): Command {
             const renderer = await chooseRenderer({ json: false, stream: out.progress, write: out.note });
             const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector, sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
             await renderer.done();
+            for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
             return r;
           })()
         : undefined;
