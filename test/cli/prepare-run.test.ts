@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
 import { EXIT } from '../../src/report/result.js';
+import { runMain as run } from './run-main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnet-prepare-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,15 +14,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-/** main() in-process, its output captured; no ssh config is read. */
-async function run(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(String(t)), note: (t) => errors.push(String(t)), error: (t) => errors.push(String(t)) };
-  const code = await main(['node', 'cnet-remote', ...args, '-F', 'none'], out);
-  return { code, stdout: lines.join('\n'), stderr: errors.join('\n') };
-}
 
 describe('a run on no host is an error, not a success (it exited 0 with "0 hosts")', () => {
   it('an inventory without hosts', async () => {

@@ -3,12 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
 import { hostKeysAdded } from '../../src/cli/run-command.js';
+import { runMain as run } from './run-main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnet-run-command-'));
 let server: ssh2.Server;
@@ -33,14 +31,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(String(t)), note: (t) => errors.push(String(t)), error: (t) => errors.push(String(t)) };
-  const code = await main(['node', 'cnet-remote', ...args, '-F', 'none'], out);
-  return { code, stdout: lines.join('\n'), stderr: errors.join('\n') };
-}
 
 /** An inventory of the server under these names, with `vars` (YAML flow-mapping body) added. */
 function inventory(name: string, vars: string, ...hosts: string[]): string {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,20 +5,12 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { sweepEndedLabs } from '../../src/lab/lab-start.js';
 import { processId, type ProcessId } from '../../src/lab/process-id.js';
+import { endedProcess } from './ended-process.js';
 
 /** On a lab root of its own, with lab names no lab on the machine has (nothing of theirs is touched). */
 const root = mkdtempSync(join(tmpdir(), 'cnet-sweep-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const unique = (p: string) => `${p}${randomInt(36 ** 5).toString(36).padStart(5, '0')}`;
-
-async function endedProcess(): Promise<ProcessId> {
-  const child = spawn('sleep', ['infinity'], { stdio: 'ignore' });
-  const ended = new Promise((resolve) => child.once('exit', resolve));
-  const id = processId(child.pid!)!;
-  child.kill('SIGKILL');
-  await ended;
-  return id;
-}
 
 function recordLab(name: string, net: number, owner?: ProcessId) {
   mkdirSync(join(root, name));

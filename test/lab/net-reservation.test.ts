@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { LabError } from '../../src/errors.js';
 import { withLock } from '../../src/lab/lock.js';
 import { releaseNets, reservations, reserveNet, routeIn } from '../../src/lab/net-reservation.js';
 import { processId, type ProcessId } from '../../src/lab/process-id.js';
+import { endedProcess } from './ended-process.js';
 
 /**
  * On a lab root of its own (the machine's real routes and namespaces are read, never changed but
@@ -28,15 +29,6 @@ const hold = (r: string, net: number, body: unknown) => {
   mkdirSync(join(r, '.nets'), { recursive: true });
   writeFileSync(join(r, '.nets', String(net)), typeof body === 'string' ? body : JSON.stringify(body));
 };
-
-async function endedProcess(): Promise<ProcessId> {
-  const child = spawn('sleep', ['infinity'], { stdio: 'ignore' });
-  const ended = new Promise((resolve) => child.once('exit', resolve));
-  const id = processId(child.pid!)!;
-  child.kill('SIGKILL');
-  await ended;
-  return id;
-}
 
 describe('reserveNet', () => {
   it('gives labs that start at the same moment, from the same network on, different networks', async () => {
