@@ -75,7 +75,7 @@ export type HostOperation = (ctx: HostContext) => Promise<HostOutcome>;
 /** How long state that settles (links coming up) gets before a mismatch is final. */
 const SETTLE_MS = 300;
 
-/** What a gather reads beyond the root namespace: the namespaces and VXLAN devices the inventory names. */
+/** What a gather reads beyond the root namespace (and the namespaces the record lists, always): the namespaces and VXLAN devices the inventory names. */
 interface GatherScope {
   namespaces: string[];
   fdbDevices: string[];
@@ -86,7 +86,7 @@ const scopeOf = (host: ResolvedHost): GatherScope => ({
   namespaces: host.network.namespaces.map((n) => n.name),
   fdbDevices: host.network.fabric?.vxlan ? [host.network.fabric.vxlan.device] : [],
 });
-/** `down` needs only the root namespace (and which namespaces exist) */
+/** `down` needs only the root namespace, which namespaces exist, and those the record lists */
 const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
 const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
 /** What differs from the inventory: its objects, what is ours and it no longer names (unless not pruning), an address used twice. */
