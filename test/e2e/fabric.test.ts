@@ -124,7 +124,7 @@ describe.sequential.each([
     // while (learning refills entries whenever the peer sends), so there only verify must notice
     if (mode === 'routed') expect(await pings(lab, 1, 'web', db(2))).toBe(false);
     const verify = await cliJson('verify', ...inv(), '--probe');
-    expect(verify.code).toBe(2);
+    expect(verify.code, verify.stdout).toBe(2);
     const vm1 = verify.json.hosts.find((h) => h.name === 'vm1')!;
     expect(vm1.mismatches.map((m) => m.path)).toEqual([path(2)]);
     const probe = (vm1 as unknown as { probes: { kind: string; to: string; ok: boolean; cause?: string }[] }).probes.find((p) => p.kind === 'fabric' && p.to === 'vm2/db')!;
