@@ -46,6 +46,13 @@ export const put = (path: string, text: string) => `cat > ${path} <<'CNET_TEST_E
 export const runAs = (name: string, script: string) => `${put(`/run/${name}.sh`, script)}echo '==${name}'\nsh /run/${name}.sh\n`;
 /** prints a file under ==NAME, or (absent) */
 export const show = (name: string, path: string) => `echo '==${name}'\nif [ -e ${path} ]; then cat ${path}; else echo '(absent)'; fi\n`;
+/**
+ * A `sleep` on PATH (`gated` before a command) that lasts until the test opens the gate: a
+ * transaction's pause, or an armed revert's wait, ends when the test says so, never by the clock.
+ */
+export const GATE = `mkdir -p /run/gate\nreal_sleep=$(command -v sleep)\ncat > /run/gate/sleep <<CNET_GATE_EOF\n#!/bin/sh\nwhile [ ! -e /run/t/go ]; do $real_sleep 0.05; done\nCNET_GATE_EOF\nchmod +x /run/gate/sleep\n`;
+export const gated = 'PATH=/run/gate:$PATH';
+export const openGate = ': > /run/t/go\n';
 /** waits (at most `tenths`/10 s) until a shell condition holds */
 export const awaitTrue = (cond: string, tenths = 300) => `i=0; until ${cond} || [ $i -ge ${tenths} ]; do i=$((i+1)); sleep 0.1; done\n`;
 export const lines = (text: string | undefined) => (text ?? '').trimEnd().split('\n');

@@ -6,7 +6,7 @@ import type { OwnedObject } from '../../src/ownership/record.js';
 import { RECORD_FILE, STATE_DIR } from '../../src/ownership/state-dir.js';
 import type { Step } from '../../src/plan/step.js';
 import { quoteArgv } from '../../src/shell/quote.js';
-import { awaitTrue, inSandbox, lines, put, sandboxProblem, show } from './sandbox.js';
+import { awaitTrue, GATE, gated, inSandbox, lines, openGate, put, sandboxProblem, show } from './sandbox.js';
 
 const LOG = '/run/t/log';
 
@@ -149,6 +149,11 @@ describe('txnScript text', () => {
 /** writes the launch script of a transaction to /run and runs it, its output under ==NAME */
 const launch = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${name}.sh`, launchScript(txnScript(steps, o), o.lockWait))}echo '==${name}'\nsh /run/${name}.sh\n`;
 const recover = (name: string) => `${put(`/run/${name}.sh`, recoverScript())}echo '==${name}'\nsh /run/${name}.sh\n`;
+/** the same, its pauses and armed reverts waiting for the gate (sandbox.ts) */
+const launchGated = (name: string, steps: Step[], o: TxnOptions) => `${put(`/run/${name}.sh`, launchScript(txnScript(steps, o), o.lockWait))}echo '==${name}'\n${gated} sh /run/${name}.sh\n`;
+/** waits until the armed revert of a run (confirmTimeout SECONDS) has ended */
+const awaitRevertGone = (seconds: number) =>
+  `rp=; for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" = "sh /proc/self/fd/8 revert ${seconds} " ] && rp=\${p#/proc/}; done\n` + awaitTrue('[ -z "$rp" ] || [ ! -e /proc/$rp ]');
 /** waits for a line of the journal */
 const awaitJournal = (line: string) => awaitTrue(`grep -qx '${line}' ${TXN_JOURNAL} 2>/dev/null`);
 const inNamespace = inSandbox;
@@ -223,19 +228,20 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(t.rolledBack).toEqual({ undone: 3, ok: false });
   });
 
-  it('4. lock: lockWait 0 fails at once with the holder, lockWait 5 waits and commits', async ({ expect }) => {
-    const ms = (name: string) => `t=$(date +%s%N); echo '==${name}'; echo $(( (t - t0) / 1000000 )); t0=$t\n`;
+  it('4. lock: lockWait 0 fails at once with the holder, lockWait N waits until the lock is let go, then commits', async ({ expect }) => {
     const r = await inNamespace(
-      `mkdir -p ${STATE_DIR}; printf '%s\\n' 'cnet-remote up from alice@ctl (pid 42)' > ${HOLDER_FILE}\n` +
-        `flock ${LOCK_FILE} sleep 2 &\n` +
-        // until the background flock holds the lock
+      GATE +
+        `mkdir -p ${STATE_DIR}; printf '%s\\n' 'cnet-remote up from alice@ctl (pid 42)' > ${HOLDER_FILE}\n` +
+        // someone holds the lock until the gate opens, then says so in the log
+        `${gated} flock ${LOCK_FILE} sh -c 'sleep 1; echo let-go >> ${LOG}' &\nhp=$!\n` +
         `while flock -n ${LOCK_FILE} true; do sleep 0.02; done\n` +
-        't0=$(date +%s%N)\n' +
         launch('now', [step(0)], opts({ id: 'NOW', lockWait: 0 })) +
-        ms('now-ms') +
+        `echo '==held'; flock -n ${LOCK_FILE} true && echo free || echo held\n` +
         show('journal-now', TXN_JOURNAL) +
-        launch('wait', [step(1)], opts({ id: 'WAIT', lockWait: 5, holder: 'tester-wait' })) +
-        ms('wait-ms') +
+        `${put('/run/wait.sh', launchScript(txnScript([step(1)], opts({ id: 'WAIT', lockWait: 60, holder: 'tester-wait' })), 60))}sh /run/wait.sh > /run/wait.out &\nwp=$!\n` +
+        openGate +
+        'wait $wp $hp\n' +
+        show('wait', '/run/wait.out') +
         show('journal', TXN_JOURNAL) +
         show('holder', HOLDER_FILE) +
         show('log', LOG),
@@ -243,22 +249,24 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.sec.now).toBe('@@locked\ncnet-remote up from alice@ctl (pid 42)\n@@apply-exit\n75\n');
     expect(parseTxnOutput(r.sec.now!, 1)).toEqual({ done: 0, committed: false, lost: false, locked: 'cnet-remote up from alice@ctl (pid 42)' });
-    expect(Number(r.sec['now-ms'])).toBeLessThan(1000);
+    // it did not wait: the lock was still held when it returned
+    expect(lines(r.sec.held)).toEqual(['held']);
     expect(lines(r.sec['journal-now'])).toEqual(ABSENT);
     expect(parseTxnOutput(r.sec.wait!, 1)).toEqual({ done: 1, committed: true, lost: false });
-    expect(Number(r.sec['wait-ms'])).toBeGreaterThan(1000);
     expect(lines(r.sec.journal)).toEqual([BEGIN('WAIT'), 'done 0', 'record', 'commit']);
     expect(lines(r.sec.holder)).toEqual(['tester-wait']);
-    expect(lines(r.sec.log)).toEqual(['made-1']);
+    // it waited: its step ran after the holder let go
+    expect(lines(r.sec.log)).toEqual(['let-go', 'made-1']);
   });
 
   it('5. interrupted: runner killed during the pause, the journal says done 1, recoverScript undoes 1 then 0', async ({ expect }) => {
     const steps = [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') }), step(2), step(3)];
     const r = await inNamespace(
-      put('/run/l.sh', launchScript(txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })), 0)) +
-        'sh /run/l.sh > /run/l.out 2> /run/l.err &\nlp=$!\n' +
+      GATE +
+        put('/run/l.sh', launchScript(txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })), 0)) +
+        `${gated} sh /run/l.sh > /run/l.out 2> /run/l.err &\nlp=$!\n` +
         awaitJournal('done 1') +
-        `read -r k id pid < ${TXN_JOURNAL}\necho '==cmdline'; tr '\\0' ' ' < /proc/$pid/cmdline; echo\nkill -9 "$pid"\nwait $lp\n` +
+        `read -r k id pid < ${TXN_JOURNAL}\necho '==cmdline'; tr '\\0' ' ' < /proc/$pid/cmdline; echo\nkill -9 "-$pid"\nwait $lp\n` +
         show('out', '/run/l.out') +
         show('journal-killed', TXN_JOURNAL) +
         show('log-killed', LOG) +
@@ -325,11 +333,14 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('6c. confirmTimeout 1, confirmed right after commit: nothing is undone', async ({ expect }) => {
     const r = await inNamespace(
-      `${put('/run/confirm.sh', confirmScript())}echo '==confirm-none'\nsh /run/confirm.sh\n` +
-        launch('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ confirmTimeout: 1, record: [ns('ns0'), ns('ns1')] })) +
+      GATE +
+        `${put('/run/confirm.sh', confirmScript())}echo '==confirm-none'\nsh /run/confirm.sh\n` +
+        launchGated('out', [step(0, { owns: ns('ns0') }), step(1, { owns: ns('ns1') })], opts({ confirmTimeout: 1, record: [ns('ns0'), ns('ns1')] })) +
         "echo '==confirm'\nsh /run/confirm.sh\n" +
         "echo '==confirm-again'\nsh /run/confirm.sh\n" +
-        'sleep 2\n' +
+        // the revert's time is up only now: it finds the run confirmed, and ends
+        openGate +
+        awaitRevertGone(1) +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
         show('confirmed', `${TXN_DIR}/confirmed-T1`) +
@@ -348,10 +359,12 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('7a. a second run locked out while a run holds the lock does not disturb that run', async ({ expect }) => {
     const r = await inNamespace(
-      put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 }, record: [ns('a0')] })), 0)) +
-        'sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n' +
+      GATE +
+        put('/run/a.sh', launchScript(txnScript([step('a0', { owns: ns('a0') }), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 1 }, record: [ns('a0')] })), 0)) +
+        `${gated} sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n` +
         awaitJournal('done 0') +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', lockWait: 0 })) +
+        openGate +
         'wait $ap\n' +
         show('a', '/run/a.out') +
         `grep -c '^ID=A$' ${TXN_SCRIPT} > /run/t/current; echo '==current'; cat /run/t/current\n` +
@@ -371,11 +384,12 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it('7b. ... and when that run is then interrupted, recovery undoes its own steps, not those of the run locked out', async ({ expect }) => {
     const r = await inNamespace(
-      put('/run/a.sh', launchScript(txnScript([step('a0'), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 3 } })), 0)) +
-        'sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n' +
+      GATE +
+        put('/run/a.sh', launchScript(txnScript([step('a0'), step('a1')], opts({ id: 'A', pause: { step: 0, seconds: 3 } })), 0)) +
+        `${gated} sh /run/a.sh > /run/a.out 2> /run/a.err &\nap=$!\n` +
         awaitJournal('done 0') +
         launch('b', [step('b0'), step('b1')], opts({ id: 'B', lockWait: 0 })) +
-        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "$pid"\nwait $ap\n` +
+        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $ap\n` +
         recover('recover') +
         show('journal', TXN_JOURNAL) +
         show('log', LOG),
@@ -389,8 +403,11 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
 
   it("8. an armed revert whose run was superseded by a later run does not undo steps by the later run's journal", async ({ expect }) => {
     const r = await inNamespace(
-      launch('a', [step('a0', { owns: ns('a0') }), step('a1', { owns: ns('a1') })], opts({ id: 'A', confirmTimeout: 1, record: [ns('a0'), ns('a1')] })) +
+      GATE +
+        launchGated('a', [step('a0', { owns: ns('a0') }), step('a1', { owns: ns('a1') })], opts({ id: 'A', confirmTimeout: 1, record: [ns('a0'), ns('a1')] })) +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', after: 'A armed', record: [ns('a0'), ns('a1'), ns('b0')] })) +
+        // A's time is up only once B has committed
+        openGate +
         awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('journal', TXN_JOURNAL) +
         show('record', RECORD_FILE) +
@@ -407,12 +424,14 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   });
   it('8b. ... even when the revert starts late, after the later run has put its own script in place', async ({ expect }) => {
     const r = await inNamespace(
-      // a setsid that starts reverts half a second late: by then run B's script is the current one
-      'mkdir /run/bin\nreal=$(command -v setsid)\n' +
-        put('/run/bin/setsid', '#!/bin/sh\ncase " $* " in *" revert "*) sleep 0.5 ;; esac\nexec "$real" "$@"') +
+      // a setsid that starts reverts late, once the gate opens: by then run B's script is the current one
+      GATE +
+        'mkdir /run/bin\nreal=$(command -v setsid)\n' +
+        put('/run/bin/setsid', '#!/bin/sh\ncase " $* " in *" revert "*) sleep 1 ;; esac\nexec "$real" "$@"') +
         'chmod +x /run/bin/setsid\nexport real PATH=/run/bin:$PATH\n' +
-        launch('a', [step('a0', { owns: ns('a0') })], opts({ id: 'A', confirmTimeout: 1 })) +
+        launchGated('a', [step('a0', { owns: ns('a0') })], opts({ id: 'A', confirmTimeout: 1 })) +
         launch('b', [step('b0', { owns: ns('b0') })], opts({ id: 'B', after: 'A armed' })) +
+        openGate +
         awaitTrue(`[ -s ${TXN_DIR}/revert.out ]`) +
         show('revert', `${TXN_DIR}/revert.out`) +
         show('journal', TXN_JOURNAL) +
@@ -428,18 +447,21 @@ describe.skipIf(unshareProblem !== undefined).concurrent(`txn-script real runs (
   it("9. a recovery that waited for the lock while another controller recovered the run and ran its own does not undo that run's steps", async ({ expect }) => {
     const r = await inNamespace(
       // run X, interrupted after its step 0
-      put('/run/x.sh', launchScript(txnScript([step('x0'), step('x1')], opts({ id: 'X', pause: { step: 0, seconds: 3 } })), 0)) +
-        'sh /run/x.sh > /run/x.out 2>&1 &\nxp=$!\n' +
+      GATE +
+        put('/run/x.sh', launchScript(txnScript([step('x0'), step('x1')], opts({ id: 'X', pause: { step: 0, seconds: 3 } })), 0)) +
+        `${gated} sh /run/x.sh > /run/x.out 2>&1 &\nxp=$!\n` +
         awaitJournal('done 0') +
-        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "$pid"\nwait $xp\n` +
-        // one controller recovers it and starts run Y, which pauses holding the lock
+        `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $xp\n` +
+        // one controller recovers it and starts run Y, which pauses holding the lock (until the gate opens)
         recover('recover') +
-        put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', after: 'X rolledback', lockWait: 5, pause: { step: 0, seconds: 1 } })), 5)) +
-        'sh /run/y.sh > /run/y.out 2>&1 &\nyp=$!\n' +
+        put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', after: 'X rolledback', lockWait: 60, pause: { step: 0, seconds: 1 } })), 60)) +
+        `${gated} sh /run/y.sh > /run/y.out 2>&1 &\nyp=$!\n` +
         awaitTrue(`grep -qx made-y0 ${LOG}`) +
         // the other controller's recovery waits for the lock until Y has committed
-        recover('recover-late') +
-        'wait $yp\n' +
+        `${put('/run/late.sh', recoverScript())}sh /run/late.sh > /run/late.out &\nrp=$!\n` +
+        openGate +
+        'wait $yp $rp\n' +
+        show('recover-late', '/run/late.out') +
         show('y', '/run/y.out') +
         show('journal', TXN_JOURNAL) +
         show('log', LOG),

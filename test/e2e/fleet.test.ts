@@ -161,10 +161,10 @@ describe.sequential('resilience', () => {
       const vm3 = run.json.hosts.find((h) => h.name === 'vm3')! as Json['hosts'][number] & { durationMs: number };
       expect(vm3.status).toBe('unreachable');
       expect(vm3.error).toMatch(/timed out.*\(after 2 attempts\)/);
-      // the others finished before the blackholed host's first attempt had even timed out
+      // the others did not wait for it: each finished before it was given up (two timeouts and a backoff)
       for (const h of run.json.hosts.filter((x) => x.name !== 'vm3') as (Json['hosts'][number] & { durationMs: number })[]) {
         expect(h.status).not.toBe('unreachable');
-        expect(h.durationMs).toBeLessThan(2000);
+        expect(h.durationMs).toBeLessThan(vm3.durationMs);
       }
       // the per-host deadline ends the work even when the connect timeout is longer
       const deadline = await cliJson('verify', lab.inventory, SEED_PART2, '--limit', 'vm3', '--timeout', '30', '--deadline', '1');
