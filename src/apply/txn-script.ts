@@ -18,8 +18,6 @@ import { quoteArgv, quoteWord } from '../shell/quote.js';
  * `failed I`, `undo I` before each undo, `rolledback OK`, `record` before the record is replaced,
  * `commit`, `armed SECONDS`, `confirmed`, `reverted OK`.
  */
-export { HOLDER_FILE, LOCK_FILE, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT };
-
 export interface TxnOptions {
   id: string;
   /** who holds the lock, for the message a second controller gets */

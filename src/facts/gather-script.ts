@@ -14,13 +14,10 @@ function marker(text: string): string {
   return `printf '%s\\n' ${quoteWord(`@@${text}`)}`;
 }
 
-/** `netns`: a name, or (`$n`) the shell variable holding one */
-function ipBatch(netns: string | undefined, commands: string[]): string {
-  const argv = ['ip', ...(netns ? ['-n', netns] : []), '-4', '-d', '-j', '-batch', '-'];
-  if (netns === '$n') return `ip -n "$n" ${quoteArgv(argv.slice(3))} <<'CNET_EOF'\n${commands.join('\n')}\nCNET_EOF`;
-  // the root batch names the controller's address ($r, digits and dots only): its heredoc expands
-  const eof = netns ? "'CNET_EOF'" : 'CNET_EOF';
-  return `${quoteArgv(argv)} <<${eof}\n${commands.join('\n')}\nCNET_EOF`;
+/** `ns`: the namespace as shell text (a quoted name, or `"$n"`); the root batch names the controller's address ($r) and expands */
+function ipBatch(ns: string | undefined, commands: string[]): string {
+  const eof = ns ? "'CNET_EOF'" : 'CNET_EOF';
+  return `ip ${ns ? `-n ${ns} ` : ''}-4 -d -j -batch - <<${eof}\n${commands.join('\n')}\nCNET_EOF`;
 }
 
 /** prints file F's lines with shell builtins only */
@@ -48,7 +45,7 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
   ];
   lines.push(marker('state-dir'), 'printf \'%s\\n\' "$bad"');
   for (const ns of namespaces) {
-    lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipBatch(ns, IP_SHOW), `else ${marker('absent')}; fi`);
+    lines.push(marker(`ns ${ns}`), `if [ -e ${quoteWord(`/run/netns/${ns}`)} ]; then`, ipBatch(quoteWord(ns), IP_SHOW), `else ${marker('absent')}; fi`);
   }
   lines.push(
     `if [ -z "$bad" ] && [ -f ${RECORD_FILE} ]; then while read -r k n rest; do`,
@@ -56,7 +53,7 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     `  case ' '${quoteWord(namespaces.join(' '))}' ' in *" $n "*) continue ;; esac`,
     `  [ -e "/run/netns/$n" ] || continue`,
     `  printf '@@ns %s\\n' "$n"`,
-    ipBatch('$n', IP_SHOW),
+    ipBatch('"$n"', IP_SHOW),
     `done < ${RECORD_FILE}; fi`,
   );
   for (const dev of fdbDevices) {

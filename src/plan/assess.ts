@@ -2,9 +2,10 @@ import type { HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
-import { natComment, TAG, type OwnedObject } from '../ownership/record.js';
+import { TAG, type OwnedObject } from '../ownership/record.js';
 import type { Mismatch } from '../report/result.js';
 import { assessFabric } from './assess-fabric.js';
+import { hasNatRule, natRuleSpec } from './nat-rule.js';
 import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
 
@@ -26,26 +27,11 @@ export interface Assessment {
 export const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
 
 /**
- * Docker's shape, tagged: `-s SUBNET ! -o BRIDGE -m comment --comment cnet-remote:BRIDGE -j
- * MASQUERADE`; a fabric's bridge also leaves its supernet alone (`! -d SUPERNET`), as Flannel does.
- * Words in iptables-save's order, so that the rule read back compares equal.
- */
-export function natRuleSpec(subnet: string, bridge: string, except?: string): string[] {
-  return ['-s', subnet, ...(except ? ['!', '-d', except] : []), '!', '-o', bridge, '-m', 'comment', '--comment', natComment(bridge), '-j', 'MASQUERADE'];
-}
-
-/**
  * The container end's MAC, derived from its IPv4 address as Docker does (02:42 + the address):
  * a container rebuilt with the same address keeps its MAC, so its neighbours' ARP caches stay right.
  */
 export function macFor(address: string): string {
   return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
-}
-
-/** Is the tagged MASQUERADE rule for this subnet and bridge among the host's NAT rules? */
-export function hasNatRule(facts: HostFacts, subnet: string, bridge: string, except?: string): boolean {
-  const spec = natRuleSpec(subnet, bridge, except).join(' ');
-  return facts.nat.rules.some((r) => r.join(' ') === spec);
 }
 
 /** Ours: it carries our mark, or the record lists it (the mark may have been lost). */

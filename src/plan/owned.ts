@@ -1,7 +1,7 @@
 import type { HostFacts, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatOwned, TAG, type OwnedObject } from '../ownership/record.js';
-import { hasNatRule, natRuleSpec } from './assess.js';
+import { hasNatRule, natRuleSpec, ourNatRule } from './nat-rule.js';
 import { routeMatches, routesTo } from './assess-fabric.js';
 import type { Step } from './step.js';
 
@@ -23,16 +23,6 @@ export function namespaceIsOurs(name: string, facts: HostFacts): boolean {
 }
 
 export const namespaceMarked = (ns: NetnsFacts): boolean => findLink(ns, 'lo')?.alias === TAG;
-
-/** A POSTROUTING rule (iptables-save words) in exactly the shape cnet-remote writes, as the object it is. */
-export function ourNatRule(words: string[]): Extract<OwnedObject, { kind: 'nat' }> | undefined {
-  const at = (w: string) => words.indexOf(w);
-  const subnet = words[at('-s') + 1];
-  const bridge = words[at('-o') + 1];
-  if (at('-s') < 0 || at('-o') < 0 || !subnet || !bridge) return undefined;
-  const except = words[at('-d') - 1] === '!' && at('-d') > 0 ? words[at('-d') + 1] : undefined;
-  return natRuleSpec(subnet, bridge, except).join(' ') === words.join(' ') ? { kind: 'nat', subnet, bridge, ...(except ? { except } : {}) } : undefined;
-}
 
 /** Is the object there, and cnet-remote's (see above)? */
 function presentAndOurs(o: OwnedObject, facts: HostFacts): boolean {

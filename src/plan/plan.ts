@@ -40,13 +40,21 @@ const describe = (o: OwnedObject): { path: string; what: string } => {
 /** A route the inventory still wants to its destination is repaired in place (replaced), not a leftover. */
 const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.dst}` : ownedKey(o));
 
+/** What the inventory makes on a host: everything it wants to own (once per network: `up` asks again to verify). */
+const WANTED = new WeakMap<DesiredNetwork, Set<string>>();
+function wantedOf(desired: DesiredNetwork): Set<string> {
+  let wanted = WANTED.get(desired);
+  if (!wanted) WANTED.set(desired, (wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))));
+  return wanted;
+}
+
 /**
  * What is cnet-remote's on the host (its record and marks) and the inventory no longer wants: a
  * namespace renamed, a bridge whose subnet changed (its old NAT rule), `nat: false` (the rules,
  * ip_forward). Each with the step that removes it.
  */
 export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] {
-  const wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))));
+  const wanted = wantedOf(desired);
   return ownedOnHost(facts)
     .filter((o) => !wanted.has(wantedKey(o)))
     .map((o) => {

@@ -89,14 +89,18 @@ const scopeOf = (host: ResolvedHost): GatherScope => ({
 /** `down` needs only the root namespace, which namespaces exist, and those the record lists */
 const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
 const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
-/** What differs from the inventory: its objects, what is ours and it no longer names (unless not pruning), an address used twice. */
-function mismatchesOf(ctx: HostContext, facts: HostFacts): Mismatch[] {
+/**
+ * What differs from the inventory: its objects, what is ours and it no longer names (unless not
+ * pruning: then those are `kept`, as warnings), an address used twice.
+ */
+function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch[]; kept: HostWarning[] } {
   const net = ctx.host.network;
-  return [...assess(net, facts).findings, ...(ctx.options.prune ? leftovers(net, facts) : []), ...duplicateAddresses(net, facts)].map(toMismatch);
-}
-/** The leftovers kept by --no-prune, as warnings. */
-function keptLeftovers(ctx: HostContext, facts: HostFacts): HostWarning[] {
-  return ctx.options.prune ? [] : leftovers(ctx.host.network, facts).map((f) => ({ message: `${f.path}: ${f.actual}; kept (--no-prune)` }));
+  const left = leftovers(net, facts);
+  const prune = ctx.options.prune;
+  return {
+    mismatches: [...assess(net, facts).findings, ...(prune ? left : []), ...duplicateAddresses(net, facts)].map(toMismatch),
+    kept: prune ? [] : left.map((f) => ({ message: `${f.path}: ${f.actual}; kept (--no-prune)` })),
+  };
 }
 /** a host that ends before any change: only the error (and what was learnt on the way) */
 const refused = (error: string, warnings: HostWarning[] = [], facts?: HostFacts): HostOutcome => ({ changed: false, steps: [], changes: 0, verified: false, mismatches: [], error, ...(warnings.length ? { warnings } : {}), ...(facts ? { facts } : {}) });
@@ -117,11 +121,11 @@ async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[
 async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof roundTrip>>, probes: PlannedProbe[]) {
   ctx.phase('verify');
   let { facts, probes: outcomes } = first;
-  let mismatches = mismatchesOf(ctx, facts);
+  let { mismatches, kept } = differences(ctx, facts);
   if (mismatches.length > 0 || outcomes.some((o) => !o.ok)) {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     ({ facts, probes: outcomes } = await roundTrip(ctx, '', probes));
-    mismatches = mismatchesOf(ctx, facts);
+    ({ mismatches, kept } = differences(ctx, facts));
   }
   const probeResults: ProbeResult[] = probes.map((p, i) => {
     const o = outcomes[i]!;
@@ -132,7 +136,7 @@ async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof ro
     ...(mismatches.length ? [`${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}`] : []),
     ...(failed ? [`${failed} of ${probeResults.length} probes failed`] : []),
   ];
-  const warnings = [...keptLeftovers(ctx, facts), ...hostWarnings(ctx.host.network, facts)];
+  const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
     verified: mismatches.length === 0,
@@ -255,15 +259,29 @@ async function confirm(ctx: HostContext): Promise<HostWarning | undefined> {
   }
 }
 
-async function up(ctx: HostContext): Promise<HostOutcome> {
-  const probes = probesFor(ctx);
+type Round = Awaited<ReturnType<typeof roundTrip>>;
+
+/**
+ * Reads the host (once no earlier run is unfinished on it) and acts on what it read. When another
+ * run changed the host after it was read, the action's transaction ran nothing (`stale`): read it
+ * again and act anew, ATTEMPTS times at most. `notes`: what settling earlier runs said.
+ */
+async function onCurrentHost(ctx: HostContext, scope: GatherScope, act: (read: Round, notes: HostWarning[]) => Promise<HostOutcome | { stale: string }>): Promise<HostOutcome> {
   const notes: HostWarning[] = [];
   for (let attempt = 1; ; attempt++) {
     ctx.phase('gather');
-    const settled = await gatherSettled(ctx, scopeOf(ctx.host));
+    const settled = await gatherSettled(ctx, scope);
     notes.push(...settled.notes);
     if (!settled.round) return refused(settled.error!, notes);
-    const first = settled.round;
+    const outcome = await act(settled.round, notes);
+    if (!('stale' in outcome)) return outcome;
+    if (attempt === ATTEMPTS) return refused(`the host changed since planned (another run's transaction ${outcome.stale}), ${ATTEMPTS} times in a row: nothing done, run again`, notes);
+  }
+}
+
+function up(ctx: HostContext): Promise<HostOutcome> {
+  const probes = probesFor(ctx);
+  return onCurrentHost(ctx, scopeOf(ctx.host), async (first, notes) => {
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, first.facts, { prune: ctx.options.prune });
     if (plan.conflicts.length) return refused(conflictError(plan.conflicts), [...notes, ...hostWarnings(ctx.host.network, first.facts)]);
@@ -273,47 +291,36 @@ async function up(ctx: HostContext): Promise<HostOutcome> {
     }
     ctx.phase('apply');
     const { after, done, committed, error, stale } = await transact(ctx, plan.steps, plan.record, first.facts, probes, { ...scopeOf(ctx.host), nftFrom: first.facts }, true);
-    if (stale !== undefined) {
-      // another run changed the host after it was read: nothing ran; read it again and plan anew
-      if (attempt < ATTEMPTS) continue;
-      return refused(`the host changed since planned (another run's transaction ${stale}), ${ATTEMPTS} times in a row: nothing applied, run again`, notes);
-    }
+    if (stale !== undefined) return { stale };
     const state = await verifyState(ctx, after, probes);
     const confirmation = committed ? await confirm(ctx) : undefined;
     const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
     return { changed: true, steps: renderSteps(plan.steps.slice(0, done)), changes: done, ...state, warnings, ...(error ? { error, verified: false } : {}) };
-  }
+  });
 }
 
-async function down(ctx: HostContext): Promise<HostOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    ctx.phase('gather');
-    const settled = await gatherSettled(ctx, ROOT_ONLY);
-    if (!settled.round) return refused(settled.error!, settled.notes);
-    const { facts } = settled.round;
+function down(ctx: HostContext): Promise<HostOutcome> {
+  return onCurrentHost(ctx, ROOT_ONLY, async ({ facts }, notes) => {
+    const warned = notes.length ? { warnings: notes } : {};
     ctx.phase('plan');
     const steps = planDown(facts);
-    if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts, ...(settled.notes.length ? { warnings: settled.notes } : {}) };
+    if (steps.length === 0) return { changed: false, steps: [], changes: 0, verified: true, mismatches: [], facts, ...warned };
     ctx.phase('apply');
     const { after, done, error, stale } = await transact(ctx, steps, [], facts, [], { ...ROOT_ONLY, nftFrom: facts });
-    if (stale !== undefined) {
-      if (attempt < ATTEMPTS) continue;
-      return refused(`the host changed since planned (another run's transaction ${stale}), ${ATTEMPTS} times in a row: nothing removed, run again`, settled.notes);
-    }
+    if (stale !== undefined) return { stale };
     ctx.phase('verify');
-    const afterFacts = after.facts;
-    const left: Mismatch[] = remaining(facts.record, afterFacts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
+    const left: Mismatch[] = remaining(facts.record, after.facts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
     return {
       changed: true,
       steps: renderSteps(steps.slice(0, done)),
       changes: done,
       verified: !error && left.length === 0,
       mismatches: left,
-      facts: afterFacts,
-      ...(settled.notes.length ? { warnings: settled.notes } : {}),
+      facts: after.facts,
+      ...warned,
       ...(error ? { error } : left.length ? { error: 'some objects cnet-remote created are still present' } : {}),
     };
-  }
+  });
 }
 
 export const operations: Record<Command, HostOperation> = {

@@ -2,7 +2,7 @@ import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
-import { hasNatRule } from '../plan/assess.js';
+import { hasNatRule } from '../plan/nat-rule.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';

@@ -7,7 +7,8 @@ import { loadInventory, resolveInventory } from '../../src/inventory/load-invent
 import { parseSource } from '../../src/inventory/source.js';
 import type { DesiredNetwork, Inventory } from '../../src/inventory/types.js';
 import { TAG } from '../../src/ownership/record.js';
-import { assess, macFor, natRuleSpec } from '../../src/plan/assess.js';
+import { assess, macFor } from '../../src/plan/assess.js';
+import { natRuleSpec } from '../../src/plan/nat-rule.js';
 import type { Mismatch } from '../../src/report/result.js';
 
 const here = (rel: string): string => new URL(rel, import.meta.url).pathname;
