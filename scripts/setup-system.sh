@@ -27,6 +27,8 @@ if $tests; then
   command -v ruby >/dev/null 2>&1 || need+=(ruby)
   # the bench's smoke (test/e2e/bench-smoke.test.ts) measures peak memory with GNU time
   [ -x /usr/bin/time ] || need+=(time)
+  # the oracle of the YAML inventory differential test (test/inventory/ansible-differential.test.ts)
+  command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible-core)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
