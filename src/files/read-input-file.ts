@@ -26,6 +26,7 @@ export const INPUT_KINDS = {
   knownHosts: { what: 'known_hosts file', maxBytes: 64 * MiB },
   limit: { what: '--limit @file', maxBytes: 16 * MiB },
   vagrantSshConfig: { what: 'vagrant ssh-config file', maxBytes: 16 * MiB },
+  ansibleCfg: { what: 'ansible.cfg file', maxBytes: 16 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 /**
