@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { applyLimit } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
+import { ConnectorForHost, isLocal } from '../transport/connector-for-host.js';
 import { KeyStore } from '../transport/keys.js';
 import { loadSshConfig, resolveSshConfig } from '../transport/ssh-config.js';
 import { SshConnector } from '../transport/ssh.js';
@@ -45,15 +46,16 @@ function noHosts(inventory: Inventory, limit: string | undefined): UsageError {
  * ssh config aliases), the hosts --limit selects, and every private key they need, decrypted
  * (asking for passphrases now, not in the middle of a parallel run).
  */
-export async function prepareRun(files: string[], flags: PrepareFlags): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: SshConnector }> {
+export async function prepareRun(files: string[], flags: PrepareFlags): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: ConnectorForHost }> {
   const sshConfig = loadSshConfig(flags.sshConfig);
   const inventory = loadInventory(files, { sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
   const hosts = applyLimit(inventory, flags.limit);
   if (hosts.length === 0) throw noHosts(inventory, flags.limit);
   const interactive = Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
   const keys = new KeyStore(interactive ? promptPassphrase : async () => undefined);
-  const connector = new SshConnector({ sshConfig, keys });
-  const targets = hosts.map((h) => connector.target(h));
+  const ssh = new SshConnector({ sshConfig, keys });
+  // a local host (the controller itself) needs no key, no target
+  const targets = hosts.filter((h) => !isLocal(h)).map((h) => ssh.target(h));
   await keys.load([...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.jumps.flatMap((j) => j.identityFiles)]))]);
-  return { inventory, hosts, connector };
+  return { inventory, hosts, connector: new ConnectorForHost(ssh) };
 }

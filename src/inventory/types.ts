@@ -21,6 +21,11 @@ export interface Connection {
   commonArgs?: string;
   /** ansible_become: run as `user` through sudo */
   become?: { user: string; password?: string };
+  /**
+   * ansible_connection: local — the host is the controller itself: its scripts run in a local
+   * `sh -s` (src/transport/local.ts), no SSH; the SSH fields above are then unused. Absent: SSH.
+   */
+  kind?: 'local';
 }
 
 export interface BridgeSpec {

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { BecomeError, OutputLimitError, TransportError } from '../errors.js';
+import type { ResolvedHost } from '../inventory/types.js';
+import { BecomeHandshake, remoteCommand } from './become.js';
+import { FrameReader, frameScript } from './shell-frame.js';
+import type { Become } from './target.js';
+import { DEFAULT_MAX_OUTPUT, mib, type ConnectOptions, type Connector, type ExecResult, type RunOptions, type Transport } from './transport.js';
+
+/** The controller's own `sh -s` (under sudo when asked), and the reader of the run in progress. */
+interface Shell {
+  child: ChildProcessWithoutNullStreams;
+  current?: { reader: FrameReader; check(): void };
+  /** the shell ended and its output pipes closed */
+  closed?: boolean;
+}
+
+/**
+ * A session with the controller itself (`ansible_connection: local`): the same command line an
+ * SSH session asks sshd to run (`sh -s`, or that under sudo: become.ts), run by the local shell as
+ * sshd runs it with the user's, and fed the same framed scripts (shell-frame.ts), so what runs on
+ * the host behaves as over SSH. The shell inherits the controller's environment, as Ansible's
+ * local connection does (a user logged in over SSH keeps SSH_CONNECTION: the management-path
+ * guard then protects that session's interface).
+ *
+ * The shell leads a process group of its own (a new session: no terminal, as over SSH without a
+ * pty). A timeout, an abort, too much output or a failed sudo end the session as a dropped
+ * connection does: the pipes are closed and the group is killed — only while its leader has not
+ * been reaped, so the group id is still ours (Linux keeps a pid in use while it names a group).
+ * What a script starts in a session of its own (a transaction, under `setsid`) goes on, as it
+ * does when SSH drops. Under sudo as a non-root user, the shell sudo started is root's and cannot
+ * be signalled by us: it ends at its next read of the closed stdin, as a remote one does.
+ */
+export class LocalTransport implements Transport {
+  private dead = false;
+  private shell?: Promise<Shell>;
+  private child?: ChildProcessWithoutNullStreams;
+  /** runs go one after another through the one shell */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** ends the run in progress with an error (the shell ended, a timeout, the deadline) */
+  private abortRun?: (err: Error) => void;
+
+  constructor(
+    private name: string,
+    private become: Become | undefined,
+    private shellPath = '/bin/sh',
+  ) {}
+
+  /** The leader of the shell's process group, once started (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Ends the shell at once: its pipes closed, its process group killed while it is still ours. */
+  private kill(): void {
+    this.dead = true;
+    const c = this.child;
+    if (!c) return;
+    for (const s of [c.stdin, c.stdout, c.stderr]) s.destroy();
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        /* the group has ended */
+      }
+    }
+  }
+
+  run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const next = this.queue.then(() => this.runOne(script, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private runOne(script: string, opts: RunOptions): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name));
+      const finish = () => {
+        done = true;
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.abortRun = undefined;
+      };
+      const fail = (err: Error) => {
+        if (done) return;
+        finish();
+        this.kill();
+        reject(err);
+      };
+      if (this.dead) return fail(new TransportError('the local shell was ended (closed, or after an earlier failure)', this.name));
+      if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.abortRun = fail;
+      const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
+      const overflow = () => fail(new OutputLimitError(`the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; the local shell was ended`, this.name));
+      const { text, reader } = frameScript(script, undefined, { bytes: max, ...(opts.truncate ? {} : { onOverflow: overflow }) });
+      const check = () => {
+        const r = reader.result();
+        if (!r || done) return;
+        finish();
+        const { dropped, ...rest } = r;
+        resolve({ ...rest, ...(dropped.stdout || dropped.stderr ? { dropped } : {}) });
+      };
+      (this.shell ??= this.openShell()).then(
+        (shell) => {
+          if (done) return;
+          if (shell.closed) return fail(new TransportError('the local shell had ended before the command was sent', this.name));
+          shell.current = { reader, check };
+          shell.child.stdin.write(text);
+        },
+        (err: Error) => fail(err),
+      );
+    });
+  }
+
+  /** Starts the shell: `sh -s`, or that under sudo once sudo has let us in. */
+  private openShell(): Promise<Shell> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.shellPath, ['-c', remoteCommand(this.become)], { detached: true, stdio: 'pipe' });
+      this.child = child;
+      const shell: Shell = { child };
+      let started = false;
+      const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => child.stdin.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
+      const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => {
+        if (!shell.current || d.length === 0) return;
+        shell.current.reader[to](d);
+        shell.current.check();
+      };
+      child.once('spawn', () => {
+        started = true;
+        if (!hs) resolve(shell);
+      });
+      child.on('error', (err) => {
+        const e = new TransportError(`cannot start the local shell ${this.shellPath}: ${err.message}`, this.name, { cause: err });
+        if (started) this.abortRun?.(e);
+        else reject(e);
+      });
+      // a shell that died leaves a write to its stdin failing: the close below says what happened
+      child.stdin.on('error', () => undefined);
+      child.stdout.on('data', (d: Buffer) => {
+        if (!hs || hs.ready) return feed(d, 'onStdout');
+        feed(hs.onStdout(d, () => resolve(shell)), 'onStdout');
+      });
+      child.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
+      child.on('close', () => {
+        shell.closed = true;
+        if (!started) return;
+        if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
+        const said = shell.current?.reader.partial().stderr.trim().split('\n').pop();
+        this.abortRun?.(new TransportError(`the local shell ended before the command ended${said ? ` (${said})` : ''}`, this.name));
+      });
+    });
+  }
+
+  /**
+   * Ends the shell politely: its stdin closed, it ends once the command in progress is done (none,
+   * after a run); one that has not ended 2 s later is killed. Background jobs a script left keep
+   * running, as they do on a host after SSH ends, and never keep the controller waiting.
+   */
+  close(): void {
+    if (this.dead) return;
+    this.dead = true;
+    const c = this.child;
+    if (!c) return;
+    c.stdin.end();
+    c.stdout.destroy();
+    c.stderr.destroy();
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    const force = setTimeout(() => this.kill(), 2000);
+    force.unref();
+    c.once('exit', () => clearTimeout(force));
+  }
+}
+
+export interface LocalConnectorOptions {
+  /** the shell that runs the command line, as sshd uses the user's login shell; default /bin/sh */
+  shell?: string;
+}
+
+/** The controller itself behind the Transport interface: one local shell per host that asks for it. */
+export class LocalConnector implements Connector {
+  constructor(private opts: LocalConnectorOptions = {}) {}
+
+  async connect(host: ResolvedHost, opts: ConnectOptions = {}): Promise<Transport> {
+    if (opts.signal?.aborted) throw new TransportError(String(opts.signal.reason ?? 'cancelled'), host.name);
+    return new LocalTransport(host.name, host.connection.become, this.opts.shell);
+  }
+}
