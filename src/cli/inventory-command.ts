@@ -3,9 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError, errorMessage } from '../errors.js';
 import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
+import { ansibleHost, ansibleList, hideSecrets } from '../inventory/ansible-list.js';
+import { dumpAnsibleJson } from '../inventory/ansible/dump-json.js';
 import { DEFAULT_VAGRANT_GROUP, parseVagrantSshConfig, vagrantInventory, VagrantConfigError } from '../inventory/from-vagrant.js';
 import { resolveInventory } from '../inventory/load-inventory.js';
+import { showText } from '../inventory/names.js';
+import { readAnsibleInventory, type AnsibleInventory } from '../inventory/read-inventory.js';
+import { resolveConnection } from '../inventory/resolve-connection.js';
 import { parseSource } from '../inventory/source.js';
+import type { Connection } from '../inventory/types.js';
 import type { Output } from './output.js';
 
 const PIPE_HINT = 'vagrant ssh-config | cnet-remote inventory from-vagrant';
@@ -43,9 +49,82 @@ interface FromVagrantFlags {
   knownHosts?: string;
 }
 
-/** `inventory`: inventories from elsewhere; `from-vagrant` turns `vagrant ssh-config` into one. */
+interface ReadFlags {
+  inventory?: string[];
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The positional inventories, then each -i, read as Ansible reads them; -v says which were run through another program. */
+function readInventories(out: Output, positional: string[], flags: ReadFlags): AnsibleInventory {
+  const files = [...positional, ...(flags.inventory ?? [])];
+  if (files.length === 0) throw new UsageError('give an inventory: a file, or -i FILE (repeatable)');
+  const read = readAnsibleInventory(files);
+  if (flags.verbose) for (const v of read.via) out.note(`read ${v.file} through \`${v.command}\``);
+  return read;
+}
+
+/** `list` and `host` take inventories as the other commands do, and as ansible-inventory does (-i, repeatable). */
+function withInventories(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <file>', 'an inventory, as ansible-inventory -i; repeatable, merged in order after the positional ones', collect)
+    .option('-v, --verbose', 'say which inventories were read through ansible-inventory (dynamic ones)');
+}
+
+/** How the host would be reached, one field a line; a password is never shown. */
+export function connectionLines(c: Connection): string[] {
+  const unset = (what: string) => `(not set: ${what})`;
+  return [
+    `  address:  ${c.address}`,
+    `  port:     ${c.port ?? unset("the ssh config's, else 22")}`,
+    `  user:     ${c.user ?? unset("the ssh config's, else yours")}`,
+    `  key file: ${c.privateKeyFile ?? unset("the ssh config's, ssh-agent's and ssh's defaults")}`,
+    `  password: ${c.password !== undefined ? '(hidden)' : '(none)'}`,
+    ...(c.become ? [`  become:   ${c.become.user} through sudo, password ${c.become.password !== undefined ? '(hidden)' : '(none)'}`] : []),
+  ];
+}
+
+/** `inventory`: inventories from elsewhere (`from-vagrant`), and what one holds as Ansible reads it (`list`, `host`). */
 export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): Command {
-  const inventory = new Command('inventory').description('write inventories from other tools');
+  const inventory = new Command('inventory').description('write inventories from other tools; show one as Ansible reads it');
+  withInventories(
+    inventory
+      .command('list')
+      .description(
+        "every group and host's variables, as `ansible-inventory --list` prints them (JSON, keys sorted); passwords show as (hidden). Reads YAML, the JSON --list prints, and dynamic inventories (through ansible-inventory)",
+      )
+      .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)')
+      .option('--json', 'JSON (the default and only form, as ansible-inventory --list)'),
+  ).action((positional: string[], flags: ReadFlags) => {
+    const read = readInventories(out, positional, flags);
+    const list = ansibleList(read.flat, read.tree);
+    for (const [h, vars] of Object.entries(list._meta.hostvars)) list._meta.hostvars[h] = hideSecrets(vars);
+    out.line(dumpAnsibleJson(list));
+  });
+  withInventories(
+    inventory
+      .command('host')
+      .description("one host's variables, as `ansible-inventory --host NAME` prints them (passwords as (hidden)), then the connection they make")
+      .argument('<name>', 'the host')
+      .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)'),
+  ).action((name: string, positional: string[], flags: ReadFlags) => {
+    const read = readInventories(out, positional, flags);
+    const vars = ansibleHost(read.flat, name);
+    const host = read.flat.hosts.find((h) => h.name === name);
+    if (!vars || !host) {
+      const names = read.flat.hosts.map((h) => h.name);
+      const some = names.slice(0, 10).map(showText).join(', ') + (names.length > 10 ? `, … (${names.length} in all)` : '');
+      throw new UsageError(`no host ${showText(name)} in the inventory: its hosts are ${some || '(none)'}`);
+    }
+    out.line(dumpAnsibleJson(hideSecrets(vars)));
+    const { connection, issues } = resolveConnection(host);
+    out.line('');
+    out.line('connection:');
+    if (connection) for (const l of connectionLines(connection)) out.line(l);
+    else for (const i of issues) out.line(`  (none: ${i.message})`);
+  });
+
   inventory
     .command('from-vagrant')
     .description(`an inventory of the running Vagrant machines, from \`vagrant ssh-config\`: piped in (${PIPE_HINT}), or run here when stdin is a terminal`)
