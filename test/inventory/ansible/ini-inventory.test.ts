@@ -1,0 +1,488 @@
+/**
+ * Differential test of INI inventory reading against the real Ansible (`ansible-inventory
+ * --list`, Debian's ansible-core 2.14, the ini plugin alone) over a table of INI texts written
+ * here. Compared per text: Ansible refuses it and so do we; or the set of hosts, each group's
+ * hosts through its children (a group with no host is no group: --list leaves those out), and each
+ * host's variables against `_meta.hostvars`. Ours is parseIniInventory + flatten, each host's
+ * layers merged as Ansible's default hash_behaviour=replace does. Where Ansible's message gives a
+ * line (`inv.ini:12:`), our refusal must point at the same line.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual, promisify } from 'node:util';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIssue, InventoryError, type InventoryIssue } from '../../../src/errors.js';
+import { MAX_INI_HOST_ENTRIES, parseIniInventory, parseIniValue } from '../../../src/inventory/ansible/ini-inventory.js';
+import { flatten, type VarLayer } from '../../../src/inventory/flatten.js';
+
+const execFileAsync = promisify(execFile);
+
+interface Reading {
+  hosts: Set<string>;
+  groups: Map<string, Set<string>>;
+  vars: Map<string, Record<string, unknown>>;
+}
+
+/** Ansible's reading, or its refusal: the reason, and the line when its message gives one. */
+type Outcome = Reading | { refused: string; line?: number };
+
+interface AnsibleGroup {
+  hosts?: string[];
+  children?: string[];
+}
+
+async function ansibleReading(text: string, dir: string): Promise<Outcome> {
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'ansible.cfg'), '');
+  const file = join(dir, 'inv.ini');
+  const out = join(dir, 'out.json');
+  writeFileSync(file, text);
+  try {
+    await execFileAsync('ansible-inventory', ['-v', '-i', file, '--list', '--output', out], {
+      cwd: dir,
+      // no ansible.cfg anywhere Ansible looks: an empty one named, a home and a cwd of our own
+      env: {
+        PATH: process.env.PATH,
+        LANG: 'C.UTF-8',
+        HOME: dir,
+        ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+        ANSIBLE_INVENTORY_ENABLED: 'ini',
+        ANSIBLE_INVENTORY_UNPARSED_FAILED: '1',
+        ANSIBLE_NOCOLOR: '1',
+      },
+      encoding: 'utf8',
+    });
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+    const line = /inv\.ini:(\d+):/.exec(stderr)?.[1];
+    const reason = /with ini plugin:\s*\n?(.*)/.exec(stderr)?.[1] ?? /ERROR! (.*)/.exec(stderr)?.[1] ?? stderr;
+    return { refused: reason.trim(), line: line === undefined ? undefined : Number(line) };
+  }
+  const { _meta, ...raw } = JSON.parse(readFileSync(out, 'utf8')) as { _meta: { hostvars: Record<string, Record<string, unknown>> } } & Record<string, AnsibleGroup>;
+  const members = (name: string, seen = new Set<string>()): Set<string> => {
+    const m = new Set(raw[name]?.hosts ?? []);
+    for (const c of raw[name]?.children ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      for (const h of members(c, seen)) m.add(h);
+    }
+    return m;
+  };
+  const groups = new Map(Object.keys(raw).map((g) => [g, members(g)]));
+  const hosts = new Set([...(groups.get('all') ?? []), ...Object.keys(_meta.hostvars)]);
+  return { hosts, groups, vars: new Map([...hosts].map((h) => [h, _meta.hostvars[h] ?? {}])) };
+}
+
+function ourReading(text: string): Outcome {
+  let issues: InventoryIssue[];
+  try {
+    const { flat, issues: found } = flatten([parseIniInventory('inv.ini', text)]);
+    issues = found;
+    if (issues.length === 0) {
+      // hash_behaviour=replace: each layer, lowest first, replaces a top-level variable whole
+      const merged = (layers: VarLayer[]) => JSON.parse(JSON.stringify(Object.assign({}, ...layers.map((l) => l.vars)))) as Record<string, unknown>;
+      return { hosts: new Set(flat.hosts.map((h) => h.name)), groups: flat.groups, vars: new Map(flat.hosts.map((h) => [h.name, merged(h.layers)])) };
+    }
+  } catch (err) {
+    if (!(err instanceof InventoryError)) throw err;
+    issues = err.issues;
+  }
+  return { refused: formatIssue(issues[0]!), line: issues[0]!.loc.line };
+}
+
+const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
+const list = (s: Iterable<string>) => [...s].sort().map((x) => JSON.stringify(x)).join(', ') || '(none)';
+
+function setDifference(what: string, theirs: Set<string>, ours: Set<string>): string | undefined {
+  const onlyTheirs = [...theirs].filter((x) => !ours.has(x));
+  const onlyOurs = [...ours].filter((x) => !theirs.has(x));
+  if (onlyTheirs.length + onlyOurs.length === 0) return undefined;
+  return `${what}: only Ansible has ${list(onlyTheirs)}; only we have ${list(onlyOurs)}`;
+}
+
+/** The first difference between the two outcomes, or undefined when they agree. */
+function firstDifference(theirs: Outcome, ours: Outcome): string | undefined {
+  if ('refused' in theirs || 'refused' in ours) {
+    if (!('refused' in theirs)) return `we refuse (${(ours as { refused: string }).refused}); Ansible reads it`;
+    if (!('refused' in ours)) return `Ansible refuses (${theirs.refused}); we read it`;
+    if (theirs.line !== undefined && theirs.line !== ours.line) return `Ansible refuses at line ${theirs.line} (${theirs.refused}), we at line ${ours.line} (${ours.refused})`;
+    return undefined;
+  }
+  const hosts = setDifference('hosts', theirs.hosts, ours.hosts);
+  if (hosts) return hosts;
+  for (const g of [...new Set([...theirs.groups.keys(), ...ours.groups.keys()])].sort()) {
+    const d = setDifference(`group ${g}`, theirs.groups.get(g) ?? new Set(), ours.groups.get(g) ?? new Set());
+    if (d) return d;
+  }
+  for (const h of [...theirs.hosts].sort()) {
+    const a = theirs.vars.get(h) ?? {};
+    const b = ours.vars.get(h) ?? {};
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (!isDeepStrictEqual(a[k], b[k])) return `${h}: ${k}: Ansible ${show(a[k])}, we ${show(b[k])}`;
+    }
+  }
+  return undefined;
+}
+
+const lines = (...ls: string[]) => ls.join('\n') + '\n';
+
+/** [name, INI text, whether Ansible refuses it] */
+const CASES: [string, string, 'reads' | 'refuses'][] = [
+  ['hosts before any section are ungrouped', lines('alpha', 'beta ansible_host=10.0.0.2', '[web]', 'web1', 'web2'), 'reads'],
+  ['a host named before sections and in a group is not ungrouped', lines('h1', 'h2', '[web]', 'h1'), 'reads'],
+  [
+    'host-line values typed by literal_eval',
+    lines('h i=5 f=1.5 e=1e3 x=0x1F u=1_000 n=-5 t=True fa=False no=None s=yes w=true z=010 m=foo-bar d=1-2 p=+2 dot=.5'),
+    'reads',
+  ],
+  ['a quoted number stays a number (shlex takes the quotes), quoted twice it is text', lines(`h a='5' b="'5'" c='"True"' d="None"`), 'reads'],
+  ['quoted values with spaces and escaped quotes', lines(`h a="x y  z" b='it is' c="say \\"hi\\"" d=x\\ y e='"a b"'`), 'reads'],
+  ['= in values', lines('h url=http://x/?a=b&c=d eq=== k==v', '[web]', 'h', '[web:vars]', 'conn=host=db;port=5', 'empty='), 'reads'],
+  ['lists, dicts, tuples', lines(`h l=[1,2,"x"] d="{'a': [1, {'b': None}], 2: True}" t=1,2 e=[] ed={} tu="(1,)" nested="[[1],[2,[3]]]"`), 'reads'],
+  ['a dict written without quotes around it is text (shlex takes the quotes inside)', lines(`h d={'a':1} e={"k":[1,2]}`), 'reads'],
+  ['a dict with a space, unquoted, is split into words', lines(`h e={"k": 1}`), 'refuses'],
+  ['bytes and string escapes', lines(`h b="b'abc'" nl="'a\\\\nb'" hex="'\\\\x41'" raw="r'\\\\d'" cat="'a' 'b'" tq="'''x'''"`), 'reads'],
+  ['comments: whole lines, # inline on host lines (even mid-word), quoted #', lines('# a comment', '; another', '  # indented', 'h1 a=1 # trailing', 'h2 p=abc#def q=2', `h3 s="a#b" t='#'`), 'reads'],
+  ['section headers with comments and spaces around', lines('[web]   # the web servers', 'w1', '  [db]', 'd1'), 'reads'],
+  ['[group:vars] values are typed too, comments kept unless the value is a literal', lines('[web]', 'w1', '[web:vars]', 'n=23', 'b = True', 'f = FALSE', 's = hello # comment', 'i = 5 # comment', `q = 'x y' # c`, 'l=[1, 2]', 'u=a=b'), 'reads'],
+  ['[all:vars] and [ungrouped:vars]', lines('lonely', '[web]', 'w1', '[all:vars]', 'x=all', 'y=all', '[ungrouped:vars]', 'y=ungrouped'), 'reads'],
+  ['a host in several groups, vars from each line, later lines win', lines('[a]', 'h x=1 y=1', '[b]', 'h x=2', '[a]', 'h z=3', '[c]', 'h'), 'reads'],
+  ['a section written twice adds to the group', lines('[web]', 'w1', '[db]', 'd1', '[web]', 'w2', '[web:vars]', 'v=1', '[db]', 'd2', '[web:vars]', 'v=2'), 'reads'],
+  ['children defined after the parent names them', lines('[all_web:children]', 'web', 'api', '[web]', 'w1', '[api:children]', 'inner', '[inner]', 'i1'), 'reads'],
+  ['children defined before the parent names them', lines('[web]', 'w1', '[db]', 'd1', '[servers:children]', 'web', 'db', '[servers:vars]', 'role=server'), 'reads'],
+  [
+    'group vars by depth: child over parent over all',
+    lines('[top:children]', 'mid', '[mid:children]', 'leaf', '[leaf]', 'h1', '[mid]', 'h2', '[all:vars]', 'v=all', 'w=all', '[top:vars]', 'v=top', 'w=top', '[mid:vars]', 'v=mid', '[leaf:vars]', 'v=leaf'),
+    'reads',
+  ],
+  ['[g:vars] before [g] is defined', lines('[web:vars]', 'x=1', '[web]', 'w1'), 'reads'],
+  ['a group defined by [g:children] alone, with vars', lines('[parent:children]', 'kid', '[parent:vars]', 'p=1', '[kid]', 'k1'), 'reads'],
+  ['hosts listed in [all] and [ungrouped]', lines('[all]', 'a1', '[ungrouped]', 'u1', '[web]', 'w1'), 'reads'],
+  ['an empty group, and a group named with -', lines('[empty]', '[web-servers]', 'w1', '[empty:vars]', 'x=1'), 'reads'],
+  ['ranges: zero padding, plain numbers, steps, letters', lines('[web]', 'web[01:03].example.com', 'app[8:10]', 'odd[1:9:4]', 'db-[a:c]', 'mix-[y:B]'), 'reads'],
+  ['several ranges in one name, and ranges in IPv4 addresses', lines('[r]', 'rack[1:2]-node[a:b]', '10.0.[0:1].[1:2]'), 'reads'],
+  ['a range with a port and vars', lines('[web]', 'web[1:3]:2222 user=deploy', 'web2 user=other'), 'reads'],
+  ['host:port, and a port written again later is ignored', lines('h1:2200', 'h2:2201 ansible_port=33', 'h3', '[web]', 'h1:2300', 'h3:2400'), 'reads'],
+  ['IPv6 addresses, with and without a port', lines('[v6]', 'fe80::1', '2001:db8::[a:c]', '[2001:db8::1]:2222 x=1', '10.0.0.1:22'), 'reads'],
+  ['a range that names no host', lines('[web]', 'web[3:1]', 'w1'), 'reads'],
+  ['typical connection variables', lines('[web]', 'web1 ansible_host=192.0.2.10 ansible_user=deploy ansible_port=2222 ansible_become=true', '[web:vars]', 'ansible_ssh_common_args=-o StrictHostKeyChecking=no -o ProxyJump="bastion"'), 'reads'],
+  ['the same key twice on one line', lines('h x=1 x=2 y=3'), 'reads'],
+  ['Windows line ends and indented lines', 'h0\r\n[web]\r\n   w1 a=1\r\n\tw2\r\n[web:vars]\r\n  x = 1  \r\n', 'reads'],
+  ['Unicode in values', lines(`h name="héllo wörld" emoji='"✓"' u="'\\\\u00e9'"`), 'reads'],
+  // refusals
+  ['[g:vars] for a group never defined', lines('h', '[ghost:vars]', 'x=1'), 'refuses'],
+  ['[g:children] naming a group never defined', lines('[web]', 'w1', '[all_web:children]', 'web', 'nosuch'), 'refuses'],
+  ['[g:hosts] is [g]', lines('[web:hosts]', 'w1'), 'reads'],
+  ['an unknown section type', lines('[web:host]', 'w1'), 'refuses'],
+  ['a section header with a space', lines('[web servers]', 'w1'), 'refuses'],
+  ['an unclosed quote', lines('[web]', 'w1 a="b c'), 'refuses'],
+  ['a trailing backslash', lines('w1 a=b\\'), 'refuses'],
+  ['a host-line word that is not key=value', lines('[web]', 'w1 ansible_host 10.0.0.1'), 'refuses'],
+  ['; is not a comment after a host', lines('w1 ; comment'), 'refuses'],
+  ['a range with no end', lines('[web]', 'web[1:]'), 'refuses'],
+  ['a padded range whose ends differ in length', lines('[web]', 'web[01:100]'), 'refuses'],
+  ['a range of a number and a letter', lines('web[1:c]'), 'refuses'],
+  ['a host pattern ending in :', lines('[web]', 'web1:'), 'refuses'],
+  ['--- in an INI file', lines('---', 'all:'), 'refuses'],
+  ['a [g:vars] line without =', lines('[web]', 'w1', '[web:vars]', 'justaword'), 'refuses'],
+  ['a [g:children] line with two names', lines('[a]', '[b]', '[p:children]', 'a b'), 'refuses'],
+  ['an empty host name', lines(`'' x=1`), 'refuses'],
+  ['a group its own child', lines('[a]', 'h', '[a:children]', 'a'), 'refuses'],
+  ['groups in a cycle', lines('[a:children]', 'b', '[b:children]', 'a', '[a]', 'h'), 'refuses'],
+  ['a dict with a list as a key (unhashable)', lines(`h x="{[1]: 2}"`), 'refuses'],
+  ['a set value (JSON cannot hold it)', lines('h x={1,2}'), 'refuses'],
+  ['a complex number value', lines('h x=1j'), 'refuses'],
+];
+
+describe('INI inventories read as ansible-inventory reads them (ini plugin)', () => {
+  let dir: string;
+  const differences = new Map<string, string | undefined>();
+  const theirs = new Map<string, Outcome>();
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cnet-ansible-ini-'));
+    // ansible-inventory takes most of a second to start: four at a time, each case in a folder of its own
+    const todo = CASES.map(([name, text], i) => async () => void theirs.set(name, await ansibleReading(text, join(dir, String(i)))));
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let job = todo.shift(); job; job = todo.shift()) await job();
+    }));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    const agree = [...differences.values()].filter((d) => d === undefined).length;
+    const out = [`${agree}/${differences.size} INI inventories read as ansible-inventory reads them`];
+    for (const [name, d] of differences) if (d !== undefined) out.push(`  ${name}: ${d}`);
+    console.log(out.join('\n'));
+  });
+
+  it.each(CASES)('%s', (name, text, expected) => {
+    const their = theirs.get(name)!;
+    expect('refused' in their ? 'refuses' : 'reads', 'refused' in their ? their.refused : 'Ansible reads it').toBe(expected);
+    const d = firstDifference(their, ourReading(text));
+    differences.set(name, d);
+    expect(d).toBeUndefined();
+  });
+});
+
+describe('parseIniInventory', () => {
+  it('gives the YAML shape, hosts expanded, each host’s vars once at its first group', () => {
+    const src = parseIniInventory('inv.ini', lines('[web]', 'web[1:2]:2222 a=1', '[db]', 'web1 b=2', 'db1', '[all_servers:children]', 'web', 'db', '[web:vars]', 'x=1'));
+    expect(src.data).toEqual({
+      web: { hosts: { web1: { ansible_port: 2222, a: 1, b: 2 }, web2: { ansible_port: 2222, a: 1 } }, vars: { x: 1 } },
+      db: { hosts: { web1: null, db1: null } },
+      all_servers: { children: { web: null, db: null } },
+    });
+  });
+
+  it('locates data paths where the INI text writes them', () => {
+    const text = lines('[web]', 'web[1:2]:2222 a=1', '[db]', 'web1   b=2', '[all_servers:children]', 'web', '  db', '[web:vars]', 'x=1', 'x=2');
+    const src = parseIniInventory('inv.ini', text);
+    const at = (...path: string[]) => {
+      const { line, col } = src.locate(path);
+      return `${line}:${col}`;
+    };
+    expect(at('web')).toBe('1:1');
+    expect(at('web', 'hosts', 'web2')).toBe('2:1');
+    expect(at('web', 'hosts', 'web1', 'ansible_port')).toBe('2:1');
+    expect(at('web', 'hosts', 'web1', 'a')).toBe('2:15');
+    expect(at('web', 'hosts', 'web1', 'b')).toBe('4:8'); // a host's vars are one: b is written on line 4
+    expect(at('db', 'hosts', 'web1')).toBe('4:1');
+    expect(at('all_servers', 'children', 'db')).toBe('7:3');
+    expect(at('web', 'vars', 'x')).toBe('10:1'); // the value in effect
+    expect(at('web', 'vars', 'x', 'deeper')).toBe('10:1');
+    expect(at('web', 'vars')).toBe('8:1');
+    expect(src.locate(['web', 'vars', 'x']).path).toBe('web.vars.x');
+  });
+
+  it('refuses with file:line:col, the reason in plain words and what to do', () => {
+    const issue = (text: string) => {
+      try {
+        parseIniInventory('inv.ini', text);
+      } catch (err) {
+        if (err instanceof InventoryError) return formatIssue(err.issues[0]!);
+      }
+      throw new Error('expected an InventoryError');
+    };
+    expect(issue(lines('[web]', '  w1 a="b'))).toBe('inv.ini:2:8 the quote opened here is never closed: close it');
+    expect(issue(lines('h', '[ghost:vars]', 'x=1'))).toBe('inv.ini:2:1 section [ghost:vars] sets variables of a group that is never defined: add a [ghost] section (it may be empty) or a [ghost:children] section');
+    expect(issue(lines('[p:children]', 'kid'))).toMatch(/^inv\.ini:2:1 \[p:children\] names the group "kid", which is never defined: add a \[kid\] section/);
+    expect(issue(lines('w[1:]'))).toMatch(/^inv\.ini:1:1 host pattern "w\[1:\]": host range "\[1:\]" has no end/);
+    expect(issue(lines('[web]', 'w1 secret'))).toBe(
+      'inv.ini:2:4 this word is not key=value: after the host, a host line holds only variables written key=value (quote a value that holds spaces)',
+    );
+    expect(issue(lines('w1 ansible_password= hunter2'))).toBe(
+      'inv.ini:1:22 the word after "ansible_password=" is not key=value: a space ends a value, so quote a value that holds spaces (key="a b")',
+    );
+    expect(issue(lines('[web:children]', 'hunter 2'))).not.toMatch(/hunter/);
+    expect(issue(lines('[web]', '[web:vars]', 'ansible_password hunter2'))).not.toMatch(/hunter/);
+    expect(issue(lines('[web:host]'))).toMatch(/^inv\.ini:1:1 section "\[web:host\]" has an unknown type "host"/);
+    expect(issue(lines('h x={1,2}'))).toMatch(/^inv\.ini:1:3 the value of "x" is a Python set, which JSON cannot hold: quote the value/);
+    expect(issue(lines('h __proto__=1'))).toMatch(/__proto__/);
+  });
+
+  it('bounds what one file expands to', () => {
+    const text = lines(...Array.from({ length: 11 }, (_, i) => `[g${i}]\nh[1:100000]`));
+    expect(() => parseIniInventory('inv.ini', text)).toThrow(`more than ${MAX_INI_HOST_ENTRIES} hosts`);
+  });
+});
+
+/** the Python that runs ansible-inventory (its `#!` line): the one that can import ansible */
+const PYTHON = (() => {
+  const bin = execFileSync('sh', ['-c', 'command -v ansible-inventory'], { encoding: 'utf8' }).trim();
+  return /^#!\s*(\S+)/.exec(readFileSync(bin, 'utf8'))![1]!;
+})();
+
+type ValueOutcome = { value: unknown } | { refused: string };
+
+/** The ini plugin's own _parse_value on each text, through JSON (as --list prints it), or its refusal. */
+function ansibleValues(texts: string[]): ValueOutcome[] {
+  const script = `
+import json, math, sys
+from ansible.plugins.inventory.ini import InventoryModule
+def finite(v):
+    # JSON has no infinity: written as a marker, as ours is
+    if isinstance(v, float) and not math.isfinite(v): return {'$float': repr(v)}
+    if isinstance(v, (list, tuple)): return [finite(x) for x in v]
+    if isinstance(v, dict): return {k: finite(x) for k, x in v.items()}
+    return v
+out = []
+for t in json.load(sys.stdin):
+    try:
+        out.append({'value': json.loads(json.dumps(finite(InventoryModule._parse_value(t)), ensure_ascii=False))})
+    except Exception as e:
+        out.append({'refused': '%s: %s' % (type(e).__name__, e)})
+print(json.dumps(out))
+`;
+  return JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', script], { input: JSON.stringify(texts), encoding: 'utf8' })) as ValueOutcome[];
+}
+
+/** Infinity and NaN as the Python side marks them */
+const finite = (v: unknown): unknown =>
+  typeof v === 'number' && !Number.isFinite(v)
+    ? { $float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' }
+    : Array.isArray(v)
+      ? v.map(finite)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, finite(x)]))
+        : v;
+
+function ourValue(text: string): ValueOutcome {
+  try {
+    return { value: finite(parseIniValue(text)) };
+  } catch (err) {
+    if (err instanceof Error && err.constructor.name === 'ValueProblem') return { refused: err.message };
+    throw err;
+  }
+}
+
+const agrees = (ours: ValueOutcome, theirs: ValueOutcome) =>
+  'refused' in ours || 'refused' in theirs ? 'refused' in ours && 'refused' in theirs : isDeepStrictEqual(ours.value, theirs.value);
+
+describe('parseIniValue (ast.literal_eval, else the text itself) against the ini plugin’s _parse_value', () => {
+  // prettier-ignore
+  const VALUES = [
+    '5', '-0x10', '0b101', '0O17', '0_0', '07', '07.5', '07j', '1.', '.5', '1e3', '1E-2', '1_000.000_1', '1__0', '1_', '9'.repeat(30),
+    '-(1)', '-(-1)', '--1', '-True', '+1.5', '- 1', '1+2j', '1-2', '(1)+2j', '1 + 2j + 3j',
+    'True # c', 'True#', 'None', 'none', 'true', 'yes', '...', 'set()', 'set( )', 'set(())', 'set',
+    '[1, 2,]', '[1,,2]', '(1)', '()', '(1,)', '1,', '1, 2', ',', '[1][0]', '{}', '{1: 2, True: 3, 1.0: 4}',
+    '{1.5: 0, None: 1, False: 2}', '{1e16: 1, 1e-5: 2, 0.1: 3, 123.0: 4, -0.0: 5}', "{'a': [1, {'b': (2, 3)}]}", '{**{}}', '[*()]', '{1: 2,}', '{1: 2 3: 4}',
+    `'a' "b"`, "'a' b'b'", "f'x'", "u'x'", "Rb'x'", "ur'x'", "b'abc'", "b'\\xff'", "[b'a']", "b'\\400'", "'\\777'", "'\\d'", "'\\x4'", "'\\x41'",
+    "b'\\xe2\\x82A'", "b'\\xf0\\x9f\\x98\\x80'", "b'\\xed\\xa0\\x80'", "b'\\xc0\\xaf'", "b'\\xf4\\x90'", "'\\u00e9'", "'\\U0001F600'", "'\\U00110000'", "b'\\u0041'", "r'\\n'", "'''x'''", "'''a'b'''", "''", '""', "'unclosed", "'a'\\",
+    'a b', '', ' 5', '\t5', '5 ', 'foo-bar', 'http://x/?a=b', '1.2.3', '1 .real', 'x if y else z', 'lambda: 1', '[1 for x in y]', '{1, 2}', '{[1]: 2}', '{(1, [2]): 3}', '{(1, 2): 3}',
+    '1j', '(1+2j)', '[1j]', '1if 1 else 2', 'a=b', '=', '1:2', '0x', '1e', '['.repeat(200) + ']'.repeat(200), '['.repeat(201) + ']'.repeat(201), 'x\0',
+  ];
+
+  it('reads each value of a table as Python does', () => {
+    const theirs = ansibleValues(VALUES);
+    const differ = VALUES.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
+    expect(differ).toEqual([]);
+  });
+
+  it('reads generated literals as Python does (2000 values)', () => {
+    // prettier-ignore
+    const { value } = fc.letrec<{ atom: string; value: string; list: string; tuple: string; dict: string }>((tie) => ({
+      atom: fc.constantFrom('1', '-1', '+2', '- 3', '0x1F', '1_000', '1.5', '.5', '1e3', '-1e-3', '1e400', 'True', 'False', 'None', "'a'", '"b c"', "b'x'", "'\\n'", "r'\\d'", "'a' 'b'", '07', '1j', '1+2j', 'x', '()', '[]', '{}', 'set()', '...', '-(1)', '(2)'),
+      value: fc.oneof({ depthSize: 'small' }, tie('atom'), tie('list'), tie('tuple'), tie('dict')),
+      list: fc.tuple(fc.array(tie('value'), { maxLength: 3 }), fc.boolean()).map(([xs, comma]) => `[${xs.join(', ')}${comma && xs.length > 0 ? ',' : ''}]`),
+      tuple: fc.array(tie('value'), { minLength: 1, maxLength: 3 }).map((xs) => `(${xs.join(',')}${xs.length === 1 ? ',' : ''})`),
+      dict: fc.array(fc.tuple(tie('atom'), tie('value')), { maxLength: 3 }).map((ps) => `{${ps.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
+    }));
+    const texts = fc.sample(value, { numRuns: 2000, seed: 20261215 });
+    const theirs = ansibleValues(texts);
+    expect(theirs.filter((t, i) => 'value' in t && t.value !== texts[i]).length).toBeGreaterThan(800);
+    expect(theirs.filter((t) => 'refused' in t).length).toBeGreaterThan(200);
+    const differ = texts.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
+    expect(differ.slice(0, 5)).toEqual([]);
+  });
+
+  it('reads generated values as Python does (3000 values)', () => {
+    // prettier-ignore
+    const piece = fc.constantFrom(
+      '1', '0', '07', '1.5', '.5', '1e3', '0x1f', '1_0', '_', 'j', '-', '+', ' ', ',', ':', '(', ')', '[', ']', '{', '}', "'a'", '"b"', "b'c'", "r'\\d'",
+      "'\\x41'", "'\\n'", "b'\\xff'", "b'\\xe2\\x82'", "'\\u00e9'", 'True', 'False', 'None', 'set()', 'x', '#', '...', '.', '=', 'é', "'", '"', '\\',
+    );
+    const texts = fc.sample(fc.array(piece, { minLength: 1, maxLength: 8 }).map((ps) => ps.join('')), { numRuns: 3000, seed: 20261213 });
+    const theirs = ansibleValues(texts);
+    // the generator reaches both outcomes: literals, and values that stay text
+    expect(theirs.filter((t, i) => 'value' in t && t.value !== texts[i]).length).toBeGreaterThan(150);
+    const differ = texts.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
+    expect(differ.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('generated INI files against the ini plugin itself (1000 files)', () => {
+  /** The ini plugin in Python on each text: groups' hosts and each host's merged vars, as --list gives them, or the refusal. */
+  const HARNESS = `
+import json, sys, os, tempfile
+from ansible.inventory.data import InventoryData
+from ansible.inventory.helpers import get_group_vars
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.inventory.ini import InventoryModule
+from ansible.utils.vars import combine_vars
+path = os.path.join(tempfile.mkdtemp(), 'inv.ini')
+out = []
+for text in json.load(sys.stdin):
+    with open(path, 'w') as f: f.write(text)
+    inv = InventoryData()
+    try:
+        InventoryModule().parse(inv, DataLoader(), path)
+        inv.reconcile_inventory()
+        groups = {g.name: [h.name for h in g.get_hosts()] for g in inv.groups.values()}
+        hostvars = {}
+        for h in inv.hosts.values():
+            v = combine_vars(get_group_vars(h.get_groups()), h.get_vars())
+            for k in ('inventory_file', 'inventory_dir', 'inventory_hostname', 'inventory_hostname_short', 'group_names'): v.pop(k, None)
+            hostvars[h.name] = v
+        out.append({'groups': groups, 'hostvars': json.loads(json.dumps(hostvars))})
+    except Exception as e:
+        out.append({'refused': '%s: %s' % (type(e).__name__, e)})
+    os.remove(path)
+print(json.dumps(out))
+`;
+  type Read = { groups: Record<string, string[]>; hostvars: Record<string, Record<string, unknown>> } | { refused: string };
+
+  const toOutcome = (r: Read): Outcome => {
+    if ('refused' in r) return { refused: r.refused };
+    const groups = new Map(Object.entries(r.groups).map(([g, hs]) => [g, new Set(hs)]));
+    const hosts = new Set(Object.keys(r.hostvars));
+    return { hosts, groups, vars: new Map(Object.entries(r.hostvars)) };
+  };
+  /** a group with no host is no group (as --list leaves them out) */
+  const nonEmpty = (o: Outcome): Outcome => ('refused' in o ? o : { ...o, groups: new Map([...o.groups].filter(([, m]) => m.size > 0)) });
+
+  it('reads each as the ini plugin does', () => {
+    /** mostly one of `good`, at times one of `bad` (Ansible refuses a file for one bad line) */
+    const odd = (good: string[], bad: string[]) => fc.oneof({ weight: 40, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+    const name = fc.constantFrom('a', 'b', 'c', 'd', 'all', 'web-1');
+    // prettier-ignore
+    const pattern = odd(['h1', 'h2', 'h[1:3]', 'h[01:02]:2222', 'w[a:b]', 'h2:22', '10.0.0.[1:2]', "'h3'", 'fe80::1', '[fe80::2]:22', 'h[3:1]', 'h[1:4:2]'], ['h[1:]', 'h1:', "''"]);
+    // not ansible_port: cnet-remote checks its value (Ansible takes any), and ports come from the patterns
+    const key = fc.constantFrom('x', 'y', 'z', 'w');
+    // prettier-ignore
+    const value = odd(['1', 'True', '"a b"', "'5'", '[1,2]', 'x#y', '"#"', '1,2', 'None', '', '=', `"{'k': 1}"`, '0x10', 'yes', `"'q'"`, '-1.5', 'a=b'], ['a b', '"open']);
+    const hostLine = fc
+      .tuple(pattern, fc.array(fc.tuple(key, value), { maxLength: 3 }), odd(['', ' # c'], [' ; c', ' word']))
+      .map(([p, kvs, c]) => [p, ...kvs.map(([k, v]) => `${k}=${v}`)].join(' ') + c);
+    const varLine = fc.tuple(key, fc.constantFrom('=', ' = '), value, fc.constantFrom('', ' # c')).map(([k, eq, v, c]) => `${k}${eq}${v}${c}`);
+    // only a and all have children, so no group is its own ancestor (the table tries cycles)
+    const childLine = odd(['b', 'c', 'd', 'b # c'], ['a b', 'e', 'web-1']);
+    const filler = fc.constantFrom('', '# comment', '; comment', '  ');
+    /**
+     * A section: its header and lines of its kind, with now and then a comment, or a host or
+     * group line (not key=value: a host named `x=1` Ansible takes, and cnet-remote refuses).
+     */
+    const section = (suffix: string, own: fc.Arbitrary<string>, names = name) =>
+      fc
+        .tuple(
+          names,
+          odd([' # c', ''], [' x']),
+          fc.array(fc.oneof({ weight: 80, arbitrary: own }, { weight: 20, arbitrary: filler }, { weight: 1, arbitrary: fc.oneof(hostLine, childLine) }), { maxLength: 4 }),
+        )
+        .map(([g, c, ls]) => [c === ' x' ? `[${g} x]` : `[${g}${suffix}]${c}`, ...ls].join('\n'));
+    const anySection = fc.oneof(
+      { weight: 12, arbitrary: section('', hostLine) },
+      { weight: 2, arbitrary: section(':hosts', hostLine) },
+      { weight: 8, arbitrary: section(':vars', varLine) },
+      { weight: 8, arbitrary: section(':children', childLine, fc.constantFrom('a', 'all')) },
+      { weight: 1, arbitrary: section(':other', hostLine) },
+    );
+    // most files define a-d first, so that children and [g:vars] sections find their groups
+    const prelude = fc.constantFrom('', '[a]\n[b]\n[c]\n[d]\n', '[a]\n[b]\n[c]\n[d]\n[web-1]\n', '[b]\n[d]\n[c:children]\n');
+    const file = fc
+      .tuple(prelude, fc.array(hostLine, { maxLength: 2 }), fc.array(anySection, { minLength: 1, maxLength: 5 }))
+      .map(([p, ungrouped, ss]) => [...ungrouped, p, ...ss].join('\n') + '\n');
+    const texts = fc.sample(file, { numRuns: 1000, seed: 20261216 });
+    const theirs = (
+      JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', HARNESS], { input: JSON.stringify(texts), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })) as Read[]
+    ).map(toOutcome);
+    // the generator reaches both outcomes
+    expect(theirs.filter((t) => 'refused' in t).length).toBeGreaterThan(200);
+    expect(theirs.filter((t) => !('refused' in t) && t.hosts.size > 0).length).toBeGreaterThan(300);
+    const differ = texts
+      .map((text, i) => ({ text, d: firstDifference(nonEmpty(theirs[i]!), nonEmpty(ourReading(text))) }))
+      .filter((c) => c.d !== undefined);
+    expect(differ.slice(0, 5)).toEqual([]);
+  });
+});
