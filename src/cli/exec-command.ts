@@ -54,10 +54,10 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
   return cmd.action(async (operands: string[], flags: ExecFlags) => {
     const split = splitCommand(operands, rawArgv);
     if (!split || split.command.length === 0) throw new UsageError(`exec: give the command after \`--\`: ${USAGE}`);
-    if (split.inventories.length === 0) throw new UsageError(`exec: give an inventory before \`--\`: ${USAGE}`);
     const spec: ExecSpec = { argv: split.command, maxOutput: maxOutputBytes(flags.maxOutput), ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
-    const { forks, timeout, retries, deadline } = hostSettings(flags);
-    const { hosts, connector } = await prepareRun(split.inventories, flags);
+    hostSettings(flags); // bad numbers are refused before anything is read
+    const { hosts, connector, settings } = await prepareRun(split.inventories, flags, (t) => out.note(t));
+    const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with
     const single = spec.ns === ALL_NAMESPACES ? undefined : spec.ns;
     const width = labelWidth(hosts.flatMap((h) => [h.name, ...execTargets(spec, h).map((ns) => execLabel({ host: h.name, ns: ns ?? null }))]));

@@ -6,11 +6,12 @@ import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/render-gr
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
 import type { Output } from './output.js';
 import { chooseRenderer } from './render/choose.js';
+import { addInventoryOptions, type InventoryFlags } from './inventory-inputs.js';
 import { prepareRun } from './prepare-run.js';
 import { hostKeysAdded, positiveInt } from './run-command.js';
 import { graphInputs } from './write-reports.js';
 
-interface GraphFlags {
+interface GraphFlags extends InventoryFlags {
   format: GraphFormat;
   live?: boolean;
   limit?: string;
@@ -21,9 +22,9 @@ interface GraphFlags {
 
 /** `graph`: the topology as Mermaid, DOT or SVG; `--live` reads the hosts and marks drift. */
 export function graphCommand(out: Output): Command {
-  return new Command('graph')
+  return addInventoryOptions(new Command('graph'))
     .description("draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT, a fabric's routes or tunnels between hosts")
-    .argument('<inventory...>', 'Ansible YAML inventories (several merge in order)')
+    .argument('[inventory...]', 'Ansible inventories: YAML, INI, JSON, dynamic (several merge in order; none: ansible.cfg\'s)')
     .addOption(new Option('--format <format>', 'output format').choices([...GRAPH_FORMATS]).default('mermaid'))
     .option('--live', 'read each host over SSH and draw what is there, marking drift and what is missing')
     .option('-l, --limit <pattern>', "only these hosts (Ansible's patterns)")
@@ -31,7 +32,7 @@ export function graphCommand(out: Output): Command {
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('-F, --ssh-config <file>', 'the ssh client config to read (--live; default ~/.ssh/config)')
     .action(async (files: string[], flags: GraphFlags) => {
-      const { hosts, connector } = await prepareRun(files, flags);
+      const { hosts, connector } = await prepareRun(files, flags, (t) => out.note(t));
       const facts = new Map<string, HostFacts>();
       const result = flags.live
         ? await (async () => {

@@ -1,17 +1,18 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError, errorMessage, formatIssue } from '../errors.js';
 import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
 import { ansibleHost, ansibleList, hideSecrets } from '../inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../inventory/ansible/dump-json.js';
 import { DEFAULT_VAGRANT_GROUP, parseVagrantSshConfig, vagrantInventory, VagrantConfigError } from '../inventory/from-vagrant.js';
-import { resolveInventory } from '../inventory/load-inventory.js';
+import { resolveInventory, type LoadOptions } from '../inventory/load-inventory.js';
 import { showText } from '../inventory/names.js';
 import { readAnsibleInventory, type AnsibleInventory } from '../inventory/read-inventory.js';
 import { resolveConnection } from '../inventory/resolve-connection.js';
 import { parseSource } from '../inventory/source.js';
 import type { Connection } from '../inventory/types.js';
+import { addInventoryOptions, inventoryInputs, type InventoryFlags } from './inventory-inputs.js';
 import type { Output } from './output.js';
 
 const PIPE_HINT = 'vagrant ssh-config | cnet-remote inventory from-vagrant';
@@ -49,27 +50,21 @@ interface FromVagrantFlags {
   knownHosts?: string;
 }
 
-interface ReadFlags {
-  inventory?: string[];
-  verbose?: boolean;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** The positional inventories, then each -i, read as Ansible reads them; -v says which were run through another program. */
-function readInventories(out: Output, positional: string[], flags: ReadFlags): AnsibleInventory {
-  const files = [...positional, ...(flags.inventory ?? [])];
-  if (files.length === 0) throw new UsageError('give an inventory: a file, or -i FILE (repeatable)');
-  const read = readAnsibleInventory(files);
+/**
+ * The inventories named (positional, then -i; none: ansible.cfg's), read as Ansible reads them,
+ * with the vault passwords given; `-v` says which config was read and how each file was read.
+ */
+async function readInventories(out: Output, positional: string[], flags: InventoryFlags): Promise<AnsibleInventory & { load: LoadOptions }> {
+  const { files, load } = await inventoryInputs(positional, flags, (t) => out.note(t));
+  const read = readAnsibleInventory(files, load);
   if (flags.verbose) for (const v of read.via) out.note(`read ${v.file} through \`${v.command}\``);
-  return read;
+  for (const w of read.warnings) out.note(`warning: ${formatIssue(w)}`);
+  return { ...read, load };
 }
 
 /** `list` and `host` take inventories as the other commands do, and as ansible-inventory does (-i, repeatable). */
 function withInventories(cmd: Command): Command {
-  return cmd
-    .option('-i, --inventory <file>', 'an inventory, as ansible-inventory -i; repeatable, merged in order after the positional ones', collect)
-    .option('-v, --verbose', 'say which inventories were read through ansible-inventory (dynamic ones)');
+  return addInventoryOptions(cmd).option('-v, --verbose', 'say which ansible.cfg was read, and which inventories through ansible-inventory (dynamic ones)');
 }
 
 /** How the host would be reached, one field a line; a password is never shown. */
@@ -96,9 +91,9 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       )
       .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)')
       .option('--json', 'JSON (the default and only form, as ansible-inventory --list)'),
-  ).action((positional: string[], flags: ReadFlags) => {
-    const read = readInventories(out, positional, flags);
-    const list = ansibleList(read.flat, read.tree);
+  ).action(async (positional: string[], flags: InventoryFlags) => {
+    const read = await readInventories(out, positional, flags);
+    const list = ansibleList(read.flat);
     for (const [h, vars] of Object.entries(list._meta.hostvars)) list._meta.hostvars[h] = hideSecrets(vars);
     out.line(dumpAnsibleJson(list));
   });
@@ -108,8 +103,8 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       .description("one host's variables, as `ansible-inventory --host NAME` prints them (passwords as (hidden)), then the connection they make")
       .argument('<name>', 'the host')
       .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)'),
-  ).action((name: string, positional: string[], flags: ReadFlags) => {
-    const read = readInventories(out, positional, flags);
+  ).action(async (name: string, positional: string[], flags: InventoryFlags) => {
+    const read = await readInventories(out, positional, flags);
     const vars = ansibleHost(read.flat, name);
     const host = read.flat.hosts.find((h) => h.name === name);
     if (!vars || !host) {
@@ -118,7 +113,8 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       throw new UsageError(`no host ${showText(name)} in the inventory: its hosts are ${some || '(none)'}`);
     }
     out.line(dumpAnsibleJson(hideSecrets(vars)));
-    const { connection, issues } = resolveConnection(host);
+    const { connection, issues } = resolveConnection(host, read.load);
+    issues.push(...(host.values?.issues ?? []));
     out.line('');
     out.line('connection:');
     if (connection) for (const l of connectionLines(connection)) out.line(l);

@@ -1,7 +1,8 @@
-import { createInterface } from 'node:readline';
-import { UsageError } from '../errors.js';
-import { Writable } from 'node:stream';
-import { applyLimit } from '../inventory/limit.js';
+import { formatIssue, UsageError } from '../errors.js';
+import type { AnsibleSettings } from '../inventory/ansible/ansible-cfg.js';
+import { askHidden, canAsk } from './ask-hidden.js';
+import { inventoryInputs, type InventoryFlags } from './inventory-inputs.js';
+import { selectHosts } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import { ConnectorForHost, isLocal } from '../transport/connector-for-host.js';
@@ -12,20 +13,6 @@ import { SshConnector } from '../transport/ssh.js';
 export interface PrepareFlags {
   limit?: string;
   sshConfig?: string;
-}
-
-/** Asks for a key's passphrase on the terminal, without echo. */
-function promptPassphrase(file: string): Promise<string | undefined> {
-  const muted = new Writable({ write: (_c, _e, cb) => cb() });
-  process.stderr.write(`Enter passphrase for ${file}: `);
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  return new Promise((resolve) =>
-    rl.question('', (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    }),
-  );
 }
 
 /**
@@ -46,16 +33,23 @@ function noHosts(inventory: Inventory, limit: string | undefined): UsageError {
  * ssh config aliases), the hosts --limit selects, and every private key they need, decrypted
  * (asking for passphrases now, not in the middle of a parallel run).
  */
-export async function prepareRun(files: string[], flags: PrepareFlags): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: ConnectorForHost }> {
+export async function prepareRun(
+  positional: string[],
+  flags: PrepareFlags & InventoryFlags,
+  note: (text: string) => void,
+): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: ConnectorForHost; settings: AnsibleSettings }> {
   const sshConfig = loadSshConfig(flags.sshConfig);
-  const inventory = loadInventory(files, { sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
-  const hosts = applyLimit(inventory, flags.limit);
+  const { files, load, settings } = await inventoryInputs(positional, flags, note);
+  const inventory = loadInventory(files, { ...load, sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
+  for (const w of inventory.warnings ?? []) note(`warning: ${formatIssue(w)}`);
+  if (flags.verbose) for (const f of inventory.formats ?? []) note(`read ${f.file} as ${f.format === 'dynamic' ? 'a dynamic inventory, through ansible-inventory --list' : f.format}`);
+  const { hosts, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
+  for (const w of limitWarnings) note(`warning: ${w.message}`);
   if (hosts.length === 0) throw noHosts(inventory, flags.limit);
-  const interactive = Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
-  const keys = new KeyStore(interactive ? promptPassphrase : async () => undefined);
+  const keys = new KeyStore(canAsk() ? (file) => askHidden(`Enter passphrase for ${file}: `) : async () => undefined);
   const ssh = new SshConnector({ sshConfig, keys });
   // a local host (the controller itself) needs no key, no target
   const targets = hosts.filter((h) => !isLocal(h)).map((h) => ssh.target(h));
   await keys.load([...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.jumps.flatMap((j) => j.identityFiles)]))]);
-  return { inventory, hosts, connector: new ConnectorForHost(ssh) };
+  return { inventory, hosts, connector: new ConnectorForHost(ssh), settings };
 }

@@ -59,7 +59,7 @@ export function hostKeysAdded(added: { file: string; count: number }[]): string[
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
   const cmd = addHostOptions(
-    new Command(name).description(DESCRIPTIONS[name]).argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i)'),
+    new Command(name).description(DESCRIPTIONS[name]).argument('[inventory...]', 'Ansible inventories: YAML, INI, JSON, dynamic (several merge in order, as repeated -i; none: ansible.cfg\'s)'),
     'print one JSON object: {hosts:[…], summary:{…}}',
   ).option('-v, --verbose', 'also list the commands applied (and every probe)');
   if (name === 'up' || name === 'verify') {
@@ -79,8 +79,9 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
   }
   return cmd.action(async (files: string[], flags: RunFlags) => {
-    const { forks, timeout, retries, deadline } = hostSettings(flags);
-    const { hosts, connector } = await prepareRun(files, flags);
+    hostSettings(flags); // bad numbers are refused before anything is read
+    const { hosts, connector, settings } = await prepareRun(files, flags, (t) => out.note(t));
+    const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     const renderer = await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');

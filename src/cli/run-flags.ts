@@ -2,14 +2,16 @@ import { Option, type Command } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { UsageError } from '../errors.js';
 import { DEFAULT_FORKS } from '../run/run-hosts.js';
+import type { AnsibleSettings } from '../inventory/ansible/ansible-cfg.js';
+import { addInventoryOptions, type InventoryFlags } from './inventory-inputs.js';
 import type { Output } from './output.js';
 
 /** The flags of every command that works on hosts over SSH (`up`, `plan`, `verify`, `down`, `confirm`, `exec`). */
-export interface HostFlags {
+export interface HostFlags extends InventoryFlags {
   limit?: string;
-  forks: string;
+  forks?: string;
   json?: boolean;
-  timeout: string;
+  timeout?: string;
   retryFile?: string;
   sshConfig?: string;
   retries: string;
@@ -30,22 +32,24 @@ export function positiveInt(flag: string, v: string): number {
 
 /** Adds the HostFlags options to `cmd`; `json` says what `--json` prints. */
 export function addHostOptions(cmd: Command, json: string): Command {
-  return cmd
+  return addInventoryOptions(cmd)
     .option('-l, --limit <pattern>', "only these hosts: Ansible's patterns (a:b, a,b, &a, !a, web*, ~regex, @retry-file)")
-    .option('-f, --forks <n>', 'hosts worked on in parallel', String(DEFAULT_FORKS))
+    .option('-f, --forks <n>', `hosts worked on in parallel (default: forks in ansible.cfg, else ${DEFAULT_FORKS})`)
     .option('--json', json)
-    .addOption(new Option('--timeout <seconds>', 'SSH connect timeout').default('15'))
+    .addOption(new Option('--timeout <seconds>', `SSH connect timeout (default: timeout in ansible.cfg, else ${DEFAULT_TIMEOUT})`))
     .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file')
     .option('-F, --ssh-config <file>', 'the ssh client config to read (default ~/.ssh/config)')
     .option('--retries <n>', 'retry an unreachable host N times, with backoff (1 s, 2 s, 4 s …)', '0')
     .option('--deadline <seconds>', 'per host, for everything: past it the connection is ended and the host is unreachable', '600');
 }
 
-/** HostFlags' numbers, checked; a UsageError for a bad one. */
-export function hostSettings(flags: HostFlags): { forks: number; timeout: number; retries: number; deadline: number } {
+const DEFAULT_TIMEOUT = 15;
+
+/** HostFlags' numbers, checked (a UsageError for a bad one); forks and timeout not given come from ansible.cfg / ANSIBLE_*. */
+export function hostSettings(flags: HostFlags, settings: Pick<AnsibleSettings, 'forks' | 'timeout'> = {}): { forks: number; timeout: number; retries: number; deadline: number } {
   return {
-    forks: positiveInt('--forks', flags.forks),
-    timeout: positiveInt('--timeout', flags.timeout),
+    forks: flags.forks !== undefined ? positiveInt('--forks', flags.forks) : (settings.forks?.value ?? DEFAULT_FORKS),
+    timeout: flags.timeout !== undefined ? positiveInt('--timeout', flags.timeout) : (settings.timeout?.value ?? DEFAULT_TIMEOUT),
     retries: nonNegativeInt('--retries', flags.retries),
     deadline: positiveInt('--deadline', flags.deadline),
   };

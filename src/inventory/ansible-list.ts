@@ -1,5 +1,4 @@
 import type { FlatHost, FlatInventory } from './flatten.js';
-import type { GroupTree } from './group-tree.js';
 
 /** One group as `ansible-inventory --list` prints it: its own hosts and its child groups, each left out when empty. */
 export interface AnsibleListGroup {
@@ -28,11 +27,11 @@ export function hostVars(host: FlatHost): Record<string, unknown> {
  * names it among its children); `_meta.hostvars` holds each host with at least one variable.
  * Key order is not part of the value: dumpAnsibleJson prints keys sorted, as Ansible does.
  *
- * `tree` gives the groups' own hosts and children, in Ansible's order (groupTree; FlatInventory's
- * `groups` holds each group's members through its children, which cannot give them back); the
- * hosts' variables come from `flat`.
+ * The groups' own hosts and children, in Ansible's order, are `flat.tree`; the hosts' variables
+ * are their layers merged.
  */
-export function ansibleList(flat: FlatInventory, tree: GroupTree): AnsibleListJson {
+export function ansibleList(flat: FlatInventory): AnsibleListJson {
+  const tree = flat.tree;
   const result: Record<string, AnsibleListGroup> = {};
   const seen = new Set<string>();
   // depth-first from `all` with a stack of its own: chains of thousands of groups

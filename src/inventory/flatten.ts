@@ -1,7 +1,12 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { parseVar } from './host-var.js';
 import { showText } from './names.js';
-import { FABRIC_KEYS, inventorySchema, knownVarSchemas, type KnownVar, type RawGroup } from './schema.js';
+import { controlCharacter } from './schema.js';
+import { expandHostPattern } from './ansible/host-pattern.js';
+import { groupHostsInOrder, reconcileGroups } from './group-order.js';
+import type { VaultSecret } from './ansible/vault.js';
+import { holdsDeferred, isDeferred, type ValueReader } from './var-value.js';
+import { FABRIC_KEYS, knownVarSchemas, type KnownVar } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsFolders, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
@@ -16,8 +21,18 @@ export interface VarLayer {
 interface GroupNode {
   name: string;
   layers: VarLayer[];
+  /** in the order added, as Ansible keeps them */
   children: Set<string>;
   hosts: Set<string>;
+  /** ansible_group_priority: among groups of one depth, a higher one's vars apply later */
+  priority: number;
+}
+
+/** A group as the inventory writes it: its own hosts and children in the order added, and its vars. */
+export interface FlatGroup {
+  hosts: string[];
+  children: string[];
+  layers: VarLayer[];
 }
 
 /** A host with its variable layers in Ansible's precedence order, lowest first. */
@@ -34,16 +49,44 @@ export interface FlatHost {
    * stays put when a host is added (the fabric allocates subnets in it).
    */
   order: number;
+  /** reads its template and vault values (set by the loader; see var-value.ts) */
+  values?: ValueReader;
 }
 
 export interface FlatInventory {
   hosts: FlatHost[];
+  /** group → every host in it, through its children */
   groups: Map<string, Set<string>>;
+  /** group → what the inventory says of it (`all`'s children: the groups no other group holds, as Ansible) */
+  tree: Map<string, FlatGroup>;
 }
 
-const GROUP_KEYS = ['hosts', 'vars', 'children'];
-const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+const SECTIONS = ['hosts', 'vars', 'children'];
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+function describe(data: unknown): string {
+  if (Array.isArray(data)) return 'a list';
+  if (data === null || data === undefined) return 'empty';
+  return typeof data === 'object' ? 'a tagged value' : `a ${typeof data}`;
+}
+
+/**
+ * Ansible takes any host name (whether ssh can reach it is decided later: resolve-connection.ts);
+ * we refuse only what a report, a retry file or a terminal cannot hold on one line.
+ */
+function hostNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'a host name is empty';
+  const c = controlCharacter(name);
+  return c && `host name ${showText(name)} holds ${c}: remove it`;
+}
+
+/** Ansible takes any group name (it warns of characters not valid in a variable name); we refuse only what cannot be shown on one line. */
+function groupNameProblem(name: string): string | undefined {
+  if (name === '') return 'a group name is empty';
+  if (controlCharacter(name)) return `group name ${showText(name)} holds ${controlCharacter(name)}: remove it`;
+  return undefined;
+}
 const KNOWN_VARS = Object.keys(knownVarSchemas);
 
 /** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written. */
@@ -56,6 +99,14 @@ function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
       }
       continue;
     }
+    const value = layer.vars[key];
+    if (key === 'cnet' && holdsDeferred(value)) {
+      issues.push({ loc: layer.src.locate([...layer.path, key]), message: 'cnet holds a template or a vault value, which it cannot: write its values out (templates and vault values work in the other variables)' });
+      continue;
+    }
+    // rendered or decrypted for each host, and checked, when used (host-var.ts); so are Ansible's
+    // connection variables: Ansible reads a placeholder port and fails only the host that uses it
+    if (isDeferred(value) || key.startsWith('ansible_')) continue;
     const parsed = parseVar(layer.vars, key as KnownVar);
     if (!parsed.success) {
       issues.push(...toInventoryIssues(parsed.error, layer.src, [...layer.path, key], (p) => cnetKeys(p)));
@@ -85,8 +136,9 @@ function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
  * So within each kind all < parent group < child group < host, and a vars folder's file beats the
  * inventory file at the same level; `group_vars/all` beats any group's vars in an inventory file.
  */
-export function flatten(sources: InventorySource[], varsDirs: readonly string[] = []): { flat: FlatInventory; issues: InventoryIssue[] } {
+export function flatten(sources: InventorySource[], varsDirs: readonly string[] = [], secrets: readonly VaultSecret[] = []): { flat: FlatInventory; issues: InventoryIssue[]; warnings: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
+  const warnings: InventoryIssue[] = [];
   const groups = new Map<string, GroupNode>();
   const hostLayers = new Map<string, VarLayer[]>();
   const hostFirst = new Map<string, { src: InventorySource; path: YamlPath }>();
@@ -98,94 +150,136 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
   };
   const group = (name: string): GroupNode => {
     let g = groups.get(name);
-    if (!g) groups.set(name, (g = { name, layers: [], children: new Set(), hosts: new Set() }));
+    if (!g) groups.set(name, (g = { name, layers: [], children: new Set(), hosts: new Set(), priority: 1 }));
     return g;
+  };
+  /** a group's vars, less ansible_group_priority: Ansible keeps that as the group's priority, not a variable */
+  const withoutPriority = (vars: Record<string, unknown>, g: GroupNode): Record<string, unknown> => {
+    if (!Object.hasOwn(vars, 'ansible_group_priority')) return vars;
+    const { ansible_group_priority: priority, ...rest } = vars;
+    const n = Number.parseInt(String(priority), 10);
+    if (Number.isInteger(n)) g.priority = n;
+    return rest;
   };
   group('all');
   group('ungrouped'); // always there in Ansible, so group_vars/ungrouped applies when never written
 
-  const walk = (src: InventorySource, name: string, raw: RawGroup | null, path: YamlPath): void => {
-    if (!GROUP_NAME.test(name)) {
-      issues.push({ loc: src.locate(path), message: `group name ${showText(name)} is not valid: use letters, digits, '_' and '-'` });
-      return;
+  const walk = (src: InventorySource, name: string, raw: unknown, path: YamlPath): string | undefined => {
+    if (raw !== null && raw !== undefined && !isMapping(raw)) {
+      warnings.push({ loc: src.locate(path), message: `group ${showText(name)} is skipped: it is ${describe(raw)}, not a mapping of hosts/vars/children (as Ansible skips it)` });
+      return undefined;
+    }
+    const problem = groupNameProblem(name);
+    if (problem) {
+      issues.push({ loc: src.locate(path), message: problem });
+      return undefined;
     }
     const g = group(name);
-    if (!raw) return;
-    if (raw.vars) {
-      const layer = { vars: raw.vars, src, path: [...path, 'vars'] };
-      checkVars(layer, issues);
-      g.layers.push(layer);
+    if (!raw) return name;
+    // Ansible's YAML plugin: a section written as a string is a mapping of that one key
+    const section = (key: string): unknown => {
+      const v = raw[key];
+      return typeof v === 'string' && SECTIONS.includes(key) ? { [v]: null } : v;
+    };
+    for (const key of SECTIONS) {
+      const v = section(key);
+      if (key in raw && v !== null && v !== undefined && !isMapping(v)) {
+        issues.push({ loc: src.locate([...path, key]), message: `"${key}" of group ${showText(name)} must be a mapping, not ${describe(v)}` });
+      }
     }
-    for (const [host, hv] of Object.entries(raw.hosts ?? {})) {
-      const hpath = [...path, 'hosts', host];
-      if (!HOST_NAME.test(host)) {
-        issues.push({ loc: src.locate(hpath), message: `host name ${showText(host)} is not valid` });
+    // in the order written, as Ansible: a host's vars written later win over earlier ones
+    for (const key of Object.keys(raw)) {
+      const value = section(key);
+      if (value === null || value === undefined) continue;
+      if (!isMapping(value)) {
+        if (!SECTIONS.includes(key)) warnings.push({ loc: src.locate([...path, key]), message: `key ${showText(key)} of group ${showText(name)} is skipped: it is ${describe(value)}, not a mapping (as Ansible skips it)` });
+        continue;
+      }
+      if (key === 'vars') {
+        const layer = { vars: withoutPriority(value, g), src, path: [...path, 'vars'] };
+        checkVars(layer, issues);
+        g.layers.push(layer);
+      } else if (key === 'hosts') {
+        for (const [pattern, hv] of Object.entries(value)) addHosts(src, g, pattern, hv, [...path, 'hosts', pattern]);
+      } else if (key === 'children') {
+        for (const [child, cv] of Object.entries(value)) {
+          if (child === 'all') {
+            issues.push({ loc: src.locate([...path, 'children', child]), message: 'group "all" cannot be a child' });
+            continue;
+          }
+          const added = walk(src, child, cv, [...path, 'children', child]);
+          if (added === undefined) continue;
+          g.children.add(child);
+          edge(name, child, () => src.locate([...path, 'children', child]));
+        }
+      } else {
+        warnings.push({ loc: src.locate([...path, key]), message: `key ${showText(key)} of group ${showText(name)} is skipped: only "hosts", "vars" and "children" are read (as Ansible)${didYouMean(key, SECTIONS)}` });
+      }
+    }
+    return name;
+  };
+
+  /** One `hosts:` entry: a host pattern (`web[01:20]`, `db:2222`) and its vars, for each host it names. */
+  const addHosts = (src: InventorySource, g: GroupNode, pattern: string, hv: unknown, hpath: YamlPath): void => {
+    const expanded = src.hostsAreNames ? { hosts: [pattern] } : expandHostPattern(pattern);
+    if ('problem' in expanded) {
+      issues.push({ loc: src.locate(hpath), message: `host ${showText(pattern)}: ${expanded.problem}` });
+      return;
+    }
+    if (hv !== null && hv !== undefined && !isMapping(hv)) {
+      issues.push({ loc: src.locate(hpath), message: `the variables of host ${showText(pattern)} must be a mapping, not ${describe(hv)}` });
+      return;
+    }
+    const layers: VarLayer[] = [];
+    if (hv) {
+      const layer = { vars: hv, src, path: hpath };
+      checkVars(layer, issues);
+      layers.push(layer);
+    }
+    for (const host of expanded.hosts) {
+      const problem = hostNameProblem(host);
+      if (problem) {
+        issues.push({ loc: src.locate(hpath), message: problem });
         continue;
       }
       g.hosts.add(host);
-      if (!hostFirst.has(host)) hostFirst.set(host, { src, path: hpath });
-      if (hv) {
-        const layer = { vars: hv, src, path: hpath };
-        checkVars(layer, issues);
-        const own = hostLayers.get(host);
-        if (own) own.push(layer);
-        else hostLayers.set(host, [layer]);
+      const own = hostLayers.get(host) ?? [];
+      if (!hostFirst.has(host)) {
+        hostFirst.set(host, { src, path: hpath });
+        // a port in the pattern is the host's ansible_port, set when the host is first named (as Ansible's Host())
+        if (expanded.port !== undefined) own.push({ vars: { ansible_port: expanded.port }, src, path: hpath });
       }
-    }
-    for (const [child, cv] of Object.entries(raw.children ?? {})) {
-      if (child === 'all') {
-        issues.push({ loc: src.locate([...path, 'children', child]), message: 'group "all" cannot be a child' });
-        continue;
-      }
-      g.children.add(child);
-      edge(name, child, () => src.locate([...path, 'children', child]));
-      walk(src, child, cv, [...path, 'children', child]);
+      own.push(...layers);
+      hostLayers.set(host, own);
     }
   };
 
   for (const src of sources) {
-    const top = inventorySchema.safeParse(src.data ?? {});
-    if (!top.success) {
-      issues.push(...toInventoryIssues(top.error, src, [], () => GROUP_KEYS));
+    const data = src.data ?? {};
+    if (!isMapping(data)) {
+      issues.push({ loc: src.locate([]), message: `an inventory must be a mapping of group names to groups, not ${describe(data)}` });
       continue;
     }
-    for (const [name, raw] of Object.entries(top.data)) {
-      if (name !== 'all') {
-        group('all').children.add(name);
-        edge('all', name, () => src.locate([name]));
-      }
-      walk(src, name, raw, [name]);
-    }
+    // a group no other group holds becomes a child of `all` after reading (reconcileGroups below)
+    for (const [name, raw] of Object.entries(data)) walk(src, name, raw, [name]);
   }
 
   const cycle = findCycle(groups);
   if (cycle) {
     const loc = edges.get(`${cycle[cycle.length - 2]}\u0000${cycle[cycle.length - 1]}`) ?? sources[0]!.locate([]);
     issues.push({ loc, message: `groups form a cycle: ${cycle.join(' → ')}` });
-    return { flat: { hosts: [], groups: new Map() }, issues };
+    return { flat: { hosts: [], groups: new Map(), tree: new Map() }, issues, warnings };
   }
 
   const depth = groupDepths(groups);
-  const parentsOf = new Map<string, Set<string>>();
-  for (const g of groups.values()) for (const c of g.children) parentsOf.set(c, (parentsOf.get(c) ?? new Set()).add(g.name));
 
-  const members = new Map<string, Set<string>>();
-  for (const g of groups.values()) {
-    if (g.hosts.size === 0) continue;
-    for (const a of reachable(g.name, (n) => parentsOf.get(n) ?? [])) {
-      const m = members.get(a) ?? new Set();
-      for (const h of g.hosts) m.add(h);
-      members.set(a, m);
-    }
-  }
+  // as Ansible's reconcile_inventory leaves them (`all` holds the groups no other group holds,
+  // `ungrouped` the hosts in no other group), and each group's members in the order its
+  // Group.get_hosts() gives (`--limit web[0]` counts in it)
+  const tree = reconcileGroups(new Map([...groups.values()].map((g) => [g.name, { hosts: [...g.hosts], children: [...g.children] }])));
+  const members = new Map([...groupHostsInOrder(tree)].map(([g, hosts]) => [g, new Set(hosts)]));
   const named = new Map([...hostFirst.keys()].map((h, i) => [h, i]));
   const allHosts = [...hostFirst.keys()].sort();
-  members.set('all', new Set(allHosts));
-  const grouped = new Set<string>();
-  // a host listed under `ungrouped:` itself is still ungrouped (and gets that group's vars)
-  for (const g of groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
-  members.set('ungrouped', new Set(allHosts.filter((h) => !grouped.has(h))));
-  for (const g of groups.keys()) if (!members.has(g)) members.set(g, new Set());
   const groupsOf = new Map<string, string[]>();
   for (const [g, m] of members) {
     for (const h of m) {
@@ -202,7 +296,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     const key = `${dir}\u0000${kind}\u0000${name}`;
     let layers = fromDirs.get(key);
     if (!layers) {
-      const read = readVars(dir, kind, name, folders);
+      const read = readVars(dir, kind, name, folders, secrets);
       issues.push(...read.issues);
       for (const layer of read.layers) checkVars(layer, issues);
       fromDirs.set(key, (layers = read.layers));
@@ -218,7 +312,8 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     let part = byGroups.get(key);
     if (!part) {
       // `all` first (depth 0), then by depth and name
-      const ordered = [...hostGroups].sort((a, b) => depth.get(a)! - depth.get(b)! || (a === b ? 0 : a < b ? -1 : 1));
+      // as Ansible's sort_groups: depth, then ansible_group_priority, then name
+      const ordered = [...hostGroups].sort((a, b) => depth.get(a)! - depth.get(b)! || groups.get(a)!.priority - groups.get(b)!.priority || (a === b ? 0 : a < b ? -1 : 1));
       const layers = [
         ...ordered.flatMap((g) => groups.get(g)!.layers),
         ...varsDirs.flatMap((dir) => dirLayers(dir, 'group_vars', 'all')),
@@ -235,17 +330,7 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     const first = hostFirst.get(name)!;
     return { name, groups: [...part.groups], layers, src: first.src, path: first.path, order: named.get(name)! };
   });
-  return { flat: { hosts, groups: members }, issues };
-}
-
-/** `from` and every name reachable from it through `next`, each once (a loop, not recursion: chains of thousands of groups). */
-function reachable(from: string, next: (name: string) => Iterable<string>): Set<string> {
-  const seen = new Set([from]);
-  const todo = [from];
-  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
-    for (const n of next(name)) if (!seen.has(n)) todo.push((seen.add(n), n));
-  }
-  return seen;
+  return { flat: { hosts, groups: members, tree: new Map([...tree].map(([name, g]) => [name, { ...g, layers: groups.get(name)!.layers }])) }, issues, warnings };
 }
 
 /**

@@ -2,6 +2,8 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { FlatHost, VarLayer } from './flatten.js';
 import { knownVarSchemas, type KnownVar } from './schema.js';
+import { isDeferred } from './var-value.js';
+import { toInventoryIssues } from './zod-issues.js';
 import type { Located } from './types.js';
 
 type Parsed<K extends KnownVar> = ReturnType<(typeof knownVarSchemas)[K]['parse']>;
@@ -18,10 +20,30 @@ export function parseVar(vars: Record<string, unknown>, key: KnownVar): z.ZodSaf
   return parsed;
 }
 
-/** The value of `key` in `layer`, parsed; undefined when it is not valid (reported by flatten). */
-function parsedIn<K extends KnownVar>(layer: VarLayer, key: K): { value: Parsed<K> } | undefined {
-  const parsed = parseVar(layer.vars, key);
-  return parsed.success ? { value: parsed.data as Parsed<K> } : undefined;
+/**
+ * The value of `key` in `layer` for `host`, parsed; undefined when it is not valid (reported by
+ * flatten, or, for a template or vault value, by the host's ValueReader when read).
+ */
+function parsedIn<K extends KnownVar>(host: FlatHost, layer: VarLayer, key: K): { value: Parsed<K> } | undefined {
+  const raw = layer.vars[key];
+  if (!isDeferred(raw)) {
+    const parsed = parseVar(layer.vars, key);
+    if (parsed.success) return { value: parsed.data as Parsed<K> };
+    // cnet variables were reported by flatten; Ansible's connection variables are checked here, when used
+    if (key.startsWith('ansible_')) host.values?.issues.push(...located(parsed.error, layer, key, `(host ${host.name})`));
+    return undefined;
+  }
+  if (!host.values) throw new Error(`internal: host ${host.name} read without a ValueReader`);
+  const read = host.values.read(host, layer, key);
+  if (!read) return undefined;
+  const parsed = knownVarSchemas[key].safeParse(read.value);
+  if (parsed.success) return { value: parsed.data as Parsed<K> };
+  host.values.issues.push(...located(parsed.error, layer, key, `(as rendered for host ${host.name})`));
+  return undefined;
+}
+
+function located(error: z.ZodError, layer: VarLayer, key: string, suffix: string) {
+  return toInventoryIssues(error, layer.src, [...layer.path, key], () => []).map((i) => ({ ...i, message: `${i.message} ${suffix}` }));
 }
 
 /**
@@ -32,7 +54,7 @@ export function lookup<K extends KnownVar>(host: FlatHost, key: K) {
   for (let i = host.layers.length - 1; i >= 0; i--) {
     const layer = host.layers[i]!;
     if (key in layer.vars) {
-      const parsed = parsedIn(layer, key);
+      const parsed = parsedIn(host, layer, key);
       if (!parsed) return undefined; // reported by flatten
       return { value: parsed.value, file: layer.src.file, dir: layer.src.baseDir ?? dirname(layer.src.file) };
     }
@@ -49,7 +71,7 @@ export function locatedVar<K extends KnownVar>(host: FlatHost, key: K): Located<
   for (let i = host.layers.length - 1; i >= 0; i--) {
     const layer = host.layers[i]!;
     if (key in layer.vars) {
-      const parsed = parsedIn(layer, key);
+      const parsed = parsedIn(host, layer, key);
       if (!parsed) return undefined; // reported by flatten
       return {
         value: parsed.value,

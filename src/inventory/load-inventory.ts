@@ -4,16 +4,21 @@ import { lookup } from './host-var.js';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
 import { fabricSpecs, resolveFabric } from './resolve-fabric.js';
 import { resolveNetwork, type NetworkCache } from './resolve-network.js';
-import { loadSource, type InventorySource } from './source.js';
+import { readSource, type SourceFormat } from './ansible/read-source.js';
+import type { InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
+import { attachValues, type ValueOptions } from './var-value.js';
 import { varsDirsOf } from './vars-dirs.js';
+
+export type LoadOptions = ConnectionOptions & ValueOptions;
 
 /**
  * Parsed sources → resolved inventory, or an InventoryError listing every issue found.
  * `varsDirs`: folders whose group_vars/ and host_vars/ apply (see varsDirsOf).
  */
-export function resolveInventory(sources: InventorySource[], varsDirs: readonly string[] = [], opts: ConnectionOptions = {}): Inventory {
-  const { flat, issues } = flatten(sources, varsDirs);
+export function resolveInventory(sources: InventorySource[], varsDirs: readonly string[] = [], opts: LoadOptions = {}): Inventory {
+  const { flat, issues, warnings } = flatten(sources, varsDirs, opts.secrets);
+  const values = attachValues(flat, opts);
   const conns = new Map(flat.hosts.map((h) => [h.name, resolveConnection(h, opts)]));
   // the fabric first: its bridge is among each member's bridges when namespaces are resolved
   const fabric = resolveFabric(flat.hosts, (name) => conns.get(name)?.connection?.address);
@@ -33,9 +38,9 @@ export function resolveInventory(sources: InventorySource[], varsDirs: readonly 
     const h = byName.get(name);
     if (h) h.network.fabric = spec;
   }
-  const unique = dedupe(issues);
+  const unique = dedupe([...issues, ...values.issues]);
   if (unique.length > 0) throw new InventoryError(unique);
-  return { files: sources.map((s) => s.file), hosts, groups: flat.groups };
+  return { files: sources.map((s) => s.file), hosts, groups: flat.groups, warnings: dedupe(warnings) };
 }
 
 /** The same group-level mistake is found once per host: report it once, hosts named together. */
@@ -58,17 +63,20 @@ function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
  * Reads and resolves inventory files (several merge in order, as Ansible's repeated -i), with the
  * group_vars/ and host_vars/ folders beside each.
  */
-export function loadInventory(files: string[], opts: ConnectionOptions = {}): Inventory {
+export function loadInventory(files: string[], opts: LoadOptions = {}): Inventory {
   const sources: InventorySource[] = [];
+  const formats: { file: string; format: SourceFormat }[] = [];
   const issues: InventoryIssue[] = [];
   for (const f of files) {
     try {
-      sources.push(loadSource(f));
+      const { source, format } = readSource(f, opts.secrets);
+      sources.push(source);
+      formats.push({ file: f, format });
     } catch (err) {
       if (err instanceof InventoryError) issues.push(...err.issues);
       else throw err;
     }
   }
   if (issues.length > 0) throw new InventoryError(issues);
-  return resolveInventory(sources, varsDirsOf(files), opts);
+  return { ...resolveInventory(sources, varsDirsOf(files), opts), formats };
 }

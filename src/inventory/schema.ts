@@ -56,9 +56,16 @@ const sshArgs = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** Ansible's boolean(): these words in any case, and 1/0 */
+const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f'];
 const ansibleBool = z.union([
   z.boolean(),
-  z.enum(['true', 'false', 'yes', 'no', 'True', 'False', 'Yes', 'No']).transform((s) => /^(true|yes)$/i.test(s)),
+  z.union([z.literal(1), z.literal(0)]).transform((n) => n === 1),
+  z
+    .string()
+    .refine((s) => [...TRUE_WORDS, ...FALSE_WORDS].includes(s.trim().toLowerCase()), `expected a boolean: ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case)`)
+    .transform((s) => TRUE_WORDS.includes(s.trim().toLowerCase())),
 ]);
 
 export const bridgeSchema = z
@@ -127,16 +134,23 @@ export const knownVarSchemas = {
   ansible_user: nonEmpty,
   ansible_ssh_user: nonEmpty,
   ansible_ssh_private_key_file: nonEmpty,
+  ansible_private_key_file: nonEmpty,
   ansible_password: secret,
   ansible_ssh_pass: secret,
+  ansible_ssh_password: secret,
+  /** how Ansible reaches the host: ssh (also smart, paramiko) or local; others are refused (resolve-connection.ts) */
+  ansible_connection: nonEmpty,
   ansible_ssh_common_args: sshArgs,
   ansible_ssh_extra_args: sshArgs,
   ansible_become: ansibleBool,
   ansible_become_user: nonEmpty,
+  ansible_sudo_user: nonEmpty,
   ansible_become_password: sudoSecret,
   ansible_become_pass: sudoSecret,
+  ansible_sudo_pass: sudoSecret,
   ansible_become_method: z.literal('sudo', 'only sudo is supported as ansible_become_method'),
   ansible_host_key_checking: ansibleBool,
+  ansible_ssh_host_key_checking: ansibleBool,
   cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),
   cnet_known_hosts_file: nonEmpty,
   /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */

@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
+import { ansibleTags, UnsafeText, VaultValue } from './ansible/yaml-tags.js';
 import { escapeUnshown } from './names.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -12,6 +13,12 @@ export interface InventorySource {
   locate(path: YamlPath): SourceLocation;
   /** the folder relative file paths in its values are taken from; default: the file's own folder */
   baseDir?: string;
+  /**
+   * its `hosts:` keys are host names already (INI, where the reader expands patterns as Ansible
+   * does line by line; the JSON of scripts and --list, which Ansible never expands), not YAML's
+   * host patterns (`web[01:03]`, `db:2222`)
+   */
+  hostsAreNames?: boolean;
 }
 
 export function formatPath(path: YamlPath): string {
@@ -80,7 +87,8 @@ function lostKeys(doc: Document, file: string, lineCounter: LineCounter): { offs
 /** Parses YAML text strictly (duplicate keys are errors); stops on any YAML error. */
 export function parseSource(file: string, text: string): InventorySource {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  // YAML 1.1 as Ansible's PyYAML loader reads it: yes/no/on/off are booleans, 0755 is octal, `<<:` merges
+  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.1', customTags: ansibleTags });
   const errors = doc.errors.map((e) => {
     const offset = e.pos[0];
     const pos = offset >= 0 ? lineCounter.linePos(offset) : { line: 1, col: 1 };
@@ -100,6 +108,7 @@ export function parseSource(file: string, text: string): InventorySource {
     }
     return { file, line: 1, col: 1, path: formatPath(path) };
   };
+  clipAtEnd(doc, text);
   let data: unknown;
   try {
     data = doc.toJS();
@@ -111,6 +120,25 @@ export function parseSource(file: string, text: string): InventorySource {
     throw new InventoryError([{ loc: { file, line, col, path: '' }, message: `YAML error: ${message}` }]);
   }
   return { file, data: data ?? {}, locate };
+}
+
+/**
+ * A block scalar (`|`, `>`) that ends the file with no line break after it keeps none (YAML's
+ * "clip", as PyYAML reads it); the yaml library adds one. Put right here, so that a `!vault |`
+ * value on a file's last line is the ciphertext Ansible holds.
+ */
+function clipAtEnd(doc: Document, text: string): void {
+  if (text === '' || /[\n\r]$/.test(text)) return;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') return;
+      if ((node.range?.[1] ?? 0) < text.length || /^[|>][1-9]?[+]|^[|>][+]/.test(text.slice(node.range?.[0] ?? 0))) return;
+      const clip = (v: string) => (v.endsWith('\n') ? v.slice(0, -1) : v);
+      if (typeof node.value === 'string') node.value = clip(node.value);
+      else if (node.value instanceof VaultValue) node.value = new VaultValue(clip(node.value.ciphertext));
+      else if (node.value instanceof UnsafeText) node.value = new UnsafeText(clip(node.value.text));
+    },
+  });
 }
 
 /** Offset of the first alias that does not resolve, else of the first alias. */

@@ -1,5 +1,5 @@
 import type { Cidr } from './ipv4.js';
-import type { SourceLocation } from '../errors.js';
+import type { InventoryIssue, SourceLocation } from '../errors.js';
 
 export type HostKeyMode = 'strict' | 'accept-new' | 'off';
 
@@ -114,6 +114,10 @@ export interface ResolvedHost {
 
 export interface Inventory {
   files: string[];
+  /** how each file was read (loadInventory), for -v */
+  formats?: { file: string; format: 'yaml' | 'ini' | 'json' | 'dynamic' | 'host list' }[];
+  /** what Ansible would warn of too (a skipped key, a group that is not a mapping): reading went on */
+  warnings?: InventoryIssue[];
   hosts: ResolvedHost[];
   /** group name → host names (all groups, `all` and `ungrouped` included) */
   groups: Map<string, Set<string>>;

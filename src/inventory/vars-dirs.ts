@@ -1,6 +1,7 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { InventoryError, type InventoryIssue } from '../errors.js';
+import { CnetError, InventoryError, type InventoryIssue } from '../errors.js';
+import { decryptVault, isVaultText, type VaultSecret } from './ansible/vault.js';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import type { VarLayer } from './flatten.js';
 import { parseSource, type InventorySource } from './source.js';
@@ -14,7 +15,6 @@ export type VarsKind = 'group_vars' | 'host_vars';
 /** Ansible's YAML_FILENAME_EXTENSIONS; a file without extension is read as well. */
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
 
-const VAULT_HEADER = /^\uFEFF?\$ANSIBLE_VAULT;/;
 
 /**
  * The folders whose vars folders apply, in the order they apply: each inventory file's folder.
@@ -122,22 +122,21 @@ function describe(data: unknown): string {
  * One vars file → one layer at the file's top level (`path: []`). Relative file paths in its
  * values are taken from the inventory folder `inventoryDir`, as for the inventory file itself.
  */
-export function loadVarsFile(file: string, inventoryDir: string): { layer?: VarLayer; issues: InventoryIssue[] } {
+export function loadVarsFile(file: string, inventoryDir: string, secrets: readonly VaultSecret[] = []): { layer?: VarLayer; issues: InventoryIssue[] } {
   let text: string;
   try {
     text = readInputText(file, INPUT_KINDS.vars);
   } catch (err) {
     return { issues: [readError(file, err)] };
   }
-  if (VAULT_HEADER.test(text)) {
-    return {
-      issues: [
-        {
-          loc: { file, line: 1, col: 1, path: '' },
-          message: 'file is encrypted with ansible-vault, which cnet-remote does not support: decrypt it (ansible-vault decrypt) or keep these variables elsewhere',
-        },
-      ],
-    };
+  if (isVaultText(text)) {
+    // encrypted whole, as Ansible's loader reads it: decrypted with the vault passwords given
+    try {
+      text = decryptVault(text, secrets).toString('utf8');
+    } catch (err) {
+      if (!(err instanceof CnetError)) throw err;
+      return { issues: [{ loc: { file, line: 1, col: 1, path: '' }, message: `the file is encrypted with ansible-vault: ${err.message}` }] };
+    }
   }
   let src: InventorySource;
   try {
@@ -154,7 +153,7 @@ export function loadVarsFile(file: string, inventoryDir: string): { layer?: VarL
 }
 
 /** Every layer for group or host `name` from `dir/kind/`, lowest precedence first. */
-export function readVars(dir: string, kind: VarsKind, name: string, folders: VarsFolders = new Map()): { layers: VarLayer[]; issues: InventoryIssue[] } {
+export function readVars(dir: string, kind: VarsKind, name: string, folders: VarsFolders = new Map(), secrets: readonly VaultSecret[] = []): { layers: VarLayer[]; issues: InventoryIssue[] } {
   let files: string[];
   try {
     files = findVarsFiles(dir, kind, name, folders);
@@ -164,7 +163,7 @@ export function readVars(dir: string, kind: VarsKind, name: string, folders: Var
   const layers: VarLayer[] = [];
   const issues: InventoryIssue[] = [];
   for (const file of files) {
-    const one = loadVarsFile(file, dir);
+    const one = loadVarsFile(file, dir, secrets);
     issues.push(...one.issues);
     if (one.layer) layers.push(one.layer);
   }

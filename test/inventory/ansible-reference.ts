@@ -1,0 +1,172 @@
+/**
+ * The real Ansible (Debian's ansible-core 2.14) beside our reading, for differential tests of
+ * inventories (ansible-differential.test.ts: the public corpus; ansible-cases.test.ts: precedence
+ * cases written for it). Compared per inventory:
+ * - against `ansible-inventory --list` (default plugins: yaml, ini, …): the set of hosts; each
+ *   group's hosts, through its child groups (`all` and `ungrouped` included; a group with no
+ *   host is the same as no group: --list leaves those out); each host's variables against
+ *   `_meta.hostvars` (raw values, as --list prints them: templates not rendered, vault values as
+ *   {"__ansible_vault": …}); ours is readSource + flatten, each host's layers merged as Ansible's
+ *   default hash_behaviour=replace does;
+ * - against Ansible's own variable manager and templar (ansible-connection.py): each host's
+ *   connection: address, port, user, private key file, local or ssh, rendered. Where Ansible's
+ *   value is a template it cannot render, or an address no resolver takes (a name with spaces),
+ *   ours must refuse that host: both runs would fail there.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { formatIssue, InventoryError } from '../../src/errors.js';
+import { readSource } from '../../src/inventory/ansible/read-source.js';
+import { flatten, type FlatInventory, type VarLayer } from '../../src/inventory/flatten.js';
+import { resolveConnection } from '../../src/inventory/resolve-connection.js';
+import { attachValues } from '../../src/inventory/var-value.js';
+
+/** One reading of an inventory: every host, each group's hosts (through children), each host's variables. */
+export interface Reading {
+  hosts: Set<string>;
+  groups: Map<string, Set<string>>;
+  vars: Map<string, Record<string, unknown>>;
+}
+
+export interface Conn {
+  address: unknown;
+  port: unknown;
+  user: unknown;
+  key: unknown;
+  connection: unknown;
+}
+
+/** A private folder with an empty ansible.cfg, as HOME and cwd, and the environment both sides see (lookup('env', …) reads it). */
+export interface Place {
+  dir: string;
+  env: Record<string, string>;
+}
+
+/** No ansible.cfg anywhere Ansible looks: an empty one named, a home and a cwd of our own. */
+export function makePlace(): Place {
+  const dir = mkdtempSync(join(tmpdir(), 'cnet-ansible-diff-'));
+  writeFileSync(join(dir, 'ansible.cfg'), '');
+  return { dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_INVENTORY_UNPARSED_FAILED: '1', ANSIBLE_NOCOLOR: '1' } };
+}
+
+/** Each host's connection as Ansible's variable manager and templar decide it (ansible-connection.py), for many files in one run. */
+export function ansibleConnections({ dir, env }: Place, paths: string[]): Record<string, { hosts?: Record<string, Conn>; error?: string }> {
+  const script = fileURLToPath(new URL('./ansible-connection.py', import.meta.url));
+  const out = execFileSync('/usr/bin/python3', [script, ...paths], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out) as Record<string, { hosts?: Record<string, Conn>; error?: string }>;
+}
+
+export function ansibleReading({ dir, env }: Place, file: string): Reading | string {
+  let out: string;
+  try {
+    out = execFileSync('ansible-inventory', ['-i', file, '--list'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    return `refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`;
+  }
+  const { _meta, ...raw } = JSON.parse(out) as { _meta: { hostvars: Record<string, Record<string, unknown>> } } & Record<string, { hosts?: string[]; children?: string[] }>;
+  const members = (name: string, seen = new Set<string>()): Set<string> => {
+    const m = new Set(raw[name]?.hosts ?? []);
+    for (const c of raw[name]?.children ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      for (const h of members(c, seen)) m.add(h);
+    }
+    return m;
+  };
+  const groups = new Map(Object.keys(raw).map((g) => [g, members(g)]));
+  const hosts = new Set([...(groups.get('all') ?? []), ...Object.keys(_meta.hostvars)]);
+  return { hosts, groups, vars: new Map([...hosts].map((h) => [h, _meta.hostvars[h] ?? {}])) };
+}
+
+/** Our reading, or why we refuse the file. */
+export function ourFlat(path: string): FlatInventory | string {
+  try {
+    const { flat, issues } = flatten([readSource(path).source]);
+    return issues.length > 0 ? `refused: ${formatIssue(issues[0]!)}` : flat;
+  } catch (err) {
+    if (err instanceof InventoryError) return `refused: ${formatIssue(err.issues[0]!)}`;
+    return `refused: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+export function ourReading(flat: FlatInventory): Reading {
+  // hash_behaviour=replace: each layer, lowest first, replaces a top-level variable whole
+  const merged = (layers: VarLayer[]) => JSON.parse(JSON.stringify(Object.assign({}, ...layers.map((l) => l.vars)))) as Record<string, unknown>;
+  return { hosts: new Set(flat.hosts.map((h) => h.name)), groups: flat.groups, vars: new Map(flat.hosts.map((h) => [h.name, merged(h.layers)])) };
+}
+
+/** Each host's connection as we resolve it, or the issue that refuses it. */
+export function ourConnections({ dir, env }: Place, flat: FlatInventory): Map<string, Conn | string> {
+  const values = attachValues(flat, { env });
+  const out = new Map<string, Conn | string>();
+  for (const h of flat.hosts) {
+    const before = values.issues.length;
+    const { connection, issues } = resolveConnection(h, { cwd: dir });
+    const problem = [...issues, ...values.issues.slice(before)][0];
+    if (problem || !connection) out.set(h.name, `refused: ${problem ? formatIssue(problem) : '?'}`);
+    else out.set(h.name, { address: connection.address, port: connection.port ?? null, user: connection.user ?? null, key: connection.privateKeyFile ?? null, connection: connection.kind ?? null });
+  }
+  return out;
+}
+
+/** Ansible's connection in our terms: a key file as ssh finds it, ssh-like types as none. */
+function theirConnection(dir: string, c: Conn): Conn | 'refuse' {
+  if (Object.values(c).some((v) => typeof v === 'object' && v !== null)) return 'refuse';
+  // no address, one no resolver takes, a port that is no number, a connection type we do not have: Ansible fails that host too
+  if (typeof c.address !== 'string' || c.address === '' || /\s/.test(c.address)) return 'refuse';
+  if (c.port !== null && !/^\d+$/.test(String(c.port))) return 'refuse';
+  if (c.connection !== null && !['ssh', 'smart', 'paramiko', 'local', 'ansible.builtin.ssh', 'ansible.builtin.local'].includes(String(c.connection))) return 'refuse';
+  const key = typeof c.key === 'string' ? (c.key.startsWith('~/') ? join(homedir(), c.key.slice(2)) : isAbsolute(c.key) ? c.key : resolve(dir, c.key)) : null;
+  const port = typeof c.port === 'string' && /^\d+$/.test(c.port) ? Number(c.port) : c.port;
+  const connection = c.connection === 'local' || c.connection === 'ansible.builtin.local' ? 'local' : null;
+  return { ...c, key, port, connection };
+}
+
+const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
+const list = (s: Iterable<string>) => [...s].sort().map((x) => JSON.stringify(x)).join(', ') || '(none)';
+
+function setDifference(what: string, theirs: Set<string>, ours: Set<string>): string | undefined {
+  const onlyTheirs = [...theirs].filter((x) => !ours.has(x));
+  const onlyOurs = [...ours].filter((x) => !theirs.has(x));
+  if (onlyTheirs.length + onlyOurs.length === 0) return undefined;
+  return `${what}: only Ansible has ${list(onlyTheirs)}; only we have ${list(onlyOurs)}`;
+}
+
+/** The first difference between the two readings, or undefined when they agree. */
+export function firstDifference(theirs: Reading, ours: Reading): string | undefined {
+  const hosts = setDifference('hosts', theirs.hosts, ours.hosts);
+  if (hosts) return hosts;
+  for (const g of [...new Set([...theirs.groups.keys(), ...ours.groups.keys()])].sort()) {
+    const d = setDifference(`group ${g}`, theirs.groups.get(g) ?? new Set(), ours.groups.get(g) ?? new Set());
+    if (d) return d;
+  }
+  for (const h of [...theirs.hosts].sort()) {
+    const a = theirs.vars.get(h) ?? {};
+    const b = ours.vars.get(h) ?? {};
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (!isDeepStrictEqual(a[k], b[k])) return `${h}: ${k}: Ansible ${show(a[k])}, we ${show(b[k])}`;
+    }
+  }
+  return undefined;
+}
+
+export function connectionDifference(dir: string, theirs: Record<string, Conn>, ours: Map<string, Conn | string>): string | undefined {
+  for (const [h, c] of Object.entries(theirs).sort()) {
+    const want = theirConnection(dir, c);
+    const got = ours.get(h);
+    if (want === 'refuse') {
+      if (typeof got !== 'string') return `${h}: Ansible cannot connect (${JSON.stringify(c)}), we would: ${JSON.stringify(got)}`;
+      continue;
+    }
+    if (typeof got === 'string') return `${h}: ${got}`;
+    for (const k of Object.keys(want) as (keyof Conn)[]) {
+      if (!isDeepStrictEqual(want[k], got?.[k])) return `${h}: connection ${k}: Ansible ${show(want[k])}, we ${show(got?.[k])}`;
+    }
+  }
+  return undefined;
+}
+
