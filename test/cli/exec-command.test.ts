@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { maxOutputBytes, splitCommand } from '../../src/cli/exec-command.js';
@@ -53,10 +56,32 @@ describe('exec usage errors: refused before the inventory is read or a host is t
     }
   });
 
-  it('no inventory before `--`', async () => {
-    const r = await run('--', 'hostname');
-    expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toMatch(/give an inventory before `--`/);
+  it('no inventory before `--`, from -i, or from the ansible config: refused; -i and ANSIBLE_INVENTORY are read', async () => {
+    // a config of our own, so no user's ansible.cfg or ANSIBLE_INVENTORY names an inventory
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-exec-'));
+    const saved = { config: process.env.ANSIBLE_CONFIG, inventory: process.env.ANSIBLE_INVENTORY };
+    try {
+      writeFileSync(join(dir, 'ansible.cfg'), '');
+      process.env.ANSIBLE_CONFIG = join(dir, 'ansible.cfg');
+      delete process.env.ANSIBLE_INVENTORY;
+      const r = await run('--', 'hostname');
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr).toMatch(/no inventory: name one \(cnet-remote up inventory\.yaml, or -i FILE\), or set inventory in ansible\.cfg \[defaults\]/);
+      // an inventory given another way is the one read (the error names it)
+      const fromFlag = await run('-i', join(dir, 'from-flag.yaml'), '--', 'hostname');
+      expect(fromFlag.code).toBe(EXIT.usage);
+      expect(fromFlag.stderr).toContain('from-flag.yaml');
+      process.env.ANSIBLE_INVENTORY = join(dir, 'from-env.yaml');
+      const fromEnv = await run('--', 'hostname');
+      expect(fromEnv.code).toBe(EXIT.usage);
+      expect(fromEnv.stderr).toContain('from-env.yaml');
+    } finally {
+      for (const [k, v] of [['ANSIBLE_CONFIG', saved.config], ['ANSIBLE_INVENTORY', saved.inventory]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad --ns, by the inventory’s own namespace-name rule', async () => {

@@ -106,8 +106,10 @@ describe('inventories/vagrant.yaml', () => {
     expect(inv.hosts.map((h) => [h.name, h.connection.address, h.connection.port ?? 22])).toEqual(machines.map((m) => [m.name, m.ip, 22]));
   });
 
-  it("logs in as vagrant with each machine's Vagrant key, relative to the project folder", () => {
-    const inv = loadInventory([file]);
+  it("logs in as vagrant with each machine's Vagrant key, relative to the project folder (where `vagrant up` and cnet-remote run)", () => {
+    // a relative key file is taken from the working directory (as Ansible hands it to ssh); the
+    // known_hosts file (cnet-remote's own variable) from the inventory's folder
+    const inv = loadInventory([file], { cwd: ROOT });
     for (const name of ['node1', 'node2', 'node3']) {
       expect(host(inv, name).connection.port ?? 22).toBe(22);
       expect(host(inv, name).connection).toMatchObject({

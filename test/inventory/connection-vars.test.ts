@@ -41,8 +41,17 @@ describe('ssh password', () => {
     expect(conn('ansible_ssh_pass: old-s3cret').password).toBe('old-s3cret');
   });
 
-  it('ansible_password wins over ansible_ssh_pass', () => {
-    expect(conn('ansible_password: new, ansible_ssh_pass: old').password).toBe('new');
+  it('the legacy names win, as Ansible 2.14\'s ssh plugin (the last of its vars that is set): ansible_ssh_password > ansible_ssh_pass > ansible_password', () => {
+    expect(conn('ansible_password: new, ansible_ssh_pass: old').password).toBe('old');
+    expect(conn('ansible_ssh_pass: old, ansible_password: new').password).toBe('old');
+    expect(conn('ansible_password: new, ansible_ssh_pass: old, ansible_ssh_password: oldest').password).toBe('oldest');
+    expect(conn('ansible_password: new, ansible_ssh_password: oldest').password).toBe('oldest');
+    // each name alone still counts
+    expect(conn('ansible_ssh_password: alone').password).toBe('alone');
+  });
+
+  it('the legacy name on the group still beats the new name on the host (names are ranked before layers)', () => {
+    expect(conn('ansible_password: host-new', 'ansible_ssh_pass: group-old').password).toBe('group-old');
   });
 
   it('a quoted number-looking password is kept as written', () => {
@@ -95,18 +104,26 @@ describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
     expect(conn('ansible_ssh_common_args: "", ansible_ssh_extra_args: ""')).not.toHaveProperty('commonArgs');
   });
 
-  it('an unterminated quote is an issue at the variable, when the inventory is loaded (it crashed with a stack trace when connecting)', () => {
+  it('an unterminated quote is an issue at the variable, when the inventory is loaded (it crashed with a stack trace when connecting), for the hosts that use it', () => {
     const all = issues(`all:
   hosts:
     h1.example.com:
       ansible_ssh_common_args: "-o ProxyCommand='ssh -W %h:%p bastion"
+    h2.example.com:
   vars:
     ansible_ssh_extra_args: '-o "User=a'
 `);
     expect(all.map(formatIssue)).toEqual([
-      "inv.yaml:4:7 all.hosts.h1.example.com.ansible_ssh_common_args: unterminated single quote (the one at character 17): close it (the value is split into words as a shell does)",
-      'inv.yaml:6:5 all.vars.ansible_ssh_extra_args: unterminated double quote (the one at character 4): close it (the value is split into words as a shell does)',
+      "inv.yaml:4:7 all.hosts.h1.example.com.ansible_ssh_common_args: unterminated single quote (the one at character 17): close it (the value is split into words as a shell does) (host h1.example.com)",
+      'inv.yaml:7:5 all.vars.ansible_ssh_extra_args: unterminated double quote (the one at character 4): close it (the value is split into words as a shell does) (hosts h1.example.com, h2.example.com)',
     ]);
+  });
+
+  it('a bad value no host uses is not read (as Ansible reads a connection variable only for a host it connects to)', () => {
+    expect(resolve(`all:
+  vars:
+    ansible_ssh_extra_args: '-o "User=a'
+`).hosts).toEqual([]);
   });
 });
 
@@ -144,7 +161,18 @@ describe('ansible_become', () => {
   it('ansible_become_password, and the legacy ansible_become_pass', () => {
     expect(conn('ansible_become: true, ansible_become_password: sudo-pw').become).toEqual({ user: 'root', password: 'sudo-pw' });
     expect(conn('ansible_become: true, ansible_become_pass: sudo-old').become).toEqual({ user: 'root', password: 'sudo-old' });
-    expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old').become?.password).toBe('new');
+  });
+
+  it('the legacy names win, as Ansible 2.14\'s sudo plugin: ansible_sudo_pass > ansible_become_pass > ansible_become_password', () => {
+    expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old').become?.password).toBe('old');
+    expect(conn('ansible_become: true, ansible_become_pass: old, ansible_become_password: new').become?.password).toBe('old');
+    expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old, ansible_sudo_pass: oldest').become?.password).toBe('oldest');
+    expect(conn('ansible_become: true, ansible_sudo_pass: alone').become?.password).toBe('alone');
+  });
+
+  it('becoming variables are read only when ansible_become is true (as Ansible): a bad one on a host that does not become is no error', () => {
+    expect(conn('ansible_become: false, ansible_become_password: "pw\\nid", ansible_become_method: su')).not.toHaveProperty('become');
+    expect(conn('ansible_become_password: "pw\\nid", ansible_become_method: su')).not.toHaveProperty('become');
   });
 
   it('CNET_BECOME_PASSWORD when the inventory sets none; the inventory wins', () => {
@@ -205,28 +233,36 @@ describe('ansible_become', () => {
     expect(conn('ansible_become: true, ansible_become_method: sudo').become).toEqual({ user: 'root' });
   });
 
-  it.each(['su', 'doas', 'pbrun'])('ansible_become_method: %s is an error at its position', (method) => {
-    expectIssue(oneIssue(`all:
+  it.each(['su', 'doas', 'pbrun'])('ansible_become_method: %s is an error at its position, found when the host becomes', (method) => {
+    const issue = oneIssue(`all:
   hosts:
     h1.example.com:
       ansible_become: true
       ansible_become_method: ${method}
-`), 5, 7, 'all.hosts.h1.example.com.ansible_become_method', 'only sudo is supported as ansible_become_method');
+`);
+    expectIssue(issue, 5, 7, 'all.hosts.h1.example.com.ansible_become_method', 'only sudo is supported as ansible_become_method');
+    expect(issue.message).toMatch(/ \(host h1\.example\.com\)$/);
   });
 
-  it('ansible_become that is not a boolean is an error at its position', () => {
-    expectIssue(oneIssue(`all:
+  it('ansible_become that is not a boolean is an error at its position, for the hosts that use it', () => {
+    const issue = oneIssue(`all:
+  hosts:
+    a.example.com:
+    b.example.com:
   vars:
     ansible_become: maybe
-`), 3, 5, 'all.vars.ansible_become', /.+/);
+`);
+    expectIssue(issue, 6, 5, 'all.vars.ansible_become', /^.+ \(hosts a\.example\.com, b\.example\.com\)$/);
   });
 });
 
 describe('hosts named by an ssh config alias (sshHostKnown)', () => {
+  // `web+1` is a name ssh takes and its config can match, but not one a resolver could take:
+  // only such names need the ssh config (a short name like `web1` is ssh's to resolve)
   const SSH = parseSshConfig(
-    `Host web1
+    `Host web+1
   HostName 10.1.1.1
-Host noname
+Host no+name
   User deploy
 `,
     { file: 'test.config', homeDir: '/home/alice' },
@@ -234,40 +270,48 @@ Host noname
   const sshHostKnown = (alias: string) => resolveSshConfig(SSH, alias, { localUser: 'alice' }).hostName !== undefined;
   const TEXT = `all:
   hosts:
-    web1:
+    web+1:
 `;
 
-  it('a bare alias the ssh config knows (it has a HostName) is accepted, its name is the address', () => {
+  it('an alias the ssh config knows (it has a HostName) is accepted, its name is the address', () => {
     const inv = resolveInventory([parseSource('inv.yaml', TEXT)], [], { sshHostKnown });
     // the HostName itself is applied at connect time (resolveTarget), not here
-    expect(host(inv, 'web1').connection).toEqual({ address: 'web1' });
+    expect(host(inv, 'web+1').connection).toEqual({ address: 'web+1' });
   });
 
-  it('sshHostKnown is asked with the inventory name', () => {
+  it('sshHostKnown is asked with the inventory name, only for a name a resolver could not take', () => {
     const asked: string[] = [];
-    resolveInventory([parseSource('inv.yaml', TEXT)], [], { sshHostKnown: (a) => (asked.push(a), true) });
-    expect(asked).toEqual(['web1']);
+    const text = 'all:\n  hosts:\n    web+1:\n    web1:\n    10.0.0.1:\n    a.example.com:\n';
+    resolveInventory([parseSource('inv.yaml', text)], [], { sshHostKnown: (a) => (asked.push(a), true) });
+    expect(asked).toEqual(['web+1']);
   });
 
-  it('an IP, DNS name or ansible_host needs no ssh config entry (sshHostKnown is not needed)', () => {
+  it('an IP, DNS name, short name or ansible_host needs no ssh config entry (sshHostKnown is not needed)', () => {
     const inv = resolveInventory(
-      [parseSource('inv.yaml', 'all:\n  hosts:\n    10.0.0.1:\n    a.example.com:\n    vm9: { ansible_host: 10.0.0.9 }\n')],
+      [parseSource('inv.yaml', 'all:\n  hosts:\n    10.0.0.1:\n    a.example.com:\n    vm9: { ansible_host: 10.0.0.9 }\n    web1:\n    web_1:\n    "fe80::1":\n')],
       [],
       { sshHostKnown: () => false },
     );
-    expect(inv.hosts.map((h) => h.connection.address)).toEqual(['10.0.0.1', 'a.example.com', '10.0.0.9']);
+    expect(inv.hosts.map((h) => [h.name, h.connection.address])).toEqual([
+      ['10.0.0.1', '10.0.0.1'],
+      ['a.example.com', 'a.example.com'],
+      ['fe80::1', 'fe80::1'],
+      ['vm9', '10.0.0.9'],
+      ['web1', 'web1'],
+      ['web_1', 'web_1'],
+    ]);
   });
 
   it('without sshHostKnown, or when the alias is not known, the host has no address', () => {
     for (const opts of [{}, { sshHostKnown }]) {
-      const text = 'all:\n  hosts:\n    web2:\n    noname:\n';
+      const text = 'all:\n  hosts:\n    web+2:\n    no+name:\n';
       const all = issuesOf(() => resolveInventory([parseSource('inv.yaml', text)], [], opts));
       expect(all).toHaveLength(2);
-      expectIssue(all[0], 3, 5, 'all.hosts.web2', 'host "web2" has no address: set ansible_host');
+      expectIssue(all[0], 3, 5, 'all.hosts.web+2', 'host "web+2" has no address: set ansible_host');
       // a Host block without a HostName does not make a name reachable
-      expectIssue(all[1], 4, 5, 'all.hosts.noname', 'host "noname" has no address');
+      expectIssue(all[1], 4, 5, 'all.hosts.no+name', 'host "no+name" has no address');
       expect(all[0]!.message).toBe(
-        'host "web2" has no address: set ansible_host (its name is not an IP address, a DNS name, nor a Host with a HostName in the ssh config)',
+        'host "web+2" has no address: set ansible_host (its name is not one a resolver could take, nor a Host in the ssh config)',
       );
     }
   });
@@ -277,9 +321,9 @@ Host noname
     roots.push(dir);
     const file = join(dir, 'inv.yaml');
     writeFileSync(file, TEXT);
-    expect(host(loadInventory([file], { sshHostKnown }), 'web1').connection.address).toBe('web1');
+    expect(host(loadInventory([file], { sshHostKnown }), 'web+1').connection.address).toBe('web+1');
     const all = issuesOf(() => loadInventory([file]));
-    expectIssue(all[0], 3, 5, 'all.hosts.web1', 'host "web1" has no address', file);
+    expectIssue(all[0], 3, 5, 'all.hosts.web+1', 'host "web+1" has no address', file);
   });
 });
 

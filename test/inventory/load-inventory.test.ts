@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue, InventoryError } from '../../src/errors.js';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
+import type { Inventory } from '../../src/inventory/types.js';
 import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/inventory/', import.meta.url));
@@ -128,33 +129,52 @@ describe('YAML errors', () => {
   it('a document that is not a mapping', () => {
     expectIssue(oneIssue(`- a
 - b
-`), 1, 1, '', 'expected record');
+`), 1, 1, '', 'an inventory must be a mapping of group names to groups, not a list');
   });
 });
 
+/** The warnings of resolving one text, as `line:col path: message`. */
+const warningsOf = (inv: Inventory) => (inv.warnings ?? []).map((w) => `${w.loc.line}:${w.loc.col} ${w.loc.path}: ${w.message}`);
+
 describe('unknown keys', () => {
-  it('in a group, with a did-you-mean hint', () => {
-    expectIssue(oneIssue(`all:
+  // a group's key other than hosts/vars/children is skipped with a warning, as Ansible's YAML
+  // plugin does ("Skipping unexpected key (host) in group (all) ..."): not an error, not read
+  it('in a group: skipped with a warning and a did-you-mean hint, its hosts not read', () => {
+    const inv = resolve(`all:
   host:
     h1.example.com:
-`), 2, 3, 'all.host', 'unknown key "host" (did you mean "hosts"?)');
+`);
+    expect(inv.hosts).toEqual([]);
+    expect(warningsOf(inv)).toEqual(['2:3 all.host: key "host" of group "all" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)']);
   });
 
-  it('in a nested child group', () => {
-    expectIssue(oneIssue(`all:
+  it('in a nested child group: skipped with a warning, the group kept', () => {
+    const inv = resolve(`all:
   children:
     web:
       hostz:
         h1.example.com:
-`), 4, 7, 'all.children.web.hostz', 'unknown key "hostz" (did you mean "hosts"?)');
+`);
+    expect(inv.hosts).toEqual([]);
+    expect(inv.groups.has('web')).toBe(true);
+    expect(warningsOf(inv)).toEqual(['4:7 all.children.web.hostz: key "hostz" of group "web" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)']);
   });
 
-  it('without a hint when nothing is close', () => {
-    const issue = oneIssue(`all:
-  colour: red
+  it('without a hint when nothing is close; a key that is not a mapping is skipped as such', () => {
+    const inv = resolve(`all:
+  colour:
+    red: 1
+  size: big
+  hosts:
+    h1.example.com:
 `);
-    expectIssue(issue, 2, 3, 'all.colour', 'unknown key "colour"');
-    expect(issue.message).not.toContain('did you mean');
+    expect(inv.hosts.map((h) => h.name)).toEqual(['h1.example.com']);
+    const warnings = warningsOf(inv);
+    expect(warnings).toEqual([
+      '2:3 all.colour: key "colour" of group "all" is skipped: only "hosts", "vars" and "children" are read (as Ansible)',
+      '4:3 all.size: key "size" of group "all" is skipped: it is a string, not a mapping (as Ansible skips it)',
+    ]);
+    expect(warnings.join('\n')).not.toContain('did you mean');
   });
 
   it('in cnet, a bridge and a namespace, all at once with hints', () => {
@@ -182,17 +202,48 @@ describe('unknown keys', () => {
 `), 5, 37, 'all.vars.cnet.bridges.br0.nat', 'expected boolean');
   });
 
-  it('a group name that is not valid', () => {
-    expectIssue(oneIssue(`"web servers":
+  it('group names: any Ansible takes (a space, a dot, a leading digit); one holding a control character is refused', () => {
+    const inv = resolve(`"web servers":
+  hosts:
+    a.example.com:
+web.servers:
+  hosts:
+    b.example.com:
+1group:
+  hosts:
+    c.example.com:
+`);
+    expect(host(inv, 'a.example.com').groups).toEqual(['web servers']);
+    expect(host(inv, 'b.example.com').groups).toEqual(['web.servers']);
+    expect(host(inv, 'c.example.com').groups).toEqual(['1group']);
+    const issue = oneIssue(`"web\\x1bservers":
   hosts: {}
-`), 1, 1, 'web servers', 'group name "web servers" is not valid');
+`);
+    expectIssue(issue, 1, 1, 'web\x1bservers', 'holds the control character U+001B: remove it');
+    expect(formatIssue(issue)).not.toContain('\x1b');
   });
 
-  it('a host name that is not valid', () => {
+  it('host names: any Ansible takes is read; one a resolver could not take needs ansible_host; a control character is refused', () => {
+    // Ansible reads `h1;reboot` as a host name; without ansible_host there is nothing to connect to
     expectIssue(oneIssue(`all:
   hosts:
     "h1;reboot":
-`), 3, 5, 'all.hosts.h1;reboot', 'host name "h1;reboot" is not valid');
+`), 3, 5, 'all.hosts.h1;reboot', 'host "h1;reboot" has no address: set ansible_host');
+    const inv = resolve(`all:
+  hosts:
+    "h1;reboot": { ansible_host: 10.0.0.1 }
+    "web server": { ansible_host: 10.0.0.2 }
+`);
+    expect(inv.hosts.map((h) => [h.name, h.connection.address])).toEqual([
+      ['h1;reboot', '10.0.0.1'],
+      ['web server', '10.0.0.2'],
+    ]);
+    const issue = oneIssue(`all:
+  hosts:
+    "h1\\nreboot": { ansible_host: 10.0.0.1 }
+`);
+    expectIssue(issue, 3, 5, 'all.hosts.h1\nreboot', 'holds a newline: remove it');
+    expect(formatIssue(issue)).not.toContain('\n');
   });
 });
 
@@ -242,11 +293,13 @@ describe('variables', () => {
 `), 3, 5, 'all.vars.cnet_host_key_checking', '"strict"|"accept-new"|"off"');
   });
 
-  it('an empty ansible_user', () => {
+  it('an empty ansible_user, reported for the hosts that use it', () => {
     expectIssue(oneIssue(`all:
+  hosts:
+    h1.example.com:
   vars:
     ansible_user: ""
-`), 3, 5, 'all.vars.ansible_user', 'must not be empty');
+`), 5, 5, 'all.vars.ansible_user', /^must not be empty \(host h1\.example\.com\)$/);
   });
 });
 
@@ -477,33 +530,39 @@ describe('references and required fields', () => {
     expectIssue(all[0], 8, 9, 'all.vars.cnet.bridges.br1', 'has no subnet');
   });
 
-  it('a host without an address; IP, DNS names and localhost need none', () => {
+  it('a host without an address; IP, DNS names, short names and localhost need none (ssh resolves them)', () => {
     const text = `all:
   children:
     lab:
       hosts:
-        node1:
+        "node 1":
         10.1.2.3:
         node2.example.com:
         localhost:
+        node3:
+        web_1:
+        controller0:
 `;
-    expectIssue(oneIssue(text), 5, 9, 'all.children.lab.hosts.node1', 'host "node1" has no address: set ansible_host');
-    const inv = resolve(text.replace('        node1:\n', ''));
+    expectIssue(oneIssue(text), 5, 9, 'all.children.lab.hosts.node 1', 'host "node 1" has no address: set ansible_host');
+    const inv = resolve(text.replace('        "node 1":\n', ''));
     expect(inv.hosts.map((h) => [h.name, h.connection.address])).toEqual([
       ['10.1.2.3', '10.1.2.3'],
+      ['controller0', 'controller0'],
       ['localhost', 'localhost'],
       ['node2.example.com', 'node2.example.com'],
+      ['node3', 'node3'],
+      ['web_1', 'web_1'],
     ]);
   });
 
   it('a host without an address is reported where it is first named', () => {
     expectIssue(oneIssue(`lab:
   hosts:
-    node1:
+    "node 1":
 web:
   hosts:
-    node1:
-`), 3, 5, 'lab.hosts.node1', 'host "node1" has no address');
+    "node 1":
+`), 3, 5, 'lab.hosts.node 1', 'host "node 1" has no address');
   });
 });
 
@@ -526,7 +585,7 @@ describe('several issues at once', () => {
   it('every stage reports, sorted by position', () => {
     const all = issues(`all:
   hosts:
-    node1:
+    "node 1":
   vars:
     cnet_colour: blue
     cnet:
@@ -538,7 +597,7 @@ describe('several issues at once', () => {
         b: { bridge: br9 }
 `);
     expect(all.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}`)).toEqual([
-      '3:5 all.hosts.node1',
+      '3:5 all.hosts.node 1',
       '5:5 all.vars.cnet_colour',
       '9:16 all.vars.cnet.bridges.br1.subnet',
       '11:27 all.vars.cnet.namespaces.a.address',
@@ -695,10 +754,12 @@ describe('loadInventory', () => {
     ]);
   });
 
-  it('relative key and known_hosts files are taken from the inventory\'s folder', () => {
-    const inv = loadInventory([fixture('keys.yaml')]);
-    expect(inv.hosts[0]!.connection.privateKeyFile).toBe(join(fixtures, 'keys/id_test'));
+  it('a relative key file is taken from the working directory (as Ansible hands it to ssh), a relative known_hosts file from the inventory\'s folder', () => {
+    const inv = loadInventory([fixture('keys.yaml')], { cwd: '/work/dir' });
+    expect(inv.hosts[0]!.connection.privateKeyFile).toBe('/work/dir/keys/id_test');
     expect(inv.hosts[0]!.connection.knownHostsFile).toBe(join(fixtures, '..', 'known_hosts'));
+    // without cwd: the process's
+    expect(loadInventory([fixture('keys.yaml')]).hosts[0]!.connection.privateKeyFile).toBe(join(process.cwd(), 'keys/id_test'));
   });
 });
 
@@ -741,18 +802,21 @@ describe('connection variables', () => {
     expect(h.connection).toMatchObject({ address: '10.0.0.8', port: 2200, user: 'old' });
   });
 
-  it('ansible_host wins over ansible_ssh_host (and port, user likewise)', () => {
+  it('the legacy ansible_ssh_host wins over ansible_host (and port, user, key file, host key checking likewise), as Ansible 2.14\'s ssh plugin', () => {
+    // checked against `ansible -m ping -vvv`: it connects to ansible_ssh_host, -o Port=ansible_ssh_port, User, IdentityFile likewise
+    for (const order of ['legacy first', 'legacy last']) {
+      const legacy = ['ansible_ssh_host: 10.0.0.8', 'ansible_ssh_port: 2200', 'ansible_ssh_user: old', 'ansible_ssh_private_key_file: /old/key', 'ansible_ssh_host_key_checking: false'];
+      const current = ['ansible_host: 10.0.0.7', 'ansible_port: 2222', 'ansible_user: new', 'ansible_private_key_file: /new/key', 'ansible_host_key_checking: true'];
+      const lines = order === 'legacy first' ? [...legacy, ...current] : [...current, ...legacy];
+      const h = host(resolve(`all:\n  hosts:\n    vm1:\n${lines.map((l) => `      ${l}\n`).join('')}`), 'vm1');
+      expect(h.connection, order).toMatchObject({ address: '10.0.0.8', port: 2200, user: 'old', privateKeyFile: '/old/key', hostKeyChecking: 'off' });
+    }
+    // and the other way round for host key checking: the legacy true beats the new false
     const h = host(resolve(`all:
   hosts:
-    vm1:
-      ansible_ssh_host: 10.0.0.8
-      ansible_host: 10.0.0.7
-      ansible_ssh_port: 2200
-      ansible_port: 2222
-      ansible_ssh_user: old
-      ansible_user: new
+    vm1: { ansible_host: 10.0.0.7, ansible_ssh_host_key_checking: true, ansible_host_key_checking: false }
 `), 'vm1');
-    expect(h.connection).toMatchObject({ address: '10.0.0.7', port: 2222, user: 'new' });
+    expect(h.connection).not.toHaveProperty('hostKeyChecking');
   });
 
   it.each([
@@ -771,22 +835,25 @@ describe('connection variables', () => {
     expect(host(resolve(text), 'h1.example.com').connection.hostKeyChecking).toBe(mode);
   });
 
-  it('key files: relative to the inventory file, ~ expanded, absolute kept', () => {
+  it('key files: relative to the working directory, ~ expanded, absolute kept; cnet_known_hosts_file relative to the inventory file', () => {
     const inv = resolveInventory([
       parseSource('/srv/inv/hosts.yaml', `all:
   hosts:
-    a.example.com: { ansible_ssh_private_key_file: keys/id_a }
+    a.example.com: { ansible_ssh_private_key_file: keys/id_a, cnet_known_hosts_file: kh/a }
     b.example.com: { ansible_ssh_private_key_file: ~/.ssh/id_b }
     c.example.com: { ansible_ssh_private_key_file: /etc/keys/id_c, cnet_known_hosts_file: ~/kh }
+    d.example.com: { ansible_private_key_file: keys/id_d }
 `),
-    ]);
-    expect(host(inv, 'a.example.com').connection.privateKeyFile).toBe('/srv/inv/keys/id_a');
+    ], [], { cwd: '/home/me/project' });
+    expect(host(inv, 'a.example.com').connection.privateKeyFile).toBe('/home/me/project/keys/id_a');
+    expect(host(inv, 'a.example.com').connection.knownHostsFile).toBe('/srv/inv/kh/a');
+    expect(host(inv, 'd.example.com').connection.privateKeyFile).toBe('/home/me/project/keys/id_d');
     expect(host(inv, 'b.example.com').connection.privateKeyFile).toBe(join(homedir(), '.ssh/id_b'));
     expect(host(inv, 'c.example.com').connection.privateKeyFile).toBe('/etc/keys/id_c');
     expect(host(inv, 'c.example.com').connection.knownHostsFile).toBe(join(homedir(), 'kh'));
   });
 
-  it('a key file set in a second file is taken from that file\'s folder', () => {
+  it('a known_hosts file set in a second file is taken from that file\'s folder; a key file there from the working directory', () => {
     const inv = resolveInventory([
       parseSource('/a/hosts.yaml', `all:
   hosts:
@@ -795,8 +862,9 @@ describe('connection variables', () => {
       parseSource('/b/vars.yaml', `all:
   vars:
     ansible_ssh_private_key_file: id_b
+    cnet_known_hosts_file: kh_b
 `),
-    ]);
-    expect(host(inv, 'h1.example.com').connection.privateKeyFile).toBe('/b/id_b');
+    ], [], { cwd: '/c' });
+    expect(host(inv, 'h1.example.com').connection).toMatchObject({ privateKeyFile: '/c/id_b', knownHostsFile: '/b/kh_b' });
   });
 });

@@ -324,8 +324,14 @@ describe('refused, with positions', () => {
   });
 
   it('a host without any address is reported once, for its connection', () => {
+    // a name no resolver could take and no ansible_host: no connection address, so no underlay address either
+    const issue = oneIssue(inv(VXLAN, '    "vm 1":\n'));
+    expectIssue(issue, 8, 5, 'all.hosts.vm 1', 'host "vm 1" has no address: set ansible_host');
+  });
+
+  it('a host named by a short name (ssh resolves it) has an address, but no underlay address', () => {
     const issue = oneIssue(inv(VXLAN, '    vm1:\n'));
-    expectIssue(issue, 8, 5, 'all.hosts.vm1', 'host "vm1" has no address: set ansible_host');
+    expectIssue(issue, 8, 5, 'all.hosts.vm1', 'host "vm1" has no underlay address: its name "vm1" is not an IPv4 address; set cnet_underlay_address');
   });
 
   it('cnet_underlay_address that is not an IPv4 address', () => {

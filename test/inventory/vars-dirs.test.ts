@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InventoryIssue } from '../../src/errors.js';
+import type { VaultSecret } from '../../src/inventory/ansible/vault.js';
 import { flatten } from '../../src/inventory/flatten.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { loadSource } from '../../src/inventory/source.js';
@@ -322,14 +323,45 @@ cnet:
 });
 
 describe('ansible-vault', () => {
-  it('an encrypted file is a clear error', () => {
+  const PASSWORD = 'vault pw';
+  const secrets: VaultSecret[] = [{ id: 'default', password: Buffer.from(PASSWORD), source: '--vault-password-file pass' }];
+  /** inv.yaml, group_vars/all/main.yml and group_vars/all/vault.yml encrypted by the real ansible-vault */
+  function encrypted(): string {
+    const root = tree({
+      'inv.yaml': 'all:\n  hosts:\n    vm1: { ansible_host: 192.0.2.1 }\n',
+      'group_vars/all/main.yml': 'ansible_user: deploy\n',
+      'group_vars/all/vault.yml': 'ansible_port: 2222\n',
+      pass: `${PASSWORD}\n`,
+      'ansible.cfg': '',
+    });
+    execFileSync('ansible-vault', ['encrypt', join(root, 'group_vars/all/vault.yml'), '--vault-password-file', join(root, 'pass')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: root, ANSIBLE_CONFIG: join(root, 'ansible.cfg'), LANG: 'C.UTF-8' },
+    });
+    return root;
+  }
+
+  it('an encrypted file is decrypted with the vault password, beside the plain files of its folder', () => {
+    const root = encrypted();
+    const inv = loadInventory([join(root, 'inv.yaml')], { secrets });
+    expect(host(inv, 'vm1').connection).toMatchObject({ user: 'deploy', port: 2222 });
+  });
+
+  it('without the password, a clear error at the file, naming what to pass', () => {
+    const root = encrypted();
+    const issues = issuesOf(() => loadInventory([join(root, 'inv.yaml')]));
+    expect(issues).toHaveLength(1);
+    expectIssue(issues[0], 1, 1, '', /^the file is encrypted with ansible-vault: .*--vault-password-file/, join(root, 'group_vars/all/vault.yml'));
+  });
+
+  it('vault text cut short is a clear error at the file, not read as YAML', () => {
     const { root, issues } = loadIssues({
       'inv.yaml': 'all:\n  hosts:\n    vm1: { ansible_host: 192.0.2.1 }\n',
       'group_vars/all/main.yml': 'ansible_user: deploy\n',
       'group_vars/all/vault.yml': '$ANSIBLE_VAULT;1.1;AES256\n62313365396662343061393464336163383764373764613633653634306231386433626436623361\n',
     });
     expect(issues).toHaveLength(1);
-    expectIssue(issues[0], 1, 1, '', /encrypted with ansible-vault, which cnet-remote does not support/, join(root, 'group_vars/all/vault.yml'));
+    expectIssue(issues[0], 1, 1, '', /^the file is encrypted with ansible-vault: malformed vault text/, join(root, 'group_vars/all/vault.yml'));
   });
 });
 
@@ -411,12 +443,13 @@ describe('which files are read (as Ansible\'s find_vars_files)', () => {
     expect(host(inv, 'vm1').connection.port).toBeUndefined();
   });
 
-  it('relative file paths in vars files are taken from the inventory folder', () => {
-    const { root, inv } = load({
+  it('relative file paths in vars files: cnet_known_hosts_file from the inventory folder, key files from the working directory (as Ansible)', () => {
+    const root = tree({
       'inv.yaml': 'all:\n  hosts:\n    vm1: { ansible_host: 192.0.2.1 }\n',
       'group_vars/all/ssh.yml': 'ansible_ssh_private_key_file: keys/id_test\ncnet_known_hosts_file: known_hosts\n',
     });
-    expect(host(inv, 'vm1').connection).toMatchObject({ privateKeyFile: join(root, 'keys/id_test'), knownHostsFile: join(root, 'known_hosts') });
+    const inv = loadInventory([join(root, 'inv.yaml')], { cwd: '/work/dir' });
+    expect(host(inv, 'vm1').connection).toMatchObject({ privateKeyFile: '/work/dir/keys/id_test', knownHostsFile: join(root, 'known_hosts') });
   });
 });
 

@@ -184,15 +184,16 @@ Host *
     expect(target({ address: 'box.example.com' }, 'User someone\n').identityFiles).toEqual(DEFAULT_KEYS);
   });
 
-  it('from an inventory through to the target (relative key path, user, port)', () => {
+  it('from an inventory through to the target (relative key path from the working directory, user, port)', () => {
+    // the inventory is elsewhere: a relative key file is taken from the working directory, as Ansible hands it to ssh
     const inv = resolveInventory([
-      parseSource(join(HOME, 'inv.yaml'), `all:
+      parseSource(join(HOME, 'inventories', 'inv.yaml'), `all:
   hosts:
     web:
       ansible_user: invuser
       ansible_ssh_private_key_file: inventory_key
 `),
-    ], [], { sshHostKnown: (alias) => alias === 'web' });
+    ], [], { cwd: HOME });
     const t = resolveTarget(inv.hosts[0]!, sshConfig(CONFIG));
     expect(t).toMatchObject({ address: 'web.example.com', port: 2200, user: 'invuser', identityFiles: [INV_KEY, home('.ssh/web_key'), home('.ssh/all_key')] });
   });
