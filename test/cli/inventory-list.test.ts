@@ -41,6 +41,12 @@ describe('inventory list', () => {
     expect(ours).toMatchObject({ code: 0, stdout: theirs });
   });
 
+  it.each(['32-kubespray-hosts.ini', '31-kolla-ansible-multinode'])('an INI inventory (%s): what ansible-inventory --list prints, to the byte', (name) => {
+    const file = join(CORPUS, name);
+    const theirs = ansibleInventory([file], ['--list'], home.dir);
+    expect(cli('list', file)).toMatchObject({ code: 0, stdout: theirs, stderr: '' });
+  });
+
   it('takes inventories as -i too (repeatable, after the positional ones), and --json (the only form)', () => {
     const other = join(CORPUS, '02-k3s-ansible.yml');
     const theirs = ansibleInventory([FILE, other], ['--list'], home.dir, 'yaml');
@@ -57,20 +63,20 @@ describe('inventory list', () => {
     expect(JSON.parse(r.stdout)._meta.hostvars.w1).toEqual({ ansible_password: '(hidden)', ansible_become_pass: '(hidden)', ansible_user: 'deploy' });
   });
 
-  it('-v says which inventory was read through ansible-inventory', () => {
+  it('-v says which ansible.cfg was read, and which inventory was read through ansible-inventory', () => {
     const script = join(dir, 'inv.sh');
     writeFileSync(script, `#!/bin/sh\n[ "$1" = --list ] && echo '{"web": {"hosts": ["w1"]}, "_meta": {"hostvars": {"w1": {"x": 1}}}}' || echo '{}'\n`);
     chmodSync(script, 0o755);
     const r = cli('list', script, '-v');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`read ${script} through \`ansible-inventory -i ${script} --list --export\`\n`);
+    expect(r.stderr).toBe(`read ansible config ${join(home.dir, 'ansible.cfg')}\nread ${script} through \`ansible-inventory -i ${script} --list --export\`\n`);
     expect(r.stdout).toBe(execFileSync('ansible-inventory', ['-i', script, '--list'], { cwd: home.dir, env: ansibleEnv(home.dir), encoding: 'utf8' }));
   });
 
-  it('no inventory: a usage error', () => {
+  it('no inventory, none in ansible.cfg either: a usage error', () => {
     const r = cli('list');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('give an inventory');
+    expect(r.stderr).toMatch(/^error: no inventory: .*-i FILE.*set inventory in ansible\.cfg/);
   });
 });
 

@@ -2,12 +2,14 @@
  * `inventory list` / `inventory host` against the real `ansible-inventory --list` / `--host`
  * (Debian's ansible-core 2.14), compared deep-equal (lists in order; keys in any order) and as
  * text (keys sorted as Python's json.dumps sorts them):
- * - every inventory of test/fixtures/inventory-corpus/ (SOURCES.tsv says where each comes from),
- *   read alone as the differential test of flatten reads them (ANSIBLE_INVENTORY_ENABLED=yaml);
- * - small inventories that exercise Ansible's rules for the groups' structure (group-tree.ts);
+ * - every inventory of test/fixtures/inventory-corpus/ (SOURCES.tsv says where each comes from:
+ *   YAML, INI, extensionless, .json), each read alone, Ansible with its default inventory plugins
+ *   and we with readSource picking the format from the name and text as they do;
+ * - small inventories that exercise Ansible's rules for the groups' structure (flatten.ts, group-order.ts),
+ *   and several inventories of different formats merged (two known differences pinned as it.fails);
  * - the round trip: `--list` output read back (parseJsonInventory) and listed again is the same.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,13 +19,13 @@ import { ansibleHost, ansibleList, hideSecrets } from '../../src/inventory/ansib
 import { dumpAnsibleJson } from '../../src/inventory/ansible/dump-json.js';
 import { parseJsonInventory } from '../../src/inventory/ansible/json-inventory.js';
 import { flatten } from '../../src/inventory/flatten.js';
-import { groupTree } from '../../src/inventory/group-tree.js';
 import { readAnsibleInventory } from '../../src/inventory/read-inventory.js';
 import { ansibleHome, ansibleInventory, ansibleInventoryAsync, mapLimit } from './ansible/run-ansible-inventory.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/inventory-corpus/', import.meta.url));
+/** every file of the corpus (refused/ holds those Ansible refuses; SOURCES.tsv is no inventory) */
 const FILES = readdirSync(CORPUS)
-  .filter((f) => f.endsWith('.yml'))
+  .filter((f) => f !== 'SOURCES.tsv' && statSync(join(CORPUS, f)).isFile())
   .sort();
 
 /**
@@ -31,6 +33,7 @@ const FILES = readdirSync(CORPUS)
  * agreeing fails; a file that starts agreeing fails too, asking to be added here (one line).
  */
 const AGREEING = new Set<string>([
+  '01-kubespray.yml',
   '02-k3s-ansible.yml',
   '03-k0s-ansible.yml',
   '04-cp-ansible.yml',
@@ -42,6 +45,7 @@ const AGREEING = new Set<string>([
   '10-mortis-configs.yml',
   '11-ansible-config.yml',
   '12-Home-Infrastructure.yml',
+  '13-AnixOps-ansible.yml',
   '14-homelab.yml',
   '15-homelab.yml',
   '16-homelab-ansible.yml',
@@ -50,12 +54,50 @@ const AGREEING = new Set<string>([
   '19-ansible-infastructure.yml',
   '20-wiki.ops.yml',
   '21-ansible.yml',
+  '22-awesome-jenkins.yml',
   '23-home-server.yml',
   '24-homeserver.yml',
   '25-infra-ansible-proxmox.yml',
   '26-RKEasy.yml',
   '27-pantheon.yml',
+  '28-k3s-cluster.yml',
   '29-vault-ha.yml',
+  '30-sopds-ansible.yml',
+  '31-kolla-ansible-multinode',
+  '32-kubespray-hosts.ini',
+  '33-openshift-ansible-hosts.openstack',
+  '34-ceph-ansible-hosts',
+  '35-ansible-examples-hosts',
+  '36-void-infrastructure-inventory',
+  '37-infrastructure-hosts',
+  '38-simpleinfra-hosts',
+  '39-ofn-install-hosts',
+  '40-mitogen-default.hosts',
+  '41-mitogen-hosts.ini',
+  '42-diveintoansible-hosts',
+  '43-diveintoansible-hosts',
+  '44-ansible-inventory.ini',
+  '45-homelab-hosts.ini',
+  '46-pgbramble-hosts',
+  '47-ansible-for-devops-hosts.ini',
+  '48-streisand-inventory',
+  '49-homelab-hosts.ini',
+  '50-vault-ha-hosts.ini',
+  '51-debops-hosts',
+  '52-ansible-nas-inventory',
+  '53-k3s-ansible-hosts.ini',
+  '54-ansible-documentation-hosts.yml',
+  '55-diveintoansible-hosts.json',
+  '56-cp-ansible-multi_connect_workers_on_single_node.yml',
+  '57-virt-infra-ansible-example.yml',
+  '58-pi-cluster-inventory.yml',
+  '59-cor-cm-hosts',
+  '60-h3xinfra-inventory.example.yml',
+  '61-Ansible-inventory-file-examples-groupvar_foo.yml',
+  '62-Ansible-inventory-file-examples-hosts.yml',
+  '63-koha-ansible-hosts.yml',
+  '64-homelab-ansible-hosts.yml',
+  '65-IAC-Ansible-hosts.yml',
 ]);
 
 /** The first place two JSON values differ, as a path and both values; undefined when equal (keys in any order, lists in order). */
@@ -78,7 +120,7 @@ function firstDifference(theirs: unknown, ours: unknown, path = ''): string | un
 function ourList(files: string[]): string {
   try {
     const read = readAnsibleInventory(files);
-    return dumpAnsibleJson(ansibleList(read.flat, read.tree));
+    return dumpAnsibleJson(ansibleList(read.flat));
   } catch (err) {
     if (err instanceof InventoryError) return `refused: ${formatIssue(err.issues[0]!)}`;
     throw err;
@@ -93,7 +135,8 @@ let scratch: string;
 beforeAll(async () => {
   home = ansibleHome();
   scratch = mkdtempSync(join(tmpdir(), 'cnet-list-'));
-  const run = (file: string, args: string[]) => ansibleInventoryAsync([join(CORPUS, file)], args, home.dir, 'yaml');
+  // Ansible's default plugins (host_list, script, auto, yaml, ini, toml), as a user runs it
+  const run = (file: string, args: string[]) => ansibleInventoryAsync([join(CORPUS, file)], args, home.dir);
   const outputs = await mapLimit(FILES, 2, async (file) => ({ list: await run(file, ['--list']), exported: await run(file, ['--list', '--export']) }));
   FILES.forEach((file, i) => listed.set(file, outputs[i]!));
 });
@@ -112,6 +155,10 @@ describe('inventory list = ansible-inventory --list, on the corpus', () => {
     console.log(lines.join('\n'));
   });
 
+  it('pins only files of the corpus', () => {
+    expect([...AGREEING].filter((f) => !FILES.includes(f)), 'not in the corpus any more: take out of AGREEING').toEqual([]);
+  });
+
   it.each(FILES)('%s', (file) => {
     const theirs = theirList(file);
     const ours = ourList([join(CORPUS, file)]);
@@ -127,7 +174,7 @@ describe('inventory list = ansible-inventory --list, on the corpus', () => {
   });
 });
 
-/** Inventories exercising the rules of the groups' structure (see group-tree.ts), each compared with Ansible's listing. */
+/** Inventories exercising the rules of the groups' structure (see flatten.ts and group-order.ts), each compared with Ansible's listing. */
 const CASES: { name: string; yaml: string }[] = [
   {
     name: 'children before hosts, an empty child, a host in ungrouped and a group, hosts of all, a group written after it is a child',
@@ -205,6 +252,10 @@ db:
   },
   { name: 'only hosts of all', yaml: 'all:\n  hosts:\n    h1:\n    h2:\n' },
   { name: 'empty groups only', yaml: 'a:\nb:\n  children:\n    c:\n' },
+  {
+    name: "a group's child, written first, whose name sorts before it: the deeper group's vars win",
+    yaml: 'b:\n  hosts:\n    h1:\n  vars:\n    v: b\nc:\n  children:\n    b:\n  vars:\n    v: c\n',
+  },
 ];
 
 describe('inventory list = ansible-inventory --list, on the rules of the groups', () => {
@@ -222,14 +273,55 @@ describe('inventory list = ansible-inventory --list, on the rules of the groups'
     writeFileSync(b, 'all:\n  children:\n    lone:\nweb:\n  hosts:\n    w2:\n    w1:\n      x: 2\ndb:\n  children:\n    web:\n');
     expect(ourList([a, b])).toBe(ansibleInventory([a, b], ['--list'], home.dir, 'yaml').trimEnd());
   });
+
+  /** a --list script, YAML and INI inventories; the script's JSON reaches us through `ansible-inventory --list --export` (dynamic-inventory.ts) */
+  const mixed = (order: 'script first' | 'script last', topChildren: string) => {
+    const script = join(scratch, `mixed-script-${order.split(' ')[1]}`);
+    const yml = join(scratch, 'mixed.yml');
+    const ini = join(scratch, `mixed-${order.split(' ')[1]}.ini`);
+    const json = JSON.stringify({ web: { hosts: ['w2', 'w1'] }, lone: ['l1'], _meta: { hostvars: { w1: { x: 4 }, l1: { z: true } } } });
+    writeFileSync(script, `#!/bin/sh\nif [ "$1" = "--list" ]; then echo '${json}'; else echo '{}'; fi\n`);
+    chmodSync(script, 0o755);
+    writeFileSync(yml, 'web:\n  hosts:\n    w1:\n      x: 1\n  vars:\n    y: yaml\n');
+    writeFileSync(ini, `[db]\nd1 x=2\nw1 x=3\n\n[web]\nw3\n\n[web:vars]\ny=ini\n\n[top:children]\n${topChildren}\n`);
+    const files = order === 'script first' ? [script, yml, ini] : [yml, ini, script];
+    expect(ourList(files)).toBe(ansibleInventory(files, ['--list'], home.dir).trimEnd());
+  };
+
+  it('inventories of different formats (a --list script, YAML, INI) merge in order too', () => mixed('script first', 'db'));
+
+  /**
+   * A known difference (src/inventory/ansible/dynamic-inventory.ts): a script is read through its
+   * own `ansible-inventory --list --export` run, whose JSON has that run's reconciling baked in:
+   * `all` names every group the script alone leaves without a parent (here web and lone). Ansible
+   * reconciles once, after every source: `all.children` is ["ungrouped", "top", "lone"] (web is
+   * top's child); we list ["ungrouped", "web", "lone", "top"]. `it.fails` with the strict
+   * comparison: when it starts agreeing this fails, asking to become a plain `it`.
+   */
+  it.fails('known difference: a script after other sources, whose group another source makes a child', () => mixed('script last', 'db\nweb'));
+
+  /**
+   * A known difference (src/inventory/ansible/ini-inventory.ts): Ansible's INI plugin checks a
+   * [g:vars] or [p:children] naming g against the whole inventory read so far, so a group an
+   * earlier source defines is fine there; we check against the INI file alone and refuse ("section
+   * [web:vars] sets variables of a group that is never defined"). `it.fails` with the strict
+   * comparison: when it starts agreeing this fails, asking to become a plain `it`.
+   */
+  it.fails('known difference: an INI section naming a group an earlier inventory defines', () => {
+    const yml = join(scratch, 'earlier.yml');
+    const ini = join(scratch, 'later.ini');
+    writeFileSync(yml, 'web:\n  hosts:\n    w1:\n');
+    writeFileSync(ini, '[web:vars]\ny=ini\n\n[top:children]\nweb\n');
+    expect(ourList([yml, ini])).toBe(ansibleInventory([yml, ini], ['--list'], home.dir).trimEnd());
+  });
 });
 
 describe('inventory host = ansible-inventory --host', () => {
-  it.each(['02-k3s-ansible.yml', '06-homelab.yml', '17-infra.yml'])('%s: its first and last host', (file) => {
+  it.each(['02-k3s-ansible.yml', '06-homelab.yml', '17-infra.yml', '31-kolla-ansible-multinode', '32-kubespray-hosts.ini', '55-diveintoansible-hosts.json'])('%s: its first and last host', (file) => {
     const read = readAnsibleInventory([join(CORPUS, file)]);
     const names = read.flat.hosts.map((h) => h.name);
     for (const name of [names[0]!, names[names.length - 1]!]) {
-      const theirs = ansibleInventory([join(CORPUS, file)], ['--host', name], home.dir, 'yaml');
+      const theirs = ansibleInventory([join(CORPUS, file)], ['--host', name], home.dir);
       expect(dumpAnsibleJson(ansibleHost(read.flat, name))).toBe(theirs.trimEnd());
     }
   });
@@ -249,24 +341,13 @@ describe('inventory host = ansible-inventory --host', () => {
   });
 });
 
-/**
- * Files whose --list output the loader refuses (flatten's checks, not the JSON reading): a host
- * name with spaces (kubespray's `hosts: "node1 node2 node3"`, which Ansible takes as one name),
- * a templated ansible_port. A file that starts reading fails, asking to be taken out.
- */
-const LOADER_REFUSES = new Set(['01-kubespray.yml', '13-AnixOps-ansible.yml', '30-sopds-ansible.yml']);
-
 describe('round trip: --list output, read back and listed again, is the same', () => {
   it.each(FILES)('%s', (file) => {
     const theirs = theirList(file);
     const src = parseJsonInventory('list.json', theirs);
     const { flat, issues } = flatten([src]);
-    if (LOADER_REFUSES.has(file)) {
-      expect(issues, 'the loader reads this now: take it out of LOADER_REFUSES').not.toEqual([]);
-      return;
-    }
     expect(issues.map(formatIssue)).toEqual([]);
-    expect(dumpAnsibleJson(ansibleList(flat, groupTree([src])))).toBe(theirs.trimEnd());
+    expect(dumpAnsibleJson(ansibleList(flat))).toBe(theirs.trimEnd());
   });
 });
 
@@ -279,11 +360,7 @@ describe('--list --export output, read back and listed, equals --list', () => {
     const exported = listed.get(file)!.exported;
     const src = parseJsonInventory('export.json', exported);
     const { flat, issues } = flatten([src]);
-    if (LOADER_REFUSES.has(file)) {
-      expect(issues, 'the loader reads this now: take it out of LOADER_REFUSES').not.toEqual([]);
-      return;
-    }
     expect(issues.map(formatIssue)).toEqual([]);
-    expect(dumpAnsibleJson(ansibleList(flat, groupTree([src])))).toBe(theirList(file).trimEnd());
+    expect(dumpAnsibleJson(ansibleList(flat))).toBe(theirList(file).trimEnd());
   });
 });

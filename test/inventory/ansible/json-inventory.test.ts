@@ -13,8 +13,9 @@ import { ansibleList } from '../../../src/inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../../../src/inventory/ansible/dump-json.js';
 import { isListJson, parseJsonInventory } from '../../../src/inventory/ansible/json-inventory.js';
 import { flatten } from '../../../src/inventory/flatten.js';
-import { groupTree } from '../../../src/inventory/group-tree.js';
-import { readInventorySource } from '../../../src/inventory/read-inventory.js';
+import { readSource } from '../../../src/inventory/ansible/read-source.js';
+import { resolveConnection } from '../../../src/inventory/resolve-connection.js';
+import { attachValues } from '../../../src/inventory/var-value.js';
 import { issuesOf } from '../helpers.js';
 import { ansibleHome, ansibleInventory } from './run-ansible-inventory.js';
 
@@ -41,7 +42,7 @@ function ourListing(json: string): string {
   const src = parseJsonInventory('inv.json', json);
   const { flat, issues } = flatten([src]);
   expect(issues.map(formatIssue)).toEqual([]);
-  return dumpAnsibleJson(ansibleList(flat, groupTree([src])));
+  return dumpAnsibleJson(ansibleList(flat));
 }
 
 const CASES: { name: string; json: unknown }[] = [
@@ -113,9 +114,12 @@ describe('what it refuses, located in the JSON', () => {
     const src = parseJsonInventory('inv.json', text);
     expect(src.locate(['web', 'hosts', 'w2', 'ansible_port'])).toEqual({ file: 'inv.json', line: 4, col: 12, path: 'web.hosts.w2.ansible_port' });
     expect(src.locate(['web', 'hosts', 'w2'])).toEqual({ file: 'inv.json', line: 2, col: 27, path: 'web.hosts.w2' });
-    // and the loader's own issue about it lands there
-    const { issues } = flatten([src]);
-    expect(issues.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}`)).toEqual(['4:12 web.hosts.w2.ansible_port']);
+    // the value is read as written (Ansible's --list prints it); the issue comes when w2's connection needs it, and lands there
+    const { flat, issues } = flatten([src]);
+    expect(issues).toEqual([]);
+    const values = attachValues(flat);
+    resolveConnection(flat.hosts.find((h) => h.name === 'w2')!);
+    expect(values.issues.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}: ${i.message}`)).toEqual(['4:12 web.hosts.w2.ansible_port: expected a port number (host w2)']);
   });
 });
 
@@ -135,10 +139,14 @@ describe('which JSON is the --list form', () => {
   it('a .json file in the YAML shape is read as YAML; --list JSON is read as such whatever the name', () => {
     const yamlShape = join(dir, 'shape.json');
     writeFileSync(yamlShape, '{"web": {"hosts": {"w1": {"x": 1}}}}');
-    expect(readInventorySource(yamlShape).data).toEqual({ web: { hosts: { w1: { x: 1 } } } });
+    expect(readSource(yamlShape)).toMatchObject({ format: 'yaml', source: { data: { web: { hosts: { w1: { x: 1 } } } } } });
+    // Ansible's yaml plugin reads the same file the same way
+    expect(JSON.parse(ansibleInventory([yamlShape], ['--host', 'w1'], home.dir))).toEqual({ x: 1 });
     const listed = join(dir, 'listed');
     writeFileSync(listed, '{"web": {"hosts": ["w1"]}, "_meta": {"hostvars": {"w1": {"x": 1}}}}');
-    expect(readInventorySource(listed).data).toEqual({ web: { hosts: { w1: { x: 1 } } } });
+    expect(readSource(listed)).toMatchObject({ format: 'json', source: { data: { web: { hosts: { w1: { x: 1 } } } } } });
+    // which goes beyond Ansible: its plugins read --list JSON only from a script, and refuse this file
+    expect(() => ansibleInventory([listed], ['--list'], home.dir)).toThrow(/No inventory was parsed/);
   });
 
   it('a JSON error is a YAML error at its place (JSON is read with the YAML reader)', () => {
@@ -146,7 +154,7 @@ describe('which JSON is the --list form', () => {
     writeFileSync(bad, '{"web": ["w1",]');
     const err = (() => {
       try {
-        readInventorySource(bad);
+        readSource(bad);
       } catch (e) {
         return e;
       }
