@@ -271,12 +271,13 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     return { flat: { hosts: [], groups: new Map(), tree: new Map() }, issues, warnings };
   }
 
-  const depth = groupDepths(groups);
 
   // as Ansible's reconcile_inventory leaves them (`all` holds the groups no other group holds,
   // `ungrouped` the hosts in no other group), and each group's members in the order its
   // Group.get_hosts() gives (`--limit web[0]` counts in it)
   const tree = reconcileGroups(new Map([...groups.values()].map((g) => [g.name, { hosts: [...g.hosts], children: [...g.children] }])));
+  // after reconciling: a group no other group holds is a child of `all`, at depth 1
+  const depth = groupDepths(tree.keys(), (name) => tree.get(name)?.children ?? []);
   const members = new Map([...groupHostsInOrder(tree)].map(([g, hosts]) => [g, new Set(hosts)]));
   const named = new Map([...hostFirst.keys()].map((h, i) => [h, i]));
   const allHosts = [...hostFirst.keys()].sort();
@@ -370,10 +371,9 @@ function findCycle(groups: Map<string, GroupNode>): string[] | undefined {
 /**
  * Longest distance from `all`: Ansible applies shallower groups' vars first. The groups form no
  * cycle (checked before): in topological order from `all`, each child is one deeper than its
- * deepest parent. Groups `all` does not reach (only `ungrouped`) are at depth 1.
+ * deepest parent. Groups `all` does not reach (none, once reconciled) are at depth 1.
  */
-function groupDepths(groups: Map<string, GroupNode>): Map<string, number> {
-  const children = (name: string) => groups.get(name)?.children ?? [];
+function groupDepths(names: Iterable<string>, children: (name: string) => Iterable<string>): Map<string, number> {
   // reverse post-order of a depth-first walk: every parent before its children
   const order: string[] = [];
   const seen = new Set(['all']);
@@ -394,6 +394,6 @@ function groupDepths(groups: Map<string, GroupNode>): Map<string, number> {
     const d = depth.get(name)!;
     for (const c of children(name)) if ((depth.get(c) ?? -1) < d + 1) depth.set(c, d + 1);
   }
-  for (const name of groups.keys()) if (!depth.has(name)) depth.set(name, 1);
+  for (const name of names) if (!depth.has(name)) depth.set(name, 1);
   return depth;
 }

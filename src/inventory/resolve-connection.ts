@@ -105,6 +105,8 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const inventoryArgs = [lookup(host, 'ansible_ssh_common_args')?.value, lookup(host, 'ansible_ssh_extra_args')?.value].filter(Boolean).join(' ');
   const commonArgs = inventoryArgs || defaults.sshArgs;
   const become = lookup(host, 'ansible_become')?.value ?? defaults.become ?? false;
+  // read (so checked: sudo only) when used, as Ansible reads it only then
+  if (become) lookup(host, 'ansible_become_method');
   const becomeUser = first(host, 'ansible_sudo_user', 'ansible_become_user')?.value ?? defaults.becomeUser ?? 'root';
   // read only when used, as Ansible renders it only then (a template naming a variable kept elsewhere must not fail a host that does not become)
   const becomePassword = become ? (first(host, 'ansible_sudo_pass', 'ansible_become_pass', 'ansible_become_password')?.value ?? becomePasswordFromEnv()) : undefined;

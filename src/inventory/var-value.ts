@@ -59,10 +59,11 @@ export class ValueReader {
     }
   }
 
+  /** Ansible renders neither a vault value's text nor a `!unsafe` one; a template it renders for this host. */
   private materialize(raw: unknown, host: string): unknown {
     if (raw instanceof UnsafeText) return raw.text;
-    const value = raw instanceof VaultValue ? this.decrypt(raw) : raw;
-    return typeof value === 'string' && TEMPLATE_START.test(value) ? renderValue(value, this.context(host)) : value;
+    if (raw instanceof VaultValue) return this.decrypt(raw);
+    return typeof raw === 'string' && TEMPLATE_START.test(raw) ? renderValue(raw, this.context(host)) : raw;
   }
 
   private decrypt(v: VaultValue): string {
@@ -81,8 +82,8 @@ export class ValueReader {
 
   /**
    * A host's variables after precedence (a higher layer replaces a variable whole, as Ansible's
-   * default hash_behaviour), vault values decrypted only when a template reaches them. (`!unsafe`
-   * text reached through a template is plain text to the engine, which renders it: a known gap.)
+   * default hash_behaviour), vault values decrypted only when a template reaches them; both those
+   * and `!unsafe` values reach the engine as UnsafeText, which it never renders.
    */
   private varsOf(name: string): Record<string, unknown> | undefined {
     const host = this.byName.get(name);
@@ -92,8 +93,8 @@ export class ValueReader {
       vars = {};
       for (const layer of host.layers) {
         for (const [k, v] of Object.entries(layer.vars)) {
-          if (v instanceof VaultValue) Object.defineProperty(vars, k, { get: () => this.decrypt(v), enumerable: true, configurable: true });
-          else Object.defineProperty(vars, k, { value: v instanceof UnsafeText ? v.text : v, enumerable: true, configurable: true, writable: true });
+          if (v instanceof VaultValue) Object.defineProperty(vars, k, { get: () => new UnsafeText(this.decrypt(v)), enumerable: true, configurable: true });
+          else Object.defineProperty(vars, k, { value: v, enumerable: true, configurable: true, writable: true });
         }
       }
       this.merged.set(name, vars);

@@ -1,4 +1,5 @@
-import type { ScalarTag, Tags } from 'yaml';
+import type { Tags } from 'yaml';
+import { PYYAML_REPLACED, PYYAML_SCALARS } from './pyyaml-scalars.js';
 
 /**
  * An inline `!vault |` value: ciphertext, decrypted only when cnet-remote uses the variable
@@ -25,22 +26,14 @@ export class UnsafeText {
   }
 }
 
-const BOOL = 'tag:yaml.org,2002:bool';
-
-/** PyYAML's YAML 1.1 booleans (its resolver): not `y`/`n`, which the yaml library's 1.1 schema also takes. */
-const PYYAML_BOOLS: ScalarTag[] = [
-  { tag: BOOL, default: true, test: /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/, resolve: () => true, identify: (v) => v === true },
-  { tag: BOOL, default: true, test: /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/, resolve: () => false, identify: (v) => v === false },
-];
-
 /**
  * The YAML 1.1 schema as Ansible's loader (PyYAML, and its AnsibleConstructor) reads it: PyYAML's
- * booleans, and Ansible's own tags `!vault` and `!unsafe`.
+ * plain scalars (pyyaml-scalars.ts), and Ansible's own tags `!vault` and `!unsafe`.
  */
 export function ansibleTags(tags: Tags): Tags {
   return [
-    ...tags.filter((t) => typeof t === 'string' || t.tag !== BOOL),
-    ...PYYAML_BOOLS,
+    ...tags.filter((t) => typeof t === 'string' || !PYYAML_REPLACED.has(t.tag)),
+    ...PYYAML_SCALARS,
     { tag: '!vault', resolve: (text: string) => new VaultValue(text) },
     { tag: '!unsafe', resolve: (text: string) => new UnsafeText(text) },
   ];
