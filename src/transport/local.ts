@@ -1,18 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { BecomeError, OutputLimitError, TransportError } from '../errors.js';
+import { BecomeError, TransportError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
-import { FrameReader, frameScript } from './shell-frame.js';
+import { FramedSession, type Shell } from './framed-session.js';
 import type { Become } from './target.js';
-import { DEFAULT_MAX_OUTPUT, mib, type ConnectOptions, type Connector, type ExecResult, type RunOptions, type Transport } from './transport.js';
-
-/** The controller's own `sh -s` (under sudo when asked), and the reader of the run in progress. */
-interface Shell {
-  child: ChildProcessWithoutNullStreams;
-  current?: { reader: FrameReader; check(): void };
-  /** the shell ended and its output pipes closed */
-  closed?: boolean;
-}
+import type { ConnectOptions, Connector, Transport } from './transport.js';
 
 /**
  * A session with the controller itself (`ansible_connection: local`): the same command line an
@@ -30,20 +22,20 @@ interface Shell {
  * does when SSH drops. Under sudo as a non-root user, the shell sudo started is root's and cannot
  * be signalled by us: it ends at its next read of the closed stdin, as a remote one does.
  */
-export class LocalTransport implements Transport {
-  private dead = false;
-  private shell?: Promise<Shell>;
+export class LocalTransport extends FramedSession {
   private child?: ChildProcessWithoutNullStreams;
-  /** runs go one after another through the one shell */
-  private queue: Promise<unknown> = Promise.resolve();
-  /** ends the run in progress with an error (the shell ended, a timeout, the deadline) */
-  private abortRun?: (err: Error) => void;
 
   constructor(
-    private name: string,
+    name: string,
     private become: Become | undefined,
     private shellPath = '/bin/sh',
-  ) {}
+  ) {
+    super(name, {
+      ended: 'the local shell was ended (closed, or after an earlier failure)',
+      lost: 'the local shell had ended before the command was sent',
+      closed: 'the local shell was ended',
+    });
+  }
 
   /** The leader of the shell's process group, once started (for tests and diagnostics). */
   get pid(): number | undefined {
@@ -51,7 +43,7 @@ export class LocalTransport implements Transport {
   }
 
   /** Ends the shell at once: its pipes closed, its process group killed while it is still ours. */
-  private kill(): void {
+  protected kill(): void {
     this.dead = true;
     const c = this.child;
     if (!c) return;
@@ -65,69 +57,14 @@ export class LocalTransport implements Transport {
     }
   }
 
-  run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
-    const next = this.queue.then(() => this.runOne(script, opts));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private runOne(script: string, opts: RunOptions): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name));
-      const finish = () => {
-        done = true;
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        this.abortRun = undefined;
-      };
-      const fail = (err: Error) => {
-        if (done) return;
-        finish();
-        this.kill();
-        reject(err);
-      };
-      if (this.dead) return fail(new TransportError('the local shell was ended (closed, or after an earlier failure)', this.name));
-      if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.abortRun = fail;
-      const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
-      const overflow = () => fail(new OutputLimitError(`the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; the local shell was ended`, this.name));
-      const { text, reader } = frameScript(script, undefined, { bytes: max, ...(opts.truncate ? {} : { onOverflow: overflow }) });
-      const check = () => {
-        const r = reader.result();
-        if (!r || done) return;
-        finish();
-        const { dropped, ...rest } = r;
-        resolve({ ...rest, ...(dropped.stdout || dropped.stderr ? { dropped } : {}) });
-      };
-      (this.shell ??= this.openShell()).then(
-        (shell) => {
-          if (done) return;
-          if (shell.closed) return fail(new TransportError('the local shell had ended before the command was sent', this.name));
-          shell.current = { reader, check };
-          shell.child.stdin.write(text);
-        },
-        (err: Error) => fail(err),
-      );
-    });
-  }
-
-  /** Starts the shell: `sh -s`, or that under sudo once sudo has let us in. */
-  private openShell(): Promise<Shell> {
+  protected openShell(): Promise<Shell> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.shellPath, ['-c', remoteCommand(this.become)], { detached: true, stdio: 'pipe' });
       this.child = child;
-      const shell: Shell = { child };
+      const shell: Shell = { write: (t) => child.stdin.write(t) };
       let started = false;
       const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => child.stdin.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
-      const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => {
-        if (!shell.current || d.length === 0) return;
-        shell.current.reader[to](d);
-        shell.current.check();
-      };
+      const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
       child.once('spawn', () => {
         started = true;
         if (!hs) resolve(shell);

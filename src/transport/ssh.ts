@@ -1,16 +1,16 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { BecomeError, HostKeyError, OutputLimitError, TransportError, errorMessage } from '../errors.js';
+import { BecomeError, HostKeyError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
 import { appendKnownHost, checkHostKey, decideHostKey, readKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import type { SshConfigFile } from './ssh-config.js';
-import { FrameReader, frameScript } from './shell-frame.js';
+import { FramedSession, type Shell } from './framed-session.js';
 import { describeSshError } from './ssh-errors.js';
 import { resolveTarget, type Become, type Hop, type Target } from './target.js';
-import { DEFAULT_MAX_OUTPUT, mib, type ConnectOptions, type Connector, type ExecResult, type RunOptions, type Transport } from './transport.js';
+import type { ConnectOptions, Connector, Transport } from './transport.js';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
@@ -33,97 +33,33 @@ class KnownHostsCache {
   }
 }
 
-/** The channel of the host's one `sh -s` (under sudo when asked), and the reader of the run in progress. */
-interface Shell {
-  stream: ssh2.ClientChannel;
-  /** the run in progress: its reader, and what to do once its output is complete */
-  current?: { reader: FrameReader; check(): void };
-  /** the channel closed (the shell ended, or the connection dropped) */
-  closed?: boolean;
-}
-
-class SshSession implements Transport {
-  private dead = false;
-  private shell?: Promise<Shell>;
-  /** runs go one after another through the one shell */
-  private queue: Promise<unknown> = Promise.resolve();
-  /** ends the run in progress with an error (the shell ended, a timeout, the deadline) */
-  private abortRun?: (err: Error) => void;
-
+class SshSession extends FramedSession {
   constructor(
     private client: Client,
-    private name: string,
+    name: string,
     private become: Become | undefined,
-  ) {}
+  ) {
+    super(name, {
+      ended: 'the connection was closed after an earlier failure',
+      lost: 'the connection was lost before the command ended (the shell had ended)',
+      closed: 'the connection was closed',
+    });
+  }
 
   /** Ends the connection at once (no goodbye to a host that may not answer). */
-  private kill(): void {
+  protected kill(): void {
     this.dead = true;
     hardClose(this.client);
   }
 
-  run(script: string, opts: RunOptions = {}): Promise<ExecResult> {
-    const next = this.queue.then(() => this.runOne(script, opts));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private runOne(script: string, opts: RunOptions): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => fail(new TransportError(String(opts.signal?.reason ?? 'cancelled'), this.name));
-      const finish = () => {
-        done = true;
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        this.abortRun = undefined;
-      };
-      const fail = (err: Error) => {
-        if (done) return;
-        finish();
-        this.kill();
-        reject(err);
-      };
-      if (this.dead) return fail(new TransportError('the connection was closed after an earlier failure', this.name));
-      if (opts.timeoutMs) timer = setTimeout(() => fail(new TransportError(`command timed out after ${opts.timeoutMs} ms`, this.name)), opts.timeoutMs);
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.abortRun = fail;
-      const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
-      const overflow = () => fail(new OutputLimitError(`the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; the connection was closed`, this.name));
-      const { text, reader } = frameScript(script, undefined, { bytes: max, ...(opts.truncate ? {} : { onOverflow: overflow }) });
-      const check = () => {
-        const r = reader.result();
-        if (!r || done) return;
-        finish();
-        const { dropped, ...rest } = r;
-        resolve({ ...rest, ...(dropped.stdout || dropped.stderr ? { dropped } : {}) });
-      };
-      (this.shell ??= this.openShell()).then(
-        (shell) => {
-          if (done) return;
-          if (shell.closed) return fail(new TransportError('the connection was lost before the command ended (the shell had ended)', this.name));
-          shell.current = { reader, check };
-          shell.stream.write(text);
-        },
-        (err: Error) => fail(err),
-      );
-    });
-  }
-
   /** Starts the host's shell: `sh -s`, or that under sudo once sudo has let us in. */
-  private openShell(): Promise<Shell> {
+  protected openShell(): Promise<Shell> {
     return new Promise((resolve, reject) => {
       this.client.exec(remoteCommand(this.become), (err, stream) => {
         if (err) return reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
-        const shell: Shell = { stream };
+        const shell: Shell = { write: (t) => stream.write(t) };
         const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
-        const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => {
-          if (!shell.current || d.length === 0) return;
-          shell.current.reader[to](d);
-          shell.current.check();
-        };
+        const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
         stream.on('data', (d: Buffer) => {
           if (!hs || hs.ready) return feed(d, 'onStdout');
           feed(hs.onStdout(d, () => resolve(shell)), 'onStdout');
