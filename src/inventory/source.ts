@@ -25,7 +25,8 @@ export function formatPath(path: YamlPath): string {
   return path.map(String).join('.');
 }
 
-function loadText(file: string): string {
+/** An inventory file's text, bounded; a positioned issue when it cannot be read. */
+export function loadText(file: string): string {
   try {
     return readInputText(file, INPUT_KINDS.inventory);
   } catch (err) {

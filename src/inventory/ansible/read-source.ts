@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { CnetError, InventoryError } from '../../errors.js';
-import { INPUT_KINDS, InputFileError, readInputText } from '../../files/read-input-file.js';
-import { parseSource, type InventorySource } from '../source.js';
+import { loadText, parseSource, type InventorySource } from '../source.js';
 import { isDynamicInventory, readDynamicInventory } from './dynamic-inventory.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { parseAddress } from './host-pattern.js';
@@ -28,15 +27,6 @@ function hostListSource(list: string): InventorySource {
     hosts[address?.host ?? h.trim()] ??= port > 0 ? { ansible_port: port } : null;
   }
   return { file: list, data: { ungrouped: { hosts } }, hostsAreNames: true, locate: (path) => ({ file: '-i', line: 0, col: 0, path: path.join('.') }) };
-}
-
-function readText(file: string): string {
-  try {
-    return readInputText(file, INPUT_KINDS.inventory);
-  } catch (err) {
-    if (!(err instanceof InputFileError)) throw err;
-    throw new InventoryError([{ loc: { file, line: 0, col: 0, path: '' }, message: `cannot read inventory: ${err.problem}` }]);
-  }
 }
 
 const isPlainMapping = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,7 +57,7 @@ export function readSource(file: string, secrets: readonly VaultSecret[] = []): 
   if (!existsSync(file) && file.includes(',')) return { source: hostListSource(file), format: 'host list' };
   const dynamic = isDynamicInventory(file);
   if (dynamic) return { source: { ...readDynamicInventory(file), hostsAreNames: true }, format: 'dynamic' };
-  const text = decrypted(file, readText(file), secrets);
+  const text = decrypted(file, loadText(file), secrets);
   const ext = extname(file).toLowerCase();
   if (ext !== '' && !YAML_EXTENSIONS.includes(ext)) return { source: { ...parseIniInventory(file, text), hostsAreNames: true }, format: 'ini' };
   let yaml: InventorySource | undefined;
