@@ -29,7 +29,8 @@ export function addInventoryOptions(cmd: Command): Command {
 
 /** ansible.cfg / ANSIBLE_* as defaults for every host's connection. */
 function connectionDefaults(s: AnsibleSettings): ConnectionDefaults {
-  const sshArgs = [s.sshCommonArgs?.value, s.sshExtraArgs?.value].filter(Boolean).join(' ');
+  // as Ansible's ssh command line: ssh_args, then ssh_common_args, then ssh_extra_args
+  const sshArgs = [s.sshArgs?.value, s.sshCommonArgs?.value, s.sshExtraArgs?.value].filter(Boolean).join(' ');
   return {
     ...(s.remoteUser ? { remoteUser: s.remoteUser.value } : {}),
     ...(s.privateKeyFile ? { privateKeyFile: s.privateKeyFile.value } : {}),

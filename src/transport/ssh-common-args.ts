@@ -73,6 +73,15 @@ const KNOWN_OPTIONS: Record<string, string> = Object.fromEntries(
   ].map((k) => [k.toLowerCase(), k]),
 );
 
+/**
+ * Options that change nothing over one ssh2 connection per host: OpenSSH's connection sharing
+ * and compression, which Ansible's default ssh_args set (`-C -o ControlMaster=auto -o
+ * ControlPersist=60s`). Taken without a warning (an ansible.cfg that keeps the default would warn
+ * on every host).
+ */
+const NO_EFFECT_OPTIONS = new Set(['controlmaster', 'controlpersist', 'controlpath', 'compression']);
+const NO_EFFECT_FLAGS = new Set(['C']);
+
 /** Quote a value for an ssh_config line when it has whitespace or quotes. */
 function configValue(value: string): string {
   return /[\s"'#\\]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
@@ -194,6 +203,7 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     const rest = m[2] as string;
     if (keyword === 'proxyjump') return setJump(rest, asWritten);
     if (keyword === 'proxycommand') return setProxyCommand(rest, asWritten);
+    if (NO_EFFECT_OPTIONS.has(keyword)) return;
     // own keys only: `-o constructor=x` is not an option (Object.prototype's are not)
     const canonical = Object.hasOwn(KNOWN_OPTIONS, keyword) ? KNOWN_OPTIONS[keyword] : undefined;
     if (!canonical) {
@@ -229,7 +239,7 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
         continue;
       }
       if (SSH_OPTSTRING[at + 1] !== ':') {
-        result.unsupported.push(`-${letter}`);
+        if (!NO_EFFECT_FLAGS.has(letter)) result.unsupported.push(`-${letter}`);
         continue;
       }
       let arg: string;

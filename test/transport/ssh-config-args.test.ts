@@ -135,15 +135,18 @@ describe('parseSshCommonArgs', () => {
     expect(r.unsupported).toEqual([
       '-A',
       '-q',
-      '-C',
-      '-o ControlMaster=auto',
-      '-o ControlPath=/tmp/a b',
       '-L 8080:localhost:80',
       'extra',
       '-o Port=abc (invalid value "abc")',
     ]);
     expect(r.proxyJump).toBeUndefined();
     expect(r.options).toEqual({});
+  });
+
+  it("Ansible's default ssh_args (-C -o ControlMaster=auto -o ControlPersist=60s) change nothing over one ssh2 connection: no warning", () => {
+    const r = parseSshCommonArgs('-C -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/tmp/%C -o Compression=yes');
+    expect(r.unsupported).toEqual([]);
+    expect(r.configLines).toEqual([]);
   });
 
   it('a second jump is ignored, as ssh does', () => {
