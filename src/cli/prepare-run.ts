@@ -42,7 +42,11 @@ export async function prepareRun(
   const { files, load, settings } = await inventoryInputs(positional, flags, note);
   const inventory = loadInventory(files, { ...load, sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
   for (const w of inventory.warnings ?? []) note(`warning: ${formatIssue(w)}`);
-  if (flags.verbose) for (const f of inventory.formats ?? []) note(`read ${f.file} as ${f.format === 'dynamic' ? 'a dynamic inventory, through ansible-inventory --list' : f.format}`);
+  // another program ran: always said; the format of the others with -v
+  for (const f of inventory.formats ?? []) {
+    if (f.format === 'dynamic') note(`read ${f.file} as a dynamic inventory, through ansible-inventory --list`);
+    else if (flags.verbose) note(`read ${f.file} as ${f.format}`);
+  }
   const { hosts, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
   for (const w of limitWarnings) note(`warning: ${w.message}`);
   if (hosts.length === 0) throw noHosts(inventory, flags.limit);
