@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ansibleEnv, ansibleHome, ansibleInventory } from '../inventory/ansible/run-ansible-inventory.js';
+import { ansibleEnv, ansibleHome, ansibleInventory } from '../inventory/ansible-reference.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CORPUS = join(ROOT, 'test/fixtures/inventory-corpus');

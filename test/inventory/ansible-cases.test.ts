@@ -3,10 +3,10 @@
  * us and compared (ansible-reference.ts says what): a table, one inventory text per case, written
  * to a file named as the case says (the name decides the format, as for Ansible).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ansibleConnections, ansibleReading, connectionDifference, firstDifference, makePlace, ourConnections, ourFlat, ourReading, type Conn, type Place, type Reading } from './ansible-reference.js';
+import { ansibleConnections, ansibleHome, ansibleReading, connectionDifference, ourConnections, ourFlat, ourReading, readingDifference, type AnsibleConnections, type AnsibleHome, type Reading } from './ansible-reference.js';
 
 const CASES: { name: string; file: string; text: string }[] = [
   { name: 'hosts written as a plain string', file: 'a.yml', text: 'all:\n  children:\n    web:\n      hosts: web1\n      vars: {ansible_user: deploy}\n' },
@@ -76,11 +76,11 @@ const CASES: { name: string; file: string; text: string }[] = [
 ];
 
 describe('precedence and format cases read as Ansible reads them', () => {
-  let place: Place;
-  let connections: Record<string, { hosts?: Record<string, Conn> }>;
+  let place: AnsibleHome;
+  let connections: AnsibleConnections;
   const paths = new Map<string, string>();
-  beforeAll(() => {
-    place = makePlace();
+  beforeAll(async () => {
+    place = ansibleHome();
     CASES.forEach((c, i) => {
       if (c.file === '') return paths.set(c.name, 'hl1,hl2:2200,');
       mkdirSync(join(place.dir, `case${i}`));
@@ -88,9 +88,9 @@ describe('precedence and format cases read as Ansible reads them', () => {
       writeFileSync(path, c.text);
       paths.set(c.name, path);
     });
-    connections = ansibleConnections(place, [...paths.values()]);
+    connections = await ansibleConnections(place, [...paths.values()]);
   });
-  afterAll(() => rmSync(place.dir, { recursive: true, force: true }));
+  afterAll(() => place.done());
 
   it.each(CASES.map((c) => c.name))('%s', (name) => {
     const path = paths.get(name)!;
@@ -99,7 +99,7 @@ describe('precedence and format cases read as Ansible reads them', () => {
     const flat = ourFlat(path);
     expect(flat, 'we read it').not.toBeTypeOf('string');
     if (typeof flat === 'string') return;
-    expect(firstDifference(theirs as Reading, ourReading(flat))).toBeUndefined();
+    expect(readingDifference(theirs as Reading, ourReading(flat))).toBeUndefined();
     expect(connectionDifference(place.dir, connections[path]!.hosts!, ourConnections(place, flat))).toBeUndefined();
   });
 });

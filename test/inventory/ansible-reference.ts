@@ -1,35 +1,112 @@
 /**
- * The real Ansible (Debian's ansible-core 2.14) beside our reading, for differential tests of
+ * The real Ansible (Debian's ansible-core 2.14) beside our reading, for the differential tests of
  * inventories (ansible-differential.test.ts: the public corpus; ansible-cases.test.ts: precedence
- * cases written for it). Compared per inventory:
- * - against `ansible-inventory --list` (default plugins: yaml, ini, …): the set of hosts; each
- *   group's hosts, through its child groups (`all` and `ungrouped` included; a group with no
- *   host is the same as no group: --list leaves those out); each host's variables against
- *   `_meta.hostvars` (raw values, as --list prints them: templates not rendered, vault values as
- *   {"__ansible_vault": …}); ours is readSource + flatten, each host's layers merged as Ansible's
- *   default hash_behaviour=replace does;
- * - against Ansible's own variable manager and templar (ansible-connection.py): each host's
- *   connection: address, port, user, private key file, local or ssh, rendered. Where Ansible's
- *   value is a template it cannot render, or an address no resolver takes (a name with spaces),
- *   ours must refuse that host: both runs would fail there.
+ * cases; ansible-list.test.ts, ansible/*.test.ts, cli/inventory-list.test.ts). Every run has a
+ * private HOME and cwd and an empty ansible.cfg, so no user or system configuration leaks in.
+ *
+ * Readings compared (readingDifference): the set of hosts; each group's hosts, through its child
+ * groups (`all` and `ungrouped` included; a group with no host is the same as no group: --list
+ * leaves those out); each host's variables against `_meta.hostvars` (raw values, as --list prints
+ * them: templates not rendered, vault values as {"__ansible_vault": …}), ours merged as Ansible's
+ * default hash_behaviour=replace does.
+ *
+ * Connections compared (connectionDifference): each host's address, port, user, private key file,
+ * local or ssh, rendered by Ansible's own variable manager and templar (ansible-connection.py).
+ * Where Ansible's value is a template it cannot render, or an address no resolver takes (a name
+ * with spaces), ours must refuse that host: both runs would fail there.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { formatIssue, InventoryError } from '../../src/errors.js';
-import { readSource } from '../../src/inventory/ansible/read-source.js';
-import { flatten, type FlatInventory, type VarLayer } from '../../src/inventory/flatten.js';
+import type { AnsibleListJson } from '../../src/inventory/ansible-list.js';
+import type { FlatInventory, VarLayer } from '../../src/inventory/flatten.js';
+import { readAnsibleInventory } from '../../src/inventory/read-inventory.js';
 import { resolveConnection } from '../../src/inventory/resolve-connection.js';
 import { attachValues } from '../../src/inventory/var-value.js';
 
-/** One reading of an inventory: every host, each group's hosts (through children), each host's variables. */
-export interface Reading {
-  hosts: Set<string>;
-  groups: Map<string, Set<string>>;
-  vars: Map<string, Record<string, unknown>>;
+/** A private folder with an empty ansible.cfg, to be HOME and cwd; the environment both sides see (lookup('env', …) reads it); `done()` removes it. */
+export interface AnsibleHome {
+  dir: string;
+  env: Record<string, string>;
+  done(): void;
+}
+
+/** The environment for `dir`; `enabled`: ANSIBLE_INVENTORY_ENABLED (the default: every plugin Ansible enables by default). */
+export function ansibleEnv(dir: string, enabled?: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    HOME: dir,
+    ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+    ...(enabled ? { ANSIBLE_INVENTORY_ENABLED: enabled } : {}),
+    ANSIBLE_INVENTORY_UNPARSED_FAILED: '1',
+    ANSIBLE_NOCOLOR: '1',
+  };
+}
+
+export function ansibleHome(): AnsibleHome {
+  const dir = mkdtempSync(join(tmpdir(), 'cnet-ansible-'));
+  writeFileSync(join(dir, 'ansible.cfg'), '');
+  return { dir, env: ansibleEnv(dir), done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An Ansible home made before the tests of the calling file and removed after them (its fields are there from beforeAll on); the tests write their inventories inside it. */
+export function useAnsibleHome(): Omit<AnsibleHome, 'done'> {
+  let home: AnsibleHome | undefined;
+  beforeAll(() => {
+    home = ansibleHome();
+  });
+  afterAll(() => home?.done());
+  return {
+    get dir() {
+      return home!.dir;
+    },
+    get env() {
+      return home!.env;
+    },
+  };
+}
+
+const argv = (files: string[], args: string[]) => [...files.flatMap((f) => ['-i', f]), ...args];
+
+/** `ansible-inventory -i FILE… ARGS`: its stdout (the JSON text); throws when it fails. */
+export function ansibleInventory(files: string[], args: string[], dir: string, enabled?: string): string {
+  return execFileSync('ansible-inventory', argv(files, args), { cwd: dir, env: ansibleEnv(dir, enabled), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+}
+
+export interface InventoryRun {
+  failed: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** The same, run in the background (many at once: each takes most of a second to start Python); a failure is a result, with what it said. */
+export function ansibleInventoryAsync(files: string[], args: string[], dir: string, enabled?: string): Promise<InventoryRun> {
+  return new Promise((done, fail) => {
+    execFile('ansible-inventory', argv(files, args), { cwd: dir, env: ansibleEnv(dir, enabled), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') fail(err);
+      else done({ failed: err !== null, stdout, stderr });
+    });
+  });
+}
+
+/** Ansible's refusal as one line: the last line it wrote to stderr. */
+export const refusal = (run: InventoryRun): string => `refused: ${run.stderr.trim().split('\n').at(-1)}`;
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 export interface Conn {
@@ -40,34 +117,28 @@ export interface Conn {
   connection: unknown;
 }
 
-/** A private folder with an empty ansible.cfg, as HOME and cwd, and the environment both sides see (lookup('env', …) reads it). */
-export interface Place {
-  dir: string;
-  env: Record<string, string>;
-}
-
-/** No ansible.cfg anywhere Ansible looks: an empty one named, a home and a cwd of our own. */
-export function makePlace(): Place {
-  const dir = mkdtempSync(join(tmpdir(), 'cnet-ansible-diff-'));
-  writeFileSync(join(dir, 'ansible.cfg'), '');
-  return { dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_INVENTORY_UNPARSED_FAILED: '1', ANSIBLE_NOCOLOR: '1' } };
-}
+export type AnsibleConnections = Record<string, { hosts?: Record<string, Conn>; error?: string }>;
 
 /** Each host's connection as Ansible's variable manager and templar decide it (ansible-connection.py), for many files in one run. */
-export function ansibleConnections({ dir, env }: Place, paths: string[]): Record<string, { hosts?: Record<string, Conn>; error?: string }> {
+export function ansibleConnections({ dir, env }: Omit<AnsibleHome, 'done'>, paths: string[]): Promise<AnsibleConnections> {
   const script = fileURLToPath(new URL('./ansible-connection.py', import.meta.url));
-  const out = execFileSync('/usr/bin/python3', [script, ...paths], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(out) as Record<string, { hosts?: Record<string, Conn>; error?: string }>;
+  return new Promise((done, fail) => {
+    execFile('/usr/bin/python3', [script, ...paths], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`ansible-connection.py: ${stderr || err.message}`)) : done(JSON.parse(stdout) as AnsibleConnections),
+    );
+  });
 }
 
-export function ansibleReading({ dir, env }: Place, file: string): Reading | string {
-  let out: string;
-  try {
-    out = execFileSync('ansible-inventory', ['-i', file, '--list'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    return `refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`;
-  }
-  const { _meta, ...raw } = JSON.parse(out) as { _meta: { hostvars: Record<string, Record<string, unknown>> } } & Record<string, { hosts?: string[]; children?: string[] }>;
+/** One reading of an inventory: every host, each group's hosts (through children), each host's variables. */
+export interface Reading {
+  hosts: Set<string>;
+  groups: Map<string, Set<string>>;
+  vars: Map<string, Record<string, unknown>>;
+}
+
+/** The reading of `ansible-inventory --list` output. */
+export function readingOfList(text: string): Reading {
+  const { _meta, ...raw } = JSON.parse(text) as AnsibleListJson;
   const members = (name: string, seen = new Set<string>()): Set<string> => {
     const m = new Set(raw[name]?.hosts ?? []);
     for (const c of raw[name]?.children ?? []) {
@@ -82,14 +153,22 @@ export function ansibleReading({ dir, env }: Place, file: string): Reading | str
   return { hosts, groups, vars: new Map([...hosts].map((h) => [h, _meta.hostvars[h] ?? {}])) };
 }
 
-/** Our reading, or why we refuse the file. */
-export function ourFlat(path: string): FlatInventory | string {
+/** Ansible's reading of one inventory (default plugins), or its refusal. */
+export function ansibleReading({ dir }: { dir: string }, file: string): Reading | string {
   try {
-    const { flat, issues } = flatten([readSource(path).source]);
-    return issues.length > 0 ? `refused: ${formatIssue(issues[0]!)}` : flat;
+    return readingOfList(ansibleInventory([file], ['--list'], dir));
+  } catch (err) {
+    return `refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`;
+  }
+}
+
+/** Our reading of these files, as the CLI reads them (readAnsibleInventory), or why we refuse them. */
+export function ourFlat(files: string | string[]): FlatInventory | string {
+  try {
+    return readAnsibleInventory(typeof files === 'string' ? [files] : files).flat;
   } catch (err) {
     if (err instanceof InventoryError) return `refused: ${formatIssue(err.issues[0]!)}`;
-    return `refused: ${err instanceof Error ? err.message : String(err)}`;
+    throw err;
   }
 }
 
@@ -100,7 +179,7 @@ export function ourReading(flat: FlatInventory): Reading {
 }
 
 /** Each host's connection as we resolve it, or the issue that refuses it. */
-export function ourConnections({ dir, env }: Place, flat: FlatInventory): Map<string, Conn | string> {
+export function ourConnections({ dir, env }: Omit<AnsibleHome, 'done'>, flat: FlatInventory): Map<string, Conn | string> {
   const values = attachValues(flat, { env });
   const out = new Map<string, Conn | string>();
   for (const h of flat.hosts) {
@@ -137,7 +216,7 @@ function setDifference(what: string, theirs: Set<string>, ours: Set<string>): st
 }
 
 /** The first difference between the two readings, or undefined when they agree. */
-export function firstDifference(theirs: Reading, ours: Reading): string | undefined {
+export function readingDifference(theirs: Reading, ours: Reading): string | undefined {
   const hosts = setDifference('hosts', theirs.hosts, ours.hosts);
   if (hosts) return hosts;
   for (const g of [...new Set([...theirs.groups.keys(), ...ours.groups.keys()])].sort()) {
@@ -154,6 +233,7 @@ export function firstDifference(theirs: Reading, ours: Reading): string | undefi
   return undefined;
 }
 
+/** The first host whose connection differs (ansibleConnections' against ourConnections'), or undefined when all agree. */
 export function connectionDifference(dir: string, theirs: Record<string, Conn>, ours: Map<string, Conn | string>): string | undefined {
   for (const [h, c] of Object.entries(theirs).sort()) {
     const want = theirConnection(dir, c);
@@ -169,4 +249,3 @@ export function connectionDifference(dir: string, theirs: Record<string, Conn>, 
   }
   return undefined;
 }
-

@@ -4,30 +4,21 @@
  * executable script, and a plugin configuration that runs offline (ansible.builtin.generator).
  * What we list from them must be what `ansible-inventory --list` lists.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ansibleList } from '../../../src/inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../../../src/inventory/ansible/dump-json.js';
 import { isDynamicInventory, readDynamicInventory } from '../../../src/inventory/ansible/dynamic-inventory.js';
 import { readAnsibleInventory } from '../../../src/inventory/read-inventory.js';
 import { issuesOf } from '../helpers.js';
-import { ansibleEnv, ansibleHome, ansibleInventory } from './run-ansible-inventory.js';
+import { ansibleInventory, useAnsibleHome } from '../ansible-reference.js';
 
-let home: ReturnType<typeof ansibleHome>;
-let dir: string;
-beforeAll(() => {
-  home = ansibleHome();
-  dir = mkdtempSync(join(tmpdir(), 'cnet-dyn-inv-'));
-});
-afterAll(() => {
-  home.done();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** HOME and cwd of every Ansible run; the inventories written here go inside it */
+const home = useAnsibleHome();
 
 function write(name: string, text: string, mode = 0o644): string {
-  const file = join(dir, name);
+  const file = join(home.dir, name);
   writeFileSync(file, text);
   chmodSync(file, mode);
   return file;
@@ -66,7 +57,7 @@ layers:
 
 /** `inventory list` of `files`, read with ansible-inventory in the private environment. */
 function ourList(files: string[]): string {
-  const read = readAnsibleInventory(files, { env: ansibleEnv(home.dir) });
+  const read = readAnsibleInventory(files, { env: home.env });
   return dumpAnsibleJson(ansibleList(read.flat, read.tree));
 }
 
@@ -86,7 +77,7 @@ describe('which files are dynamic', () => {
   });
 
   it('a file that does not exist is not (the loader says it is missing)', () => {
-    expect(isDynamicInventory(join(dir, 'nosuchfile'))).toBeUndefined();
+    expect(isDynamicInventory(join(home.dir, 'nosuchfile'))).toBeUndefined();
   });
 });
 
@@ -95,8 +86,8 @@ describe('read through ansible-inventory', () => {
     const file = write('inv.sh', SCRIPT, 0o755);
     const theirs = ansibleInventory([file], ['--list'], home.dir);
     expect(ourList([file])).toBe(theirs.trimEnd());
-    expect(readDynamicInventory(file, { env: ansibleEnv(home.dir) }).via).toBe(`ansible-inventory -i ${file} --list --export`);
-    expect(readAnsibleInventory([file], { env: ansibleEnv(home.dir) }).via).toEqual([{ file, command: `ansible-inventory -i ${file} --list --export` }]);
+    expect(readDynamicInventory(file, { env: home.env }).via).toBe(`ansible-inventory -i ${file} --list --export`);
+    expect(readAnsibleInventory([file], { env: home.env }).via).toEqual([{ file, command: `ansible-inventory -i ${file} --list --export` }]);
   });
 
   it('a plugin configuration (generator, offline) lists as ansible-inventory --list lists it', () => {
@@ -115,7 +106,7 @@ describe('read through ansible-inventory', () => {
   });
 
   it('group_vars/ beside a dynamic inventory apply once, where Ansible applies them', () => {
-    const sub = join(dir, 'with-vars');
+    const sub = join(home.dir, 'with-vars');
     mkdirSync(join(sub, 'group_vars'), { recursive: true });
     writeFileSync(join(sub, 'group_vars', 'web.yml'), 'from_folder: 1\ntier: folder\n');
     const file = join(sub, 'inv.sh');
@@ -130,7 +121,7 @@ describe('read through ansible-inventory', () => {
 describe('when it cannot be read', () => {
   it('ansible-inventory not installed: what to install, or what to run elsewhere', () => {
     const file = write('cloud.yml', 'plugin: amazon.aws.aws_ec2\n');
-    const issues = issuesOf(() => readDynamicInventory(file, { env: { PATH: join(dir, 'empty-path') } }));
+    const issues = issuesOf(() => readDynamicInventory(file, { env: { PATH: join(home.dir, 'empty-path') } }));
     expect(issues.map((i) => `${i.loc.file}: ${i.message}`)).toEqual([
       `${file}: is a dynamic inventory (plugin: amazon.aws.aws_ec2): cnet-remote reads it through ansible-inventory, which is not installed: apt-get install ansible-core (or pip install ansible-core), or save \`ansible-inventory -i ${file} --list > inv.json\` and pass that`,
     ]);
@@ -139,7 +130,7 @@ describe('when it cannot be read', () => {
   it('a script that fails: what ansible-inventory says of it, its last lines, control characters escaped', () => {
     const lines = Array.from({ length: 30 }, (_, i) => `echo "line ${i + 1}: the cloud API said no to this request, again and again and again" >&2`).join('\n');
     const file = write('failing.sh', `#!/bin/sh\n${lines}\nprintf 'token expired \\033[2J\\n' >&2\nexit 3\n`, 0o755);
-    const [issue, ...more] = issuesOf(() => readDynamicInventory(file, { env: ansibleEnv(home.dir) }));
+    const [issue, ...more] = issuesOf(() => readDynamicInventory(file, { env: home.env }));
     expect(more).toEqual([]);
     const shown = issue!.message.split('\n');
     expect(shown[0]).toBe(`ansible-inventory -i ${file} --list --export failed (exit 1):`);
@@ -154,36 +145,36 @@ describe('when it cannot be read', () => {
 
   it('an unknown plugin: what ansible-inventory says', () => {
     const file = write('unknown.yml', 'plugin: no.such.plugin\n');
-    const [issue] = issuesOf(() => readDynamicInventory(file, { env: ansibleEnv(home.dir) }));
+    const [issue] = issuesOf(() => readDynamicInventory(file, { env: home.env }));
     expect(issue!.message).toContain('no.such.plugin');
   });
 
   it('more output than allowed is refused, not read', () => {
     const file = write('big.sh', SCRIPT, 0o755);
-    const [issue] = issuesOf(() => readDynamicInventory(file, { env: ansibleEnv(home.dir), maxBytes: 100 }));
+    const [issue] = issuesOf(() => readDynamicInventory(file, { env: home.env, maxBytes: 100 }));
     expect(issue!.message).toBe(`ansible-inventory -i ${file} --list --export printed more than 100 bytes: is this the right inventory?`);
   });
 
   it('constructed works on the sources before it, which cnet-remote reads itself: refused, with what to run instead', () => {
     const file = write('constructed.yml', 'plugin: constructed\ngroups:\n  big: true\n');
-    const [issue] = issuesOf(() => readDynamicInventory(file, { env: ansibleEnv(home.dir) }));
+    const [issue] = issuesOf(() => readDynamicInventory(file, { env: home.env }));
     expect(issue!.message).toContain('plugin: constructed');
     expect(issue!.message).toContain(`ansible-inventory -i SOURCES… -i ${file} --list > inv.json`);
   });
 
   it('a path with a comma (ansible-inventory would read it as a list of hosts) is refused', () => {
-    const sub = join(dir, 'a,b');
+    const sub = join(home.dir, 'a,b');
     mkdirSync(sub, { recursive: true });
     const file = join(sub, 'inv.sh');
     writeFileSync(file, SCRIPT);
     chmodSync(file, 0o755);
-    const [issue] = issuesOf(() => readDynamicInventory(file, { env: ansibleEnv(home.dir) }));
+    const [issue] = issuesOf(() => readDynamicInventory(file, { env: home.env }));
     expect(issue!.message).toContain('holds a comma');
   });
 
   it('through a symbolic link, as the file it points to', () => {
     const target = write('target.sh', SCRIPT, 0o755);
-    const link = join(dir, 'link.sh');
+    const link = join(home.dir, 'link.sh');
     symlinkSync(target, link);
     expect(isDynamicInventory(link)).toBe('script');
     expect(ourList([link])).toBe(ourList([target]));

@@ -7,85 +7,41 @@
  * layers merged as Ansible's default hash_behaviour=replace does. Where Ansible's message gives a
  * line (`inv.ini:12:`), our refusal must point at the same line.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual, promisify } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssue, InventoryError, type InventoryIssue } from '../../../src/errors.js';
 import { MAX_INI_HOST_ENTRIES, parseIniInventory, parseIniValue } from '../../../src/inventory/ansible/ini-inventory.js';
-import { flatten, type VarLayer } from '../../../src/inventory/flatten.js';
-
-const execFileAsync = promisify(execFile);
-
-interface Reading {
-  hosts: Set<string>;
-  groups: Map<string, Set<string>>;
-  vars: Map<string, Record<string, unknown>>;
-}
+import { flatten } from '../../../src/inventory/flatten.js';
+import { ansibleInventoryAsync, mapLimit, ourReading, readingDifference, readingOfList, useAnsibleHome, type Reading } from '../ansible-reference.js';
 
 /** Ansible's reading, or its refusal: the reason, and the line when its message gives one. */
 type Outcome = Reading | { refused: string; line?: number };
 
-interface AnsibleGroup {
-  hosts?: string[];
-  children?: string[];
-}
-
-async function ansibleReading(text: string, dir: string): Promise<Outcome> {
+/** Ansible's reading of `text` written to `dir`/inv.ini (-v: the ini plugin's own message when it refuses; its other lines go to stdout, so the JSON goes to a file). */
+async function ansibleReading(text: string, home: string, dir: string): Promise<Outcome> {
   mkdirSync(dir);
-  writeFileSync(join(dir, 'ansible.cfg'), '');
   const file = join(dir, 'inv.ini');
   const out = join(dir, 'out.json');
   writeFileSync(file, text);
-  try {
-    await execFileAsync('ansible-inventory', ['-v', '-i', file, '--list', '--output', out], {
-      cwd: dir,
-      // no ansible.cfg anywhere Ansible looks: an empty one named, a home and a cwd of our own
-      env: {
-        PATH: process.env.PATH,
-        LANG: 'C.UTF-8',
-        HOME: dir,
-        ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
-        ANSIBLE_INVENTORY_ENABLED: 'ini',
-        ANSIBLE_INVENTORY_UNPARSED_FAILED: '1',
-        ANSIBLE_NOCOLOR: '1',
-      },
-      encoding: 'utf8',
-    });
-  } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? '');
-    const line = /inv\.ini:(\d+):/.exec(stderr)?.[1];
-    const reason = /with ini plugin:\s*\n?(.*)/.exec(stderr)?.[1] ?? /ERROR! (.*)/.exec(stderr)?.[1] ?? stderr;
+  const run = await ansibleInventoryAsync([file], ['-v', '--list', '--output', out], home, 'ini');
+  if (run.failed) {
+    const line = /inv\.ini:(\d+):/.exec(run.stderr)?.[1];
+    const reason = /with ini plugin:\s*\n?(.*)/.exec(run.stderr)?.[1] ?? /ERROR! (.*)/.exec(run.stderr)?.[1] ?? run.stderr;
     return { refused: reason.trim(), line: line === undefined ? undefined : Number(line) };
   }
-  const { _meta, ...raw } = JSON.parse(readFileSync(out, 'utf8')) as { _meta: { hostvars: Record<string, Record<string, unknown>> } } & Record<string, AnsibleGroup>;
-  const members = (name: string, seen = new Set<string>()): Set<string> => {
-    const m = new Set(raw[name]?.hosts ?? []);
-    for (const c of raw[name]?.children ?? []) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      for (const h of members(c, seen)) m.add(h);
-    }
-    return m;
-  };
-  const groups = new Map(Object.keys(raw).map((g) => [g, members(g)]));
-  const hosts = new Set([...(groups.get('all') ?? []), ...Object.keys(_meta.hostvars)]);
-  return { hosts, groups, vars: new Map([...hosts].map((h) => [h, _meta.hostvars[h] ?? {}])) };
+  return readingOfList(readFileSync(out, 'utf8'));
 }
 
-function ourReading(text: string): Outcome {
+function ourOutcome(text: string): Outcome {
   let issues: InventoryIssue[];
   try {
     const { flat, issues: found } = flatten([parseIniInventory('inv.ini', text)]);
     issues = found;
-    if (issues.length === 0) {
-      // hash_behaviour=replace: each layer, lowest first, replaces a top-level variable whole
-      const merged = (layers: VarLayer[]) => JSON.parse(JSON.stringify(Object.assign({}, ...layers.map((l) => l.vars)))) as Record<string, unknown>;
-      return { hosts: new Set(flat.hosts.map((h) => h.name)), groups: flat.groups, vars: new Map(flat.hosts.map((h) => [h.name, merged(h.layers)])) };
-    }
+    if (issues.length === 0) return ourReading(flat);
   } catch (err) {
     if (!(err instanceof InventoryError)) throw err;
     issues = err.issues;
@@ -93,38 +49,15 @@ function ourReading(text: string): Outcome {
   return { refused: formatIssue(issues[0]!), line: issues[0]!.loc.line };
 }
 
-const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
-const list = (s: Iterable<string>) => [...s].sort().map((x) => JSON.stringify(x)).join(', ') || '(none)';
-
-function setDifference(what: string, theirs: Set<string>, ours: Set<string>): string | undefined {
-  const onlyTheirs = [...theirs].filter((x) => !ours.has(x));
-  const onlyOurs = [...ours].filter((x) => !theirs.has(x));
-  if (onlyTheirs.length + onlyOurs.length === 0) return undefined;
-  return `${what}: only Ansible has ${list(onlyTheirs)}; only we have ${list(onlyOurs)}`;
-}
-
 /** The first difference between the two outcomes, or undefined when they agree. */
-function firstDifference(theirs: Outcome, ours: Outcome): string | undefined {
+function outcomeDifference(theirs: Outcome, ours: Outcome): string | undefined {
   if ('refused' in theirs || 'refused' in ours) {
     if (!('refused' in theirs)) return `we refuse (${(ours as { refused: string }).refused}); Ansible reads it`;
     if (!('refused' in ours)) return `Ansible refuses (${theirs.refused}); we read it`;
     if (theirs.line !== undefined && theirs.line !== ours.line) return `Ansible refuses at line ${theirs.line} (${theirs.refused}), we at line ${ours.line} (${ours.refused})`;
     return undefined;
   }
-  const hosts = setDifference('hosts', theirs.hosts, ours.hosts);
-  if (hosts) return hosts;
-  for (const g of [...new Set([...theirs.groups.keys(), ...ours.groups.keys()])].sort()) {
-    const d = setDifference(`group ${g}`, theirs.groups.get(g) ?? new Set(), ours.groups.get(g) ?? new Set());
-    if (d) return d;
-  }
-  for (const h of [...theirs.hosts].sort()) {
-    const a = theirs.vars.get(h) ?? {};
-    const b = ours.vars.get(h) ?? {};
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      if (!isDeepStrictEqual(a[k], b[k])) return `${h}: ${k}: Ansible ${show(a[k])}, we ${show(b[k])}`;
-    }
-  }
-  return undefined;
+  return readingDifference(theirs, ours);
 }
 
 const lines = (...ls: string[]) => ls.join('\n') + '\n';
@@ -198,19 +131,14 @@ const CASES: [string, string, 'reads' | 'refuses'][] = [
 ];
 
 describe('INI inventories read as ansible-inventory reads them (ini plugin)', () => {
-  let dir: string;
+  const home = useAnsibleHome();
   const differences = new Map<string, string | undefined>();
   const theirs = new Map<string, Outcome>();
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cnet-ansible-ini-'));
     // ansible-inventory takes most of a second to start: four at a time, each case in a folder of its own
-    const todo = CASES.map(([name, text], i) => async () => void theirs.set(name, await ansibleReading(text, join(dir, String(i)))));
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let job = todo.shift(); job; job = todo.shift()) await job();
-    }));
+    await mapLimit([...CASES.entries()], 4, async ([i, [name, text]]) => void theirs.set(name, await ansibleReading(text, home.dir, join(home.dir, `case${i}`))));
   });
   afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
     const agree = [...differences.values()].filter((d) => d === undefined).length;
     const out = [`${agree}/${differences.size} INI inventories read as ansible-inventory reads them`];
     for (const [name, d] of differences) if (d !== undefined) out.push(`  ${name}: ${d}`);
@@ -220,7 +148,7 @@ describe('INI inventories read as ansible-inventory reads them (ini plugin)', ()
   it.each(CASES)('%s', (name, text, expected) => {
     const their = theirs.get(name)!;
     expect('refused' in their ? 'refuses' : 'reads', 'refused' in their ? their.refused : 'Ansible reads it').toBe(expected);
-    const d = firstDifference(their, ourReading(text));
+    const d = outcomeDifference(their, ourOutcome(text));
     differences.set(name, d);
     expect(d).toBeUndefined();
   });
@@ -481,7 +409,7 @@ print(json.dumps(out))
     expect(theirs.filter((t) => 'refused' in t).length).toBeGreaterThan(200);
     expect(theirs.filter((t) => !('refused' in t) && t.hosts.size > 0).length).toBeGreaterThan(300);
     const differ = texts
-      .map((text, i) => ({ text, d: firstDifference(nonEmpty(theirs[i]!), nonEmpty(ourReading(text))) }))
+      .map((text, i) => ({ text, d: outcomeDifference(nonEmpty(theirs[i]!), nonEmpty(ourOutcome(text))) }))
       .filter((c) => c.d !== undefined);
     expect(differ.slice(0, 5)).toEqual([]);
   });

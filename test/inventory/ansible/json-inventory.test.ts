@@ -4,10 +4,9 @@
  * runs (ANSIBLE_INVENTORY_ENABLED=script), and our reading of the same JSON, listed, must equal
  * its listing to the byte.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatIssue, InventoryError } from '../../../src/errors.js';
 import { ansibleList } from '../../../src/inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../../../src/inventory/ansible/dump-json.js';
@@ -17,22 +16,14 @@ import { readSource } from '../../../src/inventory/ansible/read-source.js';
 import { resolveConnection } from '../../../src/inventory/resolve-connection.js';
 import { attachValues } from '../../../src/inventory/var-value.js';
 import { issuesOf } from '../helpers.js';
-import { ansibleHome, ansibleInventory } from './run-ansible-inventory.js';
+import { ansibleInventory, useAnsibleHome } from '../ansible-reference.js';
 
-let home: ReturnType<typeof ansibleHome>;
-let dir: string;
-beforeAll(() => {
-  home = ansibleHome();
-  dir = mkdtempSync(join(tmpdir(), 'cnet-json-inv-'));
-});
-afterAll(() => {
-  home.done();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** HOME and cwd of every Ansible run; the inventories written here go inside it */
+const home = useAnsibleHome();
 
 /** A script printing `json` for --list and `{}` for --host (asked when there is no _meta). */
 function script(name: string, json: string): string {
-  const file = join(dir, name);
+  const file = join(home.dir, name);
   writeFileSync(file, `#!/bin/sh\nif [ "$1" = "--list" ]; then cat <<'JSON'\n${json}\nJSON\nelse echo '{}'; fi\n`);
   chmodSync(file, 0o755);
   return file;
@@ -137,12 +128,12 @@ describe('which JSON is the --list form', () => {
   });
 
   it('a .json file in the YAML shape is read as YAML; --list JSON is read as such whatever the name', () => {
-    const yamlShape = join(dir, 'shape.json');
+    const yamlShape = join(home.dir, 'shape.json');
     writeFileSync(yamlShape, '{"web": {"hosts": {"w1": {"x": 1}}}}');
     expect(readSource(yamlShape)).toMatchObject({ format: 'yaml', source: { data: { web: { hosts: { w1: { x: 1 } } } } } });
     // Ansible's yaml plugin reads the same file the same way
     expect(JSON.parse(ansibleInventory([yamlShape], ['--host', 'w1'], home.dir))).toEqual({ x: 1 });
-    const listed = join(dir, 'listed');
+    const listed = join(home.dir, 'listed');
     writeFileSync(listed, '{"web": {"hosts": ["w1"]}, "_meta": {"hostvars": {"w1": {"x": 1}}}}');
     expect(readSource(listed)).toMatchObject({ format: 'json', source: { data: { web: { hosts: { w1: { x: 1 } } } } } });
     // which goes beyond Ansible: its plugins read --list JSON only from a script, and refuse this file
@@ -150,7 +141,7 @@ describe('which JSON is the --list form', () => {
   });
 
   it('a JSON error is a YAML error at its place (JSON is read with the YAML reader)', () => {
-    const bad = join(dir, 'bad.json');
+    const bad = join(home.dir, 'bad.json');
     writeFileSync(bad, '{"web": ["w1",]');
     const err = (() => {
       try {
