@@ -151,7 +151,8 @@ export const knownVarSchemas = {
   ansible_become_method: z.literal('sudo', 'only sudo is supported as ansible_become_method'),
   ansible_host_key_checking: ansibleBool,
   ansible_ssh_host_key_checking: ansibleBool,
-  cnet_host_key_checking: z.enum(['strict', 'accept-new', 'off']),
+  /** `off` unquoted is YAML 1.1's false (as Ansible reads YAML): taken as 'off' */
+  cnet_host_key_checking: z.preprocess((v) => (v === false ? 'off' : v), z.enum(['strict', 'accept-new', 'off'])),
   cnet_known_hosts_file: nonEmpty,
   /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */
   cnet_probe_target: z.string().refine(isIpv4, 'expected an IPv4 address'),

@@ -827,6 +827,8 @@ describe('connection variables', () => {
     ['ansible_host_key_checking: "yes"', undefined],
     ['cnet_host_key_checking: strict', 'strict'],
     ['cnet_host_key_checking: "off"', 'off'],
+    // unquoted, YAML 1.1 (as Ansible reads YAML) makes it false: still 'off'
+    ['cnet_host_key_checking: off', 'off'],
     ['{ cnet_host_key_checking: strict, ansible_host_key_checking: false }', 'strict'],
   ] as [string, string | undefined][])('%s → %s', (vars, mode) => {
     const text = vars.startsWith('{')
