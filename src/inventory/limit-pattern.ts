@@ -5,7 +5,8 @@
  * name matcher and optional subscript. `limit.ts` evaluates the terms against an inventory.
  */
 import { UsageError } from '../errors.js';
-import { parseAddress, pythonStrip } from './ansible/host-pattern.js';
+import { parseAddress } from './ansible/host-pattern.js';
+import { pythonStrip } from './ansible/python-str.js';
 import { FnmatchError, fnmatchRegExp } from './fnmatch.js';
 import { showText } from './names.js';
 

@@ -4,6 +4,7 @@ import { lookup } from './host-var.js';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
 import { fabricSpecs, resolveFabric } from './resolve-fabric.js';
 import { resolveNetwork, type NetworkCache } from './resolve-network.js';
+import { groupNames } from './ansible/group-names.js';
 import { readSource, type SourceFormat } from './ansible/read-source.js';
 import type { InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
@@ -69,7 +70,7 @@ export function loadInventory(files: string[], opts: LoadOptions = {}): Inventor
   const issues: InventoryIssue[] = [];
   for (const f of files) {
     try {
-      const { source, format } = readSource(f, opts.secrets);
+      const { source, format } = readSource(f, opts.secrets, new Set(sources.flatMap((s) => [...groupNames(s.data)])));
       sources.push(source);
       formats.push({ file: f, format });
     } catch (err) {

@@ -1,4 +1,5 @@
 import { InventoryError, type InventoryIssue } from '../errors.js';
+import { groupNames } from './ansible/group-names.js';
 import { readSource } from './ansible/read-source.js';
 import { attachValues, type ValueOptions } from './var-value.js';
 import { flatten, type FlatInventory } from './flatten.js';
@@ -25,7 +26,7 @@ export function readAnsibleInventory(files: readonly string[], opts: ValueOption
   const issues: InventoryIssue[] = [];
   for (const file of files) {
     try {
-      const { source } = readSource(file, secrets);
+      const { source } = readSource(file, secrets, new Set(sources.flatMap((s) => [...groupNames(s.data)])));
       sources.push(source);
       if ('via' in source && typeof source.via === 'string') via.push({ file, command: source.via });
     } catch (err) {

@@ -6,6 +6,7 @@
  * outermost. A pattern `parse_address` does not understand is kept whole (no port taken off) and
  * still expanded, as Ansible does. Unlike Ansible, an expansion is bounded.
  */
+import { pythonInt } from './python-str.js';
 
 /** More hosts than this from one pattern are refused: a range that size is a typo, and would exhaust memory. */
 export const MAX_EXPANDED_HOSTS = 100_000;
@@ -13,15 +14,6 @@ export const MAX_EXPANDED_HOSTS = 100_000;
 export const MAX_RANGES = 500;
 
 export type HostPattern = { hosts: string[]; port?: number } | { problem: string };
-
-/** Python's str.isspace() characters: what `str.strip()` and `int()` take off. */
-const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'gu');
-
-/** Python's `str.strip()` (JS's trim() takes off other characters). */
-export function pythonStrip(text: string): string {
-  return text.replace(STRIP, '');
-}
 
 // parse_address's regular expressions (lib/ansible/parsing/utils/addresses.py). Python's `$`
 // also matches before a final newline; its `\w` is Unicode; its `.` is anything but a newline.
@@ -77,28 +69,6 @@ export function parseAddress(address: string): { host: string; port?: string } |
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const PY_INT = /^[+-]?\p{Nd}(?:_?\p{Nd})*$/u;
-/** Python 3.11 refuses to convert longer digit strings */
-const PY_INT_MAX_DIGITS = 4300;
-
-/** A decimal digit's value: Unicode encodes each script's digits as a run 0-9, so the value is the offset in its run. */
-function digitValue(cp: number): number {
-  if (cp >= 0x30 && cp <= 0x39) return cp - 0x30;
-  let start = cp;
-  while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
-  return (cp - start) % 10;
-}
-
-/** Python's `int(text)` for base 10, or undefined where it raises ValueError. */
-export function pythonInt(text: string): bigint | undefined {
-  const t = pythonStrip(text);
-  if (!PY_INT.test(t)) return undefined;
-  const digits = [...t.replace(/^[+-]/, '').replaceAll('_', '')];
-  if (digits.length > PY_INT_MAX_DIGITS) return undefined;
-  const ascii = digits.map((d) => String(digitValue(d.codePointAt(0)!))).join('');
-  const value = BigInt(ascii);
-  return t.startsWith('-') ? -value : value;
-}
 
 /** A range's names, by position (a range may be far too long to list). */
 interface Seq {

@@ -51,15 +51,16 @@ const INI_SECTION = /^\s*\[[^\]\n]+\]\s*(?:[#;].*)?$/m;
  * .json and files with no extension; the JSON ansible-inventory --list prints (JSON text with
  * `_meta` or lists of hosts, which Ansible's yaml plugin refuses); INI for the rest,
  * and for a file with no extension that is not a YAML mapping. So a YAML error is shown only for
- * a file meant as YAML, never for an INI one.
+ * a file meant as YAML, never for an INI one. `definedBefore`: the groups of the sources read
+ * before it (an INI file may name them in [g:vars] and [p:children], as in Ansible).
  */
-export function readSource(file: string, secrets: readonly VaultSecret[] = []): { source: InventorySource; format: SourceFormat } {
+export function readSource(file: string, secrets: readonly VaultSecret[] = [], definedBefore: ReadonlySet<string> = new Set()): { source: InventorySource; format: SourceFormat } {
   if (!existsSync(file) && file.includes(',')) return { source: hostListSource(file), format: 'host list' };
   const dynamic = isDynamicInventory(file);
   if (dynamic) return { source: { ...readDynamicInventory(file), hostsAreNames: true }, format: 'dynamic' };
   const text = decrypted(file, loadText(file), secrets);
   const ext = extname(file).toLowerCase();
-  if (ext !== '' && !YAML_EXTENSIONS.includes(ext)) return { source: { ...parseIniInventory(file, text), hostsAreNames: true }, format: 'ini' };
+  if (ext !== '' && !YAML_EXTENSIONS.includes(ext)) return { source: { ...parseIniInventory(file, text, definedBefore), hostsAreNames: true }, format: 'ini' };
   let yaml: InventorySource | undefined;
   let yamlError: InventoryError | undefined;
   try {
@@ -73,7 +74,7 @@ export function readSource(file: string, secrets: readonly VaultSecret[] = []): 
   // no extension, and not a YAML mapping: INI, unless it reads as neither and looks like YAML
   if (ext === '' || INI_SECTION.test(text)) {
     try {
-      return { source: { ...parseIniInventory(file, text), hostsAreNames: true }, format: 'ini' };
+      return { source: { ...parseIniInventory(file, text, definedBefore), hostsAreNames: true }, format: 'ini' };
     } catch (err) {
       if (!(err instanceof InventoryError) || INI_SECTION.test(text) || !yamlError) throw err;
     }

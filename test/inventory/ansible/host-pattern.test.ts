@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expandHostPattern, MAX_EXPANDED_HOSTS, MAX_RANGES, parseAddress, pythonInt, pythonStrip, type HostPattern } from '../../../src/inventory/ansible/host-pattern.js';
+import { expandHostPattern, MAX_EXPANDED_HOSTS, MAX_RANGES, parseAddress, type HostPattern } from '../../../src/inventory/ansible/host-pattern.js';
 
 /** the Python that runs ansible-inventory (its `#!` line): the one that can import ansible */
 const PYTHON = (() => {
@@ -157,19 +157,5 @@ describe('expandHostPattern', () => {
       if (expected === 'refused' || !('hosts' in expected)) continue;
       for (const name of expected.hosts) expect(expandHostPattern(name), name).toEqual({ hosts: [name] });
     }
-  });
-});
-
-describe('Python string rules', () => {
-  it('int() as Python reads it', () => {
-    expect(pythonInt(' 12 ')).toBe(12n);
-    expect(pythonInt('+1_000')).toBe(1000n);
-    expect(pythonInt('-\u0661\u0662')).toBe(-12n);
-    expect(pythonInt('\u{1D7D9}')).toBe(1n); // MATHEMATICAL DOUBLE-STRUCK DIGIT ONE
-    for (const bad of ['', '1__0', '_1', '1_', '0x10', '1.0', 'a']) expect(pythonInt(bad), bad).toBeUndefined();
-  });
-  it('strip() as Python does it', () => {
-    expect(pythonStrip('\x1c\u3000 a b\x85\t')).toBe('a b');
-    expect(pythonStrip('\ufeffa')).toBe('\ufeffa');
   });
 });

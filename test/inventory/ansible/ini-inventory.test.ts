@@ -10,24 +10,42 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssue, InventoryError, type InventoryIssue } from '../../../src/errors.js';
-import { MAX_INI_HOST_ENTRIES, parseIniInventory, parseIniValue } from '../../../src/inventory/ansible/ini-inventory.js';
+import { MAX_INI_HOST_ENTRIES, parseIniInventory } from '../../../src/inventory/ansible/ini-inventory.js';
+import { groupNames } from '../../../src/inventory/ansible/group-names.js';
 import { flatten } from '../../../src/inventory/flatten.js';
+import { parseSource } from '../../../src/inventory/source.js';
 import { ansibleInventoryAsync, mapLimit, ourReading, readingDifference, readingOfList, useAnsibleHome, type Reading } from '../ansible-reference.js';
 
 /** Ansible's reading, or its refusal: the reason, and the line when its message gives one. */
 type Outcome = Reading | { refused: string; line?: number };
 
+/**
+ * Another `-i` source beside the INI file: a YAML inventory, read before it (or after). Ansible is
+ * then run with `any_unparsed_is_failed` (its own cfg in the case's folder): by default a source
+ * its plugins fail on is only a warning while another source reads, and what the INI plugin added
+ * before it failed stays; cnet-remote refuses any source Ansible cannot read.
+ */
+interface Other {
+  yaml: string;
+  after?: boolean;
+}
+
 /** Ansible's reading of `text` written to `dir`/inv.ini (-v: the ini plugin's own message when it refuses; its other lines go to stdout, so the JSON goes to a file). */
-async function ansibleReading(text: string, home: string, dir: string): Promise<Outcome> {
+async function ansibleReading(text: string, home: string, dir: string, other?: Other): Promise<Outcome> {
   mkdirSync(dir);
   const file = join(dir, 'inv.ini');
   const out = join(dir, 'out.json');
   writeFileSync(file, text);
-  const run = await ansibleInventoryAsync([file], ['-v', '--list', '--output', out], home, 'ini');
+  let files = [file];
+  if (other) {
+    writeFileSync(join(dir, 'other.yml'), other.yaml);
+    writeFileSync(join(dir, 'ansible.cfg'), '[inventory]\nany_unparsed_is_failed = True\n');
+    files = other.after ? [file, join(dir, 'other.yml')] : [join(dir, 'other.yml'), file];
+  }
+  const run = await ansibleInventoryAsync(files, ['-v', '--list', '--output', out], other ? dir : home, other ? 'yaml,ini' : 'ini');
   if (run.failed) {
     const line = /inv\.ini:(\d+):/.exec(run.stderr)?.[1];
     const reason = /with ini plugin:\s*\n?(.*)/.exec(run.stderr)?.[1] ?? /ERROR! (.*)/.exec(run.stderr)?.[1] ?? run.stderr;
@@ -36,10 +54,12 @@ async function ansibleReading(text: string, home: string, dir: string): Promise<
   return readingOfList(readFileSync(out, 'utf8'));
 }
 
-function ourOutcome(text: string): Outcome {
+function ourOutcome(text: string, other?: Other): Outcome {
   let issues: InventoryIssue[];
   try {
-    const { flat, issues: found } = flatten([parseIniInventory('inv.ini', text)]);
+    const yaml = other && parseSource('other.yml', other.yaml);
+    const ini = parseIniInventory('inv.ini', text, yaml && !other.after ? groupNames(yaml.data) : new Set());
+    const { flat, issues: found } = flatten(yaml ? (other.after ? [ini, yaml] : [yaml, ini]) : [ini]);
     issues = found;
     if (issues.length === 0) return ourReading(flat);
   } catch (err) {
@@ -62,8 +82,8 @@ function outcomeDifference(theirs: Outcome, ours: Outcome): string | undefined {
 
 const lines = (...ls: string[]) => ls.join('\n') + '\n';
 
-/** [name, INI text, whether Ansible refuses it] */
-const CASES: [string, string, 'reads' | 'refuses'][] = [
+/** [name, INI text, whether Ansible refuses it, another -i source] */
+const CASES: [string, string, 'reads' | 'refuses', Other?][] = [
   ['hosts before any section are ungrouped', lines('alpha', 'beta ansible_host=10.0.0.2', '[web]', 'web1', 'web2'), 'reads'],
   ['a host named before sections and in a group is not ungrouped', lines('h1', 'h2', '[web]', 'h1'), 'reads'],
   [
@@ -128,6 +148,11 @@ const CASES: [string, string, 'reads' | 'refuses'][] = [
   ['a dict with a list as a key (unhashable)', lines(`h x="{[1]: 2}"`), 'refuses'],
   ['a set value (JSON cannot hold it)', lines('h x={1,2}'), 'refuses'],
   ['a complex number value', lines('h x=1j'), 'refuses'],
+  // two -i sources: Ansible checks a [g:vars] or [p:children] name against every group read so far
+  ['[g:vars] and [p:children] naming a group an earlier source defines', lines('[web:vars]', 'y=ini', '[top:children]', 'web'), 'reads', { yaml: 'web:\n  hosts:\n    w1:\n' }],
+  ['naming a child group an earlier source defines under children:', lines('[db:vars]', 'x=1', '[all_db:children]', 'db', '[db]', 'd2'), 'reads', { yaml: 'all:\n  children:\n    servers:\n      children:\n        db:\n          hosts:\n            d1:\n' }],
+  ['[g:vars] naming a group only a later source defines', lines('[web:vars]', 'y=ini'), 'refuses', { yaml: 'web:\n  hosts:\n    w1:\n', after: true }],
+  ['[p:children] naming a group only a later source defines', lines('h', '[top:children]', 'web'), 'refuses', { yaml: 'web:\n  hosts:\n    w1:\n', after: true }],
 ];
 
 describe('INI inventories read as ansible-inventory reads them (ini plugin)', () => {
@@ -136,7 +161,7 @@ describe('INI inventories read as ansible-inventory reads them (ini plugin)', ()
   const theirs = new Map<string, Outcome>();
   beforeAll(async () => {
     // ansible-inventory takes most of a second to start: four at a time, each case in a folder of its own
-    await mapLimit([...CASES.entries()], 4, async ([i, [name, text]]) => void theirs.set(name, await ansibleReading(text, home.dir, join(home.dir, `case${i}`))));
+    await mapLimit([...CASES.entries()], 4, async ([i, [name, text, , other]]) => void theirs.set(name, await ansibleReading(text, home.dir, join(home.dir, `case${i}`), other)));
   });
   afterAll(() => {
     const agree = [...differences.values()].filter((d) => d === undefined).length;
@@ -145,10 +170,10 @@ describe('INI inventories read as ansible-inventory reads them (ini plugin)', ()
     console.log(out.join('\n'));
   });
 
-  it.each(CASES)('%s', (name, text, expected) => {
+  it.each(CASES)('%s', (name, text, expected, other) => {
     const their = theirs.get(name)!;
     expect('refused' in their ? 'refuses' : 'reads', 'refused' in their ? their.refused : 'Ansible reads it').toBe(expected);
-    const d = outcomeDifference(their, ourOutcome(text));
+    const d = outcomeDifference(their, ourOutcome(text, other));
     differences.set(name, d);
     expect(d).toBeUndefined();
   });
@@ -194,7 +219,11 @@ describe('parseIniInventory', () => {
       throw new Error('expected an InventoryError');
     };
     expect(issue(lines('[web]', '  w1 a="b'))).toBe('inv.ini:2:8 the quote opened here is never closed: close it');
-    expect(issue(lines('h', '[ghost:vars]', 'x=1'))).toBe('inv.ini:2:1 section [ghost:vars] sets variables of a group that is never defined: add a [ghost] section (it may be empty) or a [ghost:children] section');
+    expect(issue(lines('h', '[ghost:vars]', 'x=1'))).toBe(
+      'inv.ini:2:1 section [ghost:vars] sets variables of a group that is never defined: add a [ghost] section (it may be empty) or a [ghost:children] section, or give the inventory that defines it before this file',
+    );
+    // a group an earlier source defines is defined; the same file alone refuses it
+    expect(parseIniInventory('inv.ini', lines('[ghost:vars]', 'x=1', '[p:children]', 'ghost'), new Set(['ghost'])).data).toEqual({ ghost: { vars: { x: 1 } }, p: { children: { ghost: null } } });
     expect(issue(lines('[p:children]', 'kid'))).toMatch(/^inv\.ini:2:1 \[p:children\] names the group "kid", which is never defined: add a \[kid\] section/);
     expect(issue(lines('w[1:]'))).toMatch(/^inv\.ini:1:1 host pattern "w\[1:\]": host range "\[1:\]" has no end/);
     expect(issue(lines('[web]', 'w1 secret'))).toBe(
@@ -221,104 +250,6 @@ const PYTHON = (() => {
   const bin = execFileSync('sh', ['-c', 'command -v ansible-inventory'], { encoding: 'utf8' }).trim();
   return /^#!\s*(\S+)/.exec(readFileSync(bin, 'utf8'))![1]!;
 })();
-
-type ValueOutcome = { value: unknown } | { refused: string };
-
-/** The ini plugin's own _parse_value on each text, through JSON (as --list prints it), or its refusal. */
-function ansibleValues(texts: string[]): ValueOutcome[] {
-  const script = `
-import json, math, sys
-from ansible.plugins.inventory.ini import InventoryModule
-def finite(v):
-    # JSON has no infinity: written as a marker, as ours is
-    if isinstance(v, float) and not math.isfinite(v): return {'$float': repr(v)}
-    if isinstance(v, (list, tuple)): return [finite(x) for x in v]
-    if isinstance(v, dict): return {k: finite(x) for k, x in v.items()}
-    return v
-out = []
-for t in json.load(sys.stdin):
-    try:
-        out.append({'value': json.loads(json.dumps(finite(InventoryModule._parse_value(t)), ensure_ascii=False))})
-    except Exception as e:
-        out.append({'refused': '%s: %s' % (type(e).__name__, e)})
-print(json.dumps(out))
-`;
-  return JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', script], { input: JSON.stringify(texts), encoding: 'utf8' })) as ValueOutcome[];
-}
-
-/** Infinity and NaN as the Python side marks them */
-const finite = (v: unknown): unknown =>
-  typeof v === 'number' && !Number.isFinite(v)
-    ? { $float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' }
-    : Array.isArray(v)
-      ? v.map(finite)
-      : typeof v === 'object' && v !== null
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, finite(x)]))
-        : v;
-
-function ourValue(text: string): ValueOutcome {
-  try {
-    return { value: finite(parseIniValue(text)) };
-  } catch (err) {
-    if (err instanceof Error && err.constructor.name === 'ValueProblem') return { refused: err.message };
-    throw err;
-  }
-}
-
-const agrees = (ours: ValueOutcome, theirs: ValueOutcome) =>
-  'refused' in ours || 'refused' in theirs ? 'refused' in ours && 'refused' in theirs : isDeepStrictEqual(ours.value, theirs.value);
-
-describe('parseIniValue (ast.literal_eval, else the text itself) against the ini plugin’s _parse_value', () => {
-  // prettier-ignore
-  const VALUES = [
-    '5', '-0x10', '0b101', '0O17', '0_0', '07', '07.5', '07j', '1.', '.5', '1e3', '1E-2', '1_000.000_1', '1__0', '1_', '9'.repeat(30),
-    '-(1)', '-(-1)', '--1', '-True', '+1.5', '- 1', '1+2j', '1-2', '(1)+2j', '1 + 2j + 3j',
-    'True # c', 'True#', 'None', 'none', 'true', 'yes', '...', 'set()', 'set( )', 'set(())', 'set',
-    '[1, 2,]', '[1,,2]', '(1)', '()', '(1,)', '1,', '1, 2', ',', '[1][0]', '{}', '{1: 2, True: 3, 1.0: 4}',
-    '{1.5: 0, None: 1, False: 2}', '{1e16: 1, 1e-5: 2, 0.1: 3, 123.0: 4, -0.0: 5}', "{'a': [1, {'b': (2, 3)}]}", '{**{}}', '[*()]', '{1: 2,}', '{1: 2 3: 4}',
-    `'a' "b"`, "'a' b'b'", "f'x'", "u'x'", "Rb'x'", "ur'x'", "b'abc'", "b'\\xff'", "[b'a']", "b'\\400'", "'\\777'", "'\\d'", "'\\x4'", "'\\x41'",
-    "b'\\xe2\\x82A'", "b'\\xf0\\x9f\\x98\\x80'", "b'\\xed\\xa0\\x80'", "b'\\xc0\\xaf'", "b'\\xf4\\x90'", "'\\u00e9'", "'\\U0001F600'", "'\\U00110000'", "b'\\u0041'", "r'\\n'", "'''x'''", "'''a'b'''", "''", '""', "'unclosed", "'a'\\",
-    'a b', '', ' 5', '\t5', '5 ', 'foo-bar', 'http://x/?a=b', '1.2.3', '1 .real', 'x if y else z', 'lambda: 1', '[1 for x in y]', '{1, 2}', '{[1]: 2}', '{(1, [2]): 3}', '{(1, 2): 3}',
-    '1j', '(1+2j)', '[1j]', '1if 1 else 2', 'a=b', '=', '1:2', '0x', '1e', '['.repeat(200) + ']'.repeat(200), '['.repeat(201) + ']'.repeat(201), 'x\0',
-  ];
-
-  it('reads each value of a table as Python does', () => {
-    const theirs = ansibleValues(VALUES);
-    const differ = VALUES.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
-    expect(differ).toEqual([]);
-  });
-
-  it('reads generated literals as Python does (2000 values)', () => {
-    // prettier-ignore
-    const { value } = fc.letrec<{ atom: string; value: string; list: string; tuple: string; dict: string }>((tie) => ({
-      atom: fc.constantFrom('1', '-1', '+2', '- 3', '0x1F', '1_000', '1.5', '.5', '1e3', '-1e-3', '1e400', 'True', 'False', 'None', "'a'", '"b c"', "b'x'", "'\\n'", "r'\\d'", "'a' 'b'", '07', '1j', '1+2j', 'x', '()', '[]', '{}', 'set()', '...', '-(1)', '(2)'),
-      value: fc.oneof({ depthSize: 'small' }, tie('atom'), tie('list'), tie('tuple'), tie('dict')),
-      list: fc.tuple(fc.array(tie('value'), { maxLength: 3 }), fc.boolean()).map(([xs, comma]) => `[${xs.join(', ')}${comma && xs.length > 0 ? ',' : ''}]`),
-      tuple: fc.array(tie('value'), { minLength: 1, maxLength: 3 }).map((xs) => `(${xs.join(',')}${xs.length === 1 ? ',' : ''})`),
-      dict: fc.array(fc.tuple(tie('atom'), tie('value')), { maxLength: 3 }).map((ps) => `{${ps.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
-    }));
-    const texts = fc.sample(value, { numRuns: 2000, seed: 20261215 });
-    const theirs = ansibleValues(texts);
-    expect(theirs.filter((t, i) => 'value' in t && t.value !== texts[i]).length).toBeGreaterThan(800);
-    expect(theirs.filter((t) => 'refused' in t).length).toBeGreaterThan(200);
-    const differ = texts.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
-    expect(differ.slice(0, 5)).toEqual([]);
-  });
-
-  it('reads generated values as Python does (3000 values)', () => {
-    // prettier-ignore
-    const piece = fc.constantFrom(
-      '1', '0', '07', '1.5', '.5', '1e3', '0x1f', '1_0', '_', 'j', '-', '+', ' ', ',', ':', '(', ')', '[', ']', '{', '}', "'a'", '"b"', "b'c'", "r'\\d'",
-      "'\\x41'", "'\\n'", "b'\\xff'", "b'\\xe2\\x82'", "'\\u00e9'", 'True', 'False', 'None', 'set()', 'x', '#', '...', '.', '=', 'é', "'", '"', '\\',
-    );
-    const texts = fc.sample(fc.array(piece, { minLength: 1, maxLength: 8 }).map((ps) => ps.join('')), { numRuns: 3000, seed: 20261213 });
-    const theirs = ansibleValues(texts);
-    // the generator reaches both outcomes: literals, and values that stay text
-    expect(theirs.filter((t, i) => 'value' in t && t.value !== texts[i]).length).toBeGreaterThan(150);
-    const differ = texts.map((t, i) => ({ t, ours: ourValue(t), theirs: theirs[i]! })).filter((c) => !agrees(c.ours, c.theirs));
-    expect(differ.slice(0, 5)).toEqual([]);
-  });
-});
 
 describe('generated INI files against the ini plugin itself (1000 files)', () => {
   /** The ini plugin in Python on each text: groups' hosts and each host's merged vars, as --list gives them, or the refusal. */
