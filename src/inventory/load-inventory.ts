@@ -4,8 +4,7 @@ import { lookup } from './host-var.js';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.js';
 import { fabricSpecs, resolveFabric } from './resolve-fabric.js';
 import { resolveNetwork, type NetworkCache } from './resolve-network.js';
-import { groupNames } from './ansible/group-names.js';
-import { readSource, type SourceFormat } from './ansible/read-source.js';
+import { readSources } from './read-inventory.js';
 import type { InventorySource } from './source.js';
 import type { Inventory, ResolvedHost } from './types.js';
 import { attachValues, type ValueOptions } from './var-value.js';
@@ -65,19 +64,6 @@ function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
  * group_vars/ and host_vars/ folders beside each.
  */
 export function loadInventory(files: string[], opts: LoadOptions = {}): Inventory {
-  const sources: InventorySource[] = [];
-  const formats: { file: string; format: SourceFormat }[] = [];
-  const issues: InventoryIssue[] = [];
-  for (const f of files) {
-    try {
-      const { source, format } = readSource(f, opts.secrets, new Set(sources.flatMap((s) => [...groupNames(s.data)])));
-      sources.push(source);
-      formats.push({ file: f, format });
-    } catch (err) {
-      if (err instanceof InventoryError) issues.push(...err.issues);
-      else throw err;
-    }
-  }
-  if (issues.length > 0) throw new InventoryError(issues);
+  const { sources, formats } = readSources(files, opts.secrets);
   return { ...resolveInventory(sources, varsDirsOf(files), opts), formats };
 }
