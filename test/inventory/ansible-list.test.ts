@@ -2,8 +2,8 @@
  * `inventory list` / `inventory host` against the real `ansible-inventory --list` / `--host`
  * (Debian's ansible-core 2.14), compared as text (keys sorted as Python's json.dumps sorts them):
  * - small inventories that exercise Ansible's rules for the groups' structure (flatten.ts, group-order.ts),
- *   and several inventories of different formats merged, a --list script among them (two known
- *   differences pinned as it.fails);
+ *   and several inventories of different formats merged, a --list script among them (one known
+ *   difference pinned as it.fails: a script after other sources);
  * - `--host` on corpus files, and which variables `inventory host` hides.
  * Every corpus file's `--list`, and its round trips, are in ansible-differential.test.ts (one
  * ansible-inventory run per file for all of them).
