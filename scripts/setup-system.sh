@@ -27,7 +27,7 @@ if $tests; then
   command -v ruby >/dev/null 2>&1 || need+=(ruby)
   # the bench's smoke (test/e2e/bench-smoke.test.ts) measures peak memory with GNU time
   [ -x /usr/bin/time ] || need+=(time)
-  # the oracle of the YAML inventory differential test (test/inventory/ansible-differential.test.ts)
+  # the oracle of the inventory, ansible.cfg, vault, template and --limit differential tests (test/inventory/): ansible-core, on Debian's python3 with jinja2
   command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible-core)
 fi
 if ((${#need[@]})); then
