@@ -28,6 +28,7 @@ import type { FlatInventory, VarLayer } from '../../src/inventory/flatten.js';
 import { readAnsibleInventory } from '../../src/inventory/read-inventory.js';
 import { resolveConnection } from '../../src/inventory/resolve-connection.js';
 import { attachValues } from '../../src/inventory/var-value.js';
+import { ANSIBLE_PYTHON } from './ansible/run-python.js';
 
 /** A private folder with an empty ansible.cfg, to be HOME and cwd; the environment both sides see (lookup('env', …) reads it); `done()` removes it. */
 export interface AnsibleHome {
@@ -123,7 +124,7 @@ export type AnsibleConnections = Record<string, { hosts?: Record<string, Conn>; 
 export function ansibleConnections({ dir, env }: Omit<AnsibleHome, 'done'>, paths: string[]): Promise<AnsibleConnections> {
   const script = fileURLToPath(new URL('./ansible-connection.py', import.meta.url));
   return new Promise((done, fail) => {
-    execFile('/usr/bin/python3', [script, ...paths], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+    execFile(ANSIBLE_PYTHON, [script, ...paths], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
       err ? fail(new Error(`ansible-connection.py: ${stderr || err.message}`)) : done(JSON.parse(stdout) as AnsibleConnections),
     );
   });

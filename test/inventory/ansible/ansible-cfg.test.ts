@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { readAnsibleSettings, type AnsibleSettings } from '../../../src/inventory/ansible/ansible-cfg.js';
 import { parseAnsibleIni } from '../../../src/inventory/ansible/ansible-cfg-ini.js';
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 const CORPUS = fileURLToPath(new URL('../../fixtures/ansible-cfg-corpus/', import.meta.url));
 
@@ -421,7 +422,7 @@ describe('the INI reader against Python 3.11 configparser as Ansible sets it up'
       '        out.append(None)',
       'print(json.dumps(out))',
     ].join('\n');
-    const theirs = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 26 })) as unknown[];
+    const theirs = JSON.parse(execFileSync(ANSIBLE_PYTHON, ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 26 })) as unknown[];
     const differing = texts.filter((t, i) => {
       let ours: Record<string, Record<string, string>> | null;
       try {

@@ -1,12 +1,19 @@
 /**
- * Debian's python3, the one ansible-core 2.14 runs on (`import ansible` works there; the python3
- * first on PATH may be another), for differential tests of the Python rules Ansible relies on.
+ * The python ansible-core runs on (its `ansible-inventory`'s #! line: Debian's python3, where
+ * `import ansible` works; the python3 first on PATH may be another), for differential tests of
+ * the Python rules Ansible relies on.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const ANSIBLE_PYTHON = (() => {
+  const where = execFileSync('sh', ['-c', 'command -v ansible-inventory'], { encoding: 'utf8' }).trim();
+  return readFileSync(where, 'utf8').split('\n', 1)[0]!.replace(/^#!\s*/, '').trim().split(/\s+/)[0]!;
+})();
 
 /** Runs `script` with `input` as JSON on stdin (warnings ignored); returns what it prints, read as JSON. */
 export function runPython<T>(script: string, input: unknown): T {
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script], {
+  const out = execFileSync(ANSIBLE_PYTHON, ['-W', 'ignore', '-c', script], {
     input: JSON.stringify(input),
     encoding: 'utf8',
     env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },

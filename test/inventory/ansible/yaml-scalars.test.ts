@@ -28,9 +28,10 @@ for text in json.load(sys.stdin):
         out.append(v if isinstance(v, (str, int, float, bool, type(None))) else {'str': str(v)})
 print(json.dumps(out))
 `;
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 describe('plain scalars typed as Ansible reads YAML (PyYAML 1.1)', () => {
-  const theirs = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify(SCALARS), encoding: 'utf8' })) as unknown[];
+  const theirs = JSON.parse(execFileSync(ANSIBLE_PYTHON, ['-c', PY], { input: JSON.stringify(SCALARS), encoding: 'utf8' })) as unknown[];
 
   it.each(SCALARS.map((s, i) => [s, i] as const))('v: %s', (text, i) => {
     let ours = (parseSource('t.yml', `v: ${text}\n`).data as { v: unknown }).v;
