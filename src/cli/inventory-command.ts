@@ -12,6 +12,7 @@ import { readAnsibleInventory, type AnsibleInventory } from '../inventory/read-i
 import { resolveConnection } from '../inventory/resolve-connection.js';
 import { parseSource } from '../inventory/source.js';
 import type { Connection } from '../inventory/types.js';
+import { inventoryHostSshLines } from './inventory-host-ssh.js';
 import { addInventoryOptions, inventoryInputs, type InventoryFlags } from './inventory-inputs.js';
 import type { Output } from './output.js';
 
@@ -102,8 +103,10 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       .command('host')
       .description("one host's variables, as `ansible-inventory --host NAME` prints them (passwords as (hidden)), then the connection they make")
       .argument('<name>', 'the host')
-      .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)'),
-  ).action(async (name: string, positional: string[], flags: InventoryFlags) => {
+      .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)')
+      .option('--ssh', 'instead: what cnet-remote will connect with, as `ssh -G` prints it (the inventory over the ssh config)')
+      .option('-F, --ssh-config <file>', 'the ssh client config --ssh reads (default ~/.ssh/config)'),
+  ).action(async (name: string, positional: string[], flags: InventoryFlags & { ssh?: boolean; sshConfig?: string }) => {
     const read = await readInventories(out, positional, flags);
     const vars = ansibleHost(read.flat, name);
     const host = read.flat.hosts.find((h) => h.name === name);
@@ -111,6 +114,10 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       const names = read.flat.hosts.map((h) => h.name);
       const some = names.slice(0, 10).map(showText).join(', ') + (names.length > 10 ? `, … (${names.length} in all)` : '');
       throw new UsageError(`no host ${showText(name)} in the inventory: its hosts are ${some || '(none)'}`);
+    }
+    if (flags.ssh) {
+      for (const l of inventoryHostSshLines(host, read.load, flags.sshConfig, (t) => out.note(t))) out.line(l);
+      return;
     }
     out.line(dumpAnsibleJson(hideSecrets(vars)));
     const { connection, issues } = resolveConnection(host, read.load);
