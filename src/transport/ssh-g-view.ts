@@ -40,8 +40,9 @@ function hopText(hop: JumpSpec): string {
 export interface SshGNames {
   /**
    * The ProxyJump hops as the config names them (before each is looked up under its own name),
-   * one per `target.jumps` entry: ssh -G prints these names, the Target holds where they lead.
-   * Absent (or not one per hop): the hops print as `user@address:port`.
+   * the last of `target.jumps` (before them: the first bastion's own jumps, which ssh -G does not
+   * print): ssh -G prints these names, the Target holds where they lead.
+   * Absent (or more than the Target's hops): the hops print as `user@address:port`.
    */
   jumps?: readonly JumpSpec[];
 }
@@ -59,7 +60,7 @@ export function sshGView(target: Target, names: SshGNames = {}): string[] {
   ];
   if (target.connectTimeoutMs !== undefined) lines.push(`connecttimeout ${Math.round(target.connectTimeoutMs / 1000)}`);
   if (target.jumps.length) {
-    const named = names.jumps?.length === target.jumps.length ? names.jumps : undefined;
+    const named = names.jumps?.length && names.jumps.length <= target.jumps.length ? names.jumps : undefined;
     const hops = named ?? target.jumps.map((j) => ({ user: j.user, host: j.address, port: j.port }));
     lines.push(`proxyjump ${hops.map(hopText).join(',')}`);
   }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
-import { formatJumpSpec, loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshCommonArgs, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
+import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshCommonArgs, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
+import { jumpChain } from './jump-chain.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {
@@ -66,15 +67,6 @@ function hostKeyMode(v: SshConfigSettings['strictHostKeyChecking']): HostKeyMode
   }
 }
 
-/**
- * The first bastion's own way there in the ssh config, if any: ssh would take it (a later bastion
- * is reached through the hops before it, whatever its config says); cnet-remote does not chain it.
- */
-function ownProxy(js: SshConfigSettings): string | undefined {
-  if (js.unusableProxy) return js.unusableProxy;
-  return js.proxyJump !== undefined && js.proxyJump !== 'none' ? `its own ProxyJump ${formatJumpSpec(js.proxyJump)} in the ssh config` : undefined;
-}
-
 const uniq = (xs: string[]) => [...new Set(xs)];
 /** `~/x` as the shell would: paths from ansible_ssh_common_args are written as typed. */
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
@@ -83,7 +75,8 @@ const label = (user: string, address: string, port: number) => `${user}@${addres
 /**
  * The inventory's connection variables, then `ansible_ssh_common_args`, then the user's ssh config
  * for that name (as Ansible passes it to `ssh`), then OpenSSH's defaults. Bastions (ProxyJump) are
- * each resolved through the ssh config under their own name.
+ * each resolved through the ssh config under their own name, and the first one's own ProxyJump is
+ * followed, recursively, as `ssh -J` does (jump-chain.ts).
  */
 export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefined): Target {
   const c = host.connection;
@@ -111,11 +104,10 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
   const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles.map((f) => expandHome(f)) : [join(homedir(), '.ssh', 'known_hosts')];
   const identitiesOnly = s.identitiesOnly ?? false;
-  const jumps = (s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump).map((j, i): Hop => {
-    const js = resolveSshConfig(cfg, j.host, { ...(j.user ? { user: j.user } : {}), ...(j.port ? { port: j.port } : {}) });
+  const chain = jumpChain(cfg, c.address, s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump);
+  if (chain.refusal) refusal ??= chain.refusal.unusableProxy ? `${chain.refusal.message} ${PROXY_HELP}` : chain.refusal.message;
+  const jumps = chain.hops.map(({ spec: j, settings: js }): Hop => {
     notes.push(...js.notes.map((n) => `bastion ${j.host}: ${n}`));
-    const own = i === 0 ? ownProxy(js) : undefined;
-    if (own) refusal ??= `bastion ${j.host}: ${own}, which cnet-remote does not follow, and it does not connect to the bastion directly instead: list every hop in this host's ProxyJump (ProxyJump hop,${j.host}), or give the bastion "ProxyJump none"`;
     const jAddress = js.hostName ?? j.host;
     const jPort = js.port ?? 22;
     const jUser = js.user ?? local;

@@ -84,7 +84,7 @@ describe('inventory host --ssh', () => {
     expect(pick(fieldsOf(r.lines), ['user', 'hostname', 'port', 'proxyjump'])).toEqual(pick(theirs, ['user', 'hostname', 'port', 'proxyjump']));
   });
 
-  it('says on stderr what it does differently: an "ssh -W" ProxyCommand taken as a jump; a nested jump refused', async () => {
+  it('says on stderr what it does differently: an "ssh -W" ProxyCommand taken as a jump, also on a bastion whose own jump is followed', async () => {
     const e = await hostSsh('elections');
     expect(e.code).toBe(0);
     expect(e.lines).toContain('proxyjump forestanderson@access.scs.carleton.ca');
@@ -92,7 +92,9 @@ describe('inventory host --ssh', () => {
     const n = await hostSsh('nomad-client-1');
     expect(n.code).toBe(0);
     expect(n.lines).toContain('proxyjump ccss-bastion');
-    expect(n.notes.join('\n')).toMatch(/cnet-remote will not connect to "nomad-client-1": bastion ccss-bastion: its own ProxyJump/);
+    // ccss-bastion's own way there (an ssh -W ProxyCommand) is followed, as ssh -J follows it
+    expect(n.notes.join('\n')).toMatch(/bastion ccss-bastion: .* ProxyCommand "ssh forestanderson@access\.scs\.carleton\.ca -W %h:%p" is taken as ProxyJump/);
+    expect(n.notes.join('\n')).not.toMatch(/will not connect/);
   });
 
   it('refuses a local host (no ssh) and a host the inventory does not hold', async () => {

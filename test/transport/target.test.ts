@@ -9,6 +9,7 @@ import { TransportError } from '../../src/errors.js';
 import { KeyStore } from '../../src/transport/keys.js';
 import { parseSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
 import { SshConnector } from '../../src/transport/ssh.js';
+import { MAX_NESTING } from '../../src/transport/jump-chain.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';
 
 const LOCAL = userInfo().username;
@@ -374,6 +375,124 @@ Host *
   });
 });
 
+describe('nested jumps: the first bastion\'s own ProxyJump in the ssh config is followed, as ssh -J does', () => {
+  // each hop written only in the ssh config, as a lab of private networks behind bastions is
+  const CONFIG = `Host deep1
+  HostName 10.2.0.5
+  ProxyJump priv1
+Host priv1
+  HostName 10.1.0.5
+  User privuser
+  Port 2222
+  IdentityFile ~/.ssh/priv_key
+  IdentitiesOnly yes
+  ProxyJump vm1
+Host vm1
+  HostName 192.0.2.1
+  User edge
+  IdentityFile ~/.ssh/edge_key
+  UserKnownHostsFile ~/.ssh/edge_known
+  ProxyJump none
+Host two
+  HostName 10.1.0.7
+  ProxyJump vm1
+Host loopa
+  ProxyJump loopb
+Host loopb
+  ProxyJump loopa,other
+Host selfish
+  ProxyJump selfish
+Host stopper
+  HostName 10.9.0.1
+  ProxyJump none
+Host behindstopper
+  ProxyJump stopper
+Host *
+  ProxyJump vm1
+`;
+  // functions: HOME is made in beforeAll
+  const vm1 = (): Target['jumps'][number] => ({
+    label: 'edge@192.0.2.1',
+    address: '192.0.2.1',
+    port: 22,
+    user: 'edge',
+    identityFiles: [home('.ssh/edge_key')],
+    identitiesOnly: false,
+    hostKeyChecking: 'accept-new',
+    knownHostsFiles: [home('.ssh/edge_known')],
+  });
+  const priv1 = (): Target['jumps'][number] => ({
+    label: 'privuser@10.1.0.5:2222',
+    address: '10.1.0.5',
+    port: 2222,
+    user: 'privuser',
+    identityFiles: [home('.ssh/priv_key')],
+    identitiesOnly: true,
+    hostKeyChecking: 'accept-new',
+    knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+  });
+
+  it('a chain of 2 (target → vm1): the hop resolved under its own name', () => {
+    const t = target({ address: 'two', privateKeyFile: INV_KEY }, CONFIG);
+    expect(t.refusal).toBeUndefined();
+    expect(t.address).toBe('10.1.0.7');
+    expect(t.jumps).toEqual([vm1()]);
+  });
+
+  it("a chain of 3 (deep1 → priv1 → vm1): priv1's own ProxyJump puts vm1 before it; each hop's User, Port, IdentityFile, IdentitiesOnly, UserKnownHostsFile", () => {
+    const t = target({ address: 'deep1', privateKeyFile: INV_KEY }, CONFIG);
+    expect(t.refusal).toBeUndefined();
+    expect(t.label).toBe(`${LOCAL}@10.2.0.5`);
+    expect(t.jumps).toEqual([vm1(), priv1()]);
+  });
+
+  it('a chain of 4 through an inventory -J: each first hop\'s own ProxyJump, recursively', () => {
+    const t = target({ address: '10.3.0.1', commonArgs: '-J deep1' }, CONFIG);
+    expect(t.refusal).toBeUndefined();
+    expect(t.jumps.map((j) => j.label)).toEqual(['edge@192.0.2.1', 'privuser@10.1.0.5:2222', `${LOCAL}@10.2.0.5`]);
+  });
+
+  it("user and port written in a ProxyJump beat the hop's own config; its ProxyJump still applies", () => {
+    const t = target({ address: '10.3.0.1', commonArgs: '-J admin@priv1:2200' }, CONFIG);
+    expect(t.jumps.map((j) => j.label)).toEqual(['edge@192.0.2.1', 'admin@10.1.0.5:2200']);
+  });
+
+  it('a later hop\'s own ProxyJump is not followed (ssh gives it -J with the hops before it)', () => {
+    const t = target({ address: '10.3.0.1', commonArgs: '-J vm1,priv1' }, CONFIG);
+    expect(t.jumps).toEqual([vm1(), priv1()]);
+  });
+
+  it('ProxyJump none on a hop: it is connected to directly', () => {
+    const t = target({ address: 'behindstopper' }, CONFIG);
+    expect(t.refusal).toBeUndefined();
+    expect(t.jumps.map((j) => j.address)).toEqual(['10.9.0.1']);
+  });
+
+  it('a loop is refused, naming the chain; so is a hop that jumps through itself', () => {
+    const loop = target({ address: '10.3.0.1', commonArgs: '-J loopa' }, CONFIG);
+    expect(loop.refusal).toBe(
+      'bastion loopa: the ssh config\'s ProxyJump lines make a loop (10.3.0.1 → loopa → loopb → loopa), which ssh would follow forever: give one of these hosts "ProxyJump none" or a ProxyJump that leaves the loop',
+    );
+    expect(target({ address: 'selfish' }, CONFIG).refusal).toMatch(/^bastion selfish: the ssh config's ProxyJump lines make a loop \(selfish → selfish → selfish\)/);
+  });
+
+  it('a chain nested deeper than MAX_NESTING is refused', () => {
+    const lines = Array.from({ length: MAX_NESTING + 2 }, (_, i) => `Host n${i}\n  ProxyJump n${i + 1}\n`).join('');
+    const deep = target({ address: '10.3.0.1', commonArgs: '-J n0' }, `${lines}Host n${MAX_NESTING + 2}\n  ProxyJump none\n`);
+    expect(deep.refusal).toMatch(new RegExp(`^bastion n${MAX_NESTING + 1}: jump hosts nested more than ${MAX_NESTING} deep \\(10\\.3\\.0\\.1 → n0 → .* → n${MAX_NESTING + 1}\\)`));
+    // MAX_NESTING bastions with a ProxyJump of their own are followed
+    const ok = target({ address: '10.3.0.1', commonArgs: '-J n2' }, `${lines}Host n${MAX_NESTING + 2}\n  ProxyJump none\n`);
+    expect(ok.refusal).toBeUndefined();
+    expect(ok.jumps).toHaveLength(MAX_NESTING + 1);
+  });
+
+  it('the connector opens each bastion of a nested chain once per run: the same chain from two hosts is one key', () => {
+    const a = target({ address: 'deep1' }, CONFIG);
+    const b = target({ address: '10.2.0.9', commonArgs: '-J vm1,priv1' }, CONFIG);
+    expect(a.jumps.map((j) => j.label)).toEqual(b.jumps.map((j) => j.label));
+  });
+});
+
 describe('notes from the ssh config', () => {
   it('a Match exec block is not run: its note is passed through and its options are not applied', () => {
     const t = target({ address: 'box.example.com' }, `Match exec "nc -z 10.0.0.1 22"
@@ -409,14 +528,15 @@ describe('a proxy that cannot be used is a refusal, never a direct connection (e
     expect(t.refusal).toBe(`ansible_ssh_common_args: ${why} ${PROXY_HELP}`);
   });
 
-  it("the first bastion's own ProxyJump or ProxyCommand in the ssh config (ssh takes it; the bastion would be reached directly)", () => {
-    const config = 'Host jumpa\n  ProxyJump outer\nHost jumpb\n  ProxyCommand nc %h %p\nHost jumpc\n  ProxyJump none\n';
-    expect(target({ address: 'box.example.com', commonArgs: '-J jumpa' }, config).refusal).toBe(
-      `bastion jumpa: its own ProxyJump outer in the ssh config, which cnet-remote does not follow, and it does not connect to the bastion directly instead: list every hop in this host's ProxyJump (ProxyJump hop,jumpa), or give the bastion "ProxyJump none"`,
-    );
-    expect(target({ address: 'box.example.com', commonArgs: '-J jumpb' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 4: ProxyCommand "nc %h %p" \(only /);
-    // a later bastion is reached through the hops before it, whatever its own config says
-    expect(target({ address: 'box.example.com', commonArgs: '-J jumpc,jumpa' }, config).refusal).toBeUndefined();
+  it("the first bastion's own ProxyCommand in the ssh config, when it is not an ssh jump (ssh would run it; never a direct connection)", () => {
+    const config = 'Host jumpb\n  ProxyCommand nc %h %p\nHost jumpc\n  ProxyJump none\nHost deep\n  ProxyJump jumpb\n';
+    expect(target({ address: 'box.example.com', commonArgs: '-J jumpb' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 2: ProxyCommand "nc %h %p" \(only .* ProxyJump \(-J \[user@\]bastion\[:port\]\)/);
+    // one level down: the way there is named
+    expect(target({ address: 'box.example.com', commonArgs: '-J deep' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 2: ProxyCommand "nc %h %p" .*\(the way there: box\.example\.com → deep → jumpb\)/);
+    // a later bastion is reached through the hops before it, whatever its own config says (ssh gives it -J)
+    const t = target({ address: 'box.example.com', commonArgs: '-J jumpc,jumpb' }, config);
+    expect(t.refusal).toBeUndefined();
+    expect(t.jumps.map((j) => j.address)).toEqual(['jumpc', 'jumpb']);
   });
 
   it('ProxyCommand none, in the ssh config or the common args, is a direct connection', () => {
