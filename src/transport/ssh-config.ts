@@ -6,22 +6,29 @@
  *   relative paths from ~/.ssh, `~`), into an ordered list of entries. Lines are tokenised
  *   with the `ssh-config` package.
  * - `resolveSshConfig()` evaluates it for one alias: `Host` patterns (`*`, `?`, `!negation`),
- *   `Match host|originalhost|user|localuser|all`, first obtained value wins, IdentityFile
- *   accumulates, `%` tokens, `${VAR}` and `~` expansion where ssh does them.
+ *   `Match` as OpenSSH 9.2 match_cfg_line() reads it (all, canonical, final, exec, host,
+ *   originalhost, user, localuser; `!`; `criterion=value`), first obtained value wins,
+ *   IdentityFile accumulates, `%` tokens, `${VAR}` and `~` expansion where ssh does them. When
+ *   a `Match final` is read or CanonicalizeHostname is on, the config is read a second time as
+ *   ssh.c does (the final pass: Host and `Match host` see the final host name; `Match final`
+ *   and `Match canonical` hold).
  *
  * Deliberate differences from ssh:
  * - `Match exec` is never run: such a Match block is taken as not matching (negated or not),
  *   and a note says so when ssh would have run the command.
  * - A ProxyCommand is never run: the classic `ssh -W %h:%p [user@]bastion` is taken as ProxyJump;
  *   any other is `unusableProxy`, and the host is refused (never connected to directly instead).
- * - `Match canonical` / `Match final` are taken as false (there is no canonicalisation and no
- *   final pass), with a note; `CanonicalizeHostname` is not applied.
+ * - `CanonicalizeHostname` does not look names up (CanonicalDomains): the final pass runs with
+ *   the name as written, as ssh does when no lookup succeeds; a note says so.
+ * - `Match localnetwork` (OpenSSH 9.4+; 9.2 refuses it) compares the controller's interface
+ *   addresses (os.networkInterfaces). `Match tagged` and `Match version` (newer) are refused, as 9.2 does.
  * - The system file /etc/ssh/ssh_config is read only when asked (`systemConfig`).
  * - Invalid values are only reported for lines that apply to the alias; ssh rejects the whole
  *   file. File permissions are not checked.
  */
 import { createHash } from 'node:crypto';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir, hostname, networkInterfaces, userInfo } from 'node:os';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineType, parse as parseConfigText } from 'ssh-config';
 import { CnetError } from '../errors.js';
@@ -36,8 +43,7 @@ import {
   parseYesNo,
   type StrictHostKeyChecking,
 } from './ssh-option-values.js';
-import { matchPattern, matchPatternList } from './ssh-pattern.js';
-import { splitShellWords } from './ssh-shell-words.js';
+import { addressInNetworks, matchPattern, matchPatternList, parseCidrList } from './ssh-pattern.js';
 import { proxyCommandAsJump } from './ssh-proxy-command.js';
 import { expandEnvVars, expandPercentTokens, expandTilde } from './ssh-tokens.js';
 
@@ -212,25 +218,116 @@ function valueWords(value: LibValue, quoted: boolean | undefined): string[] {
   return quoted ? [value] : value.split(/\s+/).filter((w) => w !== '');
 }
 
-function parseMatchCriteria(words: string[], pos: SshConfigPosition): SshMatchCriterion[] {
+const WHITESPACE = ' \t\r\n';
+
+function skipWhitespace(s: string, i: number): number {
+  while (i < s.length && WHITESPACE.includes(s[i] as string)) i++;
+  return i;
+}
+
+/**
+ * OpenSSH's strdelim(): the next word of `cp.rest`, split at whitespace, a double quote or one
+ * `=` (so `host=x` is `host`, `x`); a `"…"` word loses its quotes. Null at the end of the text,
+ * and for an unterminated quote (which then ends the text). A word ends at the first quote.
+ */
+function strdelim(cp: { rest: string | null }): string | null {
+  const s = cp.rest;
+  if (s === null) return null;
+  let i = 0;
+  while (i < s.length && !(WHITESPACE + '"=').includes(s[i] as string)) i++;
+  if (i === s.length) {
+    cp.rest = null;
+    return s;
+  }
+  if (s[i] === '"') {
+    const t = s.slice(0, i) + s.slice(i + 1);
+    const close = t.indexOf('"', i);
+    if (close < 0) {
+      cp.rest = null;
+      return null;
+    }
+    cp.rest = t.slice(skipWhitespace(t, close + 1));
+    return t.slice(0, close);
+  }
+  const word = s.slice(0, i);
+  const equals = s[i] === '=';
+  let k = skipWhitespace(s, i + 1);
+  if (!equals && s[k] === '=') k = skipWhitespace(s, k + 1);
+  cp.rest = s.slice(k);
+  return word;
+}
+
+/**
+ * OpenSSH argv_split(): whether the quotes of a line's arguments close (ssh refuses the line
+ * with "invalid quotes" otherwise); a backslash escapes a quote, a backslash, or a blank outside quotes.
+ */
+function quotesClose(s: string): boolean {
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === ' ' || s[i] === '\t') {
+      i++;
+      continue;
+    }
+    if (s[i] === '#') return true;
+    let quote = '';
+    for (; i < s.length; i++) {
+      const c = s[i] as string;
+      if (c === '\\') {
+        const next = s[i + 1];
+        if (next === "'" || next === '"' || next === '\\' || (quote === '' && next === ' ')) i++;
+      } else if (quote === '' && (c === ' ' || c === '\t')) break;
+      else if (quote === '' && (c === '"' || c === "'")) quote = c;
+      else if (quote !== '' && c === quote) quote = '';
+    }
+    if (i >= s.length) return quote === '';
+  }
+  return true;
+}
+
+/** The Match criteria OpenSSH 9.2 knows, with an argument (besides all, canonical, final). */
+const MATCH_WITH_ARGUMENT = new Set(['host', 'originalhost', 'user', 'localuser', 'exec', 'localnetwork']);
+
+/**
+ * A Match line's criteria, read as OpenSSH 9.2 match_cfg_line() reads them: words split by
+ * strdelim (`criterion=value` is two words), names compared without case, `!` negates, `#`
+ * ends the line, `all` only alone or after one other criterion and last. Errors are the ones
+ * ssh gives (it then refuses the whole configuration).
+ */
+function parseMatchCriteria(text: string, pos: SshConfigPosition): SshMatchCriterion[] {
+  const fail = (message: string): never => {
+    throw new SshConfigError(message, pos.file, pos.line);
+  };
   const criteria: SshMatchCriterion[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
+  const cp = { rest: text as string | null };
+  let attributes = 0;
+  for (let word = strdelim(cp); word !== null && word !== ''; word = strdelim(cp)) {
+    if (word.startsWith('#')) break;
     const negated = word.startsWith('!');
-    const name = (negated ? word.slice(1) : word).toLowerCase();
-    if (name === 'all' || name === 'canonical' || name === 'final') {
+    const written = negated ? word.slice(1) : word;
+    const name = written.toLowerCase();
+    if (name === 'all') {
+      const next = strdelim(cp);
+      if (attributes > 1 || (next !== null && next !== '' && !next.startsWith('#'))) {
+        fail(`'${word}' cannot be combined with other Match attributes`);
+      }
+      criteria.push({ name, negated });
+      return criteria;
+    }
+    attributes++;
+    if (name === 'canonical' || name === 'final') {
       criteria.push({ name, negated });
       continue;
     }
-    const arg = words[i + 1];
-    if (arg === undefined) throw new SshConfigError(`Missing Match criteria for ${name}`, pos.file, pos.line);
-    criteria.push({ name, negated, arg });
-    i++;
+    const arg = strdelim(cp);
+    if (arg === null || arg === '' || arg.startsWith('#')) fail(`Missing Match criteria for ${written}`);
+    if (!MATCH_WITH_ARGUMENT.has(name)) fail(`Unsupported Match attribute ${written}`);
+    if (name === 'localnetwork') {
+      const networks = parseCidrList(arg as string);
+      if (typeof networks === 'string') fail(`Match localnetwork: ${networks}`);
+    }
+    criteria.push({ name, negated, arg: arg as string });
   }
-  const allAt = criteria.findIndex((c) => c.name === 'all');
-  if (allAt >= 0 && criteria.some((c) => c.name !== 'all' && c.name !== 'canonical' && c.name !== 'final')) {
-    throw new SshConfigError("'all' cannot be combined with other Match attributes", pos.file, pos.line);
-  }
+  if (attributes === 0) fail('One or more attributes required for Match');
   return criteria;
 }
 
@@ -242,14 +339,10 @@ function parseLine(text: string, file: string, line: number, ctx: ParseContext |
   const rest = restOfLine(text);
   if (rest === '' || rest.startsWith('#')) throw new SshConfigError(`no argument after keyword "${keywordText}"`, file, line);
   if (keywordText.toLowerCase() === 'match') {
-    // tokenised here: ssh-config 5.3 rejects valid lines such as `Match !final` and `Match !all`
-    let words: string[];
-    try {
-      words = splitShellWords(rest, { comments: true });
-    } catch (e) {
-      throw new SshConfigError(errorMessage(e), file, line);
-    }
-    return { kind: 'match', criteria: parseMatchCriteria(words, pos), ...pos };
+    // read here as ssh reads it: ssh-config 5.3 rejects valid lines such as `Match !final`,
+    // and splits `host=x` otherwise than strdelim does
+    if (!quotesClose(rest)) throw new SshConfigError('invalid quotes', file, line);
+    return { kind: 'match', criteria: parseMatchCriteria(rest, pos), ...pos };
   }
   let node;
   try {
@@ -394,24 +487,36 @@ function where(at: SshConfigPosition): string {
   return `${at.file} line ${at.line}`;
 }
 
+/** The addresses of the controller's network interfaces that are up (Match localnetwork). */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+}
+
 class Resolution {
   readonly values = new Map<string, { value: unknown; at: SshConfigPosition }>();
   readonly identityFiles: { path: string; at: SshConfigPosition }[] = [];
   knownHosts?: { files: string[]; at: SshConfigPosition };
   proxy?: Proxy;
   readonly notes: string[] = [];
+  /** the second reading (ssh's SSHCONF_FINAL), with `host` the final host name */
+  finalPass = false;
+  /** the name Host lines and (in the final pass) Match host compare: the alias, then the final host */
+  host: string;
 
   constructor(
     readonly alias: string,
     readonly localUser: string,
-  ) {}
+  ) {
+    this.host = alias;
+  }
 
   value<T>(keyword: string): T | undefined {
     return this.values.get(keyword)?.value as T | undefined;
   }
 
-  /** The host `Match host` compares: HostName so far with `%h` expanded, else the alias. */
+  /** The host `Match host` compares: in the final pass the final host; else HostName so far with `%h` expanded, else the alias. */
   matchHost(): string {
+    if (this.finalPass) return this.host;
     const hostName = this.value<string>('hostname');
     if (hostName === undefined) return this.alias;
     try {
@@ -425,7 +530,7 @@ class Resolution {
     let matched = false;
     for (const entry of patterns) {
       const negated = entry.startsWith('!');
-      if (matchPattern(this.alias, negated ? entry.slice(1) : entry)) {
+      if (matchPattern(this.host, negated ? entry.slice(1) : entry)) {
         if (negated) return false;
         matched = true;
       }
@@ -433,6 +538,7 @@ class Resolution {
     return matched;
   }
 
+  /** OpenSSH 9.2 match_cfg_line(), except that `exec` is not run (the block is then taken as not matching). */
   matchMatches(entry: Extract<SshConfigEntry, { kind: 'match' }>): boolean {
     let result = true;
     let exec: string | undefined;
@@ -440,15 +546,17 @@ class Resolution {
     for (const c of entry.criteria) {
       const arg = c.arg ?? '';
       let r: boolean;
+      if (c.name === 'all') {
+        if (result) result = !c.negated;
+        break;
+      }
       switch (c.name) {
-        case 'all':
-          return result && !c.negated;
-        case 'canonical':
         case 'final':
-          this.notes.push(
-            `${where(entry)}: "Match ${c.negated ? '!' : ''}${c.name}" is taken as ${c.negated ? 'true' : 'false'} (cnet-remote makes a single pass, without hostname canonicalisation)`,
-          );
-          r = false;
+          r = this.finalPass;
+          break;
+        case 'canonical':
+          // 9.2 takes both as "this is the final pass"
+          r = this.finalPass;
           break;
         // unlike Host lines, Match host / originalhost ignore case (checked against ssh -G)
         case 'host':
@@ -463,16 +571,19 @@ class Resolution {
         case 'localuser':
           r = matchPatternList(this.localUser, arg) === 1;
           break;
+        case 'localnetwork': {
+          const networks = parseCidrList(arg);
+          r = typeof networks !== 'string' && interfaceAddresses().some((a) => addressInNetworks(a, networks));
+          break;
+        }
         case 'exec':
           exec ??= arg;
           // ssh skips the command when an earlier criterion already failed
           if (result) execWouldRun = true;
           continue;
         default:
-          this.notes.push(`${where(entry)}: unsupported "Match ${c.name}": the block is taken as not matching`);
+          // parseMatchCriteria refuses the others
           r = false;
-          result = false;
-          continue;
       }
       if (r === c.negated) result = false;
     }
@@ -497,7 +608,8 @@ class Resolution {
     switch (keyword) {
       case 'identityfile':
         if (args.length !== 1) this.fail(at, 'IdentityFile takes one file (quote paths with spaces)');
-        this.identityFiles.push({ path: args[0] as string, at });
+        // ssh skips a file already listed as written (add_identity_file), so the final pass adds none twice
+        if (!this.identityFiles.some((f) => f.path === args[0])) this.identityFiles.push({ path: args[0] as string, at });
         return;
       case 'userknownhostsfile':
         this.knownHosts ??= { files: args, at };
@@ -516,6 +628,8 @@ class Resolution {
         this.proxy ??= { kind: 'command', command: entry.rest, at };
         return;
     }
+    // before the final pass ssh sets HostName to the final host: HostName lines do nothing in it
+    if (keyword === 'hostname' && this.finalPass) return;
     const parse = Object.hasOwn(SINGLE_VALUED, keyword) ? SINGLE_VALUED[keyword] : undefined;
     if (parse) {
       if (args.length !== 1) this.fail(at, `${keyword}: garbage at end of line`);
@@ -552,6 +666,19 @@ class Resolution {
 }
 
 /**
+ * Whether a `Match final` is in the file or what it includes: ssh then reads the configuration
+ * a second time. ssh evaluates every Match line, also in files included where a block does not
+ * apply, so where it stands does not matter.
+ */
+function hasMatchFinal(source: SshConfigSource): boolean {
+  return source.entries.some(
+    (e) =>
+      (e.kind === 'match' && e.criteria.some((c) => c.name === 'final')) ||
+      (e.kind === 'include' && e.sources.some(hasMatchFinal)),
+  );
+}
+
+/**
  * The settings `ssh ALIAS` would use. Throws SshConfigError for a value ssh would refuse on a
  * line that applies to the alias (a bad Port, an invalid ProxyJump, an unknown `%` token, …).
  */
@@ -573,8 +700,32 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
     r.apply(entry);
   });
   for (const source of config.sources) r.run(source.entries);
+  const canonicalize = r.value<string[]>('canonicalizehostname')?.[0]?.toLowerCase();
+  const canonicalizing = canonicalize !== undefined && canonicalize !== 'no' && canonicalize !== 'false';
+  if (config.sources.some(hasMatchFinal) || canonicalizing) {
+    // ssh.c: the configuration is read again, Host and Match host now comparing the final host
+    // (HostName with %h expanded, lowercased unless an address), `Match final` / `canonical` true
+    const hostNameSoFar = r.value<string>('hostname');
+    let finalHost = alias;
+    if (hostNameSoFar !== undefined) {
+      try {
+        finalHost = expandPercentTokens(hostNameSoFar, { h: alias });
+      } catch {
+        finalHost = hostNameSoFar;
+      }
+    }
+    if (isIP(finalHost) === 0) finalHost = finalHost.toLowerCase();
+    if (canonicalizing) {
+      r.notes.push(
+        `${where(r.values.get('canonicalizehostname')!.at)}: CanonicalizeHostname ${canonicalize}: cnet-remote does not look the name up in CanonicalDomains (ssh does, and may then connect elsewhere); the final pass uses "${finalHost}"`,
+      );
+    }
+    r.finalPass = true;
+    r.host = finalHost;
+    for (const source of config.sources) r.run(source.entries);
+  }
 
-  const notes = r.notes;
+  const notes = [...new Set(r.notes)];
   const user = r.value<string>('user');
   const port = r.value<number>('port');
   const hostNameRaw = r.values.get('hostname');

@@ -38,3 +38,88 @@ export function matchPatternList(text: string, list: string, lowercasePatterns =
   }
   return positive ? 1 : 0;
 }
+
+/** An IP address as a family and a big integer, or undefined when `text` is not one (OpenSSH addr_pton). */
+function parseAddress(text: string): { bits: 32 | 128; value: bigint } | undefined {
+  const v4 = (s: string): bigint | undefined => {
+    const parts = s.split('.');
+    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+    return parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n);
+  };
+  if (!text.includes(':')) {
+    const value = v4(text);
+    return value === undefined ? undefined : { bits: 32, value };
+  }
+  let tail: bigint | undefined;
+  let body = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.slice(lastColon + 1).includes('.')) {
+    tail = v4(text.slice(lastColon + 1));
+    if (tail === undefined) return undefined;
+    body = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string): string[] | undefined => {
+    if (s === '') return [];
+    const g = s.split(':');
+    return g.every((x) => /^[0-9a-fA-F]{1,4}$/.test(x)) ? g : undefined;
+  };
+  const head = groups(halves[0] as string);
+  const rest = halves.length === 2 ? groups(halves[1] as string) : [];
+  if (!head || !rest) return undefined;
+  const missing = 8 - head.length - rest.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [...head, ...Array<string>(missing).fill('0'), ...rest];
+  let value = all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+  if (tail !== undefined) value = (value & ~0xffffffffn) | tail;
+  return { bits: 128, value };
+}
+
+/** An IPv4 (32 bits) or IPv6 (128 bits) network: its address and prefix length. */
+export interface IpNetwork {
+  bits: 32 | 128;
+  value: bigint;
+  length: number;
+}
+
+/** `addr[/len]` as OpenSSH addr_pton_cidr reads it: the host part must be zero. */
+function parseNetwork(entry: string): IpNetwork | string {
+  const slash = entry.indexOf('/');
+  const addr = parseAddress(slash < 0 ? entry : entry.slice(0, slash));
+  if (!addr) return `Invalid network entry "${entry}"`;
+  const lenText = slash < 0 ? undefined : entry.slice(slash + 1);
+  if (lenText !== undefined && !/^\d+$/.test(lenText)) return `Invalid network entry "${entry}"`;
+  const length = lenText === undefined ? addr.bits : Number(lenText);
+  const hostMask = length > addr.bits ? 0n : (1n << BigInt(addr.bits - length)) - 1n;
+  if (length > addr.bits || (addr.value & hostMask) !== 0n) return `Inconsistent mask length for network "${entry}"`;
+  return { ...addr, length };
+}
+
+/**
+ * A comma-separated list of networks (`192.168.1.0/24,fe80::/10`, OpenSSH addr_match_cidr_list):
+ * the networks, or the problem with the first bad entry (empty, a character other than hex
+ * digits `.:/`, not an address, host bits set).
+ */
+export function parseCidrList(list: string): IpNetwork[] | string {
+  const out: IpNetwork[] = [];
+  for (const entry of list.split(',')) {
+    if (entry === '') return `empty entry in list "${list}"`;
+    if (!/^[0-9a-fA-F.:/]+$/.test(entry)) return `list entry "${entry}" contains invalid characters`;
+    const net = parseNetwork(entry);
+    if (typeof net === 'string') return net;
+    out.push(net);
+  }
+  return out;
+}
+
+/** Whether the address is inside one of the networks (addresses of the other family never are). */
+export function addressInNetworks(address: string, networks: IpNetwork[]): boolean {
+  const addr = parseAddress(address);
+  if (!addr) return false;
+  return networks.some((n) => {
+    if (n.bits !== addr.bits) return false;
+    const shift = BigInt(n.bits - n.length);
+    return addr.value >> shift === n.value >> shift;
+  });
+}

@@ -296,17 +296,6 @@ describe('resolveSshConfig: semantics', () => {
     expect(s.port).toBeUndefined();
   });
 
-  it('Match canonical / final are taken as false, with a note', () => {
-    const s = resolve('Match final host x\n  User final-user\nMatch canonical all\n  Port 1\nMatch !final\n  Port 2\n', 'x');
-    expect(s.user).toBeUndefined();
-    expect(s.port).toBe(2);
-    expect(s.notes).toEqual([
-      expect.stringContaining('test.config line 1: "Match final" is taken as false'),
-      expect.stringContaining('test.config line 3: "Match canonical" is taken as false'),
-      expect.stringContaining('test.config line 5: "Match !final" is taken as true'),
-    ]);
-  });
-
   it('Match exec is never run: the block does not apply and a note says so', () => {
     const proof = join(tmp, 'match-exec-ran');
     const text = [
@@ -333,11 +322,7 @@ describe('resolveSshConfig: semantics', () => {
     expect(existsSync(proof)).toBe(false);
   });
 
-  it('an unknown Match criterion does not match, with a note', () => {
-    const s = resolve('Match tagged prod\n  User x\n', 'h');
-    expect(s.user).toBeUndefined();
-    expect(s.notes).toEqual(['test.config line 1: unsupported "Match tagged": the block is taken as not matching']);
-  });
+  // Match final / canonical / criterion=value / unknown criteria: ssh-config-match.test.ts (each case run through ssh -G)
 
   it('expands tokens, ~ and ${VAR} in IdentityFile, UserKnownHostsFile and IdentityAgent', () => {
     const text = [
