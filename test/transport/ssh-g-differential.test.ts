@@ -161,12 +161,6 @@ function differenceKind(field: SshGField, ssh: string[], ours: string[], oursAll
   }
 }
 
-/** Kinds that are not about cnet-remote's defaults, for an alias a Match final/canonical block (taken as false) may decide: said so. */
-function tagged(kind: string, notes: string[]): string {
-  const byDefault = /^(connecttimeout: unset|userknownhostsfile: default|identityfile: none configured|stricthostkeychecking: ssh ask, ours accept-new)/.test(kind);
-  return !byDefault && notes.some((n) => /"Match !?(final|canonical)" is taken as/.test(n)) ? `${kind} [Match final/canonical in the config]` : kind;
-}
-
 function compare(ssh: Fields, ours: Ours, home: string): Compared[] {
   const mine = ours.lines ? ourFields(ours.lines, home) : new Map<SshGField, string[]>();
   const out: Compared[] = [];
@@ -175,7 +169,7 @@ function compare(ssh: Fields, ours: Ours, home: string): Compared[] {
     const o = ours.refused ? [] : (mine.get(field) ?? []);
     if (!s.length && !o.length) continue;
     const agree = !ours.refused && same(s, o);
-    out.push({ field, agree, ssh: s, ours: o, ...(agree ? {} : { kind: ours.refused ? refusalKind(ours.refused) : tagged(differenceKind(field, s, o, mine), ours.notes) }) });
+    out.push({ field, agree, ssh: s, ours: o, ...(agree ? {} : { kind: ours.refused ? refusalKind(ours.refused) : differenceKind(field, s, o, mine) }) });
   }
   return out;
 }
