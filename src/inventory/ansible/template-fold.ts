@@ -1,6 +1,6 @@
 import { Fail } from './template-error.js';
 import type { Evaluator, Scope } from './template-eval.js';
-import type { Node } from './template-parse.js';
+import { children, type Node } from './template-parse.js';
 import { type Py, truthy, Undef } from './template-values.js';
 
 /**
@@ -16,42 +16,8 @@ import { type Py, truthy, Undef } from './template-values.js';
 type Folded = { ok: true; v: Py } | { ok: false };
 const NO: Folded = { ok: false };
 
-function children(node: Node): Node[] {
-  switch (node.k) {
-    case 'const':
-    case 'name':
-      return [];
-    case 'list':
-    case 'tuple':
-    case 'concat':
-      return node.items;
-    case 'dict':
-      return node.pairs.flat();
-    case 'getattr':
-      return [node.obj];
-    case 'getitem':
-      return [node.obj, node.arg];
-    case 'slice':
-      return [node.start, node.stop, node.step].filter((n): n is Node => n !== undefined);
-    case 'call':
-      return [node.fn, ...node.args, ...node.kwargs.map((k) => k[1])];
-    case 'filter':
-    case 'test':
-      return [node.obj, ...node.args, ...node.kwargs.map((k) => k[1])];
-    case 'not':
-    case 'neg':
-    case 'pos':
-      return [node.arg];
-    case 'and':
-    case 'or':
-    case 'bin':
-      return [node.left, node.right];
-    case 'cond':
-      return [node.test, node.then, ...(node.else ? [node.else] : [])];
-    case 'compare':
-      return [node.first, ...node.ops.map((o) => o[1])];
-  }
-}
+/** A node's sub-expressions, in order. */
+const subNodes = (node: Node): Node[] => children(node).filter((n): n is Node => n !== undefined);
 
 const isStrictUndefined = (v: Py) => v instanceof Undef && !v.lenient;
 
@@ -110,10 +76,10 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
         break;
       }
       case 'getitem':
-        r = asConst(node.obj).ok && (node.arg.k === 'slice' ? children(node.arg).every((c) => asConst(c).ok) : asConst(node.arg).ok) ? attempt(node) : NO;
+        r = asConst(node.obj).ok && (node.arg.k === 'slice' ? subNodes(node.arg).every((c) => asConst(c).ok) : asConst(node.arg).ok) ? attempt(node) : NO;
         break;
       default:
-        r = children(node).every((c) => asConst(c).ok) ? attempt(node) : NO;
+        r = subNodes(node).every((c) => asConst(c).ok) ? attempt(node) : NO;
     }
     lazy.set(node, r);
     return r;
@@ -124,7 +90,7 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
   // every subexpression folded, bottom up; an undefined constant tested or joined fails it
   const folded = new Map<Node, Folded>();
   const fold = (node: Node): Folded => {
-    const kids = children(node).map((c) => fold(c));
+    const kids = subNodes(node).map((c) => fold(c));
     const get = (n: Node) => folded.get(n)!;
     let result: Folded;
     switch (node.k) {
@@ -161,7 +127,7 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
         }
         break;
       case 'getitem':
-        result = get(node.obj).ok && (node.arg.k === 'slice' ? children(node.arg).every((c) => get(c).ok) : get(node.arg).ok) ? attempt(node) : NO;
+        result = get(node.obj).ok && (node.arg.k === 'slice' ? subNodes(node.arg).every((c) => get(c).ok) : get(node.arg).ok) ? attempt(node) : NO;
         break;
       default:
         result = kids.every((k) => k.ok) ? attempt(node) : NO;
@@ -171,7 +137,7 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
   };
   const generate = (node: Node): void => {
     if (OPTIMIZED.has(node.k)) fold(node);
-    else for (const c of children(node)) generate(c);
+    else for (const c of subNodes(node)) generate(c);
   };
   generate(root);
 }

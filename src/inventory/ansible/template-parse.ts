@@ -49,7 +49,8 @@ function describe(t: Token): string {
   return t.type;
 }
 
-function children(b: Body): (Node | undefined)[] {
+/** A node's sub-expressions, in order (a slice's missing bounds as undefined). */
+export function children(b: Body): (Node | undefined)[] {
   switch (b.k) {
     case 'const':
     case 'name':
