@@ -154,23 +154,28 @@ function listDifference(theirs: string, ours: string): string | undefined {
 
 let home: AnsibleHome;
 let connections: AnsibleConnections;
-/** each file's `ansible-inventory --list` and `--list --export` (corpus), `--list` (refused/), run before the tests, two at a time */
+/**
+ * The corpus files whose `--list --export` is read back too: one in four, of every format (each
+ * run of ansible-inventory costs about half a second of a core; the whole corpus twice made this
+ * set-up the slowest part of the unit suite on a loaded machine).
+ */
+const EXPORTED = FILES.filter((_f, i) => i % 4 === 0);
+/** each file's `ansible-inventory --list` (corpus, refused/) and `--list --export` (EXPORTED), run before the tests, two at a time */
 const listed = new Map<string, InventoryRun>();
 const exported = new Map<string, InventoryRun>();
+// ~100 runs of ansible-inventory: generous, for a machine running other suites at once
 beforeAll(async () => {
   home = ansibleHome();
   const paths = FILES.map((f) => join(CORPUS, f));
   const rendered = ansibleConnections(home, paths);
   const jobs: [string, Map<string, InventoryRun>, string[]][] = [
-    ...paths.flatMap((p): [string, Map<string, InventoryRun>, string[]][] => [
-      [p, listed, ['--list']],
-      [p, exported, ['--list', '--export']],
-    ]),
+    ...paths.map((p): [string, Map<string, InventoryRun>, string[]] => [p, listed, ['--list']]),
+    ...EXPORTED.map((f): [string, Map<string, InventoryRun>, string[]] => [join(CORPUS, f), exported, ['--list', '--export']]),
     ...REFUSED_FILES.map((f): [string, Map<string, InventoryRun>, string[]] => [join(REFUSED, f), listed, ['--list']]),
   ];
   await mapLimit(jobs, 2, async ([path, into, args]) => void into.set(path, await ansibleInventoryAsync([path], args, home.dir)));
   connections = await rendered;
-});
+}, 900_000);
 afterAll(() => home.done());
 
 /** Ansible's `--list` output of a corpus file, which it must read. */
@@ -242,7 +247,7 @@ describe('round trip: --list output, read back and listed again, is the same', (
  * variables stay in the group, so merging them again must give each host what `--list` gives it.
  */
 describe('--list --export output, read back and listed, equals --list', () => {
-  it.each(FILES)('%s', (file) => {
+  it.each(EXPORTED)('%s', (file) => {
     const path = join(CORPUS, file);
     const { flat, issues } = flatten([parseJsonInventory('export.json', theirList(path, exported))]);
     expect(issues.map(formatIssue)).toEqual([]);
