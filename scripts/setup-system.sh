@@ -29,6 +29,8 @@ if $tests; then
   [ -x /usr/bin/time ] || need+=(time)
   # the oracle of the inventory, ansible.cfg, vault, template and --limit differential tests (test/inventory/): ansible-core, on Debian's python3 with jinja2
   command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible-core)
+  # a ProxyCommand "nc %h %p" (test/transport/proxy-command.test.ts, test/e2e/proxy-command.test.ts)
+  command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

@@ -2,8 +2,8 @@
  * Every bastion on the way to a host, in visiting order, as OpenSSH reaches them.
  *
  * `ProxyJump a,b,c` makes ssh run `ssh -J a,b -W %h:%p c`, which runs `ssh -J a -W … b`, which runs
- * `ssh -W … a`: only the first hop `a` is a plain `ssh a`, so only its own ProxyJump (or ssh -W
- * ProxyCommand) in the ssh config applies, and it applies recursively; a later hop's own ProxyJump
+ * `ssh -W … a`: only the first hop `a` is a plain `ssh a`, so only its own ProxyJump in the ssh config
+ * applies, and it applies recursively (its own ProxyCommand, run to reach it, ends the chain); a later hop's own ProxyJump
  * or ProxyCommand is overridden by the `-J` it is given (readconf.c: the first value wins).
  * OpenSSH follows a loop until it runs out of processes; here a loop, or a chain nested deeper than
  * MAX_NESTING, is a refusal naming the chain.
@@ -18,12 +18,14 @@ export interface ChainHop {
   spec: JumpSpec;
   /** the ssh config for it, under its own name, with the spec's user and port given outright */
   settings: SshConfigSettings;
+  /** the ProxyCommand this hop is reached through (its own, as written): only ever the first hop */
+  proxyCommand?: string;
 }
 
 export interface JumpChain {
   hops: ChainHop[];
-  /** why the host must not be connected to; `unusableProxy`: a ProxyCommand that cannot be used */
-  refusal?: { message: string; unusableProxy?: boolean };
+  /** why the host must not be connected to */
+  refusal?: { message: string };
 }
 
 const resolveHop = (config: SshConfigFile, spec: JumpSpec): ChainHop => ({
@@ -64,11 +66,11 @@ export function jumpChain(config: SshConfigFile, name: string, jumps: readonly J
     const hop = resolveHop(config, first);
     tail = [hop, ...rest.map((j) => resolveHop(config, j)), ...tail];
     const own = hop.settings;
-    if (own.unusableProxy) {
-      const via = path.length > 1 ? ` (the way there: ${way()})` : '';
-      return { hops: tail, refusal: { message: `bastion ${first.host}: ${own.unusableProxy}${via}`, unusableProxy: true } };
+    if (!Array.isArray(own.proxyJump)) {
+      // its own ProxyCommand: the first hop is reached through it, as `ssh HOP` would be
+      if (own.proxyCommand !== undefined && own.proxyJump !== 'none') hop.proxyCommand = own.proxyCommand;
+      break;
     }
-    if (!Array.isArray(own.proxyJump)) break;
     next = own.proxyJump;
   }
   return { hops: tail };

@@ -10,24 +10,23 @@
  * UserKnownHostsFile, ConnectTimeout, PasswordAuthentication, ServerAliveInterval and
  * ServerAliveCountMax.
  *
- * A ProxyCommand that only jumps through another ssh — the classic Ansible form
- * `-o ProxyCommand="ssh -W %h:%p -q user@bastion"` (or `ssh user@bastion nc %h %p`) — is taken
- * as `ProxyJump user@bastion`; options of that inner ssh that a jump cannot carry (`-i`, `-o`)
- * are listed in `unsupported`. Any other ProxyCommand, and a jump that cannot be read, is
- * `unusableProxy`: the host must then not be connected to at all (directly would bypass the
- * path the inventory asks for).
+ * A ProxyCommand is kept as written, to be run as ssh runs it (proxy-command.ts): the classic
+ * Ansible form `-o ProxyCommand="ssh -W %h:%p -i bastion.pem user@bastion"` runs that ssh, with its
+ * own key. A jump that cannot be read is `unusableProxy`: the host must then not be connected to
+ * at all (directly would bypass the path the inventory asks for).
  *
  * As in ssh, the first value given for an option wins (ProxyJump, `-J` and ProxyCommand share
  * one slot); only `-F` takes the last one.
  */
 import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './ssh-jump-spec.js';
 import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './ssh-option-values.js';
-import { proxyCommandAsJump } from './ssh-proxy-command.js';
 import { splitShellWords } from './ssh-shell-words.js';
 
 export interface SshCommonArgs {
-  /** from `-J`, `-o ProxyJump`, or a recognised `-o ProxyCommand` (`ProxyCommand none` → 'none') */
+  /** from `-J` or `-o ProxyJump` (`ProxyCommand none` → 'none') */
   proxyJump?: JumpSpec[] | 'none';
+  /** `-o ProxyCommand=…` (not none), as written */
+  proxyCommand?: string;
   /**
    * Understood options by their OpenSSH keyword (`Port`, `User`, `HostName`, `IdentityFile`,
    * `IdentitiesOnly`, `IdentityAgent`, `StrictHostKeyChecking`, `UserKnownHostsFile`,
@@ -175,9 +174,12 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       }
       return;
     }
-    const jump = proxyCommandAsJump(command);
-    if (!jump) {
-      unusable(`${asWritten} (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)`);
+    if (command.trim() === '') {
+      unusable(`${asWritten} (no command)`);
+      return;
+    }
+    if (/[\r\n]/.test(command)) {
+      unusable(`${asWritten} (a line break in the command)`);
       return;
     }
     if (proxySet) {
@@ -185,11 +187,8 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       return;
     }
     proxySet = true;
-    result.proxyJump = jump.hops;
-    result.configLines.push(`ProxyJump ${formatJumpSpec(jump.hops)}`);
-    for (const ignored of jump.ignored) {
-      result.unsupported.push(`${ignored} (inside ProxyCommand, for the jump host: not applied)`);
-    }
+    result.proxyCommand = command;
+    result.configLines.push(`ProxyCommand ${command}`);
   };
 
   const dashO = (arg: string): void => {

@@ -5,7 +5,8 @@
  * Every line comes from the Target cnet-remote connects with (target.ts). A field the Target
  * does not hold is left out, never filled with OpenSSH's default: where ssh -G prints a line we
  * do not, cnet-remote does something else (e.g. no `connecttimeout none`: ssh2 waits 15 s by
- * default; no `hostkeyalias`/`certificatefile`/`proxycommand`: not used).
+ * default; no `hostkeyalias`/`certificatefile`: not used). A ProxyCommand prints as written, its
+ * tokens unexpanded, as ssh -G prints it (ssh expands them only when it runs the command).
  */
 import type { ResolvedHost } from '../inventory/types.js';
 import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type JumpSpec, type SshConfigFile } from './ssh-config.js';
@@ -59,6 +60,7 @@ export function sshGView(target: Target, names: SshGNames = {}): string[] {
     `userknownhostsfile ${target.knownHostsFiles.length ? target.knownHostsFiles.join(' ') : 'none'}`,
   ];
   if (target.connectTimeoutMs !== undefined) lines.push(`connecttimeout ${Math.round(target.connectTimeoutMs / 1000)}`);
+  if (target.proxyCommand) lines.push(`proxycommand ${target.proxyCommand.written}`);
   if (target.jumps.length) {
     const named = names.jumps?.length && names.jumps.length <= target.jumps.length ? names.jumps : undefined;
     const hops = named ?? target.jumps.map((j) => ({ user: j.user, host: j.address, port: j.port }));

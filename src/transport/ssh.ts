@@ -2,12 +2,14 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import { BecomeError, HostKeyError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { showText } from '../inventory/names.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
 import { appendKnownHost, checkHostKey, decideHostKey, readKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import type { SshConfigFile } from './ssh-config.js';
 import { FramedSession, type Shell } from './framed-session.js';
+import { startProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { describeSshError } from './ssh-errors.js';
 import { resolveTarget, type Become, type Hop, type Target } from './target.js';
 import type { ConnectOptions, Connector, Transport } from './transport.js';
@@ -128,8 +130,7 @@ export class SshConnector implements Connector {
     // a proxy that cannot be used: never a direct connection instead
     if (target.refusal) throw new TransportError(target.refusal, host.name);
     const bastion = await this.viaJumps(target.jumps, host.name, opts);
-    const sock = bastion ? await forward(bastion, target) : undefined;
-    const client = await this.open(target, host.name, opts, sock, target.connectTimeoutMs);
+    const client = await this.open(target, host.name, opts, bastion, target.connectTimeoutMs);
     return new SshSession(client, host.name, target.become);
   }
 
@@ -142,7 +143,7 @@ export class SshConnector implements Connector {
       key += `>${hop.label}`;
       let pending = this.jumps.get(key);
       if (!pending) {
-        pending = (async () => this.open(hop, `bastion ${hop.label}`, { ...opts, signal: undefined }, prev ? await forward(prev, hop) : undefined))();
+        pending = this.open(hop, `bastion ${hop.label}`, { ...opts, signal: undefined }, prev);
         this.jumps.set(key, pending);
         const k = key;
         pending.then(
@@ -159,7 +160,20 @@ export class SshConnector implements Connector {
     return client;
   }
 
-  private open(hop: Hop, name: string, opts: ConnectOptions, sock?: Duplex, timeoutMs?: number): Promise<Client> {
+  /**
+   * Connects to `hop`: through `via` (a bastion's channel), else through its ProxyCommand (run
+   * here, hung up when the connection ends or fails), else over TCP.
+   */
+  private async open(hop: Hop, name: string, opts: ConnectOptions, via?: Client, timeoutMs?: number): Promise<Client> {
+    if (via) return this.openOver(hop, name, opts, await forward(via, hop), timeoutMs);
+    const command = hop.proxyCommand;
+    // no command to run when there is no way to authenticate (openOver says so)
+    if (command?.line === undefined || authMethods(hop, this.opts.keys).methods.length === 0) return this.openOver(hop, name, opts, undefined, timeoutMs);
+    const proxy = startProxyCommand(command.line);
+    return this.openOver(hop, name, opts, proxy.sock, timeoutMs, { proxy, written: command.written });
+  }
+
+  private openOver(hop: Hop, name: string, opts: ConnectOptions, sock?: Duplex, timeoutMs?: number, proxied?: { proxy: ProxyProcess; written: string }): Promise<Client> {
     const target = hop.label;
     return new Promise((resolve, reject) => {
       const client = new Client();
@@ -172,7 +186,20 @@ export class SshConnector implements Connector {
         reject(err);
       };
       // ssh2 may emit several errors (e.g. after a handshake timeout): keep a handler for the client's life
-      client.on('error', (err) => fail(hostKeyProblem ? new HostKeyError(hostKeyProblem, name) : new TransportError(describeSshError(err, target), name, { cause: err })));
+      client.on('error', (err) => {
+        if (hostKeyProblem) return fail(new HostKeyError(hostKeyProblem, name));
+        const plain = () => fail(new TransportError(describeSshError(err, target), name, { cause: err }));
+        if (!proxied || settled) return plain();
+        // the connection ended because the ProxyCommand did: say how, with what it wrote to stderr
+        const { proxy, written } = proxied;
+        const grace = new Promise<undefined>((r) => {
+          setTimeout(() => r(undefined), proxy.done() ? 0 : 2000).unref();
+        });
+        void Promise.race([proxy.exited, grace]).then((how) =>
+          how === undefined ? plain() : fail(new TransportError(`${target}: ProxyCommand ${showText(written)} ${how}`, name, { cause: err })),
+        );
+      });
+      if (proxied) client.on('close', () => proxied.proxy.kill());
       client.on('ready', () => {
         if (settled) return;
         settled = true;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
 import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshCommonArgs, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
 import { jumpChain } from './jump-chain.js';
+import { expandProxyCommand, type ProxyCommandTokens } from './proxy-command.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {
@@ -21,6 +22,12 @@ export interface Hop {
   hostKeyChecking: HostKeyMode;
   /** where known keys are looked up; the first is where `accept-new` records */
   knownHostsFiles: string[];
+  /**
+   * the ProxyCommand this hop is reached through instead of a TCP connection (proxy-command.ts):
+   * `written` as the config or ssh arguments wrote it (what ssh -G prints), `line` what the shell
+   * runs (`exec …`, tokens expanded); no `line` when it cannot be expanded (the host is then refused)
+   */
+  proxyCommand?: { written: string; line?: string };
 }
 
 export interface Become {
@@ -44,7 +51,23 @@ export interface Target extends Hop {
 
 /** What a refusal tells the user to do. */
 const PROXY_HELP =
-  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as ProxyCommand "ssh -W %h:%p [user@]bastion", or say "ProxyCommand none" for a direct connection';
+  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as a ProxyCommand, or say "ProxyCommand none" for a direct connection';
+
+/**
+ * A ProxyCommand ready to run, or why it cannot be: `-` (ssh's own stdin/stdout as the
+ * connection) has no meaning for a tool that connects to many hosts; an unknown `%` token is
+ * fatal in ssh too.
+ */
+function proxyCommandFor(written: string, tokens: ProxyCommandTokens): { proxyCommand: NonNullable<Hop['proxyCommand']>; refusal?: string } {
+  if (written.trim() === '-') {
+    return { proxyCommand: { written }, refusal: 'ProxyCommand "-" (ssh\'s own stdin and stdout as the connection) cannot be used by cnet-remote, which connects to many hosts at once; the host is not connected to directly instead' };
+  }
+  try {
+    return { proxyCommand: { written, line: expandProxyCommand(written, tokens) } };
+  } catch (err) {
+    return { proxyCommand: { written }, refusal: `ProxyCommand: ${(err as Error).message} (ssh refuses it too); the host is not connected to directly instead` };
+  }
+}
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -76,7 +99,8 @@ const label = (user: string, address: string, port: number) => `${user}@${addres
  * The inventory's connection variables, then `ansible_ssh_common_args`, then the user's ssh config
  * for that name (as Ansible passes it to `ssh`), then OpenSSH's defaults. Bastions (ProxyJump) are
  * each resolved through the ssh config under their own name, and the first one's own ProxyJump is
- * followed, recursively, as `ssh -J` does (jump-chain.ts).
+ * followed, recursively, as `ssh -J` does (jump-chain.ts). A ProxyCommand (the host's, or the first
+ * bastion's own) is run as ssh runs it (proxy-command.ts); `ProxyCommand none` is a direct connection.
  */
 export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefined): Target {
   const c = host.connection;
@@ -95,7 +119,8 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   // as Ansible runs ssh: the inventory's values given outright, its common args as `-o` lines before the config
   const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: common?.configLines ?? [] });
   notes.push(...s.notes);
-  if (s.unusableProxy) refusal ??= `${s.unusableProxy} ${PROXY_HELP}`;
+  // every ProxyCommand is run (ssh-config.ts still calls one it does not take as a jump unusable)
+  if (s.unusableProxy && s.proxyCommand === undefined) refusal ??= `${s.unusableProxy} ${PROXY_HELP}`;
   const address = s.hostName ?? c.address;
   const port = s.port ?? 22;
   const finalUser = s.user ?? local;
@@ -104,14 +129,27 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
   const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles.map((f) => expandHome(f)) : [join(homedir(), '.ssh', 'known_hosts')];
   const identitiesOnly = s.identitiesOnly ?? false;
+  let proxyCommand: Hop['proxyCommand'];
+  if (s.proxyCommand !== undefined && !Array.isArray(s.proxyJump)) {
+    const p = proxyCommandFor(s.proxyCommand, { host: address, hostArg: c.address, port, user: finalUser });
+    proxyCommand = p.proxyCommand;
+    if (p.refusal) refusal ??= p.refusal;
+  }
   const chain = jumpChain(cfg, c.address, s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump);
-  if (chain.refusal) refusal ??= chain.refusal.unusableProxy ? `${chain.refusal.message} ${PROXY_HELP}` : chain.refusal.message;
-  const jumps = chain.hops.map(({ spec: j, settings: js }): Hop => {
+  if (chain.refusal) refusal ??= chain.refusal.message;
+  const jumps = chain.hops.map(({ spec: j, settings: js, proxyCommand: jCommand }): Hop => {
     notes.push(...js.notes.map((n) => `bastion ${j.host}: ${n}`));
     const jAddress = js.hostName ?? j.host;
     const jPort = js.port ?? 22;
     const jUser = js.user ?? local;
+    let jProxy: Hop['proxyCommand'];
+    if (jCommand !== undefined) {
+      const p = proxyCommandFor(jCommand, { host: jAddress, hostArg: j.host, port: jPort, user: jUser });
+      jProxy = p.proxyCommand;
+      if (p.refusal) refusal ??= `bastion ${j.host}: ${p.refusal}`;
+    }
     return {
+      ...(jProxy ? { proxyCommand: jProxy } : {}),
       label: label(jUser, jAddress, jPort),
       address: jAddress,
       port: jPort,
@@ -135,6 +173,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     ...(c.password !== undefined ? { password: c.password } : {}),
     hostKeyChecking,
     knownHostsFiles,
+    ...(proxyCommand ? { proxyCommand } : {}),
     jumps,
     ...(c.become ? { become: c.become } : {}),
     ...(timeout ? { connectTimeoutMs: timeout * 1000 } : {}),

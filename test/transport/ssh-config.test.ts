@@ -383,14 +383,11 @@ describe('resolveSshConfig: semantics', () => {
     expect(resolve('Host *\n  ProxyCommand none\n  ProxyJump never\n', 'x').proxyJump).toBe('none');
   });
 
-  it('a classic `ssh -W %h:%p` ProxyCommand becomes a jump, with a note', () => {
+  it('a classic `ssh -W %h:%p` ProxyCommand is kept as written, to be run (it was a jump, its -i lost)', () => {
     const s = resolve('Host *\n  ProxyCommand ssh -q -W %h:%p -i ~/.ssh/b.pem %r@bastion.example.com\n', 'x', { user: 'deploy' });
-    expect(s.proxyJump).toEqual([{ user: 'deploy', host: 'bastion.example.com' }]);
-    expect(s.proxyCommand).toBeUndefined();
-    expect(s.notes).toEqual([
-      'test.config line 2: ProxyCommand "ssh -q -W %h:%p -i ~/.ssh/b.pem %r@bastion.example.com" is taken as ProxyJump %r@bastion.example.com',
-      'test.config line 2: ProxyCommand option "-i ~/.ssh/b.pem" (for the jump host) is not applied',
-    ]);
+    expect(s.proxyJump).toBeUndefined();
+    expect(s.proxyCommand).toBe('ssh -q -W %h:%p -i ~/.ssh/b.pem %r@bastion.example.com');
+    expect(s.notes).toEqual([]);
   });
 
   it('any other ProxyCommand is not run, and named as unusable with its line (it was only a note, and ssh connected directly)', () => {

@@ -145,7 +145,8 @@ function differenceKind(field: SshGField, ssh: string[], ours: string[], oursAll
       if (s === 'none' && !ours.length) return 'connecttimeout: unset: ssh none, ours a 15 s ready timeout (not in the Target)';
       return `connecttimeout: ssh ${s || '(none)'}, ours ${o || '(none)'}`;
     case 'proxycommand':
-      return oursAll.has('proxyjump') ? 'proxycommand: "ssh -W" ProxyCommand taken as ProxyJump' : 'proxycommand: not in ours';
+      if (oursAll.has('proxyjump')) return 'proxycommand: ours a ProxyJump';
+      return ours.length ? 'proxycommand: other command' : 'proxycommand: not in ours';
     case 'proxyjump':
       if (!ssh.length) return 'proxyjump: ours from a ProxyCommand, ssh has none';
       if (!ours.length) return 'proxyjump: ssh has one, ours none';

@@ -156,7 +156,8 @@ export function sshGFields(stdout: string, alias: string, env: Record<string, st
   const path = (v: string) => homeAsTilde(envVars(percent(tilde(v, PASSWD_HOME), all)), PASSWD_HOME);
   for (const k of ['identityfile', 'certificatefile'] as const) if (f.has(k)) f.set(k, f.get(k)!.map(path));
   if (f.has('userknownhostsfile')) f.set('userknownhostsfile', f.get('userknownhostsfile')!.map((v) => v.split(' ').map((w) => homeAsTilde(w, PASSWD_HOME)).join(' ')));
-  for (const k of ['proxyjump', 'proxycommand'] as const) if (f.has(k)) f.set(k, f.get(k)!.map((v) => percent(v, proxy)));
+  // ssh -G prints a ProxyCommand as written (ssh expands its tokens only when it runs it), as our view does
+  if (f.has('proxyjump')) f.set('proxyjump', f.get('proxyjump')!.map((v) => percent(v, proxy)));
   return f;
 }
 

@@ -509,63 +509,90 @@ describe('notes from the ssh config', () => {
 
 /** What the user is told to do about a proxy that cannot be used. */
 const PROXY_HELP =
-  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as ProxyCommand "ssh -W %h:%p [user@]bastion", or say "ProxyCommand none" for a direct connection';
+  'cannot be used, and the host is not connected to directly instead: write the jump as ProxyJump (-J [user@]bastion[:port]) or as a ProxyCommand, or say "ProxyCommand none" for a direct connection';
 
-describe('a proxy that cannot be used is a refusal, never a direct connection (each was a note, and ssh2 connected directly)', () => {
-  it('a ProxyCommand in the ssh config that is not an ssh jump', () => {
-    const t = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand socat - TCP:%h:%p\n');
-    expect(t.refusal).toBe(`test.config line 2: ProxyCommand "socat - TCP:%h:%p" (only "ssh -W %h:%p [user@]bastion" is understood, as a jump; no other command from the ssh config is run) ${PROXY_HELP}`);
+describe('a ProxyCommand is run as ssh runs it (it was translated or refused); a proxy that cannot be used is a refusal, never a direct connection', () => {
+  it('any ProxyCommand in the ssh config: written as the config has it, the shell line `exec …` with %h %p %r %n %k %% expanded (sshconnect.c expand_proxy_command)', () => {
+    const t = target({ address: 'box' }, 'Host box\n  HostName 10.9.0.5\n  Port 2200\n  User ops\n  ProxyCommand socat - TCP:%h:%p # %r %n %k 100%%\n');
+    expect(t.refusal).toBeUndefined();
+    expect(t.jumps).toEqual([]);
+    expect(t.proxyCommand).toEqual({ written: 'socat - TCP:%h:%p # %r %n %k 100%%', line: 'exec socat - TCP:10.9.0.5:2200 # ops box box 100%' });
     expect(t.notes).toEqual([]);
   });
 
+  it('the classic ssh -W ProxyCommand is run as written, the bastion\'s own -i kept (it was a ProxyJump, the key lost)', () => {
+    const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion\n');
+    const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand="ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion"' });
+    for (const t of [viaConfig, viaArgs]) {
+      expect(t.refusal).toBeUndefined();
+      expect(t.jumps).toEqual([]);
+      expect(t.proxyCommand).toEqual({ written: 'ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion', line: 'exec ssh -W box.example.com:22 -i ~/.ssh/b.pem ops@bastion' });
+    }
+  });
+
+  it('ansible_ssh_common_args: its ProxyCommand wins over the ssh config\'s jump (the first value wins, as in ssh)', () => {
+    const t = target({ address: 'box.example.com', commonArgs: "-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'" }, 'Host *\n  ProxyJump configured-bastion\n');
+    expect(t.jumps).toEqual([]);
+    expect(t.proxyCommand?.line).toBe('exec nc -X 5 -x proxy:1080 box.example.com 22');
+  });
+
   it.each([
-    ["-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'", '-o ProxyCommand=nc -X 5 -x proxy:1080 %h %p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
-    ['-o ProxyCommand="ssh -F ~/.ssh/other -W %h:%p bastion"', '-o ProxyCommand=ssh -F ~/.ssh/other -W %h:%p bastion (only "ssh -W %h:%p [user@]bastion" is understood, as a jump)'],
     ['-J fe80::1', '-J fe80::1 (invalid ProxyJump "fe80::1": IPv6 addresses need brackets: [addr] or [addr]:port in "fe80::1")'],
     ['-o ProxyJump=', '-o ProxyJump= (empty ProxyJump)'],
+    ['-o ProxyCommand', '-o ProxyCommand (no command)'],
   ])('ansible_ssh_common_args %s, even where the ssh config has a jump of its own', (args, why) => {
     const t = target({ address: 'box.example.com', commonArgs: args }, 'Host *\n  ProxyJump configured-bastion\n');
     expect(t.refusal).toBe(`ansible_ssh_common_args: ${why} ${PROXY_HELP}`);
   });
 
-  it("the first bastion's own ProxyCommand in the ssh config, when it is not an ssh jump (ssh would run it; never a direct connection)", () => {
-    const config = 'Host jumpb\n  ProxyCommand nc %h %p\nHost jumpc\n  ProxyJump none\nHost deep\n  ProxyJump jumpb\n';
-    expect(target({ address: 'box.example.com', commonArgs: '-J jumpb' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 2: ProxyCommand "nc %h %p" \(only .* ProxyJump \(-J \[user@\]bastion\[:port\]\)/);
-    // one level down: the way there is named
-    expect(target({ address: 'box.example.com', commonArgs: '-J deep' }, config).refusal).toMatch(/^bastion jumpb: test\.config line 2: ProxyCommand "nc %h %p" .*\(the way there: box\.example\.com → deep → jumpb\)/);
+  it('a ProxyCommand with an unknown token, or "-", is refused (ssh fails too), never a direct connection', () => {
+    expect(target({ address: 'box' }, 'Host box\n  ProxyCommand nc %x %p\n').refusal).toBe(
+      'ProxyCommand: "exec nc %x %p": unknown token %x (ssh refuses it too); the host is not connected to directly instead',
+    );
+    expect(target({ address: 'box' }, 'Host box\n  ProxyCommand -\n').refusal).toMatch(/^ProxyCommand "-" \(ssh's own stdin and stdout/);
+  });
+
+  it("the first bastion's own ProxyCommand in the ssh config: that bastion is reached through it, as `ssh -J` does", () => {
+    const config = 'Host jumpb\n  HostName 10.0.0.2\n  User j\n  ProxyCommand nc %h %p\nHost jumpc\n  ProxyJump none\nHost deep\n  ProxyJump jumpb\n';
+    const a = target({ address: 'box.example.com', commonArgs: '-J jumpb' }, config);
+    expect(a.refusal).toBeUndefined();
+    expect(a.proxyCommand).toBeUndefined();
+    expect(a.jumps.map((j) => [j.label, j.proxyCommand])).toEqual([['j@10.0.0.2', { written: 'nc %h %p', line: 'exec nc 10.0.0.2 22' }]]);
+    // one level down: deep is reached through jumpb, which is reached through its command
+    const b = target({ address: 'box.example.com', commonArgs: '-J deep' }, config);
+    expect(b.jumps.map((j) => [j.address, j.proxyCommand?.line])).toEqual([
+      ['10.0.0.2', 'exec nc 10.0.0.2 22'],
+      ['deep', undefined],
+    ]);
     // a later bastion is reached through the hops before it, whatever its own config says (ssh gives it -J)
     const t = target({ address: 'box.example.com', commonArgs: '-J jumpc,jumpb' }, config);
     expect(t.refusal).toBeUndefined();
-    expect(t.jumps.map((j) => j.address)).toEqual(['jumpc', 'jumpb']);
+    expect(t.jumps.map((j) => [j.address, j.proxyCommand])).toEqual([
+      ['jumpc', undefined],
+      ['10.0.0.2', undefined],
+    ]);
   });
 
   it('ProxyCommand none, in the ssh config or the common args, is a direct connection', () => {
     const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand none\nHost *\n  ProxyCommand nc %h %p\n');
     expect(viaConfig.jumps).toEqual([]);
+    expect(viaConfig.proxyCommand).toBeUndefined();
     expect(viaConfig.refusal).toBeUndefined();
     const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand=none' }, 'Host *\n  ProxyCommand nc %h %p\n');
     expect(viaArgs.jumps).toEqual([]);
+    expect(viaArgs.proxyCommand).toBeUndefined();
     expect(viaArgs.refusal).toBeUndefined();
   });
 
-  it('the classic ssh -W ProxyCommand, in the ssh config or the common args, is a jump', () => {
-    const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand ssh -W %h:%p ops@bastion\n');
-    const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand="ssh -W %h:%p -q ops@bastion"' });
-    for (const t of [viaConfig, viaArgs]) {
-      expect(t.refusal).toBeUndefined();
-      expect(t.jumps.map((j) => j.label)).toEqual(['ops@bastion']);
-    }
-  });
-
-  it('the connector fails such a host before any connection, as unreachable (a TransportError)', async () => {
-    const host = hostWith({ address: 'box.example.com', commonArgs: "-o ProxyCommand='nc %h %p'" });
+  it('the connector fails a refused host before any connection, as unreachable (a TransportError)', async () => {
+    const host = hostWith({ address: 'box.example.com', commonArgs: '-J fe80::1' });
     const connector = new SshConnector({ sshConfig: sshConfig(''), keys: new KeyStore(async () => undefined) });
     const err = await connector.connect(host).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(TransportError);
-    expect((err as TransportError).message).toBe(`ansible_ssh_common_args: -o ProxyCommand=nc %h %p (only "ssh -W %h:%p [user@]bastion" is understood, as a jump) ${PROXY_HELP}`);
+    expect((err as TransportError).message).toMatch(/^ansible_ssh_common_args: -J fe80::1 \(invalid ProxyJump/);
   });
 });
 
