@@ -8,7 +8,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
+import { quoteWord } from '../shell/quote.js';
 import type { HostKeyMode } from '../inventory/types.js';
+import { lowercaseAscii, matchPatternEntries } from './ssh-pattern.js';
 
 export type { HostKeyMode };
 
@@ -71,7 +73,7 @@ export function keyTypeOf(keyBlob: Buffer): string {
 
 /** The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise (lowercased). */
 export function knownHostsName(host: string, port: number): string {
-  const h = host.toLowerCase();
+  const h = lowercaseAscii(host);
   return port === 22 ? h : `[${h}]:${port}`;
 }
 
@@ -152,31 +154,6 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries;
 }
 
-/** OpenSSH match_pattern: `*` any run, `?` any one character; everything else literal. */
-function globMatch(name: string, pattern: string): boolean {
-  let n = 0;
-  let p = 0;
-  let starP = -1;
-  let starN = 0;
-  while (n < name.length) {
-    const pc = pattern[p];
-    if (pc === '*') {
-      starP = p++;
-      starN = n;
-    } else if (pc !== undefined && (pc === '?' || pc === name[n])) {
-      p++;
-      n++;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      n = ++starN;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
 /**
  * Does this entry's host field cover `host` on `port`? OpenSSH semantics: the name looked up is
  * `host` for port 22 and `[host]:port` otherwise, case-insensitively; a matching negated pattern
@@ -188,16 +165,8 @@ export function matchHost(entry: KnownHostEntry, host: string, port: number): bo
     const digest = createHmac('sha1', entry.hosts.salt).update(name).digest();
     return digest.equals(entry.hosts.hash);
   }
-  let matched = false;
-  for (const raw of entry.hosts.patterns) {
-    const negated = raw.startsWith('!');
-    const pattern = (negated ? raw.slice(1) : raw).toLowerCase();
-    if (globMatch(name, pattern)) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
+  // hostfile.c: match_hostname() on the field (the name is already lowercase)
+  return matchPatternEntries(name, entry.hosts.patterns, true) === 1;
 }
 
 /**
@@ -255,10 +224,6 @@ export function appendKnownHost(file: string, host: string, port: number, keyBlo
   return true;
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * What to do with an offered host key under `cnet_host_key_checking`:
  * - strict: accept only a known key;
@@ -283,7 +248,7 @@ export function decideHostKey(
     type = 'unknown-type';
   }
   const offered = `${type} key ${fp}`;
-  const removeCmd = `ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(knownHostsFile)}`;
+  const removeCmd = `ssh-keygen -R ${quoteWord(name)} -f ${quoteWord(knownHostsFile)}`;
   const modeNote = `(cnet_host_key_checking: ${mode})`;
 
   if (check.status === 'match') return { accept: true, append: false };
@@ -323,7 +288,7 @@ export function decideHostKey(
   // unknown
   if (mode === 'accept-new') return { accept: true, append: true };
   if (mode === 'off') return { accept: true, append: false };
-  const scanCmd = `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${shellQuote(host)} >> ${shellQuote(knownHostsFile)}`;
+  const scanCmd = `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${quoteWord(host)} >> ${quoteWord(knownHostsFile)}`;
   return {
     accept: false,
     append: false,

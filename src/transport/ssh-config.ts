@@ -3,8 +3,8 @@
  * (OpenSSH 9 readconf.c / ssh.c), so that cnet-remote's ssh2 connections go where `ssh HOST` goes.
  *
  * - `loadSshConfig()` reads `~/.ssh/config` (or `-F FILE`), following `Include` (globs,
- *   relative paths from ~/.ssh, `~`), into an ordered list of entries. Lines are tokenised
- *   with the `ssh-config` package.
+ *   relative paths from ~/.ssh, `~`), into an ordered list of entries. Lines are split into
+ *   words as OpenSSH's readconf.c does (ssh-config-words.ts).
  * - `resolveSshConfig()` evaluates it for one alias: `Host` patterns (`*`, `?`, `!negation`),
  *   `Match` as OpenSSH 9.2 match_cfg_line() reads it (all, canonical, final, exec, host,
  *   originalhost, user, localuser; `!`; `criterion=value`), first obtained value wins,
@@ -30,7 +30,6 @@ import { createHash } from 'node:crypto';
 import { homedir, hostname, networkInterfaces, userInfo } from 'node:os';
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
-import { LineType, parse as parseConfigText } from 'ssh-config';
 import { CnetError } from '../errors.js';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import { expandIncludeGlob } from './ssh-include-glob.js';
@@ -43,7 +42,8 @@ import {
   parseYesNo,
   type StrictHostKeyChecking,
 } from './ssh-option-values.js';
-import { addressInNetworks, matchPattern, matchPatternList, parseCidrList } from './ssh-pattern.js';
+import { argvSplit, splitConfigLine, strdelim, valueAsWritten } from './ssh-config-words.js';
+import { addressInNetworks, lowercaseAscii, matchHostname, matchPatternEntries, matchPatternList, parseCidrList } from './ssh-pattern.js';
 import { proxyCommandAsJump } from './ssh-proxy-command.js';
 import { expandEnvVars, expandPercentTokens, expandTilde } from './ssh-tokens.js';
 
@@ -205,85 +205,6 @@ interface ParseContext {
   files: string[];
 }
 
-/** The value after the keyword and its separator (whitespace and/or `=`), trailing blanks removed. */
-function restOfLine(text: string): string {
-  return text.replace(/^\s*[^\s=]+[\s=]*/, '').replace(/\s+$/, '');
-}
-
-type LibValue = string | { val: string }[];
-
-function valueWords(value: LibValue, quoted: boolean | undefined): string[] {
-  if (Array.isArray(value)) return value.map((v) => v.val);
-  if (value === '') return [];
-  return quoted ? [value] : value.split(/\s+/).filter((w) => w !== '');
-}
-
-const WHITESPACE = ' \t\r\n';
-
-function skipWhitespace(s: string, i: number): number {
-  while (i < s.length && WHITESPACE.includes(s[i] as string)) i++;
-  return i;
-}
-
-/**
- * OpenSSH's strdelim(): the next word of `cp.rest`, split at whitespace, a double quote or one
- * `=` (so `host=x` is `host`, `x`); a `"…"` word loses its quotes. Null at the end of the text,
- * and for an unterminated quote (which then ends the text). A word ends at the first quote.
- */
-function strdelim(cp: { rest: string | null }): string | null {
-  const s = cp.rest;
-  if (s === null) return null;
-  let i = 0;
-  while (i < s.length && !(WHITESPACE + '"=').includes(s[i] as string)) i++;
-  if (i === s.length) {
-    cp.rest = null;
-    return s;
-  }
-  if (s[i] === '"') {
-    const t = s.slice(0, i) + s.slice(i + 1);
-    const close = t.indexOf('"', i);
-    if (close < 0) {
-      cp.rest = null;
-      return null;
-    }
-    cp.rest = t.slice(skipWhitespace(t, close + 1));
-    return t.slice(0, close);
-  }
-  const word = s.slice(0, i);
-  const equals = s[i] === '=';
-  let k = skipWhitespace(s, i + 1);
-  if (!equals && s[k] === '=') k = skipWhitespace(s, k + 1);
-  cp.rest = s.slice(k);
-  return word;
-}
-
-/**
- * OpenSSH argv_split(): whether the quotes of a line's arguments close (ssh refuses the line
- * with "invalid quotes" otherwise); a backslash escapes a quote, a backslash, or a blank outside quotes.
- */
-function quotesClose(s: string): boolean {
-  let i = 0;
-  while (i < s.length) {
-    if (s[i] === ' ' || s[i] === '\t') {
-      i++;
-      continue;
-    }
-    if (s[i] === '#') return true;
-    let quote = '';
-    for (; i < s.length; i++) {
-      const c = s[i] as string;
-      if (c === '\\') {
-        const next = s[i + 1];
-        if (next === "'" || next === '"' || next === '\\' || (quote === '' && next === ' ')) i++;
-      } else if (quote === '' && (c === ' ' || c === '\t')) break;
-      else if (quote === '' && (c === '"' || c === "'")) quote = c;
-      else if (quote !== '' && c === quote) quote = '';
-    }
-    if (i >= s.length) return quote === '';
-  }
-  return true;
-}
-
 /** The Match criteria OpenSSH 9.2 knows, with an argument (besides all, canonical, final). */
 const MATCH_WITH_ARGUMENT = new Set(['host', 'originalhost', 'user', 'localuser', 'exec', 'localnetwork']);
 
@@ -332,35 +253,25 @@ function parseMatchCriteria(text: string, pos: SshConfigPosition): SshMatchCrite
 }
 
 function parseLine(text: string, file: string, line: number, ctx: ParseContext | undefined): SshConfigEntry | undefined {
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed.startsWith('#')) return undefined;
+  const cut = splitConfigLine(text);
+  if (!cut) return undefined;
   const pos = { file, line };
-  const keywordText = /^[^\s=]+/.exec(trimmed)?.[0] ?? '';
-  const rest = restOfLine(text);
+  const { keyword: keywordText, rest } = cut;
   if (rest === '' || rest.startsWith('#')) throw new SshConfigError(`no argument after keyword "${keywordText}"`, file, line);
-  if (keywordText.toLowerCase() === 'match') {
-    // read here as ssh reads it: ssh-config 5.3 rejects valid lines such as `Match !final`,
-    // and splits `host=x` otherwise than strdelim does
-    if (!quotesClose(rest)) throw new SshConfigError('invalid quotes', file, line);
-    return { kind: 'match', criteria: parseMatchCriteria(rest, pos), ...pos };
-  }
-  let node;
-  try {
-    node = parseConfigText(text)[0];
-  } catch (e) {
-    throw new SshConfigError(errorMessage(e), file, line);
-  }
-  if (!node || node.type !== LineType.DIRECTIVE) return undefined;
-  const keyword = node.param.toLowerCase();
-  const words = valueWords(node.value, node.quoted);
+  const words = argvSplit(rest);
+  if (words === null) throw new SshConfigError('invalid quotes', file, line);
+  const keyword = lowercaseAscii(keywordText);
   switch (keyword) {
+    case 'match':
+      // OpenSSH 9.2 match_cfg_line() reads the text after the keyword with strdelim, not the words
+      return { kind: 'match', criteria: parseMatchCriteria(rest, pos), ...pos };
     case 'host':
       return { kind: 'host', patterns: words, ...pos };
     case 'include':
       if (!ctx) throw new SshConfigError('Include is not allowed here', file, line);
       return { kind: 'include', patterns: words, sources: loadIncludes(words, pos, ctx), ...pos };
     default:
-      return { kind: 'option', keyword, args: words, rest, ...pos };
+      return { kind: 'option', keyword, args: words, rest: valueAsWritten(rest), ...pos };
   }
 }
 
@@ -526,16 +437,9 @@ class Resolution {
     }
   }
 
+  /** A `Host` line: its words are patterns (no comma lists), compared with the host as it is (case-sensitive). */
   hostMatches(patterns: string[]): boolean {
-    let matched = false;
-    for (const entry of patterns) {
-      const negated = entry.startsWith('!');
-      if (matchPattern(this.host, negated ? entry.slice(1) : entry)) {
-        if (negated) return false;
-        matched = true;
-      }
-    }
-    return matched;
+    return matchPatternEntries(this.host, patterns) === 1;
   }
 
   /** OpenSSH 9.2 match_cfg_line(), except that `exec` is not run (the block is then taken as not matching). */
@@ -558,12 +462,12 @@ class Resolution {
           // 9.2 takes both as "this is the final pass"
           r = this.finalPass;
           break;
-        // unlike Host lines, Match host / originalhost ignore case (checked against ssh -G)
+        // unlike Host lines, Match host / originalhost ignore case (match_hostname; checked against ssh -G)
         case 'host':
-          r = matchPatternList(this.matchHost().toLowerCase(), arg, true) === 1;
+          r = matchHostname(this.matchHost(), arg) === 1;
           break;
         case 'originalhost':
-          r = matchPatternList(this.alias.toLowerCase(), arg, true) === 1;
+          r = matchHostname(this.alias, arg) === 1;
           break;
         case 'user':
           r = matchPatternList(this.value<string>('user') ?? this.localUser, arg) === 1;
@@ -714,7 +618,7 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
         finalHost = hostNameSoFar;
       }
     }
-    if (isIP(finalHost) === 0) finalHost = finalHost.toLowerCase();
+    if (isIP(finalHost) === 0) finalHost = lowercaseAscii(finalHost);
     if (canonicalizing) {
       r.notes.push(
         `${where(r.values.get('canonicalizehostname')!.at)}: CanonicalizeHostname ${canonicalize}: cnet-remote does not look the name up in CanonicalDomains (ssh does, and may then connect elsewhere); the final pass uses "${finalHost}"`,
@@ -732,12 +636,12 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
   let hostName: string | undefined;
   if (hostNameRaw) {
     try {
-      hostName = expandPercentTokens(hostNameRaw.value as string, { h: alias }).toLowerCase();
+      hostName = lowercaseAscii(expandPercentTokens(hostNameRaw.value as string, { h: alias }));
     } catch (e) {
       r.fail(hostNameRaw.at, `HostName: ${errorMessage(e)}`);
     }
   }
-  const h = hostName ?? alias.toLowerCase();
+  const h = hostName ?? lowercaseAscii(alias);
   const p = String(port ?? 22);
   const ruser = user ?? localUser;
   const lastHop = r.proxy?.kind === 'jump' && r.proxy.hops !== 'none' ? r.proxy.hops[r.proxy.hops.length - 1] : undefined;

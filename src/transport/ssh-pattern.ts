@@ -1,42 +1,103 @@
 /**
- * OpenSSH's pattern matching (match.c), as used by `Host` and `Match` in ssh_config:
- * `*` matches any run of characters (none included), `?` exactly one; nothing else is special.
+ * OpenSSH's pattern rules (match.c), the one implementation cnet-remote uses for every place
+ * ssh matches names: `Host` lines, `Match host / originalhost / user / localuser` and known_hosts
+ * host fields.
+ *
+ * - `matchPattern`: `*` matches any run of bytes (none included), `?` exactly one byte; nothing
+ *   else is special (no `[…]`, no escapes); case-sensitive. Like match_pattern(), it works on the
+ *   UTF-8 bytes, so `?` is one byte of a multi-byte character.
+ * - `matchPatternEntries`: patterns already split (a `Host` line's words; known_hosts fields
+ *   split at commas), each `!`-negated or not: -1 when a negated one matches (whatever else
+ *   matches), 1 when a positive one does, 0 otherwise.
+ * - `matchPatternList`: match_pattern_list(): a comma-separated list of such patterns.
+ * - `matchHostname`: match_hostname(): the name and the patterns lowercased (ASCII only, as
+ *   OpenSSH's tolower() is), as `Match host` and known_hosts compare.
  */
 
-const cache = new Map<string, RegExp>();
-
-function toRegExp(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
-    re = new RegExp(`^${body}$`, 's');
-    cache.set(pattern, re);
-  }
-  return re;
+/** OpenSSH's lowercase(): A–Z only (tolower() on each byte; other bytes stay). */
+export function lowercaseAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 }
+
+const STAR = 0x2a;
+const QUESTION = 0x3f;
+
+/** match.c match_pattern() on byte strings, from offsets `si` and `pi`. */
+function matchBytes(s: Uint8Array, si: number, p: Uint8Array, pi: number): boolean {
+  for (;;) {
+    if (pi === p.length) return si === s.length;
+    if (p[pi] === STAR) {
+      while (p[pi] === STAR) pi++;
+      if (pi === p.length) return true;
+      const next = p[pi] as number;
+      if (next !== QUESTION) {
+        // the byte after the stars is literal: try each place it occurs
+        for (; si < s.length; si++) if (s[si] === next && matchBytes(s, si + 1, p, pi + 1)) return true;
+        return false;
+      }
+      for (; si < s.length; si++) if (matchBytes(s, si, p, pi)) return true;
+      return false;
+    }
+    if (si === s.length) return false;
+    if (p[pi] !== QUESTION && p[pi] !== s[si]) return false;
+    si++;
+    pi++;
+  }
+}
+
+const utf8 = new TextEncoder();
 
 /** One pattern (no commas, no negation) against the whole text; case-sensitive like OpenSSH. */
 export function matchPattern(text: string, pattern: string): boolean {
-  return toRegExp(pattern).test(text);
+  if (!pattern.includes('*') && !pattern.includes('?')) return text === pattern;
+  return matchBytes(utf8.encode(text), 0, utf8.encode(pattern), 0);
 }
 
 /**
- * A comma-separated pattern list with `!negation` (OpenSSH `match_pattern_list`):
- * 1 when some positive entry matches and no negated one does, -1 when a negated entry matches,
- * 0 otherwise. `lowercasePatterns` lowercases the patterns (not the text), as `match_hostname` does.
+ * Patterns already split, each possibly `!`-negated: -1 when a negated pattern matches, 1 when
+ * some positive one does and no negated one, 0 otherwise. `lowercasePatterns` lowercases the
+ * patterns (ASCII), not the text.
  */
-export function matchPatternList(text: string, list: string, lowercasePatterns = false): 1 | 0 | -1 {
+export function matchPatternEntries(text: string, entries: readonly string[], lowercasePatterns = false): 1 | 0 | -1 {
   let positive = false;
-  for (const entry of list.split(',')) {
+  for (const entry of entries) {
     const negated = entry.startsWith('!');
     let pattern = negated ? entry.slice(1) : entry;
-    if (lowercasePatterns) pattern = pattern.toLowerCase();
+    if (lowercasePatterns) pattern = lowercaseAscii(pattern);
     if (matchPattern(text, pattern)) {
       if (negated) return -1;
       positive = true;
     }
   }
   return positive ? 1 : 0;
+}
+
+/** match.c's sub-pattern buffer: a longer entry makes the whole list not match. */
+const MAX_SUBPATTERN = 1023;
+
+/**
+ * A comma-separated pattern list with `!negation` (OpenSSH `match_pattern_list`): 1 when some
+ * positive entry matches and no negated one does, -1 when a negated entry matches, 0 otherwise.
+ * A trailing comma adds no entry; an entry of 1023 bytes or more gives 0, as in OpenSSH.
+ */
+export function matchPatternList(text: string, list: string, lowercasePatterns = false): 1 | 0 | -1 {
+  if (list === '') return 0;
+  const entries = list.split(',');
+  if (list.endsWith(',')) entries.pop();
+  // match_pattern_list stops at the first negated match, or at a long entry, in list order
+  let result: 1 | 0 | -1 = 0;
+  for (const entry of entries) {
+    if (utf8.encode(entry.startsWith('!') ? entry.slice(1) : entry).length >= MAX_SUBPATTERN) return 0;
+    const r = matchPatternEntries(text, [entry], lowercasePatterns);
+    if (r === -1) return -1;
+    if (r === 1) result = 1;
+  }
+  return result;
+}
+
+/** match.c match_hostname(): the host and the patterns compared lowercased (`Match host`, known_hosts). */
+export function matchHostname(host: string, list: string): 1 | 0 | -1 {
+  return matchPatternList(lowercaseAscii(host), list, true);
 }
 
 /** An IP address as a family and a big integer, or undefined when `text` is not one (OpenSSH addr_pton). */
