@@ -17,7 +17,8 @@ describe('long chains of groups (walked with a stack of their own: recursion ove
     expect(h1.groups).toHaveLength(8000);
     expect(h1.connection).toMatchObject({ user: 'deepest', port: 2222 });
     expect(inv.groups.get('g0')).toEqual(new Set(['h1']));
-  });
+    // ~15 s on a quiet machine: each group's hosts in Ansible's get_hosts() order is quadratic on a chain (a follow-up)
+  }, 600_000);
 
   it('a cycle through 8000 groups is one positioned issue, at the edge that closes it', () => {
     const all = issues(chain(8000, '  children:\n    g0:\n'));
