@@ -16,8 +16,6 @@
  * Deliberate differences from ssh:
  * - `Match exec` is never run: such a Match block is taken as not matching (negated or not),
  *   and a note says so when ssh would have run the command.
- * - A ProxyCommand is never run: the classic `ssh -W %h:%p [user@]bastion` is taken as ProxyJump;
- *   any other is `unusableProxy`, and the host is refused (never connected to directly instead).
  * - `CanonicalizeHostname` does not look names up (CanonicalDomains): the final pass runs with
  *   the name as written, as ssh does when no lookup succeeds; a note says so.
  * - `Match localnetwork` (OpenSSH 9.4+; 9.2 refuses it) compares the controller's interface
@@ -44,7 +42,6 @@ import {
 } from './ssh-option-values.js';
 import { argvSplit, splitConfigLine, strdelim, valueAsWritten } from './ssh-config-words.js';
 import { addressInNetworks, lowercaseAscii, matchHostname, matchPatternEntries, matchPatternList, parseCidrList } from './ssh-pattern.js';
-import { proxyCommandAsJump } from './ssh-proxy-command.js';
 import { expandEnvVars, expandPercentTokens, expandTilde } from './ssh-tokens.js';
 
 export { formatJumpSpec, parseJumpSpec, type JumpSpec } from './ssh-jump-spec.js';
@@ -135,10 +132,8 @@ export interface SshConfigSettings {
    * ProxyCommand is `none`. Each hop is its own `ssh HOP`: resolve it in the config too.
    */
   proxyJump?: JumpSpec[] | 'none';
-  /** a ProxyCommand that is not a plain ssh jump (not supported: see unusableProxy), as written */
+  /** the ProxyCommand that applies, as written (run by proxy-command.ts, as OpenSSH runs it) */
   proxyCommand?: string;
-  /** why the ProxyCommand that applies cannot be used, with where it is written: the host must not be connected to */
-  unusableProxy?: string;
   strictHostKeyChecking?: StrictHostKeyChecking;
   /** the files of the first UserKnownHostsFile that applies, expanded; `none` gives [] */
   userKnownHostsFiles?: string[];
@@ -702,19 +697,9 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
   if (r.proxy?.kind === 'jump') {
     settings.proxyJump = r.proxy.hops === 'none' ? 'none' : expandHops(r.proxy.hops, r.proxy.at);
   } else if (r.proxy?.kind === 'command') {
-    const { command, at } = r.proxy;
-    const jump = command.toLowerCase() === 'none' ? undefined : proxyCommandAsJump(command);
-    if (command.toLowerCase() === 'none') settings.proxyJump = 'none';
-    else if (jump) {
-      settings.proxyJump = expandHops(jump.hops, at);
-      notes.push(`${where(at)}: ProxyCommand "${command}" is taken as ProxyJump ${formatJumpSpec(jump.hops)}`);
-      for (const ignored of jump.ignored) {
-        notes.push(`${where(at)}: ProxyCommand option "${ignored}" (for the jump host) is not applied`);
-      }
-    } else {
-      settings.proxyCommand = command;
-      settings.unusableProxy = `${where(at)}: ProxyCommand "${command}" (only "ssh -W %h:%p [user@]bastion" is understood, as a jump; no other command from the ssh config is run)`;
-    }
+    // run as written when connecting (proxy-command.ts); `none`: direct
+    if (r.proxy.command.toLowerCase() === 'none') settings.proxyJump = 'none';
+    else settings.proxyCommand = r.proxy.command;
   }
 
   const strict = r.value<StrictHostKeyChecking>('stricthostkeychecking');

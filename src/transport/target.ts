@@ -120,7 +120,6 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: common?.configLines ?? [] });
   notes.push(...s.notes);
   // every ProxyCommand is run (ssh-config.ts still calls one it does not take as a jump unusable)
-  if (s.unusableProxy && s.proxyCommand === undefined) refusal ??= `${s.unusableProxy} ${PROXY_HELP}`;
   const address = s.hostName ?? c.address;
   const port = s.port ?? 22;
   const finalUser = s.user ?? local;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatJumpSpec, parseJumpSpec, parseSshCommonArgs } from '../../src/transport/ssh-config.js';
 import { matchPattern, matchPatternList } from '../../src/transport/ssh-pattern.js';
-import { proxyCommandAsJump } from '../../src/transport/ssh-proxy-command.js';
 import { splitShellWords } from '../../src/transport/ssh-shell-words.js';
 import { expandPercentTokens, expandTilde, parseSshTime } from '../../src/transport/ssh-tokens.js';
 
@@ -194,12 +193,6 @@ describe('parseSshCommonArgs', () => {
     const r = parseSshCommonArgs(`-o 'UserKnownHostsFile=~/.ssh/kh "/etc/ssh/kh shared"' -i '/keys/my key'`);
     expect(r.options.UserKnownHostsFile).toBe('~/.ssh/kh /etc/ssh/kh shared');
     expect(r.configLines).toEqual(['UserKnownHostsFile ~/.ssh/kh "/etc/ssh/kh shared"', 'IdentityFile "/keys/my key"']);
-  });
-});
-
-describe('proxyCommandAsJump', () => {
-  it('no ProxyCommand is taken as a jump any more: OpenSSH runs it as written', () => {
-    for (const command of ['ssh -W %h:%p -q user@bastion', 'ssh -l ops bastion nc %h %p', 'nc %h %p']) expect(proxyCommandAsJump(command)).toBeUndefined();
   });
 });
 

@@ -390,19 +390,16 @@ describe('resolveSshConfig: semantics', () => {
     expect(s.notes).toEqual([]);
   });
 
-  it('any other ProxyCommand is not run, and named as unusable with its line (it was only a note, and ssh connected directly)', () => {
+  it('any other ProxyCommand is kept as written too, to be run as OpenSSH runs it (never a direct connection instead)', () => {
     const s = resolve('Host *\n  ProxyCommand /usr/bin/nc -X connect -x 192.0.2.0:8080 %h %p\n', 'x');
     expect(s.proxyJump).toBeUndefined();
     expect(s.proxyCommand).toBe('/usr/bin/nc -X connect -x 192.0.2.0:8080 %h %p');
-    expect(s.unusableProxy).toBe(
-      'test.config line 2: ProxyCommand "/usr/bin/nc -X connect -x 192.0.2.0:8080 %h %p" (only "ssh -W %h:%p [user@]bastion" is understood, as a jump; no other command from the ssh config is run)',
-    );
   });
 
   it('ProxyCommand none is a direct connection, not a problem', () => {
     const s = resolve('Host x\n  ProxyCommand none\nHost *\n  ProxyCommand nc %h %p\n', 'x');
     expect(s.proxyJump).toBe('none');
-    expect(s.unusableProxy).toBeUndefined();
+    expect(s.proxyCommand).toBeUndefined();
   });
 
   it('rejects a value ssh would refuse, on a line that applies', () => {
