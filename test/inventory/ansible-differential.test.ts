@@ -17,6 +17,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapLimit } from '../map-limit.js';
 import { formatIssue } from '../../src/errors.js';
 import { ansibleList } from '../../src/inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../../src/inventory/ansible/dump-json.js';
@@ -27,7 +28,6 @@ import {
   ansibleHome,
   ansibleInventoryAsync,
   connectionDifference,
-  mapLimit,
   ourConnections,
   ourFlat,
   refusal,

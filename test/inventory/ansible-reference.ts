@@ -99,17 +99,6 @@ export function ansibleInventoryAsync(files: string[], args: string[], dir: stri
 /** Ansible's refusal as one line: the last line it wrote to stderr. */
 export const refusal = (run: InventoryRun): string => `refused: ${run.stderr.trim().split('\n').at(-1)}`;
 
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 export interface Conn {
   address: unknown;
   port: unknown;

@@ -22,7 +22,8 @@ import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import { loadSshConfig, resolveSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
 import { SSH_G_FIELDS, sshTargetView, type SshGField } from '../../src/transport/ssh-g-view.js';
-import { CORPUS, corpusConfigs, mapLimit, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
+import { mapLimit } from '../map-limit.js';
+import { CORPUS, corpusConfigs, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
 
 const PIN = fileURLToPath(new URL('./ssh-g-differential.pin.tsv', import.meta.url));
 const UPDATE = process.env.UPDATE_SSH_G_PIN === '1';

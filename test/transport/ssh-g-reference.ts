@@ -85,17 +85,6 @@ export function sshG(config: string, alias: string, env: Record<string, string>)
   });
 }
 
-/** At most `limit` at once. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** The compared keywords' values, in the order printed (empty fields left out). */
 export function fieldsOf(lines: readonly string[]): Fields {
   const out: Fields = new Map();

@@ -17,7 +17,8 @@ import { MAX_INI_HOST_ENTRIES, parseIniInventory } from '../../../src/inventory/
 import { groupNames } from '../../../src/inventory/ansible/group-names.js';
 import { flatten } from '../../../src/inventory/flatten.js';
 import { parseSource } from '../../../src/inventory/source.js';
-import { ansibleInventoryAsync, mapLimit, ourReading, readingDifference, readingOfList, useAnsibleHome, type Reading } from '../ansible-reference.js';
+import { mapLimit } from '../../map-limit.js';
+import { ansibleInventoryAsync, ourReading, readingDifference, readingOfList, useAnsibleHome, type Reading } from '../ansible-reference.js';
 
 /** Ansible's reading, or its refusal: the reason, and the line when its message gives one. */
 type Outcome = Reading | { refused: string; line?: number };
