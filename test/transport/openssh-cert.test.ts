@@ -226,7 +226,7 @@ describe('tampered certificates', () => {
       const step = Math.max(1, Math.floor(c.signedLength / 40));
       for (let at = n % step; at < c.signedLength; at += step) {
         const t = Buffer.from(m.blob);
-        t[at] ^= 1 << (at % 8);
+        t[at] = t[at]! ^ (1 << (at % 8));
         expect(refusal(t), `${m.file} byte ${at}`).toBeDefined();
         flips++;
         if (at % 7 === 0 && keygenChecked < 60) {
@@ -314,7 +314,7 @@ describe('checkHostCertificate (sshkey_cert_check_host)', () => {
     const sha1 = hostCert((m) => !!m.ca.refusedByDefault);
     expect(checkHostCertificate(sha1, { name: sha1.principals[0] ?? 'x', now: new Date(Number(sha1.validAfter) * 1000 + 1000) })).toMatch(/ssh-rsa \(SHA-1\)/);
     const t = Buffer.from(c.blob);
-    t[c.signedLength - 10] ^= 0x40;
+    t[c.signedLength - 10] = t[c.signedLength - 10]! ^ 0x40;
     expect(checkHostCertificate(parseCertificate(t), { name: c.principals[0]!, now })).toMatch(/does not verify/);
   });
 });
