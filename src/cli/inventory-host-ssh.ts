@@ -4,7 +4,7 @@ import type { LoadOptions } from '../inventory/load-inventory.js';
 import { showText } from '../inventory/names.js';
 import { resolveConnection } from '../inventory/resolve-connection.js';
 import { sshTargetView } from '../transport/ssh-g-view.js';
-import { loadSshConfig, resolveSshConfig } from '../transport/ssh-config.js';
+import { loadSshConfig, sshConfigReaches } from '../transport/ssh-config.js';
 
 /**
  * `inventory host NAME --ssh`: the host's connection over the ssh config (`-F FILE`, else
@@ -14,7 +14,7 @@ import { loadSshConfig, resolveSshConfig } from '../transport/ssh-config.js';
 export function inventoryHostSshLines(host: FlatHost, load: Omit<LoadOptions, 'sshHostKnown'>, sshConfigFile: string | undefined, note: (text: string) => void): string[] {
   const config = loadSshConfig(sshConfigFile);
   // as prepare-run: a name the ssh config gives a HostName is an address
-  const { connection, issues } = resolveConnection(host, { ...load, sshHostKnown: (alias) => resolveSshConfig(config, alias).hostName !== undefined });
+  const { connection, issues } = resolveConnection(host, { ...load, sshHostKnown: (alias) => sshConfigReaches(config, alias) });
   issues.push(...(host.values?.issues ?? []));
   if (!connection || issues.length > 0) throw new InventoryError(issues);
   if (connection.kind === 'local') throw new UsageError(`host ${showText(host.name)} has ansible_connection local: it is not reached over ssh, so there is no ssh view of it`);

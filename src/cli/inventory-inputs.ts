@@ -35,6 +35,7 @@ function connectionDefaults(s: AnsibleSettings): ConnectionDefaults {
     ...(s.remoteUser ? { remoteUser: s.remoteUser.value } : {}),
     ...(s.privateKeyFile ? { privateKeyFile: s.privateKeyFile.value } : {}),
     ...(s.hostKeyChecking ? { hostKeyChecking: s.hostKeyChecking.value } : {}),
+    ...(s.timeout ? { timeout: s.timeout.value } : {}),
     ...(s.become ? { become: s.become.value } : {}),
     ...(s.becomeUser ? { becomeUser: s.becomeUser.value } : {}),
     ...(sshArgs ? { sshArgs } : {}),

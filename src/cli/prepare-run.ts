@@ -7,12 +7,14 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import { ConnectorForHost, isLocal } from '../transport/connector-for-host.js';
 import { KeyStore } from '../transport/keys.js';
-import { loadSshConfig, resolveSshConfig } from '../transport/ssh-config.js';
+import { loadSshConfig, sshConfigReaches } from '../transport/ssh-config.js';
 import { SshConnector } from '../transport/ssh.js';
 
 export interface PrepareFlags {
   limit?: string;
   sshConfig?: string;
+  /** --timeout, already checked (hostSettings) */
+  timeout?: string;
 }
 
 /**
@@ -40,7 +42,9 @@ export async function prepareRun(
 ): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: ConnectorForHost; settings: AnsibleSettings }> {
   const sshConfig = loadSshConfig(flags.sshConfig);
   const { files, load, settings } = await inventoryInputs(positional, flags, note);
-  const inventory = loadInventory(files, { ...load, sshHostKnown: (alias) => resolveSshConfig(sshConfig, alias).hostName !== undefined });
+  // as Ansible's --timeout: it beats ansible.cfg's timeout, and a host's ansible_ssh_timeout beats it
+  if (flags.timeout !== undefined) load.defaults = { ...load.defaults, timeout: Number(flags.timeout) };
+  const inventory = loadInventory(files, { ...load, sshHostKnown: (alias) => sshConfigReaches(sshConfig, alias) });
   for (const w of inventory.warnings ?? []) note(`warning: ${formatIssue(w)}`);
   // another program ran: always said; the format of the others with -v
   for (const f of inventory.formats ?? []) {

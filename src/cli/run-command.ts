@@ -52,9 +52,9 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
   (result.command === 'plan' ? out.note : out.line)(formatRecap(result, Boolean(recapTo.isTTY) && process.env.NO_COLOR === undefined));
 }
 
-/** As ssh's "Permanently added": the host keys a run wrote to known_hosts (accept-new), one line per file. */
+/** As ssh's "Permanently added": the host keys a run wrote to known_hosts, one line per file. */
 export function hostKeysAdded(added: { file: string; count: number }[]): string[] {
-  return added.map(({ file, count }) => `Permanently added ${count} host key${count === 1 ? '' : 's'} to ${file} (accept-new)`);
+  return added.map(({ file, count }) => `Permanently added ${count} host key${count === 1 ? '' : 's'} to ${file}`);
 }
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {

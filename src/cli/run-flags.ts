@@ -5,6 +5,7 @@ import { DEFAULT_FORKS } from '../run/run-hosts.js';
 import type { AnsibleSettings } from '../inventory/ansible/ansible-cfg.js';
 import { addInventoryOptions, type InventoryFlags } from './inventory-inputs.js';
 import type { Output } from './output.js';
+import { ANSIBLE_CONNECT_TIMEOUT } from '../transport/target.js';
 
 /** The flags of every command that works on hosts over SSH (`up`, `plan`, `verify`, `down`, `confirm`, `exec`). */
 export interface HostFlags extends InventoryFlags {
@@ -43,7 +44,8 @@ export function addHostOptions(cmd: Command, json: string): Command {
     .option('--deadline <seconds>', 'per host, for everything: past it the connection is ended and the host is unreachable', '600');
 }
 
-const DEFAULT_TIMEOUT = 15;
+/** Ansible's `timeout` default, which it gives ssh as -o ConnectTimeout */
+const DEFAULT_TIMEOUT = ANSIBLE_CONNECT_TIMEOUT;
 
 /** HostFlags' numbers, checked (a UsageError for a bad one); forks and timeout not given come from ansible.cfg / ANSIBLE_*. */
 export function hostSettings(flags: HostFlags, settings: Pick<AnsibleSettings, 'forks' | 'timeout'> = {}): { forks: number; timeout: number; retries: number; deadline: number } {

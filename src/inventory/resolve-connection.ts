@@ -28,6 +28,8 @@ export interface ConnectionDefaults {
   port?: number;
   privateKeyFile?: string;
   hostKeyChecking?: boolean;
+  /** [defaults] timeout / ANSIBLE_TIMEOUT: seconds */
+  timeout?: number;
   become?: boolean;
   becomeUser?: string;
   /** ssh_common_args and ssh_extra_args, joined */
@@ -101,6 +103,7 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const ansibleChecking = first(host, 'ansible_ssh_host_key_checking', 'ansible_host_key_checking')?.value ?? defaults.hostKeyChecking;
   const hostKeyChecking: HostKeyMode | undefined = mode?.value ?? (ansibleChecking === false ? 'off' : undefined);
   const known = lookup(host, 'cnet_known_hosts_file');
+  const connectTimeout = lookup(host, 'ansible_ssh_timeout')?.value ?? defaults.timeout;
   const password = first(host, 'ansible_ssh_password', 'ansible_ssh_pass', 'ansible_password')?.value ?? (process.env.CNET_SSH_PASSWORD || undefined);
   const inventoryArgs = [lookup(host, 'ansible_ssh_common_args')?.value, lookup(host, 'ansible_ssh_extra_args')?.value].filter(Boolean).join(' ');
   const commonArgs = inventoryArgs || defaults.sshArgs;
@@ -120,6 +123,7 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
       ...(password !== undefined ? { password } : {}),
       ...(hostKeyChecking ? { hostKeyChecking } : {}),
       ...(known ? { knownHostsFile: filePath(known.value, known.dir) } : {}),
+      ...(connectTimeout ? { connectTimeout } : {}),
       ...(commonArgs ? { commonArgs } : {}),
       ...(become ? { become: hiddenInJson({ user: becomeUser, ...(becomePassword !== undefined ? { password: becomePassword } : {}) }) } : {}),
     }),

@@ -12,6 +12,12 @@ const port = z
   .transform(Number)
   .pipe(z.int().min(1, 'port must be 1-65535').max(65535, 'port must be 1-65535'));
 
+/** whole seconds, as Ansible's `timeout` option (an integer; ssh's ConnectTimeout) */
+const seconds = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'expected whole seconds')])
+  .transform(Number)
+  .pipe(z.int().min(1, 'must be at least 1 second').max(86400, 'must be at most 86400 seconds'));
+
 const nonEmpty = z.string().min(1, 'must not be empty');
 
 /** a password: YAML may read an unquoted one as a number */
@@ -149,10 +155,12 @@ export const knownVarSchemas = {
   ansible_become_pass: sudoSecret,
   ansible_sudo_pass: sudoSecret,
   ansible_become_method: z.literal('sudo', 'only sudo is supported as ansible_become_method'),
+  /** the ssh plugin's `timeout`: ssh -o ConnectTimeout, which beats the ssh config's */
+  ansible_ssh_timeout: seconds,
   ansible_host_key_checking: ansibleBool,
   ansible_ssh_host_key_checking: ansibleBool,
   /** `off` unquoted is YAML 1.1's false (as Ansible reads YAML): taken as 'off' */
-  cnet_host_key_checking: z.preprocess((v) => (v === false ? 'off' : v), z.enum(['strict', 'accept-new', 'off'])),
+  cnet_host_key_checking: z.preprocess((v) => (v === false ? 'off' : v), z.enum(['strict', 'ask', 'accept-new', 'off'])),
   cnet_known_hosts_file: nonEmpty,
   /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */
   cnet_probe_target: z.string().refine(isIpv4, 'expected an IPv4 address'),

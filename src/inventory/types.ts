@@ -1,7 +1,11 @@
 import type { Cidr } from './ipv4.js';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 
-export type HostKeyMode = 'strict' | 'accept-new' | 'off';
+/**
+ * StrictHostKeyChecking: `strict` (yes), `ask` (OpenSSH's default: a new host's key is confirmed
+ * at a terminal, refused without one), `accept-new`, `off` (no).
+ */
+export type HostKeyMode = 'strict' | 'ask' | 'accept-new' | 'off';
 
 /**
  * What the inventory says about reaching a host. Unset fields come from the user's ssh config,
@@ -17,6 +21,8 @@ export interface Connection {
   password?: string;
   hostKeyChecking?: HostKeyMode;
   knownHostsFile?: string;
+  /** ansible_ssh_timeout, else ansible.cfg's timeout: seconds (Ansible passes ssh -o ConnectTimeout) */
+  connectTimeout?: number;
   /** ansible_ssh_common_args (+ ansible_ssh_extra_args): -J / -o ProxyJump=… and a few -o options */
   commonArgs?: string;
   /** ansible_become: run as `user` through sudo */

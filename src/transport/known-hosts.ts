@@ -1,18 +1,14 @@
 /**
- * OpenSSH known_hosts handling for the ssh2 transport: parsing (plain, wildcard,
- * negated and hashed host fields, `@revoked` / `@cert-authority` markers),
- * host lookup with OpenSSH semantics, the per-mode accept/refuse decision,
- * and appending newly accepted keys the way `ssh -o StrictHostKeyChecking=accept-new` does.
+ * OpenSSH known_hosts files for the ssh2 transport: parsing (plain, wildcard, negated and hashed
+ * host fields, `@revoked` / `@cert-authority` markers), looking a name up with OpenSSH's
+ * semantics, and appending new keys as ssh does. What to trust is host-key-policy.ts.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
-import { quoteWord } from '../shell/quote.js';
-import type { HostKeyMode } from '../inventory/types.js';
 import { lowercaseAscii, matchPatternEntries } from './ssh-pattern.js';
-
-export type { HostKeyMode };
+import { checkHostCertificateKey, isCertificateBlob, principalOf } from './host-certificate.js';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
 
@@ -40,15 +36,9 @@ export type HostKeyCheck =
   | { status: 'match' }
   | { status: 'unknown' }
   | { status: 'changed'; knownFingerprints: string[] }
-  | { status: 'revoked' };
-
-export interface HostKeyDecision {
-  accept: boolean;
-  /** add the offered key to known_hosts (only for a new host under accept-new) */
-  append: boolean;
-  warning?: string;
-  error?: string;
-}
+  | { status: 'revoked' }
+  /** a host certificate not trusted, and its plain key not known either (host-certificate.ts) */
+  | { status: 'cert-refused'; reason: string };
 
 const HASH_MAGIC = '|1|';
 const SHA1_LEN = 20;
@@ -155,12 +145,11 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 }
 
 /**
- * Does this entry's host field cover `host` on `port`? OpenSSH semantics: the name looked up is
- * `host` for port 22 and `[host]:port` otherwise, case-insensitively; a matching negated pattern
- * (`!pattern`) excludes the host whatever else matches. Markers are ignored here.
+ * Does this entry's host field cover `name` (as knownHostsName makes it, or a HostKeyAlias)?
+ * OpenSSH semantics: case-insensitive; a matching negated pattern (`!pattern`) excludes the name
+ * whatever else matches. Markers are ignored here.
  */
-export function matchHost(entry: KnownHostEntry, host: string, port: number): boolean {
-  const name = knownHostsName(host, port);
+export function matchHost(entry: KnownHostEntry, name: string): boolean {
   if (entry.hosts.kind === 'hashed') {
     const digest = createHmac('sha1', entry.hosts.salt).update(name).digest();
     return digest.equals(entry.hosts.hash);
@@ -174,8 +163,9 @@ export function matchHost(entry: KnownHostEntry, host: string, port: number): bo
  * the host has this exact key; `changed` if the host has known keys but none is this one;
  * otherwise `unknown`. `@cert-authority` entries never match a plain host key.
  */
-export function checkHostKey(entries: KnownHostEntry[], host: string, port: number, keyBlob: Buffer): HostKeyCheck {
-  const forHost = entries.filter((e) => e.marker !== 'cert-authority' && matchHost(e, host, port));
+export function checkHostKey(entries: KnownHostEntry[], name: string, keyBlob: Buffer): HostKeyCheck {
+  if (isCertificateBlob(keyBlob)) return checkHostCertificateKey(entries, name, principalOf(name), keyBlob, new Date());
+  const forHost = entries.filter((e) => e.marker !== 'cert-authority' && matchHost(e, name));
   if (forHost.some((e) => e.marker === 'revoked' && e.key.equals(keyBlob))) return { status: 'revoked' };
   const known = forHost.filter((e) => e.marker === undefined);
   if (known.some((e) => e.key.equals(keyBlob))) return { status: 'match' };
@@ -184,12 +174,20 @@ export function checkHostKey(entries: KnownHostEntry[], host: string, port: numb
   return { status: 'changed', knownFingerprints };
 }
 
-/** The unhashed line `ssh -o StrictHostKeyChecking=accept-new` appends (without newline). */
-export function knownHostsLine(host: string, port: number, keyBlob: Buffer): string {
-  if (host === '' || /[\s,#]/.test(host) || host.startsWith('@') || host.startsWith('|') || host.startsWith('!')) {
-    throw new Error(`cannot write a known_hosts line for host ${JSON.stringify(host)}`);
+/**
+ * Whether ssh records a new key under this name: never one with a character that would make a
+ * pattern or another field (sshconnect.c refuses `@?*#[]|'"\\` in the host name before adding its port).
+ */
+export function recordableName(host: string): boolean {
+  return host !== '' && !/[\s,@?*#[\]|'"\\!]/.test(host);
+}
+
+/** The unhashed line ssh appends for these names (`host` or `host,ip`, as knownHostsName makes them), without newline. */
+export function knownHostsLine(names: string[], keyBlob: Buffer): string {
+  for (const name of names) {
+    if (name === '' || /[\s,#]/.test(name) || /^[@|!]/.test(name)) throw new Error(`cannot write a known_hosts line for host ${JSON.stringify(name)}`);
   }
-  return `${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}`;
+  return `${names.join(',')} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}`;
 }
 
 /** A known_hosts file's text; a missing file is empty. InputFileError for one that is not a regular file, or too big. */
@@ -214,87 +212,13 @@ export function readKnownHosts(file: string): KnownHostEntry[] {
  * one new host add one line. Entirely synchronous, hence atomic within this process.
  * Returns whether a line was added.
  */
-export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): boolean {
-  const line = knownHostsLine(host, port, keyBlob);
+export function appendKnownHost(file: string, names: string[], keyBlob: Buffer): boolean {
+  const line = knownHostsLine(names, keyBlob);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const text = knownHostsText(file);
-  if (checkHostKey(parseKnownHosts(text), host, port, keyBlob).status === 'match') return false;
+  const entries = parseKnownHosts(text);
+  if (names.every((name) => checkHostKey(entries, name, keyBlob).status === 'match')) return false;
   const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
   appendFileSync(file, `${prefix}${line}\n`, { mode: 0o600 });
   return true;
-}
-
-/**
- * What to do with an offered host key under `cnet_host_key_checking`:
- * - strict: accept only a known key;
- * - accept-new: accept a known key, accept and append an unknown host's key, refuse a changed key;
- * - off: accept anything but a revoked key and never append, warning about changed keys.
- * A revoked key is refused in every mode, as OpenSSH does.
- */
-export function decideHostKey(
-  mode: HostKeyMode,
-  check: HostKeyCheck,
-  host: string,
-  port: number,
-  keyBlob: Buffer,
-  knownHostsFile: string,
-): HostKeyDecision {
-  const name = knownHostsName(host, port);
-  const fp = hostKeyFingerprint(keyBlob);
-  let type: string;
-  try {
-    type = keyTypeOf(keyBlob);
-  } catch {
-    type = 'unknown-type';
-  }
-  const offered = `${type} key ${fp}`;
-  const removeCmd = `ssh-keygen -R ${quoteWord(name)} -f ${quoteWord(knownHostsFile)}`;
-  const modeNote = `(cnet_host_key_checking: ${mode})`;
-
-  if (check.status === 'match') return { accept: true, append: false };
-
-  if (check.status === 'revoked') {
-    const text =
-      `REVOKED HOST KEY DETECTED for ${name}: the offered ${offered} is marked @revoked in ${knownHostsFile}. ` +
-      `A stolen key may be used to impersonate this host.`;
-    // as OpenSSH: a revoked key is refused whatever the checking mode, `off` included
-    return { accept: false, append: false, error: `${text} Refusing to connect ${modeNote}.` };
-  }
-
-  if (check.status === 'changed') {
-    const known = check.knownFingerprints.join(', ');
-    if (mode === 'off') {
-      return {
-        accept: true,
-        append: false,
-        warning:
-          `host key for ${name} has changed: offered ${offered}, but ${knownHostsFile} knows ${known}. ` +
-          `Connecting anyway ${modeNote}.`,
-      };
-    }
-    return {
-      accept: false,
-      append: false,
-      error: [
-        `REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}!`,
-        `Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host key has just been changed (e.g. the machine was reinstalled).`,
-        `The host offered ${offered}; ${knownHostsFile} has ${check.knownFingerprints.length === 1 ? 'the key' : 'the keys'} ${known} for it.`,
-        `If the change is expected, remove the old key with: ${removeCmd}`,
-        `Host key verification failed ${modeNote}.`,
-      ].join('\n'),
-    };
-  }
-
-  // unknown
-  if (mode === 'accept-new') return { accept: true, append: true };
-  if (mode === 'off') return { accept: true, append: false };
-  const scanCmd = `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${quoteWord(host)} >> ${quoteWord(knownHostsFile)}`;
-  return {
-    accept: false,
-    append: false,
-    error:
-      `host key for ${name} is not in ${knownHostsFile}; the host offered ${offered} ${modeNote}. ` +
-      `Verify the fingerprint and add it (e.g. \`${scanCmd}\`, or connect once with ssh), ` +
-      `or set cnet_host_key_checking: accept-new.`,
-  };
 }

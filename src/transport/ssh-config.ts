@@ -127,6 +127,8 @@ export interface SshConfigSettings {
    */
   identityFiles: string[];
   identitiesOnly?: boolean;
+  /** every CertificateFile that applies, in order, expanded as IdentityFile */
+  certificateFiles: string[];
   /**
    * hops in visiting order (`%h %n %p %r` expanded as ssh does); 'none' when ProxyJump or
    * ProxyCommand is `none`. Each hop is its own `ssh HOP`: resolve it in the config too.
@@ -137,6 +139,13 @@ export interface SshConfigSettings {
   strictHostKeyChecking?: StrictHostKeyChecking;
   /** the files of the first UserKnownHostsFile that applies, expanded; `none` gives [] */
   userKnownHostsFiles?: string[];
+  /** the files of the first GlobalKnownHostsFile that applies, expanded; `none` gives [] */
+  globalKnownHostsFiles?: string[];
+  /** the name host keys are looked up and recorded under instead of the host's (no port added) */
+  hostKeyAlias?: string;
+  checkHostIp?: boolean;
+  /** ProxyUseFdpass: the ProxyCommand hands back a connected socket instead of relaying */
+  proxyUseFdpass?: boolean;
   /** seconds */
   connectTimeout?: number;
   /** seconds; 0 disables */
@@ -387,6 +396,8 @@ const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
   serveralivecountmax: parseCount,
   identityagent: (a) => a,
   hostkeyalias: (a) => a,
+  checkhostip: parseYesNo,
+  proxyusefdpass: parseYesNo,
 };
 
 function where(at: SshConfigPosition): string {
@@ -401,7 +412,9 @@ function interfaceAddresses(): string[] {
 class Resolution {
   readonly values = new Map<string, { value: unknown; at: SshConfigPosition }>();
   readonly identityFiles: { path: string; at: SshConfigPosition }[] = [];
+  readonly certificateFiles: { path: string; at: SshConfigPosition }[] = [];
   knownHosts?: { files: string[]; at: SshConfigPosition };
+  globalKnownHosts?: { files: string[]; at: SshConfigPosition };
   proxy?: Proxy;
   readonly notes: string[] = [];
   /** the second reading (ssh's SSHCONF_FINAL), with `host` the final host name */
@@ -510,8 +523,15 @@ class Resolution {
         // ssh skips a file already listed as written (add_identity_file), so the final pass adds none twice
         if (!this.identityFiles.some((f) => f.path === args[0])) this.identityFiles.push({ path: args[0] as string, at });
         return;
+      case 'certificatefile':
+        if (args.length !== 1) this.fail(at, 'CertificateFile takes one file (quote paths with spaces)');
+        if (!this.certificateFiles.some((f) => f.path === args[0])) this.certificateFiles.push({ path: args[0] as string, at });
+        return;
       case 'userknownhostsfile':
         this.knownHosts ??= { files: args, at };
+        return;
+      case 'globalknownhostsfile':
+        this.globalKnownHosts ??= { files: args, at };
         return;
       case 'proxyjump': {
         let hops: JumpSpec[] | 'none';
@@ -683,13 +703,17 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
       }
     });
 
-  const settings: SshConfigSettings = { identityFiles: [], notes };
+  const settings: SshConfigSettings = { identityFiles: [], certificateFiles: [], notes };
   if (hostName !== undefined) settings.hostName = hostName;
   if (user !== undefined) settings.user = user;
   if (port !== undefined) settings.port = port;
   for (const { path, at } of r.identityFiles) {
     const expanded = expandPath(path, at, 'IdentityFile');
     if (expanded !== undefined) settings.identityFiles.push(expanded);
+  }
+  for (const { path, at } of r.certificateFiles) {
+    const expanded = expandPath(path, at, 'CertificateFile');
+    if (expanded !== undefined) settings.certificateFiles.push(expanded);
   }
   const identitiesOnly = r.value<boolean>('identitiesonly');
   if (identitiesOnly !== undefined) settings.identitiesOnly = identitiesOnly;
@@ -704,16 +728,21 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
 
   const strict = r.value<StrictHostKeyChecking>('stricthostkeychecking');
   if (strict !== undefined) settings.strictHostKeyChecking = strict;
-  if (r.knownHosts) {
-    const { files, at } = r.knownHosts;
-    settings.userKnownHostsFiles =
-      files.length === 1 && files[0]?.toLowerCase() === 'none'
-        ? []
-        : files.flatMap((f) => {
-            const e = expandPath(f, at, 'UserKnownHostsFile');
-            return e === undefined ? [] : [e];
-          });
-  }
+  const knownHostsFiles = ({ files, at }: { files: string[]; at: SshConfigPosition }, keyword: string): string[] =>
+    files.length === 1 && files[0]?.toLowerCase() === 'none'
+      ? []
+      : files.flatMap((f) => {
+          const e = expandPath(f, at, keyword);
+          return e === undefined ? [] : [e];
+        });
+  if (r.knownHosts) settings.userKnownHostsFiles = knownHostsFiles(r.knownHosts, 'UserKnownHostsFile');
+  if (r.globalKnownHosts) settings.globalKnownHostsFiles = knownHostsFiles(r.globalKnownHosts, 'GlobalKnownHostsFile');
+  const hostKeyAlias = r.value<string>('hostkeyalias');
+  if (hostKeyAlias !== undefined) settings.hostKeyAlias = hostKeyAlias;
+  const checkHostIp = r.value<boolean>('checkhostip');
+  if (checkHostIp !== undefined) settings.checkHostIp = checkHostIp;
+  const fdpass = r.value<boolean>('proxyusefdpass');
+  if (fdpass !== undefined) settings.proxyUseFdpass = fdpass;
   const connectTimeout = r.value<number>('connecttimeout');
   if (connectTimeout !== undefined) settings.connectTimeout = connectTimeout;
   const aliveInterval = r.value<number>('serveraliveinterval');
@@ -736,4 +765,13 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
     }
   }
   return settings;
+}
+
+/**
+ * Whether the ssh config takes `alias` somewhere without a resolver seeing the name: it gives a
+ * HostName, or a ProxyCommand or ProxyJump that reaches the host.
+ */
+export function sshConfigReaches(config: SshConfigFile, alias: string): boolean {
+  const s = resolveSshConfig(config, alias);
+  return s.hostName !== undefined || s.proxyCommand !== undefined || Array.isArray(s.proxyJump);
 }

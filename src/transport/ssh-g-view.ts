@@ -2,11 +2,11 @@
  * What cnet-remote will connect with, printed the way `ssh -G` prints a host's configuration
  * (lower-case `keyword value` lines, in ssh -G's order), so the two can be compared line by line.
  *
- * Every line comes from the Target cnet-remote connects with (target.ts). A field the Target
- * does not hold is left out, never filled with OpenSSH's default: where ssh -G prints a line we
- * do not, cnet-remote does something else (e.g. no `connecttimeout none`: ssh2 waits 15 s by
- * default; no `hostkeyalias`/`certificatefile`: not used). A ProxyCommand prints as written, its
- * tokens unexpanded, as ssh -G prints it (ssh expands them only when it runs the command).
+ * Every line comes from the Target cnet-remote connects with (target.ts), never filled in here
+ * with OpenSSH's defaults: the Target holds them where cnet-remote uses them (ssh's default
+ * IdentityFiles and known_hosts files, StrictHostKeyChecking ask, Ansible's ConnectTimeout). A
+ * ProxyCommand prints as written, its tokens unexpanded, as ssh -G prints it (ssh expands them
+ * only when it runs the command).
  */
 import type { ResolvedHost } from '../inventory/types.js';
 import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type JumpSpec, type SshConfigFile } from './ssh-config.js';
@@ -30,7 +30,7 @@ export const SSH_G_FIELDS = [
 export type SshGField = (typeof SSH_G_FIELDS)[number];
 
 /** ssh -G's names for StrictHostKeyChecking (readconf.c multistate_strict_hostkey: yes is "true"). */
-const STRICT: Record<Target['hostKeyChecking'], string> = { strict: 'true', 'accept-new': 'accept-new', off: 'false' };
+const STRICT: Record<Target['hostKeyChecking'], string> = { strict: 'true', ask: 'ask', 'accept-new': 'accept-new', off: 'false' };
 
 /** One hop as ssh -G prints the last one: `[user@]host[:port]`, the host bracketed when it has a ':' or is all digits and dots. */
 function hopText(hop: JumpSpec): string {
@@ -56,7 +56,9 @@ export function sshGView(target: Target, names: SshGNames = {}): string[] {
     `port ${target.port}`,
     `identitiesonly ${target.identitiesOnly ? 'yes' : 'no'}`,
     `stricthostkeychecking ${STRICT[target.hostKeyChecking]}`,
+    ...(target.hostKeyAlias !== undefined ? [`hostkeyalias ${target.hostKeyAlias}`] : []),
     ...target.identityFiles.map((f) => `identityfile ${f}`),
+    ...target.certificateFiles.map((f) => `certificatefile ${f}`),
     `userknownhostsfile ${target.knownHostsFiles.length ? target.knownHostsFiles.join(' ') : 'none'}`,
   ];
   if (target.connectTimeoutMs !== undefined) lines.push(`connecttimeout ${Math.round(target.connectTimeoutMs / 1000)}`);

@@ -6,12 +6,13 @@ import { showText } from '../inventory/names.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
-import { appendKnownHost, checkHostKey, decideHostKey, readKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { judgeHostKey, orderHostKeyAlgorithms, confirmsHostKey, type HostKeyVerdict } from './host-key-policy.js';
+import { appendKnownHost, knownHostsName, readKnownHosts, recordableName, type KnownHostEntry } from './known-hosts.js';
 import type { SshConfigFile } from './ssh-config.js';
 import { FramedSession, type Shell } from './framed-session.js';
 import { startProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { describeSshError } from './ssh-errors.js';
-import { resolveTarget, type Become, type Hop, type Target } from './target.js';
+import { ANSIBLE_CONNECT_TIMEOUT, resolveTarget, type Become, type Hop, type Target } from './target.js';
 import type { ConnectOptions, Connector, Transport } from './transport.js';
 
 const { Client } = ssh2;
@@ -29,8 +30,8 @@ class KnownHostsCache {
       return entries;
     });
   }
-  append(file: string, host: string, port: number, key: Buffer): void {
-    if (appendKnownHost(file, host, port, key)) this.added.set(file, (this.added.get(file) ?? 0) + 1);
+  append(file: string, names: string[], key: Buffer): void {
+    if (appendKnownHost(file, names, key)) this.added.set(file, (this.added.get(file) ?? 0) + 1);
     this.files.delete(file);
   }
 }
@@ -179,7 +180,11 @@ export class SshConnector implements Connector {
       const client = new Client();
       let hostKeyProblem: string | undefined;
       let settled = false;
+      // as ssh's ConnectTimeout: for reaching the host and its handshake, not for authentication
+      const connectMs = timeoutMs ?? opts.timeoutMs ?? ANSIBLE_CONNECT_TIMEOUT * 1000;
+      const timer = setTimeout(() => fail(new TransportError(`${target}: connection timed out (ConnectTimeout ${connectMs / 1000} s)`, name)), connectMs);
       const fail = (err: Error) => {
+        clearTimeout(timer);
         if (settled) return;
         settled = true;
         hardClose(client);
@@ -200,7 +205,9 @@ export class SshConnector implements Connector {
         );
       });
       if (proxied) client.on('close', () => proxied.proxy.kill());
+      client.on('handshake', () => clearTimeout(timer));
       client.on('ready', () => {
+        clearTimeout(timer);
         if (settled) return;
         settled = true;
         resolve(client);
@@ -208,35 +215,90 @@ export class SshConnector implements Connector {
       opts.signal?.addEventListener('abort', () => fail(new TransportError(`${target}: ${String(opts.signal?.reason ?? 'cancelled')}`, name)), { once: true });
       const { methods, problems } = authMethods(hop, this.opts.keys);
       if (methods.length === 0) return fail(new TransportError(`${target}: no way to authenticate: ${problems.join('; ') || 'no key file, no ssh-agent, no password'}`, name));
+      // known_hosts is searched under the HostKeyAlias, else the address (with its port unless 22)
+      const lookup = hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port);
+      let serverHostKey: string[];
+      try {
+        serverHostKey = orderHostKeyAlgorithms(this.hostKeyEntries(hop), lookup);
+      } catch (err) {
+        // a known_hosts file that cannot be read: no key can be checked against it
+        return fail(new HostKeyError(`${errorMessage(err)}; the host key of ${target} cannot be checked`, name));
+      }
+      const accept = (verdict: Extract<HostKeyVerdict, { kind: 'accept' }>, key: Buffer) => {
+        if (verdict.warning) opts.warn?.(verdict.warning);
+        if (verdict.untrusted) {
+          // as ssh with a key it does not trust: no password for a host that may be someone else
+          for (let i = methods.length - 1; i >= 0; i--) if (methods[i]!.type === 'password' || methods[i]!.type === 'keyboard-interactive') methods.splice(i, 1);
+        }
+        if (verdict.record) {
+          try {
+            this.knownHosts.append(verdict.record.file, verdict.record.names, key);
+          } catch (err) {
+            // as ssh ("Failed to add the host to the list of known hosts"): said, and the connection goes on
+            opts.warn?.(`could not add the host key of ${target} to ${verdict.record.file}: ${errorMessage(err)}`);
+          }
+        }
+      };
+      const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
+        let verdict: HostKeyVerdict;
+        try {
+          verdict = judgeHostKey({
+            mode: hop.hostKeyChecking,
+            name: lookup,
+            ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? { plainName: knownHostsName(hop.address, 22) } : {}),
+            ...(hop.checkHostIp && !sock ? ipLookup(client, hop, lookup) : {}),
+            entries: this.hostKeyEntries(hop),
+            ...(hop.knownHostsFiles[0] !== undefined ? { recordIn: hop.knownHostsFiles[0] } : {}),
+            recordable: recordableName(hop.hostKeyAlias ?? hop.address),
+            scan: { host: hop.address, port: hop.port },
+            key,
+          });
+        } catch (err) {
+          hostKeyProblem = `${errorMessage(err)}; the host key of ${target} cannot be checked`;
+          return verify(false);
+        }
+        if (verdict.kind === 'accept') {
+          accept(verdict, key);
+          return verify(true);
+        }
+        if (verdict.kind === 'refuse' || !opts.ask) {
+          hostKeyProblem = verdict.kind === 'refuse' ? verdict.error : verdict.refusal;
+          return verify(false);
+        }
+        // the user's answer takes the time it takes: not the connect timeout's
+        clearTimeout(timer);
+        const { question, refusal, record } = verdict;
+        void opts.ask(`${target}: ${question}`).then((answer) => {
+          if (answer !== undefined && confirmsHostKey(answer, key)) {
+            accept({ kind: 'accept', ...(record ? { record } : {}) }, key);
+            return verify(true);
+          }
+          hostKeyProblem = answer === undefined ? refusal : `the host key of ${target} was not accepted (answered ${JSON.stringify(answer.trim().slice(0, 40))})`;
+          verify(false);
+        });
+      };
       try {
         client.connect({
           host: hop.address,
           port: hop.port,
           username: hop.user,
           ...(sock ? { sock } : {}),
-          readyTimeout: timeoutMs ?? opts.timeoutMs ?? 15_000,
+          readyTimeout: 0,
           keepaliveInterval: 5_000,
           keepaliveCountMax: 3,
+          algorithms: { serverHostKey: serverHostKey as ssh2.ServerHostKeyAlgorithm[] },
           authHandler: methods as unknown as ssh2.AuthHandlerMiddleware,
-          hostVerifier: (key: Buffer) => {
-            try {
-              const result = checkHostKey(this.knownHosts.get(hop.knownHostsFiles), hop.address, hop.port, key);
-              const decision = decideHostKey(hop.hostKeyChecking, result, hop.address, hop.port, key, hop.knownHostsFiles[0]!);
-              if (decision.warning) opts.warn?.(decision.warning);
-              if (decision.error) hostKeyProblem = decision.error;
-              if (decision.append) this.knownHosts.append(hop.knownHostsFiles[0]!, hop.address, hop.port, key);
-              return decision.accept;
-            } catch (err) {
-              // a known_hosts file that cannot be read (or written): no key can be checked against it
-              hostKeyProblem = `${errorMessage(err)}; the host key of ${target} cannot be checked`;
-              return false;
-            }
-          },
+          hostVerifier,
         } as ssh2.ConnectConfig);
       } catch (err) {
         fail(new TransportError(describeSshError(err, target), name, { cause: err }));
       }
     });
+  }
+
+  /** The known keys for a hop: its UserKnownHostsFiles', then its GlobalKnownHostsFiles'. */
+  private hostKeyEntries(hop: Hop): KnownHostEntry[] {
+    return this.knownHosts.get([...hop.knownHostsFiles, ...hop.globalKnownHostsFiles]);
   }
 
   /** The host keys this run added (accept-new), per known_hosts file. */
@@ -249,6 +311,19 @@ export class SshConnector implements Connector {
     for (const p of this.jumps.values()) p.then(politeEnd, () => undefined);
     this.jumps.clear();
   }
+}
+
+/**
+ * CheckHostIP on a direct connection: the address connected to, looked up too — unless it is the
+ * loopback or already the name looked up (sshconnect.c turns the check off then, and for proxies).
+ */
+function ipLookup(client: Client, hop: Hop, lookup: string): { ipName?: string } {
+  const raw = (client as unknown as { _sock?: { remoteAddress?: string } })._sock?.remoteAddress;
+  if (!raw) return {};
+  const ip = raw.replace(/^::ffff:/, '');
+  if (ip.startsWith('127.') || ip === '::1') return {};
+  const ipName = knownHostsName(ip, hop.port);
+  return ipName === lookup || ipName === knownHostsName(hop.address, hop.port) ? {} : { ipName };
 }
 
 /** A direct-tcpip channel from `via` to `hop`, to run SSH over. */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
@@ -17,11 +16,19 @@ export interface Hop {
   identityFiles: string[];
   /** only these keys: no agent */
   identitiesOnly: boolean;
+  /** user certificates (CertificateFile), each offered with the key it certifies */
+  certificateFiles: string[];
   /** never printed, never in a result */
   password?: string;
   hostKeyChecking: HostKeyMode;
-  /** where known keys are looked up; the first is where `accept-new` records */
+  /** where known keys are looked up (UserKnownHostsFile); the first is where new keys are recorded */
   knownHostsFiles: string[];
+  /** looked up after knownHostsFiles, never written (GlobalKnownHostsFile) */
+  globalKnownHostsFiles: string[];
+  /** the name known_hosts is searched and written under instead of the address (no `[…]:port`) */
+  hostKeyAlias?: string;
+  /** CheckHostIP: the address's known key is checked too (direct connections only) */
+  checkHostIp: boolean;
   /**
    * the ProxyCommand this hop is reached through instead of a TCP connection (proxy-command.ts):
    * `written` as the config or ssh arguments wrote it (what ssh -G prints), `line` what the shell
@@ -69,17 +76,20 @@ function proxyCommandFor(written: string, tokens: ProxyCommandTokens): { proxyCo
   }
 }
 
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-
-function defaultKeys(): string[] {
-  return DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
-}
+/** ssh's IdentityFile list when none is configured (OpenSSH 9.2 readconf.c): the ones that exist are offered */
+const DEFAULT_KEYS = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
+/** ssh's UserKnownHostsFile and GlobalKnownHostsFile when none is configured */
+const DEFAULT_KNOWN_HOSTS = ['known_hosts', 'known_hosts2'];
+const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+/** Ansible's ssh `timeout` default: it runs ssh with -o ConnectTimeout=10 */
+export const ANSIBLE_CONNECT_TIMEOUT = 10;
 
 function hostKeyMode(v: SshConfigSettings['strictHostKeyChecking']): HostKeyMode | undefined {
   switch (v) {
     case 'yes':
-    case 'ask': // no prompts here: an unknown key is refused, as `yes` does
       return 'strict';
+    case 'ask':
+      return 'ask';
     case 'accept-new':
       return 'accept-new';
     case 'no':
@@ -102,6 +112,20 @@ const label = (user: string, address: string, port: number) => `${user}@${addres
  * followed, recursively, as `ssh -J` does (jump-chain.ts). A ProxyCommand (the host's, or the first
  * bastion's own) is run as ssh runs it (proxy-command.ts); `ProxyCommand none` is a direct connection.
  */
+/** The lines Ansible's ssh command line gives before the config: its ssh args, then `-o ConnectTimeout` (ssh.py). */
+function sshCommandLine(c: ResolvedHost['connection'], common: SshCommonArgs | undefined): string[] {
+  return [...(common?.configLines ?? []), `ConnectTimeout ${c.connectTimeout ?? ANSIBLE_CONNECT_TIMEOUT}`];
+}
+
+/** Where host keys are looked up: the inventory's cnet_known_hosts_file alone, else the config's files, else ssh's defaults. */
+function hostKeyFiles(c: ResolvedHost['connection'], s: SshConfigSettings): Pick<Hop, 'knownHostsFiles' | 'globalKnownHostsFiles'> {
+  if (c.knownHostsFile) return { knownHostsFiles: [c.knownHostsFile], globalKnownHostsFiles: [] };
+  return {
+    knownHostsFiles: s.userKnownHostsFiles ? s.userKnownHostsFiles.map((f) => expandHome(f)) : DEFAULT_KNOWN_HOSTS.map((f) => join(homedir(), '.ssh', f)),
+    globalKnownHostsFiles: s.globalKnownHostsFiles ?? DEFAULT_GLOBAL_KNOWN_HOSTS,
+  };
+}
+
 export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefined): Target {
   const c = host.connection;
   const local = userInfo().username;
@@ -116,23 +140,24 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   }
   if (common?.unusableProxy) refusal = `ansible_ssh_common_args: ${common.unusableProxy} ${PROXY_HELP}`;
   const notes = (common?.unsupported ?? []).map((a) => `ansible_ssh_common_args: ${a} is not supported and was ignored`);
-  // as Ansible runs ssh: the inventory's values given outright, its common args as `-o` lines before the config
-  const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: common?.configLines ?? [] });
+  // as Ansible runs ssh: the inventory's values given outright, its ssh args and -o ConnectTimeout before the config
+  const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: sshCommandLine(c, common) });
   notes.push(...s.notes);
   // every ProxyCommand is run (ssh-config.ts still calls one it does not take as a jump unusable)
   const address = s.hostName ?? c.address;
   const port = s.port ?? 22;
   const finalUser = s.user ?? local;
   const files = uniq([...(c.privateKeyFile ? [c.privateKeyFile] : []), ...s.identityFiles.map((f) => expandHome(f))]);
-  const identityFiles = files.length ? files : defaultKeys();
-  const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'accept-new';
-  const knownHostsFiles = c.knownHostsFile ? [c.knownHostsFile] : s.userKnownHostsFiles?.length ? s.userKnownHostsFiles.map((f) => expandHome(f)) : [join(homedir(), '.ssh', 'known_hosts')];
+  const identityFiles = files.length ? files : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k));
+  const hostKeyChecking = c.hostKeyChecking ?? hostKeyMode(s.strictHostKeyChecking) ?? 'ask';
+  const hostKeys = hostKeyFiles(c, s);
   const identitiesOnly = s.identitiesOnly ?? false;
   let proxyCommand: Hop['proxyCommand'];
   if (s.proxyCommand !== undefined && !Array.isArray(s.proxyJump)) {
     const p = proxyCommandFor(s.proxyCommand, { host: address, hostArg: c.address, port, user: finalUser });
     proxyCommand = p.proxyCommand;
     if (p.refusal) refusal ??= p.refusal;
+    if (s.proxyUseFdpass) refusal ??= 'ProxyUseFdpass yes: the ProxyCommand hands back a connected socket (file descriptor passing), which cnet-remote cannot take; the host is not connected to directly instead';
   }
   const chain = jumpChain(cfg, c.address, s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump);
   if (chain.refusal) refusal ??= chain.refusal.message;
@@ -156,9 +181,12 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
       // a bastion without keys of its own in the ssh config is offered the target's
       identityFiles: js.identityFiles.length ? js.identityFiles.map((f) => expandHome(f)) : identityFiles,
       identitiesOnly: js.identitiesOnly ?? identitiesOnly,
+      certificateFiles: js.certificateFiles.map((f) => expandHome(f)),
       // the inventory's choices hold for the whole way; else the bastion's own config, else the target's
       hostKeyChecking: c.hostKeyChecking ?? hostKeyMode(js.strictHostKeyChecking) ?? hostKeyChecking,
-      knownHostsFiles: c.knownHostsFile ? [c.knownHostsFile] : js.userKnownHostsFiles?.length ? js.userKnownHostsFiles.map((f) => expandHome(f)) : knownHostsFiles,
+      ...hostKeyFiles(c, js),
+      ...(js.hostKeyAlias !== undefined ? { hostKeyAlias: js.hostKeyAlias } : {}),
+      checkHostIp: js.checkHostIp ?? false,
     };
   });
   const timeout = s.connectTimeout;
@@ -169,9 +197,12 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     user: finalUser,
     identityFiles,
     identitiesOnly,
+    certificateFiles: s.certificateFiles.map((f) => expandHome(f)),
     ...(c.password !== undefined ? { password: c.password } : {}),
     hostKeyChecking,
-    knownHostsFiles,
+    ...hostKeys,
+    ...(s.hostKeyAlias !== undefined ? { hostKeyAlias: s.hostKeyAlias } : {}),
+    checkHostIp: s.checkHostIp ?? false,
     ...(proxyCommand ? { proxyCommand } : {}),
     jumps,
     ...(c.become ? { become: c.become } : {}),

@@ -50,6 +50,11 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** host-key warnings (mode `off`) go here */
   warn?: (message: string) => void;
+  /**
+   * Asks the user at a terminal (StrictHostKeyChecking ask: a new host's key) and resolves to the
+   * answer. Absent: there is no terminal, and what would be asked is refused.
+   */
+  ask?: (question: string) => Promise<string | undefined>;
 }
 
 export interface Connector {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,8 @@ function inventory(name: string, vars: string, ...hosts: string[]): string {
 describe('host keys added under accept-new are announced, as ssh\'s "Permanently added" (they were added silently)', () => {
   it('one line per known_hosts file, with the count', () => {
     expect(hostKeysAdded([{ file: '/root/.ssh/known_hosts', count: 3 }, { file: '/srv/kh', count: 1 }])).toEqual([
-      'Permanently added 3 host keys to /root/.ssh/known_hosts (accept-new)',
-      'Permanently added 1 host key to /srv/kh (accept-new)',
+      'Permanently added 3 host keys to /root/.ssh/known_hosts',
+      'Permanently added 1 host key to /srv/kh',
     ]);
     expect(hostKeysAdded([])).toEqual([]);
   });
@@ -52,12 +52,25 @@ describe('host keys added under accept-new are announced, as ssh\'s "Permanently
   it('a run that added keys says so at its end, on stderr, also with --json; a run that added none says nothing', async () => {
     const knownHosts = join(dir, 'known_hosts');
     // two names for the one server: two entries, in one file
-    const inv = inventory('inv.yaml', `cnet_known_hosts_file: ${knownHosts}`, '127.0.0.1', 'localhost');
+    const inv = inventory('inv.yaml', `cnet_known_hosts_file: ${knownHosts}, cnet_host_key_checking: accept-new`, '127.0.0.1', 'localhost');
     const first = await run('plan', inv, '--json');
-    expect(first.stderr).toContain(`Permanently added 2 host keys to ${knownHosts} (accept-new)`);
+    expect(first.stderr).toContain(`Permanently added 2 host keys to ${knownHosts}`);
     expect(readFileSync(knownHosts, 'utf8').trim().split('\n')).toHaveLength(2);
     const again = await run('plan', inv);
     expect(again.stderr).not.toContain('Permanently added');
+  });
+});
+
+describe("ssh's default, StrictHostKeyChecking ask, with no terminal to ask on", () => {
+  it('refuses a new host, adds nothing, and says how to accept it', async () => {
+    const knownHosts = join(dir, 'known_hosts_ask');
+    const r = await run('plan', inventory('ask.yaml', `cnet_known_hosts_file: ${knownHosts}`, '127.0.0.1'), '--json');
+    const host = (JSON.parse(r.stdout) as { hosts: { status: string; error: string }[] }).hosts[0]!;
+    expect(host.status).toBe('unreachable');
+    expect(host.error).toContain(`host key for [127.0.0.1]:${port} is not known; the host offered ssh-ed25519 key SHA256:`);
+    expect(host.error).toContain('no terminal to confirm it on (StrictHostKeyChecking ask)');
+    expect(host.error).toContain(`ssh-keyscan -p ${port} 127.0.0.1 >> ${knownHosts}`);
+    expect(existsSync(knownHosts)).toBe(false);
   });
 });
 

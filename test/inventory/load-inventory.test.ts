@@ -290,7 +290,7 @@ describe('variables', () => {
     expectIssue(oneIssue(`all:
   vars:
     cnet_host_key_checking: maybe
-`), 3, 5, 'all.vars.cnet_host_key_checking', '"strict"|"accept-new"|"off"');
+`), 3, 5, 'all.vars.cnet_host_key_checking', '"strict"|"ask"|"accept-new"|"off"');
   });
 
   it('an empty ansible_user, reported for the hosts that use it', () => {

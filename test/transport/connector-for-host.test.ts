@@ -6,6 +6,7 @@ import { ConnectorForHost, isLocal } from '../../src/transport/connector-for-hos
 import { KeyStore } from '../../src/transport/keys.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { SshConnector } from '../../src/transport/ssh.js';
+import { resolveTarget } from '../../src/transport/target.js';
 
 /**
  * A TCP listener on 127.0.0.1 of this machine stands for an SSH server: it counts the connections
@@ -32,11 +33,16 @@ const host = (name: string, extra: Partial<Connection> = {}): ResolvedHost => ({
   network: { bridges: [], namespaces: [] },
 });
 
-const connector = () => new ConnectorForHost(new SshConnector({ keys: new KeyStore(async () => undefined) }));
+/** as a run prepares it: the key files SSH hosts' targets name (ssh's default ones here) read first */
+const connector = async () => {
+  const keys = new KeyStore(async () => undefined);
+  await keys.load(resolveTarget(host('any'), undefined).identityFiles);
+  return new ConnectorForHost(new SshConnector({ keys }));
+};
 
 describe('ConnectorForHost', () => {
   it("a host with kind 'local' runs in a local shell and never opens a connection", async () => {
-    const c = connector();
+    const c = await connector();
     const before = accepted.length;
     const t = await c.connect(host('self', { kind: 'local' }));
     try {
@@ -52,7 +58,7 @@ describe('ConnectorForHost', () => {
   });
 
   it('any other host goes over SSH to its address', async () => {
-    const c = connector();
+    const c = await connector();
     const before = accepted.length;
     const err = await c.connect(host('vm1'), { timeoutMs: 10_000 }).catch((e: Error) => e);
     c.close();

@@ -10,6 +10,7 @@ import { KeyStore } from '../../src/transport/keys.js';
 import { expandProxyCommand, proxyShell, startProxyCommand } from '../../src/transport/proxy-command.js';
 import { parseSshConfig } from '../../src/transport/ssh-config.js';
 import { SshConnector } from '../../src/transport/ssh.js';
+import { resolveTarget } from '../../src/transport/target.js';
 
 /**
  * A ProxyCommand run for real: `$SHELL -c "exec COMMAND"` (sshconnect.c ssh_proxy_connect in
@@ -91,13 +92,20 @@ describe('SshConnector through a ProxyCommand that fails', () => {
     connection: { address: '192.0.2.1', password: 'x', commonArgs },
     network: { bridges: [], namespaces: [] },
   });
-  const connector = () => new SshConnector({ sshConfig: parseSshConfig('', { file: 'test.config', homeDir: dir }), keys: new KeyStore(async () => undefined) });
+  /** as a run prepares it: every key file the host's target names read first (ssh's default ones here) */
+  const connector = async (h: ResolvedHost) => {
+    const sshConfig = parseSshConfig('', { file: 'test.config', homeDir: dir });
+    const keys = new KeyStore(async () => undefined);
+    await keys.load(resolveTarget(h, sshConfig).identityFiles);
+    return new SshConnector({ sshConfig, keys });
+  };
 
   it('is unreachable with what the command said, never connected to directly', async () => {
     const failing = join(dir, 'failing-proxy.sh');
     writeFileSync(failing, 'echo "channel 0: open failed: connect failed: No route to host ($1 $2)" >&2\nexit 1\n');
-    const err = await connector()
-      .connect(host(`-o 'ProxyCommand=sh ${failing} %h %p'`))
+    const h = host(`-o 'ProxyCommand=sh ${failing} %h %p'`);
+    const err = await (await connector(h))
+      .connect(h)
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -113,8 +121,9 @@ describe('SshConnector through a ProxyCommand that fails', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const p = (silent.address() as { port: number }).port;
     try {
-      const err = await connector()
-        .connect(host(`-o 'ProxyCommand=nc 127.0.0.1 ${p}'`), { timeoutMs: 1000 })
+      const h = host(`-o 'ProxyCommand=nc 127.0.0.1 ${p}'`);
+      const err = await (await connector(h))
+        .connect(h, { timeoutMs: 1000 })
         .then(
           () => undefined,
           (e: unknown) => e,

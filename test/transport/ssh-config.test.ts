@@ -52,7 +52,7 @@ describe('loadSshConfig', () => {
     const cfg = loadSshConfig(undefined, { homeDir: join(tmp, 'no-such-home') });
     expect(cfg.found).toBe(false);
     expect(cfg.sources).toEqual([]);
-    expect(resolveSshConfig(cfg, 'web', ME)).toEqual({ identityFiles: [], notes: [] });
+    expect(resolveSshConfig(cfg, 'web', ME)).toEqual({ identityFiles: [], certificateFiles: [], notes: [] });
   });
 
   it('reads the file given with -F, and fails clearly when it is missing', () => {
@@ -285,7 +285,7 @@ describe('resolveSshConfig: semantics', () => {
       '  Port 2200',
     ].join('\n');
     expect(resolve(text, 'web1', { user: 'ops' })).toMatchObject({ identityFiles: [`${HOME}/.ssh/team`], port: 2200 });
-    expect(resolve(text, 'web1', { user: 'root' })).toEqual({ user: 'root', identityFiles: [], notes: [] });
+    expect(resolve(text, 'web1', { user: 'root' })).toEqual({ user: 'root', identityFiles: [], certificateFiles: [], notes: [] });
     // without a User, `Match user` compares the local user name
     expect(resolve('Match user alice\n  Port 1\n', 'x').port).toBe(1);
   });
@@ -408,7 +408,7 @@ describe('resolveSshConfig: semantics', () => {
     expect(() => resolve('Host a\n  StrictHostKeyChecking maybe\n', 'a')).toThrow('bad stricthostkeychecking value "maybe"');
     expect(() => resolve('Host a\n  HostName a b\n', 'a')).toThrow('garbage at end of line');
     // a bad value in a block that does not apply is left alone
-    expect(resolve('Host a\n  Port abc\n', 'b')).toEqual({ identityFiles: [], notes: [] });
+    expect(resolve('Host a\n  Port abc\n', 'b')).toEqual({ identityFiles: [], certificateFiles: [], notes: [] });
   });
 
   it('StrictHostKeyChecking and yes/no flags accept ssh’s spellings', () => {

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage } from '../../src/errors.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
-import { loadSshConfig, resolveSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
+import { loadSshConfig, sshConfigReaches, type SshConfigFile } from '../../src/transport/ssh-config.js';
 import { SSH_G_FIELDS, sshTargetView, type SshGField } from '../../src/transport/ssh-g-view.js';
 import { mapLimit } from '../map-limit.js';
 import { CORPUS, corpusConfigs, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
@@ -84,7 +84,7 @@ function ourSide(c: CorpusConfig, home: string): Map<string, Ours> {
       let host;
       try {
         const inv = resolveInventory([parseSource('inventory.yml', `all:\n  hosts:\n    ${JSON.stringify(alias)}:\n`)], [], {
-          sshHostKnown: (a) => resolveSshConfig(config, a).hostName !== undefined,
+          sshHostKnown: (a) => sshConfigReaches(config, a),
         });
         host = inv.hosts.find((h) => h.name === alias);
         if (!host) throw new Error(`the inventory holds ${inv.hosts.map((h) => h.name).join(', ') || 'no host'}`);

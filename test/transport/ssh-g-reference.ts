@@ -74,10 +74,18 @@ export interface SshGRun {
   stderr: string;
 }
 
-/** `ssh -G -F CONFIG ALIAS` with only PATH, HOME and the config's variables in its environment. */
+/**
+ * The `-o` options Ansible 2.14's ssh plugin gives ssh before the config for a host with no
+ * variables that touch a compared field: its `timeout` (10) as ConnectTimeout (ssh.py
+ * _build_command). The rest of its command line (ControlMaster, PreferredAuthentications, …)
+ * changes no compared field.
+ */
+export const ANSIBLE_SSH_OPTIONS = ['-o', 'ConnectTimeout=10'];
+
+/** `ssh -G -F CONFIG [ANSIBLE_SSH_OPTIONS] ALIAS` with only PATH, HOME and the config's variables in its environment. */
 export function sshG(config: string, alias: string, env: Record<string, string>): Promise<SshGRun> {
   return new Promise((resolve) => {
-    const child = execFile('ssh', ['-G', '-F', config, alias], { env, encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile('ssh', ['-G', '-F', config, ...ANSIBLE_SSH_OPTIONS, alias], { env, encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr: stderr.split('\n').filter((l) => l && !l.startsWith('Pseudo-terminal')).join('\n') });
     });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,9 +13,13 @@ import { MAX_NESTING } from '../../src/transport/jump-chain.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';
 
 const LOCAL = userInfo().username;
-const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
-/** what resolveTarget offers when nothing names a key: the usual keys that exist */
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
+/** ssh's UserKnownHostsFile and GlobalKnownHostsFile defaults (OpenSSH 9.2 readconf.c) */
+const DEFAULT_KNOWN_HOSTS = [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')];
+const GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+/** ssh's IdentityFile list when none is configured, as ssh -G prints it (the ones that exist are offered) */
+const DEFAULT_KEYS = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((k) => join(homedir(), '.ssh', k));
+/** what a hop holds that these tests do not set: no certificates, no HostKeyAlias, CheckHostIP no */
+const HOP_DEFAULTS = { certificateFiles: [], checkHostIp: false };
 
 let HOME: string;
 /** a private key file that exists (its content does not matter to resolveTarget) */
@@ -59,7 +63,7 @@ function target(connection: Connection, configText?: string): Target {
 const home = (...p: string[]) => join(HOME, ...p);
 
 describe('defaults (no ssh config)', () => {
-  it('an inventory that sets nothing: port 22, the local user, accept-new, ~/.ssh/known_hosts', () => {
+  it("an inventory that sets nothing: port 22, the local user, ssh's defaults (ask, known_hosts and known_hosts2, its 7 key files), Ansible's ConnectTimeout 10", () => {
     const inv = resolveInventory([parseSource('inv.yaml', 'all:\n  hosts:\n    h1.example.com:\n')]);
     const t = resolveTarget(inv.hosts[0]!, undefined);
     expect(t).toEqual({
@@ -69,16 +73,19 @@ describe('defaults (no ssh config)', () => {
       user: LOCAL,
       identityFiles: DEFAULT_KEYS,
       identitiesOnly: false,
-      hostKeyChecking: 'accept-new',
-      knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+      ...HOP_DEFAULTS,
+      hostKeyChecking: 'ask',
+      knownHostsFiles: DEFAULT_KNOWN_HOSTS,
+      globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
       jumps: [],
+      connectTimeoutMs: 10_000,
       notes: [],
     });
   });
 
   it('an empty ssh config gives the same', () => {
     const t = target({ address: 'h1.example.com' }, '');
-    expect(t).toMatchObject({ address: 'h1.example.com', port: 22, user: LOCAL, hostKeyChecking: 'accept-new', knownHostsFiles: [DEFAULT_KNOWN_HOSTS], jumps: [], notes: [] });
+    expect(t).toMatchObject({ address: 'h1.example.com', port: 22, user: LOCAL, hostKeyChecking: 'ask', knownHostsFiles: DEFAULT_KNOWN_HOSTS, jumps: [], notes: [] });
     expect(t.identityFiles).toEqual(DEFAULT_KEYS);
   });
 
@@ -119,10 +126,13 @@ Host *
       user: 'cfguser',
       identityFiles: [home('.ssh/web_key'), home('.ssh/all_key')],
       identitiesOnly: true,
+      ...HOP_DEFAULTS,
       hostKeyChecking: 'strict',
       knownHostsFiles: [home('.ssh/kh_web'), '/etc/ssh/kh_shared'],
+      globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
       jumps: [],
-      connectTimeoutMs: 7000,
+      // Ansible's -o ConnectTimeout=10 comes before the config, and wins over its ConnectTimeout 7
+      connectTimeoutMs: 10_000,
       notes: [],
     });
   });
@@ -166,7 +176,7 @@ Host *
 
   it.each([
     ['yes', 'strict'],
-    ['ask', 'strict'],
+    ['ask', 'ask'],
     ['accept-new', 'accept-new'],
     ['no', 'off'],
     ['off', 'off'],
@@ -181,7 +191,7 @@ Host *
     expect(target({ address: 'box.example.com' }, 'Port 22\n').identitiesOnly).toBe(false);
   });
 
-  it('a config that names no key: the usual keys that exist', () => {
+  it("a config that names no key: ssh's default key files", () => {
     expect(target({ address: 'box.example.com' }, 'User someone\n').identityFiles).toEqual(DEFAULT_KEYS);
   });
 
@@ -301,8 +311,10 @@ Host *
         user: 'juser',
         identityFiles: [home('.ssh/j1_key')],
         identitiesOnly: true,
-        hostKeyChecking: 'accept-new',
-        knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+        hostKeyChecking: 'ask',
+        ...HOP_DEFAULTS,
+        knownHostsFiles: DEFAULT_KNOWN_HOSTS,
+        globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
       },
       {
         // user and port written in the jump spec beat the jump's own config
@@ -313,8 +325,10 @@ Host *
         // no keys of its own: the target's
         identityFiles: [INV_KEY],
         identitiesOnly: false,
-        hostKeyChecking: 'accept-new',
-        knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+        hostKeyChecking: 'ask',
+        ...HOP_DEFAULTS,
+        knownHostsFiles: DEFAULT_KNOWN_HOSTS,
+        globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
       },
     ]);
   });
@@ -418,8 +432,10 @@ Host *
     user: 'edge',
     identityFiles: [home('.ssh/edge_key')],
     identitiesOnly: false,
-    hostKeyChecking: 'accept-new',
+    hostKeyChecking: 'ask',
+    ...HOP_DEFAULTS,
     knownHostsFiles: [home('.ssh/edge_known')],
+    globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
   });
   const priv1 = (): Target['jumps'][number] => ({
     label: 'privuser@10.1.0.5:2222',
@@ -428,8 +444,10 @@ Host *
     user: 'privuser',
     identityFiles: [home('.ssh/priv_key')],
     identitiesOnly: true,
-    hostKeyChecking: 'accept-new',
-    knownHostsFiles: [DEFAULT_KNOWN_HOSTS],
+    hostKeyChecking: 'ask',
+    ...HOP_DEFAULTS,
+    knownHostsFiles: DEFAULT_KNOWN_HOSTS,
+    globalKnownHostsFiles: GLOBAL_KNOWN_HOSTS,
   });
 
   it('a chain of 2 (target → vm1): the hop resolved under its own name', () => {
