@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
 import type ssh2 from 'ssh2';
+import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
 import type { KeyStore } from './keys.js';
+import { hostKeyFingerprint } from './known-hosts.js';
+import { isCertificateType, parseCertificate, type OpenSshCertificate } from './openssh-cert.js';
 import type { Hop } from './target.js';
 
 type KbdPrompt = { prompt: string; echo?: boolean };
@@ -13,18 +17,84 @@ export type AuthMethod =
       prompt: (name: string, instructions: string, lang: string, prompts: KbdPrompt[], finish: (answers: string[]) => void) => void;
     };
 
+/** A user certificate file read once per KeyStore (per run): the certificate, or why it cannot be used. */
+type LoadedCertificate = { cert: OpenSshCertificate } | { problem: string };
+const certificates = new WeakMap<KeyStore, Map<string, LoadedCertificate>>();
+
+/** A certificate file (`type base64 [comment]`, as ssh-keygen -s writes it), read and parsed. */
+function loadCertificate(keys: KeyStore, file: string): LoadedCertificate {
+  let cache = certificates.get(keys);
+  if (!cache) certificates.set(keys, (cache = new Map()));
+  let loaded = cache.get(file);
+  if (!loaded) cache.set(file, (loaded = readCertificate(file)));
+  return loaded;
+}
+
+function readCertificate(file: string): LoadedCertificate {
+  try {
+    const [type, b64] = readInputText(file, { ...INPUT_KINDS.privateKey, what: 'certificate file' }).trim().split(/\s+/);
+    if (!type || !isCertificateType(type) || !b64) return { problem: `${file} is not an OpenSSH certificate (ssh-keygen -s writes one)` };
+    const cert = parseCertificate(Buffer.from(b64, 'base64'));
+    if (cert.certType !== type) return { problem: `${file}: the certificate inside is a ${cert.certType}, the line says ${type}` };
+    // as ssh (sshconnect2.c pubkey_prepare): a host certificate is no identity
+    if (cert.type !== 'user') return { problem: `${file} is a host certificate, not a user certificate` };
+    return { cert };
+  } catch (err) {
+    return { problem: `${file}: ${(err as Error).message}` };
+  }
+}
+
 /**
- * What to try, in order: the hop's key files (the inventory's first), the ssh-agent (unless
- * IdentitiesOnly), then the password, and keyboard-interactive answered with it.
+ * The private key `key`, presented as the certificate: ssh2 takes it as a parsed key (it inherits
+ * the key's private half and signing) whose type and public blob are the certificate's; the
+ * patched ssh2 (patches/ssh2+1.17.0.patch) signs with it as the plain key.
+ */
+function withCertificate(key: ssh2.ParsedKey, cert: OpenSshCertificate): ssh2.ParsedKey {
+  const blob = cert.blob;
+  return Object.create(key, { type: { value: cert.certType }, getPublicSSH: { value: () => blob } }) as ssh2.ParsedKey;
+}
+
+/** ssh's default certificate for an IdentityFile (ssh.c load_public_identity_files): `FILE-cert`, else `FILE-cert.pub`. */
+function defaultCertificateFile(identityFile: string): string | undefined {
+  return [`${identityFile}-cert`, `${identityFile}-cert.pub`].find((f) => existsSync(f));
+}
+
+/**
+ * What to try, in order, as ssh 9.2 orders its keys (ssh.c load_public_identity_files,
+ * sshconnect2.c pubkey_prepare): the CertificateFile certificates first, each with the
+ * IdentityFile key it certifies; then the key files (the inventory's first), each followed by its
+ * `FILE-cert.pub` when that exists and no CertificateFile is given (ssh offers the plain key, then
+ * the certificate); then the ssh-agent's keys and certificates (unless IdentitiesOnly); then the
+ * password, and keyboard-interactive answered with it.
  */
 export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; problems: string[] } {
   const username = hop.user;
   const methods: AuthMethod[] = [];
   const problems: string[] = [];
-  for (const file of hop.identityFiles) {
-    const k = keys.get(file);
-    if ('problem' in k) problems.push(k.problem);
-    else methods.push({ type: 'publickey', username, key: k.key });
+  const loadedKeys = hop.identityFiles.map((file) => ({ file, loaded: keys.get(file) }));
+  const certificateFiles = hop.certificateFiles ?? [];
+  for (const file of certificateFiles) {
+    const c = loadCertificate(keys, file);
+    if ('problem' in c) {
+      problems.push(c.problem);
+      continue;
+    }
+    const id = loadedKeys.find(({ loaded }) => 'key' in loaded && loaded.key.getPublicSSH().equals(c.cert.publicKey));
+    if (id && 'key' in id.loaded) methods.push({ type: 'publickey', username, key: withCertificate(id.loaded.key, c.cert) });
+    // ssh may find the key in the agent: a certificate with its key only there is not supported here
+    else problems.push(`${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds`);
+  }
+  for (const { file, loaded } of loadedKeys) {
+    if ('problem' in loaded) {
+      problems.push(loaded.problem);
+      continue;
+    }
+    methods.push({ type: 'publickey', username, key: loaded.key });
+    const certFile = certificateFiles.length === 0 ? defaultCertificateFile(file) : undefined;
+    if (certFile === undefined) continue;
+    const c = loadCertificate(keys, certFile);
+    // as ssh: a default certificate that is unreadable, not a user certificate or for another key is passed over
+    if ('cert' in c && loaded.key.getPublicSSH().equals(c.cert.publicKey)) methods.push({ type: 'publickey', username, key: withCertificate(loaded.key, c.cert) });
   }
   if (process.env.SSH_AUTH_SOCK && !hop.identitiesOnly) methods.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
   if (hop.password !== undefined) {
