@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ShellWordsError, splitShellWords } from '../transport/ssh-shell-words.js';
+import { ShlexError, shlexSplit } from '../shell/python-shlex.js';
 import { isIpv4, parseCidr } from './ipv4.js';
 
 /**
@@ -50,15 +50,15 @@ const sudoSecret = secret.superRefine((text, ctx) => {
 });
 
 /**
- * ssh arguments as Ansible splits them (shlex, as a shell does): an unterminated quote is refused
+ * ssh arguments as Ansible splits them (Python's shlex.split): an unterminated quote is refused
  * where it is written (the transport's splitter, the one implementation of the rule).
  */
 const sshArgs = z.string().superRefine((text, ctx) => {
   try {
-    splitShellWords(text);
+    shlexSplit(text);
   } catch (err) {
-    if (!(err instanceof ShellWordsError)) throw err;
-    ctx.addIssue({ code: 'custom', message: `${err.problem}: close it (the value is split into words as a shell does)` });
+    if (!(err instanceof ShlexError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `${err.message} (character ${err.at + 1}; Ansible splits the value into words with Python's shlex.split)` });
   }
 });
 

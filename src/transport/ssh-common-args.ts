@@ -20,7 +20,8 @@
  */
 import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './ssh-jump-spec.js';
 import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './ssh-option-values.js';
-import { splitShellWords } from './ssh-shell-words.js';
+import { shlexSplit } from '../shell/python-shlex.js';
+import { argvSplit } from './ssh-config-words.js';
 
 export interface SshCommonArgs {
   /** from `-J` or `-o ProxyJump` (`ProxyCommand none` → 'none') */
@@ -127,9 +128,12 @@ function normalise(keyword: string, args: string[]): { value: string; line: stri
   return { value, line: `${keyword} ${configValue(value)}` };
 }
 
-/** Parse Ansible-style extra ssh arguments. Throws only on an unterminated quote (Ansible fails too). */
+/** Parse Ansible-style extra ssh arguments. Throws a ShlexError on an unterminated quote or a trailing backslash (Ansible fails too). */
 export function parseSshCommonArgs(text: string): SshCommonArgs {
-  const words = splitShellWords(text);
+  // as Ansible's _split_ssh_args: shlex.split, each word stripped, empty ones dropped
+  const words = shlexSplit(text)
+    .map((w) => w.text.trim())
+    .filter((w) => w !== '');
   const result: SshCommonArgs = { options: {}, identityFiles: [], configLines: [], unsupported: [] };
   let proxySet = false;
 
@@ -209,11 +213,10 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       result.unsupported.push(asWritten);
       return;
     }
-    let args: string[];
-    try {
-      args = splitShellWords(rest, { comments: true });
-    } catch (e) {
-      result.unsupported.push(`${asWritten} (${(e as Error).message})`);
+    // ssh reads an -o value as a config line
+    const args = argvSplit(rest);
+    if (args === null) {
+      result.unsupported.push(`${asWritten} (invalid quotes)`);
       return;
     }
     setOption(canonical, args, asWritten);

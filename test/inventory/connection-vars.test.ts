@@ -114,8 +114,8 @@ describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
     ansible_ssh_extra_args: '-o "User=a'
 `);
     expect(all.map(formatIssue)).toEqual([
-      "inv.yaml:4:7 all.hosts.h1.example.com.ansible_ssh_common_args: unterminated single quote (the one at character 17): close it (the value is split into words as a shell does) (host h1.example.com)",
-      'inv.yaml:7:5 all.vars.ansible_ssh_extra_args: unterminated double quote (the one at character 4): close it (the value is split into words as a shell does) (hosts h1.example.com, h2.example.com)',
+      "inv.yaml:4:7 all.hosts.h1.example.com.ansible_ssh_common_args: the quote opened here is never closed: close it (character 17; Ansible splits the value into words with Python's shlex.split) (host h1.example.com)",
+      "inv.yaml:7:5 all.vars.ansible_ssh_extra_args: the quote opened here is never closed: close it (character 4; Ansible splits the value into words with Python's shlex.split) (hosts h1.example.com, h2.example.com)",
     ]);
   });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatJumpSpec, parseJumpSpec, parseSshCommonArgs } from '../../src/transport/ssh-config.js';
 import { matchPattern, matchPatternList } from '../../src/transport/ssh-pattern.js';
-import { splitShellWords } from '../../src/transport/ssh-shell-words.js';
 import { expandPercentTokens, expandTilde, parseSshTime } from '../../src/transport/ssh-tokens.js';
 
 describe('parseJumpSpec', () => {
@@ -186,7 +185,7 @@ describe('parseSshCommonArgs', () => {
   it('empty text, and -o Keyword without a value (ssh rejects it too)', () => {
     expect(parseSshCommonArgs('')).toEqual({ options: {}, identityFiles: [], configLines: [], unsupported: [] });
     expect(parseSshCommonArgs('-o User').unsupported).toEqual(['-o User (no value)']);
-    expect(() => parseSshCommonArgs('-o "ProxyJump=a')).toThrow('unterminated double quote');
+    expect(() => parseSshCommonArgs('-o "ProxyJump=a')).toThrow('the quote opened here is never closed');
   });
 
   it('UserKnownHostsFile lists keep their files; values with spaces are quoted in configLines', () => {
@@ -197,10 +196,11 @@ describe('parseSshCommonArgs', () => {
 });
 
 describe('helpers', () => {
-  it('splitShellWords follows POSIX quoting', () => {
-    expect(splitShellWords(`a 'b c' "d \\"e\\" \\x" f\\ g ''`)).toEqual(['a', 'b c', 'd "e" \\x', 'f g', '']);
-    expect(splitShellWords('a #b c', { comments: true })).toEqual(['a']);
-    expect(splitShellWords('a #b c')).toEqual(['a', '#b', 'c']);
+  it("the arguments are split as Ansible splits them (Python's shlex.split, each word stripped), each -o value as ssh reads a config line", () => {
+    // in double quotes Python's shlex keeps a backslash before `$` (a POSIX shell would drop it)
+    expect(parseSshCommonArgs('-o "IdentityFile=/k/a\\$b" -o \'User=deploy\'').identityFiles).toEqual(['/k/a\\$b']);
+    expect(parseSshCommonArgs('-o "User=deploy"').configLines).toEqual(['User deploy']);
+    expect(() => parseSshCommonArgs('-o "User=deploy')).toThrow('the quote opened here is never closed');
   });
 
   it('OpenSSH patterns: * any run, ? exactly one, lists with negation', () => {

@@ -14,7 +14,7 @@ import { formatPath, type InventorySource, type YamlPath } from '../source.js';
 import { expandHostPattern } from './host-pattern.js';
 import { IniValueProblem, parseIniValue } from './ini-value.js';
 import { pythonSplitLines } from './python-lines.js';
-import { ShlexError, shlexSplit, type ShlexWord } from './python-shlex.js';
+import { ShlexError, shlexSplit, type ShlexWord } from '../../shell/python-shlex.js';
 import { PY_SPACE, pythonStrip } from './python-str.js';
 
 /** Host entries (a host in each group it is listed in) one file may expand to. */

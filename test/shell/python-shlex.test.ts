@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ShlexError, shlexSplit } from '../../../src/inventory/ansible/python-shlex.js';
-import { runPython } from './run-python.js';
+import { ShlexError, shlexSplit } from '../../src/shell/python-shlex.js';
+import { runPython } from '../inventory/ansible/run-python.js';
 
 type Split = string[] | 'refused';
 
