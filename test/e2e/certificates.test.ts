@@ -14,9 +14,9 @@ import { cliEnv, onVm, startLab, stopLab } from './lab-fixture.js';
  * vm1 runs extra sshds (started as root over ssh, they end with the lab), one per port, sharing
  * an ed25519 host key (and an RSA one on 2226), each with its own HostCertificate:
  * 2222 and 2226 for the VM's address, 2223 for another name, 2224 expired (its plain key known in one
- * case); 2222-2224 and 2226 take
- * the lab key, 2225 takes only user certificates signed by the user CA (TrustedUserCAKeys,
- * AuthorizedKeysFile none), from a CertificateFile or from an ssh-agent of the test's own.
+ * case), 2227 not yet valid, 2228 with no principals; all but 2225 take the lab key, 2225 takes
+ * only user certificates signed by the user CA (TrustedUserCAKeys, AuthorizedKeysFile none), from
+ * a CertificateFile or from an ssh-agent of the test's own.
  */
 let lab: LabInfo;
 let dir: string;
@@ -33,6 +33,8 @@ const SSHDS: { port: number; hostKey: string; cert: string; lab: boolean }[] = [
   { port: 2224, hostKey: 'host_ed25519', cert: 'expired', lab: true },
   { port: 2225, hostKey: 'host_ed25519', cert: 'valid', lab: false },
   { port: 2226, hostKey: 'host_rsa', cert: 'validrsa', lab: true },
+  { port: 2227, hostKey: 'host_ed25519', cert: 'future', lab: true },
+  { port: 2228, hostKey: 'host_ed25519', cert: 'noprincipals', lab: true },
 ];
 
 beforeAll(async () => {
@@ -51,6 +53,8 @@ beforeAll(async () => {
   hostCert('othername', 'host_ed25519', ['-n', 'other.example']);
   hostCert('expired', 'host_ed25519', ['-n', addr, '-V', '20200101:20200102']);
   hostCert('validrsa', 'host_rsa', ['-n', addr]);
+  hostCert('future', 'host_ed25519', ['-n', addr, '-V', '+52w:+104w']);
+  hostCert('noprincipals', 'host_ed25519', []);
   // the user certificate, not beside the key (no user-cert.pub: only a CertificateFile names it)
   writeFileSync(f('usercert.pub'), readFileSync(f('user.pub')));
   keygen(['-s', f('user_ca'), '-I', 'root-user', '-n', 'root', f('usercert.pub')]);
@@ -92,6 +96,8 @@ beforeAll(async () => {
       ...host('othername', 2223, 'kh_trust', labKey),
       ...host('expired', 2224, 'kh_trust', labKey),
       ...host('fallback', 2224, 'kh_plain', labKey),
+      ...host('future', 2227, 'kh_trust', labKey),
+      ...host('noprincipals', 2228, 'kh_trust', labKey),
       ...host('certuser', 2225, 'kh_trust', [`IdentityFile ${f('user')}`, `CertificateFile ${f('usercert-cert.pub')}`]),
       ...host('nocertuser', 2225, 'kh_trust', [`IdentityFile ${f('user')}`]),
       ...host('agentcert', 2225, 'kh_trust', ['IdentitiesOnly no', `IdentityFile ${f('nokey')}`]),
@@ -115,7 +121,7 @@ beforeAll(async () => {
   execFileSync('ssh-add', ['-q', '-d', f('agentkey.pub')], { env: agentEnv, stdio: 'ignore' }); // the plain key out again
   expect(execFileSync('ssh-add', ['-l'], { env: agentEnv, encoding: 'utf8' })).toMatch(/^256 SHA256:\S+ .*\(ED25519-CERT\)\n$/);
   inventory = f('hosts.yaml');
-  writeFileSync(inventory, `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'certuser', 'nocertuser', 'agentcert'].map((h) => `    ${h}:\n`).join('')}`);
+  writeFileSync(inventory, `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'future', 'noprincipals', 'certuser', 'nocertuser', 'agentcert'].map((h) => `    ${h}:\n`).join('')}`);
 });
 afterAll(async () => {
   if (agent) process.kill(agent.pid);
@@ -138,6 +144,8 @@ const cases: { host: string; what: string; connects: boolean; ours?: RegExp; the
   { host: 'othername', what: 'the certificate for another name', connects: false, ours: /is not among the certificate's principals \("other\.example"\)/, theirs: /Host key verification failed/ },
   { host: 'expired', what: 'an expired certificate', connects: false, ours: /the certificate has expired \(valid until 2020-01-02/, theirs: /Host key verification failed/ },
   { host: 'fallback', what: 'an expired certificate whose plain key is known (ssh drops the certificate and checks the key)', connects: true },
+  { host: 'future', what: 'a certificate not yet valid', connects: false, ours: /the certificate is not yet valid \(valid from 20\d\d-/, theirs: /Host key verification failed/ },
+  { host: 'noprincipals', what: 'a certificate with no principals (valid for any name, as ssh has it)', connects: true },
   { host: 'certuser', what: 'a user certificate (CertificateFile) where sshd takes only TrustedUserCAKeys', connects: true },
   { host: 'nocertuser', what: 'the same key without its certificate', connects: false, theirs: /Permission denied \(publickey\)/ },
   { host: 'agentcert', what: 'the user certificate held by the ssh-agent (its plain key not)', connects: true, agent: true },
