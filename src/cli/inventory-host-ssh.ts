@@ -3,8 +3,9 @@ import type { FlatHost } from '../inventory/flatten.js';
 import type { LoadOptions } from '../inventory/load-inventory.js';
 import { showText } from '../inventory/names.js';
 import { resolveConnection } from '../inventory/resolve-connection.js';
-import { sshTargetView } from '../transport/ssh-g-view.js';
-import { loadSshConfig, sshConfigReaches } from '../transport/ssh-config.js';
+import { sshTargetView } from '../transport/openssh/ssh-g-view.js';
+import { loadSshConfig } from '../transport/openssh/config-read.js';
+import { sshConfigReaches } from '../transport/openssh/config-resolve.js';
 
 /**
  * `inventory host NAME --ssh`: the host's connection over the ssh config (`-F FILE`, else

@@ -7,7 +7,8 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import { ConnectorForHost, isLocal } from '../transport/connector-for-host.js';
 import { KeyStore } from '../transport/keys.js';
-import { loadSshConfig, sshConfigReaches } from '../transport/ssh-config.js';
+import { loadSshConfig } from '../transport/openssh/config-read.js';
+import { sshConfigReaches } from '../transport/openssh/config-resolve.js';
 import { SshConnector } from '../transport/ssh.js';
 
 export interface PrepareFlags {

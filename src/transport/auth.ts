@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type ssh2 from 'ssh2';
 import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
 import type { KeyStore } from './keys.js';
-import { hostKeyFingerprint } from './known-hosts.js';
-import { isCertificateType, parseCertificate, type OpenSshCertificate } from './openssh-cert.js';
+import { hostKeyFingerprint } from './openssh/known-hosts.js';
+import { isCertificateType, parseCertificate, type OpenSshCertificate } from './openssh/certificate.js';
 import type { Hop } from './target.js';
 
 type KbdPrompt = { prompt: string; echo?: boolean };

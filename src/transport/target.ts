@@ -1,9 +1,12 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
-import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type SshCommonArgs, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
-import { jumpChain } from './jump-chain.js';
-import { expandProxyCommand, type ProxyCommandTokens } from './proxy-command.js';
+import { loadSshConfig } from './openssh/config-read.js';
+import { parseSshCommonArgs, type SshCommonArgs } from './openssh/ssh-args.js';
+import { resolveSshConfig } from './openssh/config-resolve.js';
+import { type SshConfigFile, type SshConfigSettings } from './openssh/config-types.js';
+import { jumpChain } from './openssh/jump-chain.js';
+import { expandProxyCommand, type ProxyCommandTokens } from './openssh/proxy-command.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {

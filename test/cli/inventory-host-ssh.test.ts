@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { CORPUS, fieldsOf, sshGFields } from '../transport/ssh-g-reference.js';
+import { CORPUS, fieldsOf, sshGFields } from '../transport/openssh/ssh-g-reference.js';
 
 const CONFIG = join(CORPUS, '13-angelonfira-dotfiles/config');
 let dir: string;

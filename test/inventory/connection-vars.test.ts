@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Connection } from '../../src/inventory/types.js';
-import { parseSshConfig, resolveSshConfig } from '../../src/transport/ssh-config.js';
+import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
+import { resolveSshConfig } from '../../src/transport/openssh/config-resolve.js';
 import { formatIssue, UsageError } from '../../src/errors.js';
 import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
 

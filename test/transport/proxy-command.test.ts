@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportError } from '../../src/errors.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
 import { KeyStore } from '../../src/transport/keys.js';
-import { expandProxyCommand, proxyShell, startProxyCommand } from '../../src/transport/proxy-command.js';
-import { parseSshConfig } from '../../src/transport/ssh-config.js';
+import { expandProxyCommand, proxyShell, startProxyCommand } from '../../src/transport/openssh/proxy-command.js';
+import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
 import { SshConnector } from '../../src/transport/ssh.js';
 import { resolveTarget } from '../../src/transport/target.js';
 

@@ -7,9 +7,10 @@ import { parseSource } from '../../src/inventory/source.js';
 import type { Connection, ResolvedHost } from '../../src/inventory/types.js';
 import { TransportError } from '../../src/errors.js';
 import { KeyStore } from '../../src/transport/keys.js';
-import { parseSshConfig, type SshConfigFile } from '../../src/transport/ssh-config.js';
+import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
+import { type SshConfigFile } from '../../src/transport/openssh/config-types.js';
 import { SshConnector } from '../../src/transport/ssh.js';
-import { MAX_NESTING } from '../../src/transport/jump-chain.js';
+import { MAX_NESTING } from '../../src/transport/openssh/jump-chain.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';
 
 const LOCAL = userInfo().username;

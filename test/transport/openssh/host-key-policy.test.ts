@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostKeyMode } from '../../src/inventory/types.js';
-import { HOST_KEY_ALGORITHMS, confirmsHostKey, judgeHostKey, orderHostKeyAlgorithms, type HostKeyQuery } from '../../src/transport/host-key-policy.js';
-import { checkHostKey, hostKeyFingerprint, knownHostsName, parseKnownHosts, readKnownHosts } from '../../src/transport/known-hosts.js';
+import type { HostKeyMode } from '../../../src/inventory/types.js';
+import { HOST_KEY_ALGORITHMS, confirmsHostKey, judgeHostKey, orderHostKeyAlgorithms, type HostKeyQuery } from '../../../src/transport/openssh/host-key-policy.js';
+import { checkHostKey, hostKeyFingerprint, knownHostsName, parseKnownHosts, readKnownHosts } from '../../../src/transport/openssh/known-hosts.js';
 
 /** Keys made by the real ssh-keygen; the rules checked are OpenSSH 9.2's check_host_key() and order_hostkeyalgs(). */
 let dir: string;

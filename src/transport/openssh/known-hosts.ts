@@ -6,8 +6,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
-import { lowercaseAscii, matchPatternEntries } from './ssh-pattern.js';
+import { INPUT_KINDS, InputFileError, readInputText } from '../../files/read-input-file.js';
+import { lowercaseAscii, matchPatternEntries } from './pattern.js';
 import { checkHostCertificateKey, isCertificateBlob, principalOf } from './host-certificate.js';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';

@@ -10,7 +10,7 @@ import {
   matchPatternEntries,
   matchPatternList,
   parseCidrList,
-} from '../../src/transport/ssh-pattern.js';
+} from '../../../src/transport/openssh/pattern.js';
 
 // OpenSSH addrmatch.c addr_match_cidr_list / addr.c addr_pton_cidr, as Match localnetwork uses them
 describe('parseCidrList / addressInNetworks', () => {

@@ -8,7 +8,9 @@
  * OpenSSH follows a loop until it runs out of processes; here a loop, or a chain nested deeper than
  * MAX_NESTING, is a refusal naming the chain.
  */
-import { formatJumpSpec, resolveSshConfig, type JumpSpec, type SshConfigFile, type SshConfigSettings } from './ssh-config.js';
+import { formatJumpSpec, type JumpSpec } from './jump-spec.js';
+import { resolveSshConfig } from './config-resolve.js';
+import { type SshConfigFile, type SshConfigSettings } from './config-types.js';
 
 /** How many bastions may each bring a ProxyJump of their own before the chain is refused. */
 export const MAX_NESTING = 8;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatJumpSpec, parseJumpSpec, parseSshCommonArgs } from '../../src/transport/ssh-config.js';
-import { matchPattern, matchPatternList } from '../../src/transport/ssh-pattern.js';
-import { expandPercentTokens, expandTilde, parseSshTime } from '../../src/transport/ssh-tokens.js';
+import { formatJumpSpec, parseJumpSpec } from '../../../src/transport/openssh/jump-spec.js';
+import { parseSshCommonArgs } from '../../../src/transport/openssh/ssh-args.js';
+import { matchPattern, matchPatternList } from '../../../src/transport/openssh/pattern.js';
+import { expandPercentTokens, expandTilde, parseSshTime } from '../../../src/transport/openssh/tokens.js';
 
 describe('parseJumpSpec', () => {
   it('none, in any case', () => {

@@ -5,8 +5,8 @@
  * known-hosts.ts; this is the policy on top.
  */
 import { createRequire } from 'node:module';
-import type { HostKeyMode } from '../inventory/types.js';
-import { quoteWord } from '../shell/quote.js';
+import type { HostKeyMode } from '../../inventory/types.js';
+import { quoteWord } from '../../shell/quote.js';
 import { hostCertificateRefusal, isCertificateBlob } from './host-certificate.js';
 import { checkHostKey, hostKeyFingerprint, keyTypeOf, matchHost, type HostKeyCheck, type KnownHostEntry } from './known-hosts.js';
 

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSshConfig, resolveSshConfig } from '../../src/transport/ssh-config.js';
+import { loadSshConfig } from '../../../src/transport/openssh/config-read.js';
+import { resolveSshConfig } from '../../../src/transport/openssh/config-resolve.js';
 
 const me = userInfo().username;
 

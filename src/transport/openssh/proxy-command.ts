@@ -12,8 +12,8 @@
  */
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { escapeUnshown } from '../inventory/names.js';
-import { expandPercentTokens } from './ssh-tokens.js';
+import { escapeUnshown } from '../../inventory/names.js';
+import { expandPercentTokens } from './tokens.js';
 
 /** What the tokens of a ProxyCommand stand for. */
 export interface ProxyCommandTokens {

@@ -9,16 +9,12 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  formatJumpSpec,
-  loadSshConfig,
-  parseJumpSpec,
-  resolveSshConfig,
-  type JumpSpec,
-  type SshConfigSettings,
-} from '../../src/transport/ssh-config.js';
+import { formatJumpSpec, parseJumpSpec, type JumpSpec } from '../../../src/transport/openssh/jump-spec.js';
+import { loadSshConfig } from '../../../src/transport/openssh/config-read.js';
+import { resolveSshConfig } from '../../../src/transport/openssh/config-resolve.js';
+import { type SshConfigSettings } from '../../../src/transport/openssh/config-types.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/ssh-config/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/ssh-config/', import.meta.url));
 const hasSsh = spawnSync('ssh', ['-V'], { stdio: 'ignore' }).status === 0;
 const me = userInfo();
 

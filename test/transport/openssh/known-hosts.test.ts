@@ -13,7 +13,7 @@ import {
   matchHost,
   parseKnownHosts,
   readKnownHosts,
-} from '../../src/transport/known-hosts.js';
+} from '../../../src/transport/openssh/known-hosts.js';
 
 interface Key {
   pub: string;

@@ -17,9 +17,9 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SSH_G_FIELDS, type SshGField } from '../../src/transport/ssh-g-view.js';
+import { SSH_G_FIELDS, type SshGField } from '../../../src/transport/openssh/ssh-g-view.js';
 
-export const CORPUS = fileURLToPath(new URL('../fixtures/ssh-config-corpus/', import.meta.url));
+export const CORPUS = fileURLToPath(new URL('../../fixtures/ssh-config-corpus/', import.meta.url));
 
 export type Fields = Map<SshGField, string[]>;
 

@@ -18,10 +18,10 @@
  * As in ssh, the first value given for an option wins (ProxyJump, `-J` and ProxyCommand share
  * one slot); only `-F` takes the last one.
  */
-import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './ssh-jump-spec.js';
-import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './ssh-option-values.js';
-import { shlexSplit } from '../shell/python-shlex.js';
-import { argvSplit } from './ssh-config-words.js';
+import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './jump-spec.js';
+import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './option-values.js';
+import { shlexSplit } from '../../shell/python-shlex.js';
+import { argvSplit } from './config-words.js';
 
 export interface SshCommonArgs {
   /** from `-J` or `-o ProxyJump` (`ProxyCommand none` → 'none') */

@@ -8,9 +8,13 @@
  * ProxyCommand prints as written, its tokens unexpanded, as ssh -G prints it (ssh expands them
  * only when it runs the command).
  */
-import type { ResolvedHost } from '../inventory/types.js';
-import { loadSshConfig, parseSshCommonArgs, resolveSshConfig, type JumpSpec, type SshConfigFile } from './ssh-config.js';
-import { resolveTarget, type Target } from './target.js';
+import type { ResolvedHost } from '../../inventory/types.js';
+import { loadSshConfig } from './config-read.js';
+import { parseSshCommonArgs } from './ssh-args.js';
+import { resolveSshConfig } from './config-resolve.js';
+import { type JumpSpec } from './jump-spec.js';
+import { type SshConfigFile } from './config-types.js';
+import { resolveTarget, type Target } from '../target.js';
 
 /** The keywords compared with ssh -G, in the order ssh -G prints them. */
 export const SSH_G_FIELDS = [

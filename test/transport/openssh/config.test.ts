@@ -5,17 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadSshConfig,
-  parseSshCommonArgs,
-  parseSshConfig,
-  resolveSshConfig,
-  SshConfigError,
-  type ResolveSshConfigOptions,
-  type SshConfigFile,
-} from '../../src/transport/ssh-config.js';
+import { loadSshConfig, parseSshConfig } from '../../../src/transport/openssh/config-read.js';
+import { parseSshCommonArgs } from '../../../src/transport/openssh/ssh-args.js';
+import { resolveSshConfig } from '../../../src/transport/openssh/config-resolve.js';
+import { SshConfigError, type ResolveSshConfigOptions, type SshConfigFile } from '../../../src/transport/openssh/config-types.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/ssh-config/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/ssh-config/', import.meta.url));
 const HOME = '/home/alice';
 /** fixed local identity so token expansion is deterministic */
 const ME: ResolveSshConfigOptions = { localUser: 'alice', homeDir: HOME, localHostName: 'laptop.example.org' };

@@ -3,8 +3,8 @@
  * OpenSSH's readconf.c takes them (`yes`/`true`, `no`/`false`, time intervals, ports).
  * Each parser returns undefined for a value ssh would reject.
  */
-import { parsePort } from './ssh-jump-spec.js';
-import { parseSshTime } from './ssh-tokens.js';
+import { parsePort } from './jump-spec.js';
+import { parseSshTime } from './tokens.js';
 
 export { parsePort, parseSshTime };
 

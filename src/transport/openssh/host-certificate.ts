@@ -11,9 +11,9 @@
  *   was offered, which would write the certificate into known_hosts: so that case is refused,
  *   whatever the mode, with the reason (`cert-refused`), stricter than ssh under accept-new/no.
  */
-import { quoteWord } from '../shell/quote.js';
+import { quoteWord } from '../../shell/quote.js';
 import { hostKeyFingerprint, keyTypeOf, matchHost, type HostKeyCheck, type KnownHostEntry } from './known-hosts.js';
-import { checkHostCertificate, isCertificateType, parseCertificate, type OpenSshCertificate } from './openssh-cert.js';
+import { checkHostCertificate, isCertificateType, parseCertificate, type OpenSshCertificate } from './certificate.js';
 
 /** Is this SSH public key blob an OpenSSH certificate? */
 export function isCertificateBlob(blob: Buffer): boolean {

@@ -20,7 +20,7 @@ import {
   verifyCertificateSignature,
   type CertificateOption,
   type OpenSshCertificate,
-} from '../../src/transport/openssh-cert.js';
+} from '../../../src/transport/openssh/certificate.js';
 
 const ENV = { ...process.env, TZ: 'UTC', HOME: '/nonexistent' };
 let dir: string;

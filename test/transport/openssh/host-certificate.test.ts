@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certifiedKey, checkHostCertificateKey, hostCertificateRefusal, isCertificateBlob, principalOf } from '../../src/transport/host-certificate.js';
-import { checkHostKey, knownHostsName, parseKnownHosts } from '../../src/transport/known-hosts.js';
+import { certifiedKey, checkHostCertificateKey, hostCertificateRefusal, isCertificateBlob, principalOf } from '../../../src/transport/openssh/host-certificate.js';
+import { checkHostKey, knownHostsName, parseKnownHosts } from '../../../src/transport/openssh/known-hosts.js';
 
 let dir: string;
 const pub = (name: string) => readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
