@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type ssh2 from 'ssh2';
 import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
+import { AgentCertificates, presentedAs } from './agent-certificates.js';
 import type { KeyStore } from './keys.js';
 import { hostKeyFingerprint } from './openssh/known-hosts.js';
 import { isCertificateType, parseCertificate, type OpenSshCertificate } from './openssh/certificate.js';
@@ -9,7 +10,7 @@ import type { Hop } from './target.js';
 type KbdPrompt = { prompt: string; echo?: boolean };
 export type AuthMethod =
   | { type: 'publickey'; username: string; key: ssh2.ParsedKey }
-  | { type: 'agent'; username: string; agent: string }
+  | { type: 'agent'; username: string; agent: string | ssh2.BaseAgent }
   | { type: 'password'; username: string; password: string }
   | {
       type: 'keyboard-interactive';
@@ -44,16 +45,6 @@ function readCertificate(file: string): LoadedCertificate {
   }
 }
 
-/**
- * The private key `key`, presented as the certificate: ssh2 takes it as a parsed key (it inherits
- * the key's private half and signing) whose type and public blob are the certificate's; the
- * patched ssh2 (patches/ssh2+1.17.0.patch) signs with it as the plain key.
- */
-function withCertificate(key: ssh2.ParsedKey, cert: OpenSshCertificate): ssh2.ParsedKey {
-  const blob = cert.blob;
-  return Object.create(key, { type: { value: cert.certType }, getPublicSSH: { value: () => blob } }) as ssh2.ParsedKey;
-}
-
 /** ssh's default certificate for an IdentityFile (ssh.c load_public_identity_files): `FILE-cert`, else `FILE-cert.pub`. */
 function defaultCertificateFile(identityFile: string): string | undefined {
   return [`${identityFile}-cert`, `${identityFile}-cert.pub`].find((f) => existsSync(f));
@@ -62,10 +53,11 @@ function defaultCertificateFile(identityFile: string): string | undefined {
 /**
  * What to try, in order, as ssh 9.2 orders its keys (ssh.c load_public_identity_files,
  * sshconnect2.c pubkey_prepare): the CertificateFile certificates first, each with the
- * IdentityFile key it certifies; then the key files (the inventory's first), each followed by its
- * `FILE-cert.pub` when that exists and no CertificateFile is given (ssh offers the plain key, then
- * the certificate); then the ssh-agent's keys and certificates (unless IdentitiesOnly); then the
- * password, and keyboard-interactive answered with it.
+ * IdentityFile key it certifies, else (unless IdentitiesOnly) signed by the ssh-agent's key
+ * (agent-certificates.ts, after those with a key file); then the key files (the inventory's
+ * first), each followed by its `FILE-cert.pub` when that exists and no CertificateFile is given
+ * (ssh offers the plain key, then the certificate); then the ssh-agent's keys and certificates
+ * (unless IdentitiesOnly); then the password, and keyboard-interactive answered with it.
  */
 export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; problems: string[] } {
   const username = hop.user;
@@ -73,6 +65,8 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
   const problems: string[] = [];
   const loadedKeys = hop.identityFiles.map((file) => ({ file, loaded: keys.get(file) }));
   const certificateFiles = hop.certificateFiles ?? [];
+  const agent = process.env.SSH_AUTH_SOCK && !hop.identitiesOnly ? process.env.SSH_AUTH_SOCK : undefined;
+  const forAgent: OpenSshCertificate[] = [];
   for (const file of certificateFiles) {
     const c = loadCertificate(keys, file);
     if ('problem' in c) {
@@ -80,10 +74,11 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
       continue;
     }
     const id = loadedKeys.find(({ loaded }) => 'key' in loaded && loaded.key.getPublicSSH().equals(c.cert.publicKey));
-    if (id && 'key' in id.loaded) methods.push({ type: 'publickey', username, key: withCertificate(id.loaded.key, c.cert) });
-    // ssh may find the key in the agent: a certificate with its key only there is not supported here
-    else problems.push(`${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds`);
+    if (id && 'key' in id.loaded) methods.push({ type: 'publickey', username, key: presentedAs(id.loaded.key, c.cert) });
+    else if (agent) forAgent.push(c.cert);
+    else problems.push(`${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds${hop.identitiesOnly ? ' (IdentitiesOnly: not the ssh-agent either)' : ', and there is no ssh-agent'}`);
   }
+  if (agent && forAgent.length > 0) methods.push({ type: 'agent', username, agent: new AgentCertificates(agent, forAgent) });
   for (const { file, loaded } of loadedKeys) {
     if ('problem' in loaded) {
       problems.push(loaded.problem);
@@ -94,9 +89,9 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
     if (certFile === undefined) continue;
     const c = loadCertificate(keys, certFile);
     // as ssh: a default certificate that is unreadable, not a user certificate or for another key is passed over
-    if ('cert' in c && loaded.key.getPublicSSH().equals(c.cert.publicKey)) methods.push({ type: 'publickey', username, key: withCertificate(loaded.key, c.cert) });
+    if ('cert' in c && loaded.key.getPublicSSH().equals(c.cert.publicKey)) methods.push({ type: 'publickey', username, key: presentedAs(loaded.key, c.cert) });
   }
-  if (process.env.SSH_AUTH_SOCK && !hop.identitiesOnly) methods.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
+  if (agent) methods.push({ type: 'agent', username, agent });
   if (hop.password !== undefined) {
     const password = hop.password;
     methods.push({ type: 'password', username, password });

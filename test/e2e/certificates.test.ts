@@ -16,14 +16,14 @@ import { cliEnv, onVm, startLab, stopLab } from './lab-fixture.js';
  * 2222 and 2226 for the VM's address, 2223 for another name, 2224 expired (its plain key known in one
  * case), 2227 not yet valid, 2228 with no principals; all but 2225 take the lab key, 2225 takes
  * only user certificates signed by the user CA (TrustedUserCAKeys, AuthorizedKeysFile none), from
- * a CertificateFile or from an ssh-agent of the test's own.
+ * a CertificateFile (its key in a file or in an ssh-agent) or from an ssh-agent of the test's own.
  */
 let lab: LabInfo;
 let dir: string;
 let config: string;
 let inventory: string;
-/** an ssh-agent of this test's own holding the user certificate, and not the plain key */
-let agent: { sock: string; pid: number } | undefined;
+/** ssh-agents of this test's own: one holding the user certificate (not the plain key), one the plain key only */
+const agents: Record<'cert' | 'key', { sock: string; pid: number } | undefined> = { cert: undefined, key: undefined };
 
 const keygen = (args: string[]) => execFileSync('ssh-keygen', ['-q', ...args]);
 
@@ -101,6 +101,7 @@ beforeAll(async () => {
       ...host('certuser', 2225, 'kh_trust', [`IdentityFile ${f('user')}`, `CertificateFile ${f('usercert-cert.pub')}`]),
       ...host('nocertuser', 2225, 'kh_trust', [`IdentityFile ${f('user')}`]),
       ...host('agentcert', 2225, 'kh_trust', ['IdentitiesOnly no', `IdentityFile ${f('nokey')}`]),
+      ...host('agentkey', 2225, 'kh_trust', ['IdentitiesOnly no', `IdentityFile ${f('nokey')}`, `CertificateFile ${f('usercert-cert.pub')}`]),
       'Host *',
       '  User root',
       '  IdentitiesOnly yes',
@@ -111,20 +112,24 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const out = execFileSync('ssh-agent', ['-s', '-a', f('agent.sock')], { encoding: 'utf8' });
-  agent = { sock: f('agent.sock'), pid: Number(/SSH_AGENT_PID=(\d+)/.exec(out)![1]) };
+  for (const which of ['cert', 'key'] as const) {
+    const out = execFileSync('ssh-agent', ['-s', '-a', f(`agent-${which}.sock`)], { encoding: 'utf8' });
+    agents[which] = { sock: f(`agent-${which}.sock`), pid: Number(/SSH_AGENT_PID=(\d+)/.exec(out)![1]) };
+  }
   writeFileSync(f('agentkey'), readFileSync(f('user')), { mode: 0o600 });
   writeFileSync(f('agentkey.pub'), readFileSync(f('user.pub')));
   writeFileSync(f('agentkey-cert.pub'), readFileSync(f('usercert-cert.pub')));
-  const agentEnv = { ...noAgent(), SSH_AUTH_SOCK: agent.sock };
-  execFileSync('ssh-add', ['-q', f('agentkey')], { env: agentEnv, stdio: 'ignore' }); // the key and its certificate
-  execFileSync('ssh-add', ['-q', '-d', f('agentkey.pub')], { env: agentEnv, stdio: 'ignore' }); // the plain key out again
-  expect(execFileSync('ssh-add', ['-l'], { env: agentEnv, encoding: 'utf8' })).toMatch(/^256 SHA256:\S+ .*\(ED25519-CERT\)\n$/);
+  const agentEnv = (which: 'cert' | 'key') => ({ ...noAgent(), SSH_AUTH_SOCK: agents[which]!.sock });
+  execFileSync('ssh-add', ['-q', f('agentkey')], { env: agentEnv('cert'), stdio: 'ignore' }); // the key and its certificate
+  execFileSync('ssh-add', ['-q', '-d', f('agentkey.pub')], { env: agentEnv('cert'), stdio: 'ignore' }); // the plain key out again
+  expect(execFileSync('ssh-add', ['-l'], { env: agentEnv('cert'), encoding: 'utf8' })).toMatch(/^256 SHA256:\S+ .*\(ED25519-CERT\)\n$/);
+  execFileSync('ssh-add', ['-q', f('user')], { env: agentEnv('key'), stdio: 'ignore' }); // no user-cert.pub beside it: the key alone
+  expect(execFileSync('ssh-add', ['-l'], { env: agentEnv('key'), encoding: 'utf8' })).toMatch(/^256 SHA256:\S+ .*\(ED25519\)\n$/);
   inventory = f('hosts.yaml');
-  writeFileSync(inventory, `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'future', 'noprincipals', 'certuser', 'nocertuser', 'agentcert'].map((h) => `    ${h}:\n`).join('')}`);
+  writeFileSync(inventory, `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'future', 'noprincipals', 'certuser', 'nocertuser', 'agentcert', 'agentkey'].map((h) => `    ${h}:\n`).join('')}`);
 });
 afterAll(async () => {
-  if (agent) process.kill(agent.pid);
+  for (const a of Object.values(agents)) if (a) process.kill(a.pid);
   await stopLab(lab);
 });
 
@@ -137,7 +142,7 @@ function ssh(env: Record<string, string>, ...args: string[]): Promise<{ code: nu
   });
 }
 
-const cases: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp; agent?: boolean }[] = [
+const cases: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp; agent?: 'cert' | 'key' }[] = [
   { host: 'valid', what: 'host certificate signed by a CA listed @cert-authority, no plain key known', connects: true },
   { host: 'validrsa', what: 'the same with an RSA host key (rsa-sha2-512-cert-v01)', connects: true },
   { host: 'untrusted', what: 'the CA not listed (another CA is)', connects: false, ours: /which no @cert-authority line for \[[\d.]+\]:2222 in known_hosts lists/, theirs: /Host key verification failed/ },
@@ -148,13 +153,14 @@ const cases: { host: string; what: string; connects: boolean; ours?: RegExp; the
   { host: 'noprincipals', what: 'a certificate with no principals (valid for any name, as ssh has it)', connects: true },
   { host: 'certuser', what: 'a user certificate (CertificateFile) where sshd takes only TrustedUserCAKeys', connects: true },
   { host: 'nocertuser', what: 'the same key without its certificate', connects: false, theirs: /Permission denied \(publickey\)/ },
-  { host: 'agentcert', what: 'the user certificate held by the ssh-agent (its plain key not)', connects: true, agent: true },
+  { host: 'agentcert', what: 'the user certificate held by the ssh-agent (its plain key not)', connects: true, agent: 'cert' },
+  { host: 'agentkey', what: 'a CertificateFile whose key only the ssh-agent holds (the agent signs for it)', connects: true, agent: 'key' },
 ];
 
 describe.sequential('OpenSSH certificates: the real ssh and cnet-remote agree', () => {
   for (const c of cases) {
     it(`${c.host}: ${c.what}: ${c.connects ? 'both connect' : 'both refuse'}`, async () => {
-      const env = c.agent ? { ...noAgent(), SSH_AUTH_SOCK: agent!.sock } : noAgent();
+      const env = c.agent ? { ...noAgent(), SSH_AUTH_SOCK: agents[c.agent]!.sock } : noAgent();
       const real = await ssh(env, '-F', config, c.host, 'echo', 'in');
       const run = await cliEnv(env, 'exec', inventory, '-F', config, '--limit', c.host, '--', 'echo', 'in');
       if (c.connects) {

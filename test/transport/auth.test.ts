@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentCertificates } from '../../src/transport/agent-certificates.js';
 import { authMethods, type AuthMethod } from '../../src/transport/auth.js';
 import { KeyStore } from '../../src/transport/keys.js';
 import type { Hop } from '../../src/transport/target.js';
@@ -71,6 +72,24 @@ describe('authMethods: keys and certificates in ssh order', () => {
     expect(problems[0]).toMatch(/b-cert\.pub certifies ssh-ed25519 SHA256:\S+, which no IdentityFile holds/);
     expect(problems[1]).toMatch(/c-cert\.pub is a host certificate, not a user certificate/);
     expect(problems[2]).toMatch(/nope-cert\.pub/);
+  });
+
+  it('a CertificateFile for a key no IdentityFile holds goes to the ssh-agent (not under IdentitiesOnly), before the agent itself', async () => {
+    const store = new KeyStore(async () => undefined);
+    await store.load([f('a')]);
+    const saved = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = f('agent.sock');
+    try {
+      const h = { ...hop([f('a')], [f('b-cert.pub')]), identitiesOnly: false };
+      const { methods, problems } = authMethods(h, store);
+      expect(problems).toEqual([]);
+      expect(methods.map((m) => m.type)).toEqual(['agent', 'publickey', 'agent']);
+      expect(methods[0]!.type === 'agent' && methods[0]!.agent).toBeInstanceOf(AgentCertificates);
+      expect(methods[2]!.type === 'agent' && methods[2]!.agent).toBe(f('agent.sock'));
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+    }
   });
 
   it('the certificate signs with the private key it certifies', async () => {
