@@ -6,7 +6,7 @@ import { showText } from '../inventory/names.js';
 import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
-import { judgeHostKey, orderHostKeyAlgorithms, confirmsHostKey, type HostKeyVerdict } from './openssh/host-key-policy.js';
+import { confirmsHostKey, hostKeyAlgorithmsFor, judgeHostKey, orderHostKeyAlgorithms, type HostKeyVerdict } from './openssh/host-key-policy.js';
 import { appendKnownHost, knownHostsName, readKnownHosts, recordableName, type KnownHostEntry } from './openssh/known-hosts.js';
 import type { SshConfigFile } from './openssh/config-types.js';
 import { FramedSession, type Shell } from './framed-session.js';
@@ -219,7 +219,9 @@ export class SshConnector implements Connector {
       const lookup = hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port);
       let serverHostKey: string[];
       try {
-        serverHostKey = orderHostKeyAlgorithms(this.hostKeyEntries(hop), lookup);
+        const { algorithms, byKnownHosts } = hostKeyAlgorithmsFor(hop.hostKeyAlgorithms);
+        serverHostKey = byKnownHosts ? orderHostKeyAlgorithms(this.hostKeyEntries(hop), lookup, algorithms) : algorithms;
+        if (serverHostKey.length === 0) return fail(new HostKeyError(`${target}: HostKeyAlgorithms ${hop.hostKeyAlgorithms} leaves no host key algorithm cnet-remote can verify (ssh2 has no sk-* or webauthn keys)`, name));
       } catch (err) {
         // a known_hosts file that cannot be read: no key can be checked against it
         return fail(new HostKeyError(`${errorMessage(err)}; the host key of ${target} cannot be checked`, name));

@@ -32,6 +32,8 @@ export interface Hop {
   hostKeyAlias?: string;
   /** CheckHostIP: the address's known key is checked too (direct connections only) */
   checkHostIp: boolean;
+  /** HostKeyAlgorithms as written (`+`, `-`, `^` or a list): host-key-policy.ts's hostKeyAlgorithmsFor */
+  hostKeyAlgorithms?: string;
   /**
    * the ProxyCommand this hop is reached through instead of a TCP connection (proxy-command.ts):
    * `written` as the config or ssh arguments wrote it (what ssh -G prints), `line` what the shell
@@ -189,6 +191,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
       hostKeyChecking: c.hostKeyChecking ?? hostKeyMode(js.strictHostKeyChecking) ?? hostKeyChecking,
       ...hostKeyFiles(c, js),
       ...(js.hostKeyAlias !== undefined ? { hostKeyAlias: js.hostKeyAlias } : {}),
+      ...(js.hostKeyAlgorithms !== undefined ? { hostKeyAlgorithms: js.hostKeyAlgorithms } : {}),
       checkHostIp: js.checkHostIp ?? false,
     };
   });
@@ -205,6 +208,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     hostKeyChecking,
     ...hostKeys,
     ...(s.hostKeyAlias !== undefined ? { hostKeyAlias: s.hostKeyAlias } : {}),
+    ...(s.hostKeyAlgorithms !== undefined ? { hostKeyAlgorithms: s.hostKeyAlgorithms } : {}),
     checkHostIp: s.checkHostIp ?? false,
     ...(proxyCommand ? { proxyCommand } : {}),
     jumps,

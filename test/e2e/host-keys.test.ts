@@ -24,6 +24,7 @@ const PORT = 2230;
 const HOSTS: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp }[] = [
   { host: 'rsaonly', what: 'known_hosts holds only the RSA key of a host that offers ed25519 first', connects: true },
   { host: 'rsawrong', what: 'known_hosts holds only another RSA key', connects: false, ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/, theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/ },
+  { host: 'pinned', what: 'HostKeyAlgorithms ssh-ed25519 given outright, only the RSA key known: not reordered', connects: false, ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/, theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/ },
   { host: 'aliased', what: 'the key recorded under a HostKeyAlias, not the address', connects: true },
   { host: 'aliasmissing', what: 'a HostKeyAlias that known_hosts does not know (the address it does)', connects: false, ours: /host key for elsewhere is not known/, theirs: /No ED25519 host key is known for elsewhere/ },
   { host: 'portless', what: 'the key recorded for the address without its port (ssh: "checking without port identifier")', connects: true },
@@ -48,6 +49,7 @@ beforeAll(async () => {
   const knownHosts: Record<string, string> = {
     rsaonly: `${name} ${pub('host_rsa')}\n`,
     rsawrong: `${name} ${pub('other_rsa')}\n`,
+    pinned: `${name} ${pub('host_rsa')}\n`,
     aliased: `vmalias ${pub('host_ed25519')}\n`,
     aliasmissing: `${name} ${pub('host_ed25519')}\n`,
     portless: `${addr} ${pub('host_ed25519')}\n`,
@@ -61,6 +63,7 @@ beforeAll(async () => {
     [
       ...block('rsaonly', 'yes'),
       ...block('rsawrong', 'yes'),
+      ...block('pinned', 'yes', ['HostKeyAlgorithms ssh-ed25519']),
       ...block('aliased', 'yes', ['HostKeyAlias vmalias']),
       ...block('aliasmissing', 'yes', ['HostKeyAlias elsewhere']),
       ...block('portless', 'yes'),

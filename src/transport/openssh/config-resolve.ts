@@ -30,6 +30,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { errorMessage } from '../../errors.js';
 import { parseLine } from './config-read.js';
+import { badHostKeyAlgorithms } from './host-key-policy.js';
 import { SshConfigError, type ResolveSshConfigOptions, type SshConfigEntry, type SshConfigFile, type SshConfigPosition, type SshConfigSettings, type SshConfigSource } from './config-types.js';
 import { parseJumpSpec, type JumpSpec } from './jump-spec.js';
 import { localUserInfo } from './local-user.js';
@@ -58,6 +59,7 @@ const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
   hostkeyalias: (a) => a,
   checkhostip: parseYesNo,
   proxyusefdpass: parseYesNo,
+  hostkeyalgorithms: (a) => (badHostKeyAlgorithms(a) === undefined ? a : undefined),
 };
 
 function where(at: SshConfigPosition): string {
@@ -401,6 +403,8 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
   if (hostKeyAlias !== undefined) settings.hostKeyAlias = hostKeyAlias;
   const checkHostIp = r.value<boolean>('checkhostip');
   if (checkHostIp !== undefined) settings.checkHostIp = checkHostIp;
+  const hostKeyAlgorithms = r.value<string>('hostkeyalgorithms');
+  if (hostKeyAlgorithms !== undefined) settings.hostKeyAlgorithms = hostKeyAlgorithms;
   const fdpass = r.value<boolean>('proxyusefdpass');
   if (fdpass !== undefined) settings.proxyUseFdpass = fdpass;
   const connectTimeout = r.value<number>('connecttimeout');

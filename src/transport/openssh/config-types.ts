@@ -99,6 +99,8 @@ export interface SshConfigSettings {
   /** the name host keys are looked up and recorded under instead of the host's (no port added) */
   hostKeyAlias?: string;
   checkHostIp?: boolean;
+  /** HostKeyAlgorithms as written (checked: names OpenSSH knows); host-key-policy.ts assembles it */
+  hostKeyAlgorithms?: string;
   /** ProxyUseFdpass: the ProxyCommand hands back a connected socket instead of relaying */
   proxyUseFdpass?: boolean;
   /** seconds */

@@ -9,6 +9,7 @@ import type { HostKeyMode } from '../../inventory/types.js';
 import { quoteWord } from '../../shell/quote.js';
 import { hostCertificateRefusal, isCertificateBlob } from './host-certificate.js';
 import { checkHostKey, hostKeyFingerprint, keyTypeOf, matchHost, type HostKeyCheck, type KnownHostEntry } from './known-hosts.js';
+import { matchPattern, matchPatternList } from './pattern.js';
 
 /** What is known about one connection's host key, and where a new one would be recorded. */
 export interface HostKeyQuery {
@@ -173,6 +174,31 @@ const OPENSSH_HOST_KEY_ALGORITHMS = [
   'rsa-sha2-256',
 ];
 
+/** Every host key algorithm OpenSSH 9.2 knows, in its order (`ssh -Q HostKeyAlgorithms`): what HostKeyAlgorithms may name. */
+const OPENSSH_ALL_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ssh-ed25519-cert-v01@openssh.com',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ssh-ed25519-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp521',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-dss',
+  'ssh-dss-cert-v01@openssh.com',
+  'ssh-rsa',
+  'ssh-rsa-cert-v01@openssh.com',
+  'rsa-sha2-256',
+  'rsa-sha2-256-cert-v01@openssh.com',
+  'rsa-sha2-512',
+  'rsa-sha2-512-cert-v01@openssh.com',
+];
+
 /** The algorithms ssh2 can verify (its own list; it refuses a name not on it). */
 function ssh2HostKeyAlgorithms(): Set<string> {
   const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_SERVER_HOST_KEY?: string[] };
@@ -183,6 +209,40 @@ function ssh2HostKeyAlgorithms(): Set<string> {
 export const HOST_KEY_ALGORITHMS = OPENSSH_HOST_KEY_ALGORITHMS.filter((a) => ssh2HostKeyAlgorithms().has(a));
 
 const isCertificateAlgorithm = (alg: string) => alg.includes('-cert-v01@openssh.com');
+
+/**
+ * Why a HostKeyAlgorithms value is refused (ssh: "Bad key types"): a name OpenSSH does not know
+ * (after a `+`, `^` or none: `-` lists are patterns only). Undefined when it is good.
+ */
+export function badHostKeyAlgorithms(value: string): string | undefined {
+  if (value.startsWith('-')) return undefined;
+  const names = (/^[+^]/.test(value) ? value.slice(1) : value).split(',');
+  const bad = names.filter((n) => !n.includes('*') && !n.includes('?') && !OPENSSH_ALL_HOST_KEY_ALGORITHMS.includes(n));
+  return bad.length ? `unknown host key algorithm${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : undefined;
+}
+
+/**
+ * The host key algorithms a HostKeyAlgorithms value asks for, as kex_assemble_names() makes them
+ * from OpenSSH's default list: `+list` appended, `-list` (patterns) removed, `^list` put first,
+ * else the list itself (patterns matched against every algorithm OpenSSH knows); then those ssh2
+ * can verify. `byKnownHosts`: ssh still orders them by the known keys (no value, `+`, `-`, `^`);
+ * a list given outright is used exactly.
+ */
+export function hostKeyAlgorithmsFor(value: string | undefined): { algorithms: string[]; byKnownHosts: boolean } {
+  const supported = ssh2HostKeyAlgorithms();
+  if (value === undefined || value === '') return { algorithms: [...HOST_KEY_ALGORITHMS], byKnownHosts: true };
+  const first = value[0];
+  let list: string[];
+  if (first === '-') {
+    const patterns = value.slice(1);
+    list = OPENSSH_HOST_KEY_ALGORITHMS.filter((a) => matchPatternList(a, patterns) !== 1);
+  } else {
+    const asked = (first === '+' || first === '^' ? value.slice(1) : value).split(',').filter((n) => n !== '');
+    const wanted = first === '+' ? [...OPENSSH_HOST_KEY_ALGORITHMS, ...asked] : first === '^' ? [...asked, ...OPENSSH_HOST_KEY_ALGORITHMS] : asked;
+    list = wanted.flatMap((n) => OPENSSH_ALL_HOST_KEY_ALGORITHMS.filter((a) => matchPattern(a, n)));
+  }
+  return { algorithms: [...new Set(list)].filter((a) => supported.has(a)), byKnownHosts: first === '+' || first === '-' || first === '^' };
+}
 
 /** The key type in known_hosts that an algorithm's keys have: `rsa-sha2-512(-cert…)` → `ssh-rsa`. */
 function plainKeyType(alg: string): string {

@@ -22,6 +22,7 @@ import { formatJumpSpec, parseJumpSpec, parsePort, type JumpSpec } from './jump-
 import { parseCount, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './option-values.js';
 import { shlexSplit } from '../../shell/python-shlex.js';
 import { argvSplit } from './config-words.js';
+import { badHostKeyAlgorithms } from './host-key-policy.js';
 
 export interface SshCommonArgs {
   /** from `-J` or `-o ProxyJump` (`ProxyCommand none` → 'none') */
@@ -66,6 +67,11 @@ const KNOWN_OPTIONS: Record<string, string> = Object.fromEntries(
     'IdentityAgent',
     'StrictHostKeyChecking',
     'UserKnownHostsFile',
+    'GlobalKnownHostsFile',
+    'HostKeyAlias',
+    'HostKeyAlgorithms',
+    'CheckHostIP',
+    'CertificateFile',
     'ConnectTimeout',
     'PasswordAuthentication',
     'ServerAliveInterval',
@@ -90,7 +96,7 @@ function configValue(value: string): string {
 /** Check and normalise one understood option's arguments; a string is the reason it is refused. */
 function normalise(keyword: string, args: string[]): { value: string; line: string } | string {
   if (args.length === 0) return 'no value';
-  if (keyword !== 'UserKnownHostsFile' && args.length > 1) return 'more than one value';
+  if (keyword !== 'UserKnownHostsFile' && keyword !== 'GlobalKnownHostsFile' && args.length > 1) return 'more than one value';
   const arg = args[0] as string;
   let value: string | undefined;
   switch (keyword) {
@@ -100,6 +106,7 @@ function normalise(keyword: string, args: string[]): { value: string; line: stri
       break;
     }
     case 'IdentitiesOnly':
+    case 'CheckHostIP':
     case 'PasswordAuthentication': {
       const b = parseYesNo(arg);
       value = b === undefined ? undefined : b ? 'yes' : 'no';
@@ -119,7 +126,11 @@ function normalise(keyword: string, args: string[]): { value: string; line: stri
       value = n === undefined ? undefined : String(n);
       break;
     }
+    case 'HostKeyAlgorithms':
+      value = badHostKeyAlgorithms(arg) === undefined ? arg : undefined;
+      break;
     case 'UserKnownHostsFile':
+    case 'GlobalKnownHostsFile':
       return { value: args.join(' '), line: `${keyword} ${args.map(configValue).join(' ')}` };
     default:
       value = arg;

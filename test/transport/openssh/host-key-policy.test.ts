@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostKeyMode } from '../../../src/inventory/types.js';
-import { HOST_KEY_ALGORITHMS, confirmsHostKey, judgeHostKey, orderHostKeyAlgorithms, type HostKeyQuery } from '../../../src/transport/openssh/host-key-policy.js';
+import { HOST_KEY_ALGORITHMS, badHostKeyAlgorithms, confirmsHostKey, hostKeyAlgorithmsFor, judgeHostKey, orderHostKeyAlgorithms, type HostKeyQuery } from '../../../src/transport/openssh/host-key-policy.js';
 import { checkHostKey, hostKeyFingerprint, knownHostsName, parseKnownHosts, readKnownHosts } from '../../../src/transport/openssh/known-hosts.js';
 
 /** Keys made by the real ssh-keygen; the rules checked are OpenSSH 9.2's check_host_key() and order_hostkeyalgs(). */
@@ -147,5 +147,25 @@ describe('orderHostKeyAlgorithms, as order_hostkeyalgs()', () => {
     const withCerts = ['ssh-ed25519-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'ssh-ed25519', 'rsa-sha2-512'];
     expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority *.lab ${keys.a!.line}\n`), 'web1', withCerts)).toEqual(['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512', 'ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519']);
     expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority web* ${keys.a!.line}\n`), 'web1', withCerts)).toEqual(['ssh-ed25519-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512', 'ssh-ed25519']);
+  });
+});
+
+describe('hostKeyAlgorithmsFor: HostKeyAlgorithms assembled as the real ssh -G prints it (less what ssh2 cannot verify)', () => {
+  const sshG = (value?: string): string[] => {
+    const out = execFileSync('ssh', ['-G', '-F', 'none', ...(value === undefined ? [] : ['-o', `HostKeyAlgorithms=${value}`]), 'x'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return /^hostkeyalgorithms (.*)$/m.exec(out)![1]!.split(',');
+  };
+  const supported = new Set(hostKeyAlgorithmsFor('*').algorithms);
+  it.each([undefined, '+ssh-rsa', '-rsa*', '-*cert*', '^ssh-rsa,ssh-dss', 'ssh-ed25519,rsa-sha2-*', 'ecdsa*', '*', 'rsa-sha2-512,ssh-ed25519'])('%s', (value) => {
+    const ours = hostKeyAlgorithmsFor(value);
+    expect(ours.algorithms).toEqual(sshG(value).filter((a) => supported.has(a)));
+    expect(ours.byKnownHosts).toBe(value === undefined || /^[+^-]/.test(value));
+  });
+  it('refuses a name OpenSSH does not know, as ssh does ("Bad key types")', () => {
+    expect(badHostKeyAlgorithms('foo')).toBe('unknown host key algorithm foo');
+    expect(badHostKeyAlgorithms('+ssh-rsa,bar')).toBe('unknown host key algorithm bar');
+    expect(badHostKeyAlgorithms('-foo*')).toBeUndefined();
+    expect(badHostKeyAlgorithms('rsa-*,ssh-ed25519')).toBeUndefined();
+    expect(execFileSync('sh', ['-c', 'ssh -G -F none -o HostKeyAlgorithms=foo x 2>&1; true'], { encoding: 'utf8' })).toContain("Bad key types 'foo'");
   });
 });
