@@ -35,7 +35,7 @@ export interface Hop {
   /** HostKeyAlgorithms as written (`+`, `-`, `^` or a list): host-key-policy.ts's hostKeyAlgorithmsFor */
   hostKeyAlgorithms?: string;
   /**
-   * the ProxyCommand this hop is reached through instead of a TCP connection (proxy-command.ts):
+   * the ProxyCommand this hop is reached through instead of a TCP connection (openssh/proxy-command.ts):
    * `written` as the config or ssh arguments wrote it (what ssh -G prints), `line` what the shell
    * runs (`exec …`, tokens expanded); no `line` when it cannot be expanded (the host is then refused)
    */
@@ -114,8 +114,8 @@ const label = (user: string, address: string, port: number) => `${user}@${addres
  * The inventory's connection variables, then `ansible_ssh_common_args`, then the user's ssh config
  * for that name (as Ansible passes it to `ssh`), then OpenSSH's defaults. Bastions (ProxyJump) are
  * each resolved through the ssh config under their own name, and the first one's own ProxyJump is
- * followed, recursively, as `ssh -J` does (jump-chain.ts). A ProxyCommand (the host's, or the first
- * bastion's own) is run as ssh runs it (proxy-command.ts); `ProxyCommand none` is a direct connection.
+ * followed, recursively, as `ssh -J` does (openssh/jump-chain.ts). A ProxyCommand (the host's, or the first
+ * bastion's own) is run as ssh runs it (openssh/proxy-command.ts); `ProxyCommand none` is a direct connection.
  */
 /** The lines Ansible's ssh command line gives before the config: its ssh args, then `-o ConnectTimeout` (ssh.py). */
 function sshCommandLine(c: ResolvedHost['connection'], common: SshCommonArgs | undefined): string[] {

@@ -1,5 +1,5 @@
 /**
- * Our ssh -G view (src/transport/ssh-g-view.ts) against the real `ssh -G`, on every alias of the
+ * Our ssh -G view (src/transport/openssh/ssh-g-view.ts) against the real `ssh -G`, on every alias of the
  * ssh config corpus (test/fixtures/ssh-config-corpus/: 35 real dotfiles configs and OpenSSH's
  * regress configs; ALIASES.tsv lists the names). Each alias is an inventory host of that name with
  * no variables, resolved as a run resolves it (inventory → connection → resolveTarget), and
@@ -314,7 +314,7 @@ describe('ssh -G differential on the ssh config corpus', () => {
         ...list('fields that agree now', gained, '+'),
         ...list('aliases whose status changed', moved, '~'),
         `${lost.length ? 'fix what dropped; if a drop is meant, say why in the commit and ' : ''}rewrite the pin:`,
-        '  UPDATE_SSH_G_PIN=1 npx vitest run test/transport/ssh-g-differential.test.ts',
+        '  UPDATE_SSH_G_PIN=1 npx vitest run test/transport/openssh/ssh-g-differential.test.ts',
       ].join('\n'),
     );
   });

@@ -1,5 +1,5 @@
 /**
- * The real `ssh -G` beside our ssh -G view (src/transport/ssh-g-view.ts), for
+ * The real `ssh -G` beside our ssh -G view (src/transport/openssh/ssh-g-view.ts), for
  * ssh-g-differential.test.ts: the corpus (test/fixtures/ssh-config-corpus/, its README says how
  * ssh -G is run on it), ssh -G's lines read into the compared fields, and both sides' values put
  * in one form.
