@@ -3,16 +3,13 @@
  * readconf.c / ssh.c), so that cnet-remote's ssh2 connections go where `ssh HOST` goes. Reading
  * it is config-read.ts.
  *
- * - `loadSshConfig()` reads `~/.ssh/config` (or `-F FILE`), following `Include` (globs,
- *   relative paths from ~/.ssh, `~`), into an ordered list of entries. Lines are split into
- *   words as OpenSSH's readconf.c does (ssh-config-words.ts).
- * - `resolveSshConfig()` evaluates it for one alias: `Host` patterns (`*`, `?`, `!negation`),
- *   `Match` as OpenSSH 9.2 match_cfg_line() reads it (all, canonical, final, exec, host,
- *   originalhost, user, localuser; `!`; `criterion=value`), first obtained value wins,
- *   IdentityFile accumulates, `%` tokens, `${VAR}` and `~` expansion where ssh does them. When
- *   a `Match final` is read or CanonicalizeHostname is on, the config is read a second time as
- *   ssh.c does (the final pass: Host and `Match host` see the final host name; `Match final`
- *   and `Match canonical` hold).
+ * `resolveSshConfig()` evaluates it for one alias: `Host` patterns (`*`, `?`, `!negation`),
+ * `Match` as OpenSSH 9.2 match_cfg_line() reads it (all, canonical, final, exec, host,
+ * originalhost, user, localuser; `!`; `criterion=value`), first obtained value wins,
+ * IdentityFile accumulates, `%` tokens, `${VAR}` and `~` expansion where ssh does them. When
+ * a `Match final` is read or CanonicalizeHostname is on, the config is read a second time as
+ * ssh.c does (the final pass: Host and `Match host` see the final host name; `Match final`
+ * and `Match canonical` hold).
  *
  * Deliberate differences from ssh:
  * - `Match exec` is never run: such a Match block is taken as not matching (negated or not),
@@ -21,7 +18,7 @@
  *   the name as written, as ssh does when no lookup succeeds; a note says so.
  * - `Match localnetwork` (OpenSSH 9.4+; 9.2 refuses it) compares the controller's interface
  *   addresses (os.networkInterfaces). `Match tagged` and `Match version` (newer) are refused, as 9.2 does.
- * - The system file /etc/ssh/ssh_config is read only when asked (`systemConfig`).
+ * - The system file /etc/ssh/ssh_config is read only when asked (config-read.ts `systemConfig`).
  * - Invalid values are only reported for lines that apply to the alias; ssh rejects the whole
  *   file. File permissions are not checked.
  */

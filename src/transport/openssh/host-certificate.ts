@@ -3,7 +3,7 @@
  * (sshconnect.c; hostfile.c check_hostkeys_by_key_or_type):
  * - `@revoked` wins: a revoked certified key or a revoked CA key refuses the host;
  * - an `@cert-authority` line for the name holding the certificate's CA key (a plain line does
- *   not count), and the certificate passing sshkey_cert_check_host (openssh-cert.ts): trusted;
+ *   not count), and the certificate passing sshkey_cert_check_host (certificate.ts): trusted;
  * - otherwise ssh drops the certificate and checks the plain key it certifies as any host key:
  *   known → trusted; another key known → changed. When that key is not known either, ssh would go
  *   on as for a new host (refuse under StrictHostKeyChecking yes; record the plain key under
