@@ -10,6 +10,7 @@ import { prepareRun } from './prepare-run.js';
 import { hostKeysAdded } from './run-command.js';
 import { addHostOptions, hostSettings, trapInterrupt, type HostFlags } from './run-flags.js';
 import { writeReports } from './write-reports.js';
+import { hostKeyQuestions } from './host-key-questions.js';
 
 interface ExecFlags extends HostFlags {
   ns?: string;
@@ -61,12 +62,15 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with
     const single = spec.ns === ALL_NAMESPACES ? undefined : spec.ns;
     const width = labelWidth(hosts.flatMap((h) => [h.name, ...execTargets(spec, h).map((ns) => execLabel({ host: h.name, ns: ns ?? null }))]));
+    const questions = hostKeyQuestions(connector.hostKeysToConfirm(hosts), (t) => out.note(t));
+    const line = questions ? questions.hold((t: string) => out.line(t)) : (t: string) => out.line(t);
+    const note = questions ? questions.hold((t: string) => out.note(t)) : (t: string) => out.note(t);
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; waiting for the running commands (Ctrl-C again to end their connections)');
     const started = new Date();
     const result = await runOperation('exec', execOperation(spec), hosts, {
       forks,
       connector,
-      sink: flags.json ? () => {} : execRenderer(out.line, out.note, single, width),
+      sink: flags.json ? () => {} : execRenderer(line, note, single, width),
       connectTimeoutMs: timeout * 1000,
       deadlineMs: deadline * 1000,
       // the command may run as long as the host's deadline allows
@@ -74,6 +78,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
       retries,
       interrupt: trap.interrupt,
       abort: trap.abort,
+      ...(questions ? { ask: questions.ask } : {}),
     });
     trap.release();
     const report = execReport(result, spec.argv, single);

@@ -3,7 +3,7 @@ import { CnetError, errorMessage, TransportError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { summarize, type HostResult, type HostWarning, type RunResult } from '../report/result.js';
-import type { Connector } from '../transport/transport.js';
+import type { ConnectOptions, Connector } from '../transport/transport.js';
 import type { EventSink } from './events.js';
 import { operations, type Command, type HostOperation, type OperationOptions } from './host-ops.js';
 
@@ -21,6 +21,8 @@ export interface RunOptions {
   retryDelayMs?: number;
   /** Ctrl-C: hosts not started yet are not started; running ones finish (or roll back) */
   interrupt?: AbortSignal;
+  /** asks the user at a terminal (a new host key under StrictHostKeyChecking ask); absent: no terminal */
+  ask?: ConnectOptions['ask'];
   /** a second Ctrl-C: running hosts' connections are ended too (their transactions go on, on the hosts) */
   abort?: AbortSignal;
   /** receives each host's state as last read (for pictures), apart from the result */
@@ -86,7 +88,7 @@ async function attempt(command: string, operation: HostOperation, host: Resolved
   opts.sink({ kind: 'host-phase', host: host.name, phase: 'connect' });
   let result: HostResult;
   try {
-    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, warn: (message) => warnings.push({ message }) });
+    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, warn: (message) => warnings.push({ message }), ...(opts.ask ? { ask: opts.ask } : {}) });
     try {
       const outcome = await operation({
         host,
@@ -96,7 +98,7 @@ async function attempt(command: string, operation: HostOperation, host: Resolved
         options: { probe: false, rebuild: false, lockWait: 0, prune: true, ...opts.options },
         signal: deadline.signal,
         command,
-        reconnect: () => opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal }),
+        reconnect: () => opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, ...(opts.ask ? { ask: opts.ask } : {}) }),
       });
       const { changed, facts, ...rest } = outcome;
       if (facts) opts.onFacts?.(host.name, facts);

@@ -22,7 +22,12 @@ export class ConnectorForHost implements Connector {
     return isLocal(host) ? this.local.connect(host, opts) : this.ssh.connect(host, opts);
   }
 
-  /** The host keys this run added (accept-new), per known_hosts file: SSH hosts only have them. */
+  /** SshConnector.hostKeysToConfirm for the SSH hosts. */
+  hostKeysToConfirm(hosts: ResolvedHost[]): string[] {
+    return this.ssh.hostKeysToConfirm(hosts.filter((h) => !isLocal(h)));
+  }
+
+  /** The host keys this run added, per known_hosts file: SSH hosts only have them. */
   addedHostKeys(): { file: string; count: number }[] {
     return this.ssh.addedHostKeys();
   }

@@ -7,7 +7,7 @@ import { authMethods } from './auth.js';
 import { BecomeHandshake, remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
 import { confirmsHostKey, hostKeyAlgorithmsFor, judgeHostKey, orderHostKeyAlgorithms, type HostKeyVerdict } from './openssh/host-key-policy.js';
-import { appendKnownHost, knownHostsName, readKnownHosts, recordableName, type KnownHostEntry } from './openssh/known-hosts.js';
+import { appendKnownHost, knownHostsName, matchHost, readKnownHosts, recordableName, type KnownHostEntry } from './openssh/known-hosts.js';
 import type { SshConfigFile } from './openssh/config-types.js';
 import { FramedSession, type Shell } from './framed-session.js';
 import { startProxyCommand, type ProxyProcess } from './openssh/proxy-command.js';
@@ -296,6 +296,25 @@ export class SshConnector implements Connector {
         fail(new TransportError(describeSshError(err, target), name, { cause: err }));
       }
     });
+  }
+
+  /**
+   * The hops (bastions included) whose key will have to be confirmed: StrictHostKeyChecking ask,
+   * and known_hosts holds no key for the name nor an @cert-authority line covering it. Throws what
+   * reading a known_hosts file throws.
+   */
+  hostKeysToConfirm(hosts: ResolvedHost[]): string[] {
+    const labels = new Set<string>();
+    for (const host of hosts) {
+      const target = this.target(host);
+      for (const hop of [...target.jumps, target]) {
+        if (hop.hostKeyChecking !== 'ask') continue;
+        const names = [hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port), ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? [knownHostsName(hop.address, 22)] : [])];
+        const entries = this.hostKeyEntries(hop);
+        if (!names.some((n) => entries.some((e) => e.marker !== 'revoked' && matchHost(e, n)))) labels.add(hop.label);
+      }
+    }
+    return [...labels];
   }
 
   /** The known keys for a hop: its UserKnownHostsFiles', then its GlobalKnownHostsFiles'. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cli, onVm, startLab, stopLab } from './lab-fixture.js';
+import { cli, onVm, ROOT, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * Host keys decided as OpenSSH decides them, over real SSH in the lab: each case runs the real
@@ -54,6 +54,8 @@ beforeAll(async () => {
     aliasmissing: `${name} ${pub('host_ed25519')}\n`,
     portless: `${addr} ${pub('host_ed25519')}\n`,
     asked: '',
+    askyes: '',
+    askno: '',
   };
   const block = (host: string, mode: string, more: string[] = []) => [`Host ${host}`, `  UserKnownHostsFile ${f(`kh_${host}`)}`, `  StrictHostKeyChecking ${mode}`, ...more.map((l) => `  ${l}`)];
   for (const [host, text] of Object.entries(knownHosts)) writeFileSync(f(`kh_${host}`), text);
@@ -68,6 +70,8 @@ beforeAll(async () => {
       ...block('aliasmissing', 'yes', ['HostKeyAlias elsewhere']),
       ...block('portless', 'yes'),
       ...block('asked', 'ask'),
+      ...block('askyes', 'ask', ['BatchMode no']),
+      ...block('askno', 'ask', ['BatchMode no']),
       'Host *',
       `  HostName ${addr}`,
       `  Port ${PORT}`,
@@ -82,7 +86,7 @@ beforeAll(async () => {
   );
   writeFileSync(f('kh_global'), '');
   inventory = f('hosts.yaml');
-  writeFileSync(inventory, `all:\n  hosts:\n${HOSTS.map((h) => `    ${h.host}:\n`).join('')}`);
+  writeFileSync(inventory, `all:\n  hosts:\n${[...HOSTS.map((h) => h.host), 'askyes', 'askno'].map((h) => `    ${h}:\n`).join('')}`);
 });
 afterAll(async () => stopLab(lab));
 
@@ -101,6 +105,48 @@ describe.sequential('host keys: cnet-remote connects exactly when the real ssh d
     expect(run.code === 0, `${run.stdout}\n${run.stderr}`).toBe(connects);
     if (connects) expect(run.stdout.trim()).toBe(`${host} | vm1`);
     if (ours) expect(run.stderr).toMatch(ours);
+  });
+
+  /**
+   * `command` run on a terminal (script(1) gives it one; no CI, so cnet-remote may ask), `answer`
+   * typed once the question is on the screen (ssh flushes what was typed before it asks).
+   */
+  const onTerminal = (command: string, answer: string): Promise<{ code: number; out: string }> =>
+    new Promise((resolve) => {
+      const child = execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, CI: '' } }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout }),
+      );
+      let seen = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('(yes/no/[fingerprint])? ') && child.stdin!.writable) child.stdin!.end(`${answer}\n`);
+      });
+    });
+  const ours = (host: string) => `node ${join(ROOT, 'bin', 'cnet-remote.js')} exec ${inventory} -F ${config} --limit ${host} -- hostname`;
+
+  it('ask at a terminal, answered yes: both ask, connect, and record the same line', async () => {
+    const kh = join(dir, 'kh_askyes');
+    const real = await onTerminal(`ssh -F ${config} askyes hostname`, 'yes');
+    expect(real.code, real.out).toBe(0);
+    expect(real.out).toContain("The authenticity of host '[");
+    const recordedBySsh = readFileSync(kh, 'utf8');
+    expect(recordedBySsh).toMatch(/^\[[\d.]+\]:2230 ssh-ed25519 \S+\n$/);
+    writeFileSync(kh, '');
+    const run = await onTerminal(ours('askyes'), 'yes');
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain("The authenticity of host '[");
+    expect(run.out).toContain('Are you sure you want to continue connecting (yes/no/[fingerprint])?');
+    expect(run.out).toContain('askyes | vm1');
+    expect(readFileSync(kh, 'utf8')).toBe(recordedBySsh);
+  });
+
+  it('ask at a terminal, answered no: both refuse and record nothing', async () => {
+    const real = await onTerminal(`ssh -F ${config} askno hostname`, 'no');
+    expect(real.code).toBe(255);
+    const run = await onTerminal(ours('askno'), 'no');
+    expect(run.code).not.toBe(0);
+    expect(run.out).toContain('was not accepted (answered "no")');
+    expect(readFileSync(join(dir, 'kh_askno'), 'utf8')).toBe('');
   });
 
   it('nothing was written to any known_hosts file (every case was strict, or ask with no terminal)', () => {
