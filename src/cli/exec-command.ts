@@ -62,15 +62,14 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with
     const single = spec.ns === ALL_NAMESPACES ? undefined : spec.ns;
     const width = labelWidth(hosts.flatMap((h) => [h.name, ...execTargets(spec, h).map((ns) => execLabel({ host: h.name, ns: ns ?? null }))]));
-    const questions = hostKeyQuestions(connector.hostKeysToConfirm(hosts), (t) => out.note(t));
-    const line = questions ? questions.hold((t: string) => out.line(t)) : (t: string) => out.line(t);
-    const note = questions ? questions.hold((t: string) => out.note(t)) : (t: string) => out.note(t);
+    const questions = hostKeyQuestions(() => connector.hostKeysToConfirm(hosts), (t) => out.note(t));
+    const hold = (write: (t: string) => void) => questions?.hold(write) ?? write;
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; waiting for the running commands (Ctrl-C again to end their connections)');
     const started = new Date();
     const result = await runOperation('exec', execOperation(spec), hosts, {
       forks,
       connector,
-      sink: flags.json ? () => {} : execRenderer(line, note, single, width),
+      sink: flags.json ? () => {} : execRenderer(hold(out.line), hold(out.note), single, width),
       connectTimeoutMs: timeout * 1000,
       deadlineMs: deadline * 1000,
       // the command may run as long as the host's deadline allows

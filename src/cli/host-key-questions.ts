@@ -52,9 +52,10 @@ export class HostKeyQuestions {
  * The questions for a run, when it will have some and there is someone to answer them: a
  * terminal on stdin, and a host whose key must be confirmed. Says so first.
  */
-export function hostKeyQuestions(toConfirm: string[], note: (text: string) => void): HostKeyQuestions | undefined {
-  if (toConfirm.length === 0 || !canAsk()) return undefined;
-  const n = toConfirm.length;
+export function hostKeyQuestions(toConfirm: () => string[], note: (text: string) => void): HostKeyQuestions | undefined {
+  if (!canAsk()) return undefined;
+  const n = toConfirm().length;
+  if (n === 0) return undefined;
   note(`${n} host${n === 1 ? ' has' : 's have'} no key in known_hosts (StrictHostKeyChecking ask): each key will be shown for you to confirm, as ssh does`);
   return new HostKeyQuestions();
 }

@@ -5,7 +5,6 @@ import type { Command as CoreCommand } from '../run/host-ops.js';
 import { runHosts } from '../run/run-hosts.js';
 import { fabricProbeNote } from '../verify/probe-plan.js';
 import { chooseRenderer } from './render/choose.js';
-import { plainRenderer } from './render/plain.js';
 import { hostKeyQuestions } from './host-key-questions.js';
 import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
 import type { Output } from './output.js';
@@ -84,9 +83,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     hostSettings(flags); // bad numbers are refused before anything is read
     const { hosts, connector, settings } = await prepareRun(files, flags, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
-    // a question needs lines it can stand between: the plain renderer, its lines held while one is open
-    const questions = hostKeyQuestions(connector.hostKeysToConfirm(hosts), (t) => out.note(t));
-    const renderer = questions && !flags.json ? { sink: plainRenderer(questions.hold((t: string) => out.note(t))), done: async () => {} } : await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note });
+    const questions = hostKeyQuestions(() => connector.hostKeysToConfirm(hosts), (t) => out.note(t));
+    const renderer = await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note, ...(questions ? { questions } : {}) });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
     const facts = new Map<string, HostFacts>();

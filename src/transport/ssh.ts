@@ -300,8 +300,8 @@ export class SshConnector implements Connector {
 
   /**
    * The hops (bastions included) whose key will have to be confirmed: StrictHostKeyChecking ask,
-   * and known_hosts holds no key for the name nor an @cert-authority line covering it. Throws what
-   * reading a known_hosts file throws.
+   * and known_hosts holds no key for the name nor an @cert-authority line covering it. A
+   * known_hosts file that cannot be read is left to the connection, which fails the host with why.
    */
   hostKeysToConfirm(hosts: ResolvedHost[]): string[] {
     const labels = new Set<string>();
@@ -310,7 +310,12 @@ export class SshConnector implements Connector {
       for (const hop of [...target.jumps, target]) {
         if (hop.hostKeyChecking !== 'ask') continue;
         const names = [hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port), ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? [knownHostsName(hop.address, 22)] : [])];
-        const entries = this.hostKeyEntries(hop);
+        let entries: KnownHostEntry[];
+        try {
+          entries = this.hostKeyEntries(hop);
+        } catch {
+          continue;
+        }
         if (!names.some((n) => entries.some((e) => e.marker !== 'revoked' && matchHost(e, n)))) labels.add(hop.label);
       }
     }

@@ -1,6 +1,7 @@
 import type { EventSink } from '../../run/events.js';
 import type { Renderer } from './listr.js';
 import { plainRenderer } from './plain.js';
+import type { HostKeyQuestions } from '../host-key-questions.js';
 
 export interface ChooseRendererOptions {
   /** `--json`: show nothing while running, the CLI prints the RunResult as JSON itself */
@@ -9,6 +10,8 @@ export interface ChooseRendererOptions {
   stream: NodeJS.WriteStream;
   /** line writer for the plain renderer */
   write: (line: string) => void;
+  /** host keys will be asked about: a question needs lines it can stand between (plain, held while one is open) */
+  questions?: HostKeyQuestions;
 }
 
 const silent: EventSink = () => {};
@@ -17,6 +20,7 @@ const silent: EventSink = () => {};
  * host-prefixed lines; else listr2 (loaded only then: it costs start-up time). */
 export async function chooseRenderer(opts: ChooseRendererOptions): Promise<Renderer> {
   if (opts.json) return { sink: silent, done: async () => {} };
+  if (opts.questions) return { sink: plainRenderer(opts.questions.hold(opts.write)), done: async () => {} };
   if (process.env.CI === 'true' || !opts.stream.isTTY || !opts.stream.columns) {
     return { sink: plainRenderer(opts.write), done: async () => {} };
   }
