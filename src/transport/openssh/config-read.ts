@@ -32,7 +32,7 @@ interface ParseContext {
 }
 
 /** The Match criteria OpenSSH 9.2 knows, with an argument (besides all, canonical, final). */
-const MATCH_WITH_ARGUMENT = new Set(['host', 'originalhost', 'user', 'localuser', 'exec', 'localnetwork']);
+const MATCH_WITH_ARGUMENT = new Set(['host', 'originalhost', 'user', 'localuser', 'exec', 'localnetwork', 'tagged']);
 
 /**
  * A Match line's criteria, read as OpenSSH 9.2 match_cfg_line() reads them: words split by

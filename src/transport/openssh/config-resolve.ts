@@ -17,7 +17,8 @@
  * - `CanonicalizeHostname` does not look names up (CanonicalDomains): the final pass runs with
  *   the name as written, as ssh does when no lookup succeeds; a note says so.
  * - `Match localnetwork` (OpenSSH 9.4+; 9.2 refuses it) compares the controller's interface
- *   addresses (os.networkInterfaces). `Match tagged` and `Match version` (newer) are refused, as 9.2 does.
+ *   addresses (os.networkInterfaces); `Match tagged` (9.4+) matches the `Tag` set so far as 9.4
+ *   does. `Match version` (newer) is refused, as 9.2 does.
  * - The system file /etc/ssh/ssh_config is read only when asked (config-read.ts `systemConfig`).
  * - Invalid values are only reported for lines that apply to the alias; ssh rejects the whole
  *   file. File permissions are not checked.
@@ -56,6 +57,7 @@ const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
   hostkeyalias: (a) => a,
   checkhostip: parseYesNo,
   proxyusefdpass: parseYesNo,
+  tag: (a) => a,
   hostkeyalgorithms: (a) => (badHostKeyAlgorithms(a) === undefined ? a : undefined),
 };
 
@@ -147,6 +149,10 @@ class Resolution {
           r = typeof networks !== 'string' && interfaceAddresses().some((a) => addressInNetworks(a, networks));
           break;
         }
+        // 9.4: the Tag set so far (none: the empty string)
+        case 'tagged':
+          r = matchPatternList(this.value<string>('tag') ?? '', arg) === 1;
+          break;
         case 'exec':
           exec ??= arg;
           // ssh skips the command when an earlier criterion already failed
