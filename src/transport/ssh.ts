@@ -170,7 +170,7 @@ export class SshConnector implements Connector {
     const command = hop.proxyCommand;
     // no command to run when there is no way to authenticate (openOver says so)
     if (command?.line === undefined || authMethods(hop, this.opts.keys).methods.length === 0) return this.openOver(hop, name, opts, undefined, timeoutMs);
-    const proxy = startProxyCommand(command.line);
+    const proxy = startProxyCommand(command.line, process.env, command.fdpass);
     return this.openOver(hop, name, opts, proxy.sock, timeoutMs, { proxy, written: command.written });
   }
 

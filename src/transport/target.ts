@@ -37,9 +37,10 @@ export interface Hop {
   /**
    * the ProxyCommand this hop is reached through instead of a TCP connection (openssh/proxy-command.ts):
    * `written` as the config or ssh arguments wrote it (what ssh -G prints), `line` what the shell
-   * runs (`exec …`, tokens expanded); no `line` when it cannot be expanded (the host is then refused)
+   * runs (`exec …`, tokens expanded); no `line` when it cannot be expanded (the host is then refused);
+   * `fdpass`: ProxyUseFdpass, the command hands back a connected socket instead of relaying
    */
-  proxyCommand?: { written: string; line?: string };
+  proxyCommand?: { written: string; line?: string; fdpass?: boolean };
 }
 
 export interface Become {
@@ -70,12 +71,12 @@ const PROXY_HELP =
  * connection) has no meaning for a tool that connects to many hosts; an unknown `%` token is
  * fatal in ssh too.
  */
-function proxyCommandFor(written: string, tokens: ProxyCommandTokens): { proxyCommand: NonNullable<Hop['proxyCommand']>; refusal?: string } {
+function proxyCommandFor(written: string, tokens: ProxyCommandTokens, fdpass = false): { proxyCommand: NonNullable<Hop['proxyCommand']>; refusal?: string } {
   if (written.trim() === '-') {
     return { proxyCommand: { written }, refusal: 'ProxyCommand "-" (ssh\'s own stdin and stdout as the connection) cannot be used by cnet-remote, which connects to many hosts at once; the host is not connected to directly instead' };
   }
   try {
-    return { proxyCommand: { written, line: expandProxyCommand(written, tokens) } };
+    return { proxyCommand: { written, line: expandProxyCommand(written, tokens), ...(fdpass ? { fdpass } : {}) } };
   } catch (err) {
     return { proxyCommand: { written }, refusal: `ProxyCommand: ${(err as Error).message} (ssh refuses it too); the host is not connected to directly instead` };
   }
@@ -159,10 +160,10 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   const identitiesOnly = s.identitiesOnly ?? false;
   let proxyCommand: Hop['proxyCommand'];
   if (s.proxyCommand !== undefined && !Array.isArray(s.proxyJump)) {
-    const p = proxyCommandFor(s.proxyCommand, { host: address, hostArg: c.address, port, user: finalUser });
+    const tokens = { host: address, hostArg: c.address, port, user: finalUser, ...(s.hostKeyAlias !== undefined ? { hostKeyAlias: s.hostKeyAlias } : {}) };
+    const p = proxyCommandFor(s.proxyCommand, tokens, s.proxyUseFdpass);
     proxyCommand = p.proxyCommand;
     if (p.refusal) refusal ??= p.refusal;
-    if (s.proxyUseFdpass) refusal ??= 'ProxyUseFdpass yes: the ProxyCommand hands back a connected socket (file descriptor passing), which cnet-remote cannot take; the host is not connected to directly instead';
   }
   const chain = jumpChain(cfg, c.address, s.proxyJump === 'none' || !s.proxyJump ? [] : s.proxyJump);
   if (chain.refusal) refusal ??= chain.refusal.message;
@@ -173,7 +174,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     const jUser = js.user ?? local;
     let jProxy: Hop['proxyCommand'];
     if (jCommand !== undefined) {
-      const p = proxyCommandFor(jCommand, { host: jAddress, hostArg: j.host, port: jPort, user: jUser });
+      const p = proxyCommandFor(jCommand, { host: jAddress, hostArg: j.host, port: jPort, user: jUser, ...(js.hostKeyAlias !== undefined ? { hostKeyAlias: js.hostKeyAlias } : {}) }, js.proxyUseFdpass);
       jProxy = p.proxyCommand;
       if (p.refusal) refusal ??= `bastion ${j.host}: ${p.refusal}`;
     }

@@ -41,6 +41,8 @@ beforeAll(async () => {
   );
   // the inner ssh reads no user config and offers only the key it is given
   const inner = `ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${lab.knownHosts} -o IdentitiesOnly=yes -o LogLevel=ERROR`;
+  const fdProxy = join(dir, 'fd-proxy.py');
+  writeFileSync(fdProxy, 'import socket, sys\nc = socket.create_connection((sys.argv[1], int(sys.argv[2])))\nsocket.send_fds(socket.socket(fileno=1), [b"\\0"], [c.fileno()])\n');
   const failing = join(dir, 'failing-proxy.sh');
   writeFileSync(failing, 'echo "proxy to $1:$2: the bastion refused the channel" >&2\nexit 1\n');
   config = join(dir, 'ssh_config');
@@ -60,6 +62,17 @@ beforeAll(async () => {
       `  HostName ${vm('priv1')}`,
       `  IdentityFile ${lab.key}`,
       '  ProxyJump ncvm1',
+      // ProxyUseFdpass: the command connects and hands the socket back (as systemd-ssh-proxy does)
+      'Host fdvm1',
+      `  HostName ${vm('vm1')}`,
+      `  IdentityFile ${lab.key}`,
+      `  ProxyCommand python3 ${fdProxy} %h %p`,
+      '  ProxyUseFdpass yes',
+      'Host fdnone',
+      `  HostName ${vm('vm1')}`,
+      `  IdentityFile ${lab.key}`,
+      '  ProxyCommand true',
+      '  ProxyUseFdpass yes',
       'Host badvm1',
       `  HostName ${vm('vm1')}`,
       `  IdentityFile ${lab.key}`,
@@ -75,7 +88,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   inventory = join(dir, 'hosts.yaml');
-  writeFileSync(inventory, 'all:\n  hosts:\n    priv1:\n    ncvm1:\n    hopnc:\n    badvm1:\n');
+  writeFileSync(inventory, 'all:\n  hosts:\n    priv1:\n    ncvm1:\n    hopnc:\n    fdvm1:\n    fdnone:\n    badvm1:\n');
 });
 afterAll(async () => stopLab(lab));
 
@@ -110,6 +123,25 @@ describe.sequential('ProxyCommand in the ssh config, run as ssh runs it', () => 
     const run = await cli('exec', inventory, '-F', config, '--limit', 'ncvm1', '--', 'hostname');
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(lines(run.stdout)).toEqual(['ncvm1 | vm1']);
+  });
+
+  it('ProxyUseFdpass: a command that hands back a connected socket; the real ssh and cnet-remote both reach vm1 through it', async () => {
+    const real = await ssh('-F', config, 'fdvm1', 'hostname');
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout.trim()).toBe('vm1');
+    const run = await cli('exec', inventory, '-F', config, '--limit', 'fdvm1', '--', 'hostname');
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(lines(run.stdout)).toEqual(['fdvm1 | vm1']);
+  });
+
+  it('ProxyUseFdpass with a command that passes nothing back: both fail, cnet-remote saying so, and nothing is reached directly', async () => {
+    const before = logins('h1', lab.plan.controllerAddress);
+    const real = await ssh('-F', config, 'fdnone', 'true');
+    expect(real.code).toBe(255);
+    const run = await cli('exec', inventory, '-F', config, '--limit', 'fdnone', '--', 'hostname');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('ProxyUseFdpass: the ProxyCommand passed no connection back');
+    expect(logins('h1', lab.plan.controllerAddress)).toBe(before);
   });
 
   it('a ProxyJump hop whose own config has a ProxyCommand is reached through it: the real ssh and cnet-remote both reach priv1', async () => {

@@ -9,6 +9,12 @@
  * STDERR_KEEP bytes) and shown when the connection fails. The command runs in a process group of
  * its own, which is hung up (SIGHUP, as ssh_kill_proxy_command does) when the connection ends or
  * fails: only that group, and only while its leader has not been reaped.
+ *
+ * ProxyUseFdpass (sshconnect.c `ssh_proxy_fdpass_connect`): the command gets a socket as its stdin
+ * and stdout, hands a connected file descriptor back over it (SCM_RIGHTS) and exits; ssh then
+ * talks over that descriptor. Node cannot receive a descriptor, so a small Python relay
+ * (FDPASS_RELAY, python3 ≥ 3.9 on PATH) does what ssh does and then relays between it and its
+ * own stdin/stdout, which are the connection as for any ProxyCommand.
  */
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
@@ -41,6 +47,46 @@ export function proxyShell(env: NodeJS.ProcessEnv = process.env): string {
 
 const STDERR_KEEP = 4096;
 
+/**
+ * argv: the shell, the command line. Runs it with a socket as stdin and stdout, takes the one
+ * descriptor it passes back, waits for it to exit (as ssh does), then copies the descriptor to
+ * stdout and stdin to the descriptor until either ends.
+ */
+export const FDPASS_RELAY = `
+import os, socket, subprocess, sys, threading
+ours, theirs = socket.socketpair()
+proxy = subprocess.Popen([sys.argv[1], "-c", sys.argv[2]], stdin=theirs, stdout=theirs)
+theirs.close()
+try:
+    fds = socket.recv_fds(ours, 1, 1)[1]
+except OSError:
+    fds = []
+ours.close()
+proxy.wait()
+if not fds:
+    sys.stderr.write("ProxyUseFdpass: the ProxyCommand passed no connection back\\n")
+    sys.exit(255)
+conn = fds[0]
+def outward():
+    while True:
+        data = os.read(0, 65536)
+        if not data:
+            try:
+                socket.socket(fileno=os.dup(conn)).shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            return
+        while data:
+            data = data[os.write(conn, data):]
+threading.Thread(target=outward, daemon=True).start()
+while True:
+    data = os.read(conn, 65536)
+    if not data:
+        break
+    while data:
+        data = data[os.write(1, data):]
+`;
+
 export interface ProxyProcess {
   /** the command's stdin/stdout, as one stream: give it to ssh2 as `sock` */
   sock: Duplex;
@@ -63,9 +109,10 @@ function lastLine(text: string): string | undefined {
   return line === undefined ? undefined : escapeUnshown(line);
 }
 
-/** Starts an expanded ProxyCommand (see expandProxyCommand) under the user's shell. */
-export function startProxyCommand(commandLine: string, env: NodeJS.ProcessEnv = process.env): ProxyProcess {
-  const child = spawn(proxyShell(env), ['-c', commandLine], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+/** Starts an expanded ProxyCommand (see expandProxyCommand) under the user's shell; `fdpass`: through FDPASS_RELAY. */
+export function startProxyCommand(commandLine: string, env: NodeJS.ProcessEnv = process.env, fdpass = false): ProxyProcess {
+  const [file, args] = fdpass ? ['python3', ['-c', FDPASS_RELAY, proxyShell(env), commandLine]] : [proxyShell(env), ['-c', commandLine]];
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
   let stderr = '';
   let finished = false;
   child.stderr.setEncoding('utf8');
@@ -77,7 +124,7 @@ export function startProxyCommand(commandLine: string, env: NodeJS.ProcessEnv = 
     child.once('error', (err) => {
       spawnError = err;
       finished = true;
-      resolve(`could not be started: ${err.message}`);
+      resolve(`could not be started: ${err.message}${fdpass ? ' (ProxyUseFdpass needs python3 3.9 or later on PATH)' : ''}`);
     });
     child.once('close', (code, signal) => {
       finished = true;
