@@ -79,9 +79,11 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
     else problems.push(`${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds${hop.identitiesOnly ? ' (IdentitiesOnly: not the ssh-agent either)' : ', and there is no ssh-agent'}`);
   }
   if (agent && forAgent.length > 0) methods.push({ type: 'agent', username, agent: new AgentCertificates(agent, forAgent) });
+  const missing: string[] = [];
   for (const { file, loaded } of loadedKeys) {
     if ('problem' in loaded) {
-      problems.push(loaded.problem);
+      if (loaded.missing) missing.push(file);
+      else problems.push(loaded.problem);
       continue;
     }
     methods.push({ type: 'publickey', username, key: loaded.key });
@@ -91,6 +93,7 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
     // as ssh: a default certificate that is unreadable, not a user certificate or for another key is passed over
     if ('cert' in c && loaded.key.getPublicSSH().equals(c.cert.publicKey)) methods.push({ type: 'publickey', username, key: presentedAs(loaded.key, c.cert) });
   }
+  if (missing.length) problems.push(`no key file: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist`);
   if (agent) methods.push({ type: 'agent', username, agent });
   if (hop.password !== undefined) {
     const password = hop.password;

@@ -1,14 +1,14 @@
 import { createPrivateKey } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { TransportError } from '../errors.js';
-import { INPUT_KINDS, readInputFile } from '../files/read-input-file.js';
+import { INPUT_KINDS, InputFileError, readInputFile } from '../files/read-input-file.js';
 
 const { utils } = ssh2;
 
 type ParsedKey = ssh2.ParsedKey;
 
 /** A private key ready for ssh2 (parsed and decrypted once, for every connection), or why it cannot be used. */
-export type LoadedKey = { file: string; key: ParsedKey } | { file: string; problem: string };
+export type LoadedKey = { file: string; key: ParsedKey } | { file: string; problem: string; missing?: true };
 
 export type AskPassphrase = (file: string) => Promise<string | undefined>;
 
@@ -37,7 +37,8 @@ export class KeyStore {
     try {
       key = readInputFile(file, INPUT_KINDS.privateKey);
     } catch (err) {
-      return { file, problem: (err as Error).message };
+      // as ssh, a key file that does not exist is passed over (ssh's default ones mostly do not)
+      return { file, problem: (err as Error).message, ...(err instanceof InputFileError && err.code === 'ENOENT' ? { missing: true as const } : {}) };
     }
     const plain = utils.parseKey(key);
     if (!(plain instanceof Error)) return plain.isPrivateKey() ? { file, key: signsWithKeyObject(plain) } : { file, problem: `${file} is a public key: name the private key file` };

@@ -105,3 +105,16 @@ describe('authMethods: keys and certificates in ssh order', () => {
     expect(plain.verify(data, sig as Buffer)).toBe(true);
   });
 });
+
+describe('authMethods: key files that do not exist', () => {
+  it('are passed over as ssh passes them over, and named in one line when nothing else is left', async () => {
+    const store = new KeyStore(async () => undefined);
+    const files = [f('nope1'), f('a'), f('nope2')];
+    await store.load(files);
+    const withKey = authMethods(hop(files), store);
+    expect(withKey.methods.map((m) => m.type)).toEqual(['publickey', 'publickey']);
+    const none = authMethods(hop([f('nope1'), f('nope2')]), store);
+    expect(none.methods).toEqual([]);
+    expect(none.problems).toEqual([`no key file: ${f('nope1')}, ${f('nope2')} do not exist`]);
+  });
+});
