@@ -9,7 +9,9 @@ export const FORKS = 50;
 
 /** The commands of seed.sh, one per line (comments, blank lines and `set` left out). */
 export function seedSteps(seedPath) {
-  return readFileSync(seedPath, 'utf8').split('\n').map((l) => l.trim())
+  return readFileSync(seedPath, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !/^set\s/.test(l));
 }
 
@@ -26,8 +28,12 @@ export function writeAnsibleFiles(dir, lab, o) {
   // known_hosts and strict checking (host_key_checking stays on), and no ~/.ssh/config (-F none),
   // as for plain OpenSSH.
   const sshArgs = [
-    '-F none', '-o ControlMaster=auto', '-o ControlPersist=60s',
-    `-o UserKnownHostsFile=${lab.knownHosts}`, '-o StrictHostKeyChecking=yes', '-o IdentitiesOnly=yes',
+    '-F none',
+    '-o ControlMaster=auto',
+    '-o ControlPersist=60s',
+    `-o UserKnownHostsFile=${lab.knownHosts}`,
+    '-o StrictHostKeyChecking=yes',
+    '-o IdentitiesOnly=yes',
   ].join(' ');
   const text = `# written by bench/ansible.mjs
 [defaults]
@@ -50,31 +56,38 @@ control_path = %(directory)s/%%h-%%p-%%r
   writeFileSync(cfg, text);
   const play = (name, tasks) => [{ name, hosts: 'lab', gather_facts: false, tasks }];
   const scriptPlaybook = join(dir, 'seed-script.yaml');
-  writeFileSync(scriptPlaybook, stringify(play('seed.sh as one script task', [
-    { name: 'seed.sh', 'ansible.builtin.script': o.seedPath },
-  ])));
+  writeFileSync(scriptPlaybook, stringify(play('seed.sh as one script task', [{ name: 'seed.sh', 'ansible.builtin.script': o.seedPath }])));
   const steps = seedSteps(o.seedPath);
   const stepsPlaybook = join(dir, 'seed-steps.yaml');
-  writeFileSync(stepsPlaybook, stringify(play('seed.sh, one task per command', steps.map((line) => (
-    /[|&;<>$`*?(){}]/.test(line)
-      ? { name: line, 'ansible.builtin.shell': line }
-      : { name: line, 'ansible.builtin.command': { cmd: line } }
-  )))));
+  writeFileSync(
+    stepsPlaybook,
+    stringify(
+      play(
+        'seed.sh, one task per command',
+        steps.map((line) =>
+          /[|&;<>$`*?(){}]/.test(line) ? { name: line, 'ansible.builtin.shell': line } : { name: line, 'ansible.builtin.command': { cmd: line } },
+        ),
+      ),
+    ),
+  );
   return { cfg, cfgText: text, scriptPlaybook, stepsPlaybook, steps: steps.length };
 }
 
 /** An INI inventory of these hosts, in group `lab`. */
 export function writeAnsibleInventory(path, lab, hosts) {
-  writeFileSync(path, [
-    '[lab]',
-    ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
-    '',
-    '[lab:vars]',
-    `ansible_user=${lab.user}`,
-    `ansible_ssh_private_key_file=${lab.key}`,
-    'ansible_python_interpreter=/usr/bin/python3',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path,
+    [
+      '[lab]',
+      ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
+      '',
+      '[lab:vars]',
+      `ansible_user=${lab.user}`,
+      `ansible_ssh_private_key_file=${lab.key}`,
+      'ansible_python_interpreter=/usr/bin/python3',
+      '',
+    ].join('\n'),
+  );
   return path;
 }
 

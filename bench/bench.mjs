@@ -43,14 +43,30 @@ const { values: a } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (a.help) { console.log(USAGE); process.exit(0); }
-const int = (s, what) => { const n = Number(s); if (!Number.isInteger(n) || n < 1) { console.error(`${what}: a positive integer, not "${s}"\n${USAGE}`); process.exit(1); } return n; };
+if (a.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const int = (s, what) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`${what}: a positive integer, not "${s}"\n${USAGE}`);
+    process.exit(1);
+  }
+  return n;
+};
 const sizes = [...new Set(a.hosts.split(',').map((s) => int(s.trim(), '--hosts')))].sort((x, y) => x - y);
 const runs = int(a.runs, '--runs');
 const withAnsible = !a['skip-ansible'];
 const stepsRuns = !withAnsible || a['skip-ansible-steps'] ? 0 : Math.min(runs, int(a['ansible-steps-runs'] ?? String(runs), '--ansible-steps-runs'));
-if (!['linear', 'free'].includes(a['ansible-strategy'])) { console.error(`--ansible-strategy: linear or free\n${USAGE}`); process.exit(1); }
-if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) { console.error('dist/ is missing: npm run build first'); process.exit(1); }
+if (!['linear', 'free'].includes(a['ansible-strategy'])) {
+  console.error(`--ansible-strategy: linear or free\n${USAGE}`);
+  process.exit(1);
+}
+if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
+  console.error('dist/ is missing: npm run build first');
+  process.exit(1);
+}
 
 const say = (line) => process.stderr.write(`${line}\n`);
 if (!(await lockLabName(a.name))) {
@@ -65,7 +81,10 @@ mkdirSync(join(work, 'logs'));
 setLogDir(join(work, 'logs'));
 
 let aborted = false;
-process.on('SIGINT', () => { aborted = true; say('interrupted: stopping, then lab down'); });
+process.on('SIGINT', () => {
+  aborted = true;
+  say('interrupted: stopping, then lab down');
+});
 
 let status = 0;
 let labMade = false;
@@ -87,7 +106,8 @@ try {
     const size = sizeRunner({ lab, n, work, ansible, ansibleInventory });
     await size.checkClean();
     commands[n] = {
-      cnetUp: size.commands.cnet('up'), openssh: size.commands.openssh,
+      cnetUp: size.commands.cnet('up'),
+      openssh: size.commands.openssh,
       ...(withAnsible ? { ansibleScript: size.commands.ansible(ansible.scriptPlaybook), ansibleSteps: size.commands.ansible(ansible.stepsPlaybook) } : {}),
     };
     for (let r = 1; r <= runs; r++) {
@@ -97,10 +117,23 @@ try {
       for (const phase of phases) {
         if (aborted) throw new BenchFailure('interrupted');
         for (const { op, result: res } of await phase()) {
-          samples.push({ size: n, run: r, op, seconds: res.seconds, maxRssKB: res.maxRssKB, at: new Date().toISOString(),
-            loadavg1: loadavg()[0], settledBefore: res.settle.settled, cpuIdleBefore: Number(res.settle.idle.toFixed(2)) });
-          say(`[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? (res.maxRssKB / 1024).toFixed(0) + ' MB' : '?'}` +
-            (res.settle.settled ? '' : ` (machine still busy before it: ${(100 * res.settle.idle).toFixed(0)}% idle after ${res.settle.seconds.toFixed(0)} s)`));
+          samples.push({
+            size: n,
+            run: r,
+            op,
+            seconds: res.seconds,
+            maxRssKB: res.maxRssKB,
+            at: new Date().toISOString(),
+            loadavg1: loadavg()[0],
+            settledBefore: res.settle.settled,
+            cpuIdleBefore: Number(res.settle.idle.toFixed(2)),
+          });
+          say(
+            `[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? (res.maxRssKB / 1024).toFixed(0) + ' MB' : '?'}` +
+              (res.settle.settled
+                ? ''
+                : ` (machine still busy before it: ${(100 * res.settle.idle).toFixed(0)}% idle after ${res.settle.seconds.toFixed(0)} s)`),
+          );
         }
       }
     }
@@ -108,22 +141,37 @@ try {
 
   const summaries = summarizeAll(samples);
   const meta = {
-    startedAt, finishedAt: new Date().toISOString(), loadavgAtEnd: loadavg(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    loadavgAtEnd: loadavg(),
     lab: { name: a.name, net: lab.net, hosts: maxSize },
     busySamples: samples.filter((s) => !s.settledBefore).length,
-    runs, ansibleStepsRuns: stepsRuns, ansibleStrategy: withAnsible ? a['ansible-strategy'] : null, ansibleForks: ANSIBLE_FORKS,
+    runs,
+    ansibleStepsRuns: stepsRuns,
+    ansibleStrategy: withAnsible ? a['ansible-strategy'] : null,
+    ansibleForks: ANSIBLE_FORKS,
   };
   const report = markdown({ machine, summaries, meta });
   console.log(report);
   const forksDefault = /--forks[^\n]*\n?[^\n]*default: "(\d+)"/.exec((await run([process.execPath, CLI, 'up', '--help'])).stdout)?.[1];
   const json = {
-    version: 1, ...meta, args: process.argv.slice(2), sizes, machine,
+    version: 1,
+    ...meta,
+    args: process.argv.slice(2),
+    sizes,
+    machine,
     tools: {
-      cnetRemote: { flags: ['--json', '--limit @FILE (the first N hosts, one a line)'], forks: `default (${forksDefault ?? '?'})`, timedWith: '/usr/bin/time -f %M (peak RSS of the node process)' },
+      cnetRemote: {
+        flags: ['--json', '--limit @FILE (the first N hosts, one a line)'],
+        forks: `default (${forksDefault ?? '?'})`,
+        timedWith: '/usr/bin/time -f %M (peak RSS of the node process)',
+      },
       openssh: { parallel: SSH_PARALLEL, seedScript: 'bench/seed.sh' },
       ansible: withAnsible ? { strategy: a['ansible-strategy'], forks: ANSIBLE_FORKS, steps: ansible.steps, cfg: ansible.cfgText } : null,
     },
-    commands, summaries, samples,
+    commands,
+    summaries,
+    samples,
   };
   mkdirSync(a['results-dir'], { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');
@@ -139,7 +187,12 @@ try {
   say(`logs kept in ${join(work, 'logs')}`);
 } finally {
   if (labMade && !a['keep-lab']) {
-    try { await labDown(a.name, join(work, 'logs')); } catch (e) { say(`lab down --name ${a.name} failed: ${e.message}`); status ||= 1; }
+    try {
+      await labDown(a.name, join(work, 'logs'));
+    } catch (e) {
+      say(`lab down --name ${a.name} failed: ${e.message}`);
+      status ||= 1;
+    }
   }
   if (status !== 1) rmSync(work, { recursive: true, force: true });
 }

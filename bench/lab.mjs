@@ -37,8 +37,19 @@ export function lockLabName(name) {
  * @returns {Promise<Lab>}
  */
 export async function labUp(name, hosts, net, logDir, owner) {
-  await must(cli('lab', 'up', '--name', name, '--hosts', String(hosts),
-    ...(net === undefined ? [] : ['--net', String(net)]), ...(owner === undefined ? [] : ['--owner', String(owner)])), { logDir, label: 'lab-up' });
+  await must(
+    cli(
+      'lab',
+      'up',
+      '--name',
+      name,
+      '--hosts',
+      String(hosts),
+      ...(net === undefined ? [] : ['--net', String(net)]),
+      ...(owner === undefined ? [] : ['--owner', String(owner)]),
+    ),
+    { logDir, label: 'lab-up' },
+  );
   return readLab(name, logDir);
 }
 
@@ -58,7 +69,13 @@ export async function readLab(name, logDir) {
     throw new Error(`${inventory}: expected ansible_user, ansible_ssh_private_key_file and cnet_known_hosts_file in all.vars`);
   }
   return {
-    name, net: Number(hosts[0]?.address.split('.')[1]), inventory, dir: dirname(inventory), hosts,
-    user: vars.ansible_user, key: vars.ansible_ssh_private_key_file, knownHosts: vars.cnet_known_hosts_file,
+    name,
+    net: Number(hosts[0]?.address.split('.')[1]),
+    inventory,
+    dir: dirname(inventory),
+    hosts,
+    user: vars.ansible_user,
+    key: vars.ansible_ssh_private_key_file,
+    knownHosts: vars.cnet_known_hosts_file,
   };
 }

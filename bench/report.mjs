@@ -9,19 +9,40 @@ const CNET_OPS = OPS.filter((o) => o.tool === 'cnet-remote').map((o) => o.id);
 
 /** The issue's done-when targets, each from one size's summaries (null: not measured). */
 export const TARGETS = [
-  { id: 'up-clean-vs-openssh', label: 'cnet-remote up (clean) ≤ 0.5 × plain OpenSSH',
-    value: (s) => ratio(s['cnet-up-clean'], s.openssh), holds: (v) => v <= 0.5, unit: '×' },
-  { id: 'up-converged-vs-openssh', label: 'cnet-remote up (converged) ≤ 0.3 × plain OpenSSH',
-    value: (s) => ratio(s['cnet-up-converged'], s.openssh), holds: (v) => v <= 0.3, unit: '×' },
-  { id: 'ansible-steps-vs-up-clean', label: 'up (clean) ≥ 20× faster than Ansible per-step',
-    value: (s) => ratio(s['ansible-steps'], s['cnet-up-clean']), holds: (v) => v >= 20, unit: '× faster' },
-  { id: 'ansible-script-vs-up-clean', label: 'up (clean) ≥ 3× faster than Ansible script task',
-    value: (s) => ratio(s['ansible-script'], s['cnet-up-clean']), holds: (v) => v >= 3, unit: '× faster' },
-  { id: 'peak-rss', label: 'cnet-remote peak RSS ≤ 300 MB',
-    value: (s) => peakRssMB(s), holds: (v) => v <= 300, unit: ' MB' },
+  {
+    id: 'up-clean-vs-openssh',
+    label: 'cnet-remote up (clean) ≤ 0.5 × plain OpenSSH',
+    value: (s) => ratio(s['cnet-up-clean'], s.openssh),
+    holds: (v) => v <= 0.5,
+    unit: '×',
+  },
+  {
+    id: 'up-converged-vs-openssh',
+    label: 'cnet-remote up (converged) ≤ 0.3 × plain OpenSSH',
+    value: (s) => ratio(s['cnet-up-converged'], s.openssh),
+    holds: (v) => v <= 0.3,
+    unit: '×',
+  },
+  {
+    id: 'ansible-steps-vs-up-clean',
+    label: 'up (clean) ≥ 20× faster than Ansible per-step',
+    value: (s) => ratio(s['ansible-steps'], s['cnet-up-clean']),
+    holds: (v) => v >= 20,
+    unit: '× faster',
+  },
+  {
+    id: 'ansible-script-vs-up-clean',
+    label: 'up (clean) ≥ 3× faster than Ansible script task',
+    value: (s) => ratio(s['ansible-script'], s['cnet-up-clean']),
+    holds: (v) => v >= 3,
+    unit: '× faster',
+  },
+  { id: 'peak-rss', label: 'cnet-remote peak RSS ≤ 300 MB', value: (s) => peakRssMB(s), holds: (v) => v <= 300, unit: ' MB' },
 ];
 
-function ratio(a, b) { return a && b ? a.median / b.median : null; }
+function ratio(a, b) {
+  return a && b ? a.median / b.median : null;
+}
 function peakRssMB(s) {
   const kb = CNET_OPS.map((id) => s[id]?.maxRssKB).filter((x) => x != null);
   return kb.length ? Math.max(...kb) / 1024 : null;
@@ -58,14 +79,26 @@ const secs = (x) => (x == null ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 export function markdown({ machine, summaries, meta }) {
   const out = [];
   out.push(`# cnet-remote bench — ${meta.startedAt}`, '');
-  out.push(`Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.kernel}; ` +
-    `node ${machine.node}; ${machine.openssh}; ${machine.ansible ?? 'Ansible not run'}; cnet-remote ${machine.cnetRemote}. ` +
-    `Load average at start ${machine.loadavgAtStart.join(' ')}, at end ${meta.loadavgAtEnd.join(' ')}.`, '');
-  const ansible = meta.ansibleStrategy == null ? 'Ansible skipped'
-    : `Ansible: strategy ${meta.ansibleStrategy}, ${meta.ansibleForks} forks` + (meta.ansibleStepsRuns === 0 ? ', per-step skipped'
-      : meta.ansibleStepsRuns !== meta.runs ? `, per-step ${meta.ansibleStepsRuns} run${meta.ansibleStepsRuns > 1 ? 's' : ''} per size` : '');
-  out.push(`Lab "${meta.lab.name}" of ${meta.lab.hosts} simulated VM${meta.lab.hosts > 1 ? 's' : ''}; ${meta.runs} run${meta.runs > 1 ? 's' : ''} per size; ` +
-    `${ansible}. Times are medians of whole commands (spawn to exit); × plain OpenSSH = median ÷ plain OpenSSH's median.`, '');
+  out.push(
+    `Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.kernel}; ` +
+      `node ${machine.node}; ${machine.openssh}; ${machine.ansible ?? 'Ansible not run'}; cnet-remote ${machine.cnetRemote}. ` +
+      `Load average at start ${machine.loadavgAtStart.join(' ')}, at end ${meta.loadavgAtEnd.join(' ')}.`,
+    '',
+  );
+  const ansible =
+    meta.ansibleStrategy == null
+      ? 'Ansible skipped'
+      : `Ansible: strategy ${meta.ansibleStrategy}, ${meta.ansibleForks} forks` +
+        (meta.ansibleStepsRuns === 0
+          ? ', per-step skipped'
+          : meta.ansibleStepsRuns !== meta.runs
+            ? `, per-step ${meta.ansibleStepsRuns} run${meta.ansibleStepsRuns > 1 ? 's' : ''} per size`
+            : '');
+  out.push(
+    `Lab "${meta.lab.name}" of ${meta.lab.hosts} simulated VM${meta.lab.hosts > 1 ? 's' : ''}; ${meta.runs} run${meta.runs > 1 ? 's' : ''} per size; ` +
+      `${ansible}. Times are medians of whole commands (spawn to exit); × plain OpenSSH = median ÷ plain OpenSSH's median.`,
+    '',
+  );
   for (const { size, ops, targets } of summaries) {
     out.push(`## ${size} host${size > 1 ? 's' : ''}`, '');
     out.push('| tool / operation | median s | min s | max s | runs | × plain OpenSSH | peak RSS MB |');
@@ -73,8 +106,10 @@ export function markdown({ machine, summaries, meta }) {
     for (const op of OPS) {
       const s = ops[op.id];
       if (!s) continue;
-      out.push(`| ${op.label} | ${secs(s.median)} | ${secs(s.min)} | ${secs(s.max)} | ${s.n} | ${f(s.vsOpenssh)} | ` +
-        `${op.tool === 'cnet-remote' && s.maxRssKB != null ? f(s.maxRssKB / 1024, 0) : ''} |`);
+      out.push(
+        `| ${op.label} | ${secs(s.median)} | ${secs(s.min)} | ${secs(s.max)} | ${s.n} | ${f(s.vsOpenssh)} | ` +
+          `${op.tool === 'cnet-remote' && s.maxRssKB != null ? f(s.maxRssKB / 1024, 0) : ''} |`,
+      );
     }
     out.push('');
     const binding = size === TARGET_SIZE;
@@ -88,12 +123,20 @@ export function markdown({ machine, summaries, meta }) {
     out.push('');
   }
   const busy = meta.busySamples ?? 0;
-  if (busy) out.push(`Warning: ${busy} sample${busy > 1 ? 's' : ''} started while the machine was still busy (CPU < 90% idle after 30 s): something else was running; see \`settledBefore\` in the JSON.`, '');
+  if (busy)
+    out.push(
+      `Warning: ${busy} sample${busy > 1 ? 's' : ''} started while the machine was still busy (CPU < 90% idle after 30 s): something else was running; see \`settledBefore\` in the JSON.`,
+      '',
+    );
   const at = summaries.find((s) => s.size === TARGET_SIZE);
   if (at) {
     const m = at.targets.filter((t) => t.holds != null);
-    out.push(`Targets at ${TARGET_SIZE} hosts: ${m.filter((t) => t.holds).length} of ${m.length} measured hold` +
-      (m.length < TARGETS.length ? ` (${TARGETS.length - m.length} not measured)` : '') + '.', '');
+    out.push(
+      `Targets at ${TARGET_SIZE} hosts: ${m.filter((t) => t.holds).length} of ${m.length} measured hold` +
+        (m.length < TARGETS.length ? ` (${TARGETS.length - m.length} not measured)` : '') +
+        '.',
+      '',
+    );
   } else {
     out.push(`No ${TARGET_SIZE}-host size in this run: the targets above are informational.`, '');
   }

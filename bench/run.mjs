@@ -9,12 +9,14 @@ export const GNU_TIME = '/usr/bin/time';
 let seq = 0;
 let defaultLogDir = '/tmp';
 /** Where commands' output goes when no logDir is given (the bench's work dir). */
-export function setLogDir(dir) { defaultLogDir = dir; }
+export function setLogDir(dir) {
+  defaultLogDir = dir;
+}
 
 /**
  * Runs argv under `/usr/bin/time -f %M` and times it with hrtime from spawn to exit.
  * @param {string[]} argv
-* @param {{ logDir?: string, label: string, env?: NodeJS.ProcessEnv, stdin?: string }} o
+ * @param {{ logDir?: string, label: string, env?: NodeJS.ProcessEnv, stdin?: string }} o
  * @returns {Promise<{ seconds: number, maxRssKB: number|null, code: number|null, signal: string|null, stdout: string, stderr: string, outFile: string, errFile: string }>}
  */
 export async function timed(argv, o) {

@@ -5,7 +5,14 @@ import { run, must } from './run.mjs';
 
 const which = async (cmd) => (await run(['sh', '-c', `command -v ${cmd}`])).code === 0;
 /** stdout+stderr of a command, '' when it cannot run (no git in CI, say) */
-const output = async (argv) => { try { const r = await run(argv); return r.code === 0 ? r.stdout + r.stderr : ''; } catch { return ''; } };
+const output = async (argv) => {
+  try {
+    const r = await run(argv);
+    return r.code === 0 ? r.stdout + r.stderr : '';
+  } catch {
+    return '';
+  }
+};
 
 /** Installs GNU time (and ansible-core unless skipped) with apt-get when missing. */
 export async function ensurePackages({ ansible }) {
@@ -72,8 +79,9 @@ export async function settle({ idle = 0.9, max = 30 } = {}) {
     const cur = cpuTimes();
     last = (cur[1] - prev[1]) / Math.max(1, cur[0] - prev[0]);
     prev = cur;
-    if (last >= idle) { if (++quiet >= 3) return { seconds: (Date.now() - t0) / 1000, settled: true, idle: last }; }
-    else quiet = 0;
+    if (last >= idle) {
+      if (++quiet >= 3) return { seconds: (Date.now() - t0) / 1000, settled: true, idle: last };
+    } else quiet = 0;
   }
   return { seconds: (Date.now() - t0) / 1000, settled: false, idle: last };
 }

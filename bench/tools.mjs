@@ -29,15 +29,31 @@ export class BenchFailure extends Error {}
 
 /** ssh options shared by the plain OpenSSH baseline and the untimed checks. */
 export function sshOptions(lab) {
-  return ['-F', 'none', '-T', '-i', lab.key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`,
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-l', lab.user];
+  return [
+    '-F',
+    'none',
+    '-T',
+    '-i',
+    lab.key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${lab.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=no',
+    '-l',
+    lab.user,
+  ];
 }
 
 /** `xargs -P 50` running `ssh … ADDR sh -s ARGS < SCRIPT` for each address in addrFile. */
 export function sshScriptArgv(lab, addrFile, script, args = []) {
   const ssh = ['ssh', ...sshOptions(lab)].join(' ');
-  return ['xargs', '-a', addrFile, '-P', String(SSH_PARALLEL), '-I{}',
-    'sh', '-c', `exec ${ssh} "$1" sh -s ${args.join(' ')} < "$0"`, script, '{}'];
+  return ['xargs', '-a', addrFile, '-P', String(SSH_PARALLEL), '-I{}', 'sh', '-c', `exec ${ssh} "$1" sh -s ${args.join(' ')} < "$0"`, script, '{}'];
 }
 
 /**
@@ -64,9 +80,14 @@ export function sizeRunner(ctx) {
   const text = (f) => readFileSync(f, 'utf8');
   const check = (label, mode) => onHosts(label, text(SEED_CHECK), [mode]);
   /** One ssh round after a baseline: its result is all there, then seed-down.sh, then none of it is left. */
-  const checkAndTeardown = (label) => onHosts(label, [
-    '(set -- applied', text(SEED_CHECK), ')', 'a=$?', text(SEED_DOWN), '(set -- absent', text(SEED_CHECK), ')', 'b=$?', '[ $a = 0 ] && [ $b = 0 ]', '',
-  ].join('\n'), []);
+  const checkAndTeardown = (label) =>
+    onHosts(
+      label,
+      ['(set -- applied', text(SEED_CHECK), ')', 'a=$?', text(SEED_DOWN), '(set -- absent', text(SEED_CHECK), ')', 'b=$?', '[ $a = 0 ] && [ $b = 0 ]', ''].join(
+        '\n',
+      ),
+      [],
+    );
 
   /**
    * A timed command that must exit 0.
@@ -79,8 +100,10 @@ export function sizeRunner(ctx) {
     const quiet = await settle();
     const r = { ...(await timed(argv, { logDir, label: `${op.id}-${n}`, env })), settle: quiet };
     if (r.code !== 0) {
-      throw new BenchFailure(`${where(op.label)}: exit ${r.code ?? r.signal} after ${r.seconds.toFixed(1)} s\n` +
-        `${explain(r) ?? tail(r.stdout + '\n' + r.stderr)}\n(output: ${r.outFile}, ${r.errFile})`);
+      throw new BenchFailure(
+        `${where(op.label)}: exit ${r.code ?? r.signal} after ${r.seconds.toFixed(1)} s\n` +
+          `${explain(r) ?? tail(r.stdout + '\n' + r.stderr)}\n(output: ${r.outFile}, ${r.errFile})`,
+      );
     }
     return r;
   }
@@ -88,11 +111,28 @@ export function sizeRunner(ctx) {
   /** cnet-remote COMMAND over the first n hosts, with --json; each host's result must pass `expect`. */
   async function cnet(op, command, expect) {
     const argv = [process.execPath, CLI, command, lab.inventory, '--limit', `@${limitFile}`, '--json'];
-    const json = (r) => { try { return JSON.parse(r.stdout); } catch { return null; } };
-    const hostLines = (hosts) => hosts.slice(0, 10).map((h) => `  ${h.name}: ${h.status}, ${h.changes} changes, verified ${h.verified}` +
-      (h.error ? `: ${h.error.slice(0, 400)}` : '') +
-      (h.mismatches?.length ? `; mismatches: ${h.mismatches.slice(0, 3).map((m) => `${m.path} (desired ${m.desired}, actual ${m.actual})`).join('; ')}` : ''))
-      .join('\n') + (hosts.length > 10 ? `\n  … and ${hosts.length - 10} more` : '');
+    const json = (r) => {
+      try {
+        return JSON.parse(r.stdout);
+      } catch {
+        return null;
+      }
+    };
+    const hostLines = (hosts) =>
+      hosts
+        .slice(0, 10)
+        .map(
+          (h) =>
+            `  ${h.name}: ${h.status}, ${h.changes} changes, verified ${h.verified}` +
+            (h.error ? `: ${h.error.slice(0, 400)}` : '') +
+            (h.mismatches?.length
+              ? `; mismatches: ${h.mismatches
+                  .slice(0, 3)
+                  .map((m) => `${m.path} (desired ${m.desired}, actual ${m.actual})`)
+                  .join('; ')}`
+              : ''),
+        )
+        .join('\n') + (hosts.length > 10 ? `\n  … and ${hosts.length - 10} more` : '');
     const explain = (r) => {
       const res = json(r);
       return res ? `summary ${JSON.stringify(res.summary)}\n${hostLines(res.hosts.filter((h) => !expect(h)))}\n${tail(r.stderr, 10)}` : null;
@@ -141,7 +181,12 @@ export function sizeRunner(ctx) {
       const c = await cnet(byId['cnet-verify'], 'verify', (h) => h.status === 'ok');
       const d = await cnet(byId['cnet-down'], 'down', (h) => h.status === 'changed');
       await check('check-after-cnet-down', 'absent');
-      return [{ op: 'cnet-up-clean', result: a }, { op: 'cnet-up-converged', result: b }, { op: 'cnet-verify', result: c }, { op: 'cnet-down', result: d }];
+      return [
+        { op: 'cnet-up-clean', result: a },
+        { op: 'cnet-up-converged', result: b },
+        { op: 'cnet-verify', result: c },
+        { op: 'cnet-down', result: d },
+      ];
     },
     async openssh() {
       const r = await time(byId.openssh, sshScriptArgv(lab, addrFile, SEED));

@@ -2,7 +2,11 @@ import { escapeUnshown } from './inventory/names.js';
 
 /** One root for every error cnet-remote raises on purpose; one subclass per pipeline stage. */
 export class CnetError extends Error {
-  constructor(message: string, readonly host?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly host?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }

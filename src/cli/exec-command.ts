@@ -47,22 +47,39 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     new Command('exec')
       .description('run a command on every host (in a network namespace with --ns), in parallel: its output prefixed by host, then a summary of exit codes')
       .usage('[options] <inventory...> -- <command...>')
-      .argument('<inventory...>', 'Ansible YAML inventories (several merge in order, as repeated -i), then `--` and the command with its arguments (each passed as one word, never re-parsed by a shell)'),
+      .argument(
+        '<inventory...>',
+        'Ansible YAML inventories (several merge in order, as repeated -i), then `--` and the command with its arguments (each passed as one word, never re-parsed by a shell)',
+      ),
     'print one JSON object: {results:[{host, ns, status, code, stdout, stderr, dropped?}], summary:{…}}',
   )
-    .option('--ns <name>', "run the command inside this network namespace on each host (ip netns exec); '*': in each namespace the inventory declares for the host")
-    .option('--max-output <MiB>', "keep at most this much of each host's output (stdout and stderr together); the rest is read, dropped and counted", String(DEFAULT_EXEC_MAX_OUTPUT / 1024 / 1024));
+    .option(
+      '--ns <name>',
+      "run the command inside this network namespace on each host (ip netns exec); '*': in each namespace the inventory declares for the host",
+    )
+    .option(
+      '--max-output <MiB>',
+      "keep at most this much of each host's output (stdout and stderr together); the rest is read, dropped and counted",
+      String(DEFAULT_EXEC_MAX_OUTPUT / 1024 / 1024),
+    );
   return cmd.action(async (operands: string[], flags: ExecFlags) => {
     const split = splitCommand(operands, rawArgv);
     if (!split || split.command.length === 0) throw new UsageError(`exec: give the command after \`--\`: ${USAGE}`);
-    const spec: ExecSpec = { argv: split.command, maxOutput: maxOutputBytes(flags.maxOutput), ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}) };
+    const spec: ExecSpec = {
+      argv: split.command,
+      maxOutput: maxOutputBytes(flags.maxOutput),
+      ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}),
+    };
     hostSettings(flags); // bad numbers are refused before anything is read
     const { hosts, connector, settings } = await prepareRun(split.inventories, flags, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with
     const single = spec.ns === ALL_NAMESPACES ? undefined : spec.ns;
     const width = labelWidth(hosts.flatMap((h) => [h.name, ...execTargets(spec, h).map((ns) => execLabel({ host: h.name, ns: ns ?? null }))]));
-    const questions = hostKeyQuestions(() => connector.hostKeysToConfirm(hosts), (t) => out.note(t));
+    const questions = hostKeyQuestions(
+      () => connector.hostKeysToConfirm(hosts),
+      (t) => out.note(t),
+    );
     const hold = (write: (t: string) => void) => questions?.hold(write) ?? write;
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; waiting for the running commands (Ctrl-C again to end their connections)');
     const started = new Date();

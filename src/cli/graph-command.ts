@@ -24,7 +24,7 @@ interface GraphFlags extends InventoryFlags {
 export function graphCommand(out: Output): Command {
   return addInventoryOptions(new Command('graph'))
     .description("draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT, a fabric's routes or tunnels between hosts")
-    .argument('[inventory...]', 'Ansible inventories: YAML, INI, JSON, dynamic (several merge in order; none: ansible.cfg\'s)')
+    .argument('[inventory...]', "Ansible inventories: YAML, INI, JSON, dynamic (several merge in order; none: ansible.cfg's)")
     .addOption(new Option('--format <format>', 'output format').choices([...GRAPH_FORMATS]).default('mermaid'))
     .option('--live', 'read each host over SSH and draw what is there, marking drift and what is missing')
     .option('-l, --limit <pattern>', "only these hosts (Ansible's patterns)")
@@ -37,7 +37,12 @@ export function graphCommand(out: Output): Command {
       const result = flags.live
         ? await (async () => {
             const renderer = await chooseRenderer({ json: false, stream: out.progress, write: out.note });
-            const r = await runHosts('verify', hosts, { forks: positiveInt('--forks', flags.forks), connector, sink: renderer.sink, onFacts: (h, f) => facts.set(h, f) });
+            const r = await runHosts('verify', hosts, {
+              forks: positiveInt('--forks', flags.forks),
+              connector,
+              sink: renderer.sink,
+              onFacts: (h, f) => facts.set(h, f),
+            });
             await renderer.done();
             for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
             return r;

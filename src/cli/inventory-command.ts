@@ -40,7 +40,11 @@ export function runVagrantSshConfig(opts: { cwd?: string; env?: NodeJS.ProcessEn
         return reject(new UsageError(`cannot run vagrant: it is not installed here (not on PATH). Run it where it is, and pipe its output in: ${PIPE_HINT}`));
       }
       const why = (stderr || stdout || errorMessage(err)).trim();
-      reject(new VagrantConfigError(`vagrant ssh-config failed${typeof err.code === 'number' ? ` (exit ${err.code})` : ''}: ${why}\n(are the machines up? vagrant status)`));
+      reject(
+        new VagrantConfigError(
+          `vagrant ssh-config failed${typeof err.code === 'number' ? ` (exit ${err.code})` : ''}: ${why}\n(are the machines up? vagrant status)`,
+        ),
+      );
     });
   });
 }
@@ -142,7 +146,8 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       if (input === '-' || (input === undefined && !stdin.isTTY)) {
         text = await readStream(stdin);
         from = 'stdin';
-        if (text.trim() === '') throw new UsageError(`nothing on stdin: pipe vagrant's output in (${PIPE_HINT}), or run this in the Vagrant project's folder from a terminal`);
+        if (text.trim() === '')
+          throw new UsageError(`nothing on stdin: pipe vagrant's output in (${PIPE_HINT}), or run this in the Vagrant project's folder from a terminal`);
       } else if (input !== undefined) {
         text = readInputText(input, INPUT_KINDS.vagrantSshConfig);
         from = input;

@@ -21,7 +21,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Adds ansible-playbook's inventory and vault options to `cmd`. */
 export function addInventoryOptions(cmd: Command): Command {
   return cmd
-    .option('-i, --inventory <source>', 'an inventory (file, folder entry or "host1,host2,"), as ansible-playbook -i; repeatable, merged in order after the positional ones', collect)
+    .option(
+      '-i, --inventory <source>',
+      'an inventory (file, folder entry or "host1,host2,"), as ansible-playbook -i; repeatable, merged in order after the positional ones',
+      collect,
+    )
     .option('--vault-password-file <file>', 'the vault password, from this file (or the executable that prints it); repeatable', collect)
     .option('--vault-id <id>', 'a vault id and where its password comes from: label@file, label@prompt; repeatable', collect)
     .addOption(new Option('-J, --ask-vault-pass', 'ask for the vault password'));
@@ -54,16 +58,22 @@ export async function inventoryInputs(
 ): Promise<{ files: string[]; load: Omit<LoadOptions, 'sshHostKnown'>; settings: AnsibleSettings }> {
   const settings = readAnsibleSettings({ env: process.env, cwd: process.cwd(), home: homedir() });
   for (const n of settings.notes) note(n);
-  if (flags.verbose) note(settings.file ? `read ansible config ${settings.file}` : 'no ansible.cfg found (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg)');
+  if (flags.verbose)
+    note(
+      settings.file ? `read ansible config ${settings.file}` : 'no ansible.cfg found (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg)',
+    );
   if (settings.becomeMethod && settings.becomeMethod.value !== 'sudo') {
-    throw new UsageError(`become_method ${JSON.stringify(settings.becomeMethod.value)} (${settings.becomeMethod.origin}) is not supported: cnet-remote becomes root through sudo only`);
+    throw new UsageError(
+      `become_method ${JSON.stringify(settings.becomeMethod.value)} (${settings.becomeMethod.origin}) is not supported: cnet-remote becomes root through sudo only`,
+    );
   }
   let files = [...positional, ...(flags.inventory ?? [])];
   if (files.length === 0 && settings.inventory) {
     files = settings.inventory.value;
     if (flags.verbose) note(`inventory from ${settings.inventory.origin}: ${files.join(', ')}`);
   }
-  if (files.length === 0) throw new UsageError('no inventory: name one (cnet-remote up inventory.yaml, or -i FILE), or set inventory in ansible.cfg [defaults]');
+  if (files.length === 0)
+    throw new UsageError('no inventory: name one (cnet-remote up inventory.yaml, or -i FILE), or set inventory in ansible.cfg [defaults]');
   // ansible.cfg's vault_password_file / vault_identity_list (or their ANSIBLE_* variables, which the settings already hold), then the flags
   const { ANSIBLE_VAULT_PASSWORD_FILE: _file, ANSIBLE_VAULT_IDENTITY_LIST: _ids, ...env } = process.env;
   const secrets = await loadVaultSecrets({

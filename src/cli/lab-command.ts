@@ -32,7 +32,11 @@ export function labCommand(out: Output): Command {
     .description('create the lab and write its inventory (replaces a lab of the same name)')
     .option('--hosts <n>', 'number of simulated VMs', '3')
     .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: the first free one from one derived from the name)')
-    .option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets', SEEDS.map((s) => join(INVENTORIES_DIR, s)))
+    .option(
+      '--topology <files...>',
+      'inventories whose all.vars.cnet the lab inventory gets',
+      SEEDS.map((s) => join(INVENTORIES_DIR, s)),
+    )
     .option('--bare', 'hosts and connection vars only, no cnet network')
     .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')
     .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
@@ -52,7 +56,9 @@ export function labCommand(out: Output): Command {
         note: (t) => out.note(t),
       });
       const { plan } = info;
-      out.line(`lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`);
+      out.line(
+        `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
+      );
       out.line(`inventory: ${info.inventory}`);
       out.line(`next: cnet-remote up ${info.inventory}`);
     });
@@ -69,10 +75,15 @@ export function labCommand(out: Output): Command {
       if (!s.namespaces && !s.expected && s.problems.length) throw new LabError(s.problems.join('; '));
       const failed = s.logins.filter((l) => l.problem);
       const logins = s.expected ? `; logins ${failed.length ? 'FAILED on' : 'ok on'} ${failed.length || s.logins.length} of ${s.expected} VMs` : '';
-      out.line(`lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`);
+      out.line(
+        `lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`,
+      );
       for (const p of s.problems) out.line(`  ${p}`);
       for (const l of failed) out.line(`  ${l.vm} (${l.address}): ${l.problem}`);
-      if (s.problems.length || failed.length) throw new LabError(`lab "${s.name}" is not usable${failed.length ? `: ${failed.length} of ${s.expected} VMs failed the login check` : `: ${s.problems[0]}`}`);
+      if (s.problems.length || failed.length)
+        throw new LabError(
+          `lab "${s.name}" is not usable${failed.length ? `: ${failed.length} of ${s.expected} VMs failed the login check` : `: ${s.problems[0]}`}`,
+        );
     });
   nameOpt(lab.command('inventory'))
     .description('print the path of the lab inventory')

@@ -28,7 +28,9 @@ function noHosts(inventory: Inventory, limit: string | undefined): UsageError {
   if (n === 0 || limit === undefined) {
     return new UsageError(`no hosts: ${files} ${inventory.files.length > 1 ? 'have' : 'has'} no host; list hosts under a group's "hosts:" (nothing was done)`);
   }
-  return new UsageError(`no hosts: --limit ${JSON.stringify(limit)} selects none of the ${n} host${n > 1 ? 's' : ''} of ${files}; check the pattern (nothing was done)`);
+  return new UsageError(
+    `no hosts: --limit ${JSON.stringify(limit)} selects none of the ${n} host${n > 1 ? 's' : ''} of ${files}; check the pattern (nothing was done)`,
+  );
 }
 
 /**

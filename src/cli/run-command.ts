@@ -29,7 +29,7 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
   up: 'converge every host to the inventory, then read the state back and verify it',
   plan: 'read-only: print, per host, the commands `up` would run',
   verify: 'read-only: compare each host with the inventory; every mismatch as path, desired, actual',
-  down: 'remove what `up` created on each host (from the host\'s own record), and nothing else',
+  down: "remove what `up` created on each host (from the host's own record), and nothing else",
   confirm: 'confirm the last `up --confirm-timeout` on each host, over a fresh connection, before the host reverts it',
 };
 
@@ -42,9 +42,14 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
   }
   for (const h of result.hosts) {
     // errors, mismatches and failed probes were shown by the progress renderer as each host finished
-    const probes = h.probes?.length ? [`  probes: ${h.probes.filter((p) => p.ok).length}/${h.probes.length} passed`, ...(flags.verbose ? h.probes.map((p) => `    ${formatProbe(p)}`) : [])] : [];
+    const probes = h.probes?.length
+      ? [`  probes: ${h.probes.filter((p) => p.ok).length}/${h.probes.length} passed`, ...(flags.verbose ? h.probes.map((p) => `    ${formatProbe(p)}`) : [])]
+      : [];
     const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...probes, ...formatWarnings(h)];
-    if (result.command === 'plan') out.line(`# ${h.name}: ${h.status === 'unreachable' || (h.status === 'failed' && !h.steps.length) ? `${h.status}: ${h.error ?? ''}`.split('\n')[0] : h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`);
+    if (result.command === 'plan')
+      out.line(
+        `# ${h.name}: ${h.status === 'unreachable' || (h.status === 'failed' && !h.steps.length) ? `${h.status}: ${h.error ?? ''}`.split('\n')[0] : h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`,
+      );
     else if (detail.length) out.line(`${h.name}:`);
     for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);
   }
@@ -60,7 +65,9 @@ export function hostKeysAdded(added: { file: string; count: number }[]): string[
 
 export function runCommand(name: CoreCommand, out: Output, setExit: (code: number) => void): Command {
   const cmd = addHostOptions(
-    new Command(name).description(DESCRIPTIONS[name]).argument('[inventory...]', 'Ansible inventories: YAML, INI, JSON, dynamic (several merge in order, as repeated -i; none: ansible.cfg\'s)'),
+    new Command(name)
+      .description(DESCRIPTIONS[name])
+      .argument('[inventory...]', "Ansible inventories: YAML, INI, JSON, dynamic (several merge in order, as repeated -i; none: ansible.cfg's)"),
     'print one JSON object: {hosts:[…], summary:{…}}',
   ).option('-v, --verbose', 'also list the commands applied (and every probe)');
   if (name === 'up' || name === 'verify') {
@@ -73,17 +80,25 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       .option('--manual-confirm', 'with --confirm-timeout: do not confirm; leave it to `cnet-remote confirm`');
   }
   if (name === 'up' || name === 'plan' || name === 'verify') {
-    cmd.option('--no-prune', "keep what cnet-remote made and the inventory no longer names (Ansible's add-only way); verify: report it as a warning, not a mismatch");
+    cmd.option(
+      '--no-prune',
+      "keep what cnet-remote made and the inventory no longer names (Ansible's add-only way); verify: report it as a warning, not a mismatch",
+    );
   }
   if (name === 'up' || name === 'down') cmd.option('--lock-wait <seconds>', "wait this long for another run's lock on a host (default: fail at once)", '0');
   if (name !== 'plan' && name !== 'confirm') {
-    cmd.option('--junit <file>', 'write a JUnit XML report (a testsuite per host)').option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
+    cmd
+      .option('--junit <file>', 'write a JUnit XML report (a testsuite per host)')
+      .option('--html <file>', 'write a self-contained HTML report with the probe matrix and the topology');
   }
   return cmd.action(async (files: string[], flags: RunFlags) => {
     hostSettings(flags); // bad numbers are refused before anything is read
     const { hosts, connector, settings } = await prepareRun(files, flags, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
-    const questions = hostKeyQuestions(() => connector.hostKeysToConfirm(hosts), (t) => out.note(t));
+    const questions = hostKeyQuestions(
+      () => connector.hostKeysToConfirm(hosts),
+      (t) => out.note(t),
+    );
     const renderer = await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note, ...(questions ? { questions } : {}) });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
@@ -112,7 +127,13 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     trap.release();
     await renderer.done();
     render(out, result, flags);
-    const note = flags.probe && !flags.json ? fabricProbeNote(hosts.map((h) => h.network), name) : undefined;
+    const note =
+      flags.probe && !flags.json
+        ? fabricProbeNote(
+            hosts.map((h) => h.network),
+            name,
+          )
+        : undefined;
     if (note) out.note(note);
     for (const written of await writeReports(result, hosts, facts, flags, started)) out.note(written);
     for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);

@@ -48,7 +48,10 @@ export function addHostOptions(cmd: Command, json: string): Command {
 const DEFAULT_TIMEOUT = ANSIBLE_CONNECT_TIMEOUT;
 
 /** HostFlags' numbers, checked (a UsageError for a bad one); forks and timeout not given come from ansible.cfg / ANSIBLE_*. */
-export function hostSettings(flags: HostFlags, settings: Pick<AnsibleSettings, 'forks' | 'timeout'> = {}): { forks: number; timeout: number; retries: number; deadline: number } {
+export function hostSettings(
+  flags: HostFlags,
+  settings: Pick<AnsibleSettings, 'forks' | 'timeout'> = {},
+): { forks: number; timeout: number; retries: number; deadline: number } {
   return {
     forks: flags.forks !== undefined ? positiveInt('--forks', flags.forks) : (settings.forks?.value ?? DEFAULT_FORKS),
     timeout: flags.timeout !== undefined ? positiveInt('--timeout', flags.timeout) : (settings.timeout?.value ?? DEFAULT_TIMEOUT),

@@ -21,7 +21,13 @@ export function graphInputs(hosts: ResolvedHost[], result: RunResult | undefined
 
 /** Writes the files a run was asked for; returns one line per file written, for the user. */
 /** Writes the reports asked for; their renderers load only then (start-up time). */
-export async function writeReports(result: RunResult, hosts: ResolvedHost[], facts: Map<string, HostFacts>, flags: ReportFlags, started: Date): Promise<string[]> {
+export async function writeReports(
+  result: RunResult,
+  hosts: ResolvedHost[],
+  facts: Map<string, HostFacts>,
+  flags: ReportFlags,
+  started: Date,
+): Promise<string[]> {
   const lines: string[] = [];
   if (flags.retryFile) {
     const bad = result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name);
@@ -36,7 +42,11 @@ export async function writeReports(result: RunResult, hosts: ResolvedHost[], fac
     lines.push(`junit report: ${flags.junit}`);
   }
   if (flags.html) {
-    const [{ graphModel }, { renderGraph }, { toHtml }] = await Promise.all([import('../graph/model.js'), import('../graph/render-graph.js'), import('../report/html.js')]);
+    const [{ graphModel }, { renderGraph }, { toHtml }] = await Promise.all([
+      import('../graph/model.js'),
+      import('../graph/render-graph.js'),
+      import('../report/html.js'),
+    ]);
     // `down` leaves nothing to draw: the picture is of what the inventory wants
     const svg = renderGraph(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts)), 'svg');
     writeFileSync(flags.html, toHtml(result, { svg, generatedAt: started.toISOString() }));

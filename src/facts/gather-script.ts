@@ -57,7 +57,10 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     `done < ${RECORD_FILE}; fi`,
   );
   for (const dev of fdbDevices) {
-    lines.push(marker(`fdb ${dev}`), `if [ -e ${quoteWord(`/sys/class/net/${dev}`)} ]; then ${quoteArgv(['bridge', '-j', 'fdb', 'show', 'dev', dev])}; else ${marker('absent')}; fi`);
+    lines.push(
+      marker(`fdb ${dev}`),
+      `if [ -e ${quoteWord(`/sys/class/net/${dev}`)} ]; then ${quoteArgv(['bridge', '-j', 'fdb', 'show', 'dev', dev])}; else ${marker('absent')}; fi`,
+    );
   }
   lines.push(
     marker('forward'),

@@ -73,7 +73,13 @@ function scanJsonStream(text: string): unknown[] {
     } else if (c === ']' || c === '}') {
       depth--;
       if (depth === 1 && c === '}') items.push([item, i + 1]);
-      if (depth === 0) out.push(parseValue(text.slice(start, i + 1), items.map(([a, b]) => text.slice(a, b))));
+      if (depth === 0)
+        out.push(
+          parseValue(
+            text.slice(start, i + 1),
+            items.map(([a, b]) => text.slice(a, b)),
+          ),
+        );
       if (depth < 0) throw new Error(`unbalanced JSON at offset ${i}`);
     } else if (depth === 0 && !/\s/.test(c ?? '')) {
       throw new Error(`unexpected text outside JSON at offset ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);

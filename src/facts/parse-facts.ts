@@ -25,12 +25,19 @@ export function splitSections(text: string): Map<string, string> {
  * the first word of its last line; `after` is the two as the script compares them.
  */
 function txnOf(text: string | undefined): { txn?: TxnFacts } {
-  const all = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const all = (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const holder = all.find((l) => l.startsWith('holder '))?.slice(7);
   const alive = all.includes('alive');
   const journal = all.filter((l) => l !== 'alive' && !l.startsWith('holder '));
   if (journal.length === 0) return {};
-  const begin = [...journal].reverse().find((l) => l.startsWith('begin '))?.split(/\s+/) ?? [];
+  const begin =
+    [...journal]
+      .reverse()
+      .find((l) => l.startsWith('begin '))
+      ?.split(/\s+/) ?? [];
   const state = journal[journal.length - 1]!.split(/\s+/)[0]!;
   const id = begin[1] ?? '';
   return { txn: { id, pid: Number(begin[2] ?? 0), alive, state, after: `${id} ${state}`, ...(holder ? { holder } : {}) } };

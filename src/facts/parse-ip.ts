@@ -95,7 +95,6 @@ function ipShowOf(values: unknown[]): NetnsFacts {
   return { links, routes };
 }
 
-
 function vxlanOf(d: { id?: number; port?: number; local?: string; link?: string }): VxlanFacts {
   return { id: d.id ?? 0, ...(d.port !== undefined ? { port: d.port } : {}), ...(d.local ? { local: d.local } : {}), ...(d.link ? { dev: d.link } : {}) };
 }
@@ -103,5 +102,7 @@ function vxlanOf(d: { id?: number; port?: number; local?: string; link?: string 
 /** `bridge -j fdb show dev DEV` → the entries that send to a remote VTEP. Empty text: no entries. */
 export function parseFdb(text: string): FdbEntry[] {
   if (text.trim() === '') return [];
-  return parseJsonStream(text).flatMap((v) => asArray<{ mac?: string; dst?: string }>(v, 'fdb entries')).flatMap((e) => (e.mac && e.dst ? [{ mac: e.mac, dst: e.dst }] : []));
+  return parseJsonStream(text)
+    .flatMap((v) => asArray<{ mac?: string; dst?: string }>(v, 'fdb entries'))
+    .flatMap((e) => (e.mac && e.dst ? [{ mac: e.mac, dst: e.dst }] : []));
 }

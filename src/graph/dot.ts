@@ -66,7 +66,8 @@ export function toDot(model: GraphModel): string {
     out.push(`  subgraph cluster_${h.id} {`, `    label=${dotString(hostTitle(h))};`);
     for (const b of h.bridges) out.push(`    ${b.id} ${attrList(['shape=box', `label=${label(bridgeLines(b))}`, ...stateAttrs(b, [], true)])};`);
     for (const n of h.namespaces) out.push(`    ${n.id} ${attrList(['shape=box', `label=${label(namespaceLines(n))}`, ...stateAttrs(n, ['rounded'], true)])};`);
-    if (h.upstream) out.push(`    ${h.upstream.id} ${attrList(['shape=ellipse', `label=${label(upstreamLines(h.upstream))}`, ...stateAttrs(h.upstream, [], true)])};`);
+    if (h.upstream)
+      out.push(`    ${h.upstream.id} ${attrList(['shape=ellipse', `label=${label(upstreamLines(h.upstream))}`, ...stateAttrs(h.upstream, [], true)])};`);
     const vx = h.fabric?.vxlan;
     if (vx) out.push(`    ${vx.id} ${attrList(['shape=component', `label=${label(vxlanLines(vx))}`, ...stateAttrs(vx, [], true)])};`);
     if (h.bridges.length === 0 && h.namespaces.length === 0) out.push(`    ${h.id}_empty [shape=plaintext, label="no bridges"];`);
@@ -97,7 +98,9 @@ function fabric(model: GraphModel, f: GraphFabric, out: string[]): void {
   for (const l of f.links) {
     const a = end(l.a, 'ltail');
     const b = l.b === undefined ? { node: 'fabric', attrs: [] } : end(l.b, 'lhead');
-    out.push(`  ${a.node} -> ${b.node} ${attrList(['dir=none', ...a.attrs, ...b.attrs, `label=${label(fabricLinkLines(f, l, member))}`, ...stateAttrs(l, [], false)])};`);
+    out.push(
+      `  ${a.node} -> ${b.node} ${attrList(['dir=none', ...a.attrs, ...b.attrs, `label=${label(fabricLinkLines(f, l, member))}`, ...stateAttrs(l, [], false)])};`,
+    );
   }
   out.push(`  label=${label([fabricTitle(f), ...fabricSummary(f)])};`, '  labelloc="t";');
 }

@@ -80,7 +80,9 @@ export function hostFabric(hostId: string, spec: FabricSpec, bridges: GraphBridg
 export function buildFabric(hosts: GraphHost[], inputs: GraphHostInput[]): GraphFabric | undefined {
   const first = inputs.find((i) => i.network.fabric)?.network.fabric;
   if (!first) return undefined;
-  const drawn: GraphMember[] = hosts.flatMap((h) => (h.fabric ? [{ host: h.name, id: h.id, drawn: true, subnet: h.fabric.subnet, underlay: h.fabric.underlay }] : []));
+  const drawn: GraphMember[] = hosts.flatMap((h) =>
+    h.fabric ? [{ host: h.name, id: h.id, drawn: true, subnet: h.fabric.subnet, underlay: h.fabric.underlay }] : [],
+  );
   const inPicture = new Set(drawn.map((m) => m.host));
   const peers = first.peers; // computed on each read (resolve-fabric.ts): once here
   const others: GraphMember[] = peers
@@ -173,7 +175,10 @@ function routeFact(holder: string, p: FabricPeer, facts: HostFacts): Direction |
   if (have.some((r) => routeMatches(r, { via: p.underlay }))) return undefined;
   const other = have[0];
   if (!other) return { state: 'missing', note: `no route ${holder} → ${p.host}` };
-  return { state: 'drift', note: `${holder} → ${p.host}: ${[other.gateway ? `via ${other.gateway}` : '', other.dev ? `dev ${other.dev}` : ''].filter(Boolean).join(' ')}` };
+  return {
+    state: 'drift',
+    note: `${holder} → ${p.host}: ${[other.gateway ? `via ${other.gateway}` : '', other.dev ? `dev ${other.dev}` : ''].filter(Boolean).join(' ')}`,
+  };
 }
 
 function fdbFact(holder: string, p: FabricPeer, entries: Set<string>): Direction | undefined {

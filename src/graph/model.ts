@@ -122,11 +122,7 @@ function place(m: Mismatch, prefix: string, names: string[], parts: Set<string>,
     .filter((n) => rest === n || rest.startsWith(`${n}.`))
     .map((n) => ({ name: n, part: rest === n ? '' : rest.slice(n.length + 1) }))
     .sort((a, b) => b.name.length - a.name.length);
-  return (
-    candidates.find((c) => parts.has(c.part) && (c.part === '') === (m.desired === exists)) ??
-    candidates.find((c) => parts.has(c.part)) ??
-    candidates[0]
-  );
+  return candidates.find((c) => parts.has(c.part) && (c.part === '') === (m.desired === exists)) ?? candidates.find((c) => parts.has(c.part)) ?? candidates[0];
 }
 
 const note = (part: string, m: Mismatch): string => `${part}: ${m.actual}`;
@@ -165,7 +161,6 @@ function applyMismatches(host: GraphHost, mismatches: Mismatch[]): void {
     raise(host, 'drift', note(m.path, m));
   }
 }
-
 
 /** What the facts show beyond the mismatches: e.g. a name taken by something not ours (a conflict, not a mismatch). */
 function applyFacts(host: GraphHost, facts: HostFacts): void {
@@ -218,13 +213,23 @@ function buildHost(input: GraphHostInput, index: number): GraphHost {
   const veths: GraphVeth[] = [];
   for (const [i, n] of namespaces.entries()) {
     const bridge = bridges.find((b) => b.name === n.bridge);
-    if (bridge) veths.push({ id: `${id}_veth${i}`, from: bridge.id, to: n.id, bridge: bridge.name, namespace: n.name, hostIf: n.hostIf, nsIf: n.nsIf, notes: [] });
+    if (bridge)
+      veths.push({ id: `${id}_veth${i}`, from: bridge.id, to: n.id, bridge: bridge.name, namespace: n.name, hostIf: n.hostIf, nsIf: n.nsIf, notes: [] });
   }
   const upstream: GraphUpstream | undefined = bridges.some((b) => b.nat) ? { id: `${id}_up`, notes: [] } : undefined;
   const nats: GraphNat[] = [];
   for (const [i, b] of bridges.entries()) {
     const except = input.network.bridges[i]?.natExcept;
-    if (b.nat && upstream) nats.push({ id: `${id}_nat${i}`, from: b.id, to: upstream.id, bridge: b.name, subnet: b.subnet, ...(except ? { except: formatCidr(except) } : {}), notes: [] });
+    if (b.nat && upstream)
+      nats.push({
+        id: `${id}_nat${i}`,
+        from: b.id,
+        to: upstream.id,
+        bridge: b.name,
+        subnet: b.subnet,
+        ...(except ? { except: formatCidr(except) } : {}),
+        notes: [],
+      });
   }
   return {
     id,
@@ -242,7 +247,14 @@ function buildHost(input: GraphHostInput, index: number): GraphHost {
 
 /** Every drawable element of a host, for setting states. */
 function elements(host: GraphHost): Live[] {
-  return [...host.bridges, ...host.namespaces, ...host.veths, ...host.nats, ...(host.upstream ? [host.upstream] : []), ...(host.fabric?.vxlan ? [host.fabric.vxlan] : [])];
+  return [
+    ...host.bridges,
+    ...host.namespaces,
+    ...host.veths,
+    ...host.nats,
+    ...(host.upstream ? [host.upstream] : []),
+    ...(host.fabric?.vxlan ? [host.fabric.vxlan] : []),
+  ];
 }
 
 /** Desired networks (and, per host, optionally live facts and mismatches) → the graph to draw. */

@@ -99,7 +99,8 @@ function mesh(out: string[], f: GraphFabric, links: GraphFabricLink[], boxes: Ma
     const half = Math.ceil(len / 2);
     const [y1, y2] = ya < yb ? [ya, yb] : [yb, ya];
     // the label's centre: mid-span, kept within the boxes' column when it fits there
-    const mid = colBottom - colTop >= len ? Math.min(Math.max(Math.round((y1 + y2) / 2), colTop + half), colBottom - half) : Math.round((colTop + colBottom) / 2);
+    const mid =
+      colBottom - colTop >= len ? Math.min(Math.max(Math.round((y1 + y2) / 2), colTop + half), colBottom - half) : Math.round((colTop + colBottom) / 2);
     return { l, ya, yb, lines, mid, lo: Math.min(y1, mid - half) - LANE_PAD, hi: Math.max(y2, mid + half) + LANE_PAD, lane: 0 };
   });
   const lanes: { lo: number; hi: number }[][] = [];
@@ -145,13 +146,17 @@ function hub(out: string[], f: GraphFabric, links: GraphFabricLink[], boxes: Map
     out.push(`<polyline points="${right},${it.y} ${busX},${it.y}" ${strokeAttrs(edgePaint(it.l), width(it.l))}/>`);
     it.lines.forEach((line, j) => {
       const ty = j === 0 ? it.y - 5 : it.y + 3 + 13 * j;
-      out.push(`<text x="${right + Math.round(stub / 2)}" y="${ty}" text-anchor="middle" font-size="${SMALL}" fill="${labelFill(it.l, j, it.lines.length)}">${xmlText(line)}</text>`);
+      out.push(
+        `<text x="${right + Math.round(stub / 2)}" y="${ty}" text-anchor="middle" font-size="${SMALL}" fill="${labelFill(it.l, j, it.lines.length)}">${xmlText(line)}</text>`,
+      );
     });
   }
   out.push(`<rect x="${busX}" y="${y1}" width="${BUS_W}" height="${y2 - y1}" fill="${NEUTRAL.bridge.stroke}"/>`);
   const cx = busX + BUS_W + 14;
   const cy = Math.round((y1 + y2) / 2);
-  out.push(`<text x="${cx}" y="${cy}" transform="rotate(-90 ${cx} ${cy})" text-anchor="middle" font-size="${SMALL}" font-weight="bold" fill="#1b1b1b">${xmlText(`fabric ${f.supernet}`)}</text>`);
+  out.push(
+    `<text x="${cx}" y="${cy}" transform="rotate(-90 ${cx} ${cy})" text-anchor="middle" font-size="${SMALL}" font-weight="bold" fill="#1b1b1b">${xmlText(`fabric ${f.supernet}`)}</text>`,
+  );
   const half = Math.ceil(textWidth(`fabric ${f.supernet}`, CHAR_BOLD) / 2);
   return { width: stub + BUS_W + 14 + 8, bottom: Math.max(y2, cy + half) + 8 };
 }

@@ -1,6 +1,24 @@
 import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines, vxlanLines } from './labels.js';
 import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveState } from './model.js';
-import { box, boxHeight, boxWidth, CHAR_BOLD, CHAR_SMALL, edgePaint, LINE, MARGIN, NEUTRAL, PAD, paint, SMALL, FONT, strokeAttrs, textWidth, TITLE_H, xmlText } from './svg-draw.js';
+import {
+  box,
+  boxHeight,
+  boxWidth,
+  CHAR_BOLD,
+  CHAR_SMALL,
+  edgePaint,
+  LINE,
+  MARGIN,
+  NEUTRAL,
+  PAD,
+  paint,
+  SMALL,
+  FONT,
+  strokeAttrs,
+  textWidth,
+  TITLE_H,
+  xmlText,
+} from './svg-draw.js';
 import { drawFabricEdges, drawFabricTitle, drawOutsideMember, OUTSIDE_H, type MemberBox } from './svg-fabric.js';
 
 export { xmlText } from './svg-draw.js';
@@ -43,7 +61,10 @@ interface Connector {
  */
 function fan(out: string[], fromX: number, boxY: number, boxH: number, toX: number, labelX: number, conns: Connector[]): void {
   const ports = conns.map((_, i) => boxY + Math.round((boxH * (i + 1)) / (conns.length + 1)));
-  const steps = bendSteps(ports, conns.map((c) => c.targetY));
+  const steps = bendSteps(
+    ports,
+    conns.map((c) => c.targetY),
+  );
   conns.forEach((c, i) => {
     const bx = fromX + BEND + BEND_STEP * steps[i]!;
     const p = edgePaint(c.el);
@@ -80,21 +101,52 @@ function metrics(model: GraphModel): Metrics {
   const bridges = hosts.flatMap((h) => h.bridges);
   const namespaces = hosts.flatMap((h) => h.namespaces);
   const ups = hosts.flatMap((h) => (h.upstream ? [h.upstream] : []));
-  const maxFan = maxOf(hosts.flatMap((h) => h.bridges.map((b) => h.namespaces.filter((n) => n.bridge === b.name).length)), 1);
-  const label = (lines: string[][]): number => maxOf(lines.flat().map((l) => textWidth(l, CHAR_SMALL)), 0);
+  const maxFan = maxOf(
+    hosts.flatMap((h) => h.bridges.map((b) => h.namespaces.filter((n) => n.bridge === b.name).length)),
+    1,
+  );
+  const label = (lines: string[][]): number =>
+    maxOf(
+      lines.flat().map((l) => textWidth(l, CHAR_SMALL)),
+      0,
+    );
   const upstream = ups.length > 0;
-  const upW = upstream ? maxOf(ups.map((u) => boxWidth(upstreamLines(u), 96)), 96) : 0;
-  const natFan = maxOf(hosts.map((h) => h.nats.length), 1);
+  const upW = upstream
+    ? maxOf(
+        ups.map((u) => boxWidth(upstreamLines(u), 96)),
+        96,
+      )
+    : 0;
+  const natFan = maxOf(
+    hosts.map((h) => h.nats.length),
+    1,
+  );
   const natBend = BEND + BEND_STEP * (natFan - 1);
   const natGap = upstream ? natBend + label(hosts.flatMap((h) => h.nats.map(natLines))) + 30 : 0;
   const vxlans = hosts.flatMap((h) => (h.fabric?.vxlan ? [h.fabric.vxlan] : []));
   const brW = maxOf([...bridges.map((b) => boxWidth(bridgeLines(b), 140)), ...vxlans.map((v) => boxWidth(vxlanLines(v), 140))], 140);
-  const brH = boxHeight(maxOf(bridges.map((b) => bridgeLines(b).length), 3));
+  const brH = boxHeight(
+    maxOf(
+      bridges.map((b) => bridgeLines(b).length),
+      3,
+    ),
+  );
   const vethBend = BEND + BEND_STEP * (maxFan - 1);
   const vethGap = Math.max(150, vethBend + label(hosts.flatMap((h) => h.veths.map(vethLines))) + 30);
-  const nsW = maxOf(namespaces.map((n) => boxWidth(namespaceLines(n), 140)), 140);
-  const nsH = boxHeight(maxOf(namespaces.map((n) => namespaceLines(n).length), 2));
-  const titles = maxOf(hosts.flatMap((h) => [hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))), 0);
+  const nsW = maxOf(
+    namespaces.map((n) => boxWidth(namespaceLines(n), 140)),
+    140,
+  );
+  const nsH = boxHeight(
+    maxOf(
+      namespaces.map((n) => namespaceLines(n).length),
+      2,
+    ),
+  );
+  const titles = maxOf(
+    hosts.flatMap((h) => [hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))),
+    0,
+  );
   const inner = Math.max(titles, (upstream ? upW + natGap : 0) + brW + vethGap + nsW);
   return { upstream, upW, natGap, natBend, vethBend, brW, brH, vethGap, nsW, nsH, width: inner + 2 * PAD };
 }
@@ -202,7 +254,9 @@ function legend(out: string[], y: number): void {
   out.push('<g>');
   for (const s of states) {
     const st = STATE_STYLE[s];
-    out.push(`<rect x="${x}" y="${y + 8}" width="26" height="14" rx="3" fill="${st.fill}" stroke="${st.stroke}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`);
+    out.push(
+      `<rect x="${x}" y="${y + 8}" width="26" height="14" rx="3" fill="${st.fill}" stroke="${st.stroke}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`,
+    );
     out.push(`<text x="${x + 32}" y="${y + 19}" font-size="${SMALL}" fill="#1b1b1b">${s}</text>`);
     x += 32 + textWidth(s, CHAR_SMALL) + 24;
   }

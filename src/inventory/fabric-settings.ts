@@ -135,21 +135,33 @@ export function fabricSettings(merged: MergedFabric, host: string): { settings?:
     const device = field<string>('device', FABRIC_DEFAULTS.device);
     named(device);
     if (device.value === bridge.value) {
-      fail(device.explicit ? device.loc : bridge.loc, `the fabric's VXLAN device and its bridge are both named ${showText(device.value)}: give them different names`);
+      fail(
+        device.explicit ? device.loc : bridge.loc,
+        `the fabric's VXLAN device and its bridge are both named ${showText(device.value)}: give them different names`,
+      );
     }
     const dev = field<string>('underlay_dev');
     if (dev) {
       named(dev);
       if (dev.value === bridge.value || dev.value === device.value) {
-        fail(dev.loc, `underlay_dev ${showText(dev.value)} is the fabric's own ${dev.value === bridge.value ? 'bridge' : 'VXLAN device'}: name the interface that reaches the other hosts`);
+        fail(
+          dev.loc,
+          `underlay_dev ${showText(dev.value)} is the fabric's own ${dev.value === bridge.value ? 'bridge' : 'VXLAN device'}: name the interface that reaches the other hosts`,
+        );
       }
     }
     const most = underlayMtu.value - VXLAN_OVERHEAD;
     const mtu = field<number>('mtu', most);
     if (mtu.explicit && mtu.value > most) {
-      fail(mtu.loc, `mtu ${mtu.value} does not fit: VXLAN adds ${VXLAN_OVERHEAD} bytes to every packet, so an underlay MTU of ${underlayMtu.value} (${origin(underlayMtu)}) leaves at most ${most}`);
+      fail(
+        mtu.loc,
+        `mtu ${mtu.value} does not fit: VXLAN adds ${VXLAN_OVERHEAD} bytes to every packet, so an underlay MTU of ${underlayMtu.value} (${origin(underlayMtu)}) leaves at most ${most}`,
+      );
     } else if (!mtu.explicit && most < 68) {
-      fail(underlayMtu.loc, `underlay_mtu ${underlayMtu.value} leaves no room for VXLAN: it adds ${VXLAN_OVERHEAD} bytes to every packet, and the fabric's MTU must be at least 68`);
+      fail(
+        underlayMtu.loc,
+        `underlay_mtu ${underlayMtu.value} leaves no room for VXLAN: it adds ${VXLAN_OVERHEAD} bytes to every packet, and the fabric's MTU must be at least 68`,
+      );
     }
     vxlan = { device, vni: field<number>('vni', FABRIC_DEFAULTS.vni), port: field<number>('port', FABRIC_DEFAULTS.port), mtu, ...(dev ? { dev } : {}) };
   }

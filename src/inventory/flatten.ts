@@ -63,7 +63,8 @@ export interface FlatInventory {
 
 const SECTIONS = ['hosts', 'vars', 'children'];
 
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 function describe(data: unknown): string {
   if (Array.isArray(data)) return 'a list';
@@ -101,7 +102,10 @@ function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
     }
     const value = layer.vars[key];
     if (key === 'cnet' && holdsDeferred(value)) {
-      issues.push({ loc: layer.src.locate([...layer.path, key]), message: 'cnet holds a template or a vault value, which it cannot: write its values out (templates and vault values work in the other variables)' });
+      issues.push({
+        loc: layer.src.locate([...layer.path, key]),
+        message: 'cnet holds a template or a vault value, which it cannot: write its values out (templates and vault values work in the other variables)',
+      });
       continue;
     }
     // rendered or decrypted for each host, and checked, when used (host-var.ts); so are Ansible's
@@ -136,7 +140,11 @@ function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
  * So within each kind all < parent group < child group < host, and a vars folder's file beats the
  * inventory file at the same level; `group_vars/all` beats any group's vars in an inventory file.
  */
-export function flatten(sources: InventorySource[], varsDirs: readonly string[] = [], secrets: readonly VaultSecret[] = []): { flat: FlatInventory; issues: InventoryIssue[]; warnings: InventoryIssue[] } {
+export function flatten(
+  sources: InventorySource[],
+  varsDirs: readonly string[] = [],
+  secrets: readonly VaultSecret[] = [],
+): { flat: FlatInventory; issues: InventoryIssue[]; warnings: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const warnings: InventoryIssue[] = [];
   const groups = new Map<string, GroupNode>();
@@ -166,7 +174,10 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
 
   const walk = (src: InventorySource, name: string, raw: unknown, path: YamlPath): string | undefined => {
     if (raw !== null && raw !== undefined && !isMapping(raw)) {
-      warnings.push({ loc: src.locate(path), message: `group ${showText(name)} is skipped: it is ${describe(raw)}, not a mapping of hosts/vars/children (as Ansible skips it)` });
+      warnings.push({
+        loc: src.locate(path),
+        message: `group ${showText(name)} is skipped: it is ${describe(raw)}, not a mapping of hosts/vars/children (as Ansible skips it)`,
+      });
       return undefined;
     }
     const problem = groupNameProblem(name);
@@ -192,7 +203,11 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
       const value = section(key);
       if (value === null || value === undefined) continue;
       if (!isMapping(value)) {
-        if (!SECTIONS.includes(key)) warnings.push({ loc: src.locate([...path, key]), message: `key ${showText(key)} of group ${showText(name)} is skipped: it is ${describe(value)}, not a mapping (as Ansible skips it)` });
+        if (!SECTIONS.includes(key))
+          warnings.push({
+            loc: src.locate([...path, key]),
+            message: `key ${showText(key)} of group ${showText(name)} is skipped: it is ${describe(value)}, not a mapping (as Ansible skips it)`,
+          });
         continue;
       }
       if (key === 'vars') {
@@ -213,7 +228,10 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
           edge(name, child, () => src.locate([...path, 'children', child]));
         }
       } else {
-        warnings.push({ loc: src.locate([...path, key]), message: `key ${showText(key)} of group ${showText(name)} is skipped: only "hosts", "vars" and "children" are read (as Ansible)${didYouMean(key, SECTIONS)}` });
+        warnings.push({
+          loc: src.locate([...path, key]),
+          message: `key ${showText(key)} of group ${showText(name)} is skipped: only "hosts", "vars" and "children" are read (as Ansible)${didYouMean(key, SECTIONS)}`,
+        });
       }
     }
     return name;
@@ -271,7 +289,6 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     return { flat: { hosts: [], groups: new Map(), tree: new Map() }, issues, warnings };
   }
 
-
   // as Ansible's reconcile_inventory leaves them (`all` holds the groups no other group holds,
   // `ungrouped` the hosts in no other group), and each group's members in the order its
   // Group.get_hosts() gives (`--limit web[0]` counts in it)
@@ -314,7 +331,9 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     if (!part) {
       // `all` first (depth 0), then by depth and name
       // as Ansible's sort_groups: depth, then ansible_group_priority, then name
-      const ordered = [...hostGroups].sort((a, b) => depth.get(a)! - depth.get(b)! || groups.get(a)!.priority - groups.get(b)!.priority || (a === b ? 0 : a < b ? -1 : 1));
+      const ordered = [...hostGroups].sort(
+        (a, b) => depth.get(a)! - depth.get(b)! || groups.get(a)!.priority - groups.get(b)!.priority || (a === b ? 0 : a < b ? -1 : 1),
+      );
       const layers = [
         ...ordered.flatMap((g) => groups.get(g)!.layers),
         ...varsDirs.flatMap((dir) => dirLayers(dir, 'group_vars', 'all')),
@@ -331,7 +350,11 @@ export function flatten(sources: InventorySource[], varsDirs: readonly string[] 
     const first = hostFirst.get(name)!;
     return { name, groups: [...part.groups], layers, src: first.src, path: first.path, order: named.get(name)! };
   });
-  return { flat: { hosts, groups: members, tree: new Map([...tree].map(([name, g]) => [name, { ...g, layers: groups.get(name)!.layers }])) }, issues, warnings };
+  return {
+    flat: { hosts, groups: members, tree: new Map([...tree].map(([name, g]) => [name, { ...g, layers: groups.get(name)!.layers }])) },
+    issues,
+    warnings,
+  };
 }
 
 /**

@@ -83,7 +83,8 @@ export function parseVagrantSshConfig(text: string): VagrantMachine[] {
     if (keyword === 'host') {
       finish();
       const names = value.split(/\s+/).map(unquote);
-      if (names.length !== 1 || names[0] === '') fail(n, `expected one machine name after Host, got ${JSON.stringify(value)} (a machine name with a space cannot be an inventory host name)`);
+      if (names.length !== 1 || names[0] === '')
+        fail(n, `expected one machine name after Host, got ${JSON.stringify(value)} (a machine name with a space cannot be an inventory host name)`);
       const name = names[0]!;
       if (machines.some((m) => m.name === name)) fail(n, `Host ${name} appears twice`);
       current = { name, line: n, identityFiles: [] };
@@ -111,7 +112,10 @@ export function parseVagrantSshConfig(text: string): VagrantMachine[] {
         break;
       case 'userknownhostsfile':
         // several files may be given: the first is the one ssh writes to
-        current.userKnownHostsFile ??= /^"([^"]*)"|^(\S+)/.exec(value)!.slice(1).find((x) => x !== undefined)!;
+        current.userKnownHostsFile ??= /^"([^"]*)"|^(\S+)/
+          .exec(value)!
+          .slice(1)
+          .find((x) => x !== undefined)!;
         break;
       case 'stricthostkeychecking':
         current.strictHostKeyChecking ??= unquote(value).toLowerCase();
@@ -173,7 +177,9 @@ export function vagrantKnownHostsFile(machines: VagrantMachine[]): string {
 export function vagrantInventory(machines: VagrantMachine[], opts: VagrantInventoryOptions = {}): string {
   const group = opts.group ?? DEFAULT_VAGRANT_GROUP;
   if (!GROUP_NAME.test(group) || group === 'all' || group === 'ungrouped') {
-    throw new VagrantConfigError(`group name ${JSON.stringify(group)} is not valid: use letters, digits, '_' and '-', starting with a letter or '_' (and not "all" or "ungrouped")`);
+    throw new VagrantConfigError(
+      `group name ${JSON.stringify(group)} is not valid: use letters, digits, '_' and '-', starting with a letter or '_' (and not "all" or "ungrouped")`,
+    );
   }
   if (machines.length === 0) throw new VagrantConfigError('no Vagrant machines to write an inventory for');
   const bad = machines.filter((m) => !HOST_NAME.test(m.name));
@@ -185,7 +191,9 @@ export function vagrantInventory(machines: VagrantMachine[], opts: VagrantInvent
   }
   for (const m of machines) {
     if (m.proxyCommand) {
-      throw new VagrantConfigError(`Vagrant reaches ${m.name} through a ProxyCommand (${m.proxyCommand}), which cnet-remote cannot use: give its address by hand`);
+      throw new VagrantConfigError(
+        `Vagrant reaches ${m.name} through a ProxyCommand (${m.proxyCommand}), which cnet-remote cannot use: give its address by hand`,
+      );
     }
   }
 

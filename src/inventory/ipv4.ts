@@ -48,7 +48,7 @@ export function broadcastOf(c: Cidr): number {
 }
 
 export function contains(c: Cidr, addr: number): boolean {
-  return ((addr & maskOf(c.prefix)) >>> 0) === c.network;
+  return (addr & maskOf(c.prefix)) >>> 0 === c.network;
 }
 
 /** A usable host address: inside the subnet, not its network or broadcast address. */
@@ -58,5 +58,5 @@ export function isHostAddress(c: Cidr, addr: number): boolean {
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const prefix = Math.min(a.prefix, b.prefix);
-  return ((a.network & maskOf(prefix)) >>> 0) === ((b.network & maskOf(prefix)) >>> 0);
+  return (a.network & maskOf(prefix)) >>> 0 === (b.network & maskOf(prefix)) >>> 0;
 }

@@ -145,11 +145,7 @@ export function compileNameMatcher(expr: string, origin?: string): NameMatcher {
 /** Ansible's order_patterns: every union first, then the intersections, then the exclusions; no union means `all`. */
 export function orderTerms(terms: Term[]): Term[] {
   const unions = terms.filter((t) => t.op === 'union');
-  return [
-    ...(unions.length > 0 ? unions : [parseTerm('all')]),
-    ...terms.filter((t) => t.op === 'intersect'),
-    ...terms.filter((t) => t.op === 'exclude'),
-  ];
+  return [...(unions.length > 0 ? unions : [parseTerm('all')]), ...terms.filter((t) => t.op === 'intersect'), ...terms.filter((t) => t.op === 'exclude')];
 }
 
 /**

@@ -6,16 +6,7 @@
  * @file, `!@file` / `&@file`, a lone operator.
  */
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
-import {
-  applySubscript,
-  compileNameMatcher,
-  limitError,
-  orderTerms,
-  parseLimitFile,
-  parseTerm,
-  splitLimit,
-  type Term,
-} from './limit-pattern.js';
+import { applySubscript, compileNameMatcher, limitError, orderTerms, parseLimitFile, parseTerm, splitLimit, type Term } from './limit-pattern.js';
 import { showText } from './names.js';
 
 /** Reads an `@file`; a parameter so that callers (and tests) can choose. */
@@ -101,7 +92,13 @@ class Evaluation<H extends { name: string }> {
   match(term: Term): string[] {
     let found = this.cache.get(term.pattern);
     if (!found) {
-      if (term.dashed) this.warn('dashed-range', term.expr, `${showText(term.pattern)}: write the range with ":" (Ansible reads [x-y] as [x:y] but has deprecated it)`, term.origin);
+      if (term.dashed)
+        this.warn(
+          'dashed-range',
+          term.expr,
+          `${showText(term.pattern)}: write the range with ":" (Ansible reads [x-y] as [x:y] but has deprecated it)`,
+          term.origin,
+        );
       const matcher = compileNameMatcher(term.expr, term.origin);
       const results: (string | typeof IMPLICIT_LOCALHOST)[] = [];
       let groupMatched = false;

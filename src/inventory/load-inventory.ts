@@ -30,7 +30,8 @@ export function resolveInventory(sources: InventorySource[], varsDirs: readonly 
     const net = resolveNetwork(h.layers, h.name, fabric.bridges.get(h.name), networks);
     issues.push(...conn.issues, ...net.issues);
     const probeTarget = lookup(h, 'cnet_probe_target')?.value;
-    if (conn.connection) hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });
+    if (conn.connection)
+      hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });
   }
   // peers last: each names a container of the other member (its first namespace on the fabric)
   const byName = new Map(hosts.map((h) => [h.name, h]));
@@ -55,7 +56,10 @@ function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
     byKey.set(key, entry);
   }
   return [...byKey.values()]
-    .map(({ issue, hosts }) => ({ ...issue, message: hosts.length > 0 ? `${issue.message} (host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')})` : issue.message }))
+    .map(({ issue, hosts }) => ({
+      ...issue,
+      message: hosts.length > 0 ? `${issue.message} (host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')})` : issue.message,
+    }))
     .sort((a, b) => (a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : a.loc.file < b.loc.file ? -1 : 1));
 }
 

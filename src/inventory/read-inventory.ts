@@ -17,7 +17,10 @@ export interface AnsibleInventory {
 }
 
 /** Inventory files read in order, each in its format (an INI section may name a group an earlier file defines); every issue of every file in one InventoryError. */
-export function readSources(files: readonly string[], secrets: readonly VaultSecret[] = []): { sources: InventorySource[]; formats: { file: string; format: SourceFormat }[]; via: AnsibleInventory['via'] } {
+export function readSources(
+  files: readonly string[],
+  secrets: readonly VaultSecret[] = [],
+): { sources: InventorySource[]; formats: { file: string; format: SourceFormat }[]; via: AnsibleInventory['via'] } {
   const sources: InventorySource[] = [];
   const formats: { file: string; format: SourceFormat }[] = [];
   const via: AnsibleInventory['via'] = [];

@@ -84,7 +84,14 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const defaults = opts.defaults ?? {};
   const kind = locatedVar(host, 'ansible_connection');
   if (kind && !SSH_CONNECTIONS.has(kind.value) && !LOCAL_CONNECTIONS.has(kind.value)) {
-    return { issues: [{ loc: kind.loc, message: `ansible_connection ${JSON.stringify(kind.value)} is not supported for host "${host.name}": cnet-remote connects over ssh, or runs on this machine with "local"` }] };
+    return {
+      issues: [
+        {
+          loc: kind.loc,
+          message: `ansible_connection ${JSON.stringify(kind.value)} is not supported for host "${host.name}": cnet-remote connects over ssh, or runs on this machine with "local"`,
+        },
+      ],
+    };
   }
   const local = kind !== undefined && LOCAL_CONNECTIONS.has(kind.value);
   const address = first(host, 'ansible_ssh_host', 'ansible_host');
@@ -92,7 +99,12 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   const addr = address?.value ?? (nameWorks || local ? host.name : undefined);
   if (!addr) {
     return {
-      issues: [{ loc: host.src.locate(host.path), message: `host "${host.name}" has no address: set ansible_host (its name is not one a resolver could take, nor a Host in the ssh config)` }],
+      issues: [
+        {
+          loc: host.src.locate(host.path),
+          message: `host "${host.name}" has no address: set ansible_host (its name is not one a resolver could take, nor a Host in the ssh config)`,
+        },
+      ],
     };
   }
   const port = first(host, 'ansible_ssh_port', 'ansible_port')?.value ?? defaults.port;
@@ -112,7 +124,9 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   if (become) lookup(host, 'ansible_become_method');
   const becomeUser = first(host, 'ansible_sudo_user', 'ansible_become_user')?.value ?? defaults.becomeUser ?? 'root';
   // read only when used, as Ansible renders it only then (a template naming a variable kept elsewhere must not fail a host that does not become)
-  const becomePassword = become ? (first(host, 'ansible_sudo_pass', 'ansible_become_pass', 'ansible_become_password')?.value ?? becomePasswordFromEnv()) : undefined;
+  const becomePassword = become
+    ? (first(host, 'ansible_sudo_pass', 'ansible_become_pass', 'ansible_become_password')?.value ?? becomePasswordFromEnv())
+    : undefined;
   return {
     connection: hiddenInJson({
       ...(local ? { kind: 'local' as const } : {}),

@@ -86,10 +86,16 @@ export function underlayIssues(members: readonly { host: string; underlay: Locat
   for (const { host, underlay } of members) {
     const prev = seen.get(underlay.value);
     if (prev) {
-      issues.push({ loc: underlay.loc, message: `underlay address ${underlay.value} of host ${showText(host)} is also that of host ${showText(prev.host)} (${at(prev.underlay.loc)}): each member needs its own` });
+      issues.push({
+        loc: underlay.loc,
+        message: `underlay address ${underlay.value} of host ${showText(host)} is also that of host ${showText(prev.host)} (${at(prev.underlay.loc)}): each member needs its own`,
+      });
     } else seen.set(underlay.value, { host, underlay });
     if (supernet && contains(supernet, parseIpv4(underlay.value))) {
-      issues.push({ loc: underlay.loc, message: `underlay address ${underlay.value} of host ${showText(host)} is inside the fabric's supernet ${formatCidr(supernet)}: the underlay must be another network` });
+      issues.push({
+        loc: underlay.loc,
+        message: `underlay address ${underlay.value} of host ${showText(host)} is inside the fabric's supernet ${formatCidr(supernet)}: the underlay must be another network`,
+      });
     }
   }
   return issues;
@@ -101,7 +107,10 @@ type Taken = { host: string; cidr: Cidr; at: Located<string> };
  * The explicit `cnet_fabric_subnet`s: each inside its member's supernet, overlapping no other.
  * Needs no agreement between members (each is checked against its own supernet).
  */
-export function explicitSubnets(members: readonly { host: string; explicit?: Located<string>; supernet?: Cidr }[]): { taken: Taken[]; issues: InventoryIssue[] } {
+export function explicitSubnets(members: readonly { host: string; explicit?: Located<string>; supernet?: Cidr }[]): {
+  taken: Taken[];
+  issues: InventoryIssue[];
+} {
   const issues: InventoryIssue[] = [];
   const taken: Taken[] = [];
   for (const { host, explicit, supernet: sup } of members) {
@@ -109,12 +118,18 @@ export function explicitSubnets(members: readonly { host: string; explicit?: Loc
     const cidr = parseCidr(explicit.value);
     if (typeof cidr === 'string') continue; // reported by flatten's checkVars
     if (cidr.prefix < sup.prefix || !contains(sup, cidr.network)) {
-      issues.push({ loc: explicit.loc, message: `cnet_fabric_subnet ${formatCidr(cidr)} of host ${showText(host)} is outside the fabric's supernet ${formatCidr(sup)}` });
+      issues.push({
+        loc: explicit.loc,
+        message: `cnet_fabric_subnet ${formatCidr(cidr)} of host ${showText(host)} is outside the fabric's supernet ${formatCidr(sup)}`,
+      });
       continue;
     }
     const clash = taken.find((t) => overlaps(t.cidr, cidr));
     if (clash) {
-      issues.push({ loc: explicit.loc, message: `cnet_fabric_subnet ${formatCidr(cidr)} of host ${showText(host)} overlaps ${formatCidr(clash.cidr)} of host ${showText(clash.host)} (${at(clash.at.loc)})` });
+      issues.push({
+        loc: explicit.loc,
+        message: `cnet_fabric_subnet ${formatCidr(cidr)} of host ${showText(host)} overlaps ${formatCidr(clash.cidr)} of host ${showText(clash.host)} (${at(clash.at.loc)})`,
+      });
       continue;
     }
     taken.push({ host, cidr, at: explicit });
@@ -193,8 +208,18 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
     const under = underlayOf(h, addressOf(h.name));
     issues.push(...own.issues, ...(under.issue ? [under.issue] : []));
     const mine = own.settings;
-    bridges.set(h.name, mine ? { name: mine.bridge.value, supernet: mine.supernet.value, ...(mine.vxlan ? { device: mine.vxlan.device.value } : {}) } : { name: fabricBridgeName(merged) });
-    candidates.push({ host: h.name, ...(own.settings ? { settings: own.settings } : {}), ...(under.underlay ? { underlay: under.underlay } : {}), ...(explicit ? { explicit } : {}) });
+    bridges.set(
+      h.name,
+      mine
+        ? { name: mine.bridge.value, supernet: mine.supernet.value, ...(mine.vxlan ? { device: mine.vxlan.device.value } : {}) }
+        : { name: fabricBridgeName(merged) },
+    );
+    candidates.push({
+      host: h.name,
+      ...(own.settings ? { settings: own.settings } : {}),
+      ...(under.underlay ? { underlay: under.underlay } : {}),
+      ...(explicit ? { explicit } : {}),
+    });
   }
   const settled = candidates.flatMap((c) => (c.settings ? [{ host: c.host, settings: c.settings }] : []));
   const disagree = disagreements(settled);
@@ -202,7 +227,12 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
   const shared = settled[0]?.settings;
   // subnets only from settings every member has, and agrees on
   const agreed = shared && disagree.length === 0 && settled.length === candidates.length ? shared : undefined;
-  issues.push(...underlayIssues(candidates.flatMap((c) => (c.underlay ? [{ host: c.host, underlay: c.underlay }] : [])), agreed?.supernet.value));
+  issues.push(
+    ...underlayIssues(
+      candidates.flatMap((c) => (c.underlay ? [{ host: c.host, underlay: c.underlay }] : [])),
+      agreed?.supernet.value,
+    ),
+  );
   if (!agreed) {
     issues.push(...explicitSubnets(candidates.map((c) => ({ ...c, ...(c.settings ? { supernet: c.settings.supernet.value } : {}) }))).issues);
     return { bridges, members: [], issues };
@@ -239,7 +269,13 @@ export function fabricSpecs(members: readonly FabricMember[], networkOf: (host: 
     members.map((m): [string, FabricSpec] => {
       const s = m.settings;
       const vxlan = s.vxlan
-        ? { device: s.vxlan.device.value, vni: s.vxlan.vni.value, port: s.vxlan.port.value, ...(s.vxlan.dev ? { dev: s.vxlan.dev.value } : {}), mtu: s.vxlan.mtu.value }
+        ? {
+            device: s.vxlan.device.value,
+            vni: s.vxlan.vni.value,
+            port: s.vxlan.port.value,
+            ...(s.vxlan.dev ? { dev: s.vxlan.dev.value } : {}),
+            mtu: s.vxlan.mtu.value,
+          }
         : undefined;
       const spec = { mode: s.mode.value, supernet: s.supernet.value, bridge: s.bridge.value, subnet: m.subnet, underlay: m.underlay } as FabricSpec;
       Object.defineProperty(spec, 'peers', { get: () => peers.filter((p) => p.host !== m.host), enumerable: true });

@@ -72,7 +72,12 @@ function cnetKey(layers: VarLayer[]): string {
  * With `cache`, a host without a fabric whose `cnet` comes from the same layers as an earlier
  * one's (a group's, for every host of it) gets a copy of that network, not a new resolution.
  */
-export function resolveNetwork(layers: VarLayer[], host: string, fabric?: FabricBridge, cache?: NetworkCache): { network: DesiredNetwork; issues: InventoryIssue[] } {
+export function resolveNetwork(
+  layers: VarLayer[],
+  host: string,
+  fabric?: FabricBridge,
+  cache?: NetworkCache,
+): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const key = cache && !fabric ? cnetKey(layers) : undefined;
   let resolved = key === undefined ? undefined : cache!.get(key);
   if (!resolved) {
@@ -86,7 +91,10 @@ export function resolveNetwork(layers: VarLayer[], host: string, fabric?: Fabric
   };
 }
 
-function resolveMerged(merged: Record<Kind, Map<string, MergedObject>>, fabric: FabricBridge | undefined): { network: DesiredNetwork; issues: InventoryIssue[] } {
+function resolveMerged(
+  merged: Record<Kind, Map<string, MergedObject>>,
+  fabric: FabricBridge | undefined,
+): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message });
   const bridges: BridgeSpec[] = [];
@@ -112,10 +120,14 @@ function resolveMerged(merged: Record<Kind, Map<string, MergedObject>>, fabric: 
       continue;
     }
     for (const [other, o] of subnets) {
-      if (overlaps(cidr, o.cidr)) fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
+      if (overlaps(cidr, o.cidr))
+        fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
     }
     if (fabric?.supernet && overlaps(cidr, fabric.supernet)) {
-      fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`);
+      fail(
+        subnetField.loc,
+        `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`,
+      );
     }
     subnets.set(name, { cidr, loc: subnetField.loc });
     const addrField = str(obj, 'address');
@@ -168,7 +180,10 @@ function resolveMerged(merged: Record<Kind, Map<string, MergedObject>>, fabric: 
     const hostIf = hostIfField?.value ?? defaultHostIf(name);
     const nsIf = str(obj, 'ns_if')?.value ?? 'eth0';
     let ok = true;
-    for (const [field, value] of [['host_if', hostIf], ['ns_if', nsIf]] as const) {
+    for (const [field, value] of [
+      ['host_if', hostIf],
+      ['ns_if', nsIf],
+    ] as const) {
       const err = checkInterfaceName(value);
       if (err) {
         fail(str(obj, field)?.loc ?? obj.loc, err);

@@ -41,7 +41,10 @@ export function controlCharacter(text: string): string | undefined {
  */
 export function sudoPasswordProblem(password: string): string | undefined {
   const c = controlCharacter(password);
-  return c && `holds ${c}: sudo would take the password up to a line end and run what follows as a command; remove it (a YAML block scalar, | or >, ends with a newline: write the password as a quoted string)`;
+  return (
+    c &&
+    `holds ${c}: sudo would take the password up to a line end and run what follows as a command; remove it (a YAML block scalar, | or >, ends with a newline: write the password as a quoted string)`
+  );
 }
 
 const sudoSecret = secret.superRefine((text, ctx) => {
@@ -70,7 +73,10 @@ const ansibleBool = z.union([
   z.union([z.literal(1), z.literal(0)]).transform((n) => n === 1),
   z
     .string()
-    .refine((s) => [...TRUE_WORDS, ...FALSE_WORDS].includes(s.trim().toLowerCase()), `expected a boolean: ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case)`)
+    .refine(
+      (s) => [...TRUE_WORDS, ...FALSE_WORDS].includes(s.trim().toLowerCase()),
+      `expected a boolean: ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case)`,
+    )
     .transform((s) => TRUE_WORDS.includes(s.trim().toLowerCase())),
 ]);
 
@@ -92,7 +98,8 @@ export const namespaceSchema = z
   .nullable();
 
 /** an integer in [min, max], with one message for both ends */
-const intIn = (name: string, min: number, max: number, why = '') => z.int().min(min, `${name} must be ${min}-${max}${why}`).max(max, `${name} must be ${min}-${max}${why}`);
+const intIn = (name: string, min: number, max: number, why = '') =>
+  z.int().min(min, `${name} must be ${min}-${max}${why}`).max(max, `${name} must be ${min}-${max}${why}`);
 
 /** a subnet, a.b.c.d/len, checked as bridges' subnets are */
 const cidrText = z.string().superRefine((text, ctx) => {
@@ -174,7 +181,10 @@ export const knownVarSchemas = {
 export type KnownVar = keyof typeof knownVarSchemas;
 
 /** a mapping of variables: checked, not copied (zod's record copies each one; 100k hosts' worth) */
-const vars = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected a mapping of variable names to values');
+const vars = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'expected a mapping of variable names to values',
+);
 
 export interface RawGroup {
   hosts?: Record<string, Record<string, unknown> | null> | null;

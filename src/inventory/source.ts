@@ -76,7 +76,8 @@ function lostKeys(doc: Document, file: string, lineCounter: LineCounter): { offs
       }
       const offset = (pair.key as { range?: [number, number, number] | null }).range?.[0] ?? 0;
       const first = firstAt.get(key);
-      if (first !== undefined) at(offset, '', `YAML error: Map keys must be unique: ${escapeUnshown(JSON.stringify(key))} is also at line ${lineCounter.linePos(first).line}`);
+      if (first !== undefined)
+        at(offset, '', `YAML error: Map keys must be unique: ${escapeUnshown(JSON.stringify(key))} is also at line ${lineCounter.linePos(first).line}`);
       else firstAt.set(key, offset);
       if (key === '__proto__') at(offset, formatPath([...path, key]), PROTO_MESSAGE);
       else push(pair.value, () => [...path, key]);

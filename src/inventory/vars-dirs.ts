@@ -15,7 +15,6 @@ export type VarsKind = 'group_vars' | 'host_vars';
 /** Ansible's YAML_FILENAME_EXTENSIONS; a file without extension is read as well. */
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
 
-
 /**
  * The folders whose vars folders apply, in the order they apply: each inventory file's folder.
  * Ansible consults a folder again for every inventory file in it; since every variable (and every
@@ -153,7 +152,13 @@ export function loadVarsFile(file: string, inventoryDir: string, secrets: readon
 }
 
 /** Every layer for group or host `name` from `dir/kind/`, lowest precedence first. */
-export function readVars(dir: string, kind: VarsKind, name: string, folders: VarsFolders = new Map(), secrets: readonly VaultSecret[] = []): { layers: VarLayer[]; issues: InventoryIssue[] } {
+export function readVars(
+  dir: string,
+  kind: VarsKind,
+  name: string,
+  folders: VarsFolders = new Map(),
+  secrets: readonly VaultSecret[] = [],
+): { layers: VarLayer[]; issues: InventoryIssue[] } {
   let files: string[];
   try {
     files = findVarsFiles(dir, kind, name, folders);

@@ -41,9 +41,10 @@ export async function removeLab(name: string, dir: string): Promise<number> {
   const left = await labNamespaces(name);
   if (left.length > 0) throw new LabError(`lab "${name}": could not remove namespaces ${left.join(' ')}`);
   // the root link goes by itself once the kernel has cleaned up the switch's namespace: it may go meanwhile
-  if (await hasRootLink(name)) await exec(['ip', 'link', 'del', 'dev', `${name}-c`]).catch(async (e: unknown) => {
-    if (await hasRootLink(name)) throw e;
-  });
+  if (await hasRootLink(name))
+    await exec(['ip', 'link', 'del', 'dev', `${name}-c`]).catch(async (e: unknown) => {
+      if (await hasRootLink(name)) throw e;
+    });
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   releaseNets(dirname(dir), name);
   return mine.length;

@@ -62,16 +62,41 @@ export function labPlan(name: string, net: number, hosts: number, root = LAB_ROO
   if (!LAB_NAME.test(name)) throw new LabError(`lab name "${name}" must be 1-8 lowercase letters or digits, starting with a letter`);
   if (!Number.isInteger(net) || net < 1 || net > 254) throw new LabError(`lab network index ${net} must be 1-254 (the lab uses 10.<index>.0.0/16)`);
   if (!Number.isInteger(hosts) || hosts < 0 || hosts > MAX_HOSTS) throw new LabError(`lab hosts must be 0-${MAX_HOSTS}`);
-  if (!Number.isInteger(behind) || behind < 0 || behind > 4000 || (behind > 0 && hosts < 1)) throw new LabError('--behind needs at least one host (vm1 is the bastion), and at most 4000');
-  if (!Number.isInteger(behind2) || behind2 < 0 || behind2 > 4000 || (behind2 > 0 && behind < 1)) throw new LabError('--behind2 needs --behind of at least 1 (priv1 is the second hop), and at most 4000');
+  if (!Number.isInteger(behind) || behind < 0 || behind > 4000 || (behind > 0 && hosts < 1))
+    throw new LabError('--behind needs at least one host (vm1 is the bastion), and at most 4000');
+  if (!Number.isInteger(behind2) || behind2 < 0 || behind2 > 4000 || (behind2 > 0 && behind < 1))
+    throw new LabError('--behind2 needs --behind of at least 1 (priv1 is the second hop), and at most 4000');
   const base = 10 * 2 ** 24 + net * 2 ** 16;
   const seg1 = base + 160 * 256;
   const seg2 = base + 176 * 256;
   const main = (i: number) => formatIpv4(base + 9 + i);
   const vms: LabVm[] = [
-    ...Array.from({ length: hosts }, (_, k): LabVm => ({ key: `h${k + 1}`, ns: `${name}-h${k + 1}`, name: `vm${k + 1}`, address: main(k + 1), group: 'lab', via: [] })),
-    ...Array.from({ length: behind }, (_, k): LabVm => ({ key: `p${k + 1}`, ns: `${name}-p${k + 1}`, name: `priv${k + 1}`, address: formatIpv4(seg1 + 10 + k), group: 'private', via: [main(1)] })),
-    ...Array.from({ length: behind2 }, (_, k): LabVm => ({ key: `q${k + 1}`, ns: `${name}-q${k + 1}`, name: `deep${k + 1}`, address: formatIpv4(seg2 + 10 + k), group: 'deep', via: [main(1), formatIpv4(seg1 + 10)] })),
+    ...Array.from(
+      { length: hosts },
+      (_, k): LabVm => ({ key: `h${k + 1}`, ns: `${name}-h${k + 1}`, name: `vm${k + 1}`, address: main(k + 1), group: 'lab', via: [] }),
+    ),
+    ...Array.from(
+      { length: behind },
+      (_, k): LabVm => ({
+        key: `p${k + 1}`,
+        ns: `${name}-p${k + 1}`,
+        name: `priv${k + 1}`,
+        address: formatIpv4(seg1 + 10 + k),
+        group: 'private',
+        via: [main(1)],
+      }),
+    ),
+    ...Array.from(
+      { length: behind2 },
+      (_, k): LabVm => ({
+        key: `q${k + 1}`,
+        ns: `${name}-q${k + 1}`,
+        name: `deep${k + 1}`,
+        address: formatIpv4(seg2 + 10 + k),
+        group: 'deep',
+        via: [main(1), formatIpv4(seg1 + 10)],
+      }),
+    ),
   ];
   return {
     vms,

@@ -50,7 +50,9 @@ echo ok
 
 function run(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(argv[0]!, argv.slice(1), (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    const child = execFile(argv[0]!, argv.slice(1), (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
     child.stdin?.end(input);
   });
 }
@@ -59,7 +61,30 @@ function run(argv: string[], input: string): Promise<{ code: number; stdout: str
 async function checkLogin(plan: LabPlan, v: LabVm): Promise<VmLogin> {
   // a VM behind a bastion is reached from its bastion's namespace (vm1's, or priv1's for deep ones)
   const from = v.group === 'private' ? plan.vms.find((x) => x.key === 'h1') : v.group === 'deep' ? plan.vms.find((x) => x.key === 'p1') : undefined;
-  const ssh = ['ssh', '-F', 'none', '-T', '-i', join(plan.dir, 'id_ed25519'), '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${join(plan.dir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'LogLevel=ERROR', `root@${v.address}`, 'sh -s'];
+  const ssh = [
+    'ssh',
+    '-F',
+    'none',
+    '-T',
+    '-i',
+    join(plan.dir, 'id_ed25519'),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${join(plan.dir, 'known_hosts')}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'LogLevel=ERROR',
+    `root@${v.address}`,
+    'sh -s',
+  ];
   const r = await run(from ? ['ip', 'netns', 'exec', from.ns, ...ssh] : ssh, CHECK);
   const last = (s: string) => s.trim().split('\n').pop() ?? '';
   const base = { vm: v.name, address: v.address };
@@ -96,7 +121,10 @@ export async function labStatus(name: string, dir: string): Promise<LabStatus> {
   const base = { name, namespaces: mine.length, vms: vms.length, sshdRunning, ...(inventory ? { inventory } : {}) };
   const rec = readRecord(dir);
   if (!rec) {
-    const problems = mine.length || existsSync(dir) ? [`lab "${name}" has no record (${join(dir, 'lab.json')}): it was made by an older cnet-remote or its start failed; lab up again`] : [`lab "${name}" is not up`];
+    const problems =
+      mine.length || existsSync(dir)
+        ? [`lab "${name}" has no record (${join(dir, 'lab.json')}): it was made by an older cnet-remote or its start failed; lab up again`]
+        : [`lab "${name}" is not up`];
     return { ...base, expected: 0, logins: [], problems };
   }
   const plan = planOf(rec, dir);

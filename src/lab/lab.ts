@@ -88,7 +88,9 @@ async function writeEtc(dir: string, names: string[]): Promise<string> {
     [sudoer, 2001, '*'],
     [passwordSudoer, 2002, hash],
   ] as const;
-  writeFileSync(join(etc, 'passwd'), readFileSync('/etc/passwd', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:${id}::/home/${u}:/bin/sh\n`).join(''), { mode: 0o644 });
+  writeFileSync(join(etc, 'passwd'), readFileSync('/etc/passwd', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:${id}::/home/${u}:/bin/sh\n`).join(''), {
+    mode: 0o644,
+  });
   writeFileSync(join(etc, 'group'), readFileSync('/etc/group', 'utf8') + users.map(([u, id]) => `${u}:x:${id}:\n`).join(''), { mode: 0o644 });
   writeFileSync(join(etc, 'shadow'), readFileSync('/etc/shadow', 'utf8') + users.map(([u, , h]) => `${u}:${h}:19000:0:99999:7:::\n`).join(''), { mode: 0o640 });
   const sudoers = join(etc, 'sudoers.d', 'cnet-lab');
@@ -116,7 +118,10 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   const key = join(plan.dir, 'id_ed25519');
   await keygen(key, `cnet-remote-lab-${plan.name}`);
   writeFileSync(join(plan.dir, 'sshd_config'), SSHD_CONFIG(plan.dir, plan.hosts >= 3 ? plan.vmAddress(3) : undefined));
-  const becomePassword = await writeEtc(plan.dir, plan.vms.map((v) => v.name));
+  const becomePassword = await writeEtc(
+    plan.dir,
+    plan.vms.map((v) => v.name),
+  );
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
   const { switchNs, upstreamNs, rootIf, prefix, vms } = plan;
@@ -129,17 +134,40 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   const port = (v: LabVm, ifname: string) => [`link add name ${v.key} type veth peer name ${ifname} netns ${v.ns}`, `link set dev ${v.key} master br up`];
 
   const switches = [switchNs, ...(priv.length ? [seg(1)] : []), ...(deep.length ? [seg(2)] : [])];
-  await batch(undefined, [...switches, upstreamNs, ...vms.map((v) => v.ns)].map((n) => `netns add ${n}`));
-  await batch(undefined, [`link add name ${rootIf} type veth peer name c netns ${switchNs}`, `addr add ${plan.controllerAddress}/${prefix} dev ${rootIf}`, `link set dev ${rootIf} up`]);
-  await batch(switchNs, [...bridge, 'link set dev c master br up', `link add name up type veth peer name eth0 netns ${upstreamNs}`, 'link set dev up master br up', ...main.flatMap((v) => port(v, 'eth0'))]);
-  await batch(upstreamNs, ['link set dev lo up', `addr add ${plan.internetAddress}/32 dev lo`, `addr add ${plan.upstreamAddress}/${prefix} dev eth0`, 'link set dev eth0 up']);
+  await batch(
+    undefined,
+    [...switches, upstreamNs, ...vms.map((v) => v.ns)].map((n) => `netns add ${n}`),
+  );
+  await batch(undefined, [
+    `link add name ${rootIf} type veth peer name c netns ${switchNs}`,
+    `addr add ${plan.controllerAddress}/${prefix} dev ${rootIf}`,
+    `link set dev ${rootIf} up`,
+  ]);
+  await batch(switchNs, [
+    ...bridge,
+    'link set dev c master br up',
+    `link add name up type veth peer name eth0 netns ${upstreamNs}`,
+    'link set dev up master br up',
+    ...main.flatMap((v) => port(v, 'eth0')),
+  ]);
+  await batch(upstreamNs, [
+    'link set dev lo up',
+    `addr add ${plan.internetAddress}/32 dev lo`,
+    `addr add ${plan.upstreamAddress}/${prefix} dev eth0`,
+    'link set dev eth0 up',
+  ]);
   const segments: { n: 1 | 2; gateway: LabVm; members: LabVm[] }[] = [];
   if (priv.length) segments.push({ n: 1, gateway: main[0]!, members: priv });
   if (deep.length) segments.push({ n: 2, gateway: priv[0]!, members: deep });
   for (const s of segments) {
     // the bastion's second leg: `eth1` with the segment's .1
     const gw = `${plan.net}.${s.n === 1 ? 160 : 176}.1`;
-    await batch(seg(s.n), [...bridge, `link add name gw type veth peer name eth1 netns ${s.gateway.ns}`, 'link set dev gw master br up', ...s.members.flatMap((v) => port(v, 'eth0'))]);
+    await batch(seg(s.n), [
+      ...bridge,
+      `link add name gw type veth peer name eth1 netns ${s.gateway.ns}`,
+      'link set dev gw master br up',
+      ...s.members.flatMap((v) => port(v, 'eth0')),
+    ]);
     await batch(s.gateway.ns, [`addr add 10.${gw}/20 dev eth1`, 'link set dev eth1 up']);
   }
 
@@ -149,7 +177,12 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
 
   for (const v of vms) {
     const prefixLen = v.group === 'lab' ? prefix : 20;
-    await batch(v.ns, ['link set dev lo up', `addr add ${v.address}/${prefixLen} dev eth0`, 'link set dev eth0 up', ...(v.group === 'lab' ? [`route add default via ${plan.upstreamAddress}`] : [])]);
+    await batch(v.ns, [
+      'link set dev lo up',
+      `addr add ${v.address}/${prefixLen} dev eth0`,
+      'link set dev eth0 up',
+      ...(v.group === 'lab' ? [`route add default via ${plan.upstreamAddress}`] : []),
+    ]);
   }
   await Promise.all(vms.map((v) => startVm(plan, v)));
   const deadline = Date.now() + 30_000;
@@ -221,7 +254,22 @@ export function startSshd(plan: LabPlan, vm: number | string, holder?: number): 
   const key = vmKey(vm);
   const pid0 = holder ?? Number(readFileSync(join(plan.dir, `${key}.holder`), 'utf8'));
   // each VM's sshd logs to its own file in the lab folder (logins, refusals: what a test can count)
-  const pid = spawnDetached(['nsenter', '-t', String(pid0), '-m', '-u', '-n', '/usr/sbin/sshd', '-D', '-f', `${plan.dir}/sshd_config`, '-h', `${plan.dir}/hostkeys/${key}`, '-E', `${plan.dir}/${key}.log`]);
+  const pid = spawnDetached([
+    'nsenter',
+    '-t',
+    String(pid0),
+    '-m',
+    '-u',
+    '-n',
+    '/usr/sbin/sshd',
+    '-D',
+    '-f',
+    `${plan.dir}/sshd_config`,
+    '-h',
+    `${plan.dir}/hostkeys/${key}`,
+    '-E',
+    `${plan.dir}/${key}.log`,
+  ]);
   writeFileSync(join(plan.dir, `${key}.sshd`), String(pid));
 }
 
@@ -260,7 +308,9 @@ function labInventory(plan: LabPlan, key: string, knownHosts: string, topology: 
       },
       children: {
         lab: { hosts: hostsOf('lab'), vars: { cnet_probe_target: plan.internetAddress } },
-        ...(plan.vms.some((v) => v.group === 'private') ? { private: { hosts: hostsOf('private'), vars: jump(plan.vms.find((v) => v.group === 'private')) } } : {}),
+        ...(plan.vms.some((v) => v.group === 'private')
+          ? { private: { hosts: hostsOf('private'), vars: jump(plan.vms.find((v) => v.group === 'private')) } }
+          : {}),
         ...(plan.vms.some((v) => v.group === 'deep') ? { deep: { hosts: hostsOf('deep'), vars: jump(plan.vms.find((v) => v.group === 'deep')) } } : {}),
       },
     },

@@ -80,12 +80,17 @@ export async function reserveNet(root: string, name: string, o: { asked?: number
   const links = await exec(['ip', '-j', 'link', 'show']);
   // a reservation stands while its maker runs or its lab has anything left on the machine
   const stands = async (r: Reservation | 'unreadable') =>
-    r !== 'unreadable' && r.name !== name && ((r.by !== undefined && isAlive(r.by)) || (await labNamespaces(r.name, namespaces)).length > 0 || links.includes(`"ifname":"${r.name}-c"`));
+    r !== 'unreadable' &&
+    r.name !== name &&
+    ((r.by !== undefined && isAlive(r.by)) || (await labNamespaces(r.name, namespaces)).length > 0 || links.includes(`"ifname":"${r.name}-c"`));
   const candidates = o.asked !== undefined ? [o.asked] : Array.from({ length: 254 }, (_, k) => ((o.from - 1 + k) % 254) + 1);
   for (const net of candidates) {
     const r = held.get(net);
     if (r !== undefined && (await stands(r))) {
-      if (o.asked !== undefined) throw new LabError(`lab network 10.${net}.0.0/16 is held by lab "${(r as Reservation).name}": choose another --net, or lab down --name ${(r as Reservation).name}`);
+      if (o.asked !== undefined)
+        throw new LabError(
+          `lab network 10.${net}.0.0/16 is held by lab "${(r as Reservation).name}": choose another --net, or lab down --name ${(r as Reservation).name}`,
+        );
       continue;
     }
     const used = routeIn(net, routes, `${name}-c`);

@@ -50,7 +50,8 @@ export function parseRecord(text: string): OwnedObject[] {
     let obj: OwnedObject | undefined;
     if (kind === 'netns' && a && !b && !checkNamespaceName(a)) obj = { kind, name: a };
     else if (kind === 'link' && a && !b && !checkInterfaceName(a)) obj = { kind, name: a };
-    else if (kind === 'nat' && cidr(a) && b && !checkInterfaceName(b) && (c === undefined || cidr(c))) obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}) };
+    else if (kind === 'nat' && cidr(a) && b && !checkInterfaceName(b) && (c === undefined || cidr(c)))
+      obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}) };
     else if (kind === 'route' && cidr(a) && b === 'via' && c && isIpv4(c)) obj = { kind, dst: a, via: c };
     else if (kind === 'route' && cidr(a) && b === 'dev' && c && !checkInterfaceName(c)) obj = { kind, dst: a, dev: c };
     else if (kind === 'forward' && a === '0' && !b) obj = { kind, from: '0' };

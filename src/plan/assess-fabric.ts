@@ -32,7 +32,9 @@ function assessRoute(path: string, dst: string, want: RouteTarget, facts: HostFa
   const desired = targetWords(want).join(' ');
   const ours = facts.record.some((o) => o.kind === 'route' && o.dst === dst);
   if (have.length && !ours) {
-    out.conflicts.push(`the host already routes ${dst} ${showRoute(have[0]!)} (not created by cnet-remote); the fabric needs ${desired}: remove that route or change the fabric`);
+    out.conflicts.push(
+      `the host already routes ${dst} ${showRoute(have[0]!)} (not created by cnet-remote); the fabric needs ${desired}: remove that route or change the fabric`,
+    );
     return;
   }
   const old = have[0];
@@ -46,7 +48,9 @@ function assessRoute(path: string, dst: string, want: RouteTarget, facts: HostFa
         argv: ip(undefined, 'route', 'replace', dst, ...targetWords(want)),
         reason: `the fabric routes ${dst} ${desired}`,
         owns: { kind: 'route', dst, ...want },
-        undo: old ? ip(undefined, 'route', 'replace', dst, ...(old.gateway ? ['via', old.gateway] : []), ...(old.dev ? ['dev', old.dev] : [])) : ip(undefined, 'route', 'del', dst, ...targetWords(want)),
+        undo: old
+          ? ip(undefined, 'route', 'replace', dst, ...(old.gateway ? ['via', old.gateway] : []), ...(old.dev ? ['dev', old.dev] : []))
+          : ip(undefined, 'route', 'del', dst, ...targetWords(want)),
       },
     ],
   });
@@ -64,7 +68,9 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
   const path = 'fabric.vxlan';
   const link = findLink(facts.root, v.device);
   if (link && (link.kind !== 'vxlan' || !isOurs(link, facts.record))) {
-    out.conflicts.push(`${v.device} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or set another fabric device`);
+    out.conflicts.push(
+      `${v.device} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or set another fabric device`,
+    );
     return;
   }
   const right = vxlanIsRight(link, f, v);
@@ -74,7 +80,22 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
     fix.push(
       {
         phase: 'vxlan',
-        argv: ip(undefined, 'link', 'add', 'name', v.device, 'type', 'vxlan', 'id', String(v.vni), 'dstport', String(v.port), 'local', f.underlay, ...(v.dev ? ['dev', v.dev] : [])),
+        argv: ip(
+          undefined,
+          'link',
+          'add',
+          'name',
+          v.device,
+          'type',
+          'vxlan',
+          'id',
+          String(v.vni),
+          'dstport',
+          String(v.port),
+          'local',
+          f.underlay,
+          ...(v.dev ? ['dev', v.dev] : []),
+        ),
         reason: `VXLAN device ${v.device} is missing`,
         owns: { kind: 'link', name: v.device },
         undo: ip(undefined, 'link', 'del', 'dev', v.device),
@@ -82,12 +103,29 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', v.device, 'alias', TAG), reason: 'mark it as ours' },
     );
     const x = link?.vxlan;
-    out.findings.push({ path, desired: vxlanText(f, v), actual: link ? (x ? `vxlan id ${x.id} dstport ${x.port ?? '?'} local ${x.local ?? '-'}${x.dev ? ` dev ${x.dev}` : ''}` : 'not vxlan') : 'absent', fix });
+    out.findings.push({
+      path,
+      desired: vxlanText(f, v),
+      actual: link ? (x ? `vxlan id ${x.id} dstport ${x.port ?? '?'} local ${x.local ?? '-'}${x.dev ? ` dev ${x.dev}` : ''}` : 'not vxlan') : 'absent',
+      fix,
+    });
   }
   const cur = right ? link : undefined;
   out.findings.push(...assessMtu(`${path}.mtu`, undefined, cur, v.device, v.mtu));
   if (cur?.master !== f.bridge) {
-    out.findings.push({ path: `${path}.master`, desired: f.bridge, actual: cur?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', v.device, 'master', f.bridge), reason: `${v.device} is not a port of ${f.bridge}`, undo: ip(undefined, 'link', 'set', 'dev', v.device, 'nomaster') }] });
+    out.findings.push({
+      path: `${path}.master`,
+      desired: f.bridge,
+      actual: cur?.master ?? 'none',
+      fix: [
+        {
+          phase: 'link',
+          argv: ip(undefined, 'link', 'set', 'dev', v.device, 'master', f.bridge),
+          reason: `${v.device} is not a port of ${f.bridge}`,
+          undo: ip(undefined, 'link', 'set', 'dev', v.device, 'nomaster'),
+        },
+      ],
+    });
   }
   out.findings.push(...assessUp(`${path}.state`, undefined, cur, v.device));
 
@@ -97,12 +135,24 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
   const want = new Set(peers.map((p) => p.underlay));
   for (const p of peers) {
     if (have.has(p.underlay)) continue;
-    out.findings.push({ path: `fabric.fdb.${p.host}`, desired: `${ZERO_MAC} dst ${p.underlay}`, actual: 'absent', fix: [{ phase: 'fdb', argv: fdb('append', p.underlay), reason: `peer ${p.host} is not in ${v.device}'s forwarding database`, undo: fdb('del', p.underlay) }] });
+    out.findings.push({
+      path: `fabric.fdb.${p.host}`,
+      desired: `${ZERO_MAC} dst ${p.underlay}`,
+      actual: 'absent',
+      fix: [
+        { phase: 'fdb', argv: fdb('append', p.underlay), reason: `peer ${p.host} is not in ${v.device}'s forwarding database`, undo: fdb('del', p.underlay) },
+      ],
+    });
   }
   // our own device: an entry for a host that left the fabric would still get its broadcasts
   for (const e of entries) {
     if (want.has(e.dst)) continue;
-    out.findings.push({ path: `fabric.fdb.${e.dst}`, desired: 'absent', actual: `${ZERO_MAC} dst ${e.dst}`, fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }] });
+    out.findings.push({
+      path: `fabric.fdb.${e.dst}`,
+      desired: 'absent',
+      actual: `${ZERO_MAC} dst ${e.dst}`,
+      fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }],
+    });
   }
   assessRoute('fabric.route', formatCidr(f.supernet), { dev: f.bridge }, facts, out);
 }

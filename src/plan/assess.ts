@@ -50,22 +50,26 @@ function addresses(l: LinkFact | undefined): string {
 }
 
 /** Address present? If not: add it; on our own interface, also remove global addresses not desired. */
-function assessAddress(
-  path: string,
-  netns: string | undefined,
-  link: LinkFact | undefined,
-  ifname: string,
-  want: string,
-  ours: boolean,
-): Finding[] {
+function assessAddress(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string, want: string, ours: boolean): Finding[] {
   const [local, len] = want.split('/');
   const has = link?.addresses.some((a) => a.local === local && String(a.prefixlen) === len);
   const fix: Step[] = [];
-  if (!has) fix.push({ phase: 'address', argv: ip(netns, 'addr', 'add', want, 'dev', ifname), reason: `${path} is missing`, undo: ip(netns, 'addr', 'del', want, 'dev', ifname) });
+  if (!has)
+    fix.push({
+      phase: 'address',
+      argv: ip(netns, 'addr', 'add', want, 'dev', ifname),
+      reason: `${path} is missing`,
+      undo: ip(netns, 'addr', 'del', want, 'dev', ifname),
+    });
   if (ours && link) {
     for (const a of link.addresses) {
       if (a.scope === 'global' && !(a.local === local && String(a.prefixlen) === len)) {
-        fix.push({ phase: 'address', argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname), reason: `${path}: ${a.local}/${a.prefixlen} is not desired`, undo: ip(netns, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', ifname) });
+        fix.push({
+          phase: 'address',
+          argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname),
+          reason: `${path}: ${a.local}/${a.prefixlen} is not desired`,
+          undo: ip(netns, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', ifname),
+        });
       }
     }
   }
@@ -74,14 +78,30 @@ function assessAddress(
 
 export function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
   if (link?.up) return [];
-  return [{ path, desired: 'UP', actual: link ? 'DOWN' : 'absent', fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'), reason: `${ifname} is not up`, ...(link ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'down') } : {}) }] }];
+  return [
+    {
+      path,
+      desired: 'UP',
+      actual: link ? 'DOWN' : 'absent',
+      fix: [
+        {
+          phase: 'link',
+          argv: ip(netns, 'link', 'set', 'dev', ifname, 'up'),
+          reason: `${ifname} is not up`,
+          ...(link ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'down') } : {}),
+        },
+      ],
+    },
+  ];
 }
 
 function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   const path = `bridges.${b.name}`;
   const link = findLink(facts.root, b.name);
   if (link && (link.kind !== 'bridge' || !isOurs(link, facts.record))) {
-    out.conflicts.push(`${b.name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or choose another bridge name`);
+    out.conflicts.push(
+      `${b.name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or choose another bridge name`,
+    );
     return;
   }
   if (!link) {
@@ -90,7 +110,13 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
       desired: 'bridge',
       actual: 'absent',
       fix: [
-        { phase: 'bridge', argv: ip(undefined, 'link', 'add', 'name', b.name, 'type', 'bridge'), reason: `bridge ${b.name} is missing`, owns: { kind: 'link', name: b.name }, undo: ip(undefined, 'link', 'del', 'dev', b.name) },
+        {
+          phase: 'bridge',
+          argv: ip(undefined, 'link', 'add', 'name', b.name, 'type', 'bridge'),
+          reason: `bridge ${b.name} is missing`,
+          owns: { kind: 'link', name: b.name },
+          undo: ip(undefined, 'link', 'del', 'dev', b.name),
+        },
         { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', b.name, 'alias', TAG), reason: 'mark it as ours' },
       ],
     });
@@ -104,7 +130,21 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
 export function assessMtu(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string, mtu: number | undefined): Finding[] {
   if (mtu === undefined || link?.mtu === mtu) return [];
   const was = link?.mtu;
-  return [{ path, desired: String(mtu), actual: was === undefined ? 'absent' : String(was), fix: [{ phase: 'link', argv: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(mtu)), reason: `${ifname} needs MTU ${mtu}`, ...(was !== undefined ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(was)) } : {}) }] }];
+  return [
+    {
+      path,
+      desired: String(mtu),
+      actual: was === undefined ? 'absent' : String(was),
+      fix: [
+        {
+          phase: 'link',
+          argv: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(mtu)),
+          reason: `${ifname} needs MTU ${mtu}`,
+          ...(was !== undefined ? { undo: ip(netns, 'link', 'set', 'dev', ifname, 'mtu', String(was)) } : {}),
+        },
+      ],
+    },
+  ];
 }
 
 /** The veth pair is whole when each end names the other and the host end is ours. */
@@ -123,17 +163,35 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const exists = facts.netns.has(n.name);
   const inner: NetnsFacts | undefined = exists ? facts.namespaces.get(n.name) : undefined;
   if (exists && !namespaceIsOurs(n.name, facts)) {
-    out.conflicts.push(`namespace ${n.name} already exists and was not created by cnet-remote (its lo does not carry the mark "${TAG}"): cnet-remote only changes namespaces it created; remove it (ip netns del ${n.name}) or choose another namespace name`);
+    out.conflicts.push(
+      `namespace ${n.name} already exists and was not created by cnet-remote (its lo does not carry the mark "${TAG}"): cnet-remote only changes namespaces it created; remove it (ip netns del ${n.name}) or choose another namespace name`,
+    );
     return;
   }
   if (!exists) {
     const mark: Step = { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', 'lo', 'alias', TAG), reason: 'mark it as ours' };
-    out.findings.push({ path, desired: 'present', actual: 'absent', fix: [{ phase: 'netns', argv: ip(undefined, 'netns', 'add', n.name), reason: `namespace ${n.name} is missing`, owns: { kind: 'netns', name: n.name }, undo: ip(undefined, 'netns', 'del', n.name) }, mark] });
+    out.findings.push({
+      path,
+      desired: 'present',
+      actual: 'absent',
+      fix: [
+        {
+          phase: 'netns',
+          argv: ip(undefined, 'netns', 'add', n.name),
+          reason: `namespace ${n.name} is missing`,
+          owns: { kind: 'netns', name: n.name },
+          undo: ip(undefined, 'netns', 'del', n.name),
+        },
+        mark,
+      ],
+    });
   }
   const hostEnd = findLink(facts.root, n.hostIf);
   const nsEnd = findLink(inner, n.nsIf);
   if (hostEnd && !isOurs(hostEnd, facts.record)) {
-    out.conflicts.push(`${n.hostIf} already exists as ${describeLink(hostEnd)}: cnet-remote only changes interfaces it created; remove it or set another host_if for namespace ${n.name}`);
+    out.conflicts.push(
+      `${n.hostIf} already exists as ${describeLink(hostEnd)}: cnet-remote only changes interfaces it created; remove it or set another host_if for namespace ${n.name}`,
+    );
     return;
   }
   if (nsEnd && !(nsEnd.alias === TAG) && !(hostEnd && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name)))) {
@@ -145,12 +203,19 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const whole = hostEnd !== undefined && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name));
   if (!whole) {
     const fix: Step[] = [];
-    if (hostEnd) fix.push({ phase: 'veth', argv: ip(undefined, 'link', 'del', 'dev', n.hostIf), reason: `${n.hostIf} is not paired with ${n.nsIf} in ${n.name}` });
+    if (hostEnd)
+      fix.push({ phase: 'veth', argv: ip(undefined, 'link', 'del', 'dev', n.hostIf), reason: `${n.hostIf} is not paired with ${n.nsIf} in ${n.name}` });
     if (nsEnd && !(hostEnd && nsEnd.peerIfindex === hostEnd.ifindex)) {
       fix.push({ phase: 'veth', argv: ip(n.name, 'link', 'del', 'dev', n.nsIf), reason: `${n.nsIf} in ${n.name} has lost its peer` });
     }
     fix.push(
-      { phase: 'veth', argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name), reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`, owns: { kind: 'link', name: n.hostIf }, undo: ip(undefined, 'link', 'del', 'dev', n.hostIf) },
+      {
+        phase: 'veth',
+        argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name),
+        reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`,
+        owns: { kind: 'link', name: n.hostIf },
+        undo: ip(undefined, 'link', 'del', 'dev', n.hostIf),
+      },
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'alias', TAG), reason: 'mark it as ours' },
       { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'alias', TAG), reason: 'mark it as ours' },
     );
@@ -159,10 +224,34 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const host = whole ? hostEnd : undefined;
   const ns = whole ? nsEnd : undefined;
   if (host?.master !== n.bridge) {
-    out.findings.push({ path: `${path}.host_if.master`, desired: n.bridge, actual: host?.master ?? 'none', fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge), reason: `${n.hostIf} is not a port of ${n.bridge}`, undo: ip(undefined, 'link', 'set', 'dev', n.hostIf, host?.master ? 'master' : 'nomaster', ...(host?.master ? [host.master] : [])) }] });
+    out.findings.push({
+      path: `${path}.host_if.master`,
+      desired: n.bridge,
+      actual: host?.master ?? 'none',
+      fix: [
+        {
+          phase: 'link',
+          argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge),
+          reason: `${n.hostIf} is not a port of ${n.bridge}`,
+          undo: ip(undefined, 'link', 'set', 'dev', n.hostIf, host?.master ? 'master' : 'nomaster', ...(host?.master ? [host.master] : [])),
+        },
+      ],
+    });
   }
   if (ns && ns.mac !== macFor(n.address)) {
-    out.findings.push({ path: `${path}.mac`, desired: macFor(n.address), actual: ns.mac ?? 'none', fix: [{ phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)), reason: 'the MAC follows the address', ...(ns.mac ? { undo: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', ns.mac) } : {}) }] });
+    out.findings.push({
+      path: `${path}.mac`,
+      desired: macFor(n.address),
+      actual: ns.mac ?? 'none',
+      fix: [
+        {
+          phase: 'link',
+          argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)),
+          reason: 'the MAC follows the address',
+          ...(ns.mac ? { undo: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', ns.mac) } : {}),
+        },
+      ],
+    });
   }
   out.findings.push(...assessMtu(`${path}.host_if.mtu`, undefined, host, n.hostIf, bridge.mtu));
   out.findings.push(...assessMtu(`${path}.ns_if.mtu`, n.name, ns, n.nsIf, bridge.mtu));
@@ -183,7 +272,10 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
           argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf),
           reason: 'the default route is missing or wrong',
           // only what this step changed: the route it replaced, or the one it added
-          undo: def[0]?.gateway && def[0].dev ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev) : ip(n.name, 'route', 'del', 'default', 'via', bridge.address, 'dev', n.nsIf),
+          undo:
+            def[0]?.gateway && def[0].dev
+              ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev)
+              : ip(n.name, 'route', 'del', 'default', 'via', bridge.address, 'dev', n.nsIf),
         },
       ],
     });
@@ -207,7 +299,15 @@ function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out
       path: `bridges.${b.name}.nat`,
       desired: `MASQUERADE ${subnet}${except ? ` ! -d ${except}` : ''} ! -o ${b.name}`,
       actual: 'absent',
-      fix: [{ phase: 'nat', argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec], reason: `no MASQUERADE rule for ${subnet}`, owns: { kind: 'nat', subnet, bridge: b.name, ...(except ? { except } : {}) }, undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec] }],
+      fix: [
+        {
+          phase: 'nat',
+          argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec],
+          reason: `no MASQUERADE rule for ${subnet}`,
+          owns: { kind: 'nat', subnet, bridge: b.name, ...(except ? { except } : {}) },
+          undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec],
+        },
+      ],
     });
   }
   if (!facts.ipForward) {
@@ -216,7 +316,15 @@ function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out
       path: 'ip_forward',
       desired: '1',
       actual: '0',
-      fix: [{ phase: 'forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], reason: natted.length ? 'NAT needs forwarding' : 'the fabric needs forwarding', undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'], ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }) }],
+      fix: [
+        {
+          phase: 'forward',
+          argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
+          reason: natted.length ? 'NAT needs forwarding' : 'the fabric needs forwarding',
+          undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'],
+          ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }),
+        },
+      ],
     });
   }
 }

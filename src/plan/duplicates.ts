@@ -11,7 +11,9 @@ function holders(bridge: string, facts: HostFacts): Map<string, string[]> {
   for (const [name, ns] of facts.namespaces) {
     const nsid = facts.netns.get(name);
     for (const l of ns.links) {
-      const port = facts.root.links.find((r) => r.kind === 'veth' && r.ifindex === l.peerIfindex && (nsid === undefined || r.peerNetnsId === undefined || r.peerNetnsId === nsid));
+      const port = facts.root.links.find(
+        (r) => r.kind === 'veth' && r.ifindex === l.peerIfindex && (nsid === undefined || r.peerNetnsId === undefined || r.peerNetnsId === nsid),
+      );
       if (port?.master !== bridge) continue;
       for (const a of l.addresses) if (a.scope !== 'link') add(a.local, name);
     }
@@ -22,7 +24,9 @@ function holders(bridge: string, facts: HostFacts): Map<string, string[]> {
 /** An address used twice on one of the inventory's bridges (`verify` names it: the two answer ARP in turn). */
 export function duplicateAddresses(desired: DesiredNetwork, facts: HostFacts): Mismatch[] {
   return desired.bridges.flatMap((b) =>
-    [...holders(b.name, facts)].filter(([, who]) => who.length > 1).map(([address, who]) => ({ path: `bridges.${b.name}.addresses`, desired: `${address} used once`, actual: `${address} used by ${who.join(' and ')}` })),
+    [...holders(b.name, facts)]
+      .filter(([, who]) => who.length > 1)
+      .map(([address, who]) => ({ path: `bridges.${b.name}.addresses`, desired: `${address} used once`, actual: `${address} used by ${who.join(' and ')}` })),
   );
 }
 

@@ -31,9 +31,12 @@ export function guardConflicts(desired: DesiredNetwork, facts: HostFacts, steps:
   }
   for (const b of desired.bridges) {
     if (m && (subnetHas(b, m.server) || subnetHas(b, m.client))) {
-      out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} contains ${subnetHas(b, m.server) ? m.server : m.client}, an address of this SSH session: the way in would be cut off`);
+      out.push(
+        `subnet ${formatCidr(b.subnet)} of ${b.name} contains ${subnetHas(b, m.server) ? m.server : m.client}, an address of this SSH session: the way in would be cut off`,
+      );
     }
-    for (const r of overlappingRoutes(b, facts)) out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: choose a subnet that overlaps nothing on the host`);
+    for (const r of overlappingRoutes(b, facts))
+      out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: choose a subnet that overlaps nothing on the host`);
   }
   return out;
 }

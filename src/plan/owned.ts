@@ -59,7 +59,13 @@ export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): S
   switch (o.kind) {
     case 'nat': {
       const spec = natRuleSpec(o.subnet, o.bridge, o.except);
-      return { phase: 'del-nat', argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec], reason, disowns: o, undo: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec] };
+      return {
+        phase: 'del-nat',
+        argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec],
+        reason,
+        disowns: o,
+        undo: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec],
+      };
     }
     case 'route': {
       const target = o.via ? ['via', o.via] : ['dev', o.dev ?? ''];
@@ -68,9 +74,20 @@ export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): S
     case 'netns':
       return { phase: 'del-netns', argv: ['ip', 'netns', 'del', o.name], reason, disowns: o };
     case 'link':
-      return { phase: findLink(facts.root, o.name)?.kind === 'veth' ? 'del-veth' : 'del-bridge', argv: ['ip', 'link', 'del', 'dev', o.name], reason, disowns: o };
+      return {
+        phase: findLink(facts.root, o.name)?.kind === 'veth' ? 'del-veth' : 'del-bridge',
+        argv: ['ip', 'link', 'del', 'dev', o.name],
+        reason,
+        disowns: o,
+      };
     case 'forward':
-      return { phase: 'del-forward', argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`], reason: `${reason}: up had changed it`, disowns: o, undo: ['sysctl', '-w', 'net.ipv4.ip_forward=1'] };
+      return {
+        phase: 'del-forward',
+        argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`],
+        reason: `${reason}: up had changed it`,
+        disowns: o,
+        undo: ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
+      };
   }
 }
 
@@ -84,7 +101,9 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
   const gone = new Set(removed.map(ownedKey));
   const netnsGone = new Set(removed.flatMap((o) => (o.kind === 'netns' ? [o.name] : [])));
   const nsidsGone = new Set([...netnsGone].map((n) => facts.netns.get(n)).filter((id): id is number => id !== undefined));
-  const linksGone = facts.root.links.filter((l) => gone.has(ownedKey({ kind: 'link', name: l.name })) || (l.kind === 'veth' && l.peerNetnsId !== undefined && nsidsGone.has(l.peerNetnsId)));
+  const linksGone = facts.root.links.filter(
+    (l) => gone.has(ownedKey({ kind: 'link', name: l.name })) || (l.kind === 'veth' && l.peerNetnsId !== undefined && nsidsGone.has(l.peerNetnsId)),
+  );
   const linkNames = new Set(linksGone.map((l) => l.name));
   const nsid = (name: string) => facts.netns.get(name);
   const namespaces = new Map<string, NetnsFacts>();
@@ -98,11 +117,18 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     ...facts,
     root: {
       links: facts.root.links.filter((l) => !linkNames.has(l.name)).map((l) => (l.master && linkNames.has(l.master) ? { ...l, master: undefined } : l)),
-      routes: facts.root.routes.filter((r) => !removed.some((o) => o.kind === 'route' && r.dst === o.dst && routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' })) && !(r.dev && linkNames.has(r.dev))),
+      routes: facts.root.routes.filter(
+        (r) =>
+          !removed.some((o) => o.kind === 'route' && r.dst === o.dst && routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' })) &&
+          !(r.dev && linkNames.has(r.dev)),
+      ),
     },
     netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
     namespaces,
-    nat: { ...facts.nat, rules: facts.nat.rules.filter((r) => !removed.some((o) => o.kind === 'nat' && r.join(' ') === natRuleSpec(o.subnet, o.bridge, o.except).join(' '))) },
+    nat: {
+      ...facts.nat,
+      rules: facts.nat.rules.filter((r) => !removed.some((o) => o.kind === 'nat' && r.join(' ') === natRuleSpec(o.subnet, o.bridge, o.except).join(' '))),
+    },
     ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
     record: facts.record.filter((o) => !gone.has(ownedKey(o))),
   };

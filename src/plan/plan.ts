@@ -20,7 +20,14 @@ export interface UpPlan {
 }
 
 /** An empty host: what the inventory makes on it is everything it wants to own. */
-const NOTHING: HostFacts = { root: { links: [], routes: [] }, netns: new Map(), namespaces: new Map(), ipForward: false, nat: { available: true, rules: [] }, record: [] };
+const NOTHING: HostFacts = {
+  root: { links: [], routes: [] },
+  netns: new Map(),
+  namespaces: new Map(),
+  ipForward: false,
+  nat: { available: true, rules: [] },
+  record: [],
+};
 
 const describe = (o: OwnedObject): { path: string; what: string } => {
   switch (o.kind) {
@@ -44,7 +51,8 @@ const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.d
 const WANTED = new WeakMap<DesiredNetwork, Set<string>>();
 function wantedOf(desired: DesiredNetwork): Set<string> {
   let wanted = WANTED.get(desired);
-  if (!wanted) WANTED.set(desired, (wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))));
+  if (!wanted)
+    WANTED.set(desired, (wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))));
   return wanted;
 }
 
@@ -59,7 +67,12 @@ export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] 
     .filter((o) => !wanted.has(wantedKey(o)))
     .map((o) => {
       const { path, what } = describe(o);
-      return { path, desired: 'absent', actual: `${what} (made by cnet-remote; the inventory no longer names it)`, fix: [removalStep(o, facts, 'the inventory no longer names it')] };
+      return {
+        path,
+        desired: 'absent',
+        actual: `${what} (made by cnet-remote; the inventory no longer names it)`,
+        fix: [removalStep(o, facts, 'the inventory no longer names it')],
+      };
     });
 }
 
@@ -72,7 +85,10 @@ export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?
   const prune = opts.prune ?? true;
   const left = leftovers(desired, facts);
   const removals = prune ? sortSteps(left.flatMap((f) => f.fix)) : [];
-  const base = afterRemoval(facts, removals.flatMap((s) => (s.disowns ? [s.disowns] : [])));
+  const base = afterRemoval(
+    facts,
+    removals.flatMap((s) => (s.disowns ? [s.disowns] : [])),
+  );
   const { findings, conflicts } = assess(desired, base);
   const steps = [...removals, ...sortSteps(findings.flatMap((f) => f.fix))];
   // with --no-prune, a leftover may still hold an address the inventory now gives another namespace

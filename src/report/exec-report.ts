@@ -41,7 +41,15 @@ export function execLabel(row: Pick<ExecRow, 'host' | 'ns'>): string {
 /** The rows of a host: one per run; a host where the command never ran gets one, with its error. */
 export function hostExecRows(h: HostResult, ns?: string): ExecRow[] {
   if (h.exec?.length) {
-    return h.exec.map((e) => ({ host: h.name, ns: e.ns ?? null, status: e.code === 0 ? 'ok' : 'failed', code: e.code, stdout: e.stdout, stderr: e.stderr, ...(e.dropped ? { dropped: e.dropped } : {}) }));
+    return h.exec.map((e) => ({
+      host: h.name,
+      ns: e.ns ?? null,
+      status: e.code === 0 ? 'ok' : 'failed',
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+      ...(e.dropped ? { dropped: e.dropped } : {}),
+    }));
   }
   const status = h.status === 'unreachable' ? 'unreachable' : h.status === 'failed' ? 'failed' : 'ok';
   return [{ host: h.name, ns: ns ?? null, status, code: null, stdout: '', stderr: '', ...(h.error !== undefined ? { error: h.error } : {}) }];

@@ -20,12 +20,7 @@ export interface HtmlOptions {
 
 /** Escaped for HTML text and quoted attributes; control characters dropped or replaced. */
 export function escapeHtml(text: string): string {
-  return xmlSafe(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return xmlSafe(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 const e = escapeHtml;
 
@@ -33,7 +28,9 @@ const STATUS_LABEL: Record<HostStatus, string> = { ok: 'ok', changed: 'changed',
 
 /** A probe's failure cause, short enough for a matrix cell: its first clause, at most 30 characters. */
 export function shortCause(cause: string | undefined): string {
-  const text = xmlSafe(cause ?? 'no reply').replace(/\s+/g, ' ').trim();
+  const text = xmlSafe(cause ?? 'no reply')
+    .replace(/\s+/g, ' ')
+    .trim();
   const first = text.split(/: |; /)[0] ?? text;
   return first.length > 30 ? `${first.slice(0, 29).trimEnd()}…` : first;
 }
@@ -159,7 +156,9 @@ function hostHtml(h: HostResult, id: string): string {
 
   if (h.mismatches.length > 0) {
     out.push(`<h3>Mismatches <span class="count">${h.mismatches.length}</span></h3>`);
-    out.push('<div class="scroll"><table class="mismatches"><thead><tr><th scope="col">path</th><th scope="col">desired</th><th scope="col">actual</th></tr></thead><tbody>');
+    out.push(
+      '<div class="scroll"><table class="mismatches"><thead><tr><th scope="col">path</th><th scope="col">desired</th><th scope="col">actual</th></tr></thead><tbody>',
+    );
     for (const m of h.mismatches) out.push(`<tr><td><code>${e(m.path)}</code></td><td>${e(m.desired)}</td><td class="actual">${e(m.actual)}</td></tr>`);
     out.push('</tbody></table></div>');
   }
@@ -307,7 +306,9 @@ export function toHtml(result: RunResult, opts: HtmlOptions = {}): string {
   );
   html.push(`<ul class="badges" aria-label="summary">${badges.join('')}</ul>`);
   if (result.hosts.length > 0) {
-    html.push(`<nav>hosts: ${result.hosts.map((h, i) => `<a href="#${ids[i]}">${e(h.name)}</a>`).join('')}${opts.svg ? '<a href="#topology">topology</a>' : ''}</nav>`);
+    html.push(
+      `<nav>hosts: ${result.hosts.map((h, i) => `<a href="#${ids[i]}">${e(h.name)}</a>`).join('')}${opts.svg ? '<a href="#topology">topology</a>' : ''}</nav>`,
+    );
   }
   html.push('</header>');
   html.push('<main>');

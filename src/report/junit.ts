@@ -169,15 +169,9 @@ export function toJUnit(result: RunResult, opts: JUnitOptions = {}): string {
 
   const s = result.summary;
   // a comment may hold no `--` and may not end with `-`
-  const comment = `${runName}: ${result.hosts.length} hosts (${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable); ${tests} tests, ${failures} failures, ${errors} errors; ${seconds(result.durationMs)} s`
-    .replace(/-(?=-)/g, '- ')
-    .replace(/-$/, '- ');
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<!-- ${escapeText(comment)} -->`,
-    '<testsuites>',
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  const comment =
+    `${runName}: ${result.hosts.length} hosts (${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable); ${tests} tests, ${failures} failures, ${errors} errors; ${seconds(result.durationMs)} s`
+      .replace(/-(?=-)/g, '- ')
+      .replace(/-$/, '- ');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<!-- ${escapeText(comment)} -->`, '<testsuites>', ...suites, '</testsuites>', ''].join('\n');
 }

@@ -72,7 +72,13 @@ export function execOperation(spec: ExecSpec): HostOperation {
     for (const ns of targets) {
       const res = await ctx.transport.run(execScript(spec.argv, ns), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal, maxOutput: left, truncate: true });
       left = Math.max(0, left - Buffer.byteLength(res.stdout) - Buffer.byteLength(res.stderr));
-      exec.push({ ...(ns === undefined ? {} : { ns }), code: res.code, stdout: res.stdout, stderr: res.stderr, ...(res.dropped ? { dropped: res.dropped } : {}) });
+      exec.push({
+        ...(ns === undefined ? {} : { ns }),
+        code: res.code,
+        stdout: res.stdout,
+        stderr: res.stderr,
+        ...(res.dropped ? { dropped: res.dropped } : {}),
+      });
     }
     return execOutcome(exec);
   };

@@ -103,11 +103,23 @@ function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch
   };
 }
 /** a host that ends before any change: only the error (and what was learnt on the way) */
-const refused = (error: string, warnings: HostWarning[] = [], facts?: HostFacts): HostOutcome => ({ changed: false, steps: [], changes: 0, verified: false, mismatches: [], error, ...(warnings.length ? { warnings } : {}), ...(facts ? { facts } : {}) });
+const refused = (error: string, warnings: HostWarning[] = [], facts?: HostFacts): HostOutcome => ({
+  changed: false,
+  steps: [],
+  changes: 0,
+  verified: false,
+  mismatches: [],
+  error,
+  ...(warnings.length ? { warnings } : {}),
+  ...(facts ? { facts } : {}),
+});
 
 /** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
 async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], scope = scopeOf(ctx.host)) {
-  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices, { nft: !scope.nftFrom }) + probeScript(probes), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
+  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices, { nft: !scope.nftFrom }) + probeScript(probes), {
+    timeoutMs: ctx.execTimeoutMs,
+    signal: ctx.signal,
+  });
   const read = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
   const nft = scope.nftFrom?.nftChains;
   const facts = nft ? { ...read, nftChains: nft } : read;
@@ -129,7 +141,15 @@ async function verifyState(ctx: HostContext, first: Awaited<ReturnType<typeof ro
   }
   const probeResults: ProbeResult[] = probes.map((p, i) => {
     const o = outcomes[i]!;
-    return { kind: p.kind, from: p.from, to: p.to, target: p.target, ok: o.ok, ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}), ...(o.ok ? {} : { cause: diagnose(p, o, ctx.host.network, facts) }) };
+    return {
+      kind: p.kind,
+      from: p.from,
+      to: p.to,
+      target: p.target,
+      ok: o.ok,
+      ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+      ...(o.ok ? {} : { cause: diagnose(p, o, ctx.host.network, facts) }),
+    };
   });
   const failed = probeResults.filter((p) => !p.ok).length;
   const problems = [
@@ -167,7 +187,15 @@ function conflictError(conflicts: string[]): string {
  * one round trip. They run only if the host's last transaction is still the one `before` saw
  * (else `stale`: nothing ran); `record` is what the record lists once they have.
  */
-async function transact(ctx: HostContext, steps: Step[], record: OwnedObject[], before: HostFacts, probes: PlannedProbe[], scope = scopeOf(ctx.host), arm = false) {
+async function transact(
+  ctx: HostContext,
+  steps: Step[],
+  record: OwnedObject[],
+  before: HostFacts,
+  probes: PlannedProbe[],
+  scope = scopeOf(ctx.host),
+  arm = false,
+) {
   const o = ctx.options;
   const script = txnScript(steps, {
     id: `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
@@ -184,8 +212,13 @@ async function transact(ctx: HostContext, steps: Step[], record: OwnedObject[], 
   if (t.untrusted !== undefined) error = untrustedMessage(t.untrusted);
   else if (t.locked) error = `the host is locked by another run: ${t.locked}`;
   else if (t.failed) {
-    const undo = t.rolledBack ? `; rolled back ${t.rolledBack.undone} step${t.rolledBack.undone === 1 ? '' : 's'}${t.rolledBack.ok ? '' : ' (an undo FAILED: check the host)'}` : '';
-    error = new ApplyError(`step ${t.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[t.failed.index]!])[0]}: ${t.failed.output}${undo}`, ctx.host.name).message;
+    const undo = t.rolledBack
+      ? `; rolled back ${t.rolledBack.undone} step${t.rolledBack.undone === 1 ? '' : 's'}${t.rolledBack.ok ? '' : ' (an undo FAILED: check the host)'}`
+      : '';
+    error = new ApplyError(
+      `step ${t.failed.index + 1}/${steps.length} failed: ${renderSteps([steps[t.failed.index]!])[0]}: ${t.failed.output}${undo}`,
+      ctx.host.name,
+    ).message;
   }
   return { after, done: t.committed ? steps.length : 0, committed: t.committed, error, stale: t.stale };
 }
@@ -209,7 +242,10 @@ async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ w
   const locked = `the host is locked by another run: ${t.holder ?? `transaction ${t.id} (pid ${t.pid})`}`;
   if (t.alive) {
     if (ctx.options.lockWait === 0) return { error: locked };
-    const res = await ctx.transport.run(awaitLockScript(ctx.options.lockWait), { timeoutMs: ctx.execTimeoutMs + ctx.options.lockWait * 1000, signal: ctx.signal });
+    const res = await ctx.transport.run(awaitLockScript(ctx.options.lockWait), {
+      timeoutMs: ctx.execTimeoutMs + ctx.options.lockWait * 1000,
+      signal: ctx.signal,
+    });
     return res.stdout.includes('@@locked') ? { error: locked } : { again: true };
   }
   const res = await ctx.transport.run(recoverScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
@@ -218,7 +254,12 @@ async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ w
   if (r.locked) return { error: `the host is locked by another run: ${r.locked}` };
   if (r.superseded) return { again: true };
   const rb = r.rolledBack ?? { undone: 0, ok: false };
-  return { again: true, warning: { message: `run ${t.id} had been interrupted (its runner died; its journal ended "${t.state}"): rolled back from its journal (${rb.undone} steps checked)${rb.ok ? '' : '; an undo FAILED'}` } };
+  return {
+    again: true,
+    warning: {
+      message: `run ${t.id} had been interrupted (its runner died; its journal ended "${t.state}"): rolled back from its journal (${rb.undone} steps checked)${rb.ok ? '' : '; an undo FAILED'}`,
+    },
+  };
 }
 
 /** How many times a host is read and planned again when another run changes it meanwhile. */
@@ -244,7 +285,8 @@ async function gatherSettled(ctx: HostContext, scope: GatherScope, probes: Plann
 async function confirm(ctx: HostContext): Promise<HostWarning | undefined> {
   const t = ctx.options.confirmTimeout;
   if (t === undefined) return undefined;
-  if (ctx.options.manualConfirm || !ctx.reconnect) return { message: `armed: the host reverts this run in ${t} s unless \`cnet-remote confirm\` reaches it first` };
+  if (ctx.options.manualConfirm || !ctx.reconnect)
+    return { message: `armed: the host reverts this run in ${t} s unless \`cnet-remote confirm\` reaches it first` };
   try {
     const fresh = await ctx.reconnect();
     try {
@@ -266,7 +308,11 @@ type Round = Awaited<ReturnType<typeof roundTrip>>;
  * run changed the host after it was read, the action's transaction ran nothing (`stale`): read it
  * again and act anew, ATTEMPTS times at most. `notes`: what settling earlier runs said.
  */
-async function onCurrentHost(ctx: HostContext, scope: GatherScope, act: (read: Round, notes: HostWarning[]) => Promise<HostOutcome | { stale: string }>): Promise<HostOutcome> {
+async function onCurrentHost(
+  ctx: HostContext,
+  scope: GatherScope,
+  act: (read: Round, notes: HostWarning[]) => Promise<HostOutcome | { stale: string }>,
+): Promise<HostOutcome> {
   const notes: HostWarning[] = [];
   for (let attempt = 1; ; attempt++) {
     ctx.phase('gather');
@@ -275,7 +321,8 @@ async function onCurrentHost(ctx: HostContext, scope: GatherScope, act: (read: R
     if (!settled.round) return refused(settled.error!, notes);
     const outcome = await act(settled.round, notes);
     if (!('stale' in outcome)) return outcome;
-    if (attempt === ATTEMPTS) return refused(`the host changed since planned (another run's transaction ${outcome.stale}), ${ATTEMPTS} times in a row: nothing done, run again`, notes);
+    if (attempt === ATTEMPTS)
+      return refused(`the host changed since planned (another run's transaction ${outcome.stale}), ${ATTEMPTS} times in a row: nothing done, run again`, notes);
   }
 }
 
@@ -290,7 +337,15 @@ function up(ctx: HostContext): Promise<HostOutcome> {
       return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
     }
     ctx.phase('apply');
-    const { after, done, committed, error, stale } = await transact(ctx, plan.steps, plan.record, first.facts, probes, { ...scopeOf(ctx.host), nftFrom: first.facts }, true);
+    const { after, done, committed, error, stale } = await transact(
+      ctx,
+      plan.steps,
+      plan.record,
+      first.facts,
+      probes,
+      { ...scopeOf(ctx.host), nftFrom: first.facts },
+      true,
+    );
     if (stale !== undefined) return { stale };
     const state = await verifyState(ctx, after, probes);
     const confirmation = committed ? await confirm(ctx) : undefined;
@@ -359,6 +414,13 @@ export const operations: Record<Command, HostOperation> = {
     const res = await ctx.transport.run(confirmScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
     if (res.stdout.includes('@@confirmed')) return { changed: true, steps: [], changes: 0, verified: true, mismatches: [] };
     const state = res.stdout.split('\n')[1]?.trim();
-    return { changed: false, steps: [], changes: 0, verified: false, mismatches: [], error: `nothing to confirm: the host's last run is ${state ? `in state "${state}"` : 'unknown'}` };
+    return {
+      changed: false,
+      steps: [],
+      changes: 0,
+      verified: false,
+      mismatches: [],
+      error: `nothing to confirm: the host's last run is ${state ? `in state "${state}"` : 'unknown'}`,
+    };
   },
 };

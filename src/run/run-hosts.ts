@@ -62,7 +62,16 @@ export async function runOperation(command: string, operation: HostOperation, ho
 async function runOne(command: string, operation: HostOperation, host: ResolvedHost, opts: RunOptions): Promise<HostResult> {
   const started = Date.now();
   if (opts.interrupt?.aborted) {
-    const skipped: HostResult = { name: host.name, status: 'failed', changes: 0, steps: [], verified: false, mismatches: [], error: 'not started: interrupted (Ctrl-C)', durationMs: 0 };
+    const skipped: HostResult = {
+      name: host.name,
+      status: 'failed',
+      changes: 0,
+      steps: [],
+      verified: false,
+      mismatches: [],
+      error: 'not started: interrupted (Ctrl-C)',
+      durationMs: 0,
+    };
     opts.sink({ kind: 'host-done', result: skipped });
     return skipped;
   }
@@ -88,7 +97,12 @@ async function attempt(command: string, operation: HostOperation, host: Resolved
   opts.sink({ kind: 'host-phase', host: host.name, phase: 'connect' });
   let result: HostResult;
   try {
-    const transport = await opts.connector.connect(host, { timeoutMs: opts.connectTimeoutMs, signal: deadline.signal, warn: (message) => warnings.push({ message }), ...(opts.ask ? { ask: opts.ask } : {}) });
+    const transport = await opts.connector.connect(host, {
+      timeoutMs: opts.connectTimeoutMs,
+      signal: deadline.signal,
+      warn: (message) => warnings.push({ message }),
+      ...(opts.ask ? { ask: opts.ask } : {}),
+    });
     try {
       const outcome = await operation({
         host,

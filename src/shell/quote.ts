@@ -11,7 +11,25 @@ const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
  * Words sh reads specially in command position even though they are made of safe characters
  * (POSIX, plus bash's: a command sent over SSH runs under the user's login shell).
  */
-const RESERVED = new Set(['case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'if', 'in', 'then', 'until', 'while', 'coproc', 'function', 'select', 'time']);
+const RESERVED = new Set([
+  'case',
+  'do',
+  'done',
+  'elif',
+  'else',
+  'esac',
+  'fi',
+  'for',
+  'if',
+  'in',
+  'then',
+  'until',
+  'while',
+  'coproc',
+  'function',
+  'select',
+  'time',
+]);
 
 function singleQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;

@@ -33,7 +33,9 @@ function loadCertificate(keys: KeyStore, file: string): LoadedCertificate {
 
 function readCertificate(file: string): LoadedCertificate {
   try {
-    const [type, b64] = readInputText(file, { ...INPUT_KINDS.privateKey, what: 'certificate file' }).trim().split(/\s+/);
+    const [type, b64] = readInputText(file, { ...INPUT_KINDS.privateKey, what: 'certificate file' })
+      .trim()
+      .split(/\s+/);
     if (!type || !isCertificateType(type) || !b64) return { problem: `${file} is not an OpenSSH certificate (ssh-keygen -s writes one)` };
     const cert = parseCertificate(Buffer.from(b64, 'base64'));
     if (cert.certType !== type) return { problem: `${file}: the certificate inside is a ${cert.certType}, the line says ${type}` };
@@ -76,7 +78,10 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
     const id = loadedKeys.find(({ loaded }) => 'key' in loaded && loaded.key.getPublicSSH().equals(c.cert.publicKey));
     if (id && 'key' in id.loaded) methods.push({ type: 'publickey', username, key: presentedAs(id.loaded.key, c.cert) });
     else if (agent) forAgent.push(c.cert);
-    else problems.push(`${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds${hop.identitiesOnly ? ' (IdentitiesOnly: not the ssh-agent either)' : ', and there is no ssh-agent'}`);
+    else
+      problems.push(
+        `${file} certifies ${c.cert.keyType} ${hostKeyFingerprint(c.cert.publicKey)}, which no IdentityFile holds${hop.identitiesOnly ? ' (IdentitiesOnly: not the ssh-agent either)' : ', and there is no ssh-agent'}`,
+      );
   }
   if (agent && forAgent.length > 0) methods.push({ type: 'agent', username, agent: new AgentCertificates(agent, forAgent) });
   const missing: string[] = [];

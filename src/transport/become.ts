@@ -60,7 +60,11 @@ export class BecomeHandshake {
       this.stderr = this.stderr.slice(0, idx) + this.stderr.slice(idx + SUDO_PROMPT.length);
       this.prompts++;
       if (this.become.password === undefined || this.prompts > 1) {
-        return this.fail(this.prompts > 1 ? `sudo: the become password for ${this.become.user} was refused` : `sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`);
+        return this.fail(
+          this.prompts > 1
+            ? `sudo: the become password for ${this.become.user} was refused`
+            : `sudo asks for a password: set ansible_become_password (or CNET_BECOME_PASSWORD)`,
+        );
       }
       this.send(`${this.become.password}\n`);
     }

@@ -82,7 +82,13 @@ export abstract class FramedSession implements Transport {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.abortRun = fail;
       const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
-      const overflow = () => fail(new OutputLimitError(`the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; ${this.words.closed}`, this.name));
+      const overflow = () =>
+        fail(
+          new OutputLimitError(
+            `the host printed more than ${mib(max)} while one script ran (reading its state, or a transaction): not a sane ip/iptables output; ${this.words.closed}`,
+            this.name,
+          ),
+        );
       const { text, reader } = frameScript(script, undefined, { bytes: max, ...(opts.truncate ? {} : { onOverflow: overflow }) });
       const check = () => {
         const r = reader.result();

@@ -41,7 +41,8 @@ export class KeyStore {
       return { file, problem: (err as Error).message, ...(err instanceof InputFileError && err.code === 'ENOENT' ? { missing: true as const } : {}) };
     }
     const plain = utils.parseKey(key);
-    if (!(plain instanceof Error)) return plain.isPrivateKey() ? { file, key: signsWithKeyObject(plain) } : { file, problem: `${file} is a public key: name the private key file` };
+    if (!(plain instanceof Error))
+      return plain.isPrivateKey() ? { file, key: signsWithKeyObject(plain) } : { file, problem: `${file} is a public key: name the private key file` };
     if (!isEncryptedError(plain)) return { file, problem: `${file} is not a private key ssh2 can read: ${plain.message}` };
     const passphrase = process.env.CNET_SSH_KEY_PASSPHRASE ?? (await this.ask(file));
     if (passphrase === undefined) return { file, problem: `${file} is encrypted: set CNET_SSH_KEY_PASSPHRASE (or run interactively to be asked)` };

@@ -63,7 +63,14 @@ export class LocalTransport extends FramedSession {
       this.child = child;
       const shell: Shell = { write: (t) => child.stdin.write(t) };
       let started = false;
-      const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => child.stdin.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
+      const hs = this.become
+        ? new BecomeHandshake(
+            this.become,
+            this.name,
+            (t) => child.stdin.write(t),
+            (e) => (hs?.ready ? this.abortRun?.(e) : reject(e)),
+          )
+        : undefined;
       const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
       child.once('spawn', () => {
         started = true;
@@ -78,7 +85,10 @@ export class LocalTransport extends FramedSession {
       child.stdin.on('error', () => undefined);
       child.stdout.on('data', (d: Buffer) => {
         if (!hs || hs.ready) return feed(d, 'onStdout');
-        feed(hs.onStdout(d, () => resolve(shell)), 'onStdout');
+        feed(
+          hs.onStdout(d, () => resolve(shell)),
+          'onStdout',
+        );
       });
       child.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
       child.on('close', () => {

@@ -61,11 +61,21 @@ class SshSession extends FramedSession {
       this.client.exec(remoteCommand(this.become), (err, stream) => {
         if (err) return reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
         const shell: Shell = { write: (t) => stream.write(t) };
-        const hs = this.become ? new BecomeHandshake(this.become, this.name, (t) => stream.write(t), (e) => (hs?.ready ? this.abortRun?.(e) : reject(e))) : undefined;
+        const hs = this.become
+          ? new BecomeHandshake(
+              this.become,
+              this.name,
+              (t) => stream.write(t),
+              (e) => (hs?.ready ? this.abortRun?.(e) : reject(e)),
+            )
+          : undefined;
         const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
         stream.on('data', (d: Buffer) => {
           if (!hs || hs.ready) return feed(d, 'onStdout');
-          feed(hs.onStdout(d, () => resolve(shell)), 'onStdout');
+          feed(
+            hs.onStdout(d, () => resolve(shell)),
+            'onStdout',
+          );
         });
         stream.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
         stream.on('close', () => {
@@ -174,7 +184,14 @@ export class SshConnector implements Connector {
     return this.openOver(hop, name, opts, proxy.sock, timeoutMs, { proxy, written: command.written });
   }
 
-  private openOver(hop: Hop, name: string, opts: ConnectOptions, sock?: Duplex, timeoutMs?: number, proxied?: { proxy: ProxyProcess; written: string }): Promise<Client> {
+  private openOver(
+    hop: Hop,
+    name: string,
+    opts: ConnectOptions,
+    sock?: Duplex,
+    timeoutMs?: number,
+    proxied?: { proxy: ProxyProcess; written: string },
+  ): Promise<Client> {
     const target = hop.label;
     return new Promise((resolve, reject) => {
       const client = new Client();
@@ -214,14 +231,21 @@ export class SshConnector implements Connector {
       });
       opts.signal?.addEventListener('abort', () => fail(new TransportError(`${target}: ${String(opts.signal?.reason ?? 'cancelled')}`, name)), { once: true });
       const { methods, problems } = authMethods(hop, this.opts.keys);
-      if (methods.length === 0) return fail(new TransportError(`${target}: no way to authenticate: ${problems.join('; ') || 'no key file, no ssh-agent, no password'}`, name));
+      if (methods.length === 0)
+        return fail(new TransportError(`${target}: no way to authenticate: ${problems.join('; ') || 'no key file, no ssh-agent, no password'}`, name));
       // known_hosts is searched under the HostKeyAlias, else the address (with its port unless 22)
       const lookup = hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port);
       let serverHostKey: string[];
       try {
         const { algorithms, byKnownHosts } = hostKeyAlgorithmsFor(hop.hostKeyAlgorithms);
         serverHostKey = byKnownHosts ? orderHostKeyAlgorithms(this.hostKeyEntries(hop), lookup, algorithms) : algorithms;
-        if (serverHostKey.length === 0) return fail(new HostKeyError(`${target}: HostKeyAlgorithms ${hop.hostKeyAlgorithms} leaves no host key algorithm cnet-remote can verify (ssh2 has no sk-* or webauthn keys)`, name));
+        if (serverHostKey.length === 0)
+          return fail(
+            new HostKeyError(
+              `${target}: HostKeyAlgorithms ${hop.hostKeyAlgorithms} leaves no host key algorithm cnet-remote can verify (ssh2 has no sk-* or webauthn keys)`,
+              name,
+            ),
+          );
       } catch (err) {
         // a known_hosts file that cannot be read: no key can be checked against it
         return fail(new HostKeyError(`${errorMessage(err)}; the host key of ${target} cannot be checked`, name));
@@ -230,7 +254,8 @@ export class SshConnector implements Connector {
         if (verdict.warning) opts.warn?.(verdict.warning);
         if (verdict.untrusted) {
           // as ssh with a key it does not trust: no password for a host that may be someone else
-          for (let i = methods.length - 1; i >= 0; i--) if (methods[i]!.type === 'password' || methods[i]!.type === 'keyboard-interactive') methods.splice(i, 1);
+          for (let i = methods.length - 1; i >= 0; i--)
+            if (methods[i]!.type === 'password' || methods[i]!.type === 'keyboard-interactive') methods.splice(i, 1);
         }
         if (verdict.record) {
           try {
@@ -275,7 +300,8 @@ export class SshConnector implements Connector {
             accept({ kind: 'accept', ...(record ? { record } : {}) }, key);
             return verify(true);
           }
-          hostKeyProblem = answer === undefined ? refusal : `the host key of ${target} was not accepted (answered ${JSON.stringify(answer.trim().slice(0, 40))})`;
+          hostKeyProblem =
+            answer === undefined ? refusal : `the host key of ${target} was not accepted (answered ${JSON.stringify(answer.trim().slice(0, 40))})`;
           verify(false);
         });
       };
@@ -309,7 +335,10 @@ export class SshConnector implements Connector {
       const target = this.target(host);
       for (const hop of [...target.jumps, target]) {
         if (hop.hostKeyChecking !== 'ask') continue;
-        const names = [hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port), ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? [knownHostsName(hop.address, 22)] : [])];
+        const names = [
+          hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port),
+          ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? [knownHostsName(hop.address, 22)] : []),
+        ];
         let entries: KnownHostEntry[];
         try {
           entries = this.hostKeyEntries(hop);
@@ -355,6 +384,8 @@ function ipLookup(client: Client, hop: Hop, lookup: string): { ipName?: string }
 /** A direct-tcpip channel from `via` to `hop`, to run SSH over. */
 function forward(via: Client, hop: Hop): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    via.forwardOut('127.0.0.1', 0, hop.address, hop.port, (err, stream) => (err ? reject(new TransportError(`cannot reach ${hop.label} through the bastion: ${err.message}`)) : resolve(stream)));
+    via.forwardOut('127.0.0.1', 0, hop.address, hop.port, (err, stream) =>
+      err ? reject(new TransportError(`cannot reach ${hop.label} through the bastion: ${err.message}`)) : resolve(stream),
+    );
   });
 }

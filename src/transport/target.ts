@@ -73,12 +73,19 @@ const PROXY_HELP =
  */
 function proxyCommandFor(written: string, tokens: ProxyCommandTokens, fdpass = false): { proxyCommand: NonNullable<Hop['proxyCommand']>; refusal?: string } {
   if (written.trim() === '-') {
-    return { proxyCommand: { written }, refusal: 'ProxyCommand "-" (ssh\'s own stdin and stdout as the connection) cannot be used by cnet-remote, which connects to many hosts at once; the host is not connected to directly instead' };
+    return {
+      proxyCommand: { written },
+      refusal:
+        'ProxyCommand "-" (ssh\'s own stdin and stdout as the connection) cannot be used by cnet-remote, which connects to many hosts at once; the host is not connected to directly instead',
+    };
   }
   try {
     return { proxyCommand: { written, line: expandProxyCommand(written, tokens), ...(fdpass ? { fdpass } : {}) } };
   } catch (err) {
-    return { proxyCommand: { written }, refusal: `ProxyCommand: ${(err as Error).message} (ssh refuses it too); the host is not connected to directly instead` };
+    return {
+      proxyCommand: { written },
+      refusal: `ProxyCommand: ${(err as Error).message} (ssh refuses it too); the host is not connected to directly instead`,
+    };
   }
 }
 
@@ -147,7 +154,11 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   if (common?.unusableProxy) refusal = `ansible_ssh_common_args: ${common.unusableProxy} ${PROXY_HELP}`;
   const notes = (common?.unsupported ?? []).map((a) => `ansible_ssh_common_args: ${a} is not supported and was ignored`);
   // as Ansible runs ssh: the inventory's values given outright, its ssh args and -o ConnectTimeout before the config
-  const s = resolveSshConfig(cfg, c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine: sshCommandLine(c, common) });
+  const s = resolveSshConfig(cfg, c.address, {
+    ...(c.user ? { user: c.user } : {}),
+    ...(c.port ? { port: c.port } : {}),
+    commandLine: sshCommandLine(c, common),
+  });
   notes.push(...s.notes);
   // every ProxyCommand is run (ssh-config.ts still calls one it does not take as a jump unusable)
   const address = s.hostName ?? c.address;
@@ -174,7 +185,11 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
     const jUser = js.user ?? local;
     let jProxy: Hop['proxyCommand'];
     if (jCommand !== undefined) {
-      const p = proxyCommandFor(jCommand, { host: jAddress, hostArg: j.host, port: jPort, user: jUser, ...(js.hostKeyAlias !== undefined ? { hostKeyAlias: js.hostKeyAlias } : {}) }, js.proxyUseFdpass);
+      const p = proxyCommandFor(
+        jCommand,
+        { host: jAddress, hostArg: j.host, port: jPort, user: jUser, ...(js.hostKeyAlias !== undefined ? { hostKeyAlias: js.hostKeyAlias } : {}) },
+        js.proxyUseFdpass,
+      );
       jProxy = p.proxyCommand;
       if (p.refusal) refusal ??= `bastion ${j.host}: ${p.refusal}`;
     }

@@ -30,10 +30,12 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!nsIf.up) return `${src.nsIf} in ${src.name} is down: ${quoteArgv(['ip', '-n', src.name, 'link', 'set', 'dev', src.nsIf, 'up'])}`;
     if (!hasAddress(nsIf, src.address)) return `${src.name} has lost its address ${src.address} (cnet-remote up restores it)`;
     const hostIf = findLink(facts.root, src.hostIf);
-    if (!hostIf?.up || hostIf.master !== bridge.name) return `${src.hostIf} is ${hostIf ? 'down or not a port of ' + bridge.name : 'missing'} (cnet-remote up repairs it)`;
+    if (!hostIf?.up || hostIf.master !== bridge.name)
+      return `${src.hostIf} is ${hostIf ? 'down or not a port of ' + bridge.name : 'missing'} (cnet-remote up repairs it)`;
     if (p.kind === 'upstream' || p.kind === 'fabric') {
       const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === bridge.address);
-      if (!def) return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
+      if (!def)
+        return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
     }
   }
   if (!br) return `bridge ${bridge.name} is missing (cnet-remote up recreates it)`;
@@ -41,7 +43,8 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
 
   if (p.kind === 'peer' || p.kind === 'host') {
     const dst = desired.namespaces.find((n) => n.name === p.to)!;
-    if (p.kind === 'host' && !hasAddress(br, bridge.address)) return `no route: the host has no address on ${bridge.name} (cnet-remote up restores ${bridge.address})`;
+    if (p.kind === 'host' && !hasAddress(br, bridge.address))
+      return `no route: the host has no address on ${bridge.name} (cnet-remote up restores ${bridge.address})`;
     const dstIf = findLink(facts.namespaces.get(dst.name), dst.nsIf);
     if (!facts.netns.has(dst.name) || !dstIf?.up || !hasAddress(dstIf, dst.address)) {
       return `no ARP reply from ${p.target}: ${dst.name} ${!facts.netns.has(dst.name) ? 'is missing' : `has ${dst.nsIf} down or without its address`}`;
@@ -65,8 +68,10 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (drops.length) return `dropped in FORWARD by: ${drops[0]!.join(' ')}: ${quoteArgv(['iptables', '-D', 'FORWARD', ...drops[0]!])}`;
     if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
     const nftDrop = nftForwardDrops(facts)[0];
-    if (nftDrop) return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
-    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name, bridge.natExcept && formatCidr(bridge.natExcept))) return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
+    if (nftDrop)
+      return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
+    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name, bridge.natExcept && formatCidr(bridge.natExcept)))
+      return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
   return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
@@ -79,13 +84,17 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
   const subnet = formatCidr(peer.subnet);
   if (!facts.ipForward) return `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])}`;
   if (f.mode === 'routed') {
-    if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via: peer.underlay }))) return `no route to ${subnet} via ${peer.underlay} (cnet-remote up restores it)`;
+    if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via: peer.underlay })))
+      return `no route to ${subnet} via ${peer.underlay} (cnet-remote up restores it)`;
   } else if (f.vxlan) {
     const vx = findLink(facts.root, f.vxlan.device);
     if (!vx) return `VXLAN device ${f.vxlan.device} is missing (cnet-remote up recreates it)`;
-    if (!vx.up || vx.master !== f.bridge) return `VXLAN device ${f.vxlan.device} is ${vx.up ? `not a port of ${f.bridge}` : 'down'} (cnet-remote up repairs it)`;
-    if (!(facts.fdb?.get(f.vxlan.device) ?? []).some((e) => e.mac === ZERO_MAC && e.dst === peer.underlay)) return `${f.vxlan.device} does not send to ${peer.host} (${peer.underlay}): its forwarding entry is missing (cnet-remote up restores it)`;
-    if (!routesTo(facts, formatCidr(f.supernet)).some((r) => routeMatches(r, { dev: f.bridge }))) return `no route to the fabric ${formatCidr(f.supernet)} on ${f.bridge} (cnet-remote up restores it)`;
+    if (!vx.up || vx.master !== f.bridge)
+      return `VXLAN device ${f.vxlan.device} is ${vx.up ? `not a port of ${f.bridge}` : 'down'} (cnet-remote up repairs it)`;
+    if (!(facts.fdb?.get(f.vxlan.device) ?? []).some((e) => e.mac === ZERO_MAC && e.dst === peer.underlay))
+      return `${f.vxlan.device} does not send to ${peer.host} (${peer.underlay}): its forwarding entry is missing (cnet-remote up restores it)`;
+    if (!routesTo(facts, formatCidr(f.supernet)).some((r) => routeMatches(r, { dev: f.bridge })))
+      return `no route to the fabric ${formatCidr(f.supernet)} on ${f.bridge} (cnet-remote up restores it)`;
   }
   const fwd = fabricForward(f, facts);
   if (fwd && (!fwd.accepted || fwd.drops.length)) {

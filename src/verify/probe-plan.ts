@@ -30,7 +30,10 @@ export function fabricTargets(f: FabricSpec, self: string): FabricPeer[] {
   const next = bySubnet.find((p) => p.subnet.network > f.subnet.network) ?? bySubnet[0]!;
   const prev = [...bySubnet].reverse().find((p) => p.subnet.network < f.subnet.network) ?? bySubnet[bySubnet.length - 1]!;
   const rank = (p: FabricPeer) => createHash('sha256').update(`${self}\0${p.host}`).digest().readUInt32BE(0);
-  const rest = peers.filter((p) => p !== next && p !== prev).sort((a, b) => rank(a) - rank(b)).slice(0, FABRIC_PROBE_RANDOM);
+  const rest = peers
+    .filter((p) => p !== next && p !== prev)
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, FABRIC_PROBE_RANDOM);
   return [...new Set([next, prev, ...rest])];
 }
 
@@ -55,7 +58,8 @@ export function probePlan(desired: DesiredNetwork, upstream?: string, self = '')
   const f = desired.fabric;
   const src = f ? on(f.bridge)[0] : undefined;
   if (f && src) {
-    for (const p of fabricTargets(f, self)) out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe!.ns}`, target: p.probe!.address });
+    for (const p of fabricTargets(f, self))
+      out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe!.ns}`, target: p.probe!.address });
   }
   return out;
 }

@@ -60,7 +60,9 @@ export function fabricForward(f: FabricSpec, facts: HostFacts): { accepted: bool
 /** Flannel's answer to a FORWARD chain that drops: accept the supernet, from and to. */
 export function fabricAcceptFix(f: FabricSpec): string {
   const net = formatCidr(f.supernet);
-  return [quoteArgv(['iptables', '-I', 'FORWARD', '-s', net, '-j', 'ACCEPT']), quoteArgv(['iptables', '-I', 'FORWARD', '-d', net, '-j', 'ACCEPT'])].join(' && ');
+  return [quoteArgv(['iptables', '-I', 'FORWARD', '-s', net, '-j', 'ACCEPT']), quoteArgv(['iptables', '-I', 'FORWARD', '-d', net, '-j', 'ACCEPT'])].join(
+    ' && ',
+  );
 }
 
 export function acceptFix(b: BridgeSpec): string {
@@ -82,10 +84,16 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
   for (const b of desired.bridges) {
     const link = findLink(facts.root, b.name);
     if (link && (link.kind !== 'bridge' || link.alias !== TAG) && !facts.record.some((o) => o.kind === 'link' && o.name === b.name)) {
-      out.push({ message: `${b.name} exists and was not created by cnet-remote (${link.kind ?? 'device'}): up will not touch it`, fix: `choose another bridge name in the inventory, or remove it: ${quoteArgv(['ip', 'link', 'del', 'dev', b.name])}` });
+      out.push({
+        message: `${b.name} exists and was not created by cnet-remote (${link.kind ?? 'device'}): up will not touch it`,
+        fix: `choose another bridge name in the inventory, or remove it: ${quoteArgv(['ip', 'link', 'del', 'dev', b.name])}`,
+      });
     }
     for (const r of overlappingRoutes(b, facts)) {
-      out.push({ message: `subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: traffic to one of them goes the wrong way`, fix: `choose a subnet for ${b.name} that overlaps nothing on the host` });
+      out.push({
+        message: `subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: traffic to one of them goes the wrong way`,
+        fix: `choose a subnet for ${b.name} that overlaps nothing on the host`,
+      });
     }
     for (const rule of forwardDrops(facts, b)) {
       out.push({ message: `the FORWARD chain drops traffic of ${b.name}: ${rule.join(' ')}`, fix: quoteArgv(['iptables', '-D', 'FORWARD', ...rule]) });
@@ -100,7 +108,10 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
   }
   const f = desired.fabric;
   if (f && fabricForward(f, facts)?.accepted === false) {
-    out.push({ message: `the FORWARD policy is ${facts.forwardChain?.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`, fix: fabricAcceptFix(f) });
+    out.push({
+      message: `the FORWARD policy is ${facts.forwardChain?.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`,
+      fix: fabricAcceptFix(f),
+    });
   }
   for (const c of nftForwardDrops(facts)) {
     if (natted.length === 0) break;

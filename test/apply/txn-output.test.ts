@@ -25,7 +25,23 @@ describe('parseTxnOutput', () => {
   });
 
   it('reports a failed undo (@@rolledback 1) as not ok, and counts every @@undo line', () => {
-    const t = parseTxnOutput(out('@@step 0', '@@step 1', '@@step 2', '@@step 3', 'boom', '@@undo 2', '@@undo 1', 'Cannot find device "x"', '@@undo 0', '@@rolledback 1', '@@apply-exit', '1'), 5);
+    const t = parseTxnOutput(
+      out(
+        '@@step 0',
+        '@@step 1',
+        '@@step 2',
+        '@@step 3',
+        'boom',
+        '@@undo 2',
+        '@@undo 1',
+        'Cannot find device "x"',
+        '@@undo 0',
+        '@@rolledback 1',
+        '@@apply-exit',
+        '1',
+      ),
+      5,
+    );
     expect(t.failed).toEqual({ index: 3, output: 'boom' });
     expect(t.rolledBack).toEqual({ undone: 3, ok: false });
     expect(t.done).toBe(3);

@@ -12,11 +12,17 @@ describe('splitCommand', () => {
   const raw = (...a: string[]) => ['node', 'cnet-remote', 'exec', ...a];
 
   it('inventories before the first `--`, the command after it', () => {
-    expect(splitCommand(['a.yaml', 'b.yaml', 'sh', '-c', 'echo $x'], raw('a.yaml', 'b.yaml', '--', 'sh', '-c', 'echo $x'))).toEqual({ inventories: ['a.yaml', 'b.yaml'], command: ['sh', '-c', 'echo $x'] });
+    expect(splitCommand(['a.yaml', 'b.yaml', 'sh', '-c', 'echo $x'], raw('a.yaml', 'b.yaml', '--', 'sh', '-c', 'echo $x'))).toEqual({
+      inventories: ['a.yaml', 'b.yaml'],
+      command: ['sh', '-c', 'echo $x'],
+    });
   });
 
   it('options may come before or between inventories; a `--` inside the command is the command’s', () => {
-    expect(splitCommand(['a.yaml', 'grep', '--', '-x'], raw('--ns', 'pb', 'a.yaml', '--limit', 'vm1', '--', 'grep', '--', '-x'))).toEqual({ inventories: ['a.yaml'], command: ['grep', '--', '-x'] });
+    expect(splitCommand(['a.yaml', 'grep', '--', '-x'], raw('--ns', 'pb', 'a.yaml', '--limit', 'vm1', '--', 'grep', '--', '-x'))).toEqual({
+      inventories: ['a.yaml'],
+      command: ['grep', '--', '-x'],
+    });
   });
 
   it('an option whose value is `--` is not the separator', () => {
@@ -49,7 +55,10 @@ async function run(...args: string[]) {
 
 describe('exec usage errors: refused before the inventory is read or a host is touched', () => {
   it('no `--`, or nothing after it', async () => {
-    for (const args of [['missing.yaml', 'hostname'], ['missing.yaml', '--']]) {
+    for (const args of [
+      ['missing.yaml', 'hostname'],
+      ['missing.yaml', '--'],
+    ]) {
       const r = await run(...args);
       expect(r.code).toBe(EXIT.usage);
       expect(r.stderr).toMatch(/give the command after `--`/);
@@ -76,7 +85,10 @@ describe('exec usage errors: refused before the inventory is read or a host is t
       expect(fromEnv.code).toBe(EXIT.usage);
       expect(fromEnv.stderr).toContain('from-env.yaml');
     } finally {
-      for (const [k, v] of [['ANSIBLE_CONFIG', saved.config], ['ANSIBLE_INVENTORY', saved.inventory]] as const) {
+      for (const [k, v] of [
+        ['ANSIBLE_CONFIG', saved.config],
+        ['ANSIBLE_INVENTORY', saved.inventory],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

@@ -12,7 +12,7 @@ function terminal() {
 }
 
 describe('HostKeyQuestions', () => {
-  it('asks one question at a time, in order, and holds the run\'s lines while one is open', async () => {
+  it("asks one question at a time, in order, and holds the run's lines while one is open", async () => {
     const t = terminal();
     const q = new HostKeyQuestions(t.input, t.output);
     const lines: string[] = [];

@@ -54,13 +54,23 @@ async function hostSsh(name: string) {
   const lines: string[] = [];
   const notes: string[] = [];
   const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(String(t)), note: (t) => notes.push(String(t)), error: (t) => notes.push(String(t)) };
+  const out: Output = {
+    stdout: stream,
+    progress: stream,
+    line: (t) => lines.push(String(t)),
+    note: (t) => notes.push(String(t)),
+    error: (t) => notes.push(String(t)),
+  };
   const code = await main(['node', 'cnet-remote', 'inventory', 'host', name, inventory, '-F', CONFIG, '--ssh'], out);
   return { code, lines, notes };
 }
 
 function sshG(name: string, ...opts: string[]) {
-  const stdout = execFileSync('ssh', ['-G', '-F', CONFIG, ...opts, name], { env: { PATH: '/usr/bin:/bin', HOME: dir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const stdout = execFileSync('ssh', ['-G', '-F', CONFIG, ...opts, name], {
+    env: { PATH: '/usr/bin:/bin', HOME: dir },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return sshGFields(stdout, name, {});
 }
 

@@ -102,13 +102,24 @@ describe('inventory host', () => {
 
   it('passwords, in the variables and in the connection, show as (hidden)', () => {
     const file = join(dir, 'secret-host.yml');
-    writeFileSync(file, 'web:\n  hosts:\n    w1:\n      ansible_host: 10.1.2.3\n      ansible_port: 2200\n      ansible_password: s3cret-pw\n      ansible_ssh_private_key_file: /keys/id\n      ansible_become: true\n      ansible_become_password: b3come\n');
+    writeFileSync(
+      file,
+      'web:\n  hosts:\n    w1:\n      ansible_host: 10.1.2.3\n      ansible_port: 2200\n      ansible_password: s3cret-pw\n      ansible_ssh_private_key_file: /keys/id\n      ansible_become: true\n      ansible_become_password: b3come\n',
+    );
     const r = cli('host', 'w1', '-i', file);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/s3cret|b3come/);
     expect(r.stdout).toContain('"ansible_password": "(hidden)"');
     expect(r.stdout.split('connection:\n')[1]).toBe(
-      ['  address:  10.1.2.3', '  port:     2200', "  user:     (not set: the ssh config's, else yours)", '  key file: /keys/id', '  password: (hidden)', '  become:   root through sudo, password (hidden)', ''].join('\n'),
+      [
+        '  address:  10.1.2.3',
+        '  port:     2200',
+        "  user:     (not set: the ssh config's, else yours)",
+        '  key file: /keys/id',
+        '  password: (hidden)',
+        '  become:   root through sudo, password (hidden)',
+        '',
+      ].join('\n'),
     );
   });
 

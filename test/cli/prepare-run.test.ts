@@ -14,7 +14,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-
 describe('a run on no host is an error, not a success (it exited 0 with "0 hosts")', () => {
   it('an inventory without hosts', async () => {
     const empty = file('empty.yaml', 'all:\n  vars:\n    ansible_user: root\n');

@@ -31,7 +31,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-
 /** An inventory of the server under these names, with `vars` (YAML flow-mapping body) added. */
 function inventory(name: string, vars: string, ...hosts: string[]): string {
   const path = join(dir, name);
@@ -42,10 +41,12 @@ function inventory(name: string, vars: string, ...hosts: string[]): string {
 
 describe('host keys added under accept-new are announced, as ssh\'s "Permanently added" (they were added silently)', () => {
   it('one line per known_hosts file, with the count', () => {
-    expect(hostKeysAdded([{ file: '/root/.ssh/known_hosts', count: 3 }, { file: '/srv/kh', count: 1 }])).toEqual([
-      'Permanently added 3 host keys to /root/.ssh/known_hosts',
-      'Permanently added 1 host key to /srv/kh',
-    ]);
+    expect(
+      hostKeysAdded([
+        { file: '/root/.ssh/known_hosts', count: 3 },
+        { file: '/srv/kh', count: 1 },
+      ]),
+    ).toEqual(['Permanently added 3 host keys to /root/.ssh/known_hosts', 'Permanently added 1 host key to /srv/kh']);
     expect(hostKeysAdded([])).toEqual([]);
   });
 

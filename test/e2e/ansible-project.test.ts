@@ -43,16 +43,23 @@ beforeAll(async () => {
   // every VM of a lab shares its first three octets: the template puts them back
   const prefix = vms[0]!.address.split('.').slice(0, 3).join('.');
   // listed last VM first: web[0] is the first the inventory names, not the first by name
-  const hosts = [...vms].reverse().map((v) => `${v.name} ansible_host="{{ lab_prefix }}.${v.address.split('.')[3]}"`).join('\n');
+  const hosts = [...vms]
+    .reverse()
+    .map((v) => `${v.name} ansible_host="{{ lab_prefix }}.${v.address.split('.')[3]}"`)
+    .join('\n');
   writeFileSync(
     join(dir, 'hosts'),
     `# an INI inventory, Ansible's default format\n[web]\n${hosts}\n\n[lab:children]\nweb\n\n[lab:vars]\nansible_become=yes\ncnet_host_key_checking=strict\n`,
   );
-  const become = execFileSync('ansible-vault', ['encrypt_string', lab.becomePassword, '--name', 'ansible_become_password', '--vault-password-file', join(dir, 'vault-pass')], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg'), LANG: 'C.UTF-8' },
-    encoding: 'utf8',
-  });
+  const become = execFileSync(
+    'ansible-vault',
+    ['encrypt_string', lab.becomePassword, '--name', 'ansible_become_password', '--vault-password-file', join(dir, 'vault-pass')],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg'), LANG: 'C.UTF-8' },
+      encoding: 'utf8',
+    },
+  );
   mkdirSync(join(dir, 'group_vars'));
   writeFileSync(
     join(dir, 'group_vars', 'all.yml'),
@@ -68,7 +75,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'ansible.cfg'), `[defaults]\ninventory = ./hosts\nremote_user = ${LAB_USERS.passwordSudoer}\nprivate_key_file = ${lab.key}\nhost_key_checking = True\n`);
+  writeFileSync(
+    join(dir, 'ansible.cfg'),
+    `[defaults]\ninventory = ./hosts\nremote_user = ${LAB_USERS.passwordSudoer}\nprivate_key_file = ${lab.key}\nhost_key_checking = True\n`,
+  );
 });
 afterAll(async () => {
   await stopLab(lab);
@@ -96,7 +106,10 @@ describe.sequential("a user's Ansible project: INI, ansible.cfg, group_vars, tem
   });
 
   it("verify and down through -i, the vault password from ansible.cfg's vault_password_file, --limit web[0] in inventory order", async () => {
-    writeFileSync(join(dir, 'ansible.cfg'), `[defaults]\nremote_user = ${LAB_USERS.passwordSudoer}\nprivate_key_file = ${lab.key}\nvault_password_file = ./vault-pass\n`);
+    writeFileSync(
+      join(dir, 'ansible.cfg'),
+      `[defaults]\nremote_user = ${LAB_USERS.passwordSudoer}\nprivate_key_file = ${lab.key}\nvault_password_file = ./vault-pass\n`,
+    );
     const verify = await cnet(['verify', '-i', 'hosts', '--json']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.json!.hosts.map((h) => h.verified)).toEqual([true, true]);

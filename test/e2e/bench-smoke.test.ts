@@ -22,8 +22,11 @@ interface OpSummary {
 
 it('npm run bench:smoke: every operation ran, its result was checked, and the report names the targets', async () => {
   const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', [join(ROOT, 'bench', 'bench.mjs'), '--hosts', '1', '--runs', '1', '--skip-ansible', '--name', name, '--results-dir', dir], { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      'node',
+      [join(ROOT, 'bench', 'bench.mjs'), '--hosts', '1', '--runs', '1', '--skip-ansible', '--name', name, '--results-dir', dir],
+      { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
   expect(run.code, run.stderr).toBe(0);

@@ -84,7 +84,13 @@ beforeAll(async () => {
   writeFileSync(f('kh_other'), `@cert-authority * ${readFileSync(f('other_ca.pub'), 'utf8').trim()}\n`);
   writeFileSync(f('kh_plain'), `[${addr}]:2224 ${readFileSync(f('host_ed25519.pub'), 'utf8').trim()}\n`);
   writeFileSync(f('kh_global'), '');
-  const host = (name: string, port: number, knownHosts: string, keys: string[]) => [`Host ${name}`, `  HostName ${addr}`, `  Port ${port}`, `  UserKnownHostsFile ${f(knownHosts)}`, ...keys.map((k) => `  ${k}`)];
+  const host = (name: string, port: number, knownHosts: string, keys: string[]) => [
+    `Host ${name}`,
+    `  HostName ${addr}`,
+    `  Port ${port}`,
+    `  UserKnownHostsFile ${f(knownHosts)}`,
+    ...keys.map((k) => `  ${k}`),
+  ];
   const labKey = [`IdentityFile ${lab.key}`];
   config = f('ssh_config');
   writeFileSync(
@@ -126,7 +132,10 @@ beforeAll(async () => {
   execFileSync('ssh-add', ['-q', f('user')], { env: agentEnv('key'), stdio: 'ignore' }); // no user-cert.pub beside it: the key alone
   expect(execFileSync('ssh-add', ['-l'], { env: agentEnv('key'), encoding: 'utf8' })).toMatch(/^256 SHA256:\S+ .*\(ED25519\)\n$/);
   inventory = f('hosts.yaml');
-  writeFileSync(inventory, `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'future', 'noprincipals', 'certuser', 'nocertuser', 'agentcert', 'agentkey'].map((h) => `    ${h}:\n`).join('')}`);
+  writeFileSync(
+    inventory,
+    `all:\n  hosts:\n${['valid', 'validrsa', 'untrusted', 'othername', 'expired', 'fallback', 'future', 'noprincipals', 'certuser', 'nocertuser', 'agentcert', 'agentkey'].map((h) => `    ${h}:\n`).join('')}`,
+  );
 });
 afterAll(async () => {
   for (const a of Object.values(agents)) if (a) process.kill(a.pid);
@@ -145,11 +154,35 @@ function ssh(env: Record<string, string>, ...args: string[]): Promise<{ code: nu
 const cases: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp; agent?: 'cert' | 'key' }[] = [
   { host: 'valid', what: 'host certificate signed by a CA listed @cert-authority, no plain key known', connects: true },
   { host: 'validrsa', what: 'the same with an RSA host key (rsa-sha2-512-cert-v01)', connects: true },
-  { host: 'untrusted', what: 'the CA not listed (another CA is)', connects: false, ours: /which no @cert-authority line for \[[\d.]+\]:2222 in known_hosts lists/, theirs: /Host key verification failed/ },
-  { host: 'othername', what: 'the certificate for another name', connects: false, ours: /is not among the certificate's principals \("other\.example"\)/, theirs: /Host key verification failed/ },
-  { host: 'expired', what: 'an expired certificate', connects: false, ours: /the certificate has expired \(valid until 2020-01-02/, theirs: /Host key verification failed/ },
+  {
+    host: 'untrusted',
+    what: 'the CA not listed (another CA is)',
+    connects: false,
+    ours: /which no @cert-authority line for \[[\d.]+\]:2222 in known_hosts lists/,
+    theirs: /Host key verification failed/,
+  },
+  {
+    host: 'othername',
+    what: 'the certificate for another name',
+    connects: false,
+    ours: /is not among the certificate's principals \("other\.example"\)/,
+    theirs: /Host key verification failed/,
+  },
+  {
+    host: 'expired',
+    what: 'an expired certificate',
+    connects: false,
+    ours: /the certificate has expired \(valid until 2020-01-02/,
+    theirs: /Host key verification failed/,
+  },
   { host: 'fallback', what: 'an expired certificate whose plain key is known (ssh drops the certificate and checks the key)', connects: true },
-  { host: 'future', what: 'a certificate not yet valid', connects: false, ours: /the certificate is not yet valid \(valid from 20\d\d-/, theirs: /Host key verification failed/ },
+  {
+    host: 'future',
+    what: 'a certificate not yet valid',
+    connects: false,
+    ours: /the certificate is not yet valid \(valid from 20\d\d-/,
+    theirs: /Host key verification failed/,
+  },
   { host: 'noprincipals', what: 'a certificate with no principals (valid for any name, as ssh has it)', connects: true },
   { host: 'certuser', what: 'a user certificate (CertificateFile) where sshd takes only TrustedUserCAKeys', connects: true },
   { host: 'nocertuser', what: 'the same key without its certificate', connects: false, theirs: /Permission denied \(publickey\)/ },

@@ -29,7 +29,10 @@ async function twoAtOnce(...flags: string[]): Promise<{ a: Record<string, Host>;
   for (const run of [a, b]) {
     for (const h of Object.values(run)) {
       expect(h.error ?? '', h.name).not.toMatch(/rolled back|failed:/);
-      expect([h.name, h.status === 'failed' ? h.error?.replace(/: .*/, '') : h.status]).toEqual([h.name, expect.stringMatching(/^(changed|ok|the host is locked by another run)$/)]);
+      expect([h.name, h.status === 'failed' ? h.error?.replace(/: .*/, '') : h.status]).toEqual([
+        h.name,
+        expect.stringMatching(/^(changed|ok|the host is locked by another run)$/),
+      ]);
     }
   }
   for (let i = 1; i <= HOSTS; i++) expect([a[`vm${i}`]!.status, b[`vm${i}`]!.status], `vm${i}`).toContain('changed');
@@ -37,10 +40,13 @@ async function twoAtOnce(...flags: string[]): Promise<{ a: Record<string, Host>;
 }
 
 describe.sequential(`two up runs at once on ${HOSTS} hosts`, () => {
-  it.each([1, 2, 3, 4, 5])('round %i, failing at once on a held lock: every host built once, no run applies a plan made before the other changed the host', async () => {
-    const { codes } = await twoAtOnce();
-    for (const c of codes) expect([0, 2]).toContain(c);
-  });
+  it.each([1, 2, 3, 4, 5])(
+    'round %i, failing at once on a held lock: every host built once, no run applies a plan made before the other changed the host',
+    async () => {
+      const { codes } = await twoAtOnce();
+      for (const c of codes) expect([0, 2]).toContain(c);
+    },
+  );
 
   it.each([1, 2, 3])('round %i, waiting for the lock (--lock-wait): both runs succeed, the second finding nothing left to do', async () => {
     const { a, b, codes } = await twoAtOnce('--lock-wait', '60');

@@ -13,8 +13,11 @@ afterAll(async () => {
 
 it('npm run demo builds, converges, verifies and proves connectivity', async () => {
   const run = await new Promise<{ code: number; out: string }>((resolve) =>
-    execFile('bash', [join(ROOT, 'scripts', 'demo.sh')], { env: { ...process.env, CI: 'true', HOSTS: '2', LAB: name, LAB_OWNER: String(process.pid) } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    execFile(
+      'bash',
+      [join(ROOT, 'scripts', 'demo.sh')],
+      { env: { ...process.env, CI: 'true', HOSTS: '2', LAB: name, LAB_OWNER: String(process.pid) } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     ),
   );
   expect(run.code, run.out).toBe(0);

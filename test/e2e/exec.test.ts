@@ -129,8 +129,23 @@ describe.sequential('exec', () => {
   it('through sudo (ansible_become), with its password from the environment: root, and the password never printed', async () => {
     const { sudoer, passwordSudoer } = LAB_USERS;
     const become = join(dir, 'become.yaml');
-    writeFileSync(become, `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true }\n`);
-    const run = await cliEnv({ CNET_BECOME_PASSWORD: lab.becomePassword }, 'exec', ...inv, become, '--limit', 'vm1,vm2', '--ns', 'container1', '--', 'id', '-u');
+    writeFileSync(
+      become,
+      `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true }\n`,
+    );
+    const run = await cliEnv(
+      { CNET_BECOME_PASSWORD: lab.becomePassword },
+      'exec',
+      ...inv,
+      become,
+      '--limit',
+      'vm1,vm2',
+      '--ns',
+      'container1',
+      '--',
+      'id',
+      '-u',
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(lines(run.stdout).sort()).toEqual(['vm1/container1 | 0', 'vm2/container1 | 0']);
     expect(run.stdout + run.stderr).not.toContain(lab.becomePassword);

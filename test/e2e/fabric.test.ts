@@ -22,26 +22,36 @@ const octet = (vm: number) => vm - 1;
 
 /** Everything down must leave as it was, routes and forwarding entries included. */
 async function state(vm: number): Promise<string> {
-  const run = await onVm(lab, vm, [
-    "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
-    'ip netns list | sort',
-    'ip route show table main',
-    'bridge fdb show | grep -v permanent || true',
-    'iptables-save -t nat | grep -v "^#" | sed "s/\\[[0-9:]*\\]//"',
-    'cat /proc/sys/net/ipv4/ip_forward',
-    'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
-  ].join('\n') + '\n');
+  const run = await onVm(
+    lab,
+    vm,
+    [
+      "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
+      'ip netns list | sort',
+      'ip route show table main',
+      'bridge fdb show | grep -v permanent || true',
+      'iptables-save -t nat | grep -v "^#" | sed "s/\\[[0-9:]*\\]//"',
+      'cat /proc/sys/net/ipv4/ip_forward',
+      'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
+    ].join('\n') + '\n',
+  );
   return run.stdout;
 }
 
 /** Packets our MASQUERADE rule on the host has matched since its counters were zeroed. */
 async function masqueraded(vm: number): Promise<number> {
-  const run = await onVm(lab, vm, 'iptables -t nat -L POSTROUTING -v -x -n | grep cnet-remote:cnet0 | awk \'{print $1}\'\n');
+  const run = await onVm(lab, vm, "iptables -t nat -L POSTROUTING -v -x -n | grep cnet-remote:cnet0 | awk '{print $1}'\n");
   return Number(run.stdout.trim());
 }
 
 describe.sequential.each([
-  { mode: 'routed', net: '172.30', file: 'fabric-routed.yaml', drift: (peer: number) => `ip route del 172.30.${octet(peer)}.0/24\n`, path: (peer: number) => `fabric.routes.vm${peer}` },
+  {
+    mode: 'routed',
+    net: '172.30',
+    file: 'fabric-routed.yaml',
+    drift: (peer: number) => `ip route del 172.30.${octet(peer)}.0/24\n`,
+    path: (peer: number) => `fabric.routes.vm${peer}`,
+  },
   {
     mode: 'vxlan',
     net: '172.31',
@@ -127,7 +137,9 @@ describe.sequential.each([
     expect(verify.code, verify.stdout).toBe(2);
     const vm1 = verify.json.hosts.find((h) => h.name === 'vm1')!;
     expect(vm1.mismatches.map((m) => m.path)).toEqual([path(2)]);
-    const probe = (vm1 as unknown as { probes: { kind: string; to: string; ok: boolean; cause?: string }[] }).probes.find((p) => p.kind === 'fabric' && p.to === 'vm2/db')!;
+    const probe = (vm1 as unknown as { probes: { kind: string; to: string; ok: boolean; cause?: string }[] }).probes.find(
+      (p) => p.kind === 'fabric' && p.to === 'vm2/db',
+    )!;
     if (mode === 'routed') expect(probe.ok).toBe(false);
     if (!probe.ok) expect(probe.cause).toMatch(mode === 'routed' ? /no route to 172\.30\.1\.0\/24 via/ : /forwarding entry is missing/);
     expect(verify.json.hosts.filter((h) => h.name !== 'vm1').every((h) => h.verified)).toBe(true);

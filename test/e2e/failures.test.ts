@@ -33,7 +33,11 @@ describe.sequential('failures', () => {
     await new Promise((r) => setTimeout(r, 300));
     const again = await cliJson('up', lab.inventory, SEED_PART2);
     expect(again.code).toBe(0);
-    expect(again.json.hosts.map((h) => [h.name, h.status])).toEqual([['vm1', 'ok'], ['vm2', 'changed'], ['vm3', 'ok']]);
+    expect(again.json.hosts.map((h) => [h.name, h.status])).toEqual([
+      ['vm1', 'ok'],
+      ['vm2', 'changed'],
+      ['vm3', 'ok'],
+    ]);
   });
 
   it('a changed host key is refused with its fingerprint under strict and accept-new; off warns', async () => {
@@ -53,7 +57,10 @@ describe.sequential('failures', () => {
       expect(run.json.hosts[0]!.error).toMatch(/CHANGED/);
     }
     const off = join(dir, 'inv-off.yaml');
-    writeFileSync(off, `all:\n  vars:\n    cnet_known_hosts_file: ${known}\n    ansible_host_key_checking: false\n    cnet_host_key_checking: off\n  hosts:\n    vm3: {}\n`);
+    writeFileSync(
+      off,
+      `all:\n  vars:\n    cnet_known_hosts_file: ${known}\n    ansible_host_key_checking: false\n    cnet_host_key_checking: off\n  hosts:\n    vm3: {}\n`,
+    );
     const run = await cli('verify', lab.inventory, SEED_PART2, off, '--limit', 'vm3');
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).toContain(realFp);
@@ -76,7 +83,10 @@ describe.sequential('failures', () => {
   it('bad input is refused with file:line:col before any host is touched (exit 1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cnet-bad-'));
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'all:\n  vars:\n    cnet:\n      bridges:\n        br9: { subnet: 172.30.0.0/16 }\n      namespaces:\n        "x;reboot": { bridge: br9 }\n');
+    writeFileSync(
+      bad,
+      'all:\n  vars:\n    cnet:\n      bridges:\n        br9: { subnet: 172.30.0.0/16 }\n      namespaces:\n        "x;reboot": { bridge: br9 }\n',
+    );
     const before = await onVm(lab, 1, 'ip netns list; ip -br link\n');
     const run = await cli('up', lab.inventory, bad);
     expect(run.code).toBe(1);

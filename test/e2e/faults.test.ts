@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(async () => stopLab(lab));
 
 /** Something that is not ours on every VM, which no fault may touch. */
-const FOREIGN = 'ip link add name keep0 type bridge 2>/dev/null; iptables -t nat -C POSTROUTING -s 10.99.0.0/16 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j MASQUERADE\n';
+const FOREIGN =
+  'ip link add name keep0 type bridge 2>/dev/null; iptables -t nat -C POSTROUTING -s 10.99.0.0/16 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j MASQUERADE\n';
 let clean: string[];
 beforeEach(async () => {
   // start each fault from nothing of ours
@@ -153,7 +154,10 @@ describe.sequential('faults', () => {
   it('a plan that would take the management path, or a subnet overlapping a host route: refused before anything is applied', async () => {
     const bad = join(dir, 'mgmt.yaml');
     const net = lab.plan.net;
-    writeFileSync(bad, `all:\n  vars:\n    cnet:\n      bridges:\n        brx: { subnet: 10.${net}.0.0/20, nat: false }\n      namespaces:\n        nsx: { bridge: brx }\n`);
+    writeFileSync(
+      bad,
+      `all:\n  vars:\n    cnet:\n      bridges:\n        brx: { subnet: 10.${net}.0.0/20, nat: false }\n      namespaces:\n        nsx: { bridge: brx }\n`,
+    );
     const run = await cliEnv({}, 'up', lab.inventory, bad, '--json', '--limit', 'vm1');
     const h = byName(run.stdout).vm1!;
     expect(h.status).toBe('failed');

@@ -38,7 +38,16 @@ describe.sequential('bastions', () => {
   });
 
   it('a target behind a bastion has its own host key checked under its own name', async () => {
-    const known = file('known_wrong', readFileSync(lab.knownHosts, 'utf8').replace(/^(10\.\d+\.160\.10) \S+ \S+$/m, `$1 ${readFileSync(join(lab.plan.dir, 'hostkeys', 'h1.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`));
+    const known = file(
+      'known_wrong',
+      readFileSync(lab.knownHosts, 'utf8').replace(
+        /^(10\.\d+\.160\.10) \S+ \S+$/m,
+        `$1 ${readFileSync(join(lab.plan.dir, 'hostkeys', 'h1.pub'), 'utf8')
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')}`,
+      ),
+    );
     const inv = file('priv-known.yaml', `all:\n  vars:\n    cnet_known_hosts_file: ${known}\n`);
     const run = await cliJson('verify', lab.inventory, SEED_PART2, inv, '--limit', 'priv1,priv2');
     expect(statuses(run.json)).toEqual({ priv1: 'unreachable', priv2: 'ok' });
@@ -50,7 +59,10 @@ describe.sequential('sudo and passwords', () => {
   const { sudoer, passwordSudoer } = LAB_USERS;
 
   it('a non-root user with passwordless sudo, and one whose sudo password comes from CNET_BECOME_PASSWORD', async () => {
-    const inv = file('become.yaml', `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true }\n`);
+    const inv = file(
+      'become.yaml',
+      `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true }\n`,
+    );
     const run = await cliEnv({ CNET_BECOME_PASSWORD: lab.becomePassword }, 'up', lab.inventory, SEED_PART2, inv, '--limit', 'vm1,vm2', '--json');
     const json = JSON.parse(run.stdout) as Json;
     expect(run.code, run.stdout).toBe(0);
@@ -61,7 +73,10 @@ describe.sequential('sudo and passwords', () => {
 
   it('a wrong sudo password fails that host only, clearly, and the password is in no output or report', async () => {
     const secret = 'Wr0ng-s3cret-pw';
-    const inv = file('become-wrong.yaml', `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true, ansible_become_password: ${secret} }\n`);
+    const inv = file(
+      'become-wrong.yaml',
+      `all:\n  children:\n    lab:\n      hosts:\n        vm1: { ansible_user: ${sudoer}, ansible_become: true }\n        vm2: { ansible_user: ${passwordSudoer}, ansible_become: true, ansible_become_password: ${secret} }\n`,
+    );
     const [junit, html] = [join(dir, 'r.xml'), join(dir, 'r.html')];
     const run = await cliEnv({}, 'verify', lab.inventory, SEED_PART2, inv, '--limit', 'vm1,vm2', '--json', '--junit', junit, '--html', html);
     const json = JSON.parse(run.stdout) as Json;
@@ -69,7 +84,8 @@ describe.sequential('sudo and passwords', () => {
     expect(statuses(json)).toEqual({ vm1: 'ok', vm2: 'failed' });
     expect(json.hosts[1]!.error).toMatch(/sudo: the become password .* was refused/);
     const human = await cliEnv({}, 'verify', lab.inventory, SEED_PART2, inv, '--limit', 'vm1,vm2', '-v');
-    for (const text of [run.stdout, run.stderr, human.stdout, human.stderr, readFileSync(junit, 'utf8'), readFileSync(html, 'utf8')]) expect(text).not.toContain(secret);
+    for (const text of [run.stdout, run.stderr, human.stdout, human.stderr, readFileSync(junit, 'utf8'), readFileSync(html, 'utf8')])
+      expect(text).not.toContain(secret);
   });
 
   it('sudo that wants a password nobody gave: a clear message', async () => {
@@ -80,9 +96,19 @@ describe.sequential('sudo and passwords', () => {
   });
 
   it('password authentication (no key) from CNET_SSH_PASSWORD, and keyboard-interactive where sshd only offers that (vm3); never printed', async () => {
-    const host = (name: string, i: number) => `    ${name}:\n      ansible_host: ${lab.plan.vmAddress(i)}\n      ansible_user: ${passwordSudoer}\n      ansible_become: true\n`;
-    const inv = file('password.yaml', `all:\n  vars:\n    cnet_known_hosts_file: ${lab.knownHosts}\n    cnet_host_key_checking: strict\n  hosts:\n${host('vm2', 2)}${host('vm3', 3)}`);
-    const run = await cliEnv({ CNET_SSH_PASSWORD: lab.becomePassword, CNET_BECOME_PASSWORD: lab.becomePassword, SSH_AUTH_SOCK: '' }, 'up', inv, SEED_PART2, '--json');
+    const host = (name: string, i: number) =>
+      `    ${name}:\n      ansible_host: ${lab.plan.vmAddress(i)}\n      ansible_user: ${passwordSudoer}\n      ansible_become: true\n`;
+    const inv = file(
+      'password.yaml',
+      `all:\n  vars:\n    cnet_known_hosts_file: ${lab.knownHosts}\n    cnet_host_key_checking: strict\n  hosts:\n${host('vm2', 2)}${host('vm3', 3)}`,
+    );
+    const run = await cliEnv(
+      { CNET_SSH_PASSWORD: lab.becomePassword, CNET_BECOME_PASSWORD: lab.becomePassword, SSH_AUTH_SOCK: '' },
+      'up',
+      inv,
+      SEED_PART2,
+      '--json',
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(lab.becomePassword);
     expect(readFileSync(join(lab.plan.dir, 'h2.log'), 'utf8')).toMatch(new RegExp(`Accepted password for ${passwordSudoer} `));
@@ -122,7 +148,10 @@ describe.sequential('sudo and passwords', () => {
       expect(run.code, run.stdout + run.stderr).toBe(0);
       // and the agent alone, holding the right key among the others, works with no key file
       execFileSync('ssh-add', ['-q', lab.key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-      const inv = file('agent.yaml', `all:\n  hosts:\n    vm1: { ansible_host: ${lab.plan.vmAddress(1)}, ansible_user: root, cnet_known_hosts_file: ${lab.knownHosts} }\n`);
+      const inv = file(
+        'agent.yaml',
+        `all:\n  hosts:\n    vm1: { ansible_host: ${lab.plan.vmAddress(1)}, ansible_user: root, cnet_known_hosts_file: ${lab.knownHosts} }\n`,
+      );
       const agentOnly = await cliEnv({ SSH_AUTH_SOCK: sock }, 'verify', inv, SEED_PART2, '--json');
       expect(agentOnly.stdout + agentOnly.stderr).not.toMatch(/no way to authenticate/);
     } finally {
@@ -133,7 +162,19 @@ describe.sequential('sudo and passwords', () => {
 
 describe.sequential('ssh config', () => {
   it('a ~/.ssh/config alias with its own IdentityFile works with no inventory connection vars', async () => {
-    const config = file('ssh_config', [`Host labvm2`, `  HostName ${lab.plan.vmAddress(2)}`, `  User root`, `  IdentityFile ${lab.key}`, `  IdentitiesOnly yes`, `  UserKnownHostsFile ${lab.knownHosts}`, `  StrictHostKeyChecking yes`, ''].join('\n'));
+    const config = file(
+      'ssh_config',
+      [
+        `Host labvm2`,
+        `  HostName ${lab.plan.vmAddress(2)}`,
+        `  User root`,
+        `  IdentityFile ${lab.key}`,
+        `  IdentitiesOnly yes`,
+        `  UserKnownHostsFile ${lab.knownHosts}`,
+        `  StrictHostKeyChecking yes`,
+        '',
+      ].join('\n'),
+    );
     const inv = file('alias.yaml', 'all:\n  hosts:\n    labvm2: {}\n');
     const run = await cliEnv({ SSH_AUTH_SOCK: '' }, 'verify', inv, SEED_PART2, '-F', config, '--json');
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -142,8 +183,14 @@ describe.sequential('ssh config', () => {
   });
 
   it('ProxyJump from the ssh config reaches a private host; ansible_ssh_common_args wins over it', async () => {
-    const config = file('ssh_config_jump', [`Host bastion`, `  HostName ${lab.plan.vmAddress(1)}`, `  User root`, `Host 10.*.160.*`, `  ProxyJump bastion`, `  User root`, ''].join('\n'));
-    const inv = file('jump.yaml', `all:\n  vars:\n    ansible_ssh_private_key_file: ${lab.key}\n    cnet_known_hosts_file: ${lab.knownHosts}\n    cnet_host_key_checking: strict\n  hosts:\n    p3: { ansible_host: ${lab.plan.vms.find((v) => v.key === 'p3')!.address} }\n`);
+    const config = file(
+      'ssh_config_jump',
+      [`Host bastion`, `  HostName ${lab.plan.vmAddress(1)}`, `  User root`, `Host 10.*.160.*`, `  ProxyJump bastion`, `  User root`, ''].join('\n'),
+    );
+    const inv = file(
+      'jump.yaml',
+      `all:\n  vars:\n    ansible_ssh_private_key_file: ${lab.key}\n    cnet_known_hosts_file: ${lab.knownHosts}\n    cnet_host_key_checking: strict\n  hosts:\n    p3: { ansible_host: ${lab.plan.vms.find((v) => v.key === 'p3')!.address} }\n`,
+    );
     const run = await cliEnv({ SSH_AUTH_SOCK: '' }, 'verify', inv, SEED_PART2, '-F', config, '--json');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const none = file('jump-none.yaml', `all:\n  vars:\n    ansible_ssh_common_args: -o ProxyJump=none\n`);

@@ -23,12 +23,36 @@ const PORT = 2230;
 
 const HOSTS: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp }[] = [
   { host: 'rsaonly', what: 'known_hosts holds only the RSA key of a host that offers ed25519 first', connects: true },
-  { host: 'rsawrong', what: 'known_hosts holds only another RSA key', connects: false, ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/, theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/ },
-  { host: 'pinned', what: 'HostKeyAlgorithms ssh-ed25519 given outright, only the RSA key known: not reordered', connects: false, ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/, theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/ },
+  {
+    host: 'rsawrong',
+    what: 'known_hosts holds only another RSA key',
+    connects: false,
+    ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/,
+    theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/,
+  },
+  {
+    host: 'pinned',
+    what: 'HostKeyAlgorithms ssh-ed25519 given outright, only the RSA key known: not reordered',
+    connects: false,
+    ours: /REMOTE HOST IDENTIFICATION HAS CHANGED/,
+    theirs: /REMOTE HOST IDENTIFICATION HAS CHANGED/,
+  },
   { host: 'aliased', what: 'the key recorded under a HostKeyAlias, not the address', connects: true },
-  { host: 'aliasmissing', what: 'a HostKeyAlias that known_hosts does not know (the address it does)', connects: false, ours: /host key for elsewhere is not known/, theirs: /No ED25519 host key is known for elsewhere/ },
+  {
+    host: 'aliasmissing',
+    what: 'a HostKeyAlias that known_hosts does not know (the address it does)',
+    connects: false,
+    ours: /host key for elsewhere is not known/,
+    theirs: /No ED25519 host key is known for elsewhere/,
+  },
   { host: 'portless', what: 'the key recorded for the address without its port (ssh: "checking without port identifier")', connects: true },
-  { host: 'asked', what: "StrictHostKeyChecking ask (ssh's default), a new host and no terminal", connects: false, ours: /no terminal to confirm it on/, theirs: /Host key verification failed/ },
+  {
+    host: 'asked',
+    what: "StrictHostKeyChecking ask (ssh's default), a new host and no terminal",
+    connects: false,
+    ours: /no terminal to confirm it on/,
+    theirs: /Host key verification failed/,
+  },
 ];
 
 beforeAll(async () => {
@@ -40,7 +64,18 @@ beforeAll(async () => {
   for (const k of ['host_rsa', 'other_rsa']) execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', '', '-f', f(k)]);
   writeFileSync(
     f('sshd_config'),
-    [`HostKey ${f('host_ed25519')}`, `HostKey ${f('host_rsa')}`, `AuthorizedKeysFile ${join(lab.plan.dir, 'id_ed25519.pub')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PidFile none', 'StrictModes no', 'UseDNS no', ''].join('\n'),
+    [
+      `HostKey ${f('host_ed25519')}`,
+      `HostKey ${f('host_rsa')}`,
+      `AuthorizedKeysFile ${join(lab.plan.dir, 'id_ed25519.pub')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PidFile none',
+      'StrictModes no',
+      'UseDNS no',
+      '',
+    ].join('\n'),
   );
   const started = await onVm(lab, 1, `/usr/sbin/sshd -f ${f('sshd_config')} -p ${PORT} -E ${f('sshd.log')}\n`);
   expect(started.code, started.stderr).toBe(0);
@@ -57,7 +92,12 @@ beforeAll(async () => {
     askyes: '',
     askno: '',
   };
-  const block = (host: string, mode: string, more: string[] = []) => [`Host ${host}`, `  UserKnownHostsFile ${f(`kh_${host}`)}`, `  StrictHostKeyChecking ${mode}`, ...more.map((l) => `  ${l}`)];
+  const block = (host: string, mode: string, more: string[] = []) => [
+    `Host ${host}`,
+    `  UserKnownHostsFile ${f(`kh_${host}`)}`,
+    `  StrictHostKeyChecking ${mode}`,
+    ...more.map((l) => `  ${l}`),
+  ];
   for (const [host, text] of Object.entries(knownHosts)) writeFileSync(f(`kh_${host}`), text);
   config = f('ssh_config');
   writeFileSync(

@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stopLab(lab));
 
-const FOREIGN = 'ip link add name keep0 type bridge 2>/dev/null; iptables -t nat -C POSTROUTING -s 10.99.0.0/16 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j MASQUERADE\n';
+const FOREIGN =
+  'ip link add name keep0 type bridge 2>/dev/null; iptables -t nat -C POSTROUTING -s 10.99.0.0/16 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j MASQUERADE\n';
 let clean: string;
 beforeEach(async () => {
   await cliEnv({}, 'down', ...inv());
@@ -71,7 +72,9 @@ describe.sequential('a runner killed inside an ip -batch', () => {
 
       const next = await up(...inv());
       expect(next.code, next.stdout).toBe(0);
-      expect(vm1(next).warnings?.map((w) => w.message)).toContainEqual(expect.stringMatching(/had been interrupted \(its runner died; its journal ended "try"\): rolled back from its journal/));
+      expect(vm1(next).warnings?.map((w) => w.message)).toContainEqual(
+        expect.stringMatching(/had been interrupted \(its runner died; its journal ended "try"\): rolled back from its journal/),
+      );
       expect(vm1(await verify(...inv())).status).toBe('ok');
       const down = await cliEnv({}, 'down', ...inv(), '--json', '--limit', 'vm1');
       expect(vm1(down).status).toBe('changed');
@@ -83,14 +86,19 @@ describe.sequential('a runner killed inside an ip -batch', () => {
 });
 
 describe.sequential('what the inventory no longer names', () => {
-  const renamed = part2.replace('container2: { bridge: br0, address: 172.18.0.3, host_if: veth2, ns_if: ceth2 }', 'container3: { bridge: br0, host_if: veth3, ns_if: ceth3 }');
+  const renamed = part2.replace(
+    'container2: { bridge: br0, address: 172.18.0.3, host_if: veth2, ns_if: ceth2 }',
+    'container3: { bridge: br0, host_if: veth3, ns_if: ceth3 }',
+  );
 
   it('a namespace renamed: plan shows the removals first, up removes the old one and gives the new one its address; verify is clean', async () => {
     expect((await up(...inv())).code).toBe(0);
     const plan = await cliEnv({}, 'plan', ...inv(renamed), '--limit', 'vm1');
     expect(plan.stdout).toMatch(/# vm1: \d+ commands\nip link del dev veth2\nip netns del container2\nip netns add container3\n/);
     const before = await verify(...inv(renamed));
-    expect(vm1(before).mismatches.map((m) => m.path)).toEqual(expect.arrayContaining(['leftover.netns.container2', 'leftover.link.veth2', 'namespaces.container3']));
+    expect(vm1(before).mismatches.map((m) => m.path)).toEqual(
+      expect.arrayContaining(['leftover.netns.container2', 'leftover.link.veth2', 'namespaces.container3']),
+    );
     const run = await up(...inv(renamed));
     expect(run.code, run.stdout).toBe(0);
     const state = await onVm(lab, 1, "ip netns list | cut -d' ' -f1 | sort; ip -n container3 -br addr show dev ceth3\n");
@@ -110,19 +118,32 @@ describe.sequential('what the inventory no longer names', () => {
     expect((await onVm(lab, 1, "ip netns list | cut -d' ' -f1 | sort\n")).stdout).toMatch(/^container1\ncontainer2\ncontainer3\n/);
     const kept = await verify(...inv(beside), '--no-prune');
     expect(vm1(kept).status).toBe('ok');
-    expect(vm1(kept).warnings?.map((w) => w.message)).toContainEqual(expect.stringMatching(/^leftover\.netns\.container2: namespace container2 \(made by cnet-remote; the inventory no longer names it\); kept \(--no-prune\)/));
+    expect(vm1(kept).warnings?.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(
+        /^leftover\.netns\.container2: namespace container2 \(made by cnet-remote; the inventory no longer names it\); kept \(--no-prune\)/,
+      ),
+    );
     const named = await verify(...inv(beside));
     expect(named.code).toBe(2);
     expect(vm1(named).mismatches.map((m) => m.path)).toEqual(['leftover.netns.container2', 'leftover.link.veth2']);
     // someone gives container1 container2's address by hand: used twice on br0
     await onVm(lab, 1, 'ip -n container1 addr add 172.18.0.3/16 dev ceth1\n');
     const twice = await verify(...inv());
-    expect(vm1(twice).mismatches).toContainEqual({ path: 'bridges.br0.addresses', desired: '172.18.0.3 used once', actual: '172.18.0.3 used by container1 and container2' });
+    expect(vm1(twice).mismatches).toContainEqual({
+      path: 'bridges.br0.addresses',
+      desired: '172.18.0.3 used once',
+      actual: '172.18.0.3 used by container1 and container2',
+    });
   });
 
   it('a subnet changed: the old MASQUERADE rule goes; nat: false: the rules go and ip_forward is what it was', async () => {
     expect((await up(...inv())).code).toBe(0);
-    const nat = () => onVm(lab, 1, "iptables -t nat -S POSTROUTING | grep -c 'cnet-remote:' ; iptables -t nat -S POSTROUTING | grep -o -- '-s 172\\.[0-9.]*/16' ; cat /proc/sys/net/ipv4/ip_forward\n");
+    const nat = () =>
+      onVm(
+        lab,
+        1,
+        "iptables -t nat -S POSTROUTING | grep -c 'cnet-remote:' ; iptables -t nat -S POSTROUTING | grep -o -- '-s 172\\.[0-9.]*/16' ; cat /proc/sys/net/ipv4/ip_forward\n",
+      );
     const forwardBefore = clean.trim().split('\n').at(-2);
     expect((await up(...inv(part2.replaceAll('172.18.', '172.20.')))).code).toBe(0);
     expect((await nat()).stdout).toBe('1\n-s 172.20.0.0/16\n1\n');
@@ -139,32 +160,49 @@ describe.sequential('what cnet-remote did not make', () => {
     const mine = await snapshot(lab, 1);
     const run = await up(...inv());
     expect(run.code).toBe(2);
-    expect(vm1(run).error).toMatch(/refused, nothing applied: namespace container1 already exists and was not created by cnet-remote \(its lo does not carry the mark "cnet-remote"\).*remove it \(ip netns del container1\) or choose another namespace name/);
+    expect(vm1(run).error).toMatch(
+      /refused, nothing applied: namespace container1 already exists and was not created by cnet-remote \(its lo does not carry the mark "cnet-remote"\).*remove it \(ip netns del container1\) or choose another namespace name/,
+    );
     expect(await snapshot(lab, 1)).toBe(mine);
     await cliEnv({}, 'down', ...inv(), '--limit', 'vm1');
     expect((await onVm(lab, 1, 'ip -n container1 route show default\n')).stdout).toMatch(/^blackhole default/);
   });
 
   it('a state folder someone else made (a planted journal and script): every command refuses it by path and owner, the script never runs', async () => {
-    await onVm(lab, 1, [
-      'mkdir -p /run/cnet-remote/txn',
-      "printf 'touch /run/pwned\\n' > /run/cnet-remote/txn/current.sh",
-      "printf 'begin EVIL 999999\\ndone 0\\n' > /run/cnet-remote/txn/journal",
-      'chown -R cnet:cnet /run/cnet-remote',
-      '',
-    ].join('\n'));
+    await onVm(
+      lab,
+      1,
+      [
+        'mkdir -p /run/cnet-remote/txn',
+        "printf 'touch /run/pwned\\n' > /run/cnet-remote/txn/current.sh",
+        "printf 'begin EVIL 999999\\ndone 0\\n' > /run/cnet-remote/txn/journal",
+        'chown -R cnet:cnet /run/cnet-remote',
+        '',
+      ].join('\n'),
+    );
     for (const cmd of ['up', 'down', 'verify', 'plan']) {
       const run = await cliEnv({}, cmd, ...inv(), '--json', '--limit', 'vm1');
       expect(run.code, `${cmd}: ${run.stdout}`).toBe(2);
-      expect(vm1(run).error).toMatch(/refused: cnet-remote keeps its lock, record and transaction scripts in \/run\/cnet-remote .* but found \/run\/cnet-remote owner cnet mode 755 type d/);
+      expect(vm1(run).error).toMatch(
+        /refused: cnet-remote keeps its lock, record and transaction scripts in \/run\/cnet-remote .* but found \/run\/cnet-remote owner cnet mode 755 type d/,
+      );
     }
-    expect((await onVm(lab, 1, 'ls /run/pwned 2>&1; ls /run/cnet-remote/txn\n')).stdout).toBe('ls: cannot access \'/run/pwned\': No such file or directory\ncurrent.sh\njournal\n');
+    expect((await onVm(lab, 1, 'ls /run/pwned 2>&1; ls /run/cnet-remote/txn\n')).stdout).toBe(
+      "ls: cannot access '/run/pwned': No such file or directory\ncurrent.sh\njournal\n",
+    );
     expect(await snapshot(lab, 1)).toBe(clean);
   });
 
-  it('what cnet-remote makes there is root\'s alone: folders 700, files 600', async () => {
+  it("what cnet-remote makes there is root's alone: folders 700, files 600", async () => {
     expect((await up(...inv())).code).toBe(0);
     const modes = await onVm(lab, 1, 'stat -c "%a %U" /run/cnet-remote /run/cnet-remote/* /run/cnet-remote/txn/*\n');
-    expect(new Set(modes.stdout.trim().split('\n').map((l) => l.replace(/^(700|600) root$/, 'ok')))).toEqual(new Set(['ok']));
+    expect(
+      new Set(
+        modes.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.replace(/^(700|600) root$/, 'ok')),
+      ),
+    ).toEqual(new Set(['ok']));
   });
 });

@@ -63,7 +63,9 @@ describe.sequential('a hostile host', () => {
     const up = await cli('up', ...inv);
     expect(up.code).toBe(2);
     humanClean(up);
-    expect(up.stderr).toMatch(/^\[vm1\] FAILED: refused, nothing applied: subnet 172\.18\.0\.0\/16 of br0 overlaps the host's route 172\.18\.200\.0\/24 dev x\\u001by: /m);
+    expect(up.stderr).toMatch(
+      /^\[vm1\] FAILED: refused, nothing applied: subnet 172\.18\.0\.0\/16 of br0 overlaps the host's route 172\.18\.200\.0\/24 dev x\\u001by: /m,
+    );
     const plan = await cli('plan', ...inv);
     humanClean(plan);
     expect(plan.stdout + plan.stderr).toContain("overlaps the host's route 172.18.200.0/24 dev x\\u001by");
@@ -72,7 +74,7 @@ describe.sequential('a hostile host', () => {
   });
 
   // an address of a documentation range (TEST-NET-2): one of 10.x would take the route to the controller when the lab drew that x (it did: net 123)
-  it('up builds the network beside interfaces named with control characters; a rule\'s comment is shown escaped', async () => {
+  it("up builds the network beside interfaces named with control characters; a rule's comment is shown escaped", async () => {
     const moved = await onVm(lab, 1, `ip addr flush dev "$(printf 'x\\033y')" && ip addr add 198.51.100.1/24 dev "$(printf 'x\\033y')"\n`);
     expect(moved.code, moved.stderr).toBe(0);
     before = (await onVm(lab, 1, FOREIGN_STATE)).stdout;
@@ -85,7 +87,7 @@ describe.sequential('a hostile host', () => {
     expect(up.stdout).toContain('--comment fw\\u001b[2J\\u001b[H -j DROP');
   });
 
-  it('verify: the host verifies, its warnings show the host\'s text escaped, --json keeps it exactly; plan has nothing to do', async () => {
+  it("verify: the host verifies, its warnings show the host's text escaped, --json keeps it exactly; plan has nothing to do", async () => {
     const verify = await cli('verify', ...inv);
     expect(verify.code, `${verify.stdout}\n${verify.stderr}`).toBe(0);
     humanClean(verify);
@@ -113,7 +115,7 @@ describe.sequential('a hostile host', () => {
     expect(new XMLParser().parse(readFileSync(junit, 'utf8'))).toBeTruthy();
   });
 
-  it('exec: escapes shown escaped, a forged line stays the host\'s own, CR escaped; --json keeps the exact text', async () => {
+  it("exec: escapes shown escaped, a forged line stays the host's own, CR escaped; --json keeps the exact text", async () => {
     const text = `${TITLE}title\n${CLIPBOARD}clip\n${CLEAR}clear\nprogress 10%\rdone\nvm2 | forged\n`;
     const argv = ['printf', '%s', text];
     const run = await cli('exec', ...inv, '--', ...argv);
@@ -160,7 +162,11 @@ describe.sequential('a hostile host', () => {
 
   it('an ip that prints without end fails the host fast, naming why (not at its deadline)', async () => {
     // a fake ip in the VM's own mount namespace only (the lab's is private): `yes` for ever
-    const fake = await onVm(lab, 1, "printf '#!/bin/sh\\nexec yes\\n' > /run/fake-ip && chmod +x /run/fake-ip && mount --bind /run/fake-ip \"$(command -v ip)\"\n");
+    const fake = await onVm(
+      lab,
+      1,
+      'printf \'#!/bin/sh\\nexec yes\\n\' > /run/fake-ip && chmod +x /run/fake-ip && mount --bind /run/fake-ip "$(command -v ip)"\n',
+    );
     expect(fake.code, fake.stderr).toBe(0);
     try {
       const verify = await cli('verify', ...inv, '--deadline', '600');

@@ -74,7 +74,21 @@ export function cliEnv(env: Record<string, string>, ...args: string[]): Promise<
 export async function cliJson(...args: string[]) {
   const run = await cli(...args, '--json');
   try {
-    return { ...run, json: JSON.parse(run.stdout) as { hosts: { name: string; status: string; changes: number; verified: boolean; steps: string[]; mismatches: { path: string; desired: string; actual: string }[]; error?: string }[]; summary: Record<string, number> } };
+    return {
+      ...run,
+      json: JSON.parse(run.stdout) as {
+        hosts: {
+          name: string;
+          status: string;
+          changes: number;
+          verified: boolean;
+          steps: string[];
+          mismatches: { path: string; desired: string; actual: string }[];
+          error?: string;
+        }[];
+        summary: Record<string, number>;
+      },
+    };
   } catch {
     throw new Error(`not JSON (exit ${run.code}): ${run.stdout}\n${run.stderr}`);
   }
@@ -85,7 +99,20 @@ export function onVm(lab: LabInfo, i: number, script: string, user = 'root'): Pr
   return new Promise((resolve) => {
     const child = execFile(
       'ssh',
-      ['-i', lab.key, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${user}@${lab.plan.vmAddress(i)}`, 'sh -s'],
+      [
+        '-i',
+        lab.key,
+        '-o',
+        `UserKnownHostsFile=${lab.knownHosts}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'LogLevel=ERROR',
+        `${user}@${lab.plan.vmAddress(i)}`,
+        'sh -s',
+      ],
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     // ssh may end before it reads the script (a VM whose sshd is down): its exit code says so, not EPIPE
@@ -102,13 +129,17 @@ export async function pings(lab: LabInfo, vm: number, ns: string | undefined, ta
 
 /** What `down` must leave exactly as it was: links, namespaces, NAT rules, ip_forward, our record. */
 export async function snapshot(lab: LabInfo, vm: number): Promise<string> {
-  const run = await onVm(lab, vm, [
-    "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
-    'ip netns list | sort',
-    'iptables -t nat -S',
-    'iptables -S',
-    'cat /proc/sys/net/ipv4/ip_forward',
-    'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
-  ].join('\n') + '\n');
+  const run = await onVm(
+    lab,
+    vm,
+    [
+      "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
+      'ip netns list | sort',
+      'iptables -t nat -S',
+      'iptables -S',
+      'cat /proc/sys/net/ipv4/ip_forward',
+      'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
+    ].join('\n') + '\n',
+  );
   return run.stdout;
 }

@@ -12,7 +12,9 @@ import { cli, onVm, startLab, stopLab, testLabName, testNetFrom, type CliRun } f
 /** The lab itself: each VM's own users and /run, `lab status`, and how test labs share the machine. */
 
 function run(argv: string[]): Promise<CliRun> {
-  return new Promise((resolve) => execFile(argv[0]!, argv.slice(1), (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+  return new Promise((resolve) =>
+    execFile(argv[0]!, argv.slice(1), (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+  );
 }
 
 const netnsNames = async () => (await run(['ip', 'netns', 'list'])).stdout;
@@ -41,7 +43,7 @@ describe('a lab VM', () => {
   });
   afterAll(async () => stopLab(lab));
 
-  it("keeps its users when the machine replaces its /etc/passwd (useradd, userdel), and lab status says logins work", async () => {
+  it('keeps its users when the machine replaces its /etc/passwd (useradd, userdel), and lab status says logins work', async () => {
     const { sudoer, passwordSudoer } = LAB_USERS;
     expect((await onVm(lab, 1, 'id -un; sudo -n true && echo sudo ok\n', sudoer)).stdout).toBe(`${sudoer}\nsudo ok\n`);
     const before = statSync('/etc/passwd').ino;
@@ -57,7 +59,11 @@ describe('a lab VM', () => {
     for (const vm of [1, 2]) {
       const asSudoer = await onVm(lab, vm, 'id -un; sudo -n true && echo sudo ok\n', sudoer);
       expect(asSudoer.stdout, asSudoer.stderr).toBe(`${sudoer}\nsudo ok\n`);
-      const asRoot = await onVm(lab, vm, `getent passwd ${passwordSudoer} | cut -d: -f1,3; getent shadow ${passwordSudoer} | cut -c1-${passwordSudoer.length + 4}\n`);
+      const asRoot = await onVm(
+        lab,
+        vm,
+        `getent passwd ${passwordSudoer} | cut -d: -f1,3; getent shadow ${passwordSudoer} | cut -c1-${passwordSudoer.length + 4}\n`,
+      );
       expect(asRoot.stdout).toBe(`${passwordSudoer}:2002\n${passwordSudoer}:$6$\n`);
     }
     const status = await cli('lab', 'status', '--name', lab.plan.name);
@@ -68,7 +74,11 @@ describe('a lab VM', () => {
   it('has /run 0755 root, as a real host does, and keeps what it writes to /etc to itself', async () => {
     for (const vm of [1, 2]) {
       // written only when /etc is the VM's overlay: never into the machine's /etc
-      const r = await onVm(lab, vm, "stat -c '%a %U' /run /run/sshd; findmnt -n -o FSTYPE /etc | grep -qx overlay && echo vm > /etc/cnet-lab-write-check && cat /etc/cnet-lab-write-check\n");
+      const r = await onVm(
+        lab,
+        vm,
+        "stat -c '%a %U' /run /run/sshd; findmnt -n -o FSTYPE /etc | grep -qx overlay && echo vm > /etc/cnet-lab-write-check && cat /etc/cnet-lab-write-check\n",
+      );
       expect(r.stdout, r.stderr).toBe('755 root\n755 root\nvm\n');
     }
     expect(existsSync('/etc/cnet-lab-write-check')).toBe(false);
@@ -166,5 +176,11 @@ describe('test labs beside other labs', () => {
 /** A lab made by `lab up`, as the fixture's LabInfo (for onVm). */
 function userLab(name: string): LabInfo {
   const dir = join(LAB_ROOT, name);
-  return { plan: planOf(readRecord(dir)!, dir), inventory: join(dir, 'inventory.yaml'), knownHosts: join(dir, 'known_hosts'), key: join(dir, 'id_ed25519'), becomePassword: '' };
+  return {
+    plan: planOf(readRecord(dir)!, dir),
+    inventory: join(dir, 'inventory.yaml'),
+    knownHosts: join(dir, 'known_hosts'),
+    key: join(dir, 'id_ed25519'),
+    becomePassword: '',
+  };
 }

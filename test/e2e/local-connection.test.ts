@@ -43,7 +43,9 @@ const BECOME = 'all:\n  vars:\n    ansible_become: true\n';
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -51,7 +53,13 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 function inVm(argv: string[], o: { user?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   const guard = `[ "$(readlink /proc/self/ns/net)" = "${vmNet}" ] && [ "$(hostname)" = vm1 ] || { echo "not inside vm1: refusing to run" >&2; exit 99; }; exec "$@"`;
   const as = o.user ? ['setpriv', `--reuid=${o.user}`, `--regid=${o.user}`, '--init-groups', '--'] : [];
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', HOME: o.user ? `/home/${o.user}` : '/root', ...(o.user ? { USER: o.user, LOGNAME: o.user } : {}), ...o.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CI: 'true',
+    HOME: o.user ? `/home/${o.user}` : '/root',
+    ...(o.user ? { USER: o.user, LOGNAME: o.user } : {}),
+    ...o.env,
+  };
   // this test's own SSH session (if any) is not the VM's: the management guard reads SSH_CONNECTION
   for (const k of ['SSH_CONNECTION', 'SSH_CLIENT', 'SSH_AUTH_SOCK', 'SSH_TTY']) delete env[k];
   return run('nsenter', ['--target', String(holder), '--net', '--mount', '--uts', '--', 'sh', '-c', guard, 'sh', ...as, ...argv], env);
@@ -75,7 +83,16 @@ async function cnet(args: string[], o: { user?: string; env?: Record<string, str
 
 /** What `down` must leave as it was in the VM: links, namespaces, NAT and filter rules, ip_forward, our record. */
 const vmSnapshot = () =>
-  vmSh(["ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort", 'ip netns list | sort', 'iptables -t nat -S', 'iptables -S', 'cat /proc/sys/net/ipv4/ip_forward', 'ls /run/cnet-remote/owned 2>/dev/null || echo no-record'].join('\n'));
+  vmSh(
+    [
+      "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
+      'ip netns list | sort',
+      'iptables -t nat -S',
+      'iptables -S',
+      'cat /proc/sys/net/ipv4/ip_forward',
+      'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
+    ].join('\n'),
+  );
 
 /**
  * The root namespace, as far as this test could have changed it: every link, namespace, iptables
@@ -129,9 +146,19 @@ describe.sequential('ansible_connection: local, inside a lab VM', () => {
     expect(r.json.summary).toMatchObject({ changed: 1, failed: 0, unreachable: 0 });
     expect(r.json.hosts[0]).toMatchObject({ name: 'localhost', verified: true, mismatches: [] });
 
-    const links = JSON.parse(await vmSh(`ip -4 -json addr show dev ${BRIDGE}`)) as { ifname: string; operstate: string; addr_info: { local: string; prefixlen: number }[] }[];
+    const links = JSON.parse(await vmSh(`ip -4 -json addr show dev ${BRIDGE}`)) as {
+      ifname: string;
+      operstate: string;
+      addr_info: { local: string; prefixlen: number }[];
+    }[];
     expect(links[0]!.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toEqual([`${net}.1/24`]);
-    expect((await vmSh('ip netns list')).split('\n').map((l) => l.split(' ')[0]).filter(Boolean).sort()).toEqual(NS);
+    expect(
+      (await vmSh('ip netns list'))
+        .split('\n')
+        .map((l) => l.split(' ')[0])
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(NS);
     const inside = JSON.parse(await vmSh(`ip -4 -n ${NS[0]} -json addr show dev ${tag}ca`)) as { addr_info: { local: string }[] }[];
     expect(inside[0]!.addr_info.map((a) => a.local)).toEqual([`${net}.2`]);
     const port = JSON.parse(await vmSh(`ip -json -d link show dev ${tag}va`)) as { master?: string }[];
@@ -139,7 +166,11 @@ describe.sequential('ansible_connection: local, inside a lab VM', () => {
     expect(await vmSh('iptables -t nat -S POSTROUTING')).toContain(`-s ${net}.0/24 ! -o ${BRIDGE}`);
     expect((await vmSh('cat /proc/sys/net/ipv4/ip_forward')).trim()).toBe('1');
     // the containers work: one reaches the other over the bridge, and the lab's "internet" through NAT
-    expect(await vmSh(`ip netns exec ${NS[0]} ping -c 1 -W 2 ${net}.3 >/dev/null && ip netns exec ${NS[1]} ping -c 1 -W 2 ${lab.plan.internetAddress} >/dev/null && echo yes`)).toBe('yes\n');
+    expect(
+      await vmSh(
+        `ip netns exec ${NS[0]} ping -c 1 -W 2 ${net}.3 >/dev/null && ip netns exec ${NS[1]} ping -c 1 -W 2 ${lab.plan.internetAddress} >/dev/null && echo yes`,
+      ),
+    ).toBe('yes\n');
   });
 
   it('none of it is in the root namespace of this machine, nor its state folder', async () => {

@@ -20,9 +20,25 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cnet-nested-'));
   const vm = (name: string) => lab.plan.vms.find((v) => v.name === name)!.address;
   const block = (name: string, jump?: string) =>
-    [`Host ${name}`, `  HostName ${vm(name)}`, '  User root', `  IdentityFile ${lab.key}`, `  UserKnownHostsFile ${lab.knownHosts}`, ...(jump ? [`  ProxyJump ${jump}`] : [])].join('\n');
+    [
+      `Host ${name}`,
+      `  HostName ${vm(name)}`,
+      '  User root',
+      `  IdentityFile ${lab.key}`,
+      `  UserKnownHostsFile ${lab.knownHosts}`,
+      ...(jump ? [`  ProxyJump ${jump}`] : []),
+    ].join('\n');
   config = join(dir, 'ssh_config');
-  writeFileSync(config, [block('deep1', 'priv1'), block('priv1', 'vm1'), block('priv2', 'vm1'), block('vm1'), 'Host *\n  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n'].join('\n'));
+  writeFileSync(
+    config,
+    [
+      block('deep1', 'priv1'),
+      block('priv1', 'vm1'),
+      block('priv2', 'vm1'),
+      block('vm1'),
+      'Host *\n  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n',
+    ].join('\n'),
+  );
   inventory = join(dir, 'hosts.yaml');
   // names only: no address, user, key nor ansible_ssh_common_args
   writeFileSync(inventory, 'all:\n  hosts:\n    deep1:\n    priv2:\n');
@@ -30,7 +46,9 @@ beforeAll(async () => {
 afterAll(async () => stopLab(lab));
 
 /** Logins the lab VM `key` (h1, p1, q1) accepted from `from`. */
-const logins = (key: string, from: string) => readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ?? 0;
+const logins = (key: string, from: string) =>
+  readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ??
+  0;
 
 function ssh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -17,7 +17,10 @@ beforeAll(async () => {
 afterAll(async () => stopLab(lab));
 
 type Json = Awaited<ReturnType<typeof cliJson>>['json'];
-type Host = Json['hosts'][number] & { probes?: { kind: string; from: string; to: string; ok: boolean; cause?: string; latencyMs?: number }[]; warnings?: { message: string; fix?: string }[] };
+type Host = Json['hosts'][number] & {
+  probes?: { kind: string; from: string; to: string; ok: boolean; cause?: string; latencyMs?: number }[];
+  warnings?: { message: string; fix?: string }[];
+};
 const host = (json: Json, name: string) => json.hosts.find((h) => h.name === name) as Host;
 
 describe.sequential('verify --probe', () => {
@@ -74,7 +77,11 @@ describe.sequential('verify --probe', () => {
 
   it('a hand-deleted NAT rule: upstream probes of that bridge fail ("no NAT"), same-bridge probes pass', async () => {
     // (and the flows it had NATed: conntrack keeps an ICMP flow's NAT for 30 s after the rule is gone)
-    await onVm(lab, 2, "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\nconntrack -D -p icmp >/dev/null 2>&1 || true\n");
+    await onVm(
+      lab,
+      2,
+      "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\nconntrack -D -p icmp >/dev/null 2>&1 || true\n",
+    );
     const run = await cliJson('verify', ...inv(), '--probe', '--limit', 'vm2');
     expect(run.code, run.stdout).toBe(2);
     const h = host(run.json, 'vm2');
@@ -96,7 +103,12 @@ describe.sequential('native nftables', () => {
       expect(run.code).toBe(2);
       const h = host(run.json, 'vm1');
       const upstream = h.probes!.filter((p) => p.kind === 'upstream');
-      expect(upstream.every((p) => !p.ok && /dropped in FORWARD by nftables \(chain inet filter forward, policy drop\): nft insert rule inet filter forward iifname/.test(p.cause!))).toBe(true);
+      expect(
+        upstream.every(
+          (p) =>
+            !p.ok && /dropped in FORWARD by nftables \(chain inet filter forward, policy drop\): nft insert rule inet filter forward iifname/.test(p.cause!),
+        ),
+      ).toBe(true);
       expect(h.warnings!.some((w) => /nftables chain inet filter forward/.test(w.message))).toBe(true);
     } finally {
       await onVm(lab, 1, 'nft delete table inet filter\n');

@@ -42,7 +42,10 @@ beforeAll(async () => {
   // the inner ssh reads no user config and offers only the key it is given
   const inner = `ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${lab.knownHosts} -o IdentitiesOnly=yes -o LogLevel=ERROR`;
   const fdProxy = join(dir, 'fd-proxy.py');
-  writeFileSync(fdProxy, 'import socket, sys\nc = socket.create_connection((sys.argv[1], int(sys.argv[2])))\nsocket.send_fds(socket.socket(fileno=1), [b"\\0"], [c.fileno()])\n');
+  writeFileSync(
+    fdProxy,
+    'import socket, sys\nc = socket.create_connection((sys.argv[1], int(sys.argv[2])))\nsocket.send_fds(socket.socket(fileno=1), [b"\\0"], [c.fileno()])\n',
+  );
   const failing = join(dir, 'failing-proxy.sh');
   writeFileSync(failing, 'echo "proxy to $1:$2: the bastion refused the channel" >&2\nexit 1\n');
   config = join(dir, 'ssh_config');
@@ -93,7 +96,9 @@ beforeAll(async () => {
 afterAll(async () => stopLab(lab));
 
 /** Logins the lab VM `key` (h1, p1) accepted from `from`. */
-const logins = (key: string, from: string) => readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ?? 0;
+const logins = (key: string, from: string) =>
+  readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ??
+  0;
 
 function ssh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -109,7 +114,20 @@ describe.sequential('ProxyCommand in the ssh config, run as ssh runs it', () => 
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout.trim()).toBe('priv1');
     // the keys are told apart: the target's key is refused by vm1 (a ProxyJump would have offered it there)
-    const wrong = await ssh('-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-i', targetKey, `root@${lab.plan.vmAddress(1)}`, 'true');
+    const wrong = await ssh(
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${lab.knownHosts}`,
+      '-i',
+      targetKey,
+      `root@${lab.plan.vmAddress(1)}`,
+      'true',
+    );
     expect(wrong.code).toBe(255);
     const run = await cli('exec', inventory, '-F', config, '--limit', 'priv1', '--', 'hostname');
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);

@@ -10,7 +10,9 @@ export function background(env: Record<string, string>, ...args: string[]) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -30,8 +32,19 @@ export async function journalEnd(lab: LabInfo, vm: number): Promise<string> {
 /** pids of a VM's processes whose command line matches (lab processes only, found through the VM's namespace) */
 export async function vmPids(lab: LabInfo, vm: number, pattern: RegExp): Promise<number[]> {
   const run = await onVm(lab, vm, 'for p in /proc/[0-9]*; do printf "%s %s\\n" "${p#/proc/}" "$(tr "\\0" " " < $p/cmdline 2>/dev/null)"; done\n');
-  return run.stdout.split('\n').filter((l) => pattern.test(l)).map((l) => Number(l.split(' ')[0]));
+  return run.stdout
+    .split('\n')
+    .filter((l) => pattern.test(l))
+    .map((l) => Number(l.split(' ')[0]));
 }
 
-export type Host = { name: string; status: string; error?: string; changes: number; steps: string[]; warnings?: { message: string }[]; mismatches: { path: string; desired: string; actual: string }[] };
+export type Host = {
+  name: string;
+  status: string;
+  error?: string;
+  changes: number;
+  steps: string[];
+  warnings?: { message: string }[];
+  mismatches: { path: string; desired: string; actual: string }[];
+};
 export const byName = (stdout: string): Record<string, Host> => Object.fromEntries((JSON.parse(stdout) as { hosts: Host[] }).hosts.map((h) => [h.name, h]));

@@ -48,7 +48,11 @@ describe.sequential('seed part 2: container1/container2 on br0', () => {
 
   it('without the NAT rule the upstream is unreachable while the bridge still works; verify names it, up restores only it', async () => {
     // (conntrack keeps an ICMP flow's NAT for 30 s after its rule is gone: forget those flows too)
-    await onVm(lab, 1, "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\nconntrack -D -p icmp >/dev/null 2>&1 || true\n");
+    await onVm(
+      lab,
+      1,
+      "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\nconntrack -D -p icmp >/dev/null 2>&1 || true\n",
+    );
     expect(await pings(lab, 1, 'container1', lab.plan.internetAddress)).toBe(false);
     expect(await pings(lab, 1, 'container1', '172.18.0.3')).toBe(true);
 
@@ -112,7 +116,7 @@ describe.sequential('seed part 2: container1/container2 on br0', () => {
 describe.sequential('seed pb & jelly: brd1, bread-*-veth', () => {
   const inv = () => [lab.inventory, SEED_PB_JELLY];
 
-  it('comes up with the tutorial\'s exact names and works', async () => {
+  it("comes up with the tutorial's exact names and works", async () => {
     const run = await cliJson('up', ...inv());
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.summary.changed).toBe(2);

@@ -13,7 +13,24 @@ const markers = (script: string): string[] => [...script.matchAll(/printf '%s\\n
 describe('gatherScript text', () => {
   it('reads the SSH client, the root namespace, whether the state folder is trustworthy, each asked-about namespace (then those the record lists), then forward, iptables, nft, br_netfilter, record, journal and end', () => {
     const script = gatherScript(['container1', 'pb']);
-    expect(markers(script)).toEqual(['@@mgmt', '@@root', '@@state-dir', "'@@ns container1'", '@@absent', "'@@ns pb'", '@@absent', '@@forward', '@@iptables', '@@iptables-failed', '@@nft', '@@brnf', '@@record', '@@txn', '@@txn-start', '@@end']);
+    expect(markers(script)).toEqual([
+      '@@mgmt',
+      '@@root',
+      '@@state-dir',
+      "'@@ns container1'",
+      '@@absent',
+      "'@@ns pb'",
+      '@@absent',
+      '@@forward',
+      '@@iptables',
+      '@@iptables-failed',
+      '@@nft',
+      '@@brnf',
+      '@@record',
+      '@@txn',
+      '@@txn-start',
+      '@@end',
+    ]);
     expect(script.endsWith('\n')).toBe(true);
   });
 
@@ -65,7 +82,19 @@ describe('gatherScript run for real under sh', () => {
     expect(typeof facts.ipForward).toBe('boolean');
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
-    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(['mgmt', 'root', 'state-dir', 'forward', 'iptables', 'nft', 'brnf', 'record', 'txn', 'txn-start', 'end']);
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual([
+      'mgmt',
+      'root',
+      'state-dir',
+      'forward',
+      'iptables',
+      'nft',
+      'brnf',
+      'record',
+      'txn',
+      'txn-start',
+      'end',
+    ]);
     expect(Array.isArray(facts.nftChains)).toBe(true);
     if (facts.nat.available) expect(facts.forwardChain?.policy).toMatch(/^(ACCEPT|DROP)$/);
     if (facts.nat.available) for (const r of facts.nat.rules) expect(r.length).toBeGreaterThan(0);

@@ -54,7 +54,10 @@ describe('parseJsonStream', () => {
   });
 
   it('reads what iproute2 prints for names and aliases holding control characters (recorded: record-hostile.sh)', () => {
-    const [links] = parseJsonStream(readFileSync(new URL('../fixtures/facts/hostile-link.json', import.meta.url), 'utf8')) as { ifname: string; ifalias?: string }[][];
+    const [links] = parseJsonStream(readFileSync(new URL('../fixtures/facts/hostile-link.json', import.meta.url), 'utf8')) as {
+      ifname: string;
+      ifalias?: string;
+    }[][];
     expect(links!.map((l) => l.ifname)).toEqual(['lo', 'a\u001bb', 'q\u007fx', 'ué', 'v\ufffdw', 'q"b\\c', 'c\u0001d', 'plain0', 'h\u001bx']);
     const alias = new Map(links!.map((l) => [l.ifname, l.ifalias]));
     expect(alias.get('a\u001bb')).toBe('\u001b[2J\u001b]52;c;aGk=\u0007');

@@ -16,7 +16,9 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 describe('gatherScript with a VXLAN device', () => {
   it('reads its forwarding database after the namespaces, with one `bridge` process, absent when the device is', () => {
     const script = gatherScript(['db'], ['vxcnet0']);
-    expect(script).toContain("printf '%s\\n' '@@fdb vxcnet0'\nif [ -e /sys/class/net/vxcnet0 ]; then bridge -j fdb show dev vxcnet0; else printf '%s\\n' @@absent; fi\n");
+    expect(script).toContain(
+      "printf '%s\\n' '@@fdb vxcnet0'\nif [ -e /sys/class/net/vxcnet0 ]; then bridge -j fdb show dev vxcnet0; else printf '%s\\n' @@absent; fi\n",
+    );
     expect(script.indexOf('@@fdb vxcnet0')).toBeGreaterThan(script.indexOf('@@ns db'));
     expect(script.indexOf('@@fdb vxcnet0')).toBeLessThan(script.indexOf('@@forward'));
     expect(gatherScript(['db'])).not.toContain('@@fdb');
@@ -45,7 +47,13 @@ describe('parseFacts on the recorded fabric', () => {
     ]);
     expect(f.fdb).toBeUndefined();
     expect([...f.netns.keys()].sort()).toEqual(['db', 'web']);
-    expect(findLink(f.namespaces.get('db'), 'eth0')).toMatchObject({ kind: 'veth', up: true, mac: '02:42:ac:1e:00:02', mtu: 1500, addresses: [{ local: '172.30.0.2', prefixlen: 24, scope: 'global' }] });
+    expect(findLink(f.namespaces.get('db'), 'eth0')).toMatchObject({
+      kind: 'veth',
+      up: true,
+      mac: '02:42:ac:1e:00:02',
+      mtu: 1500,
+      addresses: [{ local: '172.30.0.2', prefixlen: 24, scope: 'global' }],
+    });
   });
 
   it('the session’s addresses, and the device of the route back to the controller (the `route get` answer, not a route of the host)', () => {
@@ -63,7 +71,14 @@ describe('parseFacts on the recorded fabric', () => {
 
   it('the VXLAN device (fabric-vxlan.txt): kind, VNI, port, local address, no underlay device, a port of cnet0 at MTU 1450', () => {
     const f = facts('fabric-vxlan');
-    expect(findLink(f.root, 'vxcnet0')).toMatchObject({ kind: 'vxlan', master: 'cnet0', up: true, mtu: 1450, alias: 'cnet-remote', vxlan: { id: 42, port: 4789, local: '10.239.0.10' } });
+    expect(findLink(f.root, 'vxcnet0')).toMatchObject({
+      kind: 'vxlan',
+      master: 'cnet0',
+      up: true,
+      mtu: 1450,
+      alias: 'cnet-remote',
+      vxlan: { id: 42, port: 4789, local: '10.239.0.10' },
+    });
     expect(findLink(f.root, 'vxcnet0')?.vxlan).not.toHaveProperty('dev');
     expect(findLink(f.root, 'cnet0')?.mtu).toBe(1450);
     for (const ns of ['db', 'web']) expect(findLink(f.namespaces.get(ns), 'eth0')?.mtu, ns).toBe(1450);
@@ -100,7 +115,9 @@ describe('parseFacts on the recorded fabric', () => {
 
   it('the foreign route (fabric-routed-foreign.txt) is a plain route of the host (`ip route add` by hand: proto boot)', () => {
     const f = facts('fabric-routed-foreign');
-    expect(f.root.routes.filter((r) => r.dst.startsWith('172.30.'))).toEqual([{ dst: '172.30.1.0/24', gateway: '10.239.0.12', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' }]);
+    expect(f.root.routes.filter((r) => r.dst.startsWith('172.30.'))).toEqual([
+      { dst: '172.30.1.0/24', gateway: '10.239.0.12', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' },
+    ]);
   });
 });
 
@@ -111,7 +128,11 @@ describe('parseFdb', () => {
   });
 
   it('keeps only entries with a MAC and a remote', () => {
-    expect(parseFdb('[{"mac":"00:00:00:00:00:00","dst":"10.0.0.2","flags":["self"],"state":"permanent"},{"mac":"aa:bb:cc:dd:ee:ff","master":"cnet0","state":"permanent"},{"dst":"10.0.0.3"}]')).toEqual([{ mac: ZERO, dst: '10.0.0.2' }]);
+    expect(
+      parseFdb(
+        '[{"mac":"00:00:00:00:00:00","dst":"10.0.0.2","flags":["self"],"state":"permanent"},{"mac":"aa:bb:cc:dd:ee:ff","master":"cnet0","state":"permanent"},{"dst":"10.0.0.3"}]',
+      ),
+    ).toEqual([{ mac: ZERO, dst: '10.0.0.2' }]);
   });
 
   it('refuses JSON that is not an array', () => {

@@ -61,7 +61,15 @@ describe('parseFacts on converged.txt', () => {
 
   it('reads the root links with their kinds, masters, aliases and state', () => {
     expect(f.root.links.map((l) => l.name)).toEqual(['lo', 'eth0', 'foreign0', 'br0', 'brd1', 'veth1', 'veth2', 'bread-j-veth', 'bread-pb-veth']);
-    expect(link(f, 'lo')).toEqual({ ifindex: 1, name: 'lo', up: true, operstate: 'UNKNOWN', mac: '00:00:00:00:00:00', mtu: 65536, addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] });
+    expect(link(f, 'lo')).toEqual({
+      ifindex: 1,
+      name: 'lo',
+      up: true,
+      operstate: 'UNKNOWN',
+      mac: '00:00:00:00:00:00',
+      mtu: 65536,
+      addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }],
+    });
     expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, mtu: 1500, addresses: [] });
     expect(link(f, 'br0')).toEqual({
       ifindex: 10,
@@ -74,7 +82,12 @@ describe('parseFacts on converged.txt', () => {
       mtu: 1500,
       addresses: [{ local: '172.18.0.1', prefixlen: 16, scope: 'global' }],
     });
-    expect(link(f, 'brd1')).toMatchObject({ kind: 'bridge', alias: 'cnet-remote', up: true, addresses: [{ local: '172.19.0.1', prefixlen: 24, scope: 'global' }] });
+    expect(link(f, 'brd1')).toMatchObject({
+      kind: 'bridge',
+      alias: 'cnet-remote',
+      up: true,
+      addresses: [{ local: '172.19.0.1', prefixlen: 24, scope: 'global' }],
+    });
     expect(link(f, 'veth1')).toEqual({
       ifindex: 12,
       name: 'veth1',
@@ -228,7 +241,10 @@ describe('parseFacts on drifted.txt', () => {
   });
 
   it('sees the br0 rule gone and ip_forward off, the record unchanged', () => {
-    expect(f.nat.rules.map((r) => r.join(' '))).toEqual(['-s 10.77.0.0/16 -j MASQUERADE', '-s 172.19.0.0/24 ! -o brd1 -m comment --comment cnet-remote:brd1 -j MASQUERADE']);
+    expect(f.nat.rules.map((r) => r.join(' '))).toEqual([
+      '-s 10.77.0.0/16 -j MASQUERADE',
+      '-s 172.19.0.0/24 ! -o brd1 -m comment --comment cnet-remote:brd1 -j MASQUERADE',
+    ]);
     expect(f.ipForward).toBe(false);
     expect(f.record).toEqual(facts('converged').record);
   });
@@ -248,7 +264,18 @@ describe('parseFacts on foreign.txt', () => {
     expect(pb.routes).toEqual([]);
     const inner = link(f, 'veth-pb', 'pb');
     const x1 = link(f, 'x1');
-    expect(inner).toEqual({ ifindex: 2, name: 'veth-pb', kind: 'veth', up: false, operstate: 'DOWN', mac: MAC, peerIfindex: 17, peerNetnsId: 0, mtu: 1500, addresses: [] });
+    expect(inner).toEqual({
+      ifindex: 2,
+      name: 'veth-pb',
+      kind: 'veth',
+      up: false,
+      operstate: 'DOWN',
+      mac: MAC,
+      peerIfindex: 17,
+      peerNetnsId: 0,
+      mtu: 1500,
+      addresses: [],
+    });
     expect(x1.peerIfindex).toBe(inner.ifindex);
     expect(inner.peerIfindex).toBe(x1.ifindex);
     expect(x1.peerNetnsId).toBe(f.netns.get('pb'));
@@ -399,7 +426,12 @@ describe('parseFacts on what iproute2 6.1 prints for hostile names and aliases (
 
   it('reads the host: every interface, its name and alias exactly (invalid UTF-8 as U+FFFD)', () => {
     expect(f.root.links.map((l) => l.name)).toEqual(['lo', 'a\u001bb', 'q\u007fx', 'ué', 'v\ufffdw', 'q"b\\c', 'c\u0001d', 'plain0', 'h\u001bx']);
-    expect(link(f, 'a\u001bb')).toMatchObject({ kind: 'bridge', up: true, alias: '\u001b[2J\u001b]52;c;aGk=\u0007', addresses: [{ local: '10.9.0.1', prefixlen: 24, scope: 'global' }] });
+    expect(link(f, 'a\u001bb')).toMatchObject({
+      kind: 'bridge',
+      up: true,
+      alias: '\u001b[2J\u001b]52;c;aGk=\u0007',
+      addresses: [{ local: '10.9.0.1', prefixlen: 24, scope: 'global' }],
+    });
     expect(link(f, 'plain0').alias).toBe('esc\u001b]0;pwned\u0007 nl\nx del\u007f hi\ufffd\ufffd q"b\\c tab\tz cr\rend');
     expect(f.root.routes).toContainEqual(expect.objectContaining({ dst: '10.9.5.0/24', gateway: '10.9.0.2', dev: 'a\u001bb' }));
   });
@@ -416,4 +448,3 @@ describe('parseFacts on what iproute2 6.1 prints for hostile names and aliases (
     expect(err.host).toBe('vm1');
   });
 });
-

@@ -122,7 +122,8 @@ describe('parseIptablesSave on what iptables 1.8.9 prints for hostile comments (
   it('a newline in a comment (printed as it is) continues the rule: the rest is the comment, not a line of its own', () => {
     expect(natRules(saved)[1]).toEqual(['-s', '10.9.1.0/24', '-m', 'comment', '--comment', 'nl\nx', '-j', 'MASQUERADE']);
     // a comment cannot forge a rule of ours
-    const forged = '*nat\n-A POSTROUTING -s 10.0.0.0/8 -m comment --comment "x\n-A POSTROUTING -s 172.18.0.0/16 ! -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE" -j ACCEPT\nCOMMIT\n';
+    const forged =
+      '*nat\n-A POSTROUTING -s 10.0.0.0/8 -m comment --comment "x\n-A POSTROUTING -s 172.18.0.0/16 ! -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE" -j ACCEPT\nCOMMIT\n';
     expect(parseNatRules(forged)).toHaveLength(1);
   });
 });

@@ -41,7 +41,9 @@ describe('readInputFile', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     const e = refusal(() => readInputFile(fifo, INPUT_KINDS.inventory));
-    expect(e.message).toBe(`cannot read inventory file ${fifo}: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)`);
+    expect(e.message).toBe(
+      `cannot read inventory file ${fifo}: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)`,
+    );
   });
 
   it('refuses a FIFO behind a symbolic link', () => {
@@ -65,7 +67,9 @@ describe('readInputFile', () => {
   it('refuses a file over the limit, saying both sizes', () => {
     const f = join(dir, 'eleven');
     writeFileSync(f, '0123456789a');
-    expect(refusal(() => readInputFile(f, small)).message).toBe(`cannot read test file ${f}: is 11 bytes, over the 10 bytes a test file may be: is this the right file?`);
+    expect(refusal(() => readInputFile(f, small)).message).toBe(
+      `cannot read test file ${f}: is 11 bytes, over the 10 bytes a test file may be: is this the right file?`,
+    );
   });
 
   it('a missing file: the code, for callers to whom missing means empty', () => {

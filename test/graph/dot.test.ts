@@ -47,7 +47,9 @@ describe('toDot', () => {
   it('live: colours and dashes by state', () => {
     const both = inputs(inventory(SEED_PART2, SEED_PB_JELLY), 1)[0]!;
     const text = toDot(graphModel([liveInput(both, recordedFacts('drifted'))]));
-    expect(text).toContain('h0_ns1 [shape=box, label="container2\\n172.18.0.3/16\\nmissing", style="rounded,dashed,filled", color="#c62828", penwidth=2, fillcolor="#fdecea", fontcolor="#c62828"];');
+    expect(text).toContain(
+      'h0_ns1 [shape=box, label="container2\\n172.18.0.3/16\\nmissing", style="rounded,dashed,filled", color="#c62828", penwidth=2, fillcolor="#fdecea", fontcolor="#c62828"];',
+    );
     expect(text).toContain('h0_br1 [shape=box, label="brd1\\n172.19.0.0/24\\ngw 172.19.0.1\\ndrift (state: DOWN)", style="dashed,filled", color="#e67e22"');
     expect(text).toContain('h0_ns0 [shape=box, label="container1\\n172.18.0.2/16", style="rounded,filled", color="#2e7d32"');
     expect(text).toContain('h0_br0 -> h0_ns1 [dir=none, label="veth2 ↔ ceth2\\nmissing", style="dashed", color="#c62828", penwidth=2, fontcolor="#c62828"];');

@@ -11,7 +11,10 @@ import { convergedFabricFacts, fabricInventory, FABRIC_ROUTED, FABRIC_VXLAN, inp
 import { descendants, parseXml, type XmlElement } from './xml.js';
 
 const hasDot = spawnSync('dot', ['-V']).status === 0;
-const texts = (root: XmlElement): string[] => descendants(root).filter((e) => e.name === 'text').map((e) => e.text);
+const texts = (root: XmlElement): string[] =>
+  descendants(root)
+    .filter((e) => e.name === 'text')
+    .map((e) => e.text);
 const num = (el: XmlElement, attr: string): number => Number(el.attrs.get(attr));
 
 /** Graphviz lays it out without a word on stderr; returns the SVG with `-` as graphviz writes it restored. */
@@ -79,7 +82,9 @@ describe('graph of a routed fabric', () => {
     const text = toDot(model);
     expect(text).toContain('  subgraph cluster_h1 {\n    label="vm2 · 10.1.0.11 · 172.30.1.0/24";');
     expect(text).toContain('  compound=true;');
-    expect(text).toContain('  h0_br0 -> h1_br0 [dir=none, ltail=cluster_h0, lhead=cluster_h1, label="route 172.30.1.0/24 via 10.1.0.11\\nroute 172.30.0.0/24 via 10.1.0.10"];');
+    expect(text).toContain(
+      '  h0_br0 -> h1_br0 [dir=none, ltail=cluster_h0, lhead=cluster_h1, label="route 172.30.1.0/24 via 10.1.0.11\\nroute 172.30.0.0/24 via 10.1.0.10"];',
+    );
     expect(text).toContain('  label="fabric 172.30.0.0/16 · routed\\n3 hosts, 6 routes\\none edge per pair of hosts";\n  labelloc="t";\n}\n');
     const svg = graphviz(text);
     for (const s of ['fabric 172.30.0.0/16 · routed', 'vm3 · 10.1.0.12 · 172.30.2.0/24', 'route 172.30.2.0/24 via 10.1.0.12']) expect(svg).toContain(s);
@@ -89,7 +94,15 @@ describe('graph of a routed fabric', () => {
     const svg = toSvg(model);
     const root = parseXml(svg);
     const t = texts(root);
-    expect(t).toEqual(expect.arrayContaining(['fabric 172.30.0.0/16 · routed', '3 hosts, 6 routes', 'vm1 · 10.1.0.10 · 172.30.0.0/24', 'vm2 · 10.1.0.11 · 172.30.1.0/24', 'route 172.30.1.0/24 via 10.1.0.11']));
+    expect(t).toEqual(
+      expect.arrayContaining([
+        'fabric 172.30.0.0/16 · routed',
+        '3 hosts, 6 routes',
+        'vm1 · 10.1.0.10 · 172.30.0.0/24',
+        'vm2 · 10.1.0.11 · 172.30.1.0/24',
+        'route 172.30.1.0/24 via 10.1.0.11',
+      ]),
+    );
     expect(t.filter((x) => x.startsWith('route '))).toHaveLength(6);
     // three host boxes: their veth and NAT connectors, and three fabric edges
     const lines = descendants(root).filter((e) => e.name === 'polyline');
@@ -155,7 +168,11 @@ describe('graph of a fabric, live', () => {
       expect(model.fabric!.links.map((l) => l.state)).toEqual(['ok', 'ok', 'ok']);
       for (const h of model.hosts) {
         expect(h.mismatches).toBe(0);
-        expect([h.state, ...h.bridges, ...h.nats, ...h.namespaces, ...h.veths, ...(h.fabric?.vxlan ? [h.fabric.vxlan] : [])].map((x) => (typeof x === 'string' ? x : x?.state))).not.toContain('missing');
+        expect(
+          [h.state, ...h.bridges, ...h.nats, ...h.namespaces, ...h.veths, ...(h.fabric?.vxlan ? [h.fabric.vxlan] : [])].map((x) =>
+            typeof x === 'string' ? x : x?.state,
+          ),
+        ).not.toContain('missing');
         expect(h.state).toBe('ok');
       }
     }
@@ -182,7 +199,9 @@ describe('graph of a fabric, live', () => {
     // edges: 3 per host (2 veths, NAT), then the fabric's: the first of them is 9
     expect(mermaid).toContain('  linkStyle 9 stroke:#c62828,stroke-width:2px,stroke-dasharray:4 4\n');
     const dot = toDot(model);
-    expect(dot).toContain('label="route 172.30.1.0/24 via 10.1.0.11\\nroute 172.30.0.0/24 via 10.1.0.10\\nmissing (no route vm1 → vm2)", style="dashed", color="#c62828", penwidth=2');
+    expect(dot).toContain(
+      'label="route 172.30.1.0/24 via 10.1.0.11\\nroute 172.30.0.0/24 via 10.1.0.10\\nmissing (no route vm1 → vm2)", style="dashed", color="#c62828", penwidth=2',
+    );
     graphviz(dot);
     const root = parseXml(toSvg(model));
     expect(texts(root)).toContain('missing (no route vm1 → vm2)');
@@ -272,13 +291,17 @@ describe('graph of a fabric: --limit, and large fleets', () => {
     const edges = mermaid.split('\n').filter((l) => /\| fabric$/.test(l));
     expect(edges).toHaveLength(40);
     expect(edges[0]).toBe('  h0 ---|"routes to 39 peers"| fabric');
-    expect(mermaid).toContain('  fabric{{"fabric 172.30.0.0/16 · routed<br/>40 hosts, 1560 routes<br/>more than 12 hosts: one edge per host to the fabric, not one per pair"}}\n');
+    expect(mermaid).toContain(
+      '  fabric{{"fabric 172.30.0.0/16 · routed<br/>40 hosts, 1560 routes<br/>more than 12 hosts: one edge per host to the fabric, not one per pair"}}\n',
+    );
     // no edge between two hosts
     expect(mermaid).not.toMatch(/^ {2}h\d+ ---\|[^\n]*\| h\d+$/m);
     expect(dot.match(/ -> fabric /g)).toHaveLength(40);
     expect(dot).toContain('  fabric [shape=hexagon, label="fabric\\n172.30.0.0/16"];');
     const root = parseXml(svg);
-    expect(texts(root)).toEqual(expect.arrayContaining(['40 hosts, 1560 routes', 'more than 12 hosts: one edge per host to the fabric, not one per pair', 'fabric 172.30.0.0/16']));
+    expect(texts(root)).toEqual(
+      expect.arrayContaining(['40 hosts, 1560 routes', 'more than 12 hosts: one edge per host to the fabric, not one per pair', 'fabric 172.30.0.0/16']),
+    );
     expect(texts(root).filter((t) => t === 'routes to 39 peers')).toHaveLength(40);
     // 40 hosts × (2 veths + NAT) + 40 edges to the bus
     expect(descendants(root).filter((e) => e.name === 'polyline')).toHaveLength(40 * 3 + 40);
@@ -296,7 +319,9 @@ describe('graph of a fabric: --limit, and large fleets', () => {
     // hosts are in name order (vm1, vm10, vm100, …); peers in inventory order (vm1, vm2, …)
     const id = model.hosts.find((h) => h.name === 'vm7')!.id;
     const mermaid = toMermaid(model);
-    expect(mermaid).toContain(`  ${id}_vx ---|"VXLAN to 99 peers<br/>missing (no fdb entry vm7 → vm1; no fdb entry vm7 → vm2; no fdb entry vm7 → vm3; … 96 more)"| fabric\n`);
+    expect(mermaid).toContain(
+      `  ${id}_vx ---|"VXLAN to 99 peers<br/>missing (no fdb entry vm7 → vm1; no fdb entry vm7 → vm2; no fdb entry vm7 → vm3; … 96 more)"| fabric\n`,
+    );
     parseXml(toSvg(model));
   });
 

@@ -52,7 +52,15 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
   const root: HostFacts['root'] = { links: [lo()], routes: [] };
   let ifindex = 10;
   for (const b of network.bridges) {
-    root.links.push({ ifindex: ifindex++, name: b.name, kind: 'bridge', up: true, operstate: 'UP', alias: TAG, addresses: [{ local: b.address, prefixlen: b.subnet.prefix, scope: 'global' }] });
+    root.links.push({
+      ifindex: ifindex++,
+      name: b.name,
+      kind: 'bridge',
+      up: true,
+      operstate: 'UP',
+      alias: TAG,
+      addresses: [{ local: b.address, prefixlen: b.subnet.prefix, scope: 'global' }],
+    });
   }
   const netns = new Map<string, number | undefined>();
   const namespaces = new Map<string, HostFacts['root']>();
@@ -60,11 +68,33 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
     const bridge = network.bridges.find((b) => b.name === n.bridge)!;
     const hostIndex = ifindex++;
     netns.set(n.name, nsid);
-    root.links.push({ ifindex: hostIndex, name: n.hostIf, kind: 'veth', master: n.bridge, up: true, operstate: 'UP', alias: TAG, peerIfindex: 2, peerNetnsId: nsid, addresses: [] });
+    root.links.push({
+      ifindex: hostIndex,
+      name: n.hostIf,
+      kind: 'veth',
+      master: n.bridge,
+      up: true,
+      operstate: 'UP',
+      alias: TAG,
+      peerIfindex: 2,
+      peerNetnsId: nsid,
+      addresses: [],
+    });
     namespaces.set(n.name, {
       links: [
         { ...lo(), alias: TAG },
-        { ifindex: 2, name: n.nsIf, kind: 'veth', up: true, operstate: 'UP', alias: TAG, mac: macFor(n.address), peerIfindex: hostIndex, peerNetnsId: 0, addresses: [{ local: n.address, prefixlen: bridge.subnet.prefix, scope: 'global' }] },
+        {
+          ifindex: 2,
+          name: n.nsIf,
+          kind: 'veth',
+          up: true,
+          operstate: 'UP',
+          alias: TAG,
+          mac: macFor(n.address),
+          peerIfindex: hostIndex,
+          peerNetnsId: 0,
+          addresses: [{ local: n.address, prefixlen: bridge.subnet.prefix, scope: 'global' }],
+        },
       ],
       routes: [{ dst: 'default', gateway: bridge.address, dev: n.nsIf, table: 'main', type: 'unicast' }],
     });
@@ -97,7 +127,10 @@ export function convergedFabricFacts(network: DesiredNetwork): HostFacts {
   const f = network.fabric!;
   const link = (name: string, ns?: string) => (ns === undefined ? facts.root : facts.namespaces.get(ns)!).links.find((l) => l.name === name)!;
   for (const b of network.bridges) {
-    if (b.natExcept) facts.nat.rules = facts.nat.rules.map((r) => (r.join(' ') === natRuleSpec(formatCidr(b.subnet), b.name).join(' ') ? natRuleSpec(formatCidr(b.subnet), b.name, formatCidr(b.natExcept!)) : r));
+    if (b.natExcept)
+      facts.nat.rules = facts.nat.rules.map((r) =>
+        r.join(' ') === natRuleSpec(formatCidr(b.subnet), b.name).join(' ') ? natRuleSpec(formatCidr(b.subnet), b.name, formatCidr(b.natExcept!)) : r,
+      );
     if (b.mtu === undefined) continue;
     link(b.name).mtu = b.mtu;
     for (const n of network.namespaces.filter((x) => x.bridge === b.name)) {
@@ -109,7 +142,18 @@ export function convergedFabricFacts(network: DesiredNetwork): HostFacts {
   const route = (dst: string, via: { gateway?: string; dev: string }) => ({ dst, ...via, table: 'main', type: 'unicast' });
   if (f.vxlan) {
     const v = f.vxlan;
-    facts.root.links.push({ ifindex: 99, name: v.device, kind: 'vxlan', master: f.bridge, up: true, operstate: 'UNKNOWN', alias: TAG, mtu: v.mtu, vxlan: { id: v.vni, port: v.port, local: f.underlay }, addresses: [] });
+    facts.root.links.push({
+      ifindex: 99,
+      name: v.device,
+      kind: 'vxlan',
+      master: f.bridge,
+      up: true,
+      operstate: 'UNKNOWN',
+      alias: TAG,
+      mtu: v.mtu,
+      vxlan: { id: v.vni, port: v.port, local: f.underlay },
+      addresses: [],
+    });
     facts.fdb = new Map([[v.device, peers.map((p) => ({ mac: '00:00:00:00:00:00', dst: p.underlay }))]]);
     facts.root.routes.push(route(formatCidr(f.supernet), { dev: f.bridge }));
   } else {

@@ -174,14 +174,28 @@ all:
       { path: 'bridges.a.nat', desired: 'MASQUERADE 10.1.0.0/24 ! -o a', actual: 'absent' },
       { path: 'namespaces.a.b-c_d.veth', desired: 'h.a-b_c <-> n.a-b_c@a.b-c_d', actual: 'not paired' },
     ]);
-    expect(states(h)).toMatchObject({ 'bridge a': 'ok', 'bridge a.nat': 'ok', 'nat a': 'missing', 'namespace a.b-c_d': 'ok', 'namespace a.b-c_d.veth': 'ok', 'veth h.a-b_c': 'drift' });
+    expect(states(h)).toMatchObject({
+      'bridge a': 'ok',
+      'bridge a.nat': 'ok',
+      'nat a': 'missing',
+      'namespace a.b-c_d': 'ok',
+      'namespace a.b-c_d.veth': 'ok',
+      'veth h.a-b_c': 'drift',
+    });
 
     const other = live([
       { path: 'bridges.a.nat', desired: 'bridge', actual: 'absent' },
       { path: 'namespaces.a.b-c_d.veth', desired: 'present', actual: 'absent' },
       { path: 'namespaces.a.b-c_d.veth.default_route', desired: 'via 10.2.0.1 dev eth0', actual: 'none' },
     ]);
-    expect(states(other)).toMatchObject({ 'bridge a': 'ok', 'bridge a.nat': 'missing', 'nat a': 'ok', 'namespace a.b-c_d': 'ok', 'namespace a.b-c_d.veth': 'missing', 'veth h.a-b_c': 'ok' });
+    expect(states(other)).toMatchObject({
+      'bridge a': 'ok',
+      'bridge a.nat': 'missing',
+      'nat a': 'ok',
+      'namespace a.b-c_d': 'ok',
+      'namespace a.b-c_d.veth': 'missing',
+      'veth h.a-b_c': 'ok',
+    });
   });
 
   it('attachment and interface state are the veth edge; lo, address, route are the namespace', () => {

@@ -4,11 +4,15 @@ import { toSvg, xmlText } from '../../src/graph/svg.js';
 import { inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
 import { descendants, parseXml, type XmlElement } from './xml.js';
 
-const texts = (root: XmlElement): string[] => descendants(root).filter((e) => e.name === 'text').map((e) => e.text);
+const texts = (root: XmlElement): string[] =>
+  descendants(root)
+    .filter((e) => e.name === 'text')
+    .map((e) => e.text);
 const num = (el: XmlElement, attr: string): number => Number(el.attrs.get(attr));
 
 /** The host boxes: the first rect of each top-level group. */
-const hostBoxes = (root: XmlElement): XmlElement[] => root.children.filter((g) => g.name === 'g' && g.children[0]?.name === 'rect' && g.children[1]?.name === 'text').map((g) => g.children[0]!);
+const hostBoxes = (root: XmlElement): XmlElement[] =>
+  root.children.filter((g) => g.name === 'g' && g.children[0]?.name === 'rect' && g.children[1]?.name === 'text').map((g) => g.children[0]!);
 
 function both(): GraphHostInput[] {
   return inputs(inventory(SEED_PART2, SEED_PB_JELLY));
@@ -22,7 +26,11 @@ describe('parseXml (the test helper)', () => {
     expect(() => parseXml('<a/><b/>')).toThrow(/second root/);
     expect(() => parseXml('<a x="<"/>')).toThrow(/'<'/);
     expect(() => parseXml('<a>')).toThrow(/unclosed/);
-    expect(parseXml('<?xml version="1.0"?>\n<a k=\'v&amp;\'><b>1 &lt; 2</b></a>\n')).toMatchObject({ name: 'a', attrs: new Map([['k', 'v&']]), children: [{ name: 'b', text: '1 < 2' }] });
+    expect(parseXml('<?xml version="1.0"?>\n<a k=\'v&amp;\'><b>1 &lt; 2</b></a>\n')).toMatchObject({
+      name: 'a',
+      attrs: new Map([['k', 'v&']]),
+      children: [{ name: 'b', text: '1 < 2' }],
+    });
   });
 });
 
@@ -35,7 +43,20 @@ describe('toSvg', () => {
     expect(root.attrs.get('font-family')).toBe('sans-serif');
     expect(root.attrs.get('viewBox')).toBe(`0 0 ${root.attrs.get('width')} ${root.attrs.get('height')}`);
     expect(texts(root)).toEqual(
-      expect.arrayContaining(['vm1 (10.0.0.1)', 'br0', '172.18.0.0/16', 'gw 172.18.0.1', 'container1', '172.18.0.2/16', 'container2', '172.18.0.3/16', 'veth1 ↔ ceth1', 'veth2 ↔ ceth2', 'upstream', 'NAT']),
+      expect.arrayContaining([
+        'vm1 (10.0.0.1)',
+        'br0',
+        '172.18.0.0/16',
+        'gw 172.18.0.1',
+        'container1',
+        '172.18.0.2/16',
+        'container2',
+        '172.18.0.3/16',
+        'veth1 ↔ ceth1',
+        'veth2 ↔ ceth2',
+        'upstream',
+        'NAT',
+      ]),
     );
     // one veth line per namespace, one NAT line, no legend without live facts
     expect(descendants(root).filter((e) => e.name === 'polyline')).toHaveLength(3);
@@ -45,7 +66,18 @@ describe('toSvg', () => {
   it('seed pb/jelly on two hosts: the hosts stack vertically', () => {
     const one = parseXml(toSvg(graphModel(inputs(inventory(SEED_PB_JELLY), 1))));
     const two = parseXml(toSvg(graphModel(inputs(inventory(SEED_PB_JELLY)))));
-    for (const name of ['brd1', 'bread-pb-veth ↔ veth-pb', 'bread-j-veth ↔ veth-jelly', 'pb', 'jelly', '172.19.0.2/24', '172.19.0.3/24', 'gw 172.19.0.1', 'NAT', 'vm2 (10.0.0.2)']) {
+    for (const name of [
+      'brd1',
+      'bread-pb-veth ↔ veth-pb',
+      'bread-j-veth ↔ veth-jelly',
+      'pb',
+      'jelly',
+      '172.19.0.2/24',
+      '172.19.0.3/24',
+      'gw 172.19.0.1',
+      'NAT',
+      'vm2 (10.0.0.2)',
+    ]) {
       expect(texts(two)).toContain(name);
     }
     const [a, b] = hostBoxes(two);
@@ -91,12 +123,26 @@ describe('toSvg', () => {
   it('live, drifted: colours and dashes by state, what differs written out, a legend', () => {
     const root = parseXml(toSvg(graphModel([liveInput(both()[0]!, recordedFacts('drifted'))])));
     const t = texts(root);
-    expect(t).toEqual(expect.arrayContaining(['vm1 (10.0.0.1): 13 mismatches', 'drift (state: DOWN)', 'drift (default_route: none)', 'drift (ip_forward: 0)', 'missing', 'ok', 'drift']));
+    expect(t).toEqual(
+      expect.arrayContaining([
+        'vm1 (10.0.0.1): 13 mismatches',
+        'drift (state: DOWN)',
+        'drift (default_route: none)',
+        'drift (ip_forward: 0)',
+        'missing',
+        'ok',
+        'drift',
+      ]),
+    );
     const boxOf = (label: string): XmlElement => {
       const groups = descendants(root).filter((e) => e.children.length > 0);
       for (const g of groups) {
         const i = g.children.findIndex((c) => c.name === 'text' && c.text === label);
-        if (i > 0) return g.children.slice(0, i).reverse().find((c) => c.name === 'rect')!;
+        if (i > 0)
+          return g.children
+            .slice(0, i)
+            .reverse()
+            .find((c) => c.name === 'rect')!;
       }
       throw new Error(`no box for ${label}`);
     };
@@ -116,7 +162,9 @@ describe('toSvg', () => {
     const svg = toSvg(graphModel([liveInput(both()[0]!, recordedFacts('converged'))]));
     const root = parseXml(svg);
     expect(texts(root)).toContain('vm1 (10.0.0.1): no mismatches');
-    const strokes = descendants(root).filter((e) => e.name === 'polyline').map((e) => e.attrs.get('stroke'));
+    const strokes = descendants(root)
+      .filter((e) => e.name === 'polyline')
+      .map((e) => e.attrs.get('stroke'));
     expect(new Set(strokes)).toEqual(new Set(['#2e7d32']));
     // the only dashes are the legend's samples
     expect(svg.match(/stroke-dasharray/g)).toHaveLength(2);

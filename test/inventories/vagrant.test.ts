@@ -62,7 +62,9 @@ describe('Vagrantfile', () => {
     expect(names).toEqual(['node1', 'node2', 'node3']);
     for (const [i, name] of ['node1', 'node2', 'node3'].entries()) {
       expect(at(calls, 'vm', 'define', name, 'vm', 'hostname').map((c) => c.args)).toEqual([[name]]);
-      expect(at(calls, 'vm', 'define', name, 'vm', 'network')).toEqual([{ path: ['vm', 'define', name, 'vm', 'network'], args: ['private_network'], kw: { ip: `192.168.56.${11 + i}` } }]);
+      expect(at(calls, 'vm', 'define', name, 'vm', 'network')).toEqual([
+        { path: ['vm', 'define', name, 'vm', 'network'], args: ['private_network'], kw: { ip: `192.168.56.${11 + i}` } },
+      ]);
     }
   });
 

@@ -129,7 +129,9 @@ const DIFFERING = new Map<string, 'list' | 'connections' | 'list, connections'>(
 function jsonDifference(theirs: unknown, ours: unknown, path = ''): string | undefined {
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   if (typeof theirs !== 'object' || theirs === null || typeof ours !== 'object' || ours === null || Array.isArray(theirs) !== Array.isArray(ours)) {
-    return Object.is(theirs, ours) || JSON.stringify(theirs) === JSON.stringify(ours) ? undefined : `${path || '(top)'}: Ansible ${show(theirs)}, we ${show(ours)}`;
+    return Object.is(theirs, ours) || JSON.stringify(theirs) === JSON.stringify(ours)
+      ? undefined
+      : `${path || '(top)'}: Ansible ${show(theirs)}, we ${show(ours)}`;
   }
   if (Array.isArray(theirs) && Array.isArray(ours) && theirs.length !== ours.length) return `${path}: Ansible ${show(theirs)}, we ${show(ours)}`;
   const a = theirs as Record<string, unknown>;
@@ -149,7 +151,10 @@ function listDifference(theirs: string, ours: string): string | undefined {
   const b = ours.split('\n');
   const line = a.findIndex((l, i) => l !== b[i]);
   const n = line < 0 ? a.length : line;
-  return jsonDifference(JSON.parse(want), JSON.parse(ours)) ?? `the same JSON, not the same text: line ${n + 1}: Ansible ${JSON.stringify(a[n])}, we ${JSON.stringify(b[n])}`;
+  return (
+    jsonDifference(JSON.parse(want), JSON.parse(ours)) ??
+    `the same JSON, not the same text: line ${n + 1}: Ansible ${JSON.stringify(a[n])}, we ${JSON.stringify(b[n])}`
+  );
 }
 
 let home: AnsibleHome;
@@ -204,8 +209,14 @@ describe('inventories read as Ansible reads them (test/fixtures/inventory-corpus
   });
 
   it('pins every file of the corpus once', () => {
-    expect([...AGREEING, ...DIFFERING.keys()].filter((f) => !FILES.includes(f)), 'not in the corpus any more: take out of AGREEING or DIFFERING').toEqual([]);
-    expect([...AGREEING].filter((f) => DIFFERING.has(f)), 'in both AGREEING and DIFFERING').toEqual([]);
+    expect(
+      [...AGREEING, ...DIFFERING.keys()].filter((f) => !FILES.includes(f)),
+      'not in the corpus any more: take out of AGREEING or DIFFERING',
+    ).toEqual([]);
+    expect(
+      [...AGREEING].filter((f) => DIFFERING.has(f)),
+      'in both AGREEING and DIFFERING',
+    ).toEqual([]);
   });
 
   it.each(FILES)('%s', (file) => {
@@ -215,13 +226,23 @@ describe('inventories read as Ansible reads them (test/fixtures/inventory-corpus
     const their = connections[path]!;
     const r = {
       list: typeof flat === 'string' ? flat : listDifference(theirs, dumpAnsibleJson(ansibleList(flat))),
-      connections: typeof flat === 'string' ? flat : their.hosts ? connectionDifference(home.dir, their.hosts, ourConnections(home, flat)) : `Ansible's variable manager fails: ${their.error}`,
+      connections:
+        typeof flat === 'string'
+          ? flat
+          : their.hosts
+            ? connectionDifference(home.dir, their.hosts, ourConnections(home, flat))
+            : `Ansible's variable manager fails: ${their.error}`,
     };
     results.set(file, r);
     const differs = [r.list !== undefined && 'list', r.connections !== undefined && 'connections'].filter((x) => x !== false).join(', ');
-    const why = [r.list !== undefined && `list: ${r.list}`, r.connections !== undefined && `connections: ${r.connections}`].filter((x) => x !== false).join('; ');
+    const why = [r.list !== undefined && `list: ${r.list}`, r.connections !== undefined && `connections: ${r.connections}`]
+      .filter((x) => x !== false)
+      .join('; ');
     if (AGREEING.has(file)) expect(differs, `a file that read as Ansible reads it no longer does: ${why}`).toBe('');
-    else if (DIFFERING.has(file)) expect(differs, `what differs has changed (${why || 'nothing'}): move the file to AGREEING, or say in DIFFERING what still differs`).toBe(DIFFERING.get(file));
+    else if (DIFFERING.has(file))
+      expect(differs, `what differs has changed (${why || 'nothing'}): move the file to AGREEING, or say in DIFFERING what still differs`).toBe(
+        DIFFERING.get(file),
+      );
     else expect.fail(why ? `not pinned: add it to DIFFERING with what differs (${why})` : 'not pinned: it reads as Ansible reads it, add it to AGREEING');
   });
 

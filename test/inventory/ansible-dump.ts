@@ -151,7 +151,10 @@ export function listedHosts(stdout: string): string[] {
   const lines = stdout.split('\n').filter((l) => l !== '');
   const head = lines.findIndex((l) => /^ {2}hosts \(\d+\):$/.test(l));
   if (head < 0) return [];
-  return lines.slice(head + 1).filter((l) => l.startsWith('    ')).map((l) => l.slice(4));
+  return lines
+    .slice(head + 1)
+    .filter((l) => l.startsWith('    '))
+    .map((l) => l.slice(4));
 }
 
 /** Ansible's `[WARNING]: …` messages, joined across the lines Ansible wraps them on. */

@@ -170,14 +170,17 @@ describe('inventory list = ansible-inventory --list, on the rules of the groups'
 });
 
 describe('inventory host = ansible-inventory --host', () => {
-  it.each(['02-k3s-ansible.yml', '06-homelab.yml', '17-infra.yml', '31-kolla-ansible-multinode', '32-kubespray-hosts.ini', '55-diveintoansible-hosts.json'])('%s: its first and last host', (file) => {
-    const read = readAnsibleInventory([join(CORPUS, file)]);
-    const names = read.flat.hosts.map((h) => h.name);
-    for (const name of [names[0]!, names[names.length - 1]!]) {
-      const theirs = ansibleInventory([join(CORPUS, file)], ['--host', name], home.dir);
-      expect(dumpAnsibleJson(ansibleHost(read.flat, name))).toBe(theirs.trimEnd());
-    }
-  });
+  it.each(['02-k3s-ansible.yml', '06-homelab.yml', '17-infra.yml', '31-kolla-ansible-multinode', '32-kubespray-hosts.ini', '55-diveintoansible-hosts.json'])(
+    '%s: its first and last host',
+    (file) => {
+      const read = readAnsibleInventory([join(CORPUS, file)]);
+      const names = read.flat.hosts.map((h) => h.name);
+      for (const name of [names[0]!, names[names.length - 1]!]) {
+        const theirs = ansibleInventory([join(CORPUS, file)], ['--host', name], home.dir);
+        expect(dumpAnsibleJson(ansibleHost(read.flat, name))).toBe(theirs.trimEnd());
+      }
+    },
+  );
 
   it('an unknown host has none', () => {
     expect(ansibleHost(readAnsibleInventory([join(CORPUS, '02-k3s-ansible.yml')]).flat, 'nosuchhost')).toBeUndefined();

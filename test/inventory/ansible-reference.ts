@@ -77,7 +77,13 @@ const argv = (files: string[], args: string[]) => [...files.flatMap((f) => ['-i'
 
 /** `ansible-inventory -i FILE… ARGS`: its stdout (the JSON text); throws when it fails. */
 export function ansibleInventory(files: string[], args: string[], dir: string, enabled?: string): string {
-  return execFileSync('ansible-inventory', argv(files, args), { cwd: dir, env: ansibleEnv(dir, enabled), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  return execFileSync('ansible-inventory', argv(files, args), {
+    cwd: dir,
+    env: ansibleEnv(dir, enabled),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
 }
 
 export interface InventoryRun {
@@ -89,10 +95,15 @@ export interface InventoryRun {
 /** The same, run in the background (many at once: each takes most of a second to start Python); a failure is a result, with what it said. */
 export function ansibleInventoryAsync(files: string[], args: string[], dir: string, enabled?: string): Promise<InventoryRun> {
   return new Promise((done, fail) => {
-    execFile('ansible-inventory', argv(files, args), { cwd: dir, env: ansibleEnv(dir, enabled), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') fail(err);
-      else done({ failed: err !== null, stdout, stderr });
-    });
+    execFile(
+      'ansible-inventory',
+      argv(files, args),
+      { cwd: dir, env: ansibleEnv(dir, enabled), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') fail(err);
+        else done({ failed: err !== null, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -148,7 +159,10 @@ export function ansibleReading({ dir }: { dir: string }, file: string): Reading 
   try {
     return readingOfList(ansibleInventory([file], ['--list'], dir));
   } catch (err) {
-    return `refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`;
+    return `refused: ${String((err as { stderr?: string }).stderr ?? err)
+      .trim()
+      .split('\n')
+      .at(-1)}`;
   }
 }
 
@@ -177,7 +191,14 @@ export function ourConnections({ dir, env }: Omit<AnsibleHome, 'done'>, flat: Fl
     const { connection, issues } = resolveConnection(h, { cwd: dir });
     const problem = [...issues, ...values.issues.slice(before)][0];
     if (problem || !connection) out.set(h.name, `refused: ${problem ? formatIssue(problem) : '?'}`);
-    else out.set(h.name, { address: connection.address, port: connection.port ?? null, user: connection.user ?? null, key: connection.privateKeyFile ?? null, connection: connection.kind ?? null });
+    else
+      out.set(h.name, {
+        address: connection.address,
+        port: connection.port ?? null,
+        user: connection.user ?? null,
+        key: connection.privateKeyFile ?? null,
+        connection: connection.kind ?? null,
+      });
   }
   return out;
 }
@@ -188,7 +209,8 @@ function theirConnection(dir: string, c: Conn): Conn | 'refuse' {
   // no address, one no resolver takes, a port that is no number, a connection type we do not have: Ansible fails that host too
   if (typeof c.address !== 'string' || c.address === '' || /\s/.test(c.address)) return 'refuse';
   if (c.port !== null && !/^\d+$/.test(String(c.port))) return 'refuse';
-  if (c.connection !== null && !['ssh', 'smart', 'paramiko', 'local', 'ansible.builtin.ssh', 'ansible.builtin.local'].includes(String(c.connection))) return 'refuse';
+  if (c.connection !== null && !['ssh', 'smart', 'paramiko', 'local', 'ansible.builtin.ssh', 'ansible.builtin.local'].includes(String(c.connection)))
+    return 'refuse';
   const key = typeof c.key === 'string' ? (c.key.startsWith('~/') ? join(homedir(), c.key.slice(2)) : isAbsolute(c.key) ? c.key : resolve(dir, c.key)) : null;
   const port = typeof c.port === 'string' && /^\d+$/.test(c.port) ? Number(c.port) : c.port;
   const connection = c.connection === 'local' || c.connection === 'ansible.builtin.local' ? 'local' : null;
@@ -196,7 +218,11 @@ function theirConnection(dir: string, c: Conn): Conn | 'refuse' {
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
-const list = (s: Iterable<string>) => [...s].sort().map((x) => JSON.stringify(x)).join(', ') || '(none)';
+const list = (s: Iterable<string>) =>
+  [...s]
+    .sort()
+    .map((x) => JSON.stringify(x))
+    .join(', ') || '(none)';
 
 function setDifference(what: string, theirs: Set<string>, ours: Set<string>): string | undefined {
   const onlyTheirs = [...theirs].filter((x) => !ours.has(x));

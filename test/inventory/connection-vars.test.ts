@@ -26,11 +26,14 @@ afterEach(() => {
 
 /** h1.example.com's connection, with `vars` (YAML flow-mapping body) as its host vars. */
 function conn(vars: string, groupVars = ''): Connection {
-  return host(resolve(`all:
+  return host(
+    resolve(`all:
   hosts:
     h1.example.com: { ${vars} }
   vars: { ${groupVars} }
-`), 'h1.example.com').connection;
+`),
+    'h1.example.com',
+  ).connection;
 }
 
 describe('ssh password', () => {
@@ -42,7 +45,7 @@ describe('ssh password', () => {
     expect(conn('ansible_ssh_pass: old-s3cret').password).toBe('old-s3cret');
   });
 
-  it('the legacy names win, as Ansible 2.14\'s ssh plugin (the last of its vars that is set): ansible_ssh_password > ansible_ssh_pass > ansible_password', () => {
+  it("the legacy names win, as Ansible 2.14's ssh plugin (the last of its vars that is set): ansible_ssh_password > ansible_ssh_pass > ansible_password", () => {
     expect(conn('ansible_password: new, ansible_ssh_pass: old').password).toBe('old');
     expect(conn('ansible_ssh_pass: old, ansible_password: new').password).toBe('old');
     expect(conn('ansible_password: new, ansible_ssh_pass: old, ansible_ssh_password: oldest').password).toBe('oldest');
@@ -121,10 +124,12 @@ describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
   });
 
   it('a bad value no host uses is not read (as Ansible reads a connection variable only for a host it connects to)', () => {
-    expect(resolve(`all:
+    expect(
+      resolve(`all:
   vars:
     ansible_ssh_extra_args: '-o "User=a'
-`).hosts).toEqual([]);
+`).hosts,
+    ).toEqual([]);
   });
 });
 
@@ -164,7 +169,7 @@ describe('ansible_become', () => {
     expect(conn('ansible_become: true, ansible_become_pass: sudo-old').become).toEqual({ user: 'root', password: 'sudo-old' });
   });
 
-  it('the legacy names win, as Ansible 2.14\'s sudo plugin: ansible_sudo_pass > ansible_become_pass > ansible_become_password', () => {
+  it("the legacy names win, as Ansible 2.14's sudo plugin: ansible_sudo_pass > ansible_become_pass > ansible_become_password", () => {
     expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old').become?.password).toBe('old');
     expect(conn('ansible_become: true, ansible_become_pass: old, ansible_become_password: new').become?.password).toBe('old');
     expect(conn('ansible_become: true, ansible_become_password: new, ansible_become_pass: old, ansible_sudo_pass: oldest').become?.password).toBe('oldest');
@@ -197,7 +202,13 @@ describe('ansible_become', () => {
       ansible_become: true
       ${key}: ${yaml}
 `);
-      expectIssue(issue, 5, 7, `all.hosts.h1.example.com.${key}`, `the password holds ${named}: sudo would take the password up to a line end and run what follows as a command; remove it`);
+      expectIssue(
+        issue,
+        5,
+        7,
+        `all.hosts.h1.example.com.${key}`,
+        `the password holds ${named}: sudo would take the password up to a line end and run what follows as a command; remove it`,
+      );
       expect(formatIssue(issue)).not.toMatch(/pw|id/);
     }
   });
@@ -289,7 +300,12 @@ Host no+name
 
   it('an IP, DNS name, short name or ansible_host needs no ssh config entry (sshHostKnown is not needed)', () => {
     const inv = resolveInventory(
-      [parseSource('inv.yaml', 'all:\n  hosts:\n    10.0.0.1:\n    a.example.com:\n    vm9: { ansible_host: 10.0.0.9 }\n    web1:\n    web_1:\n    "fe80::1":\n')],
+      [
+        parseSource(
+          'inv.yaml',
+          'all:\n  hosts:\n    10.0.0.1:\n    a.example.com:\n    vm9: { ansible_host: 10.0.0.9 }\n    web1:\n    web_1:\n    "fe80::1":\n',
+        ),
+      ],
       [],
       { sshHostKnown: () => false },
     );
@@ -311,9 +327,7 @@ Host no+name
       expectIssue(all[0], 3, 5, 'all.hosts.web+2', 'host "web+2" has no address: set ansible_host');
       // a Host block without a HostName does not make a name reachable
       expectIssue(all[1], 4, 5, 'all.hosts.no+name', 'host "no+name" has no address');
-      expect(all[0]!.message).toBe(
-        'host "web+2" has no address: set ansible_host (its name is not one a resolver could take, nor a Host in the ssh config)',
-      );
+      expect(all[0]!.message).toBe('host "web+2" has no address: set ansible_host (its name is not one a resolver could take, nor a Host in the ssh config)');
     }
   });
 

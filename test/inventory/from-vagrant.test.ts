@@ -264,14 +264,18 @@ describe('vagrantInventory: options and other ssh-configs', () => {
   });
 
   it('a real UserKnownHostsFile with StrictHostKeyChecking yes: that file, strict', () => {
-    const text = block('node1', 2222).replace('UserKnownHostsFile /dev/null', 'UserKnownHostsFile "/home/alice/vm hosts" /etc/ssh/ssh_known_hosts').replace('StrictHostKeyChecking no', 'StrictHostKeyChecking yes');
+    const text = block('node1', 2222)
+      .replace('UserKnownHostsFile /dev/null', 'UserKnownHostsFile "/home/alice/vm hosts" /etc/ssh/ssh_known_hosts')
+      .replace('StrictHostKeyChecking no', 'StrictHostKeyChecking yes');
     const yaml = vagrantInventory(parseVagrantSshConfig(text));
     expect(host(resolveText(yaml), 'node1').connection).toMatchObject({ hostKeyChecking: 'strict', knownHostsFile: '/home/alice/vm hosts' });
     expect(yaml).toContain('# Host keys are checked (never off)');
   });
 
   it('hosts with different key files get their own cnet_* vars, never off', () => {
-    const text = block('a', 2222) + block('b', 2200).replace('UserKnownHostsFile /dev/null', 'UserKnownHostsFile /srv/kh').replace('StrictHostKeyChecking no', 'StrictHostKeyChecking yes');
+    const text =
+      block('a', 2222) +
+      block('b', 2200).replace('UserKnownHostsFile /dev/null', 'UserKnownHostsFile /srv/kh').replace('StrictHostKeyChecking no', 'StrictHostKeyChecking yes');
     const inv = resolveText(vagrantInventory(parseVagrantSshConfig(text)));
     expect(host(inv, 'a').connection).toMatchObject({ hostKeyChecking: 'accept-new', knownHostsFile: `${PROJECT}/.vagrant/cnet_known_hosts` });
     expect(host(inv, 'b').connection).toMatchObject({ hostKeyChecking: 'strict', knownHostsFile: '/srv/kh' });
@@ -298,7 +302,9 @@ describe('vagrantInventory: options and other ssh-configs', () => {
   it('where the known_hosts file goes: the .vagrant folder of the machine keys, else ~/.vagrant.d', () => {
     const m = machines[0]!;
     expect(vagrantKnownHostsFile([m])).toBe(`${PROJECT}/.vagrant/cnet_known_hosts`);
-    expect(vagrantKnownHostsFile([{ ...m, identityFiles: ['C:/Users/al/proj/.vagrant/machines/node1/hyperv/private_key'] }])).toBe('C:/Users/al/proj/.vagrant/cnet_known_hosts');
+    expect(vagrantKnownHostsFile([{ ...m, identityFiles: ['C:/Users/al/proj/.vagrant/machines/node1/hyperv/private_key'] }])).toBe(
+      'C:/Users/al/proj/.vagrant/cnet_known_hosts',
+    );
     expect(vagrantKnownHostsFile([{ ...m, identityFiles: ['/home/alice/.vagrant.d/insecure_private_key'] }])).toBe('~/.vagrant.d/cnet_known_hosts');
     expect(vagrantKnownHostsFile([{ ...m, identityFiles: [] }])).toBe('~/.vagrant.d/cnet_known_hosts');
     const inv = resolveText(vagrantInventory([{ ...m, identityFiles: [] }]));
@@ -354,7 +360,10 @@ describe('cnet-remote inventory from-vagrant', () => {
 
   it('a file argument is read (a recorded ssh-config); -o writes the inventory to a file and says so on stderr', async () => {
     const file = join(dir, 'out.yaml');
-    const c = await fromVagrant([join(ROOT, 'test/fixtures/vagrant/ssh-config.txt'), '-o', file, '--known-hosts', '~/.ssh/vagrant_known_hosts'], { stdin: terminal(), runVagrantSshConfig: never });
+    const c = await fromVagrant([join(ROOT, 'test/fixtures/vagrant/ssh-config.txt'), '-o', file, '--known-hosts', '~/.ssh/vagrant_known_hosts'], {
+      stdin: terminal(),
+      runVagrantSshConfig: never,
+    });
     expect(c.stdout()).toBe('');
     expect(c.notes).toEqual([`wrote ${file}: 3 hosts (node1, node2, node3) from ${join(ROOT, 'test/fixtures/vagrant/ssh-config.txt')}`]);
     const inv = loadInventory([file, SEED_PART2]);
@@ -367,12 +376,16 @@ describe('cnet-remote inventory from-vagrant', () => {
 
   it('empty stdin: a usage error saying to pipe vagrant ssh-config in', async () => {
     await expect(fromVagrant([], { stdin: stdinOf(''), runVagrantSshConfig: never })).rejects.toThrow(UsageError);
-    await expect(fromVagrant([], { stdin: stdinOf('\n'), runVagrantSshConfig: never })).rejects.toThrow(/nothing on stdin: pipe vagrant's output in \(vagrant ssh-config \| cnet-remote inventory from-vagrant\)/);
+    await expect(fromVagrant([], { stdin: stdinOf('\n'), runVagrantSshConfig: never })).rejects.toThrow(
+      /nothing on stdin: pipe vagrant's output in \(vagrant ssh-config \| cnet-remote inventory from-vagrant\)/,
+    );
   });
 
   it('bad input and bad names are CnetErrors (main prints them as `error: ...`, exit 1)', async () => {
     await expect(fromVagrant([], { stdin: stdinOf('oops\n'), runVagrantSshConfig: never })).rejects.toThrow(VagrantConfigError);
-    await expect(fromVagrant([], { stdin: stdinOf(block('web/1', 2222)), runVagrantSshConfig: never })).rejects.toThrow(/Vagrant machine name "web\/1" cannot be an inventory host name/);
+    await expect(fromVagrant([], { stdin: stdinOf(block('web/1', 2222)), runVagrantSshConfig: never })).rejects.toThrow(
+      /Vagrant machine name "web\/1" cannot be an inventory host name/,
+    );
     await expect(fromVagrant(['--group', 'all'], { stdin: stdinOf(RECORDED), runVagrantSshConfig: never })).rejects.toThrow(/group name "all" is not valid/);
     await expect(fromVagrant([join(dir, 'missing.txt')], { stdin: terminal(), runVagrantSshConfig: never })).rejects.toThrow(/cannot read .*missing\.txt/);
   });
@@ -397,6 +410,8 @@ describe('runVagrantSshConfig', () => {
     writeFileSync(fake, '#!/bin/sh\necho "A Vagrant environment or target machine is required to run this command." >&2\nexit 1\n');
     const err = await runVagrantSshConfig({ env: { PATH: `${bin}:/usr/bin:/bin` } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VagrantConfigError);
-    expect((err as Error).message).toMatch(/^vagrant ssh-config failed \(exit 1\): A Vagrant environment or target machine is required to run this command\.\n\(are the machines up\? vagrant status\)$/);
+    expect((err as Error).message).toMatch(
+      /^vagrant ssh-config failed \(exit 1\): A Vagrant environment or target machine is required to run this command\.\n\(are the machines up\? vagrant status\)$/,
+    );
   });
 });

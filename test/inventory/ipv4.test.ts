@@ -25,13 +25,25 @@ describe('isIpv4 / parseIpv4 / formatIpv4', () => {
     expect(formatIpv4(parseIpv4(a))).toBe(a);
   });
 
-  it.each(['', '10.0.0', '10.0.0.0.1', '256.0.0.1', '10.0.0.256', '010.0.0.1', '10.0.0.01', ' 10.0.0.1', '10.0.0.1 ', '10.0.0.1/24', '1e1.0.0.1', '-1.0.0.1', 'a.b.c.d', '::1'])(
-    '%j is not',
-    (a) => {
-      expect(isIpv4(a)).toBe(false);
-      expect(() => parseIpv4(a)).toThrow('not an IPv4 address');
-    },
-  );
+  it.each([
+    '',
+    '10.0.0',
+    '10.0.0.0.1',
+    '256.0.0.1',
+    '10.0.0.256',
+    '010.0.0.1',
+    '10.0.0.01',
+    ' 10.0.0.1',
+    '10.0.0.1 ',
+    '10.0.0.1/24',
+    '1e1.0.0.1',
+    '-1.0.0.1',
+    'a.b.c.d',
+    '::1',
+  ])('%j is not', (a) => {
+    expect(isIpv4(a)).toBe(false);
+    expect(() => parseIpv4(a)).toThrow('not an IPv4 address');
+  });
 
   it('parses to an unsigned 32-bit number', () => {
     expect(parseIpv4('0.0.0.0')).toBe(0);

@@ -181,7 +181,9 @@ describe('--limit against ansible --limit … --list-hosts (ansible-core 2.14)',
     rows.forEach(([inv, expr], i) => {
       const r = runs[i]!;
       const warnings = ansibleWarnings(r.stderr);
-      const unmatched = warnings.filter((w) => w.startsWith('Could not match supplied host pattern, ignoring: ')).map((w) => w.slice('Could not match supplied host pattern, ignoring: '.length));
+      const unmatched = warnings
+        .filter((w) => w.startsWith('Could not match supplied host pattern, ignoring: '))
+        .map((w) => w.slice('Could not match supplied host pattern, ignoring: '.length));
       const dashed = warnings.some((w) => w.startsWith('Use [x:y] inclusive subscripts'));
       const outcome: Outcome =
         r.code === 0
@@ -193,7 +195,9 @@ describe('--limit against ansible --limit … --list-hosts (ansible-core 2.14)',
 
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    console.log(`--limit: ${agreed.length}/${TABLE.length} expressions agree with ansible --list-hosts; ${REFUSED.length} refused on purpose where Ansible selects more than written or crashes`);
+    console.log(
+      `--limit: ${agreed.length}/${TABLE.length} expressions agree with ansible --list-hosts; ${REFUSED.length} refused on purpose where Ansible selects more than written or crashes`,
+    );
   });
 
   function ours(inv: string, expr: string): Outcome {

@@ -84,7 +84,10 @@ const fleet = build({
   nobody: {},
 });
 
-const pick = (limit: string, readFile?: (path: string) => string) => selectHosts(fleet, limit, readFile).hosts.map((h) => h.name).sort();
+const pick = (limit: string, readFile?: (path: string) => string) =>
+  selectHosts(fleet, limit, readFile)
+    .hosts.map((h) => h.name)
+    .sort();
 const warned = (limit: string) => selectHosts(fleet, limit).warnings.map((w) => w.pattern);
 const ALL = ['db1.example.com', 'db2.example.com', 'mail.example.com', 'web1.example.com', 'web2.example.com', 'web3.example.org'];
 

@@ -110,14 +110,19 @@ describe('YAML errors', () => {
   });
 
   it('an alias to an undefined anchor is an issue at the alias, not a crash', () => {
-    const issue = issuesOf(() => parseSource('inv.yaml', `all:
+    const issue = issuesOf(() =>
+      parseSource(
+        'inv.yaml',
+        `all:
   vars:
     ansible_user: *nope
-`))[0];
+`,
+      ),
+    )[0];
     expectIssue(issue, 3, 19, '', /^YAML error: .*alias.*nope/);
   });
 
-  it('variables named as a JavaScript object\'s own methods are ordinary variables (toString crashed the load)', () => {
+  it("variables named as a JavaScript object's own methods are ordinary variables (toString crashed the load)", () => {
     const inv = resolve(`all:
   vars: { toString: 1, constructor: x, hasOwnProperty: [], valueOf: {} }
   hosts:
@@ -127,9 +132,15 @@ describe('YAML errors', () => {
   });
 
   it('a document that is not a mapping', () => {
-    expectIssue(oneIssue(`- a
+    expectIssue(
+      oneIssue(`- a
 - b
-`), 1, 1, '', 'an inventory must be a mapping of group names to groups, not a list');
+`),
+      1,
+      1,
+      '',
+      'an inventory must be a mapping of group names to groups, not a list',
+    );
   });
 });
 
@@ -145,7 +156,9 @@ describe('unknown keys', () => {
     h1.example.com:
 `);
     expect(inv.hosts).toEqual([]);
-    expect(warningsOf(inv)).toEqual(['2:3 all.host: key "host" of group "all" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)']);
+    expect(warningsOf(inv)).toEqual([
+      '2:3 all.host: key "host" of group "all" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)',
+    ]);
   });
 
   it('in a nested child group: skipped with a warning, the group kept', () => {
@@ -157,7 +170,9 @@ describe('unknown keys', () => {
 `);
     expect(inv.hosts).toEqual([]);
     expect(inv.groups.has('web')).toBe(true);
-    expect(warningsOf(inv)).toEqual(['4:7 all.children.web.hostz: key "hostz" of group "web" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)']);
+    expect(warningsOf(inv)).toEqual([
+      '4:7 all.children.web.hostz: key "hostz" of group "web" is skipped: only "hosts", "vars" and "children" are read (as Ansible) (did you mean "hosts"?)',
+    ]);
   });
 
   it('without a hint when nothing is close; a key that is not a mapping is skipped as such', () => {
@@ -194,12 +209,18 @@ describe('unknown keys', () => {
   });
 
   it('a value of the wrong type in cnet', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   vars:
     cnet:
       bridges:
         br0: { subnet: 10.0.0.0/24, nat: "yes" }
-`), 5, 37, 'all.vars.cnet.bridges.br0.nat', 'expected boolean');
+`),
+      5,
+      37,
+      'all.vars.cnet.bridges.br0.nat',
+      'expected boolean',
+    );
   });
 
   it('group names: any Ansible takes (a space, a dot, a leading digit); one holding a control character is refused', () => {
@@ -225,10 +246,16 @@ web.servers:
 
   it('host names: any Ansible takes is read; one a resolver could not take needs ansible_host; a control character is refused', () => {
     // Ansible reads `h1;reboot` as a host name; without ansible_host there is nothing to connect to
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     "h1;reboot":
-`), 3, 5, 'all.hosts.h1;reboot', 'host "h1;reboot" has no address: set ansible_host');
+`),
+      3,
+      5,
+      'all.hosts.h1;reboot',
+      'host "h1;reboot" has no address: set ansible_host',
+    );
     const inv = resolve(`all:
   hosts:
     "h1;reboot": { ansible_host: 10.0.0.1 }
@@ -270,66 +297,108 @@ describe('variables', () => {
     ['70000', 'port must be 1-65535'],
     ['-1', 'port must be 1-65535'],
   ])('ansible_port: %s is refused', (value, message) => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
       ansible_port: ${value}
-`), 4, 7, 'all.hosts.h1.example.com.ansible_port', message);
+`),
+      4,
+      7,
+      'all.hosts.h1.example.com.ansible_port',
+      message,
+    );
   });
 
   it('a bad legacy ansible_ssh_port in group vars', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
     ansible_ssh_port: ssh
-`), 5, 5, 'all.vars.ansible_ssh_port', 'expected a port number');
+`),
+      5,
+      5,
+      'all.vars.ansible_ssh_port',
+      'expected a port number',
+    );
   });
 
   it('a bad cnet_host_key_checking mode', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   vars:
     cnet_host_key_checking: maybe
-`), 3, 5, 'all.vars.cnet_host_key_checking', '"strict"|"ask"|"accept-new"|"off"');
+`),
+      3,
+      5,
+      'all.vars.cnet_host_key_checking',
+      '"strict"|"ask"|"accept-new"|"off"',
+    );
   });
 
   it('an empty ansible_user, reported for the hosts that use it', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
     ansible_user: ""
-`), 5, 5, 'all.vars.ansible_user', /^must not be empty \(host h1\.example\.com\)$/);
+`),
+      5,
+      5,
+      'all.vars.ansible_user',
+      /^must not be empty \(host h1\.example\.com\)$/,
+    );
   });
 });
 
 describe('groups', () => {
   it('a cycle through two top-level groups is reported at the edge closing it', () => {
-    expectIssue(oneIssue(`web:
+    expectIssue(
+      oneIssue(`web:
   children:
     db:
 db:
   children:
     web:
-`), 6, 5, 'db.children.web', 'groups form a cycle: web → db → web');
+`),
+      6,
+      5,
+      'db.children.web',
+      'groups form a cycle: web → db → web',
+    );
   });
 
   it('a group that is its own child', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   children:
     web:
       children:
         web:
-`), 5, 9, 'all.children.web.children.web', 'groups form a cycle: web → web');
+`),
+      5,
+      9,
+      'all.children.web.children.web',
+      'groups form a cycle: web → web',
+    );
   });
 
   it('"all" cannot be a child', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   children:
     web:
       children:
         all:
-`), 5, 9, 'all.children.web.children.all', 'group "all" cannot be a child');
+`),
+      5,
+      9,
+      'all.children.web.children.all',
+      'group "all" cannot be a child',
+    );
   });
 });
 
@@ -399,7 +468,8 @@ describe('names that end up in shell commands', () => {
 
 describe('subnets and addresses', () => {
   it('overlapping subnets', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
@@ -407,11 +477,17 @@ describe('subnets and addresses', () => {
       bridges:
         br0: { subnet: 10.0.0.0/16 }
         br1: { subnet: 10.0.1.0/24 }
-`), 8, 16, 'all.vars.cnet.bridges.br1.subnet', 'subnet 10.0.1.0/24 of bridge "br1" overlaps 10.0.0.0/16 of bridge "br0"');
+`),
+      8,
+      16,
+      'all.vars.cnet.bridges.br1.subnet',
+      'subnet 10.0.1.0/24 of bridge "br1" overlaps 10.0.0.0/16 of bridge "br0"',
+    );
   });
 
   it('overlapping subnets given at group and host level', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
       cnet:
@@ -421,7 +497,12 @@ describe('subnets and addresses', () => {
     cnet:
       bridges:
         br0: { subnet: 10.0.0.0/24 }
-`), 6, 18, 'all.hosts.h1.example.com.cnet.bridges.br1.subnet', 'overlaps 10.0.0.0/24 of bridge "br0"');
+`),
+      6,
+      18,
+      'all.hosts.h1.example.com.cnet.bridges.br1.subnet',
+      'overlaps 10.0.0.0/24 of bridge "br0"',
+    );
   });
 
   it.each([
@@ -430,25 +511,34 @@ describe('subnets and addresses', () => {
     ['10.0.0.0', 'expected an IPv4 subnet like 172.18.0.0/16, got "10.0.0.0"'],
     ['10.0.0.300/24', 'expected an IPv4 subnet'],
   ])('subnet %s is refused', (subnet, message) => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
     cnet:
       bridges:
         br0: { subnet: ${subnet} }
-`), 7, 16, 'all.vars.cnet.bridges.br0.subnet', message);
+`),
+      7,
+      16,
+      'all.vars.cnet.bridges.br0.subnet',
+      message,
+    );
   });
 
   it('duplicate addresses: explicit vs explicit, and explicit vs the default gateway', () => {
-    const all = issues(withNamespaces('a: { bridge: br0, address: 10.0.0.5 }', 'b: { bridge: br0, address: 10.0.0.5 }', 'c: { bridge: br0, address: 10.0.0.1 }'));
+    const all = issues(
+      withNamespaces('a: { bridge: br0, address: 10.0.0.5 }', 'b: { bridge: br0, address: 10.0.0.5 }', 'c: { bridge: br0, address: 10.0.0.1 }'),
+    );
     expect(all).toHaveLength(2);
     expectIssue(all[0], 10, 27, `${NS}.b.address`, 'address 10.0.0.5 is already used by namespace "a"');
     expectIssue(all[1], 11, 27, `${NS}.c.address`, 'address 10.0.0.1 is the gateway (the address of bridge "br0")');
   });
 
   it('an address equal to an explicit gateway', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
@@ -457,7 +547,12 @@ describe('subnets and addresses', () => {
         br0: { subnet: 10.0.0.0/24, address: 10.0.0.254 }
       namespaces:
         a: { bridge: br0, address: 10.0.0.254 }
-`), 9, 27, `${NS}.a.address`, 'address 10.0.0.254 is the gateway');
+`),
+      9,
+      27,
+      `${NS}.a.address`,
+      'address 10.0.0.254 is the gateway',
+    );
   });
 
   it.each([
@@ -476,18 +571,25 @@ describe('subnets and addresses', () => {
     ['10.0.1.1', 'is not a host address'],
     ['gateway', 'expected an IPv4 address'],
   ])('bridge address %s is refused', (address, message) => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
     cnet:
       bridges:
         br0: { subnet: 10.0.0.0/24, address: ${address} }
-`), 7, 37, 'all.vars.cnet.bridges.br0.address', message);
+`),
+      7,
+      37,
+      'all.vars.cnet.bridges.br0.address',
+      message,
+    );
   });
 
   it('a full subnet', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     h1.example.com:
   vars:
@@ -497,7 +599,12 @@ describe('subnets and addresses', () => {
       namespaces:
         a: { bridge: br0 }
         b: { bridge: br0 }
-`), 10, 9, `${NS}.b`, 'subnet 10.0.0.0/30 has no free address left for namespace "b"');
+`),
+      10,
+      9,
+      `${NS}.b`,
+      'subnet 10.0.0.0/30 has no free address left for namespace "b"',
+    );
   });
 });
 
@@ -525,7 +632,9 @@ describe('references and required fields', () => {
   });
 
   it('a namespace on a bridge that is itself broken reports only the bridge', () => {
-    const all = issues(withNamespaces('a: { bridge: br1 }').replace('        br0: { subnet: 10.0.0.0/24 }\n', '        br0: { subnet: 10.0.0.0/24 }\n        br1: {}\n'));
+    const all = issues(
+      withNamespaces('a: { bridge: br1 }').replace('        br0: { subnet: 10.0.0.0/24 }\n', '        br0: { subnet: 10.0.0.0/24 }\n        br1: {}\n'),
+    );
     expect(all).toHaveLength(1);
     expectIssue(all[0], 8, 9, 'all.vars.cnet.bridges.br1', 'has no subnet');
   });
@@ -556,13 +665,19 @@ describe('references and required fields', () => {
   });
 
   it('a host without an address is reported where it is first named', () => {
-    expectIssue(oneIssue(`lab:
+    expectIssue(
+      oneIssue(`lab:
   hosts:
     "node 1":
 web:
   hosts:
     "node 1":
-`), 3, 5, 'lab.hosts.node 1', 'host "node 1" has no address');
+`),
+      3,
+      5,
+      'lab.hosts.node 1',
+      'host "node 1" has no address',
+    );
   });
 });
 
@@ -572,12 +687,18 @@ describe('positions under keys YAML reads as numbers', () => {
   });
 
   it('a variable of a host named 1234', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     1234:
       ansible_host: 10.0.0.7
       ansible_port: 0
-`), 5, 7, 'all.hosts.1234.ansible_port', 'port must be 1-65535');
+`),
+      5,
+      7,
+      'all.hosts.1234.ansible_port',
+      'port must be 1-65535',
+    );
   });
 });
 
@@ -639,19 +760,22 @@ describe('several issues at once', () => {
   });
 
   it('issues in two files carry their own file names', () => {
-    const all = issues(`all:
+    const all = issues(
+      `all:
   hosts:
     h1.example.com:
   vars:
     cnet:
       bridges:
         br0: { subnet: 10.0.0.0/24 }
-`, `all:
+`,
+      `all:
   vars:
     cnet:
       namespaces:
         a: { bridge: br0, address: 10.9.9.9 }
-`);
+`,
+    );
     expectIssue(all[0], 5, 27, 'all.vars.cnet.namespaces.a.address', 'outside subnet 10.0.0.0/24', 'inv2.yaml');
   });
 });
@@ -665,7 +789,9 @@ describe('loadInventory', () => {
 
   it('a directory', () => {
     const all = issuesOf(() => loadInventory([fixtures]));
-    expect(all[0]!.message).toBe("cannot read inventory: is a directory, not a regular file: give the path of a regular file (save a pipe's output to a file first)");
+    expect(all[0]!.message).toBe(
+      "cannot read inventory: is a directory, not a regular file: give the path of a regular file (save a pipe's output to a file first)",
+    );
   });
 
   it('a FIFO is refused at once, not read until a writer comes (it hung)', () => {
@@ -674,7 +800,9 @@ describe('loadInventory', () => {
       const fifo = join(dir, 'inventory.yaml');
       execFileSync('mkfifo', [fifo]);
       const all = issuesOf(() => loadInventory([fifo]));
-      expect(all.map(formatIssue)).toEqual([`${fifo}:0:0 cannot read inventory: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)`]);
+      expect(all.map(formatIssue)).toEqual([
+        `${fifo}:0:0 cannot read inventory: is a FIFO (named pipe), not a regular file: give the path of a regular file (save a pipe's output to a file first)`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -693,7 +821,7 @@ describe('loadInventory', () => {
     expect(all[1]!.message).toContain('Map keys must be unique');
   });
 
-  it('seed Part 2 with a hosts file resolves to the seed\'s exact names', () => {
+  it("seed Part 2 with a hosts file resolves to the seed's exact names", () => {
     const inv = loadInventory([fixture('hosts.yaml'), seed('seed-part2.yaml')]);
     expect(inv.files).toEqual([fixture('hosts.yaml'), seed('seed-part2.yaml')]);
     expect(inv.hosts).toHaveLength(1);
@@ -710,7 +838,7 @@ describe('loadInventory', () => {
     });
   });
 
-  it('seed pb/jelly with a hosts file resolves to the seed\'s exact names', () => {
+  it("seed pb/jelly with a hosts file resolves to the seed's exact names", () => {
     const inv = loadInventory([fixture('hosts.yaml'), seed('seed-pb-jelly.yaml')]);
     expect(inv.hosts[0]!.network).toEqual({
       bridges: [{ name: 'brd1', subnet: { network: 0xac130000, prefix: 24 }, address: '172.19.0.1', nat: true }],
@@ -736,7 +864,14 @@ describe('loadInventory', () => {
   it('a clash with a seed is reported in the file that makes it', () => {
     const all = issuesOf(() => loadInventory([seed('seed-part2.yaml'), fixture('clash.yaml')]));
     expect(all).toHaveLength(1);
-    expectIssue(all[0], 7, 38, 'all.hosts.vm1.cnet.namespaces.container3.address', 'address 172.18.0.2 is already used by namespace "container1"', fixture('clash.yaml'));
+    expectIssue(
+      all[0],
+      7,
+      38,
+      'all.hosts.vm1.cnet.namespaces.container3.address',
+      'address 172.18.0.2 is already used by namespace "container1"',
+      fixture('clash.yaml'),
+    );
   });
 
   it('the example inventory (allocation is in name order: db before web)', () => {
@@ -754,7 +889,7 @@ describe('loadInventory', () => {
     ]);
   });
 
-  it('a relative key file is taken from the working directory (as Ansible hands it to ssh), a relative known_hosts file from the inventory\'s folder', () => {
+  it("a relative key file is taken from the working directory (as Ansible hands it to ssh), a relative known_hosts file from the inventory's folder", () => {
     const inv = loadInventory([fixture('keys.yaml')], { cwd: '/work/dir' });
     expect(inv.hosts[0]!.connection.privateKeyFile).toBe('/work/dir/keys/id_test');
     expect(inv.hosts[0]!.connection.knownHostsFile).toBe(join(fixtures, '..', 'known_hosts'));
@@ -769,10 +904,13 @@ describe('connection variables', () => {
     delete process.env.CNET_SSH_PASSWORD;
     delete process.env.CNET_BECOME_PASSWORD;
     try {
-      const h = host(resolve(`all:
+      const h = host(
+        resolve(`all:
   hosts:
     h1.example.com:
-`), 'h1.example.com');
+`),
+        'h1.example.com',
+      );
       expect(h.connection).toEqual({ address: 'h1.example.com' });
       for (const k of ['port', 'user', 'privateKeyFile', 'password', 'hostKeyChecking', 'knownHostsFile', 'commonArgs', 'become']) {
         expect(h.connection, k).not.toHaveProperty(k);
@@ -787,35 +925,56 @@ describe('connection variables', () => {
   });
 
   it('ansible_host, ansible_port (as a string too), ansible_user', () => {
-    const h = host(resolve(`all:
+    const h = host(
+      resolve(`all:
   hosts:
     vm1: { ansible_host: 10.0.0.7, ansible_port: "2222", ansible_user: admin }
-`), 'vm1');
+`),
+      'vm1',
+    );
     expect(h.connection).toMatchObject({ address: '10.0.0.7', port: 2222, user: 'admin' });
   });
 
   it('legacy ansible_ssh_host, ansible_ssh_port, ansible_ssh_user', () => {
-    const h = host(resolve(`all:
+    const h = host(
+      resolve(`all:
   hosts:
     vm1: { ansible_ssh_host: 10.0.0.8, ansible_ssh_port: 2200, ansible_ssh_user: old }
-`), 'vm1');
+`),
+      'vm1',
+    );
     expect(h.connection).toMatchObject({ address: '10.0.0.8', port: 2200, user: 'old' });
   });
 
-  it('the legacy ansible_ssh_host wins over ansible_host (and port, user, key file, host key checking likewise), as Ansible 2.14\'s ssh plugin', () => {
+  it("the legacy ansible_ssh_host wins over ansible_host (and port, user, key file, host key checking likewise), as Ansible 2.14's ssh plugin", () => {
     // checked against `ansible -m ping -vvv`: it connects to ansible_ssh_host, -o Port=ansible_ssh_port, User, IdentityFile likewise
     for (const order of ['legacy first', 'legacy last']) {
-      const legacy = ['ansible_ssh_host: 10.0.0.8', 'ansible_ssh_port: 2200', 'ansible_ssh_user: old', 'ansible_ssh_private_key_file: /old/key', 'ansible_ssh_host_key_checking: false'];
-      const current = ['ansible_host: 10.0.0.7', 'ansible_port: 2222', 'ansible_user: new', 'ansible_private_key_file: /new/key', 'ansible_host_key_checking: true'];
+      const legacy = [
+        'ansible_ssh_host: 10.0.0.8',
+        'ansible_ssh_port: 2200',
+        'ansible_ssh_user: old',
+        'ansible_ssh_private_key_file: /old/key',
+        'ansible_ssh_host_key_checking: false',
+      ];
+      const current = [
+        'ansible_host: 10.0.0.7',
+        'ansible_port: 2222',
+        'ansible_user: new',
+        'ansible_private_key_file: /new/key',
+        'ansible_host_key_checking: true',
+      ];
       const lines = order === 'legacy first' ? [...legacy, ...current] : [...current, ...legacy];
       const h = host(resolve(`all:\n  hosts:\n    vm1:\n${lines.map((l) => `      ${l}\n`).join('')}`), 'vm1');
       expect(h.connection, order).toMatchObject({ address: '10.0.0.8', port: 2200, user: 'old', privateKeyFile: '/old/key', hostKeyChecking: 'off' });
     }
     // and the other way round for host key checking: the legacy true beats the new false
-    const h = host(resolve(`all:
+    const h = host(
+      resolve(`all:
   hosts:
     vm1: { ansible_host: 10.0.0.7, ansible_ssh_host_key_checking: true, ansible_host_key_checking: false }
-`), 'vm1');
+`),
+      'vm1',
+    );
     expect(h.connection).not.toHaveProperty('hostKeyChecking');
   });
 
@@ -838,15 +997,22 @@ describe('connection variables', () => {
   });
 
   it('key files: relative to the working directory, ~ expanded, absolute kept; cnet_known_hosts_file relative to the inventory file', () => {
-    const inv = resolveInventory([
-      parseSource('/srv/inv/hosts.yaml', `all:
+    const inv = resolveInventory(
+      [
+        parseSource(
+          '/srv/inv/hosts.yaml',
+          `all:
   hosts:
     a.example.com: { ansible_ssh_private_key_file: keys/id_a, cnet_known_hosts_file: kh/a }
     b.example.com: { ansible_ssh_private_key_file: ~/.ssh/id_b }
     c.example.com: { ansible_ssh_private_key_file: /etc/keys/id_c, cnet_known_hosts_file: ~/kh }
     d.example.com: { ansible_private_key_file: keys/id_d }
-`),
-    ], [], { cwd: '/home/me/project' });
+`,
+        ),
+      ],
+      [],
+      { cwd: '/home/me/project' },
+    );
     expect(host(inv, 'a.example.com').connection.privateKeyFile).toBe('/home/me/project/keys/id_a');
     expect(host(inv, 'a.example.com').connection.knownHostsFile).toBe('/srv/inv/kh/a');
     expect(host(inv, 'd.example.com').connection.privateKeyFile).toBe('/home/me/project/keys/id_d');
@@ -855,18 +1021,28 @@ describe('connection variables', () => {
     expect(host(inv, 'c.example.com').connection.knownHostsFile).toBe(join(homedir(), 'kh'));
   });
 
-  it('a known_hosts file set in a second file is taken from that file\'s folder; a key file there from the working directory', () => {
-    const inv = resolveInventory([
-      parseSource('/a/hosts.yaml', `all:
+  it("a known_hosts file set in a second file is taken from that file's folder; a key file there from the working directory", () => {
+    const inv = resolveInventory(
+      [
+        parseSource(
+          '/a/hosts.yaml',
+          `all:
   hosts:
     h1.example.com:
-`),
-      parseSource('/b/vars.yaml', `all:
+`,
+        ),
+        parseSource(
+          '/b/vars.yaml',
+          `all:
   vars:
     ansible_ssh_private_key_file: id_b
     cnet_known_hosts_file: kh_b
-`),
-    ], [], { cwd: '/c' });
+`,
+        ),
+      ],
+      [],
+      { cwd: '/c' },
+    );
     expect(host(inv, 'h1.example.com').connection).toMatchObject({ privateKeyFile: '/c/id_b', knownHostsFile: '/b/kh_b' });
   });
 });

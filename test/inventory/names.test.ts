@@ -6,7 +6,7 @@ describe('checkInterfaceName', () => {
     expect(checkInterfaceName(name)).toBeUndefined();
   });
 
-  it('limits are the kernel\'s', () => {
+  it("limits are the kernel's", () => {
     expect(IFNAME_MAX).toBe(15);
     expect(NSNAME_MAX).toBe(64);
   });

@@ -186,14 +186,14 @@ describe('cnet: objects merge by name, field by field, host wins', () => {
     });
   });
 
-  it('another host of the group keeps the group\'s values', () => {
+  it("another host of the group keeps the group's values", () => {
     expect(host(inv, 'h2.example.com').network).toEqual({
       bridges: [{ name: 'br0', subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.254', nat: false }],
       namespaces: [{ name: 'web', bridge: 'br0', address: '10.0.0.1', hostIf: 've-web', nsIf: 'eth1' }],
     });
   });
 
-  it('a host moving a namespace to another bridge keeps the group\'s address, which is then refused there', () => {
+  it("a host moving a namespace to another bridge keeps the group's address, which is then refused there", () => {
     const all = issues(`all:
   hosts:
     h.example.com:

@@ -67,7 +67,30 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const SAFE_CHARS = [...'abcxyzABCXYZ0189_.-'];
 const META_CHARS = [...';|&$()`\'"\\<>*?[]{}~!#%^=,:@/+'];
 const WHITESPACE = [' ', '\t', '\n', '\r', '\v', '\f'];
-const UNICODE = ['é', 'ß', 'К', '中', '😀', 'ﬁ', '\u0301', '\u00a0', '\u200b', '\u200d', '\u200e', '\u200f', '\u202e', '\u2066', '\ufeff', '\u2028', '\u2029', '\u0085', '\u009b', '\u007f', '\u001b', '\0'];
+const UNICODE = [
+  'é',
+  'ß',
+  'К',
+  '中',
+  '😀',
+  'ﬁ',
+  '\u0301',
+  '\u00a0',
+  '\u200b',
+  '\u200d',
+  '\u200e',
+  '\u200f',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\u009b',
+  '\u007f',
+  '\u001b',
+  '\0',
+];
 
 const unit = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...SAFE_CHARS) },
@@ -92,11 +115,73 @@ const boundaryName = fc
   .map(([n, c]) => (bytes(c) === 1 ? c.repeat(n) : c.repeat(Math.ceil(n / bytes(c)))));
 
 const specialName = fc.constantFrom(
-  '', ' ', '.', '..', '-', '-x', '.x', '..x', '--help', '-rf', './x', '../x', 'a/b', '/',
-  'lo', 'all', 'default', 'LO', 'Lo', 'lo0', 'br0', 'eth0', 'foreign0', '__proto__', 'constructor', 'toString', 'hasOwnProperty',
-  'x'.repeat(15), 'x'.repeat(16), 'x'.repeat(64), 'x'.repeat(65), 'é'.repeat(7) + 'a', 'é'.repeat(8), '😀'.repeat(4),
-  '$(reboot)', '`id`', "'; rm -rf / #", '"quoted"', "it's", 'a\nb', 'x\n', '\n', 'a\0b', '\0', 'a\tb', 'a b', '~root', '*', '?', '[a]', '{a,b}', '!x', '#x',
-  'a\u202eb', '\u200b', 'a\u200bb', 'a\u001b[2Jb', 'a\u009bb', 'x\u2028y', '<<', '&anchor', '*alias', 'null', 'true', '0x1F', '1e3', '10',
+  '',
+  ' ',
+  '.',
+  '..',
+  '-',
+  '-x',
+  '.x',
+  '..x',
+  '--help',
+  '-rf',
+  './x',
+  '../x',
+  'a/b',
+  '/',
+  'lo',
+  'all',
+  'default',
+  'LO',
+  'Lo',
+  'lo0',
+  'br0',
+  'eth0',
+  'foreign0',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'x'.repeat(15),
+  'x'.repeat(16),
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'é'.repeat(7) + 'a',
+  'é'.repeat(8),
+  '😀'.repeat(4),
+  '$(reboot)',
+  '`id`',
+  "'; rm -rf / #",
+  '"quoted"',
+  "it's",
+  'a\nb',
+  'x\n',
+  '\n',
+  'a\0b',
+  '\0',
+  'a\tb',
+  'a b',
+  '~root',
+  '*',
+  '?',
+  '[a]',
+  '{a,b}',
+  '!x',
+  '#x',
+  'a\u202eb',
+  '\u200b',
+  'a\u200bb',
+  'a\u001b[2Jb',
+  'a\u009bb',
+  'x\u2028y',
+  '<<',
+  '&anchor',
+  '*alias',
+  'null',
+  'true',
+  '0x1F',
+  '1e3',
+  '10',
 );
 
 /** Prefixes the kernel or a shell would read specially, in front of a valid name. */
@@ -156,9 +241,27 @@ function shellRoundTrip(shell: string, argvs: readonly (readonly string[])[]): v
 
 /** Always tried, in every role: the names a random draw may miss. */
 const namesExamples: [Role, string, boolean][] = (['bridge', 'namespace', 'host_if', 'ns_if'] as const).flatMap((role) =>
-  ['__proto__', 'constructor', '', '.', '..', '-x', '.x', 'lo', 'all', 'default', 'a\nb', 'a\0b', 'x'.repeat(15), 'x'.repeat(16), 'x'.repeat(64), 'x'.repeat(65), 'é'.repeat(8), '$(reboot)', 'a\u202eb'].map(
-    (name): [Role, string, boolean] => [role, name, false],
-  ),
+  [
+    '__proto__',
+    'constructor',
+    '',
+    '.',
+    '..',
+    '-x',
+    '.x',
+    'lo',
+    'all',
+    'default',
+    'a\nb',
+    'a\0b',
+    'x'.repeat(15),
+    'x'.repeat(16),
+    'x'.repeat(64),
+    'x'.repeat(65),
+    'é'.repeat(8),
+    '$(reboot)',
+    'a\u202eb',
+  ].map((name): [Role, string, boolean] => [role, name, false]),
 );
 
 describe('1. names: refused with where and what, or safe in every command', () => {
@@ -181,13 +284,19 @@ describe('1. names: refused with where and what, or safe in every command', () =
           const issue = result.issues.find((i) => i.loc.path === path);
           must(issue !== undefined, () => `no issue at ${path} in:\n${result.message}`);
           must(/not allowed|bytes long|is empty|reserved|already used/.test(issue.message), () => `says not what is wrong: ${issue.message}`);
-          must(result.message.includes(`inv.yaml:${issue.loc.line}:${issue.loc.col} ${escapeUnshown(path)}: `), () => `no position for ${path} in:\n${result.message}`);
+          must(
+            result.message.includes(`inv.yaml:${issue.loc.line}:${issue.loc.col} ${escapeUnshown(path)}: `),
+            () => `no position for ${path} in:\n${result.message}`,
+          );
           return;
         }
         outcome.resolved++;
         const { network } = result.hosts[0]!;
         const ns = network.namespaces[0]!;
-        must(network.bridges.length === 1 && network.bridges[0]!.name === names.bridge && network.namespaces.length === 1, () => `not as written: ${JSON.stringify(network)}`);
+        must(
+          network.bridges.length === 1 && network.bridges[0]!.name === names.bridge && network.namespaces.length === 1,
+          () => `not as written: ${JSON.stringify(network)}`,
+        );
         must(ns.name === names.namespace && ns.nsIf === names.ns_if, () => `not as written: ${JSON.stringify(ns)}`);
         if (withHostIf || role === 'host_if') must(ns.hostIf === names.host_if, () => `host_if not as written: ${JSON.stringify(ns)}`);
         for (const b of network.bridges) expectValidName(b.name, 15);
@@ -203,8 +312,14 @@ describe('1. names: refused with where and what, or safe in every command', () =
         // a real shell reads back exactly the argv: one run in 20, under sh and under bash
         if (run++ % 20 === 0) {
           outcome.shellChecked++;
-          shellRoundTrip('sh', plan.steps.map((s) => s.argv));
-          shellRoundTrip('bash', plan.steps.map((s) => s.argv));
+          shellRoundTrip(
+            'sh',
+            plan.steps.map((s) => s.argv),
+          );
+          shellRoundTrip(
+            'bash',
+            plan.steps.map((s) => s.argv),
+          );
         }
       }),
       { numRuns: 800, examples: namesExamples },
@@ -216,7 +331,39 @@ describe('1. names: refused with where and what, or safe in every command', () =
   });
 
   it('names written bare, which YAML may read as anything or not at all: an InventoryError, or valid names', () => {
-    const yamlish = fc.constantFrom('*x', '&x a', '&x', '!!binary aGk=', '!!str', '!!int 1', '!tag a', '? a', '- a', '[a]', '{a: b}', '|', '>', '%YAML', '@a', '"a', "'a", 'a: b', 'a:b', '#a', 'a #b', '~', 'null', '<<', 'a, b', 'a}', '1e3', '0o17', '.inf', 'yes', '2001-01-01');
+    const yamlish = fc.constantFrom(
+      '*x',
+      '&x a',
+      '&x',
+      '!!binary aGk=',
+      '!!str',
+      '!!int 1',
+      '!tag a',
+      '? a',
+      '- a',
+      '[a]',
+      '{a: b}',
+      '|',
+      '>',
+      '%YAML',
+      '@a',
+      '"a',
+      "'a",
+      'a: b',
+      'a:b',
+      '#a',
+      'a #b',
+      '~',
+      'null',
+      '<<',
+      'a, b',
+      'a}',
+      '1e3',
+      '0o17',
+      '.inf',
+      'yes',
+      '2001-01-01',
+    );
     const outcome = { resolved: 0, yaml: 0, other: 0 };
     fc.assert(
       fc.property(fc.constantFrom<Role>('bridge', 'namespace', 'host_if', 'ns_if'), fc.oneof(dangerousName, yamlish), (role, name) => {
@@ -239,7 +386,15 @@ describe('1. names: refused with where and what, or safe in every command', () =
         }
       }),
       // what it found: yaml's own messages quote the source raw (a BOM after `*`, a control after `>`)
-      { numRuns: 500, examples: [['bridge', '*\ufeff'], ['namespace', '>\u0007'], ['host_if', '&\u202e'], ['ns_if', '"\u2028']] },
+      {
+        numRuns: 500,
+        examples: [
+          ['bridge', '*\ufeff'],
+          ['namespace', '>\u0007'],
+          ['host_if', '&\u202e'],
+          ['ns_if', '"\u2028'],
+        ],
+      },
     );
     expect(outcome.yaml).toBeGreaterThan(10);
     expect(outcome.other).toBeGreaterThan(10);
@@ -293,7 +448,41 @@ describe('1. names: refused with where and what, or safe in every command', () =
           expect(out.split('\0').slice(0, -1)).toEqual(batch.flat());
         }
       }),
-      { numRuns: 25, examples: [[[["it's", '$(id)', '`id`', '"', '\\', '\n', '', ' ', '*', '~', '-n', 'a=b', 'if', '!', '#', '$HOME', 'a$1b', '$$', '%s', '--', 'a,b', 'x:y', '@all', '+1']]]] },
+      {
+        numRuns: 25,
+        examples: [
+          [
+            [
+              [
+                "it's",
+                '$(id)',
+                '`id`',
+                '"',
+                '\\',
+                '\n',
+                '',
+                ' ',
+                '*',
+                '~',
+                '-n',
+                'a=b',
+                'if',
+                '!',
+                '#',
+                '$HOME',
+                'a$1b',
+                '$$',
+                '%s',
+                '--',
+                'a,b',
+                'x:y',
+                '@all',
+                '+1',
+              ],
+            ],
+          ],
+        ],
+      },
     );
   });
 });
@@ -315,7 +504,7 @@ interface Net {
   prefix: number;
 }
 const size = (c: Net) => 2 ** (32 - c.prefix);
-const inside = (c: Net, a: number) => ((a & maskOf(c.prefix)) >>> 0) === c.network;
+const inside = (c: Net, a: number) => (a & maskOf(c.prefix)) >>> 0 === c.network;
 const isHost = (c: Net, a: number) => inside(c, a) && a !== c.network && a !== c.network + size(c) - 1;
 /** The test's own reading of a subnet: a.b.c.d/len, len 8-30, no host bits. */
 function netValue(t: string): Net | undefined {
@@ -323,11 +512,13 @@ function netValue(t: string): Net | undefined {
   const a = m ? ipValue(m[1]!) : undefined;
   if (a === undefined) return undefined;
   const prefix = Number(m![2]);
-  if (prefix < 8 || prefix > 30 || ((a & maskOf(prefix)) >>> 0) !== a) return undefined;
+  if (prefix < 8 || prefix > 30 || (a & maskOf(prefix)) >>> 0 !== a) return undefined;
   return { network: a, prefix };
 }
 
-const validNet = fc.tuple(fc.integer({ min: 0, max: U32 - 1 }), fc.integer({ min: 8, max: 30 })).map(([a, p]) => ({ network: (a & maskOf(p)) >>> 0, prefix: p }));
+const validNet = fc
+  .tuple(fc.integer({ min: 0, max: U32 - 1 }), fc.integer({ min: 8, max: 30 }))
+  .map(([a, p]) => ({ network: (a & maskOf(p)) >>> 0, prefix: p }));
 const octetText = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 255 }).map(String) },
   { weight: 1, arbitrary: fc.constantFrom('256', '999', '-1', '00', '010', '1e1', ' 1', '0x1', '', '+1', '1.') },
@@ -336,7 +527,20 @@ const garbage = fc.oneof(
   fc.string({ unit, maxLength: 20 }),
   specialName,
   fc.array(octetText, { minLength: 0, maxLength: 6 }).map((o) => o.join('.')),
-  fc.constantFrom('10.0.0.0/24\n', ' 10.0.0.0/24', '10.0.0.0/24 ', '10.0.0.0 /24', '10.0.0.0/', '/24', '10.0.0.0/24/24', '10.0.0.0\\24', '10.0.0.0/2４', '١٠.0.0.0/24', '::1/64', '10.0.0.0/8.5'),
+  fc.constantFrom(
+    '10.0.0.0/24\n',
+    ' 10.0.0.0/24',
+    '10.0.0.0/24 ',
+    '10.0.0.0 /24',
+    '10.0.0.0/',
+    '/24',
+    '10.0.0.0/24/24',
+    '10.0.0.0\\24',
+    '10.0.0.0/2４',
+    '١٠.0.0.0/24',
+    '::1/64',
+    '10.0.0.0/8.5',
+  ),
 );
 
 /** A subnet as written, and the network addresses below are taken from. */
@@ -349,7 +553,12 @@ const subnetCase = fc.oneof(
       base: { network: (a & maskOf(Math.min(p, 32))) >>> 0, prefix: Math.min(Math.max(p, 8), 30) },
     })),
   },
-  { weight: 1, arbitrary: fc.tuple(fc.array(octetText, { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 })).map(([o, p]) => ({ text: `${o.join('.')}/${p}`, base: { network: 0x0a000000, prefix: 24 } })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.array(octetText, { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }))
+      .map(([o, p]) => ({ text: `${o.join('.')}/${p}`, base: { network: 0x0a000000, prefix: 24 } })),
+  },
   { weight: 1, arbitrary: garbage.map((text) => ({ text, base: { network: 0x0a000000, prefix: 24 } })) },
 );
 
@@ -393,11 +602,15 @@ describe('2. addresses and subnets', () => {
   it('are refused with a position, or resolve to a valid network', () => {
     const outcome = { resolved: 0, refused: 0 };
     fc.assert(
-      fc.property(subnetCase, fc.option(addrCase, { nil: undefined }), fc.array(fc.option(addrCase, { nil: undefined }), { maxLength: 4 }), (subnet, bAddr, nsCases) => {
-        const bridgeAddr = bAddr && addrText(bAddr, subnet.base);
-        const nsAddrs = nsCases.map((c) => c && addrText(c, subnet.base));
-        const namespaces = nsAddrs.map((a, i) => `        ns${i}: { bridge: br0${a === undefined ? '' : `, address: ${q(a)}`} }\n`).join('');
-        const text = `all:
+      fc.property(
+        subnetCase,
+        fc.option(addrCase, { nil: undefined }),
+        fc.array(fc.option(addrCase, { nil: undefined }), { maxLength: 4 }),
+        (subnet, bAddr, nsCases) => {
+          const bridgeAddr = bAddr && addrText(bAddr, subnet.base);
+          const nsAddrs = nsCases.map((c) => c && addrText(c, subnet.base));
+          const namespaces = nsAddrs.map((a, i) => `        ns${i}: { bridge: br0${a === undefined ? '' : `, address: ${q(a)}`} }\n`).join('');
+          const text = `all:
   hosts:
     h1: { ansible_host: 192.0.2.10 }
   vars:
@@ -406,41 +619,45 @@ describe('2. addresses and subnets', () => {
         br0: { subnet: ${q(subnet.text)}${bridgeAddr === undefined ? '' : `, address: ${q(bridgeAddr)}`} }
       namespaces:
 ${namespaces || '        {}\n'}`;
-        const result = attempt(text);
-        const valid = expectedValid(subnet.text, bridgeAddr, nsAddrs);
-        if (result instanceof InventoryError) {
-          outcome.refused++;
-          expectWellFormed(result);
-          must(!valid, () => `refused a valid inventory:\n${text}\n${result.message}`);
-          for (const issue of result.issues) {
-            must(/^all\.vars\.cnet\.(bridges\.br0|namespaces\.ns\d)(\.subnet|\.address)?$/.test(issue.loc.path), () => `an issue elsewhere: ${issue.loc.path}`);
+          const result = attempt(text);
+          const valid = expectedValid(subnet.text, bridgeAddr, nsAddrs);
+          if (result instanceof InventoryError) {
+            outcome.refused++;
+            expectWellFormed(result);
+            must(!valid, () => `refused a valid inventory:\n${text}\n${result.message}`);
+            for (const issue of result.issues) {
+              must(
+                /^all\.vars\.cnet\.(bridges\.br0|namespaces\.ns\d)(\.subnet|\.address)?$/.test(issue.loc.path),
+                () => `an issue elsewhere: ${issue.loc.path}`,
+              );
+            }
+            return;
           }
-          return;
-        }
-        outcome.resolved++;
-        must(valid, () => `accepted an invalid inventory:\n${text}`);
-        const { bridges, namespaces: nss } = result.hosts[0]!.network;
-        const b = bridges[0]!;
-        const net = netValue(subnet.text.replace(/\/0(\d)$/, '/$1'));
-        const bad = (what: string) => () => `${what}: ${JSON.stringify(result.hosts[0]!.network)}\nfrom:\n${text}`;
-        must(b.subnet.prefix >= 8 && b.subnet.prefix <= 30, bad('prefix out of range'));
-        must((b.subnet.network & maskOf(b.subnet.prefix)) >>> 0 === b.subnet.network, bad('host bits in the subnet'));
-        must(net !== undefined && net.network === b.subnet.network && net.prefix === b.subnet.prefix, bad('not the subnet written'));
-        const gw = ipValue(b.address);
-        must(gw !== undefined && isHost(b.subnet, gw), bad('the gateway is no host address'));
-        must(bridgeAddr === undefined || b.address === bridgeAddr, bad('not the gateway written'));
-        must(nss.length === nsAddrs.length, bad('a namespace went missing'));
-        const all = [gw];
-        for (const ns of nss) {
-          const a = ipValue(ns.address);
-          must(a !== undefined && isHost(b.subnet, a) && a !== gw, bad(`${ns.name}: not a free host address`));
-          all.push(a);
-          const given = nsAddrs[Number(ns.name.slice(2))];
-          must(given === undefined || ns.address === given, bad(`${ns.name}: not the address written`));
-        }
-        must(new Set(all).size === all.length, bad('two equal addresses'));
-        planUp(result.hosts[0]!.network, emptyFacts);
-      }),
+          outcome.resolved++;
+          must(valid, () => `accepted an invalid inventory:\n${text}`);
+          const { bridges, namespaces: nss } = result.hosts[0]!.network;
+          const b = bridges[0]!;
+          const net = netValue(subnet.text.replace(/\/0(\d)$/, '/$1'));
+          const bad = (what: string) => () => `${what}: ${JSON.stringify(result.hosts[0]!.network)}\nfrom:\n${text}`;
+          must(b.subnet.prefix >= 8 && b.subnet.prefix <= 30, bad('prefix out of range'));
+          must((b.subnet.network & maskOf(b.subnet.prefix)) >>> 0 === b.subnet.network, bad('host bits in the subnet'));
+          must(net !== undefined && net.network === b.subnet.network && net.prefix === b.subnet.prefix, bad('not the subnet written'));
+          const gw = ipValue(b.address);
+          must(gw !== undefined && isHost(b.subnet, gw), bad('the gateway is no host address'));
+          must(bridgeAddr === undefined || b.address === bridgeAddr, bad('not the gateway written'));
+          must(nss.length === nsAddrs.length, bad('a namespace went missing'));
+          const all = [gw];
+          for (const ns of nss) {
+            const a = ipValue(ns.address);
+            must(a !== undefined && isHost(b.subnet, a) && a !== gw, bad(`${ns.name}: not a free host address`));
+            all.push(a);
+            const given = nsAddrs[Number(ns.name.slice(2))];
+            must(given === undefined || ns.address === given, bad(`${ns.name}: not the address written`));
+          }
+          must(new Set(all).size === all.length, bad('two equal addresses'));
+          planUp(result.hosts[0]!.network, emptyFacts);
+        },
+      ),
       { numRuns: 800 },
     );
     expect(outcome.resolved).toBeGreaterThan(50);
@@ -453,7 +670,10 @@ ${namespaces || '        {}\n'}`;
 
 /** Two distinct valid interface names, neither reserved. */
 const twoBridgeNames = fc
-  .uniqueArray(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/).filter((n) => !RESERVED_NAMES.has(n)), { minLength: 2, maxLength: 2 })
+  .uniqueArray(
+    fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/).filter((n) => !RESERVED_NAMES.has(n)),
+    { minLength: 2, maxLength: 2 },
+  )
   .map(([a, b]) => [a!, b!] as const);
 
 const twoBridges = (names: readonly [string, string], a: Net, b: Net) => `all:
@@ -489,17 +709,24 @@ describe('3. overlapping subnets', () => {
 
   it('two bridges whose subnets do not overlap are accepted', () => {
     fc.assert(
-      fc.property(twoBridgeNames, validNet, fc.integer({ min: 8, max: 30 }), fc.nat(), fc.integer({ min: 0, max: U32 - 1 }), (names, a, qPrefix, pick, bits) => {
-        // b differs from a in one of the bits both prefixes cover: disjoint
-        const bit = pick % Math.min(a.prefix, qPrefix);
-        const b = { network: (((a.network ^ (1 << (31 - bit))) | (bits & ~maskOf(a.prefix))) & maskOf(qPrefix)) >>> 0, prefix: qPrefix };
-        const result = attempt(twoBridges(names, a, b));
-        if (result instanceof InventoryError) throw new Error(result.message);
-        const bridges = result.hosts[0]!.network.bridges;
-        const byName = new Map(bridges.map((x) => [x.name, x.subnet]));
-        expect(byName.get(names[0])).toEqual(a);
-        expect(byName.get(names[1])).toEqual(b);
-      }),
+      fc.property(
+        twoBridgeNames,
+        validNet,
+        fc.integer({ min: 8, max: 30 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: U32 - 1 }),
+        (names, a, qPrefix, pick, bits) => {
+          // b differs from a in one of the bits both prefixes cover: disjoint
+          const bit = pick % Math.min(a.prefix, qPrefix);
+          const b = { network: (((a.network ^ (1 << (31 - bit))) | (bits & ~maskOf(a.prefix))) & maskOf(qPrefix)) >>> 0, prefix: qPrefix };
+          const result = attempt(twoBridges(names, a, b));
+          if (result instanceof InventoryError) throw new Error(result.message);
+          const bridges = result.hosts[0]!.network.bridges;
+          const byName = new Map(bridges.map((x) => [x.name, x.subnet]));
+          expect(byName.get(names[0])).toEqual(a);
+          expect(byName.get(names[1])).toEqual(b);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -516,7 +743,10 @@ describe('4. duplicate addresses', () => {
         fc.integer({ min: 0, max: U32 - 1 }),
         fc.integer({ min: 20, max: 28 }),
         fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).filter((n) => !RESERVED_NAMES.has(n)), { minLength: 1, maxLength: 8 }),
+        fc.uniqueArray(
+          fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).filter((n) => !RESERVED_NAMES.has(n)),
+          { minLength: 1, maxLength: 8 },
+        ),
         fc.array(fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined, freq: 4 }), { minLength: 8, maxLength: 8 }),
         (seed, prefix, gwOff, names, offs) => {
           const net = (seed & maskOf(prefix)) >>> 0;
@@ -539,7 +769,10 @@ ${names.map((n, i) => `        ${n}: { bridge: br0${explicit[i] === undefined ? 
             expectWellFormed(result);
             must(clash, () => `refused without a clash:\n${text}\n${result.message}`);
             for (const issue of result.issues) {
-              must(/is already used by (namespace|bridge) "|is the gateway \(the address of bridge "br0"\)/.test(issue.message), () => `not a clash: ${issue.message}`);
+              must(
+                /is already used by (namespace|bridge) "|is the gateway \(the address of bridge "br0"\)/.test(issue.message),
+                () => `not a clash: ${issue.message}`,
+              );
               must(/^all\.vars\.cnet\.namespaces\.[a-z0-9]+\.address$/.test(issue.loc.path), () => `not at an address: ${issue.loc.path}`);
             }
             return;
@@ -551,7 +784,10 @@ ${names.map((n, i) => `        ${n}: { bridge: br0${explicit[i] === undefined ? 
           const all = [network.bridges[0]!.address, ...network.namespaces.map((n) => n.address)].map((a) => ipValue(a)!);
           must(all[0] === gateway && network.namespaces.length === names.length, bad('not as written'));
           must(new Set(all).size === all.length, bad('two equal addresses'));
-          must(all.every((a) => isHost({ network: net, prefix }, a)), bad('an address outside the subnet'));
+          must(
+            all.every((a) => isHost({ network: net, prefix }, a)),
+            bad('an address outside the subnet'),
+          );
           for (const ns of network.namespaces) {
             const i = names.indexOf(ns.name);
             must(explicit[i] === undefined || ns.address === ipText(explicit[i]!), bad(`${ns.name}: not the address written`));
@@ -613,7 +849,11 @@ describe('5. huge counts', () => {
 
 /** A secret: a marker no message would hold by chance, then characters a quoting or escaping might change. */
 const secretArb = fc
-  .tuple(fc.constantFrom('pw', 'become', 'key'), fc.string({ unit: fc.constantFrom(...'abcXYZ0189'), minLength: 10, maxLength: 16 }), fc.string({ unit: fc.constantFrom(...`!#$%&'()*+,-./:;<=>?@[]^_{|}~ "\\`), maxLength: 6 }))
+  .tuple(
+    fc.constantFrom('pw', 'become', 'key'),
+    fc.string({ unit: fc.constantFrom(...'abcXYZ0189'), minLength: 10, maxLength: 16 }),
+    fc.string({ unit: fc.constantFrom(...`!#$%&'()*+,-./:;<=>?@[]^_{|}~ "\\`), maxLength: 6 }),
+  )
   .map(([kind, core, tail]) => `S3CR3T-${kind}-${core}${tail}`);
 
 /**
@@ -689,16 +929,27 @@ interface CliResult {
 function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SSH_AUTH_SOCK|CNET_)/.test(k))) as Record<string, string>;
   return new Promise((resolve) => {
-    execFile('node', [join(ROOT, 'bin', 'cnet-remote.js'), ...args], { env: { ...base, HOME: cliDir, CI: 'true', NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      'node',
+      [join(ROOT, 'bin', 'cnet-remote.js'), ...args],
+      { env: { ...base, HOME: cliDir, CI: 'true', NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 function startCliRuns() {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: `npm run build` first (npm test does)');
   // no template in the inventory's passwords: good.yaml must resolve (templates are the property's, above)
-  const secrets = fc.sample(fc.uniqueArray(secretArb.filter((s) => !TEMPLATE_START.test(s)), { minLength: 5, maxLength: 5, selector: (s) => forms(s)[3] }), 1)[0]!;
+  const secrets = fc.sample(
+    fc.uniqueArray(
+      secretArb.filter((s) => !TEMPLATE_START.test(s)),
+      { minLength: 5, maxLength: 5, selector: (s) => forms(s)[3] },
+    ),
+    1,
+  )[0]!;
   const [pw, become, passphrase, envPw, envBecome] = secrets as [string, string, string, string, string];
   const file = (n: string) => join(cliDir, n);
   // an encrypted key whose passphrase is the third secret
@@ -717,7 +968,8 @@ function startCliRuns() {
     { args: ['plan', ...common, '--json', file('bad.yaml')], code: 1 },
   ];
   // two at a time: a core is left for the properties
-  const chain = (part: typeof runs) => part.reduce<Promise<CliResult[]>>((done, r) => done.then(async (results) => [...results, await cli(r.args, env)]), Promise.resolve([]));
+  const chain = (part: typeof runs) =>
+    part.reduce<Promise<CliResult[]>>((done, r) => done.then(async (results) => [...results, await cli(r.args, env)]), Promise.resolve([]));
   const all = Promise.all([chain(runs.slice(0, 2)), chain(runs.slice(2))]).then(([a, b]) => [...a, ...b]);
   return all.then((results) => ({ secrets, runs, results, file }));
 }
@@ -730,41 +982,45 @@ beforeAll(() => {
 describe('6. secrets', () => {
   it('never appear in an InventoryError, nor in the resolved inventory as JSON', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(secretArb, { minLength: 5, maxLength: 5, selector: (s) => forms(s)[3] }), fc.constantFrom<Mistake>(...(Object.keys(ERRORS) as Mistake[])), (secrets, mistake) => {
-        const [pw, become, passphrase, envPw, envBecome] = secrets as [string, string, string, string, string];
-        const env = { CNET_SSH_KEY_PASSPHRASE: passphrase, CNET_SSH_PASSWORD: envPw, CNET_BECOME_PASSWORD: envBecome };
-        withEnv(env, () => {
-          const result = attempt(secretInventory(pw, become, mistake));
-          const templated = [pw, become].some((s) => TEMPLATE_START.test(s));
-          if (result instanceof InventoryError) {
-            if (mistake === 'none') {
-              // the only mistake is a password Ansible would render as a template: refused there
-              expect(templated).toBe(true);
-              for (const issue of result.issues) expect(issue.loc.path).toMatch(/^all\.hosts\.h1\.(ansible_password|ansible_become_password)$/);
+      fc.property(
+        fc.uniqueArray(secretArb, { minLength: 5, maxLength: 5, selector: (s) => forms(s)[3] }),
+        fc.constantFrom<Mistake>(...(Object.keys(ERRORS) as Mistake[])),
+        (secrets, mistake) => {
+          const [pw, become, passphrase, envPw, envBecome] = secrets as [string, string, string, string, string];
+          const env = { CNET_SSH_KEY_PASSPHRASE: passphrase, CNET_SSH_PASSWORD: envPw, CNET_BECOME_PASSWORD: envBecome };
+          withEnv(env, () => {
+            const result = attempt(secretInventory(pw, become, mistake));
+            const templated = [pw, become].some((s) => TEMPLATE_START.test(s));
+            if (result instanceof InventoryError) {
+              if (mistake === 'none') {
+                // the only mistake is a password Ansible would render as a template: refused there
+                expect(templated).toBe(true);
+                for (const issue of result.issues) expect(issue.loc.path).toMatch(/^all\.hosts\.h1\.(ansible_password|ansible_become_password)$/);
+              }
+              expectWellFormed(result);
+              expectNoSecret('the error message', result.message, secrets);
+              expectNoSecret('String(err)', String(result), secrets);
+              expectNoSecret('the issues as JSON', JSON.stringify(result.issues), secrets);
+              expectNoSecret('the error as JSON', JSON.stringify(result), secrets);
+              return;
             }
-            expectWellFormed(result);
-            expectNoSecret('the error message', result.message, secrets);
-            expectNoSecret('String(err)', String(result), secrets);
-            expectNoSecret('the issues as JSON', JSON.stringify(result.issues), secrets);
-            expectNoSecret('the error as JSON', JSON.stringify(result), secrets);
-            return;
-          }
-          expect(mistake).toBe('none');
-          // the secrets are there to be used (as written, unless one is a template that renders, e.g. `{##}`) …
-          if (!TEMPLATE_START.test(pw)) expect(result.hosts[0]!.connection.password).toBe(pw);
-          if (!TEMPLATE_START.test(become)) expect(result.hosts[0]!.connection.become?.password).toBe(become);
-          // … but never written out
-          expectNoSecret('the resolved inventory as JSON', JSON.stringify(result), secrets);
-          expectNoSecret('the host as JSON', JSON.stringify(result.hosts[0]), secrets);
-        });
-        // the environment from the inventory's defaults: only env secrets
-        withEnv(env, () => {
-          const inv = attempt(`all:\n  hosts:\n    h1: { ansible_host: 192.0.2.10, ansible_become: true }\n`);
-          if (inv instanceof InventoryError) throw new Error(inv.message);
-          expect(inv.hosts[0]!.connection.password).toBe(envPw);
-          expectNoSecret('the resolved inventory as JSON', JSON.stringify(inv), secrets);
-        });
-      }),
+            expect(mistake).toBe('none');
+            // the secrets are there to be used (as written, unless one is a template that renders, e.g. `{##}`) …
+            if (!TEMPLATE_START.test(pw)) expect(result.hosts[0]!.connection.password).toBe(pw);
+            if (!TEMPLATE_START.test(become)) expect(result.hosts[0]!.connection.become?.password).toBe(become);
+            // … but never written out
+            expectNoSecret('the resolved inventory as JSON', JSON.stringify(result), secrets);
+            expectNoSecret('the host as JSON', JSON.stringify(result.hosts[0]), secrets);
+          });
+          // the environment from the inventory's defaults: only env secrets
+          withEnv(env, () => {
+            const inv = attempt(`all:\n  hosts:\n    h1: { ansible_host: 192.0.2.10, ansible_become: true }\n`);
+            if (inv instanceof InventoryError) throw new Error(inv.message);
+            expect(inv.hosts[0]!.connection.password).toBe(envPw);
+            expectNoSecret('the resolved inventory as JSON', JSON.stringify(inv), secrets);
+          });
+        },
+      ),
       { numRuns: 150 },
     );
   });

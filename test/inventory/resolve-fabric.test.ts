@@ -37,10 +37,15 @@ const subnetsOf = (i: Inventory) => Object.fromEntries(i.hosts.map((h) => [h.nam
 
 describe('subnets of the supernet', () => {
   it('are allocated in inventory order, not name order', () => {
-    const i = resolve(inv(VXLAN, `    vm3: { ansible_host: 10.1.0.12 }
+    const i = resolve(
+      inv(
+        VXLAN,
+        `    vm3: { ansible_host: 10.1.0.12 }
     vm1: { ansible_host: 10.1.0.10 }
     vm2: { ansible_host: 10.1.0.11 }
-`));
+`,
+      ),
+    );
     expect(i.hosts.map((h) => h.name)).toEqual(['vm1', 'vm2', 'vm3']); // hosts stay sorted by name
     expect(subnetsOf(i)).toEqual({ vm3: '10.200.0.0/24', vm1: '10.200.1.0/24', vm2: '10.200.2.0/24' });
   });
@@ -67,14 +72,19 @@ describe('subnets of the supernet', () => {
   });
 
   it('an explicit cnet_fabric_subnet is kept, and allocation goes around it', () => {
-    const i = resolve(inv(VXLAN, `    vm1: { ansible_host: 10.1.0.10 }
+    const i = resolve(
+      inv(
+        VXLAN,
+        `    vm1: { ansible_host: 10.1.0.10 }
     vm2: { ansible_host: 10.1.0.11, cnet_fabric_subnet: 10.200.1.0/24 }
     vm3: { ansible_host: 10.1.0.12 }
     vm4: { ansible_host: 10.1.0.13, cnet_fabric_subnet: 10.200.4.0/23 }
     vm5: { ansible_host: 10.1.0.14 }
     vm6: { ansible_host: 10.1.0.15 }
     vm7: { ansible_host: 10.1.0.16 }
-`));
+`,
+      ),
+    );
     expect(subnetsOf(i)).toEqual({
       vm1: '10.200.0.0/24',
       vm2: '10.200.1.0/24',
@@ -127,11 +137,21 @@ describe('the fabric bridge and its namespaces', () => {
 
   it('routed: no MTU; bridge name and nat from the inventory', () => {
     const i = resolve(inv([...ROUTED, 'bridge: fab0', 'nat: false']));
-    expect(host(i, 'vm1').network.bridges).toEqual([{ name: 'fab0', subnet: cidr('10.200.0.0/24'), address: '10.200.0.1', nat: false, natExcept: cidr('10.200.0.0/16') }]);
+    expect(host(i, 'vm1').network.bridges).toEqual([
+      { name: 'fab0', subnet: cidr('10.200.0.0/24'), address: '10.200.0.1', nat: false, natExcept: cidr('10.200.0.0/16') },
+    ]);
   });
 
   it('an explicit namespace address in the host subnet is kept; one outside it is refused', () => {
-    const ok = resolve(inv(VXLAN, HOSTS.replace('vm1: { ansible_host: 10.1.0.10 }', 'vm1: { ansible_host: 10.1.0.10, cnet: { namespaces: { a: { bridge: cnet0, address: 10.200.0.9 } } } }')));
+    const ok = resolve(
+      inv(
+        VXLAN,
+        HOSTS.replace(
+          'vm1: { ansible_host: 10.1.0.10 }',
+          'vm1: { ansible_host: 10.1.0.10, cnet: { namespaces: { a: { bridge: cnet0, address: 10.200.0.9 } } } }',
+        ),
+      ),
+    );
     expect(host(ok, 'vm1').network.namespaces).toEqual([{ name: 'a', bridge: 'cnet0', address: '10.200.0.9', hostIf: 've-a', nsIf: 'eth0' }]);
     const all = issues(inv(VXLAN, HOSTS, ['namespaces:', '  a: { bridge: cnet0, address: 10.200.0.9 }']));
     // col: "        a: { bridge: cnet0, " is 28 characters
@@ -142,11 +162,17 @@ describe('the fabric bridge and its namespaces', () => {
 
   it('a host_if taking the VXLAN device name is refused', () => {
     const issue = oneIssue(inv(VXLAN, HOSTS, ['namespaces:', '  a: { bridge: cnet0, host_if: vxcnet0 }']));
-    expectIssue(issue, 8, 29, 'all.vars.cnet.namespaces.a.host_if', `host_if "vxcnet0" of namespace "a" is already used by the fabric's VXLAN device (hosts vm1, vm2, vm3)`);
+    expectIssue(
+      issue,
+      8,
+      29,
+      'all.vars.cnet.namespaces.a.host_if',
+      `host_if "vxcnet0" of namespace "a" is already used by the fabric's VXLAN device (hosts vm1, vm2, vm3)`,
+    );
   });
 });
 
-describe('each member\'s fabric', () => {
+describe("each member's fabric", () => {
   const vxlanInv = inv(
     [...VXLAN, 'vni: 7', 'port: 8472', 'underlay_dev: eth1', 'underlay_mtu: 9000'],
     `    vm1: { ansible_host: 10.1.0.10 }
@@ -176,7 +202,9 @@ describe('each member\'s fabric', () => {
   });
 
   it('a peer with no namespace on the fabric bridge has no probe', () => {
-    const i = resolve(inv(ROUTED, HOSTS.replace('vm1: { ansible_host: 10.1.0.10 }', 'vm1: { ansible_host: 10.1.0.10, cnet: { namespaces: { a: { bridge: cnet0 } } } }')));
+    const i = resolve(
+      inv(ROUTED, HOSTS.replace('vm1: { ansible_host: 10.1.0.10 }', 'vm1: { ansible_host: 10.1.0.10, cnet: { namespaces: { a: { bridge: cnet0 } } } }')),
+    );
     expect(host(i, 'vm2').network.fabric!.peers).toEqual([
       { host: 'vm1', subnet: cidr('10.200.0.0/24'), underlay: '10.1.0.10', probe: { ns: 'a', address: '10.200.0.2' } },
       { host: 'vm3', subnet: cidr('10.200.2.0/24'), underlay: '10.1.0.12' },
@@ -263,7 +291,9 @@ describe('the example inventories', () => {
   ])('%s, with hosts from another inventory', (file, mode, net) => {
     const i = loadInventory([fixture('fabric-hosts.yaml'), example(file)]);
     // written vm2, vm1, db3.example
-    expect(i.hosts.map((h) => [h.name, h.network.fabric!.mode, formatCidr(h.network.fabric!.subnet), h.network.namespaces.map((n) => `${n.name} ${n.address}`)])).toEqual([
+    expect(
+      i.hosts.map((h) => [h.name, h.network.fabric!.mode, formatCidr(h.network.fabric!.subnet), h.network.namespaces.map((n) => `${n.name} ${n.address}`)]),
+    ).toEqual([
       ['db3.example', mode, `${net}.2.0/24`, [`db ${net}.2.2`, `web ${net}.2.3`]],
       ['vm1', mode, `${net}.1.0/24`, [`db ${net}.1.2`, `web ${net}.1.3`]],
       ['vm2', mode, `${net}.0.0/24`, [`db ${net}.0.2`, `web ${net}.0.3`]],
@@ -277,48 +307,100 @@ describe('the example inventories', () => {
 
 describe('refused, with positions', () => {
   it('two explicit subnets that overlap: at the second, naming the first and where it is', () => {
-    const issue = oneIssue(inv(VXLAN, `    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.200.0.0/23 }
+    const issue = oneIssue(
+      inv(
+        VXLAN,
+        `    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.200.0.0/23 }
     vm2: { ansible_host: 10.1.0.11, cnet_fabric_subnet: 10.200.1.0/24 }
-`));
-    expectIssue(issue, 9, 37, 'all.hosts.vm2.cnet_fabric_subnet', 'cnet_fabric_subnet 10.200.1.0/24 of host "vm2" overlaps 10.200.0.0/23 of host "vm1" (inv.yaml:8:37)');
+`,
+      ),
+    );
+    expectIssue(
+      issue,
+      9,
+      37,
+      'all.hosts.vm2.cnet_fabric_subnet',
+      'cnet_fabric_subnet 10.200.1.0/24 of host "vm2" overlaps 10.200.0.0/23 of host "vm1" (inv.yaml:8:37)',
+    );
   });
 
   it('an explicit subnet outside the supernet, or larger than it', () => {
-    const all = issues(inv(VXLAN, `    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.9.0.0/24 }
+    const all = issues(
+      inv(
+        VXLAN,
+        `    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.9.0.0/24 }
     vm2: { ansible_host: 10.1.0.11, cnet_fabric_subnet: 10.200.0.0/15 }
-`));
+`,
+      ),
+    );
     expect(all).toHaveLength(2);
-    expectIssue(all[0], 8, 37, 'all.hosts.vm1.cnet_fabric_subnet', 'cnet_fabric_subnet 10.9.0.0/24 of host "vm1" is outside the fabric\'s supernet 10.200.0.0/16');
+    expectIssue(
+      all[0],
+      8,
+      37,
+      'all.hosts.vm1.cnet_fabric_subnet',
+      'cnet_fabric_subnet 10.9.0.0/24 of host "vm1" is outside the fabric\'s supernet 10.200.0.0/16',
+    );
     expectIssue(all[1], 9, 37, 'all.hosts.vm2.cnet_fabric_subnet', 'cnet_fabric_subnet 10.200.0.0/15 of host "vm2" is outside');
   });
 
   it('an explicit subnet that is not a subnet', () => {
-    expectIssue(oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.200.0.1/24 }\n')), 8, 37, 'all.hosts.vm1.cnet_fabric_subnet', 'has host bits set: did you mean 10.200.0.0/24?');
+    expectIssue(
+      oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.200.0.1/24 }\n')),
+      8,
+      37,
+      'all.hosts.vm1.cnet_fabric_subnet',
+      'has host bits set: did you mean 10.200.0.0/24?',
+    );
   });
 
   it('cnet_fabric_subnet on a host that is not in a fabric', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   hosts:
     vm1: { ansible_host: 10.1.0.10, cnet_fabric_subnet: 10.200.0.0/24 }
-`), 3, 37, 'all.hosts.vm1.cnet_fabric_subnet', 'cnet_fabric_subnet is set, but host "vm1" is not in a fabric (no cnet.fabric)');
+`),
+      3,
+      37,
+      'all.hosts.vm1.cnet_fabric_subnet',
+      'cnet_fabric_subnet is set, but host "vm1" is not in a fabric (no cnet.fabric)',
+    );
   });
 
   it('no room left in the supernet: at the supernet, naming the hosts, supernet and host_prefix', () => {
     const issue = oneIssue(inv(['mode: routed', 'supernet: 10.200.0.0/24', 'host_prefix: 25']));
-    expectIssue(issue, 6, 9, `${FAB}.supernet`, 'no room left in the fabric\'s supernet 10.200.0.0/24 for a /25 (host_prefix) subnet of host "vm3": it holds 2 /25 subnets, for 3 members');
+    expectIssue(
+      issue,
+      6,
+      9,
+      `${FAB}.supernet`,
+      'no room left in the fabric\'s supernet 10.200.0.0/24 for a /25 (host_prefix) subnet of host "vm3": it holds 2 /25 subnets, for 3 members',
+    );
   });
 
   it('a host without an underlay address: ansible_host is a name', () => {
     const issue = oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10 }\n    vm3: { ansible_host: db3.example }\n'));
-    expectIssue(issue, 9, 12, 'all.hosts.vm3.ansible_host', 'host "vm3" has no underlay address: ansible_host "db3.example" is not an IPv4 address; set cnet_underlay_address');
+    expectIssue(
+      issue,
+      9,
+      12,
+      'all.hosts.vm3.ansible_host',
+      'host "vm3" has no underlay address: ansible_host "db3.example" is not an IPv4 address; set cnet_underlay_address',
+    );
   });
 
   it('a host without an underlay address: no ansible_host, named by DNS', () => {
     const issue = oneIssue(inv(VXLAN, '    db3.example.com:\n'));
-    expectIssue(issue, 8, 5, 'all.hosts.db3.example.com', 'host "db3.example.com" has no underlay address: its name "db3.example.com" is not an IPv4 address; set cnet_underlay_address');
+    expectIssue(
+      issue,
+      8,
+      5,
+      'all.hosts.db3.example.com',
+      'host "db3.example.com" has no underlay address: its name "db3.example.com" is not an IPv4 address; set cnet_underlay_address',
+    );
   });
 
-  it('a loopback ansible_host (Vagrant\'s port forwards) is no underlay address', () => {
+  it("a loopback ansible_host (Vagrant's port forwards) is no underlay address", () => {
     const issue = oneIssue(inv(VXLAN, '    vm1: { ansible_host: 127.0.0.1, ansible_port: 2222 }\n'));
     expectIssue(issue, 8, 12, 'all.hosts.vm1.ansible_host', 'host "vm1" has no underlay address: ansible_host "127.0.0.1" is a loopback address');
   });
@@ -335,27 +417,61 @@ describe('refused, with positions', () => {
   });
 
   it('cnet_underlay_address that is not an IPv4 address', () => {
-    expectIssue(oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10, cnet_underlay_address: eth0 }\n')), 8, 37, 'all.hosts.vm1.cnet_underlay_address', 'expected an IPv4 address');
+    expectIssue(
+      oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10, cnet_underlay_address: eth0 }\n')),
+      8,
+      37,
+      'all.hosts.vm1.cnet_underlay_address',
+      'expected an IPv4 address',
+    );
   });
 
   it('two members with one underlay address', () => {
-    const issue = oneIssue(inv(VXLAN, `    vm1: { ansible_host: 10.1.0.10 }
+    const issue = oneIssue(
+      inv(
+        VXLAN,
+        `    vm1: { ansible_host: 10.1.0.10 }
     vm2: { ansible_host: 10.1.0.11, cnet_underlay_address: 10.1.0.10 }
-`));
-    expectIssue(issue, 9, 37, 'all.hosts.vm2.cnet_underlay_address', 'underlay address 10.1.0.10 of host "vm2" is also that of host "vm1" (inv.yaml:8:12): each member needs its own');
+`,
+      ),
+    );
+    expectIssue(
+      issue,
+      9,
+      37,
+      'all.hosts.vm2.cnet_underlay_address',
+      'underlay address 10.1.0.10 of host "vm2" is also that of host "vm1" (inv.yaml:8:12): each member needs its own',
+    );
   });
 
   it('an underlay address inside the supernet', () => {
-    expectIssue(oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.200.7.7 }\n')), 8, 12, 'all.hosts.vm1.ansible_host', 'underlay address 10.200.7.7 of host "vm1" is inside the fabric\'s supernet 10.200.0.0/16');
+    expectIssue(
+      oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.200.7.7 }\n')),
+      8,
+      12,
+      'all.hosts.vm1.ansible_host',
+      'underlay address 10.200.7.7 of host "vm1" is inside the fabric\'s supernet 10.200.0.0/16',
+    );
   });
 
   it('members that disagree on a fabric-wide setting: one issue naming both values and hosts', () => {
-    const issue = oneIssue(inv(VXLAN, `    vm1: { ansible_host: 10.1.0.10 }
+    const issue = oneIssue(
+      inv(
+        VXLAN,
+        `    vm1: { ansible_host: 10.1.0.10 }
     vm2: { ansible_host: 10.1.0.11 }
     vm3: { ansible_host: 10.1.0.12, cnet: { fabric: { vni: 43 } } }
     vm4: { ansible_host: 10.1.0.13, cnet: { fabric: { vni: 43 } } }
-`));
-    expectIssue(issue, 10, 55, 'all.hosts.vm3.cnet.fabric.vni', "the fabric's vni must be the same on every member: 42 on vm1, vm2 (the default), but 43 on vm3, vm4 (set at inv.yaml:10:55)");
+`,
+      ),
+    );
+    expectIssue(
+      issue,
+      10,
+      55,
+      'all.hosts.vm3.cnet.fabric.vni',
+      "the fabric's vni must be the same on every member: 42 on vm1, vm2 (the default), but 43 on vm3, vm4 (set at inv.yaml:10:55)",
+    );
   });
 
   it('a disagreement on the supernet, written in two groups', () => {
@@ -372,7 +488,13 @@ b:
   hosts:
     vm2: { ansible_host: 10.1.0.11 }
 `);
-    expectIssue(issue, 10, 31, 'b.vars.cnet.fabric.supernet', "the fabric's supernet must be the same on every member: 10.200.0.0/16 on vm1 (set at inv.yaml:4:31), but 10.201.0.0/16 on vm2 (set at inv.yaml:10:31)");
+    expectIssue(
+      issue,
+      10,
+      31,
+      'b.vars.cnet.fabric.supernet',
+      "the fabric's supernet must be the same on every member: 10.200.0.0/16 on vm1 (set at inv.yaml:4:31), but 10.201.0.0/16 on vm2 (set at inv.yaml:10:31)",
+    );
   });
 
   it.each([
@@ -394,18 +516,36 @@ b:
     expectIssue(oneIssue(inv(['mode: bgp', 'supernet: 10.200.0.0/16'])), 5, 9, `${FAB}.mode`, 'expected one of "routed"|"vxlan"');
   });
 
-  it('an MTU that does not fit in the underlay MTU with VXLAN\'s 50 bytes', () => {
+  it("an MTU that does not fit in the underlay MTU with VXLAN's 50 bytes", () => {
     const issue = oneIssue(inv([...VXLAN, 'mtu: 1480']));
-    expectIssue(issue, 7, 9, `${FAB}.mtu`, 'mtu 1480 does not fit: VXLAN adds 50 bytes to every packet, so an underlay MTU of 1500 (the default) leaves at most 1450 (hosts vm1, vm2, vm3)');
+    expectIssue(
+      issue,
+      7,
+      9,
+      `${FAB}.mtu`,
+      'mtu 1480 does not fit: VXLAN adds 50 bytes to every packet, so an underlay MTU of 1500 (the default) leaves at most 1450 (hosts vm1, vm2, vm3)',
+    );
   });
 
   it('an MTU that does not fit a given underlay_mtu; the largest that does is fine', () => {
-    expectIssue(oneIssue(inv([...VXLAN, 'underlay_mtu: 1400', 'mtu: 1351'])), 8, 9, `${FAB}.mtu`, 'an underlay MTU of 1400 (set at inv.yaml:7:9) leaves at most 1350');
+    expectIssue(
+      oneIssue(inv([...VXLAN, 'underlay_mtu: 1400', 'mtu: 1351'])),
+      8,
+      9,
+      `${FAB}.mtu`,
+      'an underlay MTU of 1400 (set at inv.yaml:7:9) leaves at most 1350',
+    );
     expect(host(resolve(inv([...VXLAN, 'underlay_mtu: 1400', 'mtu: 1350'])), 'vm1').network.fabric!.vxlan!.mtu).toBe(1350);
   });
 
   it('an underlay_mtu that leaves no room for VXLAN', () => {
-    expectIssue(oneIssue(inv([...VXLAN, 'underlay_mtu: 100'])), 7, 9, `${FAB}.underlay_mtu`, 'underlay_mtu 100 leaves no room for VXLAN: it adds 50 bytes to every packet, and the fabric\'s MTU must be at least 68');
+    expectIssue(
+      oneIssue(inv([...VXLAN, 'underlay_mtu: 100'])),
+      7,
+      9,
+      `${FAB}.underlay_mtu`,
+      "underlay_mtu 100 leaves no room for VXLAN: it adds 50 bytes to every packet, and the fabric's MTU must be at least 68",
+    );
   });
 
   it('vxlan keys under mode routed, each named', () => {
@@ -420,11 +560,17 @@ b:
   });
 
   it('a misspelt fabric key in cnet', () => {
-    expectIssue(oneIssue(`all:
+    expectIssue(
+      oneIssue(`all:
   vars:
     cnet:
       fabrik: {}
-`), 4, 7, 'all.vars.cnet.fabrik', 'unknown key "fabrik" (did you mean "fabric"?)');
+`),
+      4,
+      7,
+      'all.vars.cnet.fabrik',
+      'unknown key "fabrik" (did you mean "fabric"?)',
+    );
   });
 
   it('no mode, no supernet: at the fabric, once for all hosts; namespaces on its bridge add nothing', () => {
@@ -443,8 +589,20 @@ b:
   });
 
   it('a host_prefix not longer than the supernet prefix', () => {
-    expectIssue(oneIssue(inv(['mode: routed', 'supernet: 10.200.0.0/24'])), 6, 9, `${FAB}.supernet`, "host_prefix /24 (the default) must be longer than the supernet's /24");
-    expectIssue(oneIssue(inv([...ROUTED, 'host_prefix: 12'])), 7, 9, `${FAB}.host_prefix`, "host_prefix /12 must be longer than the supernet's /16: each host gets a /12 of 10.200.0.0/16");
+    expectIssue(
+      oneIssue(inv(['mode: routed', 'supernet: 10.200.0.0/24'])),
+      6,
+      9,
+      `${FAB}.supernet`,
+      "host_prefix /24 (the default) must be longer than the supernet's /24",
+    );
+    expectIssue(
+      oneIssue(inv([...ROUTED, 'host_prefix: 12'])),
+      7,
+      9,
+      `${FAB}.host_prefix`,
+      "host_prefix /12 must be longer than the supernet's /16: each host gets a /12 of 10.200.0.0/16",
+    );
   });
 
   it('bad names: bridge, device, underlay_dev; device equal to the bridge', () => {
@@ -457,14 +615,26 @@ b:
     expect(all[0]!.message).toContain('interface name "cnet 0" is not allowed');
     expect(all[1]!.message).toContain('is 17 bytes long: at most 15');
     expect(all[2]!.message).toContain('interface name "-eth0" is not allowed');
-    expectIssue(oneIssue(inv([...VXLAN, 'device: cnet0'])), 7, 9, `${FAB}.device`, 'the fabric\'s VXLAN device and its bridge are both named "cnet0": give them different names');
+    expectIssue(
+      oneIssue(inv([...VXLAN, 'device: cnet0'])),
+      7,
+      9,
+      `${FAB}.device`,
+      'the fabric\'s VXLAN device and its bridge are both named "cnet0": give them different names',
+    );
     expectIssue(oneIssue(inv([...VXLAN, 'underlay_dev: vxcnet0'])), 7, 9, `${FAB}.underlay_dev`, 'underlay_dev "vxcnet0" is the fabric\'s own VXLAN device');
   });
 
   it('a user bridge named as the fabric bridge, or as its VXLAN device', () => {
     const all = issues(inv(VXLAN, HOSTS, ['bridges:', '  cnet0: { subnet: 172.18.0.0/16 }', '  vxcnet0: { subnet: 172.19.0.0/16 }']));
     expect(all).toHaveLength(2);
-    expectIssue(all[0], 8, 9, 'all.vars.cnet.bridges.cnet0', 'bridge "cnet0" has the name of the fabric\'s bridge (cnet.fabric.bridge): give one of them another name (hosts vm1, vm2, vm3)');
+    expectIssue(
+      all[0],
+      8,
+      9,
+      'all.vars.cnet.bridges.cnet0',
+      'bridge "cnet0" has the name of the fabric\'s bridge (cnet.fabric.bridge): give one of them another name (hosts vm1, vm2, vm3)',
+    );
     expectIssue(all[1], 9, 9, 'all.vars.cnet.bridges.vxcnet0', 'bridge "vxcnet0" has the name of the fabric\'s VXLAN device (cnet.fabric.device)');
   });
 
@@ -475,10 +645,14 @@ b:
 
   it('several fabric issues at once, sorted by position: a wrong setting does not hide the others', () => {
     const all = issues(
-      inv(['mode: routed', 'supernet: 10.200.0.0/16', 'mtu: 1400'], `    vm1: { ansible_host: db1.example }
+      inv(
+        ['mode: routed', 'supernet: 10.200.0.0/16', 'mtu: 1400'],
+        `    vm1: { ansible_host: db1.example }
     vm2: { ansible_host: 10.1.0.11, cnet_fabric_subnet: 10.9.0.0/24 }
     vm3: { ansible_host: 10.1.0.12, cnet: { fabric: { nat: false } } }
-`, ['bridges:', '  br0: { subnet: 10.200.128.0/24 }']),
+`,
+        ['bridges:', '  br0: { subnet: 10.200.128.0/24 }'],
+      ),
     );
     expect(all.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}`)).toEqual([
       `7:9 ${FAB}.mtu`,

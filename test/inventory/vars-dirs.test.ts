@@ -111,7 +111,7 @@ describe('precedence, as Ansible (VARIABLE_PRECEDENCE default, then host vars)',
     'gv-all': 'group_vars/all.yml',
     'gv-parent': 'group_vars/parent.yml',
     'gv-web': 'group_vars/web/main.yml',
-    'hv': 'host_vars/vm1.yml',
+    hv: 'host_vars/vm1.yml',
   };
   /** lowest first */
   const ORDER = ['inv-all', 'inv-parent', 'inv-web', 'gv-all', 'gv-parent', 'gv-web', 'inv-host', 'hv'];
@@ -146,7 +146,7 @@ describe('precedence, as Ansible (VARIABLE_PRECEDENCE default, then host vars)',
     expect(host(inv, 'vm1').connection.user).toBe(level);
   });
 
-  it('group_vars/all beats a child group\'s vars in the inventory file', () => {
+  it("group_vars/all beats a child group's vars in the inventory file", () => {
     const { inv } = load(build(['inv-web', 'gv-all']));
     expect(host(inv, 'vm1').connection.user).toBe('gv-all');
   });
@@ -222,7 +222,7 @@ describe('cnet split across group_vars and host_vars', () => {
     });
   });
 
-  it('another host of the group gets the group\'s files only', () => {
+  it("another host of the group gets the group's files only", () => {
     expect(host(inv, 'vm2').network).toEqual({
       bridges: [{ ...br0, address: '10.0.0.1' }],
       namespaces: [
@@ -261,10 +261,17 @@ cnet:
       'host_vars/vm1.yml': 'cnet:\n  namespaces:\n    app: { bridge: br9 }\n',
     });
     expect(issues).toHaveLength(1);
-    expectIssue(issues[0], 3, 12, 'cnet.namespaces.app.bridge', /bridge "br9", which is not defined under cnet.bridges \(host vm1\)$/, join(root, 'host_vars/vm1.yml'));
+    expectIssue(
+      issues[0],
+      3,
+      12,
+      'cnet.namespaces.app.bridge',
+      /bridge "br9", which is not defined under cnet.bridges \(host vm1\)$/,
+      join(root, 'host_vars/vm1.yml'),
+    );
   });
 
-  it('a group mistake is reported once for all the group\'s hosts', () => {
+  it("a group mistake is reported once for all the group's hosts", () => {
     const { root, issues } = loadIssues({
       'inv.yaml': INV,
       'group_vars/web.yml': 'cnet:\n  bridges:\n    br0: { nat: true }\n',
@@ -293,7 +300,7 @@ cnet:
     ]);
   });
 
-  it('every file\'s issues at once, alongside the inventory file\'s', () => {
+  it("every file's issues at once, alongside the inventory file's", () => {
     const { root, issues } = loadIssues({
       'inv.yaml': 'web:\n  vars: { cnet_xx: 1 }\n  hosts:\n    vm1: { ansible_host: 192.0.2.1 }\n',
       'group_vars/all.yml': 'cnet_yy: 1\n',
@@ -382,7 +389,7 @@ describe('.json vars files', () => {
   });
 });
 
-describe('which files are read (as Ansible\'s find_vars_files)', () => {
+describe("which files are read (as Ansible's find_vars_files)", () => {
   it('the first of NAME, NAME.yml, NAME.yaml, NAME.json; only that one', () => {
     const root = tree({
       'group_vars/a': '',
@@ -423,7 +430,7 @@ describe('which files are read (as Ansible\'s find_vars_files)', () => {
     ]);
   });
 
-  it('a symbolic link to a folder above is read once, not walked round until ELOOP (which failed the host\'s vars)', () => {
+  it("a symbolic link to a folder above is read once, not walked round until ELOOP (which failed the host's vars)", () => {
     const root = tree({ 'host_vars/vm1/a.yml': '', 'host_vars/vm1/sub/b.yml': '' });
     symlinkSync('..', join(root, 'host_vars/vm1/sub/up'));
     expect(findVarsFiles(root, 'host_vars', 'vm1').map((f) => f.slice(root.length + 1))).toEqual(['host_vars/vm1/a.yml', 'host_vars/vm1/sub/b.yml']);
@@ -474,7 +481,7 @@ describe('several inventory files', () => {
   const a = join(root, 'a/inv.yaml');
   const b = join(root, 'b/inv.yaml');
 
-  it('each file\'s folder applies to every host, the later file\'s folder winning at the same level', () => {
+  it("each file's folder applies to every host, the later file's folder winning at the same level", () => {
     const inv = loadInventory([a, b]);
     // b's group_vars/web applies to vm1, written in a's inventory file
     expect(host(inv, 'vm1').connection).toMatchObject({ user: 'b-all', port: 2002 });
@@ -482,7 +489,7 @@ describe('several inventory files', () => {
     expect(host(inv, 'vm2').connection).toMatchObject({ user: 'a-vm2', port: 2001 });
   });
 
-  it('group files merge folder by folder: a later folder\'s shallower group beats an earlier folder\'s deeper one', () => {
+  it("group files merge folder by folder: a later folder's shallower group beats an earlier folder's deeper one", () => {
     expect(host(loadInventory([a, b]), 'vm1').connection.knownHostsFile).toBe('/b/web');
     expect(host(loadInventory([b, a]), 'vm1').connection.knownHostsFile).toBe('/a/child');
   });

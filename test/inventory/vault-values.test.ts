@@ -37,7 +37,10 @@ beforeAll(() => {
   const become = vault(['encrypt_string', 's3cret pw', '--name', 'ansible_become_password']);
   const user = vault(['encrypt_string', 'deploy', '--name', 'ansible_user']);
   const indent = (text: string) => text.trimEnd().replace(/^/gm, '          ');
-  writeFileSync(join(dir, 'inline.yml'), `all:\n  hosts:\n    h1:\n${indent(become)}\n${indent(user)}\n          ansible_become: true\n          ansible_host: 192.0.2.1\n`);
+  writeFileSync(
+    join(dir, 'inline.yml'),
+    `all:\n  hosts:\n    h1:\n${indent(become)}\n${indent(user)}\n          ansible_become: true\n          ansible_host: 192.0.2.1\n`,
+  );
   // a group_vars file encrypted whole
   mkdirSync(join(dir, 'gv'));
   mkdirSync(join(dir, 'gv', 'group_vars'));

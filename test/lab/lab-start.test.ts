@@ -10,7 +10,10 @@ import { endedProcess } from './ended-process.js';
 /** On a lab root of its own, with lab names no lab on the machine has (nothing of theirs is touched). */
 const root = mkdtempSync(join(tmpdir(), 'cnet-sweep-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const unique = (p: string) => `${p}${randomInt(36 ** 5).toString(36).padStart(5, '0')}`;
+const unique = (p: string) =>
+  `${p}${randomInt(36 ** 5)
+    .toString(36)
+    .padStart(5, '0')}`;
 
 function recordLab(name: string, net: number, owner?: ProcessId) {
   mkdirSync(join(root, name));

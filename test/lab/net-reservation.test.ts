@@ -24,7 +24,8 @@ const freshRoot = () => {
   mkdirSync(r);
   return r;
 };
-const reserveLocked = (r: string, name: string, o: { asked?: number; from: number; by?: ProcessId }) => withLock(join(r, '.lock'), () => reserveNet(r, name, o));
+const reserveLocked = (r: string, name: string, o: { asked?: number; from: number; by?: ProcessId }) =>
+  withLock(join(r, '.lock'), () => reserveNet(r, name, o));
 const hold = (r: string, net: number, body: unknown) => {
   mkdirSync(join(r, '.nets'), { recursive: true });
   writeFileSync(join(r, '.nets', String(net)), typeof body === 'string' ? body : JSON.stringify(body));
@@ -90,7 +91,13 @@ it('releaseNets removes the lab’s own reservations and nothing else', () => {
 });
 
 it('routeIn names what the machine routes inside 10.N.0.0/16, except through the lab’s own link', () => {
-  const routes = [{ dst: 'default', dev: 'eth0' }, { dst: '192.0.2.0/24', dev: 'eth0' }, { dst: '10.7.0.0/17', dev: 'ab-c' }, { dst: '10.8.3.4', dev: 'x' }, { dst: '10.0.0.0/8', dev: 'vpn0' }];
+  const routes = [
+    { dst: 'default', dev: 'eth0' },
+    { dst: '192.0.2.0/24', dev: 'eth0' },
+    { dst: '10.7.0.0/17', dev: 'ab-c' },
+    { dst: '10.8.3.4', dev: 'x' },
+    { dst: '10.0.0.0/8', dev: 'vpn0' },
+  ];
   expect(routeIn(7, routes.slice(0, 3), 'ab-c')).toBeUndefined();
   expect(routeIn(7, routes.slice(0, 3), 'cd-c')).toBe('10.7.0.0/17 dev ab-c');
   expect(routeIn(8, routes.slice(0, 4), 'cd-c')).toBe('10.8.3.4 dev x');

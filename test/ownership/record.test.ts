@@ -111,7 +111,11 @@ describe('the fabric’s record lines', () => {
       'nat 172.30.0.0/24 cnet0 172.30.0.0/16',
       'forward 0',
     ]);
-    expect(parseRecord(record('fabric-vxlan')).filter((o) => o.kind === 'route' || o.kind === 'nat' || (o.kind === 'link' && o.name === 'vxcnet0'))).toEqual([{ kind: 'link', name: 'vxcnet0' }, fabric[1], fabric[2]]);
+    expect(parseRecord(record('fabric-vxlan')).filter((o) => o.kind === 'route' || o.kind === 'nat' || (o.kind === 'link' && o.name === 'vxcnet0'))).toEqual([
+      { kind: 'link', name: 'vxcnet0' },
+      fabric[1],
+      fabric[2],
+    ]);
   });
 
   it('a route via another gateway, or on a device, is another object (both kept)', () => {

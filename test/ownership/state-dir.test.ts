@@ -31,18 +31,25 @@ describe.skipIf(sandboxProblem !== undefined)('the gather and the state folder (
 
   it('runs nothing a record line holds, and reads no namespace by a name that is not one', async () => {
     const { facts, pwned } = await gatherIn(
-      [`mkdir -p ${STATE_DIR}; ip netns add ok1`, `printf '%s\\n' 'netns $(touch /run/t/pwned)' 'netns a;touch /run/t/pwned' 'netns ../x' 'netns ok1' > ${RECORD_FILE}`].join('\n'),
+      [
+        `mkdir -p ${STATE_DIR}; ip netns add ok1`,
+        `printf '%s\\n' 'netns $(touch /run/t/pwned)' 'netns a;touch /run/t/pwned' 'netns ../x' 'netns ok1' > ${RECORD_FILE}`,
+      ].join('\n'),
     );
     expect(pwned).toEqual(['(absent)']);
     expect([...facts.namespaces.keys()]).toEqual(['ok1']);
   });
 
   it('a folder someone else owns: neither the record nor the journal is read; what was found is said, and the refusal names it', async () => {
-    const { facts } = await gatherIn(`mkdir -p ${TXN_DIR}; printf 'netns x\\n' > ${RECORD_FILE}; printf 'begin EVIL 999999\\ndone 0\\n' > ${TXN_JOURNAL}; chown -R 2001:2001 ${STATE_DIR}`);
+    const { facts } = await gatherIn(
+      `mkdir -p ${TXN_DIR}; printf 'netns x\\n' > ${RECORD_FILE}; printf 'begin EVIL 999999\\ndone 0\\n' > ${TXN_JOURNAL}; chown -R 2001:2001 ${STATE_DIR}`,
+    );
     expect(facts.untrustedState).toBe(`${STATE_DIR} owner 2001 mode 755 type d`);
     expect(facts.record).toEqual([]);
     expect(facts.txn).toBeUndefined();
-    expect(untrustedMessage(facts.untrustedState!)).toMatch(/^refused: cnet-remote keeps its lock, record and transaction scripts in \/run\/cnet-remote .* but found \/run\/cnet-remote owner 2001 mode 755 type d\. .*rm -rf \/run\/cnet-remote/);
+    expect(untrustedMessage(facts.untrustedState!)).toMatch(
+      /^refused: cnet-remote keeps its lock, record and transaction scripts in \/run\/cnet-remote .* but found \/run\/cnet-remote owner 2001 mode 755 type d\. .*rm -rf \/run\/cnet-remote/,
+    );
   });
 
   it('a name with a newline cannot forge a section: only the first line of what was found', async () => {
@@ -53,7 +60,8 @@ describe.skipIf(sandboxProblem !== undefined)('the gather and the state folder (
 
 describe('a gather a transaction ran through', () => {
   it('says what the journal was when it began: another run meanwhile, and the two differ', () => {
-    const out = (start: string) => `@@root\n[]\n[]\n[]\n[]\n@@forward\n0\n@@iptables\n@@record\n@@txn\nbegin B 7\ndone 0\ncommit\n@@txn-start\n${start}\n@@end\n`;
+    const out = (start: string) =>
+      `@@root\n[]\n[]\n[]\n[]\n@@forward\n0\n@@iptables\n@@record\n@@txn\nbegin B 7\ndone 0\ncommit\n@@txn-start\n${start}\n@@end\n`;
     const torn = parseFacts(out('A commit'));
     expect([torn.txnAtStart, torn.txn?.after]).toEqual(['A commit', 'B commit']);
     const whole = parseFacts(out('B commit'));

@@ -32,7 +32,9 @@ const ZERO = '00:00:00:00:00:00';
 
 describe('the desired fabric of vm1 (first in inventory order)', () => {
   it('routed: cnet0 on 172.30.0.0/24, NAT except the supernet, a route to vm2 and vm3 via their addresses', () => {
-    expect(routed.bridges.map((b) => [b.name, formatCidr(b.subnet), b.address, b.nat, b.natExcept && formatCidr(b.natExcept), b.mtu])).toEqual([['cnet0', '172.30.0.0/24', '172.30.0.1', true, '172.30.0.0/16', undefined]]);
+    expect(routed.bridges.map((b) => [b.name, formatCidr(b.subnet), b.address, b.nat, b.natExcept && formatCidr(b.natExcept), b.mtu])).toEqual([
+      ['cnet0', '172.30.0.0/24', '172.30.0.1', true, '172.30.0.0/16', undefined],
+    ]);
     expect(routed.namespaces.map((n) => [n.name, n.address, n.hostIf, n.nsIf])).toEqual([
       ['db', '172.30.0.2', 've-db', 'eth0'],
       ['web', '172.30.0.3', 've-web', 'eth0'],
@@ -290,7 +292,9 @@ describe('planUp on drift', () => {
     const plan = planUp(fabricNetwork('routed', hosts), F.routed);
     expect(plan.conflicts).toEqual([]);
     expect(plan.findings.map((f) => [f.path, f.desired, f.actual])).toEqual([['fabric.routes.vm2', 'via 10.239.0.21', 'via 10.239.0.11 dev eth0']]);
-    expect(plan.steps.map((s) => [s.argv.join(' '), s.undo?.join(' ')])).toEqual([['ip route replace 172.30.1.0/24 via 10.239.0.21', 'ip route replace 172.30.1.0/24 via 10.239.0.11 dev eth0']]);
+    expect(plan.steps.map((s) => [s.argv.join(' '), s.undo?.join(' ')])).toEqual([
+      ['ip route replace 172.30.1.0/24 via 10.239.0.21', 'ip route replace 172.30.1.0/24 via 10.239.0.11 dev eth0'],
+    ]);
   });
 
   it('vxlan, other device parameters (VNI 43): the device is recreated, with its settings and every peer again', () => {
@@ -310,7 +314,11 @@ describe('planUp on drift', () => {
       `bridge fdb append ${ZERO} dev vxcnet0 dst 10.239.0.11`,
       `bridge fdb append ${ZERO} dev vxcnet0 dst 10.239.0.12`,
     ]);
-    expect(plan.findings[0]).toMatchObject({ path: 'fabric.vxlan', desired: 'vxlan id 42 dstport 4789 local 10.239.0.10', actual: 'vxlan id 43 dstport 4789 local 10.239.0.10' });
+    expect(plan.findings[0]).toMatchObject({
+      path: 'fabric.vxlan',
+      desired: 'vxlan id 42 dstport 4789 local 10.239.0.10',
+      actual: 'vxlan id 43 dstport 4789 local 10.239.0.10',
+    });
   });
 });
 
@@ -375,7 +383,9 @@ describe('FDB entries of hosts not in the fabric', () => {
       c.record = c.record.filter((o) => !(o.kind === 'link' && o.name === 'vxcnet0'));
     });
     const plan = planUp(vxlan, f);
-    expect(plan.conflicts).toEqual(['vxcnet0 already exists as vxlan (not created by cnet-remote): cnet-remote only changes interfaces it created; remove it or set another fabric device']);
+    expect(plan.conflicts).toEqual([
+      'vxcnet0 already exists as vxlan (not created by cnet-remote): cnet-remote only changes interfaces it created; remove it or set another fabric device',
+    ]);
     for (const c of cmds(plan.steps)) expect(c).not.toContain('vxcnet0');
   });
 });
@@ -402,13 +412,18 @@ describe('the management-path guard and the VXLAN underlay device', () => {
 
   it('a device without it, when the inventory now names eth0: recreated with dev eth0, still no conflict', () => {
     const plan = planUp(withDev, F.vxlan);
-    expect(cmds(plan.steps).slice(0, 2)).toEqual(['ip link del dev vxcnet0', 'ip link add name vxcnet0 type vxlan id 42 dstport 4789 local 10.239.0.10 dev eth0']);
+    expect(cmds(plan.steps).slice(0, 2)).toEqual([
+      'ip link del dev vxcnet0',
+      'ip link add name vxcnet0 type vxlan id 42 dstport 4789 local 10.239.0.10 dev eth0',
+    ]);
     expect(plan.conflicts).toEqual([]);
   });
 
   it('while a step that does change eth0 is refused', () => {
     const step = (argv: string[]): Step => ({ phase: 'link', argv, reason: 'test' });
-    expect(guardConflicts(withDev, F.down, [step(['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1450'])])).toEqual(['`ip link set dev eth0 mtu 1450` would change eth0, the interface that carries this SSH session']);
+    expect(guardConflicts(withDev, F.down, [step(['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1450'])])).toEqual([
+      '`ip link set dev eth0 mtu 1450` would change eth0, the interface that carries this SSH session',
+    ]);
     expect(guardConflicts(withDev, F.down, [step(['ip', 'link', 'set', 'dev', 'eth0', 'master', 'cnet0'])])).toHaveLength(1);
   });
 });

@@ -8,7 +8,8 @@ import type { DesiredNetwork, Inventory } from '../../src/inventory/types.js';
 export type FabricMode = 'routed' | 'vxlan';
 
 /** The recording lab's hosts (`lab up --name fixrec --net 239 --hosts 3 --bare`), as an in-memory inventory. */
-export const LAB_HOSTS = 'all:\n  hosts:\n    vm1: { ansible_host: 10.239.0.10 }\n    vm2: { ansible_host: 10.239.0.11 }\n    vm3: { ansible_host: 10.239.0.12 }\n';
+export const LAB_HOSTS =
+  'all:\n  hosts:\n    vm1: { ansible_host: 10.239.0.10 }\n    vm2: { ansible_host: 10.239.0.11 }\n    vm3: { ansible_host: 10.239.0.12 }\n';
 
 /** `count` hosts vm1…vmN at 10.239.0.10 onwards, in that (inventory) order. */
 export function manyHosts(count: number): string {

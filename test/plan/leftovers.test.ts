@@ -27,7 +27,10 @@ const both = [seed('seed-part2.yaml'), seed('seed-pb-jelly.yaml')];
 const NAT_BR0 = "-s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE";
 
 /** part2 with container2 renamed container3 (same interfaces, no address: the next free one, 172.18.0.3) */
-const renamed = seed('seed-part2.yaml').replace('container2: { bridge: br0, address: 172.18.0.3, host_if: veth2, ns_if: ceth2 }', 'container3: { bridge: br0, host_if: veth3, ns_if: ceth3 }');
+const renamed = seed('seed-part2.yaml').replace(
+  'container2: { bridge: br0, address: 172.18.0.3, host_if: veth2, ns_if: ceth2 }',
+  'container3: { bridge: br0, host_if: veth3, ns_if: ceth3 }',
+);
 
 describe('a namespace renamed in the inventory (container2 → container3)', () => {
   const desired = network(renamed, seed('seed-pb-jelly.yaml'));
@@ -61,7 +64,9 @@ describe('a namespace renamed in the inventory (container2 → container3)', () 
   it('--no-prune keeps container2, and refuses to give its address to container3', () => {
     const keep = planUp(desired, converged, { prune: false });
     expect(renderSteps(keep.steps).filter((c) => /container2|veth2/.test(c))).toEqual([]);
-    expect(keep.conflicts).toEqual(['172.18.0.3 of namespace container3 is still used on br0 by container2, a leftover of cnet-remote\'s: run up without --no-prune to remove it']);
+    expect(keep.conflicts).toEqual([
+      "172.18.0.3 of namespace container3 is still used on br0 by container2, a leftover of cnet-remote's: run up without --no-prune to remove it",
+    ]);
     expect(keep.findings.map((f) => f.path)).not.toContain('leftover.netns.container2');
   });
 
@@ -122,7 +127,9 @@ describe('what is ours: the record and the marks', () => {
     const facts = withNamespace('web', { links: [lo()], routes: [] });
     expect(namespaceIsOurs('web', facts)).toBe(false);
     const plan = planUp(desired, facts);
-    expect(plan.conflicts).toContain('namespace web already exists and was not created by cnet-remote (its lo does not carry the mark "cnet-remote"): cnet-remote only changes namespaces it created; remove it (ip netns del web) or choose another namespace name');
+    expect(plan.conflicts).toContain(
+      'namespace web already exists and was not created by cnet-remote (its lo does not carry the mark "cnet-remote"): cnet-remote only changes namespaces it created; remove it (ip netns del web) or choose another namespace name',
+    );
     expect(renderSteps(plan.steps).filter((c) => /\bweb\b/.test(c))).toEqual([]);
     // and down leaves it alone
     expect(renderSteps(planDown(facts)).filter((c) => /\bweb\b/.test(c))).toEqual([]);
@@ -143,8 +150,14 @@ describe('what is ours: the record and the marks', () => {
   });
 
   it('NAT rules: ours only in our exact shape with our comment', () => {
-    expect(ourNatRule(['-s', '172.18.0.0/16', '!', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE'])).toEqual({ kind: 'nat', subnet: '172.18.0.0/16', bridge: 'br0' });
-    expect(ourNatRule(['-s', '10.1.0.0/16', '!', '-d', '10.0.0.0/8', '!', '-o', 'cnet0', '-m', 'comment', '--comment', 'cnet-remote:cnet0', '-j', 'MASQUERADE'])).toEqual({ kind: 'nat', subnet: '10.1.0.0/16', bridge: 'cnet0', except: '10.0.0.0/8' });
+    expect(ourNatRule(['-s', '172.18.0.0/16', '!', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE'])).toEqual({
+      kind: 'nat',
+      subnet: '172.18.0.0/16',
+      bridge: 'br0',
+    });
+    expect(
+      ourNatRule(['-s', '10.1.0.0/16', '!', '-d', '10.0.0.0/8', '!', '-o', 'cnet0', '-m', 'comment', '--comment', 'cnet-remote:cnet0', '-j', 'MASQUERADE']),
+    ).toEqual({ kind: 'nat', subnet: '10.1.0.0/16', bridge: 'cnet0', except: '10.0.0.0/8' });
     expect(ourNatRule(['-s', '172.18.0.0/16', '!', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br1', '-j', 'MASQUERADE'])).toBeUndefined();
     expect(ourNatRule(['-s', '172.18.0.0/16', '-o', 'br0', '-m', 'comment', '--comment', 'cnet-remote:br0', '-j', 'MASQUERADE'])).toBeUndefined();
     expect(ourNatRule(['-s', '172.18.0.0/16', '!', '-o', 'br0', '-j', 'MASQUERADE'])).toBeUndefined();
@@ -162,9 +175,17 @@ describe('an address used twice on a bridge', () => {
     const c1 = converged.namespaces.get('container1')!;
     const twice: HostFacts = {
       ...converged,
-      namespaces: new Map([...converged.namespaces, ['container1', { ...c1, links: c1.links.map((l) => (l.name === 'ceth1' ? { ...l, addresses: [{ local: '172.18.0.3', prefixlen: 16, scope: 'global' }] } : l)) }]]),
+      namespaces: new Map([
+        ...converged.namespaces,
+        [
+          'container1',
+          { ...c1, links: c1.links.map((l) => (l.name === 'ceth1' ? { ...l, addresses: [{ local: '172.18.0.3', prefixlen: 16, scope: 'global' }] } : l)) },
+        ],
+      ]),
     };
-    expect(duplicateAddresses(network(...both), twice)).toEqual([{ path: 'bridges.br0.addresses', desired: '172.18.0.3 used once', actual: '172.18.0.3 used by container1 and container2' }]);
+    expect(duplicateAddresses(network(...both), twice)).toEqual([
+      { path: 'bridges.br0.addresses', desired: '172.18.0.3 used once', actual: '172.18.0.3 used by container1 and container2' },
+    ]);
     expect(duplicateAddresses(network(...both), converged)).toEqual([]);
   });
 

@@ -238,7 +238,9 @@ describe('planUp on foreign.txt', () => {
   it('refuses with conflicts naming veth1 and the hand-made namespace pb', () => {
     expect(plan.conflicts).toHaveLength(2);
     expect(plan.conflicts[0]).toMatch(/^veth1 already exists as bridge \(not created by cnet-remote\).*host_if for namespace container1/);
-    expect(plan.conflicts[1]).toMatch(/^namespace pb already exists and was not created by cnet-remote \(its lo does not carry the mark "cnet-remote"\).*remove it \(ip netns del pb\) or choose another namespace name$/);
+    expect(plan.conflicts[1]).toMatch(
+      /^namespace pb already exists and was not created by cnet-remote \(its lo does not carry the mark "cnet-remote"\).*remove it \(ip netns del pb\) or choose another namespace name$/,
+    );
   });
 
   it('has no step touching veth1, veth-pb, their peer x1, or the foreign namespace pb', () => {

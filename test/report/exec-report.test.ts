@@ -14,9 +14,21 @@ describe('execRows', () => {
   });
 
   it('a row per namespace with --ns; hosts where nothing ran carry the --ns name', () => {
-    const h: HostResult = { ...base, name: 'vm1', status: 'failed', exec: [{ ns: 'jelly', code: 0, stdout: '', stderr: '' }, { ns: 'pb', code: 2, stdout: '', stderr: '' }] };
+    const h: HostResult = {
+      ...base,
+      name: 'vm1',
+      status: 'failed',
+      exec: [
+        { ns: 'jelly', code: 0, stdout: '', stderr: '' },
+        { ns: 'pb', code: 2, stdout: '', stderr: '' },
+      ],
+    };
     const rows = execRows({ ...result, hosts: [h, hosts[2]!] }, 'pb');
-    expect(rows.map((r) => [execLabel(r), r.status, r.code])).toEqual([['vm1/jelly', 'ok', 0], ['vm1/pb', 'failed', 2], ['vm3/pb', 'unreachable', null]]);
+    expect(rows.map((r) => [execLabel(r), r.status, r.code])).toEqual([
+      ['vm1/jelly', 'ok', 0],
+      ['vm1/pb', 'failed', 2],
+      ['vm3/pb', 'unreachable', null],
+    ]);
   });
 });
 

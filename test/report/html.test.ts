@@ -30,7 +30,13 @@ function section(html: string, host: string): string {
 function matrixText(sectionHtml: string): string[][] {
   const table = /<table class="matrix">([\s\S]*?)<\/table>/.exec(sectionHtml)?.[1] ?? '';
   return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((tr) =>
-    [...(tr[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => (c[1] ?? '').replace(/<small>/g, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()),
+    [...(tr[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) =>
+      (c[1] ?? '')
+        .replace(/<small>/g, ' ')
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ),
   );
 }
 
@@ -101,7 +107,16 @@ describe('toHtml: content', () => {
     expect(rows.slice(1).map((r) => r[0])).toEqual(['container1', 'container2', 'pb', 'jelly', 'host root namespace']);
     const container1 = rows[1]!;
     const latency = fixture().hosts[1]!.probes!.find((p) => p.from === 'container1' && p.to === 'container2')!.latencyMs!;
-    expect(container1).toEqual(['container1', '·', `✓ ${latency.toFixed(3)} ms`, '·', '·', expect.stringMatching(/^✓ 0\.\d{3} ms$/), '·', '✗ dropped in FORWARD by']);
+    expect(container1).toEqual([
+      'container1',
+      '·',
+      `✓ ${latency.toFixed(3)} ms`,
+      '·',
+      '·',
+      expect.stringMatching(/^✓ 0\.\d{3} ms$/),
+      '·',
+      '✗ dropped in FORWARD by',
+    ]);
     expect(rows[5]!.slice(5)).toEqual(['·', '·', '·']); // the host pings no gateway and no upstream
 
     const cause = 'dropped in FORWARD by: -i br0 -s 172.18.0.2/32 -j DROP: iptables -D FORWARD -i br0 -s 172.18.0.2/32 -j DROP';
@@ -110,7 +125,11 @@ describe('toHtml: content', () => {
     );
     expect(section(html, 'node2')).toContain('Probes <span class="count">15 of 16 answered</span>');
     expect(section(html, 'node1')).toContain('Probes <span class="count">16 of 16 answered</span>');
-    expect(matrixText(section(html, 'node1')).flat().some((c) => c.startsWith('✗'))).toBe(false);
+    expect(
+      matrixText(section(html, 'node1'))
+        .flat()
+        .some((c) => c.startsWith('✗')),
+    ).toBe(false);
   });
 
   it('the topology: the SVG inlined as it is, in a Topology section after the hosts', () => {
@@ -158,7 +177,16 @@ describe('toHtml: content', () => {
   });
 
   it('an unreachable host, a host without probes, and an empty run', () => {
-    const down: HostResult = { name: 'vm3', status: 'unreachable', changes: 0, steps: [], verified: false, mismatches: [], error: 'connect ETIMEDOUT', durationMs: 10_000 };
+    const down: HostResult = {
+      name: 'vm3',
+      status: 'unreachable',
+      changes: 0,
+      steps: [],
+      verified: false,
+      mismatches: [],
+      error: 'connect ETIMEDOUT',
+      durationMs: 10_000,
+    };
     const plain: HostResult = { name: 'vm3', status: 'ok', changes: 0, steps: [], verified: true, mismatches: [], durationMs: 5 };
     const page = toHtml(run([down, plain], 'verify'), { generatedAt: AT });
     expect(page).toContain('<h2>vm3 <span class="badge unreachable">unreachable</span></h2>');
@@ -174,7 +202,14 @@ describe('toHtml: content', () => {
 });
 
 describe('matrix helpers', () => {
-  const p = (kind: ProbeResult['kind'], from: string, to: string, target: string, ok = true): ProbeResult => ({ kind, from, to, target, ok, ...(ok ? { latencyMs: 0.1 } : {}) });
+  const p = (kind: ProbeResult['kind'], from: string, to: string, target: string, ok = true): ProbeResult => ({
+    kind,
+    from,
+    to,
+    target,
+    ok,
+    ...(ok ? { latencyMs: 0.1 } : {}),
+  });
 
   it('orders rows namespaces then host, columns namespaces, gateways, upstream', () => {
     const m = probeMatrix([
@@ -306,9 +341,7 @@ describe('toHtml: the page in headless Chromium', () => {
       // the project's installer adds Debian's chromium when it is missing (root; runs apt-get update first)
       const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh'), '--test'], { encoding: 'utf8' });
       if (!existsSync(CHROMIUM)) {
-        throw new Error(
-          `${CHROMIUM} is missing and could not be installed (as root: apt-get update && apt-get install -y chromium): ${r.stderr || r.stdout}`,
-        );
+        throw new Error(`${CHROMIUM} is missing and could not be installed (as root: apt-get update && apt-get install -y chromium): ${r.stderr || r.stdout}`);
       }
     }
   }, 900_000);
@@ -346,31 +379,27 @@ describe('toHtml: the page in headless Chromium', () => {
     return { file, bytes, png: decodePng(readFileSync(file)) };
   }
 
-  it(
-    'renders a 1280×1600 screenshot showing the probe matrix (✓ and ✗ cells) and the topology picture',
-    () => {
-      const real = screenshot('report', toHtml(fixture(), { svg: SVG, generatedAt: AT }));
-      const blank = screenshot('blank', '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n');
+  it('renders a 1280×1600 screenshot showing the probe matrix (✓ and ✗ cells) and the topology picture', () => {
+    const real = screenshot('report', toHtml(fixture(), { svg: SVG, generatedAt: AT }));
+    const blank = screenshot('blank', '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n');
 
-      for (const s of [real, blank]) expect([s.png.width, s.png.height]).toEqual([1280, 1600]);
-      // an empty page is white and compresses to almost nothing; the report does not
-      expect(nonWhite(blank.png)).toBeLessThan(100);
-      expect(nonWhite(real.png)).toBeGreaterThan(0.05 * 1280 * 1600);
-      expect(real.bytes).toBeGreaterThan(5 * blank.bytes);
+    for (const s of [real, blank]) expect([s.png.width, s.png.height]).toEqual([1280, 1600]);
+    // an empty page is white and compresses to almost nothing; the report does not
+    expect(nonWhite(blank.png)).toBeLessThan(100);
+    expect(nonWhite(real.png)).toBeGreaterThan(0.05 * 1280 * 1600);
+    expect(real.bytes).toBeGreaterThan(5 * blank.bytes);
 
-      // the probe matrix: many answered cells, the failed one, all on screen above the picture
-      const pass = colourCount(real.png, MATRIX_COLOURS.pass);
-      const fail = colourCount(real.png, MATRIX_COLOURS.fail);
-      expect(pass.count).toBeGreaterThan(20_000);
-      expect(fail.count).toBeGreaterThan(1_000);
-      // the topology picture: its bridges and namespaces are drawn
-      const bridges = colourCount(real.png, SVG_COLOURS.bridge);
-      const namespaces = colourCount(real.png, SVG_COLOURS.namespace);
-      expect(bridges.count).toBeGreaterThan(5_000);
-      expect(namespaces.count).toBeGreaterThan(5_000);
-      expect(bridges.top).toBeGreaterThan(pass.bottom);
-      expect(bridges.top).toBeGreaterThan(fail.bottom);
-    },
-    60_000,
-  );
+    // the probe matrix: many answered cells, the failed one, all on screen above the picture
+    const pass = colourCount(real.png, MATRIX_COLOURS.pass);
+    const fail = colourCount(real.png, MATRIX_COLOURS.fail);
+    expect(pass.count).toBeGreaterThan(20_000);
+    expect(fail.count).toBeGreaterThan(1_000);
+    // the topology picture: its bridges and namespaces are drawn
+    const bridges = colourCount(real.png, SVG_COLOURS.bridge);
+    const namespaces = colourCount(real.png, SVG_COLOURS.namespace);
+    expect(bridges.count).toBeGreaterThan(5_000);
+    expect(namespaces.count).toBeGreaterThan(5_000);
+    expect(bridges.top).toBeGreaterThan(pass.bottom);
+    expect(bridges.top).toBeGreaterThan(fail.bottom);
+  }, 60_000);
 });

@@ -207,7 +207,9 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     expectValid(xml);
     const [s] = parse(xml);
     expect(s!.failures).toBe('2');
-    expect(caseOf(s!, 'bridges.br0').failure?.['#text']).toBe('bridges.br0.state: desired UP, actual DOWN\nbridges.br0.address: desired 172.18.0.1/16, actual none');
+    expect(caseOf(s!, 'bridges.br0').failure?.['#text']).toBe(
+      'bridges.br0.state: desired UP, actual DOWN\nbridges.br0.address: desired 172.18.0.1/16, actual none',
+    );
     expect(caseOf(s!, 'bridges.br0').failure?.message).toMatch(/^2 mismatches: bridges\.br0\.state: desired UP, actual DOWN; /);
     expect(caseOf(s!, 'bridges.br0.nat').failure?.message).toBe('bridges.br0.nat: desired MASQUERADE 172.18.0.0/16, actual absent');
   });
@@ -268,9 +270,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     const xml = toJUnit(run([h]), { timestamp: STAMP });
     expectValid(xml);
     const [s] = parse(xml);
-    expect(s!.testcase).toEqual([
-      { classname: 'vm4', name: 'apply', time: '0.812', failure: { type: 'apply', message: h.error, '#text': h.error } },
-    ]);
+    expect(s!.testcase).toEqual([{ classname: 'vm4', name: 'apply', time: '0.812', failure: { type: 'apply', message: h.error, '#text': h.error } }]);
     expect(s!['system-err']).toBe(h.error);
   });
 
@@ -312,7 +312,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
       error: nasty,
       checked: ['namespaces.a&b'],
       mismatches: [{ path: 'namespaces.a&b.mac', desired: '<x>', actual: '"y"\u0002' }],
-      warnings: [{ message: 'warn <b>&</b>\u0008', fix: "echo 'a' && echo \"b\" > /dev/null" }],
+      warnings: [{ message: 'warn <b>&</b>\u0008', fix: 'echo \'a\' && echo "b" > /dev/null' }],
     });
     const xml = toJUnit(run([h]), { timestamp: STAMP });
     expectValid(xml);

@@ -26,7 +26,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Feeds the script to a local `sh -s`, as the transport does on a host. */
 const sh = (script: string) => execFileSync('sh', ['-s'], { input: script, cwd: dir, encoding: 'utf8' });
 
-const HOSTILE = ['$(touch pwned1)', '`touch pwned2`', 'a b', "'", "it's", '"', ';touch pwned3', '&&', '|', '>pwned4', '*', '~', '$HOME', '\\', 'a\nb', '', '-n', '--', '#x', 'é'];
+const HOSTILE = [
+  '$(touch pwned1)',
+  '`touch pwned2`',
+  'a b',
+  "'",
+  "it's",
+  '"',
+  ';touch pwned3',
+  '&&',
+  '|',
+  '>pwned4',
+  '*',
+  '~',
+  '$HOME',
+  '\\',
+  'a\nb',
+  '',
+  '-n',
+  '--',
+  '#x',
+  'é',
+];
 
 describe('execScript', () => {
   it('passes every argument as one literal word: nothing is expanded, split, globbed or run', () => {
@@ -41,7 +62,9 @@ describe('execScript', () => {
 
   it('runs under `ip netns exec NAME` with --ns', () => {
     expect(execArgv(['hostname'], 'container1')).toEqual(['ip', 'netns', 'exec', 'container1', 'hostname']);
-    expect(execScript(['ip', '-4', '-o', 'addr', 'show', 'dev', 'ceth1'], 'container1')).toBe('ip netns exec container1 ip -4 -o addr show dev ceth1 </dev/null\n');
+    expect(execScript(['ip', '-4', '-o', 'addr', 'show', 'dev', 'ceth1'], 'container1')).toBe(
+      'ip netns exec container1 ip -4 -o addr show dev ceth1 </dev/null\n',
+    );
     expect(execScript(['echo', '$(id)'], 'pb')).toBe("ip netns exec pb echo '$(id)' </dev/null\n");
   });
 
@@ -97,14 +120,24 @@ function ctx(h: ResolvedHost, transport: Transport): HostContext {
 describe('execOperation', () => {
   it('runs once on the host; exit 0 is ok, with the output', async () => {
     const scripts: string[] = [];
-    const out = await execOperation({ argv: ['hostname'] })(ctx(host('vm1'), fakeTransport(() => ({ stdout: 'vm1\n', stderr: '', code: 0 }), scripts)));
+    const out = await execOperation({ argv: ['hostname'] })(
+      ctx(
+        host('vm1'),
+        fakeTransport(() => ({ stdout: 'vm1\n', stderr: '', code: 0 }), scripts),
+      ),
+    );
     expect(scripts).toEqual(['hostname </dev/null\n']);
     expect(out.error).toBeUndefined();
     expect(out.exec).toEqual([{ code: 0, stdout: 'vm1\n', stderr: '' }]);
   });
 
   it('a non-zero exit is the outcome (an error naming it), not an exception', async () => {
-    const out = await execOperation({ argv: ['false'] })(ctx(host('vm2'), fakeTransport(() => ({ stdout: '', stderr: 'no\n', code: 127 }))));
+    const out = await execOperation({ argv: ['false'] })(
+      ctx(
+        host('vm2'),
+        fakeTransport(() => ({ stdout: '', stderr: 'no\n', code: 127 })),
+      ),
+    );
     expect(out.error).toBe('exit 127');
     expect(out.exec).toEqual([{ code: 127, stdout: '', stderr: 'no\n' }]);
   });
@@ -114,13 +147,21 @@ describe('execOperation', () => {
     const answer = (s: string) => (s.includes(' pb ') ? { stdout: '', stderr: 'x\n', code: 1 } : { stdout: 'ok\n', stderr: '', code: 0 });
     const out = await execOperation({ argv: ['true'], ns: ALL_NAMESPACES })(ctx(host('vm1', ['pb', 'jelly']), fakeTransport(answer, scripts)));
     expect(scripts).toEqual(['ip netns exec jelly true </dev/null\n', 'ip netns exec pb true </dev/null\n']);
-    expect(out.exec?.map((e) => [e.ns, e.code])).toEqual([['jelly', 0], ['pb', 1]]);
+    expect(out.exec?.map((e) => [e.ns, e.code])).toEqual([
+      ['jelly', 0],
+      ['pb', 1],
+    ]);
     expect(out.error).toBe('pb: exit 1');
   });
 
   it("--ns '*' on a host that declares no namespace: failed, nothing run", async () => {
     const scripts: string[] = [];
-    const out = await execOperation({ argv: ['true'], ns: ALL_NAMESPACES })(ctx(host('vm1'), fakeTransport(() => ({ stdout: '', stderr: '', code: 0 }), scripts)));
+    const out = await execOperation({ argv: ['true'], ns: ALL_NAMESPACES })(
+      ctx(
+        host('vm1'),
+        fakeTransport(() => ({ stdout: '', stderr: '', code: 0 }), scripts),
+      ),
+    );
     expect(scripts).toEqual([]);
     expect(out.error).toMatch(/declares no namespace/);
   });
@@ -131,7 +172,9 @@ describe('execOperation', () => {
       run: async (_script, opts) => {
         limits.push(opts?.maxOutput);
         expect(opts?.truncate).toBe(true);
-        return limits.length === 1 ? { stdout: 'x'.repeat(60), stderr: 'é', code: 0 } : { stdout: 'y'.repeat(38), stderr: '', code: 0, dropped: { stdout: 500, stderr: 0 } };
+        return limits.length === 1
+          ? { stdout: 'x'.repeat(60), stderr: 'é', code: 0 }
+          : { stdout: 'y'.repeat(38), stderr: '', code: 0, dropped: { stdout: 500, stderr: 0 } };
       },
       close: () => {},
     };
@@ -155,14 +198,22 @@ describe('exec over runOperation', () => {
   });
   const run = async (codes: Record<string, number | 'unreachable'>) => {
     const events: RunEvent[] = [];
-    const result = await runOperation('exec', execOperation({ argv: ['hostname'] }), Object.keys(codes).map((n) => host(n)), { forks: 2, connector: connector(codes), sink: (e) => events.push(e) });
+    const result = await runOperation(
+      'exec',
+      execOperation({ argv: ['hostname'] }),
+      Object.keys(codes).map((n) => host(n)),
+      { forks: 2, connector: connector(codes), sink: (e) => events.push(e) },
+    );
     return { result, events };
   };
 
   it('all exit 0: ok, exit code 0; each host-done event carries its output', async () => {
     const { result, events } = await run({ vm2: 0, vm1: 0 });
     expect(result.command).toBe('exec');
-    expect(result.hosts.map((h) => [h.name, h.status, h.exec?.[0]?.stdout])).toEqual([['vm1', 'ok', 'vm1\n'], ['vm2', 'ok', 'vm2\n']]);
+    expect(result.hosts.map((h) => [h.name, h.status, h.exec?.[0]?.stdout])).toEqual([
+      ['vm1', 'ok', 'vm1\n'],
+      ['vm2', 'ok', 'vm2\n'],
+    ]);
     expect(exitCodeOf(result)).toBe(EXIT.ok);
     expect(events.filter((e) => e.kind === 'host-done')).toHaveLength(2);
   });

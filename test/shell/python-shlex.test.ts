@@ -31,18 +31,59 @@ function ourSplit(text: string, comments: boolean): Split {
 
 // prettier-ignore
 const TABLE = [
-  '', ' ', 'a b', ' a  b ', 'a\tb\nc\rd', 'a\x0bb', 'a\u00a0b', "'a b'", '"a b"', "''", '""', "a''b", 'a""', '"a\\"b"', '"a\\\\b"', '"a\\b"', "'a\\b'",
-  'a\\ b', 'a\\', '\\', '"open', "'open", '\\\nx', 'a\\\nb', '#c', 'a #c', 'a#c', "a'#'c", '"#"', '\\#a', 'a # c\nb', "'x'#c", '#\n#', 'é ü', 'a=1 b="x y" c=\'z\'',
+  '',
+  ' ',
+  'a b',
+  ' a  b ',
+  'a\tb\nc\rd',
+  'a\x0bb',
+  'a\u00a0b',
+  "'a b'",
+  '"a b"',
+  "''",
+  '""',
+  "a''b",
+  'a""',
+  '"a\\"b"',
+  '"a\\\\b"',
+  '"a\\b"',
+  "'a\\b'",
+  'a\\ b',
+  'a\\',
+  '\\',
+  '"open',
+  "'open",
+  '\\\nx',
+  'a\\\nb',
+  '#c',
+  'a #c',
+  'a#c',
+  "a'#'c",
+  '"#"',
+  '\\#a',
+  'a # c\nb',
+  "'x'#c",
+  '#\n#',
+  'é ü',
+  'a=1 b="x y" c=\'z\'',
 ];
 
 describe('shlexSplit', () => {
   for (const comments of [true, false]) {
     it(`splits a table and 3000 generated texts as shlex.split(comments=${comments ? 'True' : 'False'})`, () => {
       const piece = fc.constantFrom('a', 'b=1', ' ', '\t', '\n', '\r', "'", '"', '\\', '#', '=', 'é', '\x0b', "'x y'", '"p q"', '\\"', '\\\\');
-      const texts = [...TABLE, ...fc.sample(fc.array(piece, { maxLength: 8 }).map((ps) => ps.join('')), { numRuns: 3000, seed: comments ? 3 : 4 })];
+      const texts = [
+        ...TABLE,
+        ...fc.sample(
+          fc.array(piece, { maxLength: 8 }).map((ps) => ps.join('')),
+          { numRuns: 3000, seed: comments ? 3 : 4 },
+        ),
+      ];
       const theirs = pythonSplits(texts, comments);
       expect(theirs.filter((t) => t === 'refused').length).toBeGreaterThan(300);
-      const differ = texts.map((t, i) => ({ t, ours: ourSplit(t, comments), theirs: theirs[i] })).filter((c) => JSON.stringify(c.ours) !== JSON.stringify(c.theirs));
+      const differ = texts
+        .map((t, i) => ({ t, ours: ourSplit(t, comments), theirs: theirs[i] }))
+        .filter((c) => JSON.stringify(c.ours) !== JSON.stringify(c.theirs));
       expect(differ.slice(0, 5)).toEqual([]);
     });
   }

@@ -12,7 +12,20 @@ function roundTrip(words: string[]): string {
 
 describe('quoteWord', () => {
   it('leaves safe words bare, so plans read like the seeds', () => {
-    for (const w of ['ip', '-n', 'container1', '172.18.0.0/16', 'net.ipv4.ip_forward=1', 'cnet-remote:br0', 'a,b', '50%', 'x+y', 'user@host', '/run/cnet-remote', '--comment']) {
+    for (const w of [
+      'ip',
+      '-n',
+      'container1',
+      '172.18.0.0/16',
+      'net.ipv4.ip_forward=1',
+      'cnet-remote:br0',
+      'a,b',
+      '50%',
+      'x+y',
+      'user@host',
+      '/run/cnet-remote',
+      '--comment',
+    ]) {
       expect(quoteWord(w)).toBe(w);
     }
   });
@@ -59,7 +72,43 @@ describe('quoteArgv', () => {
   });
 
   it('round-trips the awkward cases through sh exactly', () => {
-    const cases = ['', ' ', 'a b', "it's", "'", "''", '"', '\\', '\\n', 'a\nb', '\n', '\n\n', '$(echo pwned)', '`echo pwned`', '$HOME', '${HOME}', '*', '?', '[a]', '~', '~root', '#', '!', 'a;b', 'a&&b', '|', '<x', '>x', '-n', '-e', '--', '%s', '%%', 'é ü 日本', '\t'];
+    const cases = [
+      '',
+      ' ',
+      'a b',
+      "it's",
+      "'",
+      "''",
+      '"',
+      '\\',
+      '\\n',
+      'a\nb',
+      '\n',
+      '\n\n',
+      '$(echo pwned)',
+      '`echo pwned`',
+      '$HOME',
+      '${HOME}',
+      '*',
+      '?',
+      '[a]',
+      '~',
+      '~root',
+      '#',
+      '!',
+      'a;b',
+      'a&&b',
+      '|',
+      '<x',
+      '>x',
+      '-n',
+      '-e',
+      '--',
+      '%s',
+      '%%',
+      'é ü 日本',
+      '\t',
+    ];
     for (const s of cases) expect(roundTrip([s]), JSON.stringify(s)).toBe(`${s}\n`);
     expect(roundTrip(cases)).toBe(cases.map((s) => `${s}\n`).join(''));
   });
@@ -74,7 +123,7 @@ describe('quoteArgv', () => {
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
-    const alphabet = [..."abcXYZ019 _-./=:,@%+'\"\\`$(){}[]<>|&;*?!#~\n\t\r", 'é', '日', '€', '\u00a0', '\u0001', '\u007f'];
+    const alphabet = [...'abcXYZ019 _-./=:,@%+\'"\\`$(){}[]<>|&;*?!#~\n\t\r', 'é', '日', '€', '\u00a0', '\u0001', '\u007f'];
     const failures: string[] = [];
     for (let n = 0; n < 300; n++) {
       const len = Math.floor(rand() * 16);
@@ -96,7 +145,8 @@ describe('quoteArgv', () => {
       writeFileSync(file, '#!/bin/sh\necho "ran $(basename "$0") $*"\n');
       chmodSync(file, 0o755);
     }
-    const run = (argv: string[]): string => execFileSync('sh', ['-c', quoteArgv(argv)], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    const run = (argv: string[]): string =>
+      execFileSync('sh', ['-c', quoteArgv(argv)], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
 
     it('runs a command whose name contains = (sh would take it for an assignment)', () => {
       fakeCommand('a=b');

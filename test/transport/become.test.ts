@@ -5,12 +5,17 @@ import { BECOME_OK, BecomeHandshake, BEFORE_SHELL_MAX, SUDO_PROMPT } from '../..
 function handshake(password?: string) {
   const sent: string[] = [];
   const errors: Error[] = [];
-  const hs = new BecomeHandshake({ user: 'root', ...(password !== undefined ? { password } : {}) }, 'vm1', (t) => sent.push(t), (e) => errors.push(e));
+  const hs = new BecomeHandshake(
+    { user: 'root', ...(password !== undefined ? { password } : {}) },
+    'vm1',
+    (t) => sent.push(t),
+    (e) => errors.push(e),
+  );
   return { hs, sent, errors };
 }
 
 describe('BecomeHandshake', () => {
-  it('answers sudo\'s prompt once, then hands on the bytes after the shell\'s announcement', () => {
+  it("answers sudo's prompt once, then hands on the bytes after the shell's announcement", () => {
     const { hs, sent, errors } = handshake('pw');
     expect(hs.onStderr(Buffer.from(SUDO_PROMPT))).toHaveLength(0);
     expect(sent).toEqual(['pw\n']);

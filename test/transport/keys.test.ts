@@ -60,7 +60,9 @@ describe('KeyStore', () => {
     execFileSync('mkfifo', [fifo]);
     const store = new KeyStore(async () => undefined);
     await store.load([fifo, '/dev/zero']);
-    expect(store.get(fifo)).toMatchObject({ problem: expect.stringMatching(new RegExp(`^cannot read private key file ${fifo}: is a FIFO \\(named pipe\\), not a regular file`)) });
+    expect(store.get(fifo)).toMatchObject({
+      problem: expect.stringMatching(new RegExp(`^cannot read private key file ${fifo}: is a FIFO \\(named pipe\\), not a regular file`)),
+    });
     expect(store.get('/dev/zero')).toMatchObject({ problem: expect.stringMatching(/^cannot read private key file \/dev\/zero: is a character device/) });
   });
 });

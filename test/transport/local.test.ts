@@ -90,7 +90,10 @@ describe('LocalTransport: one local shell, framed as the SSH session frames', ()
     const dir = folder('timeout');
     const t = await open();
     const err = await t
-      .run(`sleep 1000 & echo $! > ${dir}/child\nsetsid sh -c 'echo $$ > ${dir}/apart; exec sleep 1000' &\nwhile [ ! -s ${dir}/apart ]; do sleep 0.01; done\n: > ${dir}/ready\nwait\n`, { timeoutMs: 1000 })
+      .run(
+        `sleep 1000 & echo $! > ${dir}/child\nsetsid sh -c 'echo $$ > ${dir}/apart; exec sleep 1000' &\nwhile [ ! -s ${dir}/apart ]; do sleep 0.01; done\n: > ${dir}/ready\nwait\n`,
+        { timeoutMs: 1000 },
+      )
       .catch((e: Error) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as Error).message).toBe('command timed out after 1000 ms');

@@ -32,7 +32,9 @@ afterAll(() => {
 
 describe('expandProxyCommand: the tokens OpenSSH 9.2 expands (h k n p r and %%), after "exec "', () => {
   it('expands them', () => {
-    expect(expandProxyCommand('ssh -W %h:%p -l %r %n # %k 50%%', { host: '10.0.0.5', hostArg: 'web', port: 2200, user: 'ops' })).toBe('exec ssh -W 10.0.0.5:2200 -l ops web # web 50%');
+    expect(expandProxyCommand('ssh -W %h:%p -l %r %n # %k 50%%', { host: '10.0.0.5', hostArg: 'web', port: 2200, user: 'ops' })).toBe(
+      'exec ssh -W 10.0.0.5:2200 -l ops web # web 50%',
+    );
     expect(expandProxyCommand('x %k', { host: 'h', hostArg: 'n', port: 22, user: 'u', hostKeyAlias: 'alias' })).toBe('exec x alias');
   });
   it('refuses a token ssh does not expand there (ssh: "percent_expand: unknown key")', () => {
@@ -75,11 +77,16 @@ describe('startProxyCommand', () => {
     while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 20));
     const child = Number(readFileSync(pidFile, 'utf8'));
     // the command's group is its own, not ours
-    expect(execFileSync('ps', ['-o', 'pgid=', '-p', String(child)]).toString().trim()).toBe(String(p.pid));
+    expect(
+      execFileSync('ps', ['-o', 'pgid=', '-p', String(child)])
+        .toString()
+        .trim(),
+    ).toBe(String(p.pid));
     p.kill();
     expect(await p.exited).toBe('was ended by SIGHUP');
     // the background sleep got the hangup too (it is reaped by init once it dies)
-    for (let i = 0; i < 250 && existsSync(`/proc/${child}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${child}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && existsSync(`/proc/${child}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${child}/status`, 'utf8')); i++)
+      await new Promise((r) => setTimeout(r, 20));
     const state = existsSync(`/proc/${child}/status`) ? /^State:\s+(\S)/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1] : 'gone';
     expect(['gone', 'Z']).toContain(state);
   });
@@ -104,12 +111,10 @@ describe('SshConnector through a ProxyCommand that fails', () => {
     const failing = join(dir, 'failing-proxy.sh');
     writeFileSync(failing, 'echo "channel 0: open failed: connect failed: No route to host ($1 $2)" >&2\nexit 1\n');
     const h = host(`-o 'ProxyCommand=sh ${failing} %h %p'`);
-    const err = await (await connector(h))
-      .connect(h)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await (await connector(h)).connect(h).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).message).toBe(
       `${userInfo().username}@192.0.2.1: ProxyCommand "sh ${failing} %h %p" exited with status 1: channel 0: open failed: connect failed: No route to host (192.0.2.1 22)`,
@@ -122,12 +127,10 @@ describe('SshConnector through a ProxyCommand that fails', () => {
     const p = (silent.address() as { port: number }).port;
     try {
       const h = host(`-o 'ProxyCommand=nc 127.0.0.1 ${p}'`);
-      const err = await (await connector(h))
-        .connect(h, { timeoutMs: 1000 })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      const err = await (await connector(h)).connect(h, { timeoutMs: 1000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TransportError);
       expect((err as TransportError).message).toMatch(new RegExp(`^${userInfo().username}@192\\.0\\.2\\.1: `));
     } finally {

@@ -55,7 +55,7 @@ describe('FrameReader', () => {
     expect(reader.result()).toMatchObject({ stdout: 'a\n@@cnet-end-n1 x\n@@cnet-end-n1 1000', code: 127 });
   });
 
-  it('reads linearly: each chunk is searched with at most a marker\'s length before it, however long the output (100 MiB)', () => {
+  it("reads linearly: each chunk is searched with at most a marker's length before it, however long the output (100 MiB)", () => {
     const { reader } = frameScript('unused', 'n1');
     const chunk = Buffer.alloc(32 * 1024, 'a\n');
     const chunks = 3200;
@@ -90,7 +90,7 @@ describe('frameScript: several scripts through one shell', () => {
     expect(await sh.run('false')).toEqual({ stdout: '', stderr: '', code: 1 });
   });
 
-  it('keeps a script\'s variables, directory and `exit` inside it', async () => {
+  it("keeps a script's variables, directory and `exit` inside it", async () => {
     sh = new LocalShell();
     await sh.run('X=1; cd /; exit 0');
     expect(await sh.run('echo "${X-unset} $(pwd)"')).toMatchObject({ stdout: `unset ${process.cwd()}\n`, code: 0 });
@@ -102,7 +102,7 @@ describe('frameScript: several scripts through one shell', () => {
     expect(await sh.run('echo next')).toMatchObject({ stdout: 'next\n' });
   });
 
-  it('output that looks like another run\'s end marker does not end this one', async () => {
+  it("output that looks like another run's end marker does not end this one", async () => {
     sh = new LocalShell();
     const fake = "printf '\\n@@cnet-end-0000 0\\n'; printf '\\n@@cnet-end-0000\\n' >&2; echo real";
     expect(await sh.run(fake, '1111')).toEqual({ stdout: '\n@@cnet-end-0000 0\nreal\n', stderr: '\n@@cnet-end-0000\n', code: 0 });
@@ -122,7 +122,7 @@ describe('frameScript: several scripts through one shell', () => {
 
   it('here-documents and multi-line scripts run whole', async () => {
     sh = new LocalShell();
-    const script = "while read -r l; do echo \"<$l>\"; done <<'EOF'\na b\n(c)\nEOF\ncase x in\n  x) echo matched ;;\nesac\n";
+    const script = 'while read -r l; do echo "<$l>"; done <<\'EOF\'\na b\n(c)\nEOF\ncase x in\n  x) echo matched ;;\nesac\n';
     expect(await sh.run(script)).toEqual({ stdout: '<a b>\n<(c)>\nmatched\n', stderr: '', code: 0 });
   });
 });

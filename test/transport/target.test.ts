@@ -86,11 +86,19 @@ describe('defaults (no ssh config)', () => {
 
   it('an empty ssh config gives the same', () => {
     const t = target({ address: 'h1.example.com' }, '');
-    expect(t).toMatchObject({ address: 'h1.example.com', port: 22, user: LOCAL, hostKeyChecking: 'ask', knownHostsFiles: DEFAULT_KNOWN_HOSTS, jumps: [], notes: [] });
+    expect(t).toMatchObject({
+      address: 'h1.example.com',
+      port: 22,
+      user: LOCAL,
+      hostKeyChecking: 'ask',
+      knownHostsFiles: DEFAULT_KNOWN_HOSTS,
+      jumps: [],
+      notes: [],
+    });
     expect(t.identityFiles).toEqual(DEFAULT_KEYS);
   });
 
-  it('the inventory\'s settings, without a config', () => {
+  it("the inventory's settings, without a config", () => {
     const t = target({ address: '10.0.0.7', port: 2222, user: 'admin', privateKeyFile: INV_KEY, hostKeyChecking: 'strict', knownHostsFile: '/srv/kh' });
     expect(t).toMatchObject({
       label: 'admin@10.0.0.7:2222',
@@ -139,10 +147,7 @@ Host *
   });
 
   it('inventory variables win: port, user, key (first), host key mode, known_hosts file', () => {
-    const t = target(
-      { address: 'web', port: 2222, user: 'invuser', privateKeyFile: INV_KEY, hostKeyChecking: 'off', knownHostsFile: '/srv/inv_kh' },
-      CONFIG,
-    );
+    const t = target({ address: 'web', port: 2222, user: 'invuser', privateKeyFile: INV_KEY, hostKeyChecking: 'off', knownHostsFile: '/srv/inv_kh' }, CONFIG);
     expect(t).toMatchObject({
       label: 'invuser@web.example.com:2222',
       address: 'web.example.com',
@@ -166,7 +171,11 @@ Host *
 Host *
   IdentityFile ~/.ssh/%r_key
 `;
-    expect(target({ address: 'box.example.com', user: 'deploy' }, config)).toMatchObject({ port: 2022, user: 'deploy', identityFiles: [home('.ssh/deploy_key')] });
+    expect(target({ address: 'box.example.com', user: 'deploy' }, config)).toMatchObject({
+      port: 2022,
+      user: 'deploy',
+      identityFiles: [home('.ssh/deploy_key')],
+    });
     expect(target({ address: 'box.example.com', user: 'other' }, config)).toMatchObject({ port: 22, user: 'other', identityFiles: [home('.ssh/other_key')] });
   });
 
@@ -198,14 +207,21 @@ Host *
 
   it('from an inventory through to the target (relative key path from the working directory, user, port)', () => {
     // the inventory is elsewhere: a relative key file is taken from the working directory, as Ansible hands it to ssh
-    const inv = resolveInventory([
-      parseSource(join(HOME, 'inventories', 'inv.yaml'), `all:
+    const inv = resolveInventory(
+      [
+        parseSource(
+          join(HOME, 'inventories', 'inv.yaml'),
+          `all:
   hosts:
     web:
       ansible_user: invuser
       ansible_ssh_private_key_file: inventory_key
-`),
-    ], [], { cwd: HOME });
+`,
+        ),
+      ],
+      [],
+      { cwd: HOME },
+    );
     const t = resolveTarget(inv.hosts[0]!, sshConfig(CONFIG));
     expect(t).toMatchObject({ address: 'web.example.com', port: 2200, user: 'invuser', identityFiles: [INV_KEY, home('.ssh/web_key'), home('.ssh/all_key')] });
   });
@@ -214,7 +230,10 @@ Host *
 describe('ansible_ssh_common_args', () => {
   it('-p, -l, -i and -o options apply when the inventory variables are silent', () => {
     const t = target(
-      { address: 'box.example.com', commonArgs: '-p 2022 -l argsuser -i /keys/args_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/srv/args_kh -o ConnectTimeout=3' },
+      {
+        address: 'box.example.com',
+        commonArgs: '-p 2022 -l argsuser -i /keys/args_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/srv/args_kh -o ConnectTimeout=3',
+      },
       `Host box.example.com
   Port 2200
   User cfguser
@@ -262,10 +281,13 @@ describe('ansible_ssh_common_args', () => {
   it('unsupported arguments become notes, the rest still applies', () => {
     const t = target({ address: 'box.example.com', commonArgs: '-A -o ForwardX11=yes -o ControlPersist=60s -p 2022' });
     expect(t.port).toBe(2022);
-    expect(t.notes).toEqual(['ansible_ssh_common_args: -A is not supported and was ignored', 'ansible_ssh_common_args: -o ForwardX11=yes is not supported and was ignored']);
+    expect(t.notes).toEqual([
+      'ansible_ssh_common_args: -A is not supported and was ignored',
+      'ansible_ssh_common_args: -o ForwardX11=yes is not supported and was ignored',
+    ]);
   });
 
-  it('common-args notes come before the ssh config\'s', () => {
+  it("common-args notes come before the ssh config's", () => {
     const t = target({ address: 'box.example.com', commonArgs: '-A' }, 'Match exec "test -e /nowhere"\n  Port 1\n');
     expect(t.notes).toHaveLength(2);
     expect(t.notes[0]).toBe('ansible_ssh_common_args: -A is not supported and was ignored');
@@ -334,7 +356,7 @@ Host *
     ]);
   });
 
-  it('a jump without keys of its own is offered the target\'s identity files (inventory, common args, config)', () => {
+  it("a jump without keys of its own is offered the target's identity files (inventory, common args, config)", () => {
     const t = target(
       { address: 'box.example.com', privateKeyFile: INV_KEY, commonArgs: '-J plainjump -i /keys/args_key' },
       'Host box.example.com\n  IdentityFile ~/.ssh/box_key\n',
@@ -351,7 +373,7 @@ Host *
     expect(inner.jumps).toEqual([]);
   });
 
-  it('-J in the common args wins over the config\'s ProxyJump; the hop is still resolved through the config', () => {
+  it("-J in the common args wins over the config's ProxyJump; the hop is still resolved through the config", () => {
     const t = target({ address: 'target', commonArgs: '-J jump2' }, CONFIG);
     expect(t.jumps.map((j) => [j.label, j.address, j.port, j.user])).toEqual([['cfg2@j2.example.com:2202', 'j2.example.com', 2202, 'cfg2']]);
   });
@@ -364,7 +386,7 @@ Host *
     ]);
   });
 
-  it('-o ProxyJump=none in the common args disables the config\'s jump', () => {
+  it("-o ProxyJump=none in the common args disables the config's jump", () => {
     expect(target({ address: 'target', commonArgs: '-o ProxyJump=none' }, CONFIG).jumps).toEqual([]);
   });
 
@@ -376,7 +398,7 @@ Host *
     ]);
   });
 
-  it('jumps take the target\'s host key mode and known_hosts files', () => {
+  it("jumps take the target's host key mode and known_hosts files", () => {
     const t = target({ address: 'target', hostKeyChecking: 'strict', knownHostsFile: '/srv/kh' }, CONFIG);
     for (const j of t.jumps) expect(j).toMatchObject({ hostKeyChecking: 'strict', knownHostsFiles: ['/srv/kh'] });
   });
@@ -390,7 +412,7 @@ Host *
   });
 });
 
-describe('nested jumps: the first bastion\'s own ProxyJump in the ssh config is followed, as ssh -J does', () => {
+describe("nested jumps: the first bastion's own ProxyJump in the ssh config is followed, as ssh -J does", () => {
   // each hop written only in the ssh config, as a lab of private networks behind bastions is
   const CONFIG = `Host deep1
   HostName 10.2.0.5
@@ -465,7 +487,7 @@ Host *
     expect(t.jumps).toEqual([vm1(), priv1()]);
   });
 
-  it('a chain of 4 through an inventory -J: each first hop\'s own ProxyJump, recursively', () => {
+  it("a chain of 4 through an inventory -J: each first hop's own ProxyJump, recursively", () => {
     const t = target({ address: '10.3.0.1', commonArgs: '-J deep1' }, CONFIG);
     expect(t.refusal).toBeUndefined();
     expect(t.jumps.map((j) => j.label)).toEqual(['edge@192.0.2.1', 'privuser@10.1.0.5:2222', `${LOCAL}@10.2.0.5`]);
@@ -476,7 +498,7 @@ Host *
     expect(t.jumps.map((j) => j.label)).toEqual(['edge@192.0.2.1', 'admin@10.1.0.5:2200']);
   });
 
-  it('a later hop\'s own ProxyJump is not followed (ssh gives it -J with the hops before it)', () => {
+  it("a later hop's own ProxyJump is not followed (ssh gives it -J with the hops before it)", () => {
     const t = target({ address: '10.3.0.1', commonArgs: '-J vm1,priv1' }, CONFIG);
     expect(t.jumps).toEqual([vm1(), priv1()]);
   });
@@ -492,13 +514,17 @@ Host *
     expect(loop.refusal).toBe(
       'bastion loopa: the ssh config\'s ProxyJump lines make a loop (10.3.0.1 → loopa → loopb → loopa), which ssh would follow forever: give one of these hosts "ProxyJump none" or a ProxyJump that leaves the loop',
     );
-    expect(target({ address: 'selfish' }, CONFIG).refusal).toMatch(/^bastion selfish: the ssh config's ProxyJump lines make a loop \(selfish → selfish → selfish\)/);
+    expect(target({ address: 'selfish' }, CONFIG).refusal).toMatch(
+      /^bastion selfish: the ssh config's ProxyJump lines make a loop \(selfish → selfish → selfish\)/,
+    );
   });
 
   it('a chain nested deeper than MAX_NESTING is refused', () => {
     const lines = Array.from({ length: MAX_NESTING + 2 }, (_, i) => `Host n${i}\n  ProxyJump n${i + 1}\n`).join('');
     const deep = target({ address: '10.3.0.1', commonArgs: '-J n0' }, `${lines}Host n${MAX_NESTING + 2}\n  ProxyJump none\n`);
-    expect(deep.refusal).toMatch(new RegExp(`^bastion n${MAX_NESTING + 1}: jump hosts nested more than ${MAX_NESTING} deep \\(10\\.3\\.0\\.1 → n0 → .* → n${MAX_NESTING + 1}\\)`));
+    expect(deep.refusal).toMatch(
+      new RegExp(`^bastion n${MAX_NESTING + 1}: jump hosts nested more than ${MAX_NESTING} deep \\(10\\.3\\.0\\.1 → n0 → .* → n${MAX_NESTING + 1}\\)`),
+    );
     // MAX_NESTING bastions with a ProxyJump of their own are followed
     const ok = target({ address: '10.3.0.1', commonArgs: '-J n2' }, `${lines}Host n${MAX_NESTING + 2}\n  ProxyJump none\n`);
     expect(ok.refusal).toBeUndefined();
@@ -514,16 +540,18 @@ Host *
 
 describe('notes from the ssh config', () => {
   it('a Match exec block is not run: its note is passed through and its options are not applied', () => {
-    const t = target({ address: 'box.example.com' }, `Match exec "nc -z 10.0.0.1 22"
+    const t = target(
+      { address: 'box.example.com' },
+      `Match exec "nc -z 10.0.0.1 22"
   Port 2022
   User viaexec
-`);
+`,
+    );
     expect(t).toMatchObject({ port: 22, user: LOCAL });
     expect(t.notes).toEqual([
       'test.config line 1: "Match exec nc -z 10.0.0.1 22" was not run (cnet-remote never runs commands from the ssh config); the block is taken as not matching',
     ]);
   });
-
 });
 
 /** What the user is told to do about a proxy that cannot be used. */
@@ -539,17 +567,20 @@ describe('a ProxyCommand is run as ssh runs it (it was translated or refused); a
     expect(t.notes).toEqual([]);
   });
 
-  it('the classic ssh -W ProxyCommand is run as written, the bastion\'s own -i kept (it was a ProxyJump, the key lost)', () => {
+  it("the classic ssh -W ProxyCommand is run as written, the bastion's own -i kept (it was a ProxyJump, the key lost)", () => {
     const viaConfig = target({ address: 'box.example.com' }, 'Host box.example.com\n  ProxyCommand ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion\n');
     const viaArgs = target({ address: 'box.example.com', commonArgs: '-o ProxyCommand="ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion"' });
     for (const t of [viaConfig, viaArgs]) {
       expect(t.refusal).toBeUndefined();
       expect(t.jumps).toEqual([]);
-      expect(t.proxyCommand).toEqual({ written: 'ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion', line: 'exec ssh -W box.example.com:22 -i ~/.ssh/b.pem ops@bastion' });
+      expect(t.proxyCommand).toEqual({
+        written: 'ssh -W %h:%p -i ~/.ssh/b.pem ops@bastion',
+        line: 'exec ssh -W box.example.com:22 -i ~/.ssh/b.pem ops@bastion',
+      });
     }
   });
 
-  it('ansible_ssh_common_args: its ProxyCommand wins over the ssh config\'s jump (the first value wins, as in ssh)', () => {
+  it("ansible_ssh_common_args: its ProxyCommand wins over the ssh config's jump (the first value wins, as in ssh)", () => {
     const t = target({ address: 'box.example.com', commonArgs: "-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'" }, 'Host *\n  ProxyJump configured-bastion\n');
     expect(t.jumps).toEqual([]);
     expect(t.proxyCommand?.line).toBe('exec nc -X 5 -x proxy:1080 box.example.com 22');

@@ -7,7 +7,13 @@ import { bothSeeds, facts, network, seedNetwork } from './helpers.js';
 
 describe('checkedObjects', () => {
   it('seed-part2: br0, its NAT, both containers, and ip_forward', () => {
-    expect(checkedObjects(seedNetwork('seed-part2.yaml'))).toEqual(['bridges.br0', 'bridges.br0.nat', 'namespaces.container1', 'namespaces.container2', 'ip_forward']);
+    expect(checkedObjects(seedNetwork('seed-part2.yaml'))).toEqual([
+      'bridges.br0',
+      'bridges.br0.nat',
+      'namespaces.container1',
+      'namespaces.container2',
+      'ip_forward',
+    ]);
   });
 
   it('seed-pb-jelly: brd1, its NAT, jelly and pb (in name order), and ip_forward', () => {
@@ -29,14 +35,14 @@ describe('checkedObjects', () => {
   });
 
   it('a bridge with nat: false has no NAT object, and without any NAT bridge ip_forward is not checked', () => {
-    const net = network('all:\n  vars:\n    cnet:\n      bridges:\n        lan: { subnet: 10.10.0.0/24, nat: false }\n      namespaces:\n        a: { bridge: lan }\n');
+    const net = network(
+      'all:\n  vars:\n    cnet:\n      bridges:\n        lan: { subnet: 10.10.0.0/24, nat: false }\n      namespaces:\n        a: { bridge: lan }\n',
+    );
     expect(checkedObjects(net)).toEqual(['bridges.lan', 'namespaces.a']);
   });
 
   it('ip_forward is checked when at least one bridge has NAT', () => {
-    const net = network(
-      'all:\n  vars:\n    cnet:\n      bridges:\n        lan: { subnet: 10.10.0.0/24, nat: false }\n        wan: { subnet: 10.20.0.0/24 }\n',
-    );
+    const net = network('all:\n  vars:\n    cnet:\n      bridges:\n        lan: { subnet: 10.10.0.0/24, nat: false }\n        wan: { subnet: 10.20.0.0/24 }\n');
     expect(checkedObjects(net)).toEqual(['bridges.lan', 'bridges.wan', 'bridges.wan.nat', 'ip_forward']);
   });
 
@@ -45,10 +51,17 @@ describe('checkedObjects', () => {
   });
 });
 
-
 describe('checkedObjects of a fabric', () => {
   it('routed: the bridge, its NAT, the namespaces, one route per peer, ip_forward', () => {
-    expect(checkedObjects(fabricNetwork('routed'))).toEqual(['bridges.cnet0', 'bridges.cnet0.nat', 'namespaces.db', 'namespaces.web', 'fabric.routes.vm2', 'fabric.routes.vm3', 'ip_forward']);
+    expect(checkedObjects(fabricNetwork('routed'))).toEqual([
+      'bridges.cnet0',
+      'bridges.cnet0.nat',
+      'namespaces.db',
+      'namespaces.web',
+      'fabric.routes.vm2',
+      'fabric.routes.vm3',
+      'ip_forward',
+    ]);
   });
 
   it('vxlan: the bridge, its NAT, the namespaces, the device, one forwarding entry per peer, the supernet route, ip_forward', () => {
@@ -71,13 +84,16 @@ describe('checkedObjects of a fabric', () => {
     expect(checkedObjects(net)).toEqual(['bridges.cnet0', 'namespaces.db', 'namespaces.web', 'fabric.routes.vm2', 'fabric.routes.vm3', 'ip_forward']);
   });
 
-  it.each(['routed', 'vxlan'] as const)('%s: every finding of the full build on empty.txt belongs to a checked object, each fabric one to a fabric path', (mode) => {
-    const desired = fabricNetwork(mode);
-    const checked = checkedObjects(desired);
-    const { findings } = planUp(desired, facts('empty'));
-    for (const f of findings) expect(objectOf(f.path, checked), f.path).toBeDefined();
-    for (const f of findings.filter((x) => x.path.startsWith('fabric.'))) expect(objectOf(f.path, checked), f.path).toMatch(/^fabric\./);
-  });
+  it.each(['routed', 'vxlan'] as const)(
+    '%s: every finding of the full build on empty.txt belongs to a checked object, each fabric one to a fabric path',
+    (mode) => {
+      const desired = fabricNetwork(mode);
+      const checked = checkedObjects(desired);
+      const { findings } = planUp(desired, facts('empty'));
+      for (const f of findings) expect(objectOf(f.path, checked), f.path).toBeDefined();
+      for (const f of findings.filter((x) => x.path.startsWith('fabric.'))) expect(objectOf(f.path, checked), f.path).toMatch(/^fabric\./);
+    },
+  );
 
   it('the drifted paths (fabric.routes.vm2, fabric.fdb.vm2) are checked objects of their own', () => {
     expect(objectOf('fabric.routes.vm2', checkedObjects(fabricNetwork('routed')))).toBe('fabric.routes.vm2');

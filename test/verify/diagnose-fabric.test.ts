@@ -61,7 +61,9 @@ describe('diagnose a failed fabric probe: routed', () => {
 
 describe('diagnose a failed fabric probe: vxlan', () => {
   it('vm2’s flood entry deleted (recorded): names the missing forwarding entry', () => {
-    expect(cause(vxlan, 'vm2', F.vxlanDrifted)).toBe('vxcnet0 does not send to vm2 (10.239.0.11): its forwarding entry is missing (cnet-remote up restores it)');
+    expect(cause(vxlan, 'vm2', F.vxlanDrifted)).toBe(
+      'vxcnet0 does not send to vm2 (10.239.0.11): its forwarding entry is missing (cnet-remote up restores it)',
+    );
   });
 
   it('to vm3 on the same host, whose entry is there: points at vm3 and the UDP port', () => {
@@ -73,9 +75,27 @@ describe('diagnose a failed fabric probe: vxlan', () => {
   });
 
   it('the VXLAN device missing, down, or not a port of the bridge', () => {
-    expect(cause(vxlan, 'vm2', edited(F.vxlan, (c) => void (c.root.links = c.root.links.filter((l) => l.name !== 'vxcnet0'))))).toBe('VXLAN device vxcnet0 is missing (cnet-remote up recreates it)');
-    expect(cause(vxlan, 'vm2', edited(F.vxlan, (c) => void (linkIn(c, 'vxcnet0').up = false)))).toBe('VXLAN device vxcnet0 is down (cnet-remote up repairs it)');
-    expect(cause(vxlan, 'vm2', edited(F.vxlan, (c) => void delete linkIn(c, 'vxcnet0').master))).toBe('VXLAN device vxcnet0 is not a port of cnet0 (cnet-remote up repairs it)');
+    expect(
+      cause(
+        vxlan,
+        'vm2',
+        edited(F.vxlan, (c) => void (c.root.links = c.root.links.filter((l) => l.name !== 'vxcnet0'))),
+      ),
+    ).toBe('VXLAN device vxcnet0 is missing (cnet-remote up recreates it)');
+    expect(
+      cause(
+        vxlan,
+        'vm2',
+        edited(F.vxlan, (c) => void (linkIn(c, 'vxcnet0').up = false)),
+      ),
+    ).toBe('VXLAN device vxcnet0 is down (cnet-remote up repairs it)');
+    expect(
+      cause(
+        vxlan,
+        'vm2',
+        edited(F.vxlan, (c) => void delete linkIn(c, 'vxcnet0').master),
+      ),
+    ).toBe('VXLAN device vxcnet0 is not a port of cnet0 (cnet-remote up repairs it)');
   });
 
   it('the supernet route missing', () => {
@@ -105,7 +125,17 @@ describe('diagnose a failed fabric probe: the FORWARD chain', () => {
   });
 
   it('routed, policy DROP but the supernet accepted: not the cause', () => {
-    const accepted = edited(F.routed, (c) => (c.forwardChain = { policy: 'DROP', rules: [['-s', '172.30.0.0/16', '-j', 'ACCEPT'], ['-d', '172.30.0.0/16', '-j', 'ACCEPT']] }));
+    const accepted = edited(
+      F.routed,
+      (c) =>
+        (c.forwardChain = {
+          policy: 'DROP',
+          rules: [
+            ['-s', '172.30.0.0/16', '-j', 'ACCEPT'],
+            ['-d', '172.30.0.0/16', '-j', 'ACCEPT'],
+          ],
+        }),
+    );
     expect(cause(routed, 'vm2', accepted)).toBe(PEER_SIDE('vm2', '172.30.1.2'));
   });
 
@@ -115,7 +145,13 @@ describe('diagnose a failed fabric probe: the FORWARD chain', () => {
       c.brNetfilter = false;
     });
     expect(cause(vxlan, 'vm2', dropped)).toMatch(/^no reply from vm2\/db/);
-    expect(cause(vxlan, 'vm2', edited(dropped, (c) => (c.brNetfilter = true)))).toMatch(/^dropped in FORWARD \(policy DROP\): accept the fabric both ways on every member: iptables -I FORWARD -s 172\.31\.0\.0\/16/);
+    expect(
+      cause(
+        vxlan,
+        'vm2',
+        edited(dropped, (c) => (c.brNetfilter = true)),
+      ),
+    ).toMatch(/^dropped in FORWARD \(policy DROP\): accept the fabric both ways on every member: iptables -I FORWARD -s 172\.31\.0\.0\/16/);
   });
 
   it('the host warning says the same before any probe runs', () => {

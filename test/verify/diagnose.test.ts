@@ -35,7 +35,9 @@ describe('diagnose: nothing in the facts explains it', () => {
   });
 
   it('a probe naming nothing the inventory defines', () => {
-    expect(cause({ kind: 'peer', netns: 'nobody', from: 'nobody', to: 'nothing', target: '172.18.0.9' }, converged)).toBe('the probe names nothing the inventory defines');
+    expect(cause({ kind: 'peer', netns: 'nobody', from: 'nobody', to: 'nothing', target: '172.18.0.9' }, converged)).toBe(
+      'the probe names nothing the inventory defines',
+    );
     expect(cause({ kind: 'host', from: 'host', to: 'nothing', target: '172.18.0.9' }, converged)).toBe('the probe names nothing the inventory defines');
   });
 });
@@ -76,22 +78,54 @@ describe('diagnose: the source side', () => {
 
   it('host_if not a port of the bridge, down, or missing', () => {
     const p = probe('peer', 'container1', 'container2');
-    expect(cause(p, edited(converged, (c) => void delete linkIn(c, 'veth1').master))).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
-    expect(cause(p, edited(converged, (c) => void (linkIn(c, 'veth1').master = 'brd1')))).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
-    expect(cause(p, edited(converged, (c) => void (linkIn(c, 'veth1').up = false)))).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
-    expect(cause(p, edited(converged, (c) => void (c.root.links = c.root.links.filter((l) => l.name !== 'veth1'))))).toBe('veth1 is missing (cnet-remote up repairs it)');
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void delete linkIn(c, 'veth1').master),
+      ),
+    ).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (linkIn(c, 'veth1').master = 'brd1')),
+      ),
+    ).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (linkIn(c, 'veth1').up = false)),
+      ),
+    ).toBe('veth1 is down or not a port of br0 (cnet-remote up repairs it)');
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (c.root.links = c.root.links.filter((l) => l.name !== 'veth1'))),
+      ),
+    ).toBe('veth1 is missing (cnet-remote up repairs it)');
   });
 
   it('no default route for an upstream probe (pb in drifted.txt), checked before the bridge', () => {
-    expect(cause(probe('upstream', 'pb', 'upstream'), drifted)).toBe('no route: pb has no default route via 172.19.0.1: ip -n pb route replace default via 172.19.0.1 dev veth-pb');
+    expect(cause(probe('upstream', 'pb', 'upstream'), drifted)).toBe(
+      'no route: pb has no default route via 172.19.0.1: ip -n pb route replace default via 172.19.0.1 dev veth-pb',
+    );
   });
 
   it('a default route via another gateway, or in another table, is no default route via the bridge', () => {
     const p = probe('upstream', 'container1', 'upstream');
     const NO_ROUTE = 'no route: container1 has no default route via 172.18.0.1: ip -n container1 route replace default via 172.18.0.1 dev ceth1';
     const def = (c: HostFacts) => c.namespaces.get('container1')!.routes.find((r) => r.dst === 'default')!;
-    expect(cause(p, edited(converged, (c) => void (def(c).gateway = '172.18.0.254')))).toBe(NO_ROUTE);
-    expect(cause(p, edited(converged, (c) => void (def(c).table = '100')))).toBe(NO_ROUTE);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (def(c).gateway = '172.18.0.254')),
+      ),
+    ).toBe(NO_ROUTE);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (def(c).table = '100')),
+      ),
+    ).toBe(NO_ROUTE);
   });
 
   it('the default route only matters to upstream probes (pb’s peer probe in drifted.txt: the bridge)', () => {
@@ -140,30 +174,56 @@ describe('diagnose: the target side', () => {
   it('target interface down, or without its address', () => {
     const p = probe('peer', 'container1', 'container2');
     const MSG = 'no ARP reply from 172.18.0.3: container2 has ceth2 down or without its address';
-    expect(cause(p, edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').up = false)))).toBe(MSG);
-    expect(cause(p, edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').addresses = [])))).toBe(MSG);
-    expect(cause(probe('host', 'host', 'container2'), edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').addresses = [])))).toBe(MSG);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').up = false)),
+      ),
+    ).toBe(MSG);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').addresses = [])),
+      ),
+    ).toBe(MSG);
+    expect(
+      cause(
+        probe('host', 'host', 'container2'),
+        edited(converged, (c) => void (linkIn(c, 'ceth2', 'container2').addresses = [])),
+      ),
+    ).toBe(MSG);
   });
 
   it('the target’s host end not an up port of the bridge', () => {
     const f = edited(converged, (c) => void delete linkIn(c, 'veth2').master);
     expect(cause(probe('peer', 'container1', 'container2'), f)).toBe('no ARP reply from 172.18.0.3: veth2 is not an up port of br0');
-    expect(cause(probe('host', 'host', 'container2'), edited(converged, (c) => void (linkIn(c, 'veth2').up = false)))).toBe('no ARP reply from 172.18.0.3: veth2 is not an up port of br0');
+    expect(
+      cause(
+        probe('host', 'host', 'container2'),
+        edited(converged, (c) => void (linkIn(c, 'veth2').up = false)),
+      ),
+    ).toBe('no ARP reply from 172.18.0.3: veth2 is not an up port of br0');
   });
 });
 
 describe('diagnose: ARP (the neighbour table recorded after the failed probe)', () => {
   it('FAILED for the target of a peer probe', () => {
-    expect(cause(probe('peer', 'container1', 'container2'), converged, failed({ '172.18.0.3': 'FAILED' }))).toBe('no ARP reply from 172.18.0.3 (neighbour FAILED)');
+    expect(cause(probe('peer', 'container1', 'container2'), converged, failed({ '172.18.0.3': 'FAILED' }))).toBe(
+      'no ARP reply from 172.18.0.3 (neighbour FAILED)',
+    );
   });
 
   it('INCOMPLETE for the gateway of an upstream probe (the next hop, not the upstream)', () => {
-    expect(cause(probe('upstream', 'pb', 'upstream'), converged, failed({ '172.19.0.1': 'INCOMPLETE' }))).toBe('no ARP reply from 172.19.0.1 (neighbour INCOMPLETE)');
+    expect(cause(probe('upstream', 'pb', 'upstream'), converged, failed({ '172.19.0.1': 'INCOMPLETE' }))).toBe(
+      'no ARP reply from 172.19.0.1 (neighbour INCOMPLETE)',
+    );
     expect(cause(probe('upstream', 'pb', 'upstream'), converged, failed({ [UPSTREAM]: 'FAILED' }))).toBe(FALLBACK);
   });
 
   it('combined states and host probes', () => {
-    expect(cause(probe('host', 'host', 'jelly'), converged, failed({ '172.19.0.3': 'INCOMPLETE,NOARP' }))).toBe('no ARP reply from 172.19.0.3 (neighbour INCOMPLETE,NOARP)');
+    expect(cause(probe('host', 'host', 'jelly'), converged, failed({ '172.19.0.3': 'INCOMPLETE,NOARP' }))).toBe(
+      'no ARP reply from 172.19.0.3 (neighbour INCOMPLETE,NOARP)',
+    );
   });
 
   it('a reachable neighbour, or another address failing, explains nothing', () => {
@@ -173,7 +233,9 @@ describe('diagnose: ARP (the neighbour table recorded after the failed probe)', 
   });
 
   it('is checked after the facts: a missing target wins over its FAILED neighbour entry', () => {
-    expect(cause(probe('peer', 'container1', 'container2'), drifted, failed({ '172.18.0.3': 'FAILED' }))).toBe('no ARP reply from 172.18.0.3: container2 is missing');
+    expect(cause(probe('peer', 'container1', 'container2'), drifted, failed({ '172.18.0.3': 'FAILED' }))).toBe(
+      'no ARP reply from 172.18.0.3: container2 is missing',
+    );
   });
 });
 
@@ -207,11 +269,24 @@ describe('diagnose: forwarding, the FORWARD chain, NAT (upstream probes)', () =>
 
   it('policy DROP on the converged facts; an accept rule for the bridge lets it pass', () => {
     const p = probe('upstream', 'container2', 'upstream');
-    expect(cause(p, edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [] })))).toBe(`dropped in FORWARD (policy DROP): ${ACCEPT_BR0}`);
-    expect(cause(p, edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [['-i', 'br0', '-j', 'ACCEPT']] })))).toBe(FALLBACK);
-    expect(cause(p, edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [['!', '-i', 'br0', '-j', 'ACCEPT']] })))).toBe(
-      `dropped in FORWARD (policy DROP): ${ACCEPT_BR0}`,
-    );
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [] })),
+      ),
+    ).toBe(`dropped in FORWARD (policy DROP): ${ACCEPT_BR0}`);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [['-i', 'br0', '-j', 'ACCEPT']] })),
+      ),
+    ).toBe(FALLBACK);
+    expect(
+      cause(
+        p,
+        edited(converged, (c) => void (c.forwardChain = { policy: 'DROP', rules: [['!', '-i', 'br0', '-j', 'ACCEPT']] })),
+      ),
+    ).toBe(`dropped in FORWARD (policy DROP): ${ACCEPT_BR0}`);
   });
 
   it('ip_forward off wins over the FORWARD chain', () => {
@@ -246,7 +321,12 @@ describe('diagnose: br_netfilter (peer probes)', () => {
   });
 
   it('not without br_netfilter, nor when FORWARD accepts the bridge', () => {
-    expect(cause(probe('peer', 'container1', 'container2'), edited(forwardDrop, (c) => void (c.brNetfilter = false)))).toBe(FALLBACK);
+    expect(
+      cause(
+        probe('peer', 'container1', 'container2'),
+        edited(forwardDrop, (c) => void (c.brNetfilter = false)),
+      ),
+    ).toBe(FALLBACK);
     const accepted = edited(forwardDrop, (c) => void c.forwardChain!.rules.unshift(['-i', 'br0', '-j', 'ACCEPT']));
     expect(cause(probe('peer', 'container1', 'container2'), accepted)).toBe(FALLBACK);
     // brd1's REJECT rule still drops
@@ -254,7 +334,9 @@ describe('diagnose: br_netfilter (peer probes)', () => {
   });
 
   it('a FAILED neighbour is reported before br_netfilter', () => {
-    expect(cause(probe('peer', 'container1', 'container2'), forwardDrop, failed({ '172.18.0.3': 'FAILED' }))).toBe('no ARP reply from 172.18.0.3 (neighbour FAILED)');
+    expect(cause(probe('peer', 'container1', 'container2'), forwardDrop, failed({ '172.18.0.3': 'FAILED' }))).toBe(
+      'no ARP reply from 172.18.0.3 (neighbour FAILED)',
+    );
   });
 });
 

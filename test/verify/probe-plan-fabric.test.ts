@@ -33,7 +33,12 @@ describe('probePlan in a 3-host fabric', () => {
   });
 
   it('a fabric without a namespace on its bridge probes nothing across hosts', () => {
-    const bare = fabricNetwork('routed', undefined, 'vm1', 'all:\n  vars:\n    cnet:\n      namespaces:\n        db: { bridge: other }\n        web: { bridge: other }\n      bridges:\n        other: { subnet: 10.50.0.0/24 }\n');
+    const bare = fabricNetwork(
+      'routed',
+      undefined,
+      'vm1',
+      'all:\n  vars:\n    cnet:\n      namespaces:\n        db: { bridge: other }\n        web: { bridge: other }\n      bridges:\n        other: { subnet: 10.50.0.0/24 }\n',
+    );
     expect(bare.namespaces.every((n) => n.bridge === 'other')).toBe(true);
     expect(fabricProbes(probePlan(bare, undefined, 'vm1'))).toEqual([]);
   });
@@ -114,7 +119,9 @@ describe('fabricProbeNote: what the output says the fabric probes cover', () => 
     const small = fabricInventory('routed').hosts.map((h) => h.network);
     expect(fabricProbeNote(small, 'verify')).toBe('fabric probes: each host pings a container on every other member (2)');
     const big = fabricInventory('vxlan', manyHosts(20)).hosts.map((h) => h.network);
-    expect(fabricProbeNote(big, 'verify')).toBe('fabric probes: each host pings 8 of its 19 peers, its ring neighbours and 6 chosen at random (the same each run): every host is pinged by at least two others');
+    expect(fabricProbeNote(big, 'verify')).toBe(
+      'fabric probes: each host pings 8 of its 19 peers, its ring neighbours and 6 chosen at random (the same each run): every host is pinged by at least two others',
+    );
     expect(fabricProbeNote(small, 'up')).toMatch(/run with `verify --probe`/);
     expect(fabricProbeNote([{ bridges: [], namespaces: [] }], 'verify')).toBeUndefined();
   });

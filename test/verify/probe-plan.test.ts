@@ -28,7 +28,11 @@ describe('probePlan on seed-part2', () => {
   });
 
   it('with an upstream target: the same, plus each namespace on the NAT bridge to the upstream', () => {
-    expect(lines(probePlan(desired, UPSTREAM))).toEqual([...PART2, `upstream container1 container1->upstream ${UPSTREAM}`, `upstream container2 container2->upstream ${UPSTREAM}`]);
+    expect(lines(probePlan(desired, UPSTREAM))).toEqual([
+      ...PART2,
+      `upstream container1 container1->upstream ${UPSTREAM}`,
+      `upstream container2 container2->upstream ${UPSTREAM}`,
+    ]);
   });
 
   it('an empty upstream string is no target', () => {
@@ -50,7 +54,8 @@ describe('probePlan on both seeds', () => {
 
   it('per bridge of n namespaces: n(n-1) peer, n gateway, n host and n upstream probes', () => {
     const probes = probePlan(desired, UPSTREAM);
-    const count = (kind: string, bridge: string) => probes.filter((p) => p.kind === kind && desired.namespaces.find((n) => n.name === (p.netns ?? p.to))?.bridge === bridge).length;
+    const count = (kind: string, bridge: string) =>
+      probes.filter((p) => p.kind === kind && desired.namespaces.find((n) => n.name === (p.netns ?? p.to))?.bridge === bridge).length;
     for (const b of ['br0', 'brd1']) {
       expect([count('peer', b), count('gateway', b), count('host', b), count('upstream', b)]).toEqual([2, 2, 2, 2]);
     }

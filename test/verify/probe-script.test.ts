@@ -42,7 +42,9 @@ describe('probeScript (text)', () => {
 
   it('a probe from the host runs in the root namespace: no ip netns exec, the root neighbour table', () => {
     const hostJob = rows[2 + probes.findIndex((p) => p.kind === 'host')]!;
-    expect(hostJob).toMatch(/^\( if ping -n -q -c 1 -W 1 172\.18\.0\.2 \|\| ping -n -q -c 1 -W 1 172\.18\.0\.2; then echo @ok; else echo @fail; ip -j neigh show; fi \)/);
+    expect(hostJob).toMatch(
+      /^\( if ping -n -q -c 1 -W 1 172\.18\.0\.2 \|\| ping -n -q -c 1 -W 1 172\.18\.0\.2; then echo @ok; else echo @fail; ip -j neigh show; fi \)/,
+    );
     expect(hostJob).not.toContain('netns');
   });
 
@@ -57,7 +59,8 @@ describe('probeScript (text)', () => {
 });
 
 describe('parseProbeOutput (hand-written output)', () => {
-  const RTT = 'PING 172.18.0.3 (172.18.0.3) 56(84) bytes of data.\n\n--- 172.18.0.3 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.051/0.062/0.070/0.000 ms\n@ok\n';
+  const RTT =
+    'PING 172.18.0.3 (172.18.0.3) 56(84) bytes of data.\n\n--- 172.18.0.3 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.051/0.062/0.070/0.000 ms\n@ok\n';
 
   it('an answered probe is ok with the average round-trip time', () => {
     expect(parseProbeOutput(`@@probe 0\n${RTT}@@probes-end\n`, 1)).toEqual([{ ok: true, latencyMs: 0.062, neighbours: new Map() }]);

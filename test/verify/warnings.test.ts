@@ -33,7 +33,12 @@ describe('forwardAccepted, forwardDrops, acceptFix', () => {
   });
 
   it('a rule accepts or drops a bridge by -i/-o name or -s/-d subnet, unless negated', () => {
-    const f = withForward(converged, 'DROP', [['-d', '172.18.0.0/16', '-j', 'ACCEPT'], ['!', '-o', 'brd1', '-j', 'ACCEPT'], ['-o', 'brd1', '-j', 'DROP'], ['-i', 'eth0', '-j', 'DROP']]);
+    const f = withForward(converged, 'DROP', [
+      ['-d', '172.18.0.0/16', '-j', 'ACCEPT'],
+      ['!', '-o', 'brd1', '-j', 'ACCEPT'],
+      ['-o', 'brd1', '-j', 'DROP'],
+      ['-i', 'eth0', '-j', 'DROP'],
+    ]);
     expect(forwardAccepted(f, br0)).toBe(true);
     expect(forwardAccepted(f, brd1)).toBe(false);
     expect(forwardDrops(f, br0)).toEqual([]);
@@ -82,7 +87,12 @@ describe('hostWarnings', () => {
   });
 
   it('ip_forward 0 without NAT rules of ours in the record: no warning (up has not run, or its NAT bridges are gone)', () => {
-    expect(hostWarnings(desired, edited(drifted, (c) => void (c.record = c.record.filter((o) => o.kind !== 'nat'))))).toEqual([]);
+    expect(
+      hostWarnings(
+        desired,
+        edited(drifted, (c) => void (c.record = c.record.filter((o) => o.kind !== 'nat'))),
+      ),
+    ).toEqual([]);
   });
 
   it('an overlapping route on another device → overlap warning', () => {
@@ -139,7 +149,12 @@ describe('hostWarnings', () => {
   });
 
   it('our bridge is not foreign: tagged, or recorded even if its alias was lost', () => {
-    expect(hostWarnings(desired, edited(converged, (c) => void delete linkIn(c, 'br0').alias))).toEqual([]);
+    expect(
+      hostWarnings(
+        desired,
+        edited(converged, (c) => void delete linkIn(c, 'br0').alias),
+      ),
+    ).toEqual([]);
     const unrecorded = edited(converged, (c) => void (c.record = c.record.filter((o) => !(o.kind === 'link' && o.name === 'br0'))));
     expect(hostWarnings(desired, unrecorded)).toEqual([]);
     const both = edited(unrecorded, (c) => void delete linkIn(c, 'br0').alias);
@@ -161,7 +176,12 @@ describe('hostWarnings', () => {
     const net = network('all:\n  vars:\n    cnet:\n      bridges:\n        lan: { subnet: 10.10.0.0/24, nat: false }\n');
     const f = withForward(empty, 'DROP');
     expect(hostWarnings(net, f)).toEqual([]);
-    expect(hostWarnings(net, edited(f, (c) => void (c.brNetfilter = true)))).toEqual([
+    expect(
+      hostWarnings(
+        net,
+        edited(f, (c) => void (c.brNetfilter = true)),
+      ),
+    ).toEqual([
       {
         message: 'br_netfilter is on (bridge-nf-call-iptables=1): traffic between containers on lan passes the iptables FORWARD chain, which drops it',
         fix: BRNF_FIX,
@@ -170,8 +190,18 @@ describe('hostWarnings', () => {
   });
 
   it('br_netfilter on while FORWARD passes everything: no warning', () => {
-    expect(hostWarnings(desired, edited(converged, (c) => void (c.brNetfilter = true)))).toEqual([]);
-    expect(hostWarnings(desired, edited(withForward(converged, 'ACCEPT'), (c) => void (c.brNetfilter = true)))).toEqual([]);
+    expect(
+      hostWarnings(
+        desired,
+        edited(converged, (c) => void (c.brNetfilter = true)),
+      ),
+    ).toEqual([]);
+    expect(
+      hostWarnings(
+        desired,
+        edited(withForward(converged, 'ACCEPT'), (c) => void (c.brNetfilter = true)),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -181,16 +211,32 @@ describe('native nftables', () => {
     `nft insert rule inet filter forward iifname ${b} accept && nft insert rule inet filter forward oifname ${b} ct state related,established accept`;
 
   it('a forward-hooked chain with policy drop → a warning naming the chain, with nft accept rules for each NAT bridge', () => {
-    const w = hostWarnings(desired, edited(converged, (c) => void (c.nftChains = [dropChain])));
+    const w = hostWarnings(
+      desired,
+      edited(converged, (c) => void (c.nftChains = [dropChain])),
+    );
     expect(w).toEqual([
       {
-        message: 'the nftables chain inet filter forward (hook forward) has policy drop: traffic from br0, brd1 to the outside is dropped unless one of its rules accepts it',
+        message:
+          'the nftables chain inet filter forward (hook forward) has policy drop: traffic from br0, brd1 to the outside is dropped unless one of its rules accepts it',
         fix: `${NFT_FIX('br0')} && ${NFT_FIX('brd1')}`,
       },
     ]);
   });
 
   it('policy accept, or a drop chain on another hook, is no warning', () => {
-    expect(hostWarnings(desired, edited(converged, (c) => void (c.nftChains = [{ ...dropChain, policy: 'accept' }, { ...dropChain, hook: 'input' }])))).toEqual([]);
+    expect(
+      hostWarnings(
+        desired,
+        edited(
+          converged,
+          (c) =>
+            void (c.nftChains = [
+              { ...dropChain, policy: 'accept' },
+              { ...dropChain, hook: 'input' },
+            ]),
+        ),
+      ),
+    ).toEqual([]);
   });
 });

@@ -36,7 +36,12 @@ export function rowLines(row: ExecRow, width = 0): ExecLines {
       ? []
       : row.code !== null
         ? [`${label} : exit ${row.code}`]
-        : [`${label} : ${row.status === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}${errorLines(row.error)[0] ? `: ${errorLines(row.error)[0]}` : ''}`, ...errorLines(row.error).slice(1).map((l) => `${label} :   ${l}`)];
+        : [
+            `${label} : ${row.status === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}${errorLines(row.error)[0] ? `: ${errorLines(row.error)[0]}` : ''}`,
+            ...errorLines(row.error)
+              .slice(1)
+              .map((l) => `${label} :   ${l}`),
+          ];
   return {
     stdout: outputLines(row.stdout).map((l) => `${label} | ${l}`),
     stderr: [...outputLines(row.stderr).map((l) => `${label} ! ${l}`), ...(row.dropped ? [`${label} : ${cutLine(row.dropped)}`] : []), ...end],

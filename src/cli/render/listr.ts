@@ -114,12 +114,7 @@ function summaryView(hosts: string[]): { tasks: Slot[]; handle: EventSink } {
   const running = new Map<string, Phase>(); // insertion order = order the hosts started
   const count = (s: HostStatus): number => [...done.values()].filter((v) => v === s).length;
   const title = (): string => {
-    const parts = [
-      `${done.size}/${hosts.length} done`,
-      `${count('changed')} changed`,
-      `${count('failed')} failed`,
-      `${count('unreachable')} unreachable`,
-    ];
+    const parts = [`${done.size}/${hosts.length} done`, `${count('changed')} changed`, `${count('failed')} failed`, `${count('unreachable')} unreachable`];
     if (running.size > 0) parts.push(`running: ${names([...running].map(([h, p]) => `${h} (${p})`))}`);
     return parts.join(' · ');
   };

@@ -76,7 +76,10 @@ export function formatMismatch(m: Mismatch): string {
 /** An error's lines, without the blank ones (command stderr often ends in a newline). */
 export function errorLines(error: string | undefined): string[] {
   if (error === undefined) return [];
-  return error.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '');
+  return error
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
 }
 
 /**

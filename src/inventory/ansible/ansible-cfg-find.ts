@@ -80,17 +80,23 @@ export function findAnsibleCfg(ctx: PathContext, etcFile: string = ETC_ANSIBLE_C
     notes.push(`ANSIBLE_CONFIG names ${escapeUnshown(envPath)}, which does not exist or cannot be read: looked further, as Ansible does`);
   }
   if (skippedCwdCfg !== undefined && found?.place !== 'ANSIBLE_CONFIG') {
-    notes.push(`ignored ${escapeUnshown(skippedCwdCfg)}: the current folder is world-writable (as Ansible does; see "cfg-in-world-writable-dir" in Ansible's configuration docs)`);
+    notes.push(
+      `ignored ${escapeUnshown(skippedCwdCfg)}: the current folder is world-writable (as Ansible does; see "cfg-in-world-writable-dir" in Ansible's configuration docs)`,
+    );
   }
   if (found === undefined) return { notes };
 
   // config/manager.py get_config_type: Ansible refuses any other name before reading it
   const ext = extension(found.path);
   if (ext === '.yaml' || ext === '.yml') {
-    throw new UsageError(`${escapeUnshown(found.path)} (from ${found.place}): Ansible 2.14 reads no YAML config file ("Unsupported configuration file type"): use an INI file named *.cfg`);
+    throw new UsageError(
+      `${escapeUnshown(found.path)} (from ${found.place}): Ansible 2.14 reads no YAML config file ("Unsupported configuration file type"): use an INI file named *.cfg`,
+    );
   }
   if (ext !== '.cfg' && ext !== '.ini') {
-    throw new UsageError(`${escapeUnshown(found.path)} (from ${found.place}): Ansible reads a config file only when its name ends in .cfg or .ini ("Unsupported configuration file extension"): rename it`);
+    throw new UsageError(
+      `${escapeUnshown(found.path)} (from ${found.place}): Ansible reads a config file only when its name ends in .cfg or .ini ("Unsupported configuration file extension"): rename it`,
+    );
   }
   return { file: found.path, place: found.place, notes };
 }

@@ -48,7 +48,9 @@ export function parseInteger(raw: RawValue): number {
     const n = Number(t.replaceAll('_', ''));
     if (Number.isSafeInteger(n)) return Object.is(n, -0) ? 0 : n;
   }
-  throw new UsageError(`${raw.origin}: ${showText(raw.text)} is not a whole number: write digits, e.g. 30 (Ansible refuses it too: "Invalid type for configuration option")`);
+  throw new UsageError(
+    `${raw.origin}: ${showText(raw.text)} is not a whole number: write digits, e.g. 30 (Ansible refuses it too: "Invalid type for configuration option")`,
+  );
 }
 
 /** config/manager.py ensure_type: `raw` as Ansible reads a setting of `type`. */

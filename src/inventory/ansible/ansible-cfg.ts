@@ -148,7 +148,13 @@ function rawOf(d: Def<CfgType>, env: NodeJS.ProcessEnv, ini: IniFile | undefined
   return raw;
 }
 
-function readSetting<T extends CfgType>(d: Def<T>, env: NodeJS.ProcessEnv, ini: IniFile | undefined, ctx: PathContext, notes: string[]): Setting<CfgTypes[T]> | undefined {
+function readSetting<T extends CfgType>(
+  d: Def<T>,
+  env: NodeJS.ProcessEnv,
+  ini: IniFile | undefined,
+  ctx: PathContext,
+  notes: string[],
+): Setting<CfgTypes[T]> | undefined {
   const raw = rawOf(d, env, ini);
   if (raw === undefined) return undefined;
   // an empty variable of a type '' is not is Ansible's default (ensure_type's ValueError path)
@@ -184,7 +190,8 @@ export function readAnsibleSettings(opts: { env: NodeJS.ProcessEnv; cwd: string;
     env: opts.env,
     cwd: opts.cwd,
     home: opts.home,
-    unexpanded: (name) => notes.push(`~${escapeUnshown(name)} is not expanded: only ~ and the current user's ~name are (Ansible looks any user up): write the folder`),
+    unexpanded: (name) =>
+      notes.push(`~${escapeUnshown(name)} is not expanded: only ~ and the current user's ~name are (Ansible looks any user up): write the folder`),
   };
   const found = findAnsibleCfg(ctx, opts.etcFile);
   notes.push(...found.notes);
@@ -220,7 +227,9 @@ export function readAnsibleSettings(opts: { env: NodeJS.ProcessEnv; cwd: string;
 
   const unusedTimeout = rawOf(UNUSED_TIMEOUT, env, ini);
   if (unusedTimeout !== undefined) {
-    notes.push(`${unusedTimeout.origin} is not used: Ansible 2.14 connects with [defaults] timeout or ANSIBLE_TIMEOUT (its --timeout default wins over the ssh plugin's own)`);
+    notes.push(
+      `${unusedTimeout.origin} is not used: Ansible 2.14 connects with [defaults] timeout or ANSIBLE_TIMEOUT (its --timeout default wins over the ssh plugin's own)`,
+    );
   }
   if (ini !== undefined) {
     for (const [section, key, right] of MISPLACED) {

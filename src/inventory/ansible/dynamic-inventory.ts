@@ -118,10 +118,13 @@ export function readDynamicInventory(file: string, opts: DynamicOptions = {}): D
   };
   const save = `save \`ansible-inventory -i ${file} --list > inv.json\` and pass that`;
   if (plugin !== undefined && /^(ansible\.builtin\.)?constructed$/.test(plugin)) {
-    fail(`is a dynamic inventory (${what}), which builds groups from the inventory sources before it; cnet-remote reads each source alone: ${save.replace('-i ', '-i SOURCES… -i ')}`);
+    fail(
+      `is a dynamic inventory (${what}), which builds groups from the inventory sources before it; cnet-remote reads each source alone: ${save.replace('-i ', '-i SOURCES… -i ')}`,
+    );
   }
   // ansible-inventory takes an -i value holding a comma as a list of host names
-  if (file.includes(',')) fail(`is a dynamic inventory (${what}) whose path holds a comma, which ansible-inventory reads as a list of hosts: rename it or its folder`);
+  if (file.includes(','))
+    fail(`is a dynamic inventory (${what}) whose path holds a comma, which ansible-inventory reads as a list of hosts: rename it or its folder`);
   const maxBytes = opts.maxBytes ?? INPUT_KINDS.inventory.maxBytes;
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const via = `${command} -i ${file} --list --export`;
@@ -130,7 +133,12 @@ export function readDynamicInventory(file: string, opts: DynamicOptions = {}): D
     stdout = execFileSync(command, ['-i', file, '--list', '--export'], {
       // only the plugin that reads this kind of file: its error is then the one ansible-inventory shows
       // (else every other plugin's attempt is shown too); the auto plugin loads any plugin by name
-      env: { ...(opts.env ?? process.env), ANSIBLE_INVENTORY_ENABLED: plugin !== undefined ? 'auto' : 'script', ANSIBLE_INVENTORY_UNPARSED_FAILED: '1', ANSIBLE_NOCOLOR: '1' },
+      env: {
+        ...(opts.env ?? process.env),
+        ANSIBLE_INVENTORY_ENABLED: plugin !== undefined ? 'auto' : 'script',
+        ANSIBLE_INVENTORY_UNPARSED_FAILED: '1',
+        ANSIBLE_NOCOLOR: '1',
+      },
       encoding: 'utf8',
       maxBuffer: maxBytes,
       timeout: timeoutMs,
@@ -155,7 +163,9 @@ export function readDynamicInventory(file: string, opts: DynamicOptions = {}): D
     source = parseJsonInventory(file, stdout);
   } catch (err) {
     if (!(err instanceof InventoryError)) throw err;
-    return fail(`${via} printed what is not an inventory's JSON: ${err.issues.map((i) => `${i.loc.path ? `${escapeUnshown(i.loc.path)}: ` : ''}${i.message}`).join('; ')}`);
+    return fail(
+      `${via} printed what is not an inventory's JSON: ${err.issues.map((i) => `${i.loc.path ? `${escapeUnshown(i.loc.path)}: ` : ''}${i.message}`).join('; ')}`,
+    );
   }
   return { ...source, locate: (path) => ({ ...source.locate(path), file, line: 0, col: 0 }), via };
 }

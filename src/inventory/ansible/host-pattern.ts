@@ -115,8 +115,13 @@ function rangeSeq(range: string): Seq | string {
   const b = pythonInt(beg);
   const e = pythonInt(end);
   const k = pythonInt(step);
-  for (const [v, t] of [[b, beg], [e, end], [k, step]] as const) {
-    if (v === undefined) return `host range ${shown(text)} has ${shown(t)} where a number is needed: write numbers, or single letters, e.g. [1:5], [01:10:2], [a:f]`;
+  for (const [v, t] of [
+    [b, beg],
+    [e, end],
+    [k, step],
+  ] as const) {
+    if (v === undefined)
+      return `host range ${shown(text)} has ${shown(t)} where a number is needed: write numbers, or single letters, e.g. [1:5], [01:10:2], [a:f]`;
   }
   if (k === 0n) return `host range ${shown(text)} has step 0: use a step of 1 or more`;
   // range(b, e + 1, k)

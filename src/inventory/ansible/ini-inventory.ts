@@ -164,7 +164,8 @@ export function parseIniInventory(file: string, text: string, definedBefore: Rea
         vars.set(key, { value, at: at(w.at) });
       }
       entries += expanded.hosts.length;
-      if (entries > MAX_INI_HOST_ENTRIES) fail(at(first.at), `this file lists more than ${MAX_INI_HOST_ENTRIES} hosts (counting a host once per group): check its host ranges`);
+      if (entries > MAX_INI_HOST_ENTRIES)
+        fail(at(first.at), `this file lists more than ${MAX_INI_HOST_ENTRIES} hosts (counting a host once per group): check its host ranges`);
       for (const host of expanded.hosts) {
         if (host === '') fail(at(first.at), 'the host name is empty: write a name (or remove the empty quotes)');
         if (host === '__proto__') fail(at(first.at), `host name "__proto__" ${PROTO}`);

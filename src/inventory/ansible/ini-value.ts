@@ -13,7 +13,12 @@ import { floatRepr } from './template-values.js';
 /** A value Ansible reads but cnet-remote cannot hold, or one Python refuses (TypeError); the message reads after "the value of X". */
 export class IniValueProblem extends Error {}
 
-const KIND: Partial<Record<PyLiteral['t'], string>> = { complex: 'complex number', ellipsis: 'Ellipsis (...)', set: 'set', bytes: 'bytes value inside a structure' };
+const KIND: Partial<Record<PyLiteral['t'], string>> = {
+  complex: 'complex number',
+  ellipsis: 'Ellipsis (...)',
+  set: 'set',
+  bytes: 'bytes value inside a structure',
+};
 
 /** json.dumps's text of a float key: its repr, and NaN/Infinity for the others */
 const floatKey = (x: number) => (Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'Infinity' : '-Infinity') : floatRepr(x));

@@ -39,7 +39,8 @@ export function listJsonSource(json: InventorySource): InventorySource {
   const meta = top._meta;
   if (meta !== undefined && !isMapping(meta)) fail(['_meta'], `_meta must be a mapping holding hostvars, not ${describe(meta)}`);
   const hostvars = isMapping(meta) ? meta.hostvars : undefined;
-  if (hostvars !== undefined && !isMapping(hostvars)) fail(['_meta', 'hostvars'], `_meta.hostvars must be a mapping of host names to their variables, not ${describe(hostvars)}`);
+  if (hostvars !== undefined && !isMapping(hostvars))
+    fail(['_meta', 'hostvars'], `_meta.hostvars must be a mapping of host names to their variables, not ${describe(hostvars)}`);
 
   const data: Record<string, { hosts?: Record<string, Record<string, unknown> | null>; vars?: Record<string, unknown>; children?: Record<string, null> }> = {};
   /** for locate: where in the JSON each part of the YAML shape was written */
@@ -71,7 +72,10 @@ export function listJsonSource(json: InventorySource): InventorySource {
         at.hosts = new Map();
         g.hosts.forEach((h, i) => {
           if (typeof h !== 'string' || h === '') {
-            issues.push({ loc: json.locate([...hostsPath, i]), message: `a host name must be a non-empty string, not ${typeof h === 'string' ? 'an empty one' : describe(h)}` });
+            issues.push({
+              loc: json.locate([...hostsPath, i]),
+              message: `a host name must be a non-empty string, not ${typeof h === 'string' ? 'an empty one' : describe(h)}`,
+            });
             return;
           }
           if (!at.hosts!.has(h)) at.hosts!.set(h, at.bare === 'vars' ? -1 : i);
@@ -80,18 +84,25 @@ export function listJsonSource(json: InventorySource): InventorySource {
       }
     }
     if ('vars' in g) {
-      if (!isMapping(g.vars)) issues.push({ loc: json.locate([group, 'vars']), message: `the vars of group ${showText(group)} must be a mapping, not ${describe(g.vars)}` });
+      if (!isMapping(g.vars))
+        issues.push({ loc: json.locate([group, 'vars']), message: `the vars of group ${showText(group)} must be a mapping, not ${describe(g.vars)}` });
       else out.vars = g.vars;
     }
     if ('children' in g) {
       if (!Array.isArray(g.children)) {
-        issues.push({ loc: json.locate([group, 'children']), message: `the children of group ${showText(group)} must be a list of group names, not ${describe(g.children)}` });
+        issues.push({
+          loc: json.locate([group, 'children']),
+          message: `the children of group ${showText(group)} must be a list of group names, not ${describe(g.children)}`,
+        });
       } else {
         out.children = {};
         at.children = new Map();
         g.children.forEach((c, i) => {
           if (typeof c !== 'string' || c === '') {
-            issues.push({ loc: json.locate([group, 'children', i]), message: `a group name must be a non-empty string, not ${typeof c === 'string' ? 'an empty one' : describe(c)}` });
+            issues.push({
+              loc: json.locate([group, 'children', i]),
+              message: `a group name must be a non-empty string, not ${typeof c === 'string' ? 'an empty one' : describe(c)}`,
+            });
             return;
           }
           if (!at.children!.has(c)) at.children!.set(c, i);
@@ -108,7 +119,8 @@ export function listJsonSource(json: InventorySource): InventorySource {
         varsGiven.add(h);
         const v = hostvars[h];
         if (isMapping(v)) g.hosts![h] = v;
-        else if (v !== null) issues.push({ loc: json.locate(['_meta', 'hostvars', h]), message: `the variables of host ${showText(h)} must be a mapping, not ${describe(v)}` });
+        else if (v !== null)
+          issues.push({ loc: json.locate(['_meta', 'hostvars', h]), message: `the variables of host ${showText(h)} must be a mapping, not ${describe(v)}` });
       }
     }
   }

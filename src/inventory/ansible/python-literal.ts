@@ -173,7 +173,8 @@ function parse(toks: Token[], opts: LiteralOptions): Node {
 
 /** a dict key or set member Python cannot hash: its TypeError, when the member is added */
 function hashable(x: PyLiteral): PyLiteral {
-  if (x.t === 'list' || x.t === 'dict' || x.t === 'set') throw new LiteralProblem(`a ${x.t} as a dict key or set member, which Python refuses (unhashable type: '${x.t}')`);
+  if (x.t === 'list' || x.t === 'dict' || x.t === 'set')
+    throw new LiteralProblem(`a ${x.t} as a dict key or set member, which Python refuses (unhashable type: '${x.t}')`);
   if (x.t === 'tuple') x.items.forEach(hashable);
   return x;
 }

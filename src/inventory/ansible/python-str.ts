@@ -25,7 +25,8 @@ function digitValue(cp: number): number {
 }
 
 /** what int() takes off: Python's spaces but U+001C..U+001F (it maps the ones past ASCII to ' ', then strips ASCII's) */
-const INT_STRIP = /^[ \t\n\x0b\x0c\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[ \t\n\x0b\x0c\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const INT_STRIP =
+  /^[ \t\n\x0b\x0c\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[ \t\n\x0b\x0c\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 /** Python's `int(text)` for base 10, or undefined where it raises ValueError (`int('9\x1c')` does: see INT_STRIP). */
 export function pythonInt(text: string): bigint | undefined {

@@ -54,7 +54,11 @@ const INI_SECTION = /^\s*\[[^\]\n]+\]\s*(?:[#;].*)?$/m;
  * a file meant as YAML, never for an INI one. `definedBefore`: the groups of the sources read
  * before it (an INI file may name them in [g:vars] and [p:children], as in Ansible).
  */
-export function readSource(file: string, secrets: readonly VaultSecret[] = [], definedBefore: ReadonlySet<string> = new Set()): { source: InventorySource; format: SourceFormat } {
+export function readSource(
+  file: string,
+  secrets: readonly VaultSecret[] = [],
+  definedBefore: ReadonlySet<string> = new Set(),
+): { source: InventorySource; format: SourceFormat } {
   if (!existsSync(file) && file.includes(',')) return { source: hostListSource(file), format: 'host list' };
   const dynamic = isDynamicInventory(file);
   if (dynamic) return { source: { ...readDynamicInventory(file), hostsAreNames: true }, format: 'dynamic' };

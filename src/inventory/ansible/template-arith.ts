@@ -11,8 +11,7 @@ function toFloat(n: bigint | number, pos: number): number {
   return f;
 }
 
-const unsupported = (op: string, a: Py, b: Py, pos: number): never =>
-  fail(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, pos);
+const unsupported = (op: string, a: Py, b: Py, pos: number): never => fail(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, pos);
 
 function checkLength(n: number, pos: number, what: 'string' | 'list'): void {
   const max = what === 'string' ? LIMITS.stringLength : LIMITS.listLength;

@@ -73,7 +73,10 @@ const PY_ATTRS: Record<string, Set<string>> = {
 function pythonAttribute(obj: Py, attr: string, pos: number): never {
   const type = typeName(obj);
   const hint = type === 'str' ? ' (for text, use a filter: | lower, | upper, | replace, | trim)' : '';
-  return fail(`'${attr}' is a Python attribute of ${type} in Ansible's templates, not a value; cnet-remote does not support Python methods or attributes${hint}`, pos);
+  return fail(
+    `'${attr}' is a Python attribute of ${type} in Ansible's templates, not a value; cnet-remote does not support Python methods or attributes${hint}`,
+    pos,
+  );
 }
 
 function hasPythonAttribute(obj: Py, attr: string): boolean {

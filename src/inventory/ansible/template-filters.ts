@@ -123,7 +123,14 @@ function floatToInt(f: number, pos: number): bigint | undefined {
 }
 
 function doInt(c: FilterCall): Py {
-  const [dflt, baseArg] = bind('do_int', [['default', 0n], ['base', 10n]], c);
+  const [dflt, baseArg] = bind(
+    'do_int',
+    [
+      ['default', 0n],
+      ['base', 10n],
+    ],
+    c,
+  );
   const v = c.value;
   if (v instanceof Undef) failUndefined(v);
   const s = strOf(v);
@@ -170,7 +177,15 @@ function pyReplace(s: string, old: string, repl: string, count: number, pos: num
 }
 
 function doReplace(c: FilterCall): Py {
-  const [old, repl, count] = bind('do_replace', [['old', null], ['new', null], ['count', null]], c);
+  const [old, repl, count] = bind(
+    'do_replace',
+    [
+      ['old', null],
+      ['new', null],
+      ['count', null],
+    ],
+    c,
+  );
   const s = text(c.value, c.pos);
   let n = -1;
   if (count !== null) {
@@ -182,7 +197,14 @@ function doReplace(c: FilterCall): Py {
 }
 
 function doJoin(c: FilterCall): Py {
-  const [d, attribute] = bind('do_join', [['d', ''], ['attribute', null]], c);
+  const [d, attribute] = bind(
+    'do_join',
+    [
+      ['d', ''],
+      ['attribute', null],
+    ],
+    c,
+  );
   if (attribute !== null) fail("join's attribute argument is not supported by cnet-remote", c.pos);
   const items = iterate(c.value, c.pos);
   const sep = text(d!, c.pos);
@@ -246,7 +268,14 @@ function doRegexReplace(c: FilterCall): Py {
 
 const FILTERS: Record<string, (c: FilterCall) => Py> = {
   default: (c) => {
-    const [dflt, boolean] = bind('do_default', [['default_value', ''], ['boolean', false]], c);
+    const [dflt, boolean] = bind(
+      'do_default',
+      [
+        ['default_value', ''],
+        ['boolean', false],
+      ],
+      c,
+    );
     return c.value instanceof Undef || (truthy(boolean!) && !truthy(c.value)) ? dflt! : c.value;
   },
   int: doInt,
@@ -272,7 +301,10 @@ export const SUPPORTED_FILTERS = 'default (d), int, string, lower, upper, trim, 
 export function applyFilter(name: string, c: FilterCall): Py {
   const f = FILTERS[name];
   if (!f) {
-    throw new Fail(`the filter '${name}' is not supported by cnet-remote's templates (it renders ${SUPPORTED_FILTERS}): compute the value into the inventory instead`, c.pos);
+    throw new Fail(
+      `the filter '${name}' is not supported by cnet-remote's templates (it renders ${SUPPORTED_FILTERS}): compute the value into the inventory instead`,
+      c.pos,
+    );
   }
   return f(c);
 }

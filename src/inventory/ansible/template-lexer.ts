@@ -28,8 +28,10 @@ const STRING = /'([^'\\]*(?:\\[\s\S][^'\\]*)*)'|"([^"\\]*(?:\\[\s\S][^"\\]*)*)"/
 const OPERATORS2 = ['//', '**', '==', '!=', '>=', '<='];
 const OPERATORS1 = '+-/*%~[](){}><=.:|,;';
 const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-const RAW_BEGIN = /\{%([-+]?)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*raw[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(-%\}|%\})/y;
-const RAW_END = /\{%([-+]?)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*endraw[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(\+%\}|-%\}|%\})/y;
+const RAW_BEGIN =
+  /\{%([-+]?)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*raw[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(-%\}|%\})/y;
+const RAW_END =
+  /\{%([-+]?)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*endraw[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(\+%\}|-%\}|%\})/y;
 
 const normalizeNewlines = (s: string) => s.replace(/\r\n|\r/g, '\n');
 
@@ -208,7 +210,10 @@ function lexExpression(source: string, tagStart: number, pos: number, end: numbe
       // Ansible doubles every backslash in a {{ }} string, so a backslash is itself; a
       // backslash before the closing quote character ends the string there, and the rest fails
       if (body.includes(`\\${quote}`)) {
-        failHere(`a backslash before ${quote} does not escape it in Ansible (its backslashes are literal): quote the string with the other quote character`, start);
+        failHere(
+          `a backslash before ${quote} does not escape it in Ansible (its backslashes are literal): quote the string with the other quote character`,
+          start,
+        );
       }
       tokens.push({ type: 'string', value: normalizeNewlines(body), pos: start });
     } else {

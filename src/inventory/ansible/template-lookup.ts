@@ -26,7 +26,10 @@ export function callLookup(c: LookupCall): Py {
   if (plugin instanceof Undef) failUndefined(plugin);
   const name = strOf(plugin);
   if (name === undefined || !ENV_PLUGINS.has(name)) {
-    fail(`the lookup plugin ${name === undefined ? `given as ${typeName(plugin)}` : `'${name}'`} is not supported by cnet-remote (only 'env' is): write the value into the inventory instead`, c.pos);
+    fail(
+      `the lookup plugin ${name === undefined ? `given as ${typeName(plugin)}` : `'${name}'`} is not supported by cnet-remote (only 'env' is): write the value into the inventory instead`,
+      c.pos,
+    );
   }
   let wantlist = c.fn !== 'lookup';
   let dflt: Py = '';

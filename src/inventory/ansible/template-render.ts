@@ -37,11 +37,14 @@ import { UnsafeText, VaultValue } from './yaml-tags.js';
 export const TEMPLATE_START = /\{\{|\{%|\{#/;
 
 /** Templar.SINGLE_VAR: `{{ name }}` alone (Python's `$` also matches before a last newline). */
-const SINGLE_VAR = /^\{\{[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([\p{L}\p{N}_]*)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\}\}\n?$/u;
+const SINGLE_VAR =
+  /^\{\{[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([\p{L}\p{N}_]*)[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\}\}\n?$/u;
 
 /** Variables Ansible sets when it runs a play: a template naming one cannot be rendered as Ansible would. */
 const PLAY_VARIABLES = new Set(
-  'playbook_dir play_hosts ansible_play_hosts ansible_play_hosts_all ansible_play_batch ansible_play_name ansible_playbook_python ansible_config_file omit vars role_names ansible_role_names ansible_play_role_names ansible_dependent_role_names ansible_version ansible_check_mode ansible_diff_mode ansible_forks ansible_inventory_sources ansible_limit ansible_run_tags ansible_skip_tags ansible_verbosity ansible_facts'.split(' '),
+  'playbook_dir play_hosts ansible_play_hosts ansible_play_hosts_all ansible_play_batch ansible_play_name ansible_playbook_python ansible_config_file omit vars role_names ansible_role_names ansible_play_role_names ansible_dependent_role_names ansible_version ansible_check_mode ansible_diff_mode ansible_forks ansible_inventory_sources ansible_limit ansible_run_tags ansible_skip_tags ansible_verbosity ansible_facts'.split(
+    ' ',
+  ),
 );
 /** Set by Ansible from the inventory's path; used if the loader gives them. */
 const INVENTORY_PATH_VARIABLES = new Set(['inventory_dir', 'inventory_file']);
@@ -275,7 +278,10 @@ export class Renderer implements Resolver {
       } catch (err) {
         if (err instanceof Fail && err.kind === 'loop') throw new Fail(err.problem, pos, 'loop');
         if (err instanceof TemplateError) {
-          outcome = err.kind === 'loop' ? { problem: err.problem, kind: 'loop' } : { problem: `${label} = ${showText(err.expression)}: ${err.problem}`, kind: err.kind };
+          outcome =
+            err.kind === 'loop'
+              ? { problem: err.problem, kind: 'loop' }
+              : { problem: `${label} = ${showText(err.expression)}: ${err.problem}`, kind: err.kind };
         } else if (err instanceof Fail) outcome = { problem: `${label}: ${err.problem}`, kind: err.kind };
         else throw err;
       } finally {

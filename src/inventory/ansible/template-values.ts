@@ -113,7 +113,8 @@ export function truthy(v: Py): boolean {
 }
 
 /** Python's whitespace (str.isspace, and `\s` in str patterns). */
-export const PY_SPACE = '\t\n\u000b\f\r\u001c\u001d\u001e\u001f \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+export const PY_SPACE =
+  '\t\n\u000b\f\r\u001c\u001d\u001e\u001f \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 const PY_SPACE_SET = new Set(PY_SPACE);
 export const isPySpace = (c: string) => PY_SPACE_SET.has(c);
 

@@ -139,7 +139,9 @@ function parseVaultText(text: string): Envelope {
   const first = inner.indexOf('\n');
   const second = first < 0 ? -1 : inner.indexOf('\n', first + 1);
   if (second < 0) {
-    throw malformed(`its hex should decode to three lines (salt, HMAC, ciphertext) but decodes to ${first < 0 ? 1 : 2}: the vault text is cut short or damaged`);
+    throw malformed(
+      `its hex should decode to three lines (salt, HMAC, ciphertext) but decodes to ${first < 0 ? 1 : 2}: the vault text is cut short or damaged`,
+    );
   }
   return {
     vaultId,

@@ -15,7 +15,14 @@ const CERT_KEY_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** ssh's default CASignatureAlgorithms (OpenSSH 9.2 myproposal.h SSH_ALLOWED_CA_SIGALGS, without the FIDO ones): no ssh-rsa (SHA-1) */
-export const DEFAULT_CA_SIGNATURE_ALGORITHMS: readonly string[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'];
+export const DEFAULT_CA_SIGNATURE_ALGORITHMS: readonly string[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+];
 
 /** sshkey.h SSHKEY_CERT_MAX_PRINCIPALS */
 const MAX_PRINCIPALS = 256;
@@ -347,7 +354,10 @@ export function checkHostCertificate(cert: OpenSshCertificate, { name, now }: { 
   if (t < cert.validAfter) return `the certificate is not yet valid (valid from ${formatCertificateTime(cert.validAfter)})`;
   if (t >= cert.validBefore) return `the certificate has expired (valid until ${formatCertificateTime(cert.validBefore)})`;
   if (cert.principals.length > 0 && !cert.principals.includes(name)) {
-    const listed = cert.principals.slice(0, 8).map((p) => JSON.stringify(p)).join(', ');
+    const listed = cert.principals
+      .slice(0, 8)
+      .map((p) => JSON.stringify(p))
+      .join(', ');
     return `${JSON.stringify(name)} is not among the certificate's principals (${listed}${cert.principals.length > 8 ? ', …' : ''})`;
   }
   if (cert.criticalOptions.length > 0) {

@@ -10,7 +10,15 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { errorMessage } from '../../errors.js';
 import { INPUT_KINDS, InputFileError, readInputText } from '../../files/read-input-file.js';
 import { argvSplit, splitConfigLine, strdelim, valueAsWritten } from './config-words.js';
-import { SshConfigError, type LoadSshConfigOptions, type SshConfigEntry, type SshConfigFile, type SshConfigPosition, type SshConfigSource, type SshMatchCriterion } from './config-types.js';
+import {
+  SshConfigError,
+  type LoadSshConfigOptions,
+  type SshConfigEntry,
+  type SshConfigFile,
+  type SshConfigPosition,
+  type SshConfigSource,
+  type SshMatchCriterion,
+} from './config-types.js';
 import { expandIncludeGlob } from './include-glob.js';
 import { localUserInfo } from './local-user.js';
 import { lowercaseAscii, parseCidrList } from './pattern.js';

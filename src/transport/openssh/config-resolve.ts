@@ -29,7 +29,15 @@ import { isIP } from 'node:net';
 import { errorMessage } from '../../errors.js';
 import { parseLine } from './config-read.js';
 import { badHostKeyAlgorithms } from './host-key-policy.js';
-import { SshConfigError, type ResolveSshConfigOptions, type SshConfigEntry, type SshConfigFile, type SshConfigPosition, type SshConfigSettings, type SshConfigSource } from './config-types.js';
+import {
+  SshConfigError,
+  type ResolveSshConfigOptions,
+  type SshConfigEntry,
+  type SshConfigFile,
+  type SshConfigPosition,
+  type SshConfigSettings,
+  type SshConfigSource,
+} from './config-types.js';
 import { parseJumpSpec, type JumpSpec } from './jump-spec.js';
 import { localUserInfo } from './local-user.js';
 import { parseCount, parsePort, parseSshTime, parseStrictHostKeyChecking, parseYesNo, type StrictHostKeyChecking } from './option-values.js';
@@ -38,9 +46,7 @@ import { expandEnvVars, expandPercentTokens, expandTilde } from './tokens.js';
 
 type Option = Extract<SshConfigEntry, { kind: 'option' }>;
 
-type Proxy =
-  | { kind: 'jump'; hops: JumpSpec[] | 'none'; at: SshConfigPosition }
-  | { kind: 'command'; command: string; at: SshConfigPosition };
+type Proxy = { kind: 'jump'; hops: JumpSpec[] | 'none'; at: SshConfigPosition } | { kind: 'command'; command: string; at: SshConfigPosition };
 
 /** Keywords whose single value is checked when a line applies; the parsed value is kept. */
 const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
@@ -256,9 +262,7 @@ class Resolution {
  */
 function hasMatchFinal(source: SshConfigSource): boolean {
   return source.entries.some(
-    (e) =>
-      (e.kind === 'match' && e.criteria.some((c) => c.name === 'final')) ||
-      (e.kind === 'include' && e.sources.some(hasMatchFinal)),
+    (e) => (e.kind === 'match' && e.criteria.some((c) => c.name === 'final')) || (e.kind === 'include' && e.sources.some(hasMatchFinal)),
   );
 }
 

@@ -70,7 +70,10 @@ export function checkHostCertificateKey(entries: KnownHostEntry[], lookupName: s
   const known = forName.filter((e) => e.marker === undefined);
   if (known.some((e) => e.key.equals(cert.publicKey))) return { status: 'match' };
   if (known.length > 0) return { status: 'changed', knownFingerprints: [...new Set(known.map((e) => hostKeyFingerprint(e.key)))] };
-  return { status: 'cert-refused', reason: `${why}; the key it certifies (${cert.keyType} ${hostKeyFingerprint(cert.publicKey)}) is not in known_hosts either` };
+  return {
+    status: 'cert-refused',
+    reason: `${why}; the key it certifies (${cert.keyType} ${hostKeyFingerprint(cert.publicKey)}) is not in known_hosts either`,
+  };
 }
 
 function safeType(blob: Buffer): string {

@@ -92,10 +92,16 @@ export function judgeHostKey(q: HostKeyQuery): HostKeyVerdict {
     const known = host.knownFingerprints.join(', ');
     const spoofing =
       ip !== undefined && (ip.status !== 'changed' || ip.knownFingerprints.join() !== known)
-        ? [`POSSIBLE DNS SPOOFING DETECTED: the key for the address ${q.ipName} ${ip.status === 'unknown' ? 'is unknown' : ip.status === 'match' ? 'is unchanged' : 'has a different value'}.`]
+        ? [
+            `POSSIBLE DNS SPOOFING DETECTED: the key for the address ${q.ipName} ${ip.status === 'unknown' ? 'is unknown' : ip.status === 'match' ? 'is unchanged' : 'has a different value'}.`,
+          ]
         : [];
     if (mode === 'off') {
-      return { kind: 'accept', untrusted: true, warning: `host key for ${name} has changed: offered ${offered(key)}, known_hosts knows ${known}. ${spoofing.join(' ')}Connecting anyway, password authentication off ${note}.` };
+      return {
+        kind: 'accept',
+        untrusted: true,
+        warning: `host key for ${name} has changed: offered ${offered(key)}, known_hosts knows ${known}. ${spoofing.join(' ')}Connecting anyway, password authentication off ${note}.`,
+      };
     }
     return {
       kind: 'refuse',
@@ -114,8 +120,16 @@ export function judgeHostKey(q: HostKeyQuery): HostKeyVerdict {
     if (ip?.status === 'changed') {
       const text = `the host key for ${name} differs from the key known for its address ${q.ipName}`;
       if (mode === 'off') return { kind: 'accept', warning: `${text} ${note}` };
-      if (mode !== 'ask') return { kind: 'refuse', error: `${text}: refusing to connect ${note}. Remove the address's old key: ssh-keygen -R ${quoteWord(q.ipName!)} -f ${quoteWord(file)}` };
-      return { kind: 'ask', question: `Warning: ${text}.\nAre you sure you want to continue connecting (yes/no)? `, refusal: `${text}, and there is no terminal to ask on ${note}` };
+      if (mode !== 'ask')
+        return {
+          kind: 'refuse',
+          error: `${text}: refusing to connect ${note}. Remove the address's old key: ssh-keygen -R ${quoteWord(q.ipName!)} -f ${quoteWord(file)}`,
+        };
+      return {
+        kind: 'ask',
+        question: `Warning: ${text}.\nAre you sure you want to continue connecting (yes/no)? `,
+        refusal: `${text}, and there is no terminal to ask on ${note}`,
+      };
     }
     // ssh records a matching host's unknown address, whatever the mode
     if (ip?.status === 'unknown' && q.recordIn) return { kind: 'accept', record: { file: q.recordIn, names: [q.ipName!] } };

@@ -90,6 +90,10 @@ export function sshTargetView(host: ResolvedHost, config: SshConfigFile | undefi
   } catch {
     // the target is refused for it (target.refusal)
   }
-  const s = resolveSshConfig(config ?? loadSshConfig('none'), c.address, { ...(c.user ? { user: c.user } : {}), ...(c.port ? { port: c.port } : {}), commandLine });
+  const s = resolveSshConfig(config ?? loadSshConfig('none'), c.address, {
+    ...(c.user ? { user: c.user } : {}),
+    ...(c.port ? { port: c.port } : {}),
+    commandLine,
+  });
   return { target, lines: sshGView(target, Array.isArray(s.proxyJump) ? { jumps: s.proxyJump } : {}) };
 }

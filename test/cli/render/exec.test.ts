@@ -14,24 +14,42 @@ describe('outputLines', () => {
 
 describe('rowLines', () => {
   it('stdout lines as `host | line`, stderr lines as `host ! line`, labels padded to align', () => {
-    expect(rowLines({ host: 'vm1', ns: null, status: 'ok', code: 0, stdout: 'a\nb\n', stderr: 'warn\n' }, 6)).toEqual({ stdout: ['vm1    | a', 'vm1    | b'], stderr: ['vm1    ! warn'] });
+    expect(rowLines({ host: 'vm1', ns: null, status: 'ok', code: 0, stdout: 'a\nb\n', stderr: 'warn\n' }, 6)).toEqual({
+      stdout: ['vm1    | a', 'vm1    | b'],
+      stderr: ['vm1    ! warn'],
+    });
   });
 
   it('host/ns with --ns; a non-zero exit ends with its code', () => {
-    expect(rowLines({ host: 'vm2', ns: 'container1', status: 'failed', code: 1, stdout: 'x\n', stderr: 'no\n' })).toEqual({ stdout: ['vm2/container1 | x'], stderr: ['vm2/container1 ! no', 'vm2/container1 : exit 1'] });
+    expect(rowLines({ host: 'vm2', ns: 'container1', status: 'failed', code: 1, stdout: 'x\n', stderr: 'no\n' })).toEqual({
+      stdout: ['vm2/container1 | x'],
+      stderr: ['vm2/container1 ! no', 'vm2/container1 : exit 1'],
+    });
   });
 
   it('output cut past --max-output: said after its stderr lines, with how much was dropped; and in the summary', () => {
     const row = { host: 'vm1', ns: null, status: 'ok' as const, code: 0, stdout: 'a\n', stderr: 'w\n', dropped: { stdout: 96 * 1024 * 1024, stderr: 10 } };
     expect(rowLines(row).stderr).toEqual(['vm1 ! w', 'vm1 : output cut: 96 MiB of stdout and 10 bytes of stderr dropped (over --max-output)']);
-    const report = execReport({ ...result, hosts: [{ ...hosts[0]!, exec: [{ code: 0, stdout: 'a', stderr: '', dropped: { stdout: 3, stderr: 0 } }] }], summary: { ok: 1, changed: 0, failed: 0, unreachable: 0 } }, ['x']);
+    const report = execReport(
+      {
+        ...result,
+        hosts: [{ ...hosts[0]!, exec: [{ code: 0, stdout: 'a', stderr: '', dropped: { stdout: 3, stderr: 0 } }] }],
+        summary: { ok: 1, changed: 0, failed: 0, unreachable: 0 },
+      },
+      ['x'],
+    );
     expect(report.results[0]!.dropped).toEqual({ stdout: 3, stderr: 0 });
     expect(formatExecSummary(report)).toMatch(/; output cut \(over --max-output\): vm1$/);
   });
 
   it('a host where nothing ran: UNREACHABLE or FAILED with its error, one line each', () => {
-    expect(rowLines({ host: 'vm3', ns: null, status: 'unreachable', code: null, stdout: '', stderr: '', error: 'timed out\ndetail' }).stderr).toEqual(['vm3 : UNREACHABLE: timed out', 'vm3 :   detail']);
-    expect(rowLines({ host: 'vm4', ns: null, status: 'failed', code: null, stdout: '', stderr: '', error: 'sudo refused' }).stderr).toEqual(['vm4 : FAILED: sudo refused']);
+    expect(rowLines({ host: 'vm3', ns: null, status: 'unreachable', code: null, stdout: '', stderr: '', error: 'timed out\ndetail' }).stderr).toEqual([
+      'vm3 : UNREACHABLE: timed out',
+      'vm3 :   detail',
+    ]);
+    expect(rowLines({ host: 'vm4', ns: null, status: 'failed', code: null, stdout: '', stderr: '', error: 'sudo refused' }).stderr).toEqual([
+      'vm4 : FAILED: sudo refused',
+    ]);
   });
 });
 
@@ -39,7 +57,12 @@ describe('execRenderer', () => {
   it("prints a host's lines when it is done, and nothing for the other events", () => {
     const out: string[] = [];
     const err: string[] = [];
-    const sink = execRenderer((l) => out.push(l), (l) => err.push(l), undefined, 3);
+    const sink = execRenderer(
+      (l) => out.push(l),
+      (l) => err.push(l),
+      undefined,
+      3,
+    );
     sink({ kind: 'run-start', command: 'exec', hosts: ['vm1', 'vm2'], forks: 2 });
     sink({ kind: 'host-phase', host: 'vm2', phase: 'exec' });
     sink({ kind: 'host-done', result: hosts[1]! });
@@ -52,11 +75,15 @@ describe('execRenderer', () => {
 
 describe('formatExecSummary', () => {
   it('counts hosts; names each non-zero exit with its code, and the unreachable hosts', () => {
-    expect(formatExecSummary(execReport(result, ['x']))).toBe('4 hosts: 1 ok (exit 0), 2 failed (exit≠0: vm2=1; no exit code: vm4), 1 unreachable (vm3) in 1.23 s');
+    expect(formatExecSummary(execReport(result, ['x']))).toBe(
+      '4 hosts: 1 ok (exit 0), 2 failed (exit≠0: vm2=1; no exit code: vm4), 1 unreachable (vm3) in 1.23 s',
+    );
   });
 
   it('all good', () => {
-    expect(formatExecSummary(execReport({ ...result, hosts: [hosts[0]!], summary: { ok: 1, changed: 0, failed: 0, unreachable: 0 } }, ['x']))).toBe('1 host: 1 ok (exit 0), 0 failed, 0 unreachable in 1.23 s');
+    expect(formatExecSummary(execReport({ ...result, hosts: [hosts[0]!], summary: { ok: 1, changed: 0, failed: 0, unreachable: 0 } }, ['x']))).toBe(
+      '1 host: 1 ok (exit 0), 0 failed, 0 unreachable in 1.23 s',
+    );
   });
 
   it('labelWidth: the widest label', () => {

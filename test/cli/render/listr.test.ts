@@ -148,8 +148,7 @@ describe('listrRenderer, summary task above 20 hosts', () => {
     r.sink({ kind: 'run-start', command: 'up', hosts: names, forks: 10 });
     await vi.waitFor(() => expect(tty.text()).toContain('0/30 done · 0 changed · 0 failed · 0 unreachable'));
 
-    const status = (i: number): HostResult['status'] =>
-      i % 10 === 3 ? 'failed' : i === 7 ? 'unreachable' : i % 4 === 0 ? 'changed' : 'ok';
+    const status = (i: number): HostResult['status'] => (i % 10 === 3 ? 'failed' : i === 7 ? 'unreachable' : i % 4 === 0 ? 'changed' : 'ok');
     const results: HostResult[] = [];
     // ten at a time, as p-queue would run them with forks 10
     for (let start = 0; start < names.length; start += 10) {

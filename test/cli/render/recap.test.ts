@@ -41,9 +41,7 @@ describe('formatRecap', () => {
     const coloured = shown(formatRecap(run(hosts), true));
     expect(coloured.replace(ANSI, '')).toBe(formatRecap(run(hosts), false));
     const lines = coloured.split('\n');
-    expect(lines[1]).toBe(
-      '\u001b[31mdb-primary\u001b[39m : ok=0 \u001b[33mchanged=2\u001b[39m unreachable=0 \u001b[31mfailed=1\u001b[39m',
-    );
+    expect(lines[1]).toBe('\u001b[31mdb-primary\u001b[39m : ok=0 \u001b[33mchanged=2\u001b[39m unreachable=0 \u001b[31mfailed=1\u001b[39m');
     expect(lines[2]).toMatch(/^\u001b\[32mvm1\u001b\[39m {8}: \u001b\[32mok=1\u001b\[39m changed=0/);
     expect(lines[3]).toMatch(/^\u001b\[33mvm2\u001b\[39m/);
     expect(lines[4]).toMatch(/^\u001b\[31mvm10\u001b\[39m .*\u001b\[31munreachable=1\u001b\[39m/);
@@ -53,18 +51,13 @@ describe('formatRecap', () => {
     expect(formatRecap(run([host('a', 'ok')], 50), false)).toBe(
       'RECAP ********\na : ok=1 changed=0 unreachable=0 failed=0\n1 host: 1 ok, 0 changed, 0 failed, 0 unreachable in 0.05 s',
     );
-    expect(formatRecap(run([], 0), false)).toBe(
-      'RECAP ********\n0 hosts: 0 ok, 0 changed, 0 failed, 0 unreachable in 0.00 s',
-    );
+    expect(formatRecap(run([], 0), false)).toBe('RECAP ********\n0 hosts: 0 ok, 0 changed, 0 failed, 0 unreachable in 0.00 s');
   });
 });
 
 describe('formatHostDetail', () => {
   it('shows the error and each mismatch of a failed host', () => {
-    expect(formatHostDetail(hosts[3]!)).toEqual([
-      '  verify: 1 mismatch',
-      '  bridge cnet0 address: desired 10.1.0.1/24, actual (empty)',
-    ]);
+    expect(formatHostDetail(hosts[3]!)).toEqual(['  verify: 1 mismatch', '  bridge cnet0 address: desired 10.1.0.1/24, actual (empty)']);
   });
 
   it('shows the error of an unreachable host, one line per line of the message', () => {
@@ -83,10 +76,6 @@ describe('formatHostDetail', () => {
 describe('formatSteps', () => {
   it('lists the steps for verbose mode', () => {
     expect(formatSteps(hosts[1]!)).toEqual(['  + ip link add cnet0 type bridge', '  + ip link set cnet0 up']);
-    expect(formatSteps(host('x', 'changed', { steps: ["cat > /etc/x <<'EOF'\nhello\nEOF"] }))).toEqual([
-      "  + cat > /etc/x <<'EOF'",
-      '    hello',
-      '    EOF',
-    ]);
+    expect(formatSteps(host('x', 'changed', { steps: ["cat > /etc/x <<'EOF'\nhello\nEOF"] }))).toEqual(["  + cat > /etc/x <<'EOF'", '    hello', '    EOF']);
   });
 });

@@ -53,10 +53,16 @@ const CASES: Case[] = [
     },
   },
   { name: '~/.ansible.cfg when the current folder has none', files: { [H]: '[defaults]\nremote_user = fromhome\ninventory = ~/inv\n' } },
-  { name: './ansible.cfg before ~/.ansible.cfg', files: { [P]: '[defaults]\nremote_user = fromcwd\n', [H]: '[defaults]\nremote_user = fromhome\nforks = 9\n' } },
+  {
+    name: './ansible.cfg before ~/.ansible.cfg',
+    files: { [P]: '[defaults]\nremote_user = fromcwd\n', [H]: '[defaults]\nremote_user = fromhome\nforks = 9\n' },
+  },
   {
     name: 'ANSIBLE_CONFIG before ./ansible.cfg; relative paths from the file’s folder',
-    files: { [P]: '[defaults]\nremote_user = fromcwd\n', 'etc/my.cfg': '[defaults]\nremote_user = fromenv\ninventory = hosts, ../shared/hosts\nprivate_key_file = k\n' },
+    files: {
+      [P]: '[defaults]\nremote_user = fromcwd\n',
+      'etc/my.cfg': '[defaults]\nremote_user = fromenv\ninventory = hosts, ../shared/hosts\nprivate_key_file = k\n',
+    },
     env: { ANSIBLE_CONFIG: '{root}/etc/my.cfg' },
   },
   {
@@ -65,7 +71,11 @@ const CASES: Case[] = [
     env: { ANSIBLE_CONFIG: '{root}/nowhere/ansible.cfg' },
   },
   { name: 'ANSIBLE_CONFIG naming a folder: its ansible.cfg', files: { 'conf/ansible.cfg': '[defaults]\nforks = 7\n' }, env: { ANSIBLE_CONFIG: '{root}/conf' } },
-  { name: 'ANSIBLE_CONFIG relative to the current folder', files: { 'proj/sub/a.cfg': '[defaults]\nforks = 3\ninventory = hosts\n' }, env: { ANSIBLE_CONFIG: 'sub/a.cfg' } },
+  {
+    name: 'ANSIBLE_CONFIG relative to the current folder',
+    files: { 'proj/sub/a.cfg': '[defaults]\nforks = 3\ninventory = hosts\n' },
+    env: { ANSIBLE_CONFIG: 'sub/a.cfg' },
+  },
   { name: 'ANSIBLE_CONFIG empty: the current folder', files: { [P]: '[defaults]\nforks = 3\n', [H]: '[defaults]\nforks = 4\n' }, env: { ANSIBLE_CONFIG: '' } },
   { name: 'ANSIBLE_CONFIG with ~', files: { 'home/b.cfg': '[defaults]\nforks = 4\n' }, env: { ANSIBLE_CONFIG: '~/b.cfg' } },
   {
@@ -82,7 +92,13 @@ const CASES: Case[] = [
   {
     name: 'the environment beats the file; env paths are relative to the current folder',
     files: { 'etc/ansible.cfg': '[defaults]\nremote_user = file\ntimeout = 30\ninventory = fromfile\nforks = 8\nprivate_key_file = filekey\n' },
-    env: { ANSIBLE_CONFIG: '{root}/etc/ansible.cfg', ANSIBLE_REMOTE_USER: 'envuser', ANSIBLE_TIMEOUT: '45', ANSIBLE_INVENTORY: 'a.yml,~/b.yml , /abs/c', ANSIBLE_PRIVATE_KEY_FILE: 'envkey' },
+    env: {
+      ANSIBLE_CONFIG: '{root}/etc/ansible.cfg',
+      ANSIBLE_REMOTE_USER: 'envuser',
+      ANSIBLE_TIMEOUT: '45',
+      ANSIBLE_INVENTORY: 'a.yml,~/b.yml , /abs/c',
+      ANSIBLE_PRIVATE_KEY_FILE: 'envkey',
+    },
   },
   {
     name: 'booleans: yes/No/TRUE/off',
@@ -95,7 +111,11 @@ const CASES: Case[] = [
   {
     name: 'a boolean Ansible does not know (ture)',
     files: { [P]: '[defaults]\nhost_key_checking = ture\n' },
-    refused: { entry: 'connection ssh host_key_checking', value: false, message: /:2 \[defaults\] host_key_checking: "ture" is not a boolean: .*Ansible 2\.14 would quietly take it as false/ },
+    refused: {
+      entry: 'connection ssh host_key_checking',
+      value: false,
+      message: /:2 \[defaults\] host_key_checking: "ture" is not a boolean: .*Ansible 2\.14 would quietly take it as false/,
+    },
   },
   {
     name: 'an empty boolean variable',
@@ -111,14 +131,19 @@ const CASES: Case[] = [
   {
     name: '[ssh_connection]: ssh_args over lines, host_key_checking over [defaults], timeout not used',
     files: {
-      [P]:
-        '[defaults]\nhost_key_checking = true\ntimeout = 25\n[ssh_connection]\nssh_args = -o ControlMaster=auto\n    -o ControlPersist=60s\n\n    -o ForwardAgent=yes\n\nssh_common_args = "-o ProxyJump=bastion"\nssh_extra_args = -o Foo=bar ; a comment\nhost_key_checking = no\ntimeout = 7\n',
+      [P]: '[defaults]\nhost_key_checking = true\ntimeout = 25\n[ssh_connection]\nssh_args = -o ControlMaster=auto\n    -o ControlPersist=60s\n\n    -o ForwardAgent=yes\n\nssh_common_args = "-o ProxyJump=bastion"\nssh_extra_args = -o Foo=bar ; a comment\nhost_key_checking = no\ntimeout = 7\n',
     },
   },
   {
     name: 'ANSIBLE_SSH_HOST_KEY_CHECKING beats ANSIBLE_HOST_KEY_CHECKING; an empty ANSIBLE_SSH_ARGS',
     files: { [P]: '[ssh_connection]\nssh_args = -C\nssh_extra_args = -v\n' },
-    env: { ANSIBLE_SSH_HOST_KEY_CHECKING: 'yes', ANSIBLE_HOST_KEY_CHECKING: 'no', ANSIBLE_SSH_ARGS: '', ANSIBLE_SSH_COMMON_ARGS: "'-o A=1'", ANSIBLE_SSH_TIMEOUT: '3' },
+    env: {
+      ANSIBLE_SSH_HOST_KEY_CHECKING: 'yes',
+      ANSIBLE_HOST_KEY_CHECKING: 'no',
+      ANSIBLE_SSH_ARGS: '',
+      ANSIBLE_SSH_COMMON_ARGS: "'-o A=1'",
+      ANSIBLE_SSH_TIMEOUT: '3',
+    },
   },
   {
     name: '[privilege_escalation]: become, become_user, become_method',
@@ -128,28 +153,42 @@ const CASES: Case[] = [
     name: 'sudo: [sudo_become_plugin] user beats become_user; ANSIBLE_SUDO_USER beats ANSIBLE_BECOME_USER',
     files: { [P]: '[privilege_escalation]\nbecome_user = alice\n[sudo_become_plugin]\nuser = carol\n' },
   },
-  { name: 'sudo: ANSIBLE_SUDO_USER beats ANSIBLE_BECOME_USER and the file', files: { [P]: '[sudo_become_plugin]\nuser = carol\n' }, env: { ANSIBLE_BECOME_USER: 'erin', ANSIBLE_SUDO_USER: 'dave' } },
-  { name: 'become_method doas: [privilege_escalation] become_user', files: { [P]: '[privilege_escalation]\nbecome_method = doas\nbecome_user = op\n[sudo_become_plugin]\nuser = carol\n' } },
+  {
+    name: 'sudo: ANSIBLE_SUDO_USER beats ANSIBLE_BECOME_USER and the file',
+    files: { [P]: '[sudo_become_plugin]\nuser = carol\n' },
+    env: { ANSIBLE_BECOME_USER: 'erin', ANSIBLE_SUDO_USER: 'dave' },
+  },
+  {
+    name: 'become_method doas: [privilege_escalation] become_user',
+    files: { [P]: '[privilege_escalation]\nbecome_method = doas\nbecome_user = op\n[sudo_become_plugin]\nuser = carol\n' },
+  },
   {
     name: 'configparser: `:` and `=`, comments, upper-case keys, [DEFAULT]',
     files: {
-      [P]:
-        '# a comment\n; another\n[DEFAULT]\nforks: 11\nbecome = yes\n[defaults]\n  # indented comment\nREMOTE_USER : bob # not a comment\nInventory=a;b ; c\nprivate_key_file:k;not a comment\ntimeout = 12\t; a comment\n',
+      [P]: '# a comment\n; another\n[DEFAULT]\nforks: 11\nbecome = yes\n[defaults]\n  # indented comment\nREMOTE_USER : bob # not a comment\nInventory=a;b ; c\nprivate_key_file:k;not a comment\ntimeout = 12\t; a comment\n',
     },
   },
   { name: '[DEFAULT] lends nothing to a section the file lacks', files: { [P]: '[DEFAULT]\nbecome = yes\nssh_args = -x\n[defaults]\n' } },
   { name: 'a section name is not trimmed; text after ] is ignored', files: { [P]: '[ defaults ]\nremote_user = a\n[defaults] trailing words\nforks = 2\n' } },
   {
     name: 'quotes: strings unquoted, paths not',
-    files: { [P]: '[defaults]\nremote_user = "bob"\nprivate_key_file = "~/k"\nvault_identity_list = dev@~/dev-pass, \'prod@prompt\' ,x\nvault_password_file = ~/.vault_pass\n[privilege_escalation]\nbecome_method = \'sudo\'\n' },
+    files: {
+      [P]: '[defaults]\nremote_user = "bob"\nprivate_key_file = "~/k"\nvault_identity_list = dev@~/dev-pass, \'prod@prompt\' ,x\nvault_password_file = ~/.vault_pass\n[privilege_escalation]\nbecome_method = \'sudo\'\n',
+    },
   },
   { name: 'ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST', env: { ANSIBLE_VAULT_PASSWORD_FILE: 'pass.txt', ANSIBLE_VAULT_IDENTITY_LIST: 'a@b' } },
   { name: 'Python int(): signs, blanks, underscores, leading zeros', files: { [P]: '[defaults]\nforks = +1_0\ntimeout =  030  \n' } },
   { name: 'interpolation is off: %% and %(x)s stay', files: { [P]: '[ssh_connection]\nssh_args = -o ControlPath=%%h-%(directory)s\n' } },
   { name: 'CRLF line ends', files: { [P]: '[defaults]\r\nremote_user = crlf\r\nforks = 4\r\n[ssh_connection]\r\nssh_args = -o A=1\r\n  -o B=2\r\n' } },
-  { name: 'an indented key continues the value above; keys indented alike do not', files: { [P]: '[defaults]\nremote_user = a\n  forks = 3\n[ssh_connection]\n  ssh_args = -x\n  ssh_extra_args = -y\n' } },
+  {
+    name: 'an indented key continues the value above; keys indented alike do not',
+    files: { [P]: '[defaults]\nremote_user = a\n  forks = 3\n[ssh_connection]\n  ssh_args = -x\n  ssh_extra_args = -y\n' },
+  },
   { name: 'a pathlist over lines, tab-indented', files: { [P]: '[defaults]\ninventory = a,\n\tb ,\n\t~/c\n' } },
-  { name: 'a comment line inside a value over lines', files: { [P]: '[ssh_connection]\nssh_args = -o A=1\n  # -o B=2\n  -o C=3\n\n\n[defaults]\nforks = 6\n' } },
+  {
+    name: 'a comment line inside a value over lines',
+    files: { [P]: '[ssh_connection]\nssh_args = -o A=1\n  # -o B=2\n  -o C=3\n\n\n[defaults]\nforks = 6\n' },
+  },
   { name: 'refused: a key twice in a section', files: { [P]: '[defaults]\nforks = 1\nforks = 2\n' } },
   { name: 'refused: a section twice', files: { [P]: '[defaults]\nforks = 1\n[defaults]\ntimeout = 2\n' } },
   { name: 'refused: a key before any section', files: { [P]: 'forks = 1\n[defaults]\n' } },
@@ -157,14 +196,21 @@ const CASES: Case[] = [
   { name: 'refused: an integer that is not one', files: { [P]: '[defaults]\nforks = ten\n' } },
   { name: 'refused: a float timeout from the environment', env: { ANSIBLE_TIMEOUT: '1.5' } },
   { name: 'refused: a byte-order mark', files: { [P]: '\uFEFF[defaults]\nforks = 3\n' } },
-  { name: 'Latin-1 in a comment and in a key we do not read', files: { [P]: Buffer.from('# caf\xe9\n[defaults]\nremote_user = bob\nlog_path = /tmp/caf\xe9\n', 'latin1') } },
+  {
+    name: 'Latin-1 in a comment and in a key we do not read',
+    files: { [P]: Buffer.from('# caf\xe9\n[defaults]\nremote_user = bob\nlog_path = /tmp/caf\xe9\n', 'latin1') },
+  },
   {
     name: 'Latin-1 in a value we read',
     files: { [P]: Buffer.from('[defaults]\nremote_user = caf\xe9\n', 'latin1') },
     refused: { entry: 'connection ssh remote_user', value: 'caf\udce9', message: /:2 \[defaults\] remote_user: the value has bytes that are not UTF-8/ },
   },
   { name: 'refused: a config file named .yml', files: { 'etc/ansible.yml': '[defaults]\nforks = 3\n' }, env: { ANSIBLE_CONFIG: '{root}/etc/ansible.yml' } },
-  { name: 'refused: a config file without .cfg or .ini', files: { 'etc/ansiblerc': '[defaults]\nforks = 3\n' }, env: { ANSIBLE_CONFIG: '{root}/etc/ansiblerc' } },
+  {
+    name: 'refused: a config file without .cfg or .ini',
+    files: { 'etc/ansiblerc': '[defaults]\nforks = 3\n' },
+    env: { ANSIBLE_CONFIG: '{root}/etc/ansiblerc' },
+  },
   { name: 'a config file named .ini', files: { 'etc/a.ini': '[defaults]\nforks = 3\n' }, env: { ANSIBLE_CONFIG: '{root}/etc/a.ini' } },
 ];
 
@@ -220,7 +266,9 @@ function ansibleConfigDump(cwd: string, env: NodeJS.ProcessEnv): Theirs {
 function differences(ours: AnsibleSettings | UsageError, theirs: Theirs): string[] {
   if (ours instanceof UsageError || !theirs.ok) {
     if (ours instanceof UsageError && !theirs.ok) return [];
-    return ours instanceof UsageError ? [`we refuse (${ours.message}); Ansible reads it`] : [`Ansible refuses (${theirs.stderr.trim().split('\n').pop()}); we read it`];
+    return ours instanceof UsageError
+      ? [`we refuse (${ours.message}); Ansible reads it`]
+      : [`Ansible refuses (${theirs.stderr.trim().split('\n').pop()}); we read it`];
   }
   const out: string[] = [];
   const file = theirs.entries.get('base CONFIG_FILE')?.value ?? undefined;
@@ -290,23 +338,27 @@ afterAll(() => {
 });
 
 describe('ansible.cfg and ANSIBLE_* read as ansible-config 2.14 reads them', () => {
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i]!;
-    const { cwd, home, env } = setUp(`case${i}`, c);
-    const theirs = ansibleConfigDump(cwd, env);
-    const mine = ours({ env, cwd, home });
-    if (c.refused !== undefined) {
-      // a difference on purpose: Ansible reads a value we refuse, and we say why
-      expect(mine).toBeInstanceOf(UsageError);
-      expect((mine as UsageError).message).toMatch(c.refused.message);
-      expect(theirs.entries.get(c.refused.entry)?.value).toEqual(c.refused.value);
-      count('cases we refuse on purpose while Ansible reads them (both sides checked)', c.name, []);
-      return;
-    }
-    const diffs = differences(mine, theirs);
-    count('cases read as ansible-config dump reads them', c.name, diffs);
-    expect(diffs).toEqual([]);
-  }, 60_000);
+  it.each(CASES.map((c, i) => [c.name, i] as const))(
+    '%s',
+    (_name, i) => {
+      const c = CASES[i]!;
+      const { cwd, home, env } = setUp(`case${i}`, c);
+      const theirs = ansibleConfigDump(cwd, env);
+      const mine = ours({ env, cwd, home });
+      if (c.refused !== undefined) {
+        // a difference on purpose: Ansible reads a value we refuse, and we say why
+        expect(mine).toBeInstanceOf(UsageError);
+        expect((mine as UsageError).message).toMatch(c.refused.message);
+        expect(theirs.entries.get(c.refused.entry)?.value).toEqual(c.refused.value);
+        count('cases we refuse on purpose while Ansible reads them (both sides checked)', c.name, []);
+        return;
+      }
+      const diffs = differences(mine, theirs);
+      count('cases read as ansible-config dump reads them', c.name, diffs);
+      expect(diffs).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 const SOURCES = readFileSync(join(CORPUS, 'SOURCES.tsv'), 'utf8')
@@ -317,14 +369,22 @@ const SOURCES = readFileSync(join(CORPUS, 'SOURCES.tsv'), 'utf8')
 
 describe('real ansible.cfg files (test/fixtures/ansible-cfg-corpus) read as ansible-config 2.14 reads them', () => {
   it('every corpus file is listed in SOURCES.tsv', () => {
-    expect(readdirSync(CORPUS).filter((f) => f.endsWith('.cfg')).sort()).toEqual([...SOURCES].sort());
+    expect(
+      readdirSync(CORPUS)
+        .filter((f) => f.endsWith('.cfg'))
+        .sort(),
+    ).toEqual([...SOURCES].sort());
   });
-  it.each(SOURCES)('%s', (file) => {
-    const { cwd, home, env } = setUp(`corpus-${file}`, { name: file, files: { [P]: readFileSync(join(CORPUS, file)) } });
-    const diffs = differences(ours({ env, cwd, home }), ansibleConfigDump(cwd, env));
-    count('real ansible.cfg files read as ansible-config dump reads them', file, diffs);
-    expect(diffs).toEqual([]);
-  }, 60_000);
+  it.each(SOURCES)(
+    '%s',
+    (file) => {
+      const { cwd, home, env } = setUp(`corpus-${file}`, { name: file, files: { [P]: readFileSync(join(CORPUS, file)) } });
+      const diffs = differences(ours({ env, cwd, home }), ansibleConfigDump(cwd, env));
+      count('real ansible.cfg files read as ansible-config dump reads them', file, diffs);
+      expect(diffs).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('readAnsibleSettings beyond what ansible-config shows', () => {
@@ -340,7 +400,11 @@ describe('readAnsibleSettings beyond what ansible-config shows', () => {
   });
 
   it('names the file, line, section and key of each value; the variable of each from the environment', () => {
-    const { cwd, home, env } = setUp('origins', { name: 'origins', files: { [P]: '[defaults]\n\nremote_user = a\n[DEFAULT]\nforks = 2\n' }, env: { ANSIBLE_TIMEOUT: '5' } });
+    const { cwd, home, env } = setUp('origins', {
+      name: 'origins',
+      files: { [P]: '[defaults]\n\nremote_user = a\n[DEFAULT]\nforks = 2\n' },
+      env: { ANSIBLE_TIMEOUT: '5' },
+    });
     const s = readAnsibleSettings({ env, cwd, home });
     expect(s.remoteUser?.origin).toBe(`${cwd}/ansible.cfg:3 [defaults] remote_user`);
     expect(s.forks?.origin).toBe(`${cwd}/ansible.cfg:5 [DEFAULT] forks`);
@@ -368,9 +432,15 @@ describe('readAnsibleSettings beyond what ansible-config shows', () => {
 
   it('refuses with file:line and what to do', () => {
     const cases: [string, RegExp][] = [
-      ['[defaults]\nhost_key_checking = maybe\n', /ansible\.cfg:2 \[defaults\] host_key_checking: "maybe" is not a boolean: use yes\/no, true\/false, on\/off or 1\/0/],
+      [
+        '[defaults]\nhost_key_checking = maybe\n',
+        /ansible\.cfg:2 \[defaults\] host_key_checking: "maybe" is not a boolean: use yes\/no, true\/false, on\/off or 1\/0/,
+      ],
       ['[defaults]\nforks = 1e3\n', /ansible\.cfg:2 \[defaults\] forks: "1e3" is not a whole number: write digits/],
-      ['[defaults]\nforks = 1\n\n[x]\nbad line\n', /ansible\.cfg:5: this line is not "key = value", a \[section\], a comment or an indented continuation: fix or comment it out/],
+      [
+        '[defaults]\nforks = 1\n\n[x]\nbad line\n',
+        /ansible\.cfg:5: this line is not "key = value", a \[section\], a comment or an indented continuation: fix or comment it out/,
+      ],
       ['[defaults]\nforks = 1\nFORKS = 2\n', /ansible\.cfg:3: forks is written twice in \[defaults\]: keep one/],
     ];
     cases.forEach(([text, message], i) => {
@@ -401,7 +471,38 @@ describe('the INI reader against Python 3.11 configparser as Ansible sets it up'
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
   }
-  const LINES = ['[defaults]', '[DEFAULT]', '[x]', '[ x ]', 'a', 'B', 'a = 1', 'b:2', 'c = x ; y', 'd = x;y', '# c', '; c', '  ', '\t', '  e = 3', '  cont', '\tcont2', '', 'f=', '=g', 'h = "q"', '[defaults] z', '[]', '[]]', 'k = v # n', ' ; c', '\x1c', '\r', 'a=\x85b\x85', 'K : v : w'];
+  const LINES = [
+    '[defaults]',
+    '[DEFAULT]',
+    '[x]',
+    '[ x ]',
+    'a',
+    'B',
+    'a = 1',
+    'b:2',
+    'c = x ; y',
+    'd = x;y',
+    '# c',
+    '; c',
+    '  ',
+    '\t',
+    '  e = 3',
+    '  cont',
+    '\tcont2',
+    '',
+    'f=',
+    '=g',
+    'h = "q"',
+    '[defaults] z',
+    '[]',
+    '[]]',
+    'k = v # n',
+    ' ; c',
+    '\x1c',
+    '\r',
+    'a=\x85b\x85',
+    'K : v : w',
+  ];
 
   it('reads 2000 generated texts to the same sections, keys and values, and refuses the same ones', () => {
     const rnd = random(13);
@@ -422,7 +523,9 @@ describe('the INI reader against Python 3.11 configparser as Ansible sets it up'
       '        out.append(None)',
       'print(json.dumps(out))',
     ].join('\n');
-    const theirs = JSON.parse(execFileSync(ANSIBLE_PYTHON, ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 26 })) as unknown[];
+    const theirs = JSON.parse(
+      execFileSync(ANSIBLE_PYTHON, ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 26 }),
+    ) as unknown[];
     const differing = texts.filter((t, i) => {
       let ours: Record<string, Record<string, string>> | null;
       try {

@@ -32,7 +32,9 @@ describe('dumpAnsibleJson = json.dumps(sort_keys=True, indent=4, ensure_ascii=Fa
   });
 
   it('NaN and the infinities as Python writes them; a date as its isoformat()', () => {
-    expect(dumpAnsibleJson([Number.NaN, Infinity, -Infinity, new Date(Date.UTC(2024, 0, 31))])).toBe('[\n    NaN,\n    Infinity,\n    -Infinity,\n    "2024-01-31"\n]');
+    expect(dumpAnsibleJson([Number.NaN, Infinity, -Infinity, new Date(Date.UTC(2024, 0, 31))])).toBe(
+      '[\n    NaN,\n    Infinity,\n    -Infinity,\n    "2024-01-31"\n]',
+    );
   });
 
   it('byCodePoint orders as Python compares strings', () => {

@@ -6,7 +6,9 @@ const names = (yaml: string) => [...groupNames(parseSource('inv.yml', yaml).data
 
 describe('groupNames', () => {
   it('names every group at the top and under any children:, in the order written', () => {
-    expect(names('web:\n  hosts:\n    w1:\ndb:\nall:\n  children:\n    a:\n      children:\n        b:\n          hosts: {b1: }\n    c: {vars: {x: 1}}\n')).toEqual(['web', 'db', 'all', 'a', 'c', 'b']);
+    expect(
+      names('web:\n  hosts:\n    w1:\ndb:\nall:\n  children:\n    a:\n      children:\n        b:\n          hosts: {b1: }\n    c: {vars: {x: 1}}\n'),
+    ).toEqual(['web', 'db', 'all', 'a', 'c', 'b']);
   });
 
   it('skips what Ansible skips: an entry that is no mapping; reads children written as one name', () => {

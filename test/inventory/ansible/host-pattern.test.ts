@@ -32,7 +32,9 @@ print(json.dumps(out))
 type Theirs = { hosts: string[]; port: number | null } | { error: string };
 
 function ansibleExpand(patterns: string[]): Theirs[] {
-  return JSON.parse(execFileSync(PYTHON, ['-c', EXPAND], { input: JSON.stringify(patterns), encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } })) as Theirs[];
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', EXPAND], { input: JSON.stringify(patterns), encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } }),
+  ) as Theirs[];
 }
 
 /** Ours in Ansible's terms: Ansible's port 0 sets no ansible_port, so it is no port. */
@@ -98,7 +100,8 @@ describe('expandHostPattern', () => {
   });
 
   it('reads generated patterns as ansible-core 2.14 does (2000 shaped like host names, 2000 of any shape)', () => {
-    const odd = (good: string[], bad: string[]) => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+    const odd = (good: string[], bad: string[]) =>
+      fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
     const pair = fc.oneof(
       { weight: 2, arbitrary: fc.tuple(fc.constantFrom('0', '1', '3', '9', '10', '12'), fc.constantFrom('0', '2', '3', '9', '11')) },
       { weight: 2, arbitrary: fc.constantFrom<[string, string]>(['01', '03'], ['08', '11'], ['001', '010'], ['00', '02']) },

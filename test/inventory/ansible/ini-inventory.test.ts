@@ -75,7 +75,8 @@ function outcomeDifference(theirs: Outcome, ours: Outcome): string | undefined {
   if ('refused' in theirs || 'refused' in ours) {
     if (!('refused' in theirs)) return `we refuse (${(ours as { refused: string }).refused}); Ansible reads it`;
     if (!('refused' in ours)) return `Ansible refuses (${theirs.refused}); we read it`;
-    if (theirs.line !== undefined && theirs.line !== ours.line) return `Ansible refuses at line ${theirs.line} (${theirs.refused}), we at line ${ours.line} (${ours.refused})`;
+    if (theirs.line !== undefined && theirs.line !== ours.line)
+      return `Ansible refuses at line ${theirs.line} (${theirs.refused}), we at line ${ours.line} (${ours.refused})`;
     return undefined;
   }
   return readingDifference(theirs, ours);
@@ -99,30 +100,82 @@ const CASES: [string, string, 'reads' | 'refuses', Other?][] = [
   ['a dict written without quotes around it is text (shlex takes the quotes inside)', lines(`h d={'a':1} e={"k":[1,2]}`), 'reads'],
   ['a dict with a space, unquoted, is split into words', lines(`h e={"k": 1}`), 'refuses'],
   ['bytes and string escapes', lines(`h b="b'abc'" nl="'a\\\\nb'" hex="'\\\\x41'" raw="r'\\\\d'" cat="'a' 'b'" tq="'''x'''"`), 'reads'],
-  ['comments: whole lines, # inline on host lines (even mid-word), quoted #', lines('# a comment', '; another', '  # indented', 'h1 a=1 # trailing', 'h2 p=abc#def q=2', `h3 s="a#b" t='#'`), 'reads'],
+  [
+    'comments: whole lines, # inline on host lines (even mid-word), quoted #',
+    lines('# a comment', '; another', '  # indented', 'h1 a=1 # trailing', 'h2 p=abc#def q=2', `h3 s="a#b" t='#'`),
+    'reads',
+  ],
   ['section headers with comments and spaces around', lines('[web]   # the web servers', 'w1', '  [db]', 'd1'), 'reads'],
-  ['[group:vars] values are typed too, comments kept unless the value is a literal', lines('[web]', 'w1', '[web:vars]', 'n=23', 'b = True', 'f = FALSE', 's = hello # comment', 'i = 5 # comment', `q = 'x y' # c`, 'l=[1, 2]', 'u=a=b'), 'reads'],
+  [
+    '[group:vars] values are typed too, comments kept unless the value is a literal',
+    lines('[web]', 'w1', '[web:vars]', 'n=23', 'b = True', 'f = FALSE', 's = hello # comment', 'i = 5 # comment', `q = 'x y' # c`, 'l=[1, 2]', 'u=a=b'),
+    'reads',
+  ],
   ['[all:vars] and [ungrouped:vars]', lines('lonely', '[web]', 'w1', '[all:vars]', 'x=all', 'y=all', '[ungrouped:vars]', 'y=ungrouped'), 'reads'],
   ['a host in several groups, vars from each line, later lines win', lines('[a]', 'h x=1 y=1', '[b]', 'h x=2', '[a]', 'h z=3', '[c]', 'h'), 'reads'],
-  ['a section written twice adds to the group', lines('[web]', 'w1', '[db]', 'd1', '[web]', 'w2', '[web:vars]', 'v=1', '[db]', 'd2', '[web:vars]', 'v=2'), 'reads'],
-  ['children defined after the parent names them', lines('[all_web:children]', 'web', 'api', '[web]', 'w1', '[api:children]', 'inner', '[inner]', 'i1'), 'reads'],
-  ['children defined before the parent names them', lines('[web]', 'w1', '[db]', 'd1', '[servers:children]', 'web', 'db', '[servers:vars]', 'role=server'), 'reads'],
+  [
+    'a section written twice adds to the group',
+    lines('[web]', 'w1', '[db]', 'd1', '[web]', 'w2', '[web:vars]', 'v=1', '[db]', 'd2', '[web:vars]', 'v=2'),
+    'reads',
+  ],
+  [
+    'children defined after the parent names them',
+    lines('[all_web:children]', 'web', 'api', '[web]', 'w1', '[api:children]', 'inner', '[inner]', 'i1'),
+    'reads',
+  ],
+  [
+    'children defined before the parent names them',
+    lines('[web]', 'w1', '[db]', 'd1', '[servers:children]', 'web', 'db', '[servers:vars]', 'role=server'),
+    'reads',
+  ],
   [
     'group vars by depth: child over parent over all',
-    lines('[top:children]', 'mid', '[mid:children]', 'leaf', '[leaf]', 'h1', '[mid]', 'h2', '[all:vars]', 'v=all', 'w=all', '[top:vars]', 'v=top', 'w=top', '[mid:vars]', 'v=mid', '[leaf:vars]', 'v=leaf'),
+    lines(
+      '[top:children]',
+      'mid',
+      '[mid:children]',
+      'leaf',
+      '[leaf]',
+      'h1',
+      '[mid]',
+      'h2',
+      '[all:vars]',
+      'v=all',
+      'w=all',
+      '[top:vars]',
+      'v=top',
+      'w=top',
+      '[mid:vars]',
+      'v=mid',
+      '[leaf:vars]',
+      'v=leaf',
+    ),
     'reads',
   ],
   ['[g:vars] before [g] is defined', lines('[web:vars]', 'x=1', '[web]', 'w1'), 'reads'],
   ['a group defined by [g:children] alone, with vars', lines('[parent:children]', 'kid', '[parent:vars]', 'p=1', '[kid]', 'k1'), 'reads'],
   ['hosts listed in [all] and [ungrouped]', lines('[all]', 'a1', '[ungrouped]', 'u1', '[web]', 'w1'), 'reads'],
   ['an empty group, and a group named with -', lines('[empty]', '[web-servers]', 'w1', '[empty:vars]', 'x=1'), 'reads'],
-  ['ranges: zero padding, plain numbers, steps, letters', lines('[web]', 'web[01:03].example.com', 'app[8:10]', 'odd[1:9:4]', 'db-[a:c]', 'mix-[y:B]'), 'reads'],
+  [
+    'ranges: zero padding, plain numbers, steps, letters',
+    lines('[web]', 'web[01:03].example.com', 'app[8:10]', 'odd[1:9:4]', 'db-[a:c]', 'mix-[y:B]'),
+    'reads',
+  ],
   ['several ranges in one name, and ranges in IPv4 addresses', lines('[r]', 'rack[1:2]-node[a:b]', '10.0.[0:1].[1:2]'), 'reads'],
   ['a range with a port and vars', lines('[web]', 'web[1:3]:2222 user=deploy', 'web2 user=other'), 'reads'],
   ['host:port, and a port written again later is ignored', lines('h1:2200', 'h2:2201 ansible_port=33', 'h3', '[web]', 'h1:2300', 'h3:2400'), 'reads'],
   ['IPv6 addresses, with and without a port', lines('[v6]', 'fe80::1', '2001:db8::[a:c]', '[2001:db8::1]:2222 x=1', '10.0.0.1:22'), 'reads'],
   ['a range that names no host', lines('[web]', 'web[3:1]', 'w1'), 'reads'],
-  ['typical connection variables', lines('[web]', 'web1 ansible_host=192.0.2.10 ansible_user=deploy ansible_port=2222 ansible_become=true', '[web:vars]', 'ansible_ssh_common_args=-o StrictHostKeyChecking=no -o ProxyJump="bastion"'), 'reads'],
+  [
+    'typical connection variables',
+    lines(
+      '[web]',
+      'web1 ansible_host=192.0.2.10 ansible_user=deploy ansible_port=2222 ansible_become=true',
+      '[web:vars]',
+      'ansible_ssh_common_args=-o StrictHostKeyChecking=no -o ProxyJump="bastion"',
+    ),
+    'reads',
+  ],
   ['the same key twice on one line', lines('h x=1 x=2 y=3'), 'reads'],
   ['Windows line ends and indented lines', 'h0\r\n[web]\r\n   w1 a=1\r\n\tw2\r\n[web:vars]\r\n  x = 1  \r\n', 'reads'],
   ['Unicode in values', lines(`h name="héllo wörld" emoji='"✓"' u="'\\\\u00e9'"`), 'reads'],
@@ -150,10 +203,25 @@ const CASES: [string, string, 'reads' | 'refuses', Other?][] = [
   ['a set value (JSON cannot hold it)', lines('h x={1,2}'), 'refuses'],
   ['a complex number value', lines('h x=1j'), 'refuses'],
   // two -i sources: Ansible checks a [g:vars] or [p:children] name against every group read so far
-  ['[g:vars] and [p:children] naming a group an earlier source defines', lines('[web:vars]', 'y=ini', '[top:children]', 'web'), 'reads', { yaml: 'web:\n  hosts:\n    w1:\n' }],
-  ['naming a child group an earlier source defines under children:', lines('[db:vars]', 'x=1', '[all_db:children]', 'db', '[db]', 'd2'), 'reads', { yaml: 'all:\n  children:\n    servers:\n      children:\n        db:\n          hosts:\n            d1:\n' }],
+  [
+    '[g:vars] and [p:children] naming a group an earlier source defines',
+    lines('[web:vars]', 'y=ini', '[top:children]', 'web'),
+    'reads',
+    { yaml: 'web:\n  hosts:\n    w1:\n' },
+  ],
+  [
+    'naming a child group an earlier source defines under children:',
+    lines('[db:vars]', 'x=1', '[all_db:children]', 'db', '[db]', 'd2'),
+    'reads',
+    { yaml: 'all:\n  children:\n    servers:\n      children:\n        db:\n          hosts:\n            d1:\n' },
+  ],
   ['[g:vars] naming a group only a later source defines', lines('[web:vars]', 'y=ini'), 'refuses', { yaml: 'web:\n  hosts:\n    w1:\n', after: true }],
-  ['[p:children] naming a group only a later source defines', lines('h', '[top:children]', 'web'), 'refuses', { yaml: 'web:\n  hosts:\n    w1:\n', after: true }],
+  [
+    '[p:children] naming a group only a later source defines',
+    lines('h', '[top:children]', 'web'),
+    'refuses',
+    { yaml: 'web:\n  hosts:\n    w1:\n', after: true },
+  ],
 ];
 
 describe('INI inventories read as ansible-inventory reads them (ini plugin)', () => {
@@ -162,7 +230,11 @@ describe('INI inventories read as ansible-inventory reads them (ini plugin)', ()
   const theirs = new Map<string, Outcome>();
   beforeAll(async () => {
     // ansible-inventory takes most of a second to start: four at a time, each case in a folder of its own
-    await mapLimit([...CASES.entries()], 4, async ([i, [name, text, , other]]) => void theirs.set(name, await ansibleReading(text, home.dir, join(home.dir, `case${i}`), other)));
+    await mapLimit(
+      [...CASES.entries()],
+      4,
+      async ([i, [name, text, , other]]) => void theirs.set(name, await ansibleReading(text, home.dir, join(home.dir, `case${i}`), other)),
+    );
   });
   afterAll(() => {
     const agree = [...differences.values()].filter((d) => d === undefined).length;
@@ -182,7 +254,10 @@ describe('INI inventories read as ansible-inventory reads them (ini plugin)', ()
 
 describe('parseIniInventory', () => {
   it('gives the YAML shape, hosts expanded, each host’s vars once at its first group', () => {
-    const src = parseIniInventory('inv.ini', lines('[web]', 'web[1:2]:2222 a=1', '[db]', 'web1 b=2', 'db1', '[all_servers:children]', 'web', 'db', '[web:vars]', 'x=1'));
+    const src = parseIniInventory(
+      'inv.ini',
+      lines('[web]', 'web[1:2]:2222 a=1', '[db]', 'web1 b=2', 'db1', '[all_servers:children]', 'web', 'db', '[web:vars]', 'x=1'),
+    );
     expect(src.data).toEqual({
       web: { hosts: { web1: { ansible_port: 2222, a: 1, b: 2 }, web2: { ansible_port: 2222, a: 1 } }, vars: { x: 1 } },
       db: { hosts: { web1: null, db1: null } },
@@ -224,7 +299,10 @@ describe('parseIniInventory', () => {
       'inv.ini:2:1 section [ghost:vars] sets variables of a group that is never defined: add a [ghost] section (it may be empty) or a [ghost:children] section, or give the inventory that defines it before this file',
     );
     // a group an earlier source defines is defined; the same file alone refuses it
-    expect(parseIniInventory('inv.ini', lines('[ghost:vars]', 'x=1', '[p:children]', 'ghost'), new Set(['ghost'])).data).toEqual({ ghost: { vars: { x: 1 } }, p: { children: { ghost: null } } });
+    expect(parseIniInventory('inv.ini', lines('[ghost:vars]', 'x=1', '[p:children]', 'ghost'), new Set(['ghost'])).data).toEqual({
+      ghost: { vars: { x: 1 } },
+      p: { children: { ghost: null } },
+    });
     expect(issue(lines('[p:children]', 'kid'))).toMatch(/^inv\.ini:2:1 \[p:children\] names the group "kid", which is never defined: add a \[kid\] section/);
     expect(issue(lines('w[1:]'))).toMatch(/^inv\.ini:1:1 host pattern "w\[1:\]": host range "\[1:\]" has no end/);
     expect(issue(lines('[web]', 'w1 secret'))).toBe(
@@ -294,14 +372,21 @@ print(json.dumps(out))
 
   it('reads each as the ini plugin does', () => {
     /** mostly one of `good`, at times one of `bad` (Ansible refuses a file for one bad line) */
-    const odd = (good: string[], bad: string[]) => fc.oneof({ weight: 40, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+    const odd = (good: string[], bad: string[]) =>
+      fc.oneof({ weight: 40, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
     const name = fc.constantFrom('a', 'b', 'c', 'd', 'all', 'web-1');
     // prettier-ignore
-    const pattern = odd(['h1', 'h2', 'h[1:3]', 'h[01:02]:2222', 'w[a:b]', 'h2:22', '10.0.0.[1:2]', "'h3'", 'fe80::1', '[fe80::2]:22', 'h[3:1]', 'h[1:4:2]'], ['h[1:]', 'h1:', "''"]);
+    const pattern = odd(
+      ['h1', 'h2', 'h[1:3]', 'h[01:02]:2222', 'w[a:b]', 'h2:22', '10.0.0.[1:2]', "'h3'", 'fe80::1', '[fe80::2]:22', 'h[3:1]', 'h[1:4:2]'],
+      ['h[1:]', 'h1:', "''"],
+    );
     // not ansible_port: cnet-remote checks its value (Ansible takes any), and ports come from the patterns
     const key = fc.constantFrom('x', 'y', 'z', 'w');
     // prettier-ignore
-    const value = odd(['1', 'True', '"a b"', "'5'", '[1,2]', 'x#y', '"#"', '1,2', 'None', '', '=', `"{'k': 1}"`, '0x10', 'yes', `"'q'"`, '-1.5', 'a=b'], ['a b', '"open']);
+    const value = odd(
+      ['1', 'True', '"a b"', "'5'", '[1,2]', 'x#y', '"#"', '1,2', 'None', '', '=', `"{'k': 1}"`, '0x10', 'yes', `"'q'"`, '-1.5', 'a=b'],
+      ['a b', '"open'],
+    );
     const hostLine = fc
       .tuple(pattern, fc.array(fc.tuple(key, value), { maxLength: 3 }), odd(['', ' # c'], [' ; c', ' word']))
       .map(([p, kvs, c]) => [p, ...kvs.map(([k, v]) => `${k}=${v}`)].join(' ') + c);
@@ -318,7 +403,9 @@ print(json.dumps(out))
         .tuple(
           names,
           odd([' # c', ''], [' x']),
-          fc.array(fc.oneof({ weight: 80, arbitrary: own }, { weight: 20, arbitrary: filler }, { weight: 1, arbitrary: fc.oneof(hostLine, childLine) }), { maxLength: 4 }),
+          fc.array(fc.oneof({ weight: 80, arbitrary: own }, { weight: 20, arbitrary: filler }, { weight: 1, arbitrary: fc.oneof(hostLine, childLine) }), {
+            maxLength: 4,
+          }),
         )
         .map(([g, c, ls]) => [c === ' x' ? `[${g} x]` : `[${g}${suffix}]${c}`, ...ls].join('\n'));
     const anySection = fc.oneof(
@@ -335,14 +422,14 @@ print(json.dumps(out))
       .map(([p, ungrouped, ss]) => [...ungrouped, p, ...ss].join('\n') + '\n');
     const texts = fc.sample(file, { numRuns: 1000, seed: 20261216 });
     const theirs = (
-      JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', HARNESS], { input: JSON.stringify(texts), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })) as Read[]
+      JSON.parse(
+        execFileSync(PYTHON, ['-W', 'ignore', '-c', HARNESS], { input: JSON.stringify(texts), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }),
+      ) as Read[]
     ).map(toOutcome);
     // the generator reaches both outcomes
     expect(theirs.filter((t) => 'refused' in t).length).toBeGreaterThan(200);
     expect(theirs.filter((t) => !('refused' in t) && t.hosts.size > 0).length).toBeGreaterThan(300);
-    const differ = texts
-      .map((text, i) => ({ text, d: outcomeDifference(nonEmpty(theirs[i]!), nonEmpty(ourOutcome(text))) }))
-      .filter((c) => c.d !== undefined);
+    const differ = texts.map((text, i) => ({ text, d: outcomeDifference(nonEmpty(theirs[i]!), nonEmpty(ourOutcome(text))) })).filter((c) => c.d !== undefined);
     expect(differ.slice(0, 5)).toEqual([]);
   });
 });

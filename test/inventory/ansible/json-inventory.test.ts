@@ -51,7 +51,7 @@ const CASES: { name: string; json: unknown }[] = [
     json: { web: ['w1', 'w2'], db: ['d1', 'w1'], _meta: { hostvars: {} } },
   },
   {
-    name: 'a mapping with none of hosts/vars/children: a host of the group\'s name, the mapping its vars',
+    name: "a mapping with none of hosts/vars/children: a host of the group's name, the mapping its vars",
     json: { odd: { a: 1, b: [1, 2] }, emp: {}, web: { hosts: ['w1'] }, _meta: { hostvars: {} } },
   },
   {
@@ -72,7 +72,12 @@ const CASES: { name: string; json: unknown }[] = [
   },
   {
     name: 'a host in several groups, its vars given once',
-    json: { a: ['h1', 'h2'], b: { hosts: ['h2', 'h1'], vars: { v: 'b' } }, c: { children: ['a', 'b'], vars: { v: 'c', w: 1 } }, _meta: { hostvars: { h2: { own: true } } } },
+    json: {
+      a: ['h1', 'h2'],
+      b: { hosts: ['h2', 'h1'], vars: { v: 'b' } },
+      c: { children: ['a', 'b'], vars: { v: 'c', w: 1 } },
+      _meta: { hostvars: { h2: { own: true } } },
+    },
   },
 ];
 
@@ -93,8 +98,16 @@ describe('what it refuses, located in the JSON', () => {
     ['vars not a mapping', '{\n  "web": {\n    "hosts": [],\n    "vars": [1]\n  }\n}', ['4:5 web.vars: the vars of group "web" must be a mapping, not a list']],
     ['children not a list', '{"web": {"children": "db"}}', ['1:10 web.children: the children of group "web" must be a list of group names, not a string']],
     ['a host name that is a number', '{"web": {"hosts": ["w1", 7]}}', ['1:26 web.hosts.1: a host name must be a non-empty string, not a number']],
-    ['hostvars not a mapping', '{"_meta": {"hostvars": []}}', ['1:12 _meta.hostvars: _meta.hostvars must be a mapping of host names to their variables, not a list']],
-    ["a host's vars not a mapping", '{"web": ["w1"],\n "_meta": {"hostvars": {"w1": "x"}}}', ['2:25 _meta.hostvars.w1: the variables of host "w1" must be a mapping, not a string']],
+    [
+      'hostvars not a mapping',
+      '{"_meta": {"hostvars": []}}',
+      ['1:12 _meta.hostvars: _meta.hostvars must be a mapping of host names to their variables, not a list'],
+    ],
+    [
+      "a host's vars not a mapping",
+      '{"web": ["w1"],\n "_meta": {"hostvars": {"w1": "x"}}}',
+      ['2:25 _meta.hostvars.w1: the variables of host "w1" must be a mapping, not a string'],
+    ],
     ['a repeated key', '{"web": ["w1"], "web": ["w2"]}', [expect.stringMatching(/^1:17 : YAML error: Map keys must be unique: "web" is also at line 1/)]],
   ])('%s', (_name, text, expected) => {
     expect(one(text)).toEqual(expected);
@@ -110,7 +123,9 @@ describe('what it refuses, located in the JSON', () => {
     expect(issues).toEqual([]);
     const values = attachValues(flat);
     resolveConnection(flat.hosts.find((h) => h.name === 'w2')!);
-    expect(values.issues.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}: ${i.message}`)).toEqual(['4:12 web.hosts.w2.ansible_port: expected a port number (host w2)']);
+    expect(values.issues.map((i) => `${i.loc.line}:${i.loc.col} ${i.loc.path}: ${i.message}`)).toEqual([
+      '4:12 web.hosts.w2.ansible_port: expected a port number (host w2)',
+    ]);
   });
 });
 

@@ -15,9 +15,35 @@ describe('Python string rules', () => {
 
   it('int() as Python reads it: a table, and 3000 generated texts', () => {
     // prettier-ignore
-    const table = [' 12 ', '+1_000', '-\u0661\u0662', '\u{1D7D9}', '', '1__0', '_1', '1_', '0x10', '1.0', 'a', '00', '-0', '+-1', '\u30001\u3000', '1'.repeat(4300), '1'.repeat(4301), '\u00b2', '\u2460'];
+    const table = [
+      ' 12 ',
+      '+1_000',
+      '-\u0661\u0662',
+      '\u{1D7D9}',
+      '',
+      '1__0',
+      '_1',
+      '1_',
+      '0x10',
+      '1.0',
+      'a',
+      '00',
+      '-0',
+      '+-1',
+      '\u30001\u3000',
+      '1'.repeat(4300),
+      '1'.repeat(4301),
+      '\u00b2',
+      '\u2460',
+    ];
     const piece = fc.constantFrom('0', '1', '9', '_', '+', '-', ' ', '\t', '\x1c', '\u0663', '\u09e7', '\uff15', '\u00b2', 'a', '.', 'x');
-    const texts = [...table, ...fc.sample(fc.array(piece, { minLength: 1, maxLength: 6 }).map((ps) => ps.join('')), { numRuns: 3000, seed: 7 })];
+    const texts = [
+      ...table,
+      ...fc.sample(
+        fc.array(piece, { minLength: 1, maxLength: 6 }).map((ps) => ps.join('')),
+        { numRuns: 3000, seed: 7 },
+      ),
+    ];
     const theirs = runPython<(string | null)[]>(
       `import json, sys
 def to_int(t):

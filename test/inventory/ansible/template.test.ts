@@ -88,7 +88,7 @@ const STANDARD: Inventory = {
       t: '{{ dbv }}-{{ inventory_hostname }}',
       bad: '{{ nope }}',
       hv: "{{ hostvars['web1'].port }}",
-      loop: "{{ loop }}",
+      loop: '{{ loop }}',
     },
     'app.example.com': {},
   },
@@ -150,7 +150,7 @@ const TABLE: Case[] = [
   { t: "{{ '{' }}" },
   { t: "{{ '{{' }}" },
   { t: '{{ "" }}' },
-  { t: "{{ d | string }}" },
+  { t: '{{ d | string }}' },
   { t: "{{ 'True' | string }}" },
   { t: "{{ [1, 'a', none, true, 1.5, {'k': [2]}] }}" },
   { t: "{{ {'a': 1, 'b': [1, 2]} }}" },
@@ -242,7 +242,10 @@ const TABLE: Case[] = [
   { t: '{{ ansible_host | default(inventory_hostname) }}', host: 'db1' },
   { t: "{{ groups['web'] | first }} {{ groups.web[1] }} {{ (groups['web'] | length) > 1 }}" },
   { t: "{{ name ~ '-' ~ inventory_hostname }}" },
-  { t: '{{ship_user}}', inventory: { hosts: { web1: { admin_user: 'deploy' } }, groups: { web: { hosts: ['web1'], vars: { ship_user: '{{ admin_user }}' } } } } },
+  {
+    t: '{{ship_user}}',
+    inventory: { hosts: { web1: { admin_user: 'deploy' } }, groups: { web: { hosts: ['web1'], vars: { ship_user: '{{ admin_user }}' } } } },
+  },
   { t: '{{ playbook_dir }}/keys', expect: 'we-refuse', why: 'a playbook variable: cnet-remote runs no playbook' },
   { t: '{{ nope | default(omit) }}', expect: 'we-refuse', why: 'omit is a playbook variable' },
   { t: '{{ "%s-%s" | format(1, 2) }}', expect: 'we-refuse', why: 'a filter outside the subset' },
@@ -252,7 +255,7 @@ const TABLE: Case[] = [
   { t: "{{ hostvars['db1'].bad | default('fallback') }}", expect: 'ansible-keeps-text', why: 'the text is kept, so default does not apply' },
   { t: "{{ hostvars['db1'].hv }}", expect: 'ansible-keeps-text', why: 'hostvars is not defined inside hostvars' },
   { t: "{{ hostvars['db1'] }}", name: "hostvars['db1'] whole: Ansible renders each variable, and db1's loop fails" },
-  { t: "{{ hostvars['web2'] }}", expect: 'we-refuse', why: 'a whole host\'s variables (with Ansible\'s playbook_dir, omit, …) is not rendered' },
+  { t: "{{ hostvars['web2'] }}", expect: 'we-refuse', why: "a whole host's variables (with Ansible's playbook_dir, omit, …) is not rendered" },
   // operators
   { t: '{{ port + 1 }}' },
   { t: '{{ port ~ 1 }}' },
@@ -291,7 +294,9 @@ const TABLE: Case[] = [
   { t: '{{ name | lower }} {{ name | upper }} {{ "ß" | upper }} {{ none | lower }}' },
   { t: '{{ lst | upper }}' },
   { t: '{{ "  a  " | trim }}|{{ "xxaxx" | trim("x") }}|{{ spaced | trim }}|' },
-  { t: '{{ "yes" | bool }} {{ "On" | bool }} {{ "no" | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ "1" | bool }} {{ "TRUE" | bool }} {{ 2 | bool }} {{ 1.0 | bool }}' },
+  {
+    t: '{{ "yes" | bool }} {{ "On" | bool }} {{ "no" | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ "1" | bool }} {{ "TRUE" | bool }} {{ 2 | bool }} {{ 1.0 | bool }}',
+  },
   { t: '{{ none | bool }}' },
   { t: '{{ "yes" | bool }}' },
   { t: '{{ "yes" | ansible.builtin.bool }}' },
@@ -417,8 +422,73 @@ function generated(count: number, seed: number): Case[] {
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
   const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
-  const atoms = ['0', '1', '-2', '3.5', '0.0', '1.5e3', "'a'", "'Ab c'", "''", "'12'", "' 7 '", "'yes'", "'[1]'", "'True'", "'{'", "'ß'", 'true', 'false', 'none', '[]', '[1, 2]', "['x', 'y']", "[1, 'a']", '(1, 2)', "{'k': 1}", 'port', 'name', 'lst', 'd', 'nothing', 'flag', 'ratio', 'nope', 'u', 'dt', 'lt', 'tpl_port', 'd.k', 'lst[0]', 'groups.web', 'group_names', 'inventory_hostname', 'hostvars.db1.dbv', "hostvars['web2'].port", "lookup('env', 'CNET_TPL_UNSET')"];
-  const filters = ['int', 'string', 'lower', 'upper', 'trim', 'bool', 'length', 'first', 'last', "join(',')", "default('z')", "default('z', true)", "replace('a', 'b')", 'd(0)', "regex_replace('[aeiou]', '_')", "regex_replace('(\\w)(\\w)', '\\2\\1')", "regex_replace('^', '>')", 'int(7)'];
+  const atoms = [
+    '0',
+    '1',
+    '-2',
+    '3.5',
+    '0.0',
+    '1.5e3',
+    "'a'",
+    "'Ab c'",
+    "''",
+    "'12'",
+    "' 7 '",
+    "'yes'",
+    "'[1]'",
+    "'True'",
+    "'{'",
+    "'ß'",
+    'true',
+    'false',
+    'none',
+    '[]',
+    '[1, 2]',
+    "['x', 'y']",
+    "[1, 'a']",
+    '(1, 2)',
+    "{'k': 1}",
+    'port',
+    'name',
+    'lst',
+    'd',
+    'nothing',
+    'flag',
+    'ratio',
+    'nope',
+    'u',
+    'dt',
+    'lt',
+    'tpl_port',
+    'd.k',
+    'lst[0]',
+    'groups.web',
+    'group_names',
+    'inventory_hostname',
+    'hostvars.db1.dbv',
+    "hostvars['web2'].port",
+    "lookup('env', 'CNET_TPL_UNSET')",
+  ];
+  const filters = [
+    'int',
+    'string',
+    'lower',
+    'upper',
+    'trim',
+    'bool',
+    'length',
+    'first',
+    'last',
+    "join(',')",
+    "default('z')",
+    "default('z', true)",
+    "replace('a', 'b')",
+    'd(0)',
+    "regex_replace('[aeiou]', '_')",
+    "regex_replace('(\\w)(\\w)', '\\2\\1')",
+    "regex_replace('^', '>')",
+    'int(7)',
+  ];
   const ops = ['+', '-', '*', '/', '//', '**', '~', '==', '!=', '<', '>=', 'and', 'or', 'in', 'not in'];
   const expr = (depth: number): string => {
     const r = rand(depth > 2 ? 2 : 8);
@@ -442,7 +512,49 @@ function shapes(count: number, seed: number): Case[] {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
-  const pieces = ['a', ' ', '  ', '\n', '\r\n', '\t', '\\', '{', '}', '[', ']', "'", '"', 'True', ',', '#}', '%}', '}}', '{# c #}', '{#- c -#}', '{#+ c #}', '{% raw %}x{{ y }}{% endraw %}', '{%- raw %} r {% endraw -%}', '{{ port }}', '{{- name -}}', '{{ name -}}', '{{- lst }}', '{{ lst }}', '{{ "[1" }}', '{{ "]" }}', '{{ d }}', '{{ none }}', '{{ nothing }}', '{{ "\\\\n" }}', "{{ 'a\\b' }}", '{{ "x\ny" }}', '{{ ml }}', '{{ two_nl }}', '{{ flag }}', "{{ '{' }}", '{{ 1 }}'];
+  const pieces = [
+    'a',
+    ' ',
+    '  ',
+    '\n',
+    '\r\n',
+    '\t',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    "'",
+    '"',
+    'True',
+    ',',
+    '#}',
+    '%}',
+    '}}',
+    '{# c #}',
+    '{#- c -#}',
+    '{#+ c #}',
+    '{% raw %}x{{ y }}{% endraw %}',
+    '{%- raw %} r {% endraw -%}',
+    '{{ port }}',
+    '{{- name -}}',
+    '{{ name -}}',
+    '{{- lst }}',
+    '{{ lst }}',
+    '{{ "[1" }}',
+    '{{ "]" }}',
+    '{{ d }}',
+    '{{ none }}',
+    '{{ nothing }}',
+    '{{ "\\\\n" }}',
+    "{{ 'a\\b' }}",
+    '{{ "x\ny" }}',
+    '{{ ml }}',
+    '{{ two_nl }}',
+    '{{ flag }}',
+    "{{ '{' }}",
+    '{{ 1 }}',
+  ];
   return Array.from({ length: count }, () => {
     const n = 1 + rand(6);
     let t = '';
@@ -460,7 +572,58 @@ function literals(count: number, seed: number): Case[] {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
-  const pieces = ['[', ']', '{', '}', '(', ')', ',', ', ', ':', ': ', ' ', '1', '-', '+', '-1', '2.5', '1e3', '.5', '1_0', '0x1F', '0o7', '01', '00', "'a'", '"b"', "'it\\'s'", "'\\n'", "'\\x41'", "r'\\d'", "b'x'", "u'u'", "f'x'", "'''t'''", 'True', 'False', 'None', 'true', 'null', 'x', '2j', '...', 'set()', '#c\n', '\n', '\n ', '\t', '\\\n', "'a' 'b'", "'ü'", "'\\u00fc'"];
+  const pieces = [
+    '[',
+    ']',
+    '{',
+    '}',
+    '(',
+    ')',
+    ',',
+    ', ',
+    ':',
+    ': ',
+    ' ',
+    '1',
+    '-',
+    '+',
+    '-1',
+    '2.5',
+    '1e3',
+    '.5',
+    '1_0',
+    '0x1F',
+    '0o7',
+    '01',
+    '00',
+    "'a'",
+    '"b"',
+    "'it\\'s'",
+    "'\\n'",
+    "'\\x41'",
+    "r'\\d'",
+    "b'x'",
+    "u'u'",
+    "f'x'",
+    "'''t'''",
+    'True',
+    'False',
+    'None',
+    'true',
+    'null',
+    'x',
+    '2j',
+    '...',
+    'set()',
+    '#c\n',
+    '\n',
+    '\n ',
+    '\t',
+    '\\\n',
+    "'a' 'b'",
+    "'ü'",
+    "'\\u00fc'",
+  ];
   return Array.from({ length: count }, () => {
     let text = rand(2) ? '[' : '{';
     const n = 1 + rand(8);
@@ -470,7 +633,12 @@ function literals(count: number, seed: number): Case[] {
   });
 }
 
-const CASES: Case[] = [...TABLE, ...generated(Number(process.env.TPL_GEN ?? 400), 2024), ...shapes(Number(process.env.TPL_GEN ?? 400), 12), ...literals(Number(process.env.TPL_GEN ?? 400), 7)];
+const CASES: Case[] = [
+  ...TABLE,
+  ...generated(Number(process.env.TPL_GEN ?? 400), 2024),
+  ...shapes(Number(process.env.TPL_GEN ?? 400), 12),
+  ...literals(Number(process.env.TPL_GEN ?? 400), 7),
+];
 
 /** The Python side: one process for the table (see the header). Prints JSON. */
 const HARNESS = String.raw`
@@ -578,7 +746,10 @@ function unrepresentable(v: unknown): boolean {
 /** The interpreter ansible runs on (its shebang): python3 on PATH may be another one, without ansible. */
 function ansiblePython(): string {
   const ansible = execFileSync('sh', ['-c', 'command -v ansible'], { encoding: 'utf8' }).trim();
-  const words = readFileSync(ansible, 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').split(/\s+/);
+  const words = readFileSync(ansible, 'utf8')
+    .split('\n')[0]!
+    .replace(/^#!\s*/, '')
+    .split(/\s+/);
   return words[0]!.endsWith('/env') ? words[1]! : words[0]!;
 }
 
@@ -612,7 +783,14 @@ describe('templates rendered as ansible-core 2.14 Templar renders them', () => {
       maxBuffer: 256 * 1024 * 1024,
       stdio: ['pipe', 'pipe', 'ignore'],
       // no ansible.cfg anywhere Ansible looks: an empty one named, a home and a cwd of our own
-      env: { PATH: process.env.PATH, LANG: 'C.UTF-8', HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_LOCALHOST_WARNING: 'False', ANSIBLE_NOCOLOR: '1' },
+      env: {
+        PATH: process.env.PATH,
+        LANG: 'C.UTF-8',
+        HOME: dir,
+        ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+        ANSIBLE_LOCALHOST_WARNING: 'False',
+        ANSIBLE_NOCOLOR: '1',
+      },
     });
     results = JSON.parse(out) as AnsibleResult[];
     expect(results).toHaveLength(CASES.length);

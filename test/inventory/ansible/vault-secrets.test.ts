@@ -24,7 +24,10 @@ const at = (name: string) => join(dir, name);
 function ansiblePython(): string[] {
   const where = execFileSync('sh', ['-c', 'command -v ansible-vault'], { encoding: 'utf8' }).trim();
   const first = readFileSync(where, 'utf8').split('\n')[0] ?? '';
-  return first.replace(/^#!\s*/, '').trim().split(/\s+/);
+  return first
+    .replace(/^#!\s*/, '')
+    .trim()
+    .split(/\s+/);
 }
 
 /** ansible-playbook's secret set-up (lib/ansible/cli/__init__.py run → setup_vault_secrets), per case. */
@@ -131,7 +134,13 @@ afterAll(() => {
 
 function theirSecrets(cases: Case[]): Theirs[] {
   const [python, ...args] = ansiblePython();
-  const out = execFileSync(python as string, [...args, '-c', SETUP], { cwd: dir, env: baseEnv, input: JSON.stringify(cases), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  const out = execFileSync(python as string, [...args, '-c', SETUP], {
+    cwd: dir,
+    env: baseEnv,
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
   return JSON.parse(out) as Theirs[];
 }
 
@@ -199,13 +208,25 @@ const REFUSE = (): [Case, RegExp][] => [
   [{ name: 'an empty file', passwordFiles: [at('empty.pass')] }, /--vault-password-file .*empty\.pass: the vault password is empty/],
   [{ name: 'a file of blank space', vaultIds: [`x@${at('spaces-only.pass')}`] }, /--vault-id x@.*: the vault password is empty/],
   [{ name: 'a script that fails', passwordFiles: [at('fails.sh')] }, /fails\.sh: the vault password script exited with status 3/],
-  [{ name: 'a client script without the id', vaultIds: [`unknown@${at('vault-client.sh')}`] }, /vault-client\.sh: the vault password client script found no secret for vault id "unknown" \(exit status 2\): no such id: unknown/],
+  [
+    { name: 'a client script without the id', vaultIds: [`unknown@${at('vault-client.sh')}`] },
+    /vault-client\.sh: the vault password client script found no secret for vault id "unknown" \(exit status 2\): no such id: unknown/,
+  ],
   [{ name: 'a script that prints nothing', vaultIds: [`x@${at('silent.sh')}`] }, /the vault password is empty/],
   [{ name: 'an executable password file (no #!)', passwordFiles: [at('executable.pass')] }, /has no #! line.*chmod a-x/],
-  [{ name: 'a missing file under ~', env: { ANSIBLE_VAULT_PASSWORD_FILE: '~/missing.pass' } }, /ANSIBLE_VAULT_PASSWORD_FILE=~\/missing\.pass: \/.*\/missing\.pass was not found/],
+  [
+    { name: 'a missing file under ~', env: { ANSIBLE_VAULT_PASSWORD_FILE: '~/missing.pass' } },
+    /ANSIBLE_VAULT_PASSWORD_FILE=~\/missing\.pass: \/.*\/missing\.pass was not found/,
+  ],
   [{ name: 'a directory', passwordFiles: [at('a-dir')] }, /a-dir: the file is a directory/],
-  [{ name: 'an encrypted password file with no password before it', passwordFiles: [at('encrypted.pass')] }, /encrypted\.pass: the file is vault-encrypted, and no password given before it decrypts it: give that password first/],
-  [{ name: 'a missing file beside a good one (Ansible warns and goes on)', passwordFiles: [at('one.pass'), at('missing.pass')] }, /missing\.pass: the file was not found/],
+  [
+    { name: 'an encrypted password file with no password before it', passwordFiles: [at('encrypted.pass')] },
+    /encrypted\.pass: the file is vault-encrypted, and no password given before it decrypts it: give that password first/,
+  ],
+  [
+    { name: 'a missing file beside a good one (Ansible warns and goes on)', passwordFiles: [at('one.pass'), at('missing.pass')] },
+    /missing\.pass: the file was not found/,
+  ],
 ];
 
 describe('loadVaultSecrets agrees with ansible-playbook (CLI.setup_vault_secrets)', () => {
@@ -243,7 +264,7 @@ describe('loadVaultSecrets agrees with ansible-playbook (CLI.setup_vault_secrets
 });
 
 describe('loadVaultSecrets', () => {
-  it("says where each secret came from, and never holds a password in that", async () => {
+  it('says where each secret came from, and never holds a password in that', async () => {
     const us = await ours({
       name: 'sources',
       vaultIds: [`prod@${at('prod.pass')}`],

@@ -32,7 +32,10 @@ const ALL: VaultSecret[] = [
 function ansiblePython(): string[] {
   const where = execFileSync('sh', ['-c', 'command -v ansible-vault'], { encoding: 'utf8' }).trim();
   const first = readFileSync(where, 'utf8').split('\n')[0] ?? '';
-  return first.replace(/^#!\s*/, '').trim().split(/\s+/);
+  return first
+    .replace(/^#!\s*/, '')
+    .trim()
+    .split(/\s+/);
 }
 
 /** Asks ansible's VaultLib (lib/ansible/parsing/vault) to encrypt and decrypt; bytes travel as hex. */
@@ -65,7 +68,12 @@ interface Decrypted {
 
 function vaultLib(req: { encrypt: { plain: string; password: string; id?: string }[]; decrypt: { text: string; secrets: [string, string][] }[] }) {
   const [python, ...args] = ansiblePython();
-  const out = execFileSync(python as string, [...args, '-c', VAULTLIB], { env, input: JSON.stringify(req), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  const out = execFileSync(python as string, [...args, '-c', VAULTLIB], {
+    env,
+    input: JSON.stringify(req),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
   return JSON.parse(out) as { encrypted: string[]; decrypted: Decrypted[] };
 }
 
@@ -111,7 +119,14 @@ beforeAll(() => {
 
   // encrypt_string: the `!vault |` values a user pastes into group_vars, read as YAML reads them
   const names = Object.keys(STRINGS);
-  const yaml = ansibleVault(['encrypt_string', '--vault-id', 'dev@two.pass', ...names.map((n) => `--name=${n}`), '--', ...names.map((n) => STRINGS[n] as string)]);
+  const yaml = ansibleVault([
+    'encrypt_string',
+    '--vault-id',
+    'dev@two.pass',
+    ...names.map((n) => `--name=${n}`),
+    '--',
+    ...names.map((n) => STRINGS[n] as string),
+  ]);
   fromString = parse(yaml, { customTags: [{ tag: '!vault', resolve: (s: string) => s }] }) as Record<string, string>;
 
   // whole files: 1.1 (no vault id) and 1.2 (vault id prod)
@@ -171,7 +186,10 @@ describe('decryptVault: refusals', () => {
   };
 
   it('a wrong password: names the sources and the vault id, never a password', () => {
-    const wrong = [secret('default', Buffer.from('not-the-pw-xyzzy'), '--vault-password-file /etc/wrong.pass'), secret('dev', PW_TWO, '--vault-id dev@two.pass')];
+    const wrong = [
+      secret('default', Buffer.from('not-the-pw-xyzzy'), '--vault-password-file /etc/wrong.pass'),
+      secret('dev', PW_TWO, '--vault-id dev@two.pass'),
+    ];
     const err = refusal(fromFile12, wrong);
     expect(err.problem).toBe('wrong-secret');
     expect(err.message).toContain('vault id "prod"');
@@ -281,7 +299,13 @@ describe('decryptVault agrees with VaultLib.decrypt on re-spaced and damaged vau
     ['space before the header', () => ` ${V()}`],
     ['newline before the header', () => `\n${V()}`],
     ['hex lines indented', () => V().replace(/\n(?=.)/g, '\n  ')],
-    ['trailing space on a hex line', () => V().replace('\n', ' \n').replace(/(\n[0-9a-f]+)\n/, '$1 \n')],
+    [
+      'trailing space on a hex line',
+      () =>
+        V()
+          .replace('\n', ' \n')
+          .replace(/(\n[0-9a-f]+)\n/, '$1 \n'),
+    ],
     ['tab inside the hex', () => V().replace(/(\n[0-9a-f]{20})/, '$1\t')],
     ['folded onto one line', () => V().trimEnd().replace(/\n/g, ' ')],
     ['version 1.0', () => withHeader(V(), '$ANSIBLE_VAULT;1.0;AES256')],
@@ -335,7 +359,9 @@ describe('decryptVault agrees with VaultLib.decrypt on re-spaced and damaged vau
       }
       if (them.ok !== undefined) accepted++;
       if (them.ok !== ours.ok || them.error !== ours.error) {
-        disagreements.push(`${name}: Ansible ${them.ok !== undefined ? 'decrypts' : `${them.error} (${them.message})`}; ours ${ours.ok !== undefined ? 'decrypts' : `${ours.error} (${ours.message})`}`);
+        disagreements.push(
+          `${name}: Ansible ${them.ok !== undefined ? 'decrypts' : `${them.error} (${them.message})`}; ours ${ours.ok !== undefined ? 'decrypts' : `${ours.error} (${ours.message})`}`,
+        );
       }
     });
     expect(disagreements).toEqual([]);

@@ -214,7 +214,15 @@ function refusal(blob: Buffer): string | undefined {
     expect(err).toBeInstanceOf(Error);
     return (err as Error).message;
   }
-  return verifyCertificateSignature(c, ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+  return verifyCertificateSignature(c, [
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+    'ssh-rsa',
+  ]);
 }
 
 describe('tampered certificates', () => {
@@ -298,11 +306,15 @@ describe('checkHostCertificate (sshkey_cert_check_host)', () => {
   });
 
   it('refuses: another name, expired, not yet valid, a user certificate, a critical option, a bad signature, ssh-rsa', () => {
-    const c = hostCert((m) => parseCertificate(m.blob).principals.length > 0 && parseCertificate(m.blob).validBefore === 0xffffffffffffffffn && m.ca.key === 'ed25519');
+    const c = hostCert(
+      (m) => parseCertificate(m.blob).principals.length > 0 && parseCertificate(m.blob).validBefore === 0xffffffffffffffffn && m.ca.key === 'ed25519',
+    );
     expect(checkHostCertificate(c, { name: 'WEB1.lab', now })).toMatch(/not among the certificate's principals/);
     // exact comparison: no wildcard, no case folding
     expect(checkHostCertificate(c, { name: c.principals[0]!.toUpperCase(), now })).toMatch(/principals/);
-    const timed = hostCert((m) => parseCertificate(m.blob).validAfter > 0n && parseCertificate(m.blob).validBefore < 0xffffffffffffffffn && !m.ca.refusedByDefault);
+    const timed = hostCert(
+      (m) => parseCertificate(m.blob).validAfter > 0n && parseCertificate(m.blob).validBefore < 0xffffffffffffffffn && !m.ca.refusedByDefault,
+    );
     const name = timed.principals[0] ?? 'x';
     expect(checkHostCertificate(timed, { name, now: new Date(Number(timed.validAfter) * 1000 - 1000) })).toMatch(/not yet valid/);
     expect(checkHostCertificate(timed, { name, now: new Date(Number(timed.validBefore) * 1000) })).toMatch(/expired/);

@@ -56,7 +56,12 @@ const rows: Row[] = [
   { name: '!all', config: ['Match !all', '  User every'], alias: 'x', expect: { user: me } },
   { name: 'one criterion then all', config: ['Match host x all', '  Port 7'], alias: 'x', expect: { port: '7' } },
   { name: 'all then more', config: ['Match all host x', '  Port 7'], alias: 'x', expect: { error: "test.config line 1: 'all' cannot be combined" } },
-  { name: 'two criteria then all', config: ['Match canonical final all', '  Port 7'], alias: 'x', expect: { error: "test.config line 1: 'all' cannot be combined" } },
+  {
+    name: 'two criteria then all',
+    config: ['Match canonical final all', '  Port 7'],
+    alias: 'x',
+    expect: { error: "test.config line 1: 'all' cannot be combined" },
+  },
   // exec: not run by cnet-remote; ssh does not run it either when an earlier criterion failed
   { name: 'exec after a failed criterion', config: ['Match host nomatch exec "exit 0"', '  Port 8'], alias: 'x', expect: { port: '22' } },
   // refusals (ssh: "Bad Match condition", exit 255)
@@ -64,15 +69,36 @@ const rows: Row[] = [
   { name: 'argument is a comment', config: ['Match user #x'], alias: 'x', expect: { error: 'test.config line 1: Missing Match criteria for user' } },
   // tagged (9.4, readconf.c match_cfg_line: the Tag so far, else ""); 9.2 refuses the config
   { name: 'tagged: the Tag set before', config: ['Tag prod', 'Match tagged prod*', '  Port 9'], alias: 'x', expect: { port: '9' }, ssh: 'refuses' },
-  { name: 'tagged: no Tag is the empty string', config: ['Match tagged prod', '  Port 9', 'Match !tagged prod', '  User untagged'], alias: 'x', expect: { port: '22', user: 'untagged' }, ssh: 'refuses' },
+  {
+    name: 'tagged: no Tag is the empty string',
+    config: ['Match tagged prod', '  Port 9', 'Match !tagged prod', '  User untagged'],
+    alias: 'x',
+    expect: { port: '22', user: 'untagged' },
+    ssh: 'refuses',
+  },
   { name: 'tagged: missing argument', config: ['Match tagged'], alias: 'x', expect: { error: 'test.config line 1: Missing Match criteria for tagged' } },
-  { name: 'version is not in 9.2', config: ['Match version OpenSSH*'], alias: 'x', expect: { error: 'test.config line 1: Unsupported Match attribute version' } },
+  {
+    name: 'version is not in 9.2',
+    config: ['Match version OpenSSH*'],
+    alias: 'x',
+    expect: { error: 'test.config line 1: Unsupported Match attribute version' },
+  },
   { name: 'unknown criterion', config: ['Match hostx=a'], alias: 'x', expect: { error: 'test.config line 1: Unsupported Match attribute hostx' } },
   { name: 'unterminated quote', config: ['Match host "web*'], alias: 'x', expect: { error: 'test.config line 1: invalid quotes' } },
   // final: a second reading with Match final true
   { name: 'final', config: ['Match final', '  User fin'], alias: 'x', expect: { user: 'fin' } },
-  { name: '!final holds in the first pass, first value wins', config: ['Match final', '  User fin', 'Match !final', '  User first'], alias: 'x', expect: { user: 'first' } },
-  { name: 'final host= compares the final host', config: ['Host x', '  HostName Real.Example', 'Match final host=real.example', '  Port 9'], alias: 'x', expect: { port: '9', hostname: 'real.example' } },
+  {
+    name: '!final holds in the first pass, first value wins',
+    config: ['Match final', '  User fin', 'Match !final', '  User first'],
+    alias: 'x',
+    expect: { user: 'first' },
+  },
+  {
+    name: 'final host= compares the final host',
+    config: ['Host x', '  HostName Real.Example', 'Match final host=real.example', '  Port 9'],
+    alias: 'x',
+    expect: { port: '9', hostname: 'real.example' },
+  },
   {
     name: 'final pass: Host lines compare the final host',
     config: ['Host x', '  HostName Real.Example', 'Match final', 'Host real.example', '  Port 10', 'Host x', '  User x-again'],
@@ -81,7 +107,12 @@ const rows: Row[] = [
   },
   { name: 'final pass: HostName lines do nothing', config: ['Match final', '  HostName late.example'], alias: 'x', expect: { hostname: 'x' } },
   { name: 'values from the first pass stay', config: ['Match final', '  Port 2', 'Host *', '  Port 3'], alias: 'x', expect: { port: '3' } },
-  { name: 'an IdentityFile read in both passes is listed once', config: ['IdentityFile ~/.ssh/a', 'Match final', '  IdentityFile ~/.ssh/b'], alias: 'x', expect: { identityfile: ['~/.ssh/a', '~/.ssh/b'] } },
+  {
+    name: 'an IdentityFile read in both passes is listed once',
+    config: ['IdentityFile ~/.ssh/a', 'Match final', '  IdentityFile ~/.ssh/b'],
+    alias: 'x',
+    expect: { identityfile: ['~/.ssh/a', '~/.ssh/b'] },
+  },
   // canonical: in 9.2 "this is the final pass", as final
   { name: 'canonical without a final pass', config: ['Match canonical', '  Port 11'], alias: 'x', expect: { port: '22' } },
   { name: 'canonical in the final pass', config: ['Match canonical', '  Port 11', 'Match final'], alias: 'x', expect: { port: '11' } },
@@ -116,10 +147,22 @@ const rows: Row[] = [
     expect: { port: '16' },
   },
   // localnetwork (9.4+): the controller's interfaces; lo is 127.0.0.1
-  { name: 'localnetwork loopback', config: ['Match localnetwork 198.51.100.0/24,127.0.0.0/8', '  Port 14'], alias: 'x', expect: { port: '14' }, ssh: 'refuses' },
+  {
+    name: 'localnetwork loopback',
+    config: ['Match localnetwork 198.51.100.0/24,127.0.0.0/8', '  Port 14'],
+    alias: 'x',
+    expect: { port: '14' },
+    ssh: 'refuses',
+  },
   { name: 'localnetwork IPv6 loopback', config: ['Match localnetwork ::1/128', '  Port 14'], alias: 'x', expect: { port: '14' }, ssh: 'refuses' },
   // TEST-NET-2: no interface of a test machine is on it
-  { name: 'localnetwork elsewhere', config: ['Match localnetwork=198.51.100.0/24,2001:db8::/32', '  Port 14'], alias: 'x', expect: { port: '22' }, ssh: 'refuses' },
+  {
+    name: 'localnetwork elsewhere',
+    config: ['Match localnetwork=198.51.100.0/24,2001:db8::/32', '  Port 14'],
+    alias: 'x',
+    expect: { port: '22' },
+    ssh: 'refuses',
+  },
   { name: '!localnetwork', config: ['Match !localnetwork 127.0.0.1', '  Port 14'], alias: 'x', expect: { port: '22' }, ssh: 'refuses' },
   {
     name: 'localnetwork with host bits set',
@@ -128,7 +171,13 @@ const rows: Row[] = [
     expect: { error: 'test.config line 1: Match localnetwork: Inconsistent mask length for network "127.0.0.1/8"' },
     ssh: 'refuses',
   },
-  { name: 'localnetwork not an address', config: ['Match localnetwork lan'], alias: 'x', expect: { error: 'test.config line 1: Match localnetwork: list entry "lan" contains invalid characters' }, ssh: 'refuses' },
+  {
+    name: 'localnetwork not an address',
+    config: ['Match localnetwork lan'],
+    alias: 'x',
+    expect: { error: 'test.config line 1: Match localnetwork: list entry "lan" contains invalid characters' },
+    ssh: 'refuses',
+  },
 ];
 
 let home: string;

@@ -44,9 +44,7 @@ function asSshG(s: SshConfigSettings, alias: string): Record<string, string[]> {
     port: [String(s.port ?? 22)],
     identityfile: s.identityFiles.length > 0 ? s.identityFiles : SSH_DEFAULT_KEYS.map((k) => join(me.homedir, '.ssh', k)),
     proxyjump: s.proxyJump === undefined || s.proxyJump === 'none' ? [] : [formatJumpSpec(s.proxyJump)],
-    userknownhostsfile: [
-      (s.userKnownHostsFiles ?? [join(me.homedir, '.ssh/known_hosts'), join(me.homedir, '.ssh/known_hosts2')]).join(' '),
-    ],
+    userknownhostsfile: [(s.userKnownHostsFiles ?? [join(me.homedir, '.ssh/known_hosts'), join(me.homedir, '.ssh/known_hosts2')]).join(' ')],
     stricthostkeychecking: [strict],
     connecttimeout: [s.connectTimeout === undefined ? 'none' : String(s.connectTimeout)],
   };
@@ -102,21 +100,7 @@ describe.skipIf(!hasSsh)('resolveSshConfig agrees with `ssh -G`', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const aliases = [
-    'bastion',
-    'web-1',
-    'web-legacy',
-    'db1',
-    'DB1',
-    'direct',
-    'app.corp.example.com',
-    'other',
-    'lab-1',
-    'lab-2',
-    'm-a',
-    'm-skip',
-    'other2',
-  ];
+  const aliases = ['bastion', 'web-1', 'web-legacy', 'db1', 'DB1', 'direct', 'app.corp.example.com', 'other', 'lab-1', 'lab-2', 'm-a', 'm-skip', 'other2'];
   it.each(aliases)('%s', (alias) => {
     const settings = resolveSshConfig(loadSshConfig(file), alias);
     expect(settings.notes).toEqual([]);

@@ -110,16 +110,9 @@ describe('Include', () => {
     writeFileSync(join(home, '.ssh', 'config.d', '10-a.conf'), 'Host lab-*\n  User lab\n  IdentityFile ~/.ssh/a\n');
     writeFileSync(join(home, '.ssh', 'config.d', 'notes.txt'), 'Host *\n  User never\n');
     writeFileSync(join(home, '.ssh', 'config.d', '.hidden.conf'), 'Host *\n  User hidden\n');
-    writeFileSync(
-      join(home, '.ssh', 'config'),
-      'Host lab-1\n  Port 2201\n\nInclude config.d/*.conf\n\nHost *\n  User default\n  IdentityFile ~/.ssh/last\n',
-    );
+    writeFileSync(join(home, '.ssh', 'config'), 'Host lab-1\n  Port 2201\n\nInclude config.d/*.conf\n\nHost *\n  User default\n  IdentityFile ~/.ssh/last\n');
     const cfg = loadSshConfig(undefined, { homeDir: home });
-    expect(cfg.files).toEqual([
-      join(home, '.ssh', 'config'),
-      join(home, '.ssh', 'config.d', '10-a.conf'),
-      join(home, '.ssh', 'config.d', '20-b.conf'),
-    ]);
+    expect(cfg.files).toEqual([join(home, '.ssh', 'config'), join(home, '.ssh', 'config.d', '10-a.conf'), join(home, '.ssh', 'config.d', '20-b.conf')]);
     const lab = resolveSshConfig(cfg, 'lab-1', { ...ME, homeDir: home });
     expect(lab.user).toBe('lab');
     expect(lab.port).toBe(2201);
@@ -350,9 +343,7 @@ describe('resolveSshConfig: semantics', () => {
   it('an unset ${VAR} drops that setting with a note; an unknown %token is an error', () => {
     const s = resolve('Host *\n  IdentityFile ${NO_SUCH_VAR_X}/k\n  IdentityFile /ok\n', 'h', { env: {} });
     expect(s.identityFiles).toEqual(['/ok']);
-    expect(s.notes).toEqual([
-      'test.config line 2: IdentityFile ignored: "${NO_SUCH_VAR_X}/k": environment variable ${NO_SUCH_VAR_X} is not set',
-    ]);
+    expect(s.notes).toEqual(['test.config line 2: IdentityFile ignored: "${NO_SUCH_VAR_X}/k": environment variable ${NO_SUCH_VAR_X} is not set']);
     expect(() => resolve('Host *\n  IdentityFile ~/.ssh/%f\n', 'h')).toThrow('test.config line 2: IdentityFile: ');
   });
 

@@ -9,11 +9,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certifiedKey, checkHostCertificateKey, hostCertificateRefusal, isCertificateBlob, principalOf } from '../../../src/transport/openssh/host-certificate.js';
+import {
+  certifiedKey,
+  checkHostCertificateKey,
+  hostCertificateRefusal,
+  isCertificateBlob,
+  principalOf,
+} from '../../../src/transport/openssh/host-certificate.js';
 import { checkHostKey, knownHostsName, parseKnownHosts } from '../../../src/transport/openssh/known-hosts.js';
 
 let dir: string;
-const pub = (name: string) => readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+const pub = (name: string) =>
+  readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .join(' ');
 const blob = (file: string) => Buffer.from(readFileSync(join(dir, file), 'utf8').trim().split(/\s+/)[1]!, 'base64');
 const keygen = (args: string[]) => execFileSync('ssh-keygen', ['-q', ...args], { env: { ...process.env, TZ: 'UTC' } });
 /** a certificate for `host`'s key, signed by `ca`; returns its blob */
@@ -41,7 +52,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const check = (text: string, cert: Buffer, host = 'web1.lab', port = 22) => checkHostCertificateKey(parseKnownHosts(text), knownHostsName(host, port), host, cert, now);
+const check = (text: string, cert: Buffer, host = 'web1.lab', port = 22) =>
+  checkHostCertificateKey(parseKnownHosts(text), knownHostsName(host, port), host, cert, now);
 
 describe('checkHostCertificateKey', () => {
   it('a CA in a matching @cert-authority line, a valid certificate for the name: trusted, no plain key needed', () => {
@@ -69,7 +81,9 @@ describe('checkHostCertificateKey', () => {
     ] as const) {
       const r = check(text, cert);
       expect(r.status).toBe('cert-refused');
-      expect(r.status === 'cert-refused' && r.reason).toMatch(/which no @cert-authority line for web1\.lab in known_hosts lists; the key it certifies \(ssh-ed25519 SHA256:/);
+      expect(r.status === 'cert-refused' && r.reason).toMatch(
+        /which no @cert-authority line for web1\.lab in known_hosts lists; the key it certifies \(ssh-ed25519 SHA256:/,
+      );
     }
   });
 

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostKeyMode } from '../../../src/inventory/types.js';
-import { HOST_KEY_ALGORITHMS, badHostKeyAlgorithms, confirmsHostKey, hostKeyAlgorithmsFor, judgeHostKey, orderHostKeyAlgorithms, type HostKeyQuery } from '../../../src/transport/openssh/host-key-policy.js';
+import {
+  HOST_KEY_ALGORITHMS,
+  badHostKeyAlgorithms,
+  confirmsHostKey,
+  hostKeyAlgorithmsFor,
+  judgeHostKey,
+  orderHostKeyAlgorithms,
+  type HostKeyQuery,
+} from '../../../src/transport/openssh/host-key-policy.js';
 import { checkHostKey, hostKeyFingerprint, knownHostsName, parseKnownHosts, readKnownHosts } from '../../../src/transport/openssh/known-hosts.js';
 
 /** Keys made by the real ssh-keygen; the rules checked are OpenSSH 9.2's check_host_key() and order_hostkeyalgs(). */
@@ -12,7 +20,12 @@ let dir: string;
 const keys: Record<string, { line: string; blob: Buffer }> = {};
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cnet-host-key-policy-'));
-  for (const [name, type] of [['a', 'ed25519'], ['b', 'ed25519'], ['rsa', 'rsa'], ['ecdsa', 'ecdsa']] as const) {
+  for (const [name, type] of [
+    ['a', 'ed25519'],
+    ['b', 'ed25519'],
+    ['rsa', 'rsa'],
+    ['ecdsa', 'ecdsa'],
+  ] as const) {
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', '', '-f', join(dir, name)]);
     const line = readFileSync(join(dir, `${name}.pub`), 'utf8').trim();
     keys[name] = { line, blob: Buffer.from(line.split(' ')[1]!, 'base64') };
@@ -22,7 +35,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FILE = '/home/u/.ssh/known_hosts';
 function query(mode: HostKeyMode, knownHosts: string, more: Partial<HostKeyQuery> = {}): HostKeyQuery {
-  return { mode, name: 'web1', entries: parseKnownHosts(knownHosts), recordIn: FILE, recordable: true, scan: { host: 'web1', port: 22 }, key: keys.b!.blob, ...more };
+  return {
+    mode,
+    name: 'web1',
+    entries: parseKnownHosts(knownHosts),
+    recordIn: FILE,
+    recordable: true,
+    scan: { host: 'web1', port: 22 },
+    key: keys.b!.blob,
+    ...more,
+  };
 }
 
 describe('judgeHostKey: every mode × what known_hosts says, as ssh decides', () => {
@@ -78,7 +100,7 @@ describe('judgeHostKey: every mode × what known_hosts says, as ssh decides', ()
     }
   });
 
-  it('ask: the question is ssh\'s, and says when keys of another type are known', () => {
+  it("ask: the question is ssh's, and says when keys of another type are known", () => {
     const v = judgeHostKey(query('ask', `web1 ${keys.rsa!.line}\n`.replace('web1', 'elsewhere')));
     expect(v.kind === 'ask' && v.question).toContain("The authenticity of host 'web1' can't be established.");
     expect(v.kind === 'ask' && v.question).toContain('(yes/no/[fingerprint])');
@@ -94,7 +116,7 @@ describe('judgeHostKey: every mode × what known_hosts says, as ssh decides', ()
     expect(v).toEqual({ kind: 'accept', record: { file: FILE, names: ['[web1]:2222'] } });
   });
 
-  it('CheckHostIP: a new host is recorded as host,ip; a known host\'s unknown address is recorded; a changed address is refused', () => {
+  it("CheckHostIP: a new host is recorded as host,ip; a known host's unknown address is recorded; a changed address is refused", () => {
     const ip = { ipName: '192.0.2.7' };
     expect(judgeHostKey(query('accept-new', '', ip))).toEqual({ kind: 'accept', record: { file: FILE, names: ['web1', '192.0.2.7'] } });
     expect(judgeHostKey(query('strict', `web1 ${keys.b!.line}\n`, ip))).toEqual({ kind: 'accept', record: { file: FILE, names: ['192.0.2.7'] } });
@@ -120,7 +142,7 @@ describe('judgeHostKey: every mode × what known_hosts says, as ssh decides', ()
 });
 
 describe('confirmsHostKey', () => {
-  it('takes yes (any case) or the offered key\'s fingerprint, as ssh', () => {
+  it("takes yes (any case) or the offered key's fingerprint, as ssh", () => {
     const key = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIFh0', 'base64');
     expect(confirmsHostKey('yes\n', key)).toBe(true);
     expect(confirmsHostKey('YES', key)).toBe(true);
@@ -145,22 +167,38 @@ describe('orderHostKeyAlgorithms, as order_hostkeyalgs()', () => {
   it('an ECDSA key known: its curve first; a @cert-authority line: every certificate algorithm first', () => {
     expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.ecdsa!.line}\n`), 'web1', plain)[0]).toBe('ecdsa-sha2-nistp256');
     const withCerts = ['ssh-ed25519-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'ssh-ed25519', 'rsa-sha2-512'];
-    expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority *.lab ${keys.a!.line}\n`), 'web1', withCerts)).toEqual(['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512', 'ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519']);
-    expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority web* ${keys.a!.line}\n`), 'web1', withCerts)).toEqual(['ssh-ed25519-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512', 'ssh-ed25519']);
+    expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority *.lab ${keys.a!.line}\n`), 'web1', withCerts)).toEqual([
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'rsa-sha2-512',
+      'ssh-ed25519-cert-v01@openssh.com',
+      'ssh-ed25519',
+    ]);
+    expect(orderHostKeyAlgorithms(parseKnownHosts(`web1 ${keys.rsa!.line}\n@cert-authority web* ${keys.a!.line}\n`), 'web1', withCerts)).toEqual([
+      'ssh-ed25519-cert-v01@openssh.com',
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'rsa-sha2-512',
+      'ssh-ed25519',
+    ]);
   });
 });
 
 describe('hostKeyAlgorithmsFor: HostKeyAlgorithms assembled as the real ssh -G prints it (less what ssh2 cannot verify)', () => {
   const sshG = (value?: string): string[] => {
-    const out = execFileSync('ssh', ['-G', '-F', 'none', ...(value === undefined ? [] : ['-o', `HostKeyAlgorithms=${value}`]), 'x'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('ssh', ['-G', '-F', 'none', ...(value === undefined ? [] : ['-o', `HostKeyAlgorithms=${value}`]), 'x'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return /^hostkeyalgorithms (.*)$/m.exec(out)![1]!.split(',');
   };
   const supported = new Set(hostKeyAlgorithmsFor('*').algorithms);
-  it.each([undefined, '+ssh-rsa', '-rsa*', '-*cert*', '^ssh-rsa,ssh-dss', 'ssh-ed25519,rsa-sha2-*', 'ecdsa*', '*', 'rsa-sha2-512,ssh-ed25519'])('%s', (value) => {
-    const ours = hostKeyAlgorithmsFor(value);
-    expect(ours.algorithms).toEqual(sshG(value).filter((a) => supported.has(a)));
-    expect(ours.byKnownHosts).toBe(value === undefined || /^[+^-]/.test(value));
-  });
+  it.each([undefined, '+ssh-rsa', '-rsa*', '-*cert*', '^ssh-rsa,ssh-dss', 'ssh-ed25519,rsa-sha2-*', 'ecdsa*', '*', 'rsa-sha2-512,ssh-ed25519'])(
+    '%s',
+    (value) => {
+      const ours = hostKeyAlgorithmsFor(value);
+      expect(ours.algorithms).toEqual(sshG(value).filter((a) => supported.has(a)));
+      expect(ours.byKnownHosts).toBe(value === undefined || /^[+^-]/.test(value));
+    },
+  );
   it('refuses a name OpenSSH does not know, as ssh does ("Bad key types")', () => {
     expect(badHostKeyAlgorithms('foo')).toBe('unknown host key algorithm foo');
     expect(badHostKeyAlgorithms('+ssh-rsa,bar')).toBe('unknown host key algorithm bar');

@@ -273,20 +273,14 @@ describe('hashed entries produced by ssh-keygen -H', () => {
 describe('checkHostKey', () => {
   it('several keys for one host: any one matching is a match', () => {
     const entries = parseKnownHosts(
-      [
-        `multi ssh-ed25519 ${keyB.b64}`,
-        `multi ecdsa-sha2-nistp256 ${keyC.b64}`,
-        `multi,other ssh-ed25519 ${keyA.b64}`,
-      ].join('\n'),
+      [`multi ssh-ed25519 ${keyB.b64}`, `multi ecdsa-sha2-nistp256 ${keyC.b64}`, `multi,other ssh-ed25519 ${keyA.b64}`].join('\n'),
     );
     expect(checkHostKey(entries, knownHostsName('multi', 22), keyA.blob)).toEqual({ status: 'match' });
     expect(checkHostKey(entries, knownHostsName('multi', 22), keyC.blob)).toEqual({ status: 'match' });
   });
 
   it('changed: lists the known fingerprints, as ssh-keygen -lf prints them', () => {
-    const entries = parseKnownHosts(
-      [`srv ssh-ed25519 ${keyA.b64}`, `srv ecdsa-sha2-nistp256 ${keyC.b64}`, `srv ssh-ed25519 ${keyA.b64}`].join('\n'),
-    );
+    const entries = parseKnownHosts([`srv ssh-ed25519 ${keyA.b64}`, `srv ecdsa-sha2-nistp256 ${keyC.b64}`, `srv ssh-ed25519 ${keyA.b64}`].join('\n'));
     const result = checkHostKey(entries, knownHostsName('srv', 22), keyB.blob);
     const lf = (k: Key): string => execFileSync('ssh-keygen', ['-lf', k.pub], { encoding: 'utf8' }).split(/\s+/)[1]!;
     expect(result).toEqual({ status: 'changed', knownFingerprints: [lf(keyA), lf(keyC)] });

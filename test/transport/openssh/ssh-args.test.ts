@@ -69,7 +69,14 @@ describe('parseJumpSpec', () => {
 
 describe('parseSshCommonArgs', () => {
   it('-J, and -o ProxyJump in its three spellings', () => {
-    for (const text of ['-J ops@bastion:2222', '-Jops@bastion:2222', '-o ProxyJump=ops@bastion:2222', '-o "ProxyJump ops@bastion:2222"', '-oProxyJump=ops@bastion:2222', "-o 'ProxyJump = ops@bastion:2222'"]) {
+    for (const text of [
+      '-J ops@bastion:2222',
+      '-Jops@bastion:2222',
+      '-o ProxyJump=ops@bastion:2222',
+      '-o "ProxyJump ops@bastion:2222"',
+      '-oProxyJump=ops@bastion:2222',
+      "-o 'ProxyJump = ops@bastion:2222'",
+    ]) {
       const r = parseSshCommonArgs(text);
       expect(r.proxyJump, text).toEqual([{ user: 'ops', host: 'bastion', port: 2222 }]);
       expect(r.unsupported, text).toEqual([]);
@@ -118,23 +125,19 @@ describe('parseSshCommonArgs', () => {
     expect(r.unsupported).toEqual([]);
     expect(r.unusableProxy).toBeUndefined();
     expect(r.configLines).toEqual(['ProxyCommand ssh -o StrictHostKeyChecking=no -i ~/.ssh/b.pem -W %h:%p -q ec2-user@203.0.113.7']);
-    for (const text of ["-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'", '-o "ProxyCommand=socat - TCP:%h:%p"', '-oProxyCommand="ssh -F other.cfg -W %h:%p bastion"']) {
+    for (const text of [
+      "-o ProxyCommand='nc -X 5 -x proxy:1080 %h %p'",
+      '-o "ProxyCommand=socat - TCP:%h:%p"',
+      '-oProxyCommand="ssh -F other.cfg -W %h:%p bastion"',
+    ]) {
       expect(parseSshCommonArgs(text).unusableProxy, text).toBeUndefined();
       expect(parseSshCommonArgs(text).configLines[0], text).toMatch(/^ProxyCommand (nc|socat|ssh) /);
     }
   });
 
   it('other arguments are unsupported, as written; quotes are honoured', () => {
-    const r = parseSshCommonArgs(
-      `-A -qC -o ControlMaster=auto -o "ControlPath=/tmp/a b" -L 8080:localhost:80 extra -o Port=abc`,
-    );
-    expect(r.unsupported).toEqual([
-      '-A',
-      '-q',
-      '-L 8080:localhost:80',
-      'extra',
-      '-o Port=abc (invalid value "abc")',
-    ]);
+    const r = parseSshCommonArgs(`-A -qC -o ControlMaster=auto -o "ControlPath=/tmp/a b" -L 8080:localhost:80 extra -o Port=abc`);
+    expect(r.unsupported).toEqual(['-A', '-q', '-L 8080:localhost:80', 'extra', '-o Port=abc (invalid value "abc")']);
     expect(r.proxyJump).toBeUndefined();
     expect(r.options).toEqual({});
   });
@@ -155,8 +158,11 @@ describe('parseSshCommonArgs', () => {
   // each was dropped with a note, and the host connected to directly (or through the ssh config's jump)
   it.each([
     ['-o ProxyCommand', '-o ProxyCommand (no command)'],
-    [`-o 'ProxyCommand=nc %h
-%p'`, '-o ProxyCommand=nc %h\n%p (a line break in the command)'],
+    [
+      `-o 'ProxyCommand=nc %h
+%p'`,
+      '-o ProxyCommand=nc %h\n%p (a line break in the command)',
+    ],
     ['-J fe80::1', /^-J fe80::1 \(invalid ProxyJump/],
     ['-o ProxyJump bastion', '-o ProxyJump (empty ProxyJump)'],
     ['-p 22 -J', '-J (no argument)'],

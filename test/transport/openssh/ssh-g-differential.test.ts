@@ -25,7 +25,17 @@ import { sshConfigReaches } from '../../../src/transport/openssh/config-resolve.
 import { type SshConfigFile } from '../../../src/transport/openssh/config-types.js';
 import { SSH_G_FIELDS, sshTargetView, type SshGField } from '../../../src/transport/openssh/ssh-g-view.js';
 import { mapLimit } from '../../map-limit.js';
-import { CORPUS, corpusConfigs, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
+import {
+  CORPUS,
+  corpusConfigs,
+  ourFields,
+  sshG,
+  sshGFields,
+  SSH_DEFAULT_IDENTITY_FILES,
+  type CorpusConfig,
+  type Fields,
+  type SshGRun,
+} from './ssh-g-reference.js';
 
 const PIN = fileURLToPath(new URL('./ssh-g-differential.pin.tsv', import.meta.url));
 const UPDATE = process.env.UPDATE_SSH_G_PIN === '1';
@@ -135,7 +145,8 @@ function differenceKind(field: SshGField, ssh: string[], ours: string[], oursAll
   const o = ours.join(' | ');
   switch (field) {
     case 'identityfile':
-      if (same(ssh, SSH_DEFAULT_IDENTITY_FILES)) return `identityfile: none configured: ssh -G lists its ${ssh.length} defaults, ours ${ours.length ? 'others' : 'none (only those of id_ed25519/id_ecdsa/id_rsa that exist)'}`;
+      if (same(ssh, SSH_DEFAULT_IDENTITY_FILES))
+        return `identityfile: none configured: ssh -G lists its ${ssh.length} defaults, ours ${ours.length ? 'others' : 'none (only those of id_ed25519/id_ecdsa/id_rsa that exist)'}`;
       if (!ours.length) return 'identityfile: configured, ours none';
       if (same([...ssh].sort(), [...ours].sort())) return 'identityfile: same files, other order';
       return 'identityfile: other files';
@@ -236,12 +247,24 @@ function report(rs: AliasResult[]): string {
   const lenient = rs.filter((r) => r.ssh.code !== 0 && !r.ours.refused);
   lines.push(`aliases ssh -G refuses that we accept: ${lenient.length}${lenient.length ? ` (${[...new Set(lenient.map((r) => r.config))].join(', ')})` : ''}`);
   const kinds = new Map<string, string[]>();
-  for (const r of accepted) for (const c of r.compared) if (!c.agree) kinds.set(c.kind!, [...(kinds.get(c.kind!) ?? []), `${r.config.replace(/\/[^/]*$/, '')}:${r.alias}${r.exec ? ' (exec)' : ''}`]);
+  for (const r of accepted)
+    for (const c of r.compared)
+      if (!c.agree) kinds.set(c.kind!, [...(kinds.get(c.kind!) ?? []), `${r.config.replace(/\/[^/]*$/, '')}:${r.alias}${r.exec ? ' (exec)' : ''}`]);
   lines.push('differences by kind (fields; examples):');
-  for (const [k, v] of [...kinds].sort((a, b) => b[1].length - a[1].length)) lines.push(`  ${String(v.length).padStart(4)}  ${k}  — ${[...new Set(v)].slice(0, 3).join(', ')}`);
+  for (const [k, v] of [...kinds].sort((a, b) => b[1].length - a[1].length))
+    lines.push(`  ${String(v.length).padStart(4)}  ${k}  — ${[...new Set(v)].slice(0, 3).join(', ')}`);
   const noteKinds = new Map<string, number>();
   for (const r of accepted) {
-    for (const n of new Set(r.ours.notes.map((n) => n.replace(/^bastion \S+: /, '').replace(/^.* line \d+: /, '').replace(/"[^"]*"/g, '"…"').slice(0, 90)))) noteKinds.set(n, (noteKinds.get(n) ?? 0) + 1);
+    for (const n of new Set(
+      r.ours.notes.map((n) =>
+        n
+          .replace(/^bastion \S+: /, '')
+          .replace(/^.* line \d+: /, '')
+          .replace(/"[^"]*"/g, '"…"')
+          .slice(0, 90),
+      ),
+    ))
+      noteKinds.set(n, (noteKinds.get(n) ?? 0) + 1);
   }
   lines.push('notes cnet-remote gives (aliases):');
   for (const [n, k] of [...noteKinds].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`  ${String(k).padStart(4)}  ${n}`);
@@ -269,7 +292,13 @@ beforeAll(async () => {
   if (detail) {
     for (const r of results.filter((r) => r.config.includes(detail) || r.alias.includes(detail))) {
       const diffs = r.compared.filter((c) => !c.agree).map((c) => `    ${c.field}: ssh ${JSON.stringify(c.ssh)} ours ${JSON.stringify(c.ours)}`);
-      console.log([`${r.config} ${r.alias} (${status(r)})${r.ours.refused ? `: ${r.ours.refused.message}` : ''}`, ...diffs, ...r.ours.notes.map((n) => `    note: ${n}`)].join('\n'));
+      console.log(
+        [
+          `${r.config} ${r.alias} (${status(r)})${r.ours.refused ? `: ${r.ours.refused.message}` : ''}`,
+          ...diffs,
+          ...r.ours.notes.map((n) => `    note: ${n}`),
+        ].join('\n'),
+      );
     }
   }
 }, 120_000);
@@ -305,11 +334,16 @@ describe('ssh -G differential on the ssh config corpus', () => {
     const is = read(now);
     const lost = [...was.agree].filter((x) => !is.agree.has(x));
     const gained = [...is.agree].filter((x) => !was.agree.has(x));
-    const moved = [...new Set([...was.st.keys(), ...is.st.keys()])].filter((k) => was.st.get(k) !== is.st.get(k)).map((k) => `${k}: ${was.st.get(k) ?? '(new)'} -> ${is.st.get(k) ?? '(gone)'}`);
-    const list = (title: string, xs: string[], sign: string) => (xs.length ? [`${title} (${xs.length}):`, ...xs.slice(0, 40).map((x) => `  ${sign} ${x}`), ...(xs.length > 40 ? ['  …'] : [])] : []);
+    const moved = [...new Set([...was.st.keys(), ...is.st.keys()])]
+      .filter((k) => was.st.get(k) !== is.st.get(k))
+      .map((k) => `${k}: ${was.st.get(k) ?? '(new)'} -> ${is.st.get(k) ?? '(gone)'}`);
+    const list = (title: string, xs: string[], sign: string) =>
+      xs.length ? [`${title} (${xs.length}):`, ...xs.slice(0, 40).map((x) => `  ${sign} ${x}`), ...(xs.length > 40 ? ['  …'] : [])] : [];
     expect.fail(
       [
-        lost.length ? 'the ssh -G agreement DROPPED against the pin (ssh-g-differential.pin.tsv):' : 'the ssh -G agreement ROSE (or the aliases changed): rewrite the pin and commit it:',
+        lost.length
+          ? 'the ssh -G agreement DROPPED against the pin (ssh-g-differential.pin.tsv):'
+          : 'the ssh -G agreement ROSE (or the aliases changed): rewrite the pin and commit it:',
         ...list('fields that agreed and no longer do', lost, '-'),
         ...list('fields that agree now', gained, '+'),
         ...list('aliases whose status changed', moved, '~'),

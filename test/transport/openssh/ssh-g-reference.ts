@@ -37,7 +37,9 @@ export interface CorpusConfig {
 }
 
 function tsv(file: string): Record<string, string>[] {
-  const [head, ...rows] = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const [head, ...rows] = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const cols = head!.split('\t');
   return rows.map((r) => Object.fromEntries(r.split('\t').map((v, i) => [cols[i], v])));
 }
@@ -87,7 +89,14 @@ export function sshG(config: string, alias: string, env: Record<string, string>)
   return new Promise((resolve) => {
     const child = execFile('ssh', ['-G', '-F', config, ...ANSIBLE_SSH_OPTIONS, alias], { env, encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr: stderr.split('\n').filter((l) => l && !l.startsWith('Pseudo-terminal')).join('\n') });
+      resolve({
+        code,
+        stdout,
+        stderr: stderr
+          .split('\n')
+          .filter((l) => l && !l.startsWith('Pseudo-terminal'))
+          .join('\n'),
+      });
     });
     child.stdin?.end();
   });
@@ -152,17 +161,44 @@ export function sshGFields(stdout: string, alias: string, env: Record<string, st
   const envVars = (s: string) => s.replace(/\$\{([^}]*)\}/g, (all, k: string) => env[k] ?? all);
   const path = (v: string) => homeAsTilde(envVars(percent(tilde(v, PASSWD_HOME), all)), PASSWD_HOME);
   for (const k of ['identityfile', 'certificatefile'] as const) if (f.has(k)) f.set(k, f.get(k)!.map(path));
-  if (f.has('userknownhostsfile')) f.set('userknownhostsfile', f.get('userknownhostsfile')!.map((v) => v.split(' ').map((w) => homeAsTilde(w, PASSWD_HOME)).join(' ')));
+  if (f.has('userknownhostsfile'))
+    f.set(
+      'userknownhostsfile',
+      f.get('userknownhostsfile')!.map((v) =>
+        v
+          .split(' ')
+          .map((w) => homeAsTilde(w, PASSWD_HOME))
+          .join(' '),
+      ),
+    );
   // ssh -G prints a ProxyCommand as written (ssh expands its tokens only when it runs it), as our view does
-  if (f.has('proxyjump')) f.set('proxyjump', f.get('proxyjump')!.map((v) => percent(v, proxy)));
+  if (f.has('proxyjump'))
+    f.set(
+      'proxyjump',
+      f.get('proxyjump')!.map((v) => percent(v, proxy)),
+    );
   return f;
 }
 
 /** Our view's fields, paths under the private HOME written with `~`. */
 export function ourFields(lines: readonly string[], home: string): Fields {
   const f = fieldsOf(lines);
-  for (const k of ['identityfile', 'certificatefile'] as const) if (f.has(k)) f.set(k, f.get(k)!.map((v) => homeAsTilde(v, home)));
-  if (f.has('userknownhostsfile')) f.set('userknownhostsfile', f.get('userknownhostsfile')!.map((v) => v.split(' ').map((w) => homeAsTilde(w, home)).join(' ')));
+  for (const k of ['identityfile', 'certificatefile'] as const)
+    if (f.has(k))
+      f.set(
+        k,
+        f.get(k)!.map((v) => homeAsTilde(v, home)),
+      );
+  if (f.has('userknownhostsfile'))
+    f.set(
+      'userknownhostsfile',
+      f.get('userknownhostsfile')!.map((v) =>
+        v
+          .split(' ')
+          .map((w) => homeAsTilde(w, home))
+          .join(' '),
+      ),
+    );
   return f;
 }
 
