@@ -6,7 +6,7 @@ import { hostDoneLines } from '../src/cli/render/plain.js';
 import { formatHostDetail, formatRecap } from '../src/cli/render/recap.js';
 import { rowLines } from '../src/cli/render/exec.js';
 import { escapeUnshown } from '../src/inventory/names.js';
-import { summarize, type HostResult } from '../src/report/result.js';
+import { summarize, type HostResult } from '../src/result/result.js';
 import { plainText, showLine, shown } from '../src/shown.js';
 
 /** What a terminal would obey: C0 controls but newline and tab, DEL, C1, bidi and zero-width format characters, line separators. */

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { execLabel, execReport } from '../report/exec-report.js';
-import { EXIT, exitCodeOf } from '../report/result.js';
+import { EXIT, exitCodeOf } from './exit-code.js';
 import { ALL_NAMESPACES, checkNsFlag, DEFAULT_EXEC_MAX_OUTPUT, execOperation, execTargets, type ExecSpec } from '../run/exec-op.js';
 import { runOperation } from '../run/run-hosts.js';
 import { execRenderer, formatExecSummary, labelWidth } from './render/exec.js';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CnetError, InventoryError, errorMessage } from '../errors.js';
-import { EXIT } from '../report/result.js';
+import { EXIT } from './exit-code.js';
 import { execCommand } from './exec-command.js';
 import { graphCommand } from './graph-command.js';
 import { inventoryCommand } from './inventory-command.js';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { HostFacts } from '../facts/types.js';
-import { EXIT, exitCodeOf, type RunResult } from '../report/result.js';
+import type { RunResult } from '../result/result.js';
+import { EXIT, exitCodeOf } from './exit-code.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
 import { runHosts } from '../run/run-hosts.js';
 import { fabricProbeNote } from '../verify/probe-plan.js';

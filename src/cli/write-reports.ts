@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { HostFacts } from '../facts/types.js';
 import type { GraphHostInput } from '../graph/model.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import type { RunResult } from '../report/result.js';
+import type { RunResult } from '../result/result.js';
 
 export interface ReportFlags {
   retryFile?: string;

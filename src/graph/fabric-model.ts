@@ -4,7 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { FabricPeer, FabricSpec } from '../inventory/types.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { isOurs } from '../plan/assess.js';
-import type { Mismatch } from '../report/result.js';
+import type { Mismatch } from '../result/result.js';
 import { raise, raiseFromFacts, type Live, type LiveState } from './live.js';
 import type { GraphBridge, GraphHost, GraphHostInput } from './model.js';
 

@@ -4,7 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { isOurs } from '../plan/assess.js';
 import { hasNatRule } from '../plan/nat-rule.js';
-import type { Mismatch } from '../report/result.js';
+import type { Mismatch } from '../result/result.js';
 import { applyFabric, buildFabric, hostFabric, linkIndex, type GraphFabric, type GraphHostFabric } from './fabric-model.js';
 import { raise, raiseFromFacts, type Live } from './live.js';
 

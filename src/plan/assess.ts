@@ -3,7 +3,7 @@ import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
-import type { Mismatch } from '../report/result.js';
+import type { Mismatch } from '../result/result.js';
 import { assessFabric } from './assess-fabric.js';
 import { hasNatRule, natRuleSpec } from './nat-rule.js';
 import { namespaceIsOurs } from './owned.js';

@@ -1,7 +1,7 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import type { Mismatch } from '../report/result.js';
+import type { Mismatch } from '../result/result.js';
 
 /** Who holds each IPv4 address on a bridge: the bridge itself and the namespaces (read) whose veth is its port. */
 function holders(bridge: string, facts: HostFacts): Map<string, string[]> {

@@ -1,4 +1,4 @@
-import type { HostResult, HostStatus, RunResult } from './result.js';
+import type { HostResult, HostStatus, RunResult } from '../result/result.js';
 
 /** One run of `exec`'s command: a host (and namespace), or a host where it could not run. */
 export interface ExecRow {

@@ -1,6 +1,6 @@
 import { xmlSafe } from './xml-text.js';
 import { objectOf } from './object-of.js';
-import type { HostResult, HostStatus, ProbeResult, RunResult } from './result.js';
+import type { HostResult, HostStatus, ProbeResult, RunResult } from '../result/result.js';
 
 /**
  * The run as ONE self-contained HTML page, for a person to open after a nightly run: inline CSS,

@@ -1,5 +1,5 @@
 import { objectOf } from './object-of.js';
-import type { HostResult, Mismatch, ProbeResult, RunResult } from './result.js';
+import type { HostResult, Mismatch, ProbeResult, RunResult } from '../result/result.js';
 
 /**
  * JUnit XML of a run, as CI test reporters (Jenkins, GitLab, GitHub actions) read it, valid against

@@ -1,4 +1,4 @@
-import type { HostResult, RunResult } from '../report/result.js';
+import type { HostResult, RunResult } from '../result/result.js';
 
 /** What the core reports while it works; the CLI renders these (listr2, plain lines, or nothing). */
 export type Phase = 'connect' | 'gather' | 'plan' | 'apply' | 'verify' | 'exec';

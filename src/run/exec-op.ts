@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { checkNamespaceName } from '../inventory/names.js';
-import type { ExecOutput } from '../report/result.js';
+import type { ExecOutput } from '../result/result.js';
 import { quoteArgv, type Argv } from '../shell/quote.js';
 import type { HostOperation, HostOutcome } from './host-ops.js';
 

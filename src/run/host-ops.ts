@@ -14,7 +14,7 @@ import { duplicateAddresses } from '../plan/duplicates.js';
 import { leftovers, planDown, planUp, remaining } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
-import type { ExecOutput, HostWarning, Mismatch, ProbeResult } from '../report/result.js';
+import type { ExecOutput, HostWarning, Mismatch, ProbeResult } from '../result/result.js';
 import type { Transport } from '../transport/transport.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';

@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { CnetError, errorMessage, TransportError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { summarize, type HostResult, type HostWarning, type RunResult } from '../report/result.js';
+import { summarize, type HostResult, type HostWarning, type RunResult } from '../result/result.js';
 import type { ConnectOptions, Connector } from '../transport/transport.js';
 import type { EventSink } from './events.js';
 import { operations, type Command, type HostOperation, type OperationOptions } from './host-ops.js';

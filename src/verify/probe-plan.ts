@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DesiredNetwork, FabricPeer, FabricSpec, NamespaceSpec } from '../inventory/types.js';
-import type { ProbeKind } from '../report/result.js';
+import type { ProbeKind } from '../result/result.js';
 
 /** One ping to run: from a namespace (or the host's root namespace) to an address the inventory names. */
 export interface PlannedProbe {

@@ -4,7 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
 import type { BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
-import type { HostWarning } from '../report/result.js';
+import type { HostWarning } from '../result/result.js';
 import { quoteArgv } from '../shell/quote.js';
 
 const DROPS = new Set(['DROP', 'REJECT']);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { maxOutputBytes, splitCommand } from '../../src/cli/exec-command.js';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { EXIT } from '../../src/report/result.js';
+import { EXIT } from '../../src/cli/exit-code.js';
 
 describe('splitCommand', () => {
   const raw = (...a: string[]) => ['node', 'cnet-remote', 'exec', ...a];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/report/result.js';
+import { EXIT } from '../../src/cli/exit-code.js';
 import { runMain as run } from './run-main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnet-prepare-run-'));

@@ -9,7 +9,7 @@ import type { DesiredNetwork, Inventory } from '../../src/inventory/types.js';
 import { TAG } from '../../src/ownership/record.js';
 import { assess, macFor } from '../../src/plan/assess.js';
 import { natRuleSpec } from '../../src/plan/nat-rule.js';
-import type { Mismatch } from '../../src/report/result.js';
+import type { Mismatch } from '../../src/result/result.js';
 
 const here = (rel: string): string => new URL(rel, import.meta.url).pathname;
 

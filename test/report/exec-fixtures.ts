@@ -1,4 +1,4 @@
-import { summarize, type HostResult, type RunResult } from '../../src/report/result.js';
+import { summarize, type HostResult, type RunResult } from '../../src/result/result.js';
 
 /** An `exec` run: exit 0, a non-zero exit, an unreachable host, and one where sudo refused us. */
 export const base = { changes: 0, steps: [], verified: false, mismatches: [], durationMs: 5 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execLabel, execReport, execRows } from '../../src/report/exec-report.js';
-import type { HostResult } from '../../src/report/result.js';
+import type { HostResult } from '../../src/result/result.js';
 import { base, hosts, result } from './exec-fixtures.js';
 
 describe('execRows', () => {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, formatLatency, MATRIX_COLOURS, probeMatrix, shortCause, toHtml } from '../../src/report/html.js';
-import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/report/result.js';
+import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/result/result.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const fixture = (): RunResult => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/report/result.json'), 'utf8')) as RunResult;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText, junitTimestamp, seconds, toJUnit, xmlSafe } from '../../src/report/junit.js';
-import { summarize, type HostResult, type RunResult } from '../../src/report/result.js';
+import { summarize, type HostResult, type RunResult } from '../../src/result/result.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCHEMA = join(ROOT, 'test/fixtures/report/junit.xsd');

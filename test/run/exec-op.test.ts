@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TransportError, UsageError } from '../../src/errors.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
-import { exitCodeOf, EXIT } from '../../src/report/result.js';
+import { exitCodeOf, EXIT } from '../../src/cli/exit-code.js';
 import type { RunEvent } from '../../src/run/events.js';
 import { ALL_NAMESPACES, checkNsFlag, execArgv, execOperation, execOutcome, execScript, execTargets } from '../../src/run/exec-op.js';
 import type { HostContext } from '../../src/run/host-ops.js';

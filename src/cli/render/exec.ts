@@ -1,5 +1,5 @@
 import { execLabel, hostExecRows, type ExecReport, type ExecRow } from '../../report/exec-report.js';
-import type { HostResult } from '../../report/result.js';
+import type { HostResult } from '../../result/result.js';
 import { dispatch, type EventSink } from '../../run/events.js';
 import { mib } from '../../transport/transport.js';
 import { errorLines, formatSeconds, plural } from './recap.js';

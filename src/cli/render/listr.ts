@@ -1,6 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 
-import type { HostResult, HostStatus } from '../../report/result.js';
+import type { HostResult, HostStatus } from '../../result/result.js';
 import { dispatch, type EventSink, type Phase, type RunEvent } from '../../run/events.js';
 import { showLine, shown } from '../../shown.js';
 import { errorLines, formatMismatch } from './recap.js';

@@ -1,4 +1,4 @@
-import type { HostResult } from '../../report/result.js';
+import type { HostResult } from '../../result/result.js';
 import { dispatch, type EventSink } from '../../run/events.js';
 import { errorLines, formatHostDetail, formatSeconds, plural } from './recap.js';
 

@@ -1,4 +1,4 @@
-import type { HostResult, HostStatus, Mismatch, ProbeResult, RunResult } from '../../report/result.js';
+import type { HostResult, HostStatus, Mismatch, ProbeResult, RunResult } from '../../result/result.js';
 import { plainText, showLine, type Colour, type Span, type Text } from '../../shown.js';
 
 const STATUS_COLOUR: Record<HostStatus, Colour> = {

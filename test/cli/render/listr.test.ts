@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { listrRenderer } from '../../../src/cli/render/listr.js';
-import { summarize, type HostResult } from '../../../src/report/result.js';
+import { summarize, type HostResult } from '../../../src/result/result.js';
 import type { EventSink, Phase } from '../../../src/run/events.js';
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;

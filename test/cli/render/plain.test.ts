@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { plainRenderer } from '../../../src/cli/render/plain.js';
-import { summarize, type HostResult } from '../../../src/report/result.js';
+import { summarize, type HostResult } from '../../../src/result/result.js';
 import type { RunEvent } from '../../../src/run/events.js';
 
 const vm1: HostResult = { name: 'vm1', status: 'ok', changes: 0, steps: [], verified: true, mismatches: [], durationMs: 310 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { formatHostDetail, formatRecap, formatSteps } from '../../../src/cli/render/recap.js';
-import { summarize, type HostResult, type RunResult } from '../../../src/report/result.js';
+import { summarize, type HostResult, type RunResult } from '../../../src/result/result.js';
 import { shown } from '../../../src/shown.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
