@@ -1,5 +1,9 @@
 import { Document } from 'yaml';
 import { CnetError } from '../errors.js';
+import { parseLine } from '../transport/openssh/config-read.js';
+import { resolveSshConfig } from '../transport/openssh/config-resolve.js';
+import { SshConfigError, type SshConfigEntry, type SshConfigFile, type SshConfigSettings } from '../transport/openssh/config-types.js';
+import { localUserInfo } from '../transport/openssh/local-user.js';
 
 /**
  * `vagrant ssh-config` output → an Ansible YAML inventory for cnet-remote.
@@ -45,95 +49,83 @@ export interface VagrantMachine {
   line: number;
 }
 
-/** `"a b"` → `a b`; ssh_config's quoting is double quotes around a whole argument. */
-function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+const SOURCE = 'vagrant ssh-config';
+
+/** `vagrant ssh-config, line N: message`, from an SshConfigError's message without its own place. */
+function configError(e: SshConfigError, ports: Map<number, string>): VagrantConfigError {
+  const line = e.line ?? 0;
+  const port = ports.get(line);
+  const message = port !== undefined ? `Port ${JSON.stringify(port)} is not a port number (1-65535)` : e.message.replace(`${SOURCE} line ${line}: `, '');
+  return new VagrantConfigError(`${SOURCE}, line ${line}: ${message}`);
 }
 
-/** Splits a line into keyword and argument: `Keyword value`, `Keyword=value`, `Keyword = value`. */
-function keywordOf(line: string): { keyword: string; value: string } | undefined {
-  const m = /^([A-Za-z][A-Za-z0-9]*)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-  if (!m) return undefined;
-  return { keyword: m[1]!.toLowerCase(), value: m[2]!.trim() };
-}
-
-/** Parses `vagrant ssh-config` output. Throws VagrantConfigError on anything it cannot read. */
+/**
+ * Parses `vagrant ssh-config` output with the ssh config reader (config-read.ts, config-resolve.ts),
+ * so lines, quoting, comments and keywords are read as `ssh` reads them; each machine's settings
+ * are what `ssh NAME` would use with this text as its config. Throws VagrantConfigError on
+ * anything it cannot read, and on what Vagrant never prints (Match, Include, lines before Host).
+ */
 export function parseVagrantSshConfig(text: string): VagrantMachine[] {
-  const machines: VagrantMachine[] = [];
-  let current: (Partial<VagrantMachine> & { name: string; line: number; identityFiles: string[] }) | undefined;
   const fail = (line: number, message: string): never => {
-    throw new VagrantConfigError(`vagrant ssh-config, line ${line}: ${message}`);
+    throw new VagrantConfigError(`${SOURCE}, line ${line}: ${message}`);
   };
-  const finish = (): void => {
-    if (!current) return;
-    if (!current.hostName) fail(current.line, `Host ${current.name} has no HostName`);
-    machines.push({ ...current, hostName: current.hostName! });
-    current = undefined;
-  };
+  const entries: SshConfigEntry[] = [];
+  const hosts: { name: string; line: number }[] = [];
+  /** the Port lines, for a message that says what a port is */
+  const ports = new Map<number, string>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
     const n = i + 1;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
     // Vagrant's own messages (`==> node1: ...`) when stderr was merged into the pipe
-    if (line.startsWith('==>')) return;
-    const kv = keywordOf(line);
-    if (!kv) return fail(n, `expected "Keyword value", got ${JSON.stringify(line)}`);
-    const { keyword, value } = kv;
-    if (keyword === 'host') {
-      finish();
-      const names = value.split(/\s+/).map(unquote);
-      if (names.length !== 1 || names[0] === '')
-        fail(n, `expected one machine name after Host, got ${JSON.stringify(value)} (a machine name with a space cannot be an inventory host name)`);
-      const name = names[0]!;
-      if (machines.some((m) => m.name === name)) fail(n, `Host ${name} appears twice`);
-      current = { name, line: n, identityFiles: [] };
-      return;
+    if (raw.trim().startsWith('==>')) continue;
+    let entry: SshConfigEntry | undefined;
+    try {
+      // no Include context: an Include line is refused (Vagrant prints none; nothing is read from disk)
+      entry = parseLine(raw, SOURCE, n, undefined);
+    } catch (e) {
+      if (e instanceof SshConfigError) throw configError(e, ports);
+      throw e;
     }
-    if (keyword === 'match') return fail(n, 'Match blocks are not part of what vagrant ssh-config prints');
-    if (!current) return fail(n, `"${line}" comes before any "Host NAME" line: is this the output of vagrant ssh-config?`);
-    if (value === '') return fail(n, `${kv.keyword} has no value`);
-    // as in ssh, the first value of a keyword counts (IdentityFile adds up)
-    switch (keyword) {
-      case 'hostname':
-        current.hostName ??= unquote(value);
-        break;
-      case 'user':
-        current.user ??= unquote(value);
-        break;
-      case 'port': {
-        const port = Number(unquote(value));
-        if (!/^\d+$/.test(unquote(value)) || port < 1 || port > 65535) fail(n, `Port ${JSON.stringify(value)} is not a port number (1-65535)`);
-        current.port ??= port;
-        break;
-      }
-      case 'identityfile':
-        current.identityFiles.push(unquote(value));
-        break;
-      case 'userknownhostsfile':
-        // several files may be given: the first is the one ssh writes to
-        current.userKnownHostsFile ??= /^"([^"]*)"|^(\S+)/
-          .exec(value)!
-          .slice(1)
-          .find((x) => x !== undefined)!;
-        break;
-      case 'stricthostkeychecking':
-        current.strictHostKeyChecking ??= unquote(value).toLowerCase();
-        break;
-      case 'proxycommand':
-        current.proxyCommand ??= value;
-        break;
-      default:
-        // PasswordAuthentication, IdentitiesOnly, LogLevel, PubkeyAcceptedKeyTypes,
-        // HostKeyAlgorithms, ForwardAgent, ...: nothing cnet-remote's client needs
-        break;
+    if (!entry) continue;
+    if (entry.kind === 'match') fail(n, 'Match blocks are not part of what vagrant ssh-config prints');
+    if (entry.kind === 'host') {
+      if (entry.patterns.length !== 1 || entry.patterns[0] === '')
+        fail(
+          n,
+          `expected one machine name after Host, got ${JSON.stringify(entry.patterns.join(' '))} (a machine name with a space cannot be an inventory host name)`,
+        );
+      const name = entry.patterns[0]!;
+      if (hosts.some((h) => h.name === name)) fail(n, `Host ${name} appears twice`);
+      hosts.push({ name, line: n });
+    } else if (hosts.length === 0) {
+      fail(n, `"${raw.trim()}" comes before any "Host NAME" line: is this the output of vagrant ssh-config?`);
     }
-  });
-  finish();
-  if (machines.length === 0) {
+    if (entry.kind === 'option' && entry.keyword === 'port') ports.set(n, entry.args.join(' '));
+    entries.push(entry);
+  }
+  if (hosts.length === 0) {
     throw new VagrantConfigError('vagrant ssh-config printed no "Host" block: is a machine running? (vagrant status)');
   }
-  return machines;
+  const homeDir = localUserInfo().homedir;
+  const config: SshConfigFile = { path: SOURCE, found: true, sources: [{ path: SOURCE, entries }], files: [SOURCE], homeDir };
+  return hosts.map(({ name, line }) => {
+    let s: SshConfigSettings;
+    try {
+      s = resolveSshConfig(config, name);
+    } catch (e) {
+      if (e instanceof SshConfigError) throw configError(e, ports);
+      throw e;
+    }
+    if (!s.hostName) return fail(line, `Host ${name} has no HostName`);
+    const m: VagrantMachine = { name, hostName: s.hostName, identityFiles: s.identityFiles, line };
+    if (s.user !== undefined) m.user = s.user;
+    if (s.port !== undefined) m.port = s.port;
+    // several known_hosts files may be given: the first is the one ssh writes to (`none`: no file)
+    if (s.userKnownHostsFiles !== undefined) m.userKnownHostsFile = s.userKnownHostsFiles[0] ?? 'none';
+    if (s.strictHostKeyChecking !== undefined) m.strictHostKeyChecking = s.strictHostKeyChecking;
+    if (s.proxyCommand !== undefined) m.proxyCommand = s.proxyCommand;
+    return m;
+  });
 }
 
 /** The loader's host and group name rules (src/inventory/flatten.ts). */

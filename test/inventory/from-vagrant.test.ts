@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -129,6 +130,43 @@ describe('parseVagrantSshConfig: the forms ssh_config allows', () => {
   });
 });
 
+describe('parseVagrantSshConfig reads lines as ssh does (ssh -G -F on the same text)', () => {
+  /** What `ssh -G -F FILE NAME` (OpenSSH on this machine) makes of the text: the fields a machine has. */
+  function sshG(text: string, name: string): Record<string, string[]> {
+    const file = join(dir, `ssh-g-${name}.conf`);
+    writeFileSync(file, text);
+    const out = execFileSync('ssh', ['-G', '-F', file, name], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+    const fields: Record<string, string[]> = {};
+    for (const line of out.split('\n')) {
+      const [k, ...v] = line.split(' ');
+      if (k) (fields[k] ??= []).push(v.join(' '));
+    }
+    return fields;
+  }
+
+  // each of these the former hand-written parser read otherwise: a comment after the Host name
+  // (refused), after a value (kept in it), a backslash-escaped space (kept the backslash), `Port
+  // ssh` (refused; ssh takes the service's port), `Hostname` in capitals (kept; ssh lowercases)
+  it.each([
+    ['a comment after Host and after a value', 'Host node1 # vagrant\n  HostName 10.0.0.5 # the VM\n  Port 2222\n'],
+    [
+      'a backslash-escaped space in IdentityFile',
+      'Host node1\n  HostName 10.0.0.5\n  IdentityFile /home/a/my\\ proj/.vagrant/machines/node1/virtualbox/private_key\n',
+    ],
+    ['Port ssh', 'Host node1\n  HostName 10.0.0.5\n  Port ssh\n'],
+    ['a HostName in capitals', 'Host node1\n  HostName NODE1.Example\n  User vagrant\n'],
+  ])('%s', (_what, text) => {
+    const [m] = parseVagrantSshConfig(text);
+    const g = sshG(text, 'node1');
+    expect([m!.hostName, String(m!.port ?? 22), ...m!.identityFiles]).toEqual([
+      g.hostname![0],
+      g.port![0],
+      ...g.identityfile!.slice(0, m!.identityFiles.length),
+    ]);
+    if (m!.user !== undefined) expect(m!.user).toBe(g.user![0]);
+  });
+});
+
 describe('parseVagrantSshConfig: what it refuses', () => {
   it.each([
     ['empty output', '', /no "Host" block: is a machine running\? \(vagrant status\)/],
@@ -139,7 +177,8 @@ describe('parseVagrantSshConfig: what it refuses', () => {
     ['a Host twice', `${block('node1', 2222)}${block('node1', 2200)}`, /line 14: Host node1 appears twice/],
     ['a Host with two patterns', 'Host a b\n  HostName x\n', /line 1: expected one machine name after Host, got "a b"/],
     ['a bad port', 'Host a\n  HostName x\n  Port 70000\n', /line 3: Port "70000" is not a port number/],
-    ['a port that is not a number', 'Host a\n  HostName x\n  Port ssh\n', /line 3: Port "ssh" is not a port number/],
+    // (`Port ssh` is 22, as ssh reads it: see below; ssh refuses `Port twenty` with "Bad port")
+    ['a port that is not a number', 'Host a\n  HostName x\n  Port twenty\n', /line 3: Port "twenty" is not a port number/],
     ['a keyword without value', 'Host a\n  HostName\n', /line 2: .*HostName/],
     ['a Match block', 'Match host x\n', /line 1: Match blocks/],
   ])('%s', (_what, text, message) => {
@@ -330,7 +369,7 @@ const terminal = () => Object.assign(Readable.from([]), { isTTY: true });
 async function fromVagrant(args: string[], deps: InventoryCommandDeps) {
   const c = captured();
   const program = new Command('cnet-remote').exitOverride().addCommand(inventoryCommand(c.out, deps));
-  program.commands.forEach((sub) => sub.copyInheritedSettings(program).commands.forEach((s) => s.copyInheritedSettings(sub)));
+  for (const sub of program.commands) for (const s of sub.copyInheritedSettings(program).commands) s.copyInheritedSettings(sub);
   await program.parseAsync(['node', 'cnet-remote', 'inventory', 'from-vagrant', ...args]);
   return c;
 }
