@@ -24,10 +24,11 @@
  *   file. File permissions are not checked.
  */
 import { createHash } from 'node:crypto';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { errorMessage } from '../../errors.js';
 import { parseLine } from './config-read.js';
+import { matchBlock } from './config-match.js';
 import { badHostKeyAlgorithms } from './host-key-policy.js';
 import {
   SshConfigError,
@@ -41,7 +42,7 @@ import {
 import { parseJumpSpec, type JumpSpec } from './jump-spec.js';
 import { localUserInfo } from './local-user.js';
 import { parseCount, parsePort, parseSshTime, parseStrictHostKeyChecking, parseYesNo, type StrictHostKeyChecking } from './option-values.js';
-import { addressInNetworks, lowercaseAscii, matchHostname, matchPatternEntries, matchPatternList, parseCidrList } from './pattern.js';
+import { lowercaseAscii, matchPatternEntries } from './pattern.js';
 import { expandEnvVars, expandPercentTokens, expandTilde } from './tokens.js';
 
 type Option = Extract<SshConfigEntry, { kind: 'option' }>;
@@ -69,11 +70,6 @@ const SINGLE_VALUED: Record<string, (arg: string) => unknown> = {
 
 function where(at: SshConfigPosition): string {
   return `${at.file} line ${at.line}`;
-}
-
-/** The addresses of the controller's network interfaces that are up (Match localnetwork). */
-function interfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
 }
 
 class Resolution {
@@ -117,68 +113,22 @@ class Resolution {
     return matchPatternEntries(this.host, patterns) === 1;
   }
 
-  /** OpenSSH 9.2 match_cfg_line(), except that `exec` is not run (the block is then taken as not matching). */
+  /** A Match line, as config-match.ts evaluates it against what is resolved so far. */
   matchMatches(entry: Extract<SshConfigEntry, { kind: 'match' }>): boolean {
-    let result = true;
-    let exec: string | undefined;
-    let execWouldRun = false;
-    for (const c of entry.criteria) {
-      const arg = c.arg ?? '';
-      let r: boolean;
-      if (c.name === 'all') {
-        if (result) result = !c.negated;
-        break;
-      }
-      switch (c.name) {
-        case 'final':
-          r = this.finalPass;
-          break;
-        case 'canonical':
-          // 9.2 takes both as "this is the final pass"
-          r = this.finalPass;
-          break;
-        // unlike Host lines, Match host / originalhost ignore case (match_hostname; checked against ssh -G)
-        case 'host':
-          r = matchHostname(this.matchHost(), arg) === 1;
-          break;
-        case 'originalhost':
-          r = matchHostname(this.alias, arg) === 1;
-          break;
-        case 'user':
-          r = matchPatternList(this.value<string>('user') ?? this.localUser, arg) === 1;
-          break;
-        case 'localuser':
-          r = matchPatternList(this.localUser, arg) === 1;
-          break;
-        case 'localnetwork': {
-          const networks = parseCidrList(arg);
-          r = typeof networks !== 'string' && interfaceAddresses().some((a) => addressInNetworks(a, networks));
-          break;
-        }
-        // 9.4: the Tag set so far (none: the empty string)
-        case 'tagged':
-          r = matchPatternList(this.value<string>('tag') ?? '', arg) === 1;
-          break;
-        case 'exec':
-          exec ??= arg;
-          // ssh skips the command when an earlier criterion already failed
-          if (result) execWouldRun = true;
-          continue;
-        default:
-          // parseMatchCriteria refuses the others
-          r = false;
-      }
-      if (r === c.negated) result = false;
+    const { matches, execNotRun } = matchBlock(entry.criteria, {
+      finalPass: this.finalPass,
+      host: this.matchHost(),
+      alias: this.alias,
+      user: this.value<string>('user') ?? this.localUser,
+      localUser: this.localUser,
+      tag: this.value<string>('tag') ?? '',
+    });
+    if (execNotRun !== undefined) {
+      this.notes.push(
+        `${where(entry)}: "Match exec ${execNotRun}" was not run (cnet-remote never runs commands from the ssh config); the block is taken as not matching`,
+      );
     }
-    if (exec !== undefined) {
-      if (execWouldRun && result) {
-        this.notes.push(
-          `${where(entry)}: "Match exec ${exec}" was not run (cnet-remote never runs commands from the ssh config); the block is taken as not matching`,
-        );
-      }
-      return false;
-    }
-    return result;
+    return matches;
   }
 
   fail(at: SshConfigPosition, message: string): never {
@@ -368,7 +318,7 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
         if (hop.port !== undefined) out.port = hop.port;
         return out;
       } catch (e) {
-        r.fail(at, `ProxyJump: ${errorMessage(e)}`);
+        return r.fail(at, `ProxyJump: ${errorMessage(e)}`);
       }
     });
 
