@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_USERS } from './lab.js';
+import { LAB_USERS } from './lab-users.js';
 import { labNamespaces } from './lab-namespaces.js';
 import type { LabPlan, LabVm } from './lab-plan.js';
 import { planOf, readRecord } from './lab-record.js';
