@@ -42,7 +42,7 @@ export function expandVars(path: string, env: NodeJS.ProcessEnv): string {
   for (let m = re.exec(path); m !== null; m = re.exec(path)) {
     let name = m[1]!;
     if (name.startsWith('{') && name.endsWith('}')) name = name.slice(1, -1);
-    const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
     if (value === undefined) continue;
     out += path.slice(last, m.index) + value;
     last = m.index + m[0].length;

@@ -65,7 +65,8 @@ interface IniGroup {
  * cut off by a space): they point at it.
  */
 export function parseIniInventory(file: string, text: string, definedBefore: ReadonlySet<string> = new Set()): InventorySource {
-  const fail = (at: Loc, message: string, path: YamlPath = []): never => {
+  // typed where it is declared, so that a call ends the flow for TypeScript
+  const fail: (at: Loc, message: string, path?: YamlPath) => never = (at, message, path = []) => {
     throw new InventoryError([{ loc: { file, line: at.line, col: at.col, path: formatPath(path) }, message }]);
   };
   const groups = new Map<string, IniGroup>();
@@ -128,12 +129,12 @@ export function parseIniInventory(file: string, text: string, definedBefore: Rea
         words = shlexSplit(line, { comments: true });
       } catch (err) {
         if (!(err instanceof ShlexError)) throw err;
-        return fail(at(err.at), err.message);
+        fail(at(err.at), err.message);
       }
       const first = words[0];
       if (!first) return; // a stripped line that is not a comment starts a word
       const expanded = expandHostPattern(first.text);
-      if ('problem' in expanded) return fail(at(first.at), `host pattern ${showText(first.text)}: ${expanded.problem}`);
+      if ('problem' in expanded) fail(at(first.at), `host pattern ${showText(first.text)}: ${expanded.problem}`);
       if (pythonStrip(first.text).endsWith(':')) {
         fail(at(first.at), `host pattern ${showText(first.text)} ends in ":" with no port after it: write host:port, or take the ":" off`);
       }
@@ -159,7 +160,7 @@ export function parseIniInventory(file: string, text: string, definedBefore: Rea
           value = parseIniValue(w.text.slice(eq + 1));
         } catch (err) {
           if (!(err instanceof IniValueProblem)) throw err;
-          return fail(at(w.at), `the value of ${showText(key)} ${err.message}`);
+          fail(at(w.at), `the value of ${showText(key)} ${err.message}`);
         }
         vars.set(key, { value, at: at(w.at) });
       }

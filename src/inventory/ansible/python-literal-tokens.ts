@@ -51,7 +51,7 @@ const SIMPLE_ESCAPES: Record<string, number> = { '\\': 0x5c, "'": 0x27, '"': 0x2
 const MAX_LEVEL = 200;
 
 /** One string literal's body, escapes resolved: code points (str) or byte values (bytes). */
-function unescape(body: string, raw: boolean, bytes: boolean): number[] {
+function unescapeLiteral(body: string, raw: boolean, bytes: boolean): number[] {
   const out: number[] = [];
   const cps = [...body].map((c) => c.codePointAt(0)!);
   if (bytes && cps.some((c) => c > 0x7f)) throw NOT_LITERAL; // bytes can only contain ASCII literal characters
@@ -117,7 +117,7 @@ export function tokenize(text: string, spend?: (n: number) => void): Token[] {
     const bytes = prefix.includes('b');
     // an f-string is not a constant: literal_eval refuses it when it reaches it
     const fstring = prefix.includes('f');
-    toks.push({ k: 'str', bytes, fstring, cps: fstring ? [] : unescape(body, prefix.includes('r'), bytes) });
+    toks.push({ k: 'str', bytes, fstring, cps: fstring ? [] : unescapeLiteral(body, prefix.includes('r'), bytes) });
   };
   let counted = 0;
   while (i < src.length) {

@@ -1,4 +1,4 @@
-import type { BinOp } from './template-parse.js';
+import type { BinOp } from './template-ast.js';
 import { LIMITS } from './template-limits.js';
 import { fail, failUndefined, numOf, PyTuple, type Py, seqItems, strOf, typeName, Undef } from './template-values.js';
 

@@ -2,7 +2,7 @@ import { binary, unary } from './template-arith.js';
 import { applyFilter, applyTest } from './template-filters.js';
 import { type Budget, checkList, checkString } from './template-limits.js';
 import { callLookup } from './template-lookup.js';
-import type { CompareOp, Node } from './template-parse.js';
+import type { CompareOp, Node } from './template-ast.js';
 import {
   fail,
   failUndefined,
@@ -192,7 +192,7 @@ export class Evaluator {
         return truthy(left) ? left : this.evaluate(node.right, scope);
       }
       case 'cond':
-        if (truthy(this.evaluate(node.test, scope))) return this.evaluate(node.then, scope);
+        if (truthy(this.evaluate(node.test, scope))) return this.evaluate(node.yes, scope);
         if (node.else) return this.evaluate(node.else, scope);
         return new Undef('the inline if-expression on line 1 evaluated to false and no else section was defined.', node.pos, true);
       case 'compare': {

@@ -82,7 +82,7 @@ function iterate(v: Py, pos: number): readonly Py[] {
 }
 
 /** Python's int(text, base), or undefined for a ValueError. */
-function parseInt(text: string, base: number): bigint | undefined {
+function parseBigInt(text: string, base: number): bigint | undefined {
   let s = pyStrip(text);
   let sign = 1n;
   if (s[0] === '+' || s[0] === '-') {
@@ -107,7 +107,7 @@ function parseInt(text: string, base: number): bigint | undefined {
 }
 
 /** Python's float(text), or undefined for a ValueError. */
-function parseFloat(text: string): number | undefined {
+function parsePythonFloat(text: string): number | undefined {
   const s = pyStrip(text);
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
   if (special) return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
@@ -136,9 +136,9 @@ function doInt(c: FilterCall): Py {
   const s = strOf(v);
   if (s !== undefined) {
     const base = typeof baseArg === 'bigint' || typeof baseArg === 'boolean' ? Number(numOf(baseArg)) : undefined;
-    const n = base === undefined ? undefined : parseInt(s, base);
+    const n = base === undefined ? undefined : parseBigInt(s, base);
     if (n !== undefined) return n;
-    const f = parseFloat(s);
+    const f = parsePythonFloat(s);
     return (f === undefined ? undefined : floatToInt(f, c.pos)) ?? dflt!;
   }
   const n = numOf(v);
@@ -279,9 +279,18 @@ const FILTERS: Record<string, (c: FilterCall) => Py> = {
     return c.value instanceof Undef || (truthy(boolean!) && !truthy(c.value)) ? dflt! : c.value;
   },
   int: doInt,
-  string: (c) => (bind('do_string', [], c), new NativeText(text(c.value, c.pos))),
-  lower: (c) => (bind('do_lower', [], c), text(c.value, c.pos).toLowerCase()),
-  upper: (c) => (bind('do_upper', [], c), text(c.value, c.pos).toUpperCase()),
+  string: (c) => {
+    bind('do_string', [], c);
+    return new NativeText(text(c.value, c.pos));
+  },
+  lower: (c) => {
+    bind('do_lower', [], c);
+    return text(c.value, c.pos).toLowerCase();
+  },
+  upper: (c) => {
+    bind('do_upper', [], c);
+    return text(c.value, c.pos).toUpperCase();
+  },
   trim: doTrim,
   bool: doBool,
   replace: doReplace,

@@ -1,6 +1,6 @@
 import { Fail } from './template-error.js';
 import type { Evaluator, Scope } from './template-eval.js';
-import { children, type Node } from './template-parse.js';
+import { children, type Node } from './template-ast.js';
 import { type Py, truthy, Undef } from './template-values.js';
 
 /**
@@ -65,7 +65,7 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
         break;
       case 'cond': {
         const t = truth(asConst(node.test));
-        r = t === undefined ? NO : t ? asConst(node.then) : node.else ? asConst(node.else) : NO;
+        r = t === undefined ? NO : t ? asConst(node.yes) : node.else ? asConst(node.else) : NO;
         break;
       }
       case 'and':
@@ -104,7 +104,7 @@ export function checkConstants(root: Node, ev: Evaluator, scope: Scope): void {
         if (!t.ok) result = NO;
         else {
           if (isStrictUndefined(t.v)) compileFailure(t.v as Undef, node.test);
-          result = truthy(t.v) ? get(node.then) : node.else ? get(node.else) : NO;
+          result = truthy(t.v) ? get(node.yes) : node.else ? get(node.else) : NO;
         }
         break;
       }

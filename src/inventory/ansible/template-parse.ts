@@ -1,8 +1,8 @@
-import { Fail } from './template-error.js';
 import { isKnownFilter, isKnownTest } from './template-filters.js';
 import type { Token } from './template-lexer.js';
+import { describeToken, TokenCursor } from './template-cursor.js';
 import { LIMITS } from './template-limits.js';
-import type { Py } from './template-values.js';
+import { type BinOp, type Body, type CompareOp, children, type Node } from './template-ast.js';
 
 /**
  * A recursive-descent parser for one `{{ … }}` expression, following Jinja2 3.1's parser
@@ -11,135 +11,11 @@ import type { Py } from './template-values.js';
  * stack. Filter and test names are checked here, as Jinja2 checks them when it compiles.
  */
 
-export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'notin';
-export type BinOp = '+' | '-' | '*' | '/' | '//' | '%' | '**';
-
-interface At {
-  pos: number;
-  /** height of the tree below (and with) this node */
-  h: number;
-}
-export type Node = At &
-  (
-    | { k: 'const'; value: Py }
-    | { k: 'name'; name: string }
-    | { k: 'list' | 'tuple' | 'concat'; items: Node[] }
-    | { k: 'dict'; pairs: [Node, Node][] }
-    | { k: 'getattr'; obj: Node; attr: string }
-    | { k: 'getitem'; obj: Node; arg: Node }
-    | { k: 'slice'; start?: Node; stop?: Node; step?: Node }
-    | { k: 'call'; fn: Node; args: Node[]; kwargs: [string, Node][] }
-    | { k: 'filter' | 'test'; obj: Node; name: string; args: Node[]; kwargs: [string, Node][] }
-    | { k: 'not' | 'neg' | 'pos'; arg: Node }
-    | { k: 'and' | 'or'; left: Node; right: Node }
-    | { k: 'cond'; test: Node; then: Node; else?: Node }
-    | { k: 'compare'; first: Node; ops: [CompareOp, Node][] }
-    | { k: 'bin'; op: BinOp; left: Node; right: Node }
-  );
-
-type Body = Node extends infer N ? (N extends Node ? Omit<N, 'pos' | 'h'> : never) : never;
-
 const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
 /** What a bracket, parenthesis, brace or call costs against LIMITS.nesting (a `not` or sign costs 1). */
 const BRACKET = 4;
 
-function describe(t: Token): string {
-  if (t.type === 'name' || t.type === 'op') return t.value;
-  if (t.type === 'end') return 'end of print statement';
-  return t.type;
-}
-
-/** A node's sub-expressions, in order (a slice's missing bounds as undefined). */
-export function children(b: Body): (Node | undefined)[] {
-  switch (b.k) {
-    case 'const':
-    case 'name':
-      return [];
-    case 'list':
-    case 'tuple':
-    case 'concat':
-      return b.items;
-    case 'dict':
-      return b.pairs.flat();
-    case 'getattr':
-      return [b.obj];
-    case 'getitem':
-      return [b.obj, b.arg];
-    case 'slice':
-      return [b.start, b.stop, b.step];
-    case 'call':
-      return [b.fn, ...b.args, ...b.kwargs.map((kw) => kw[1])];
-    case 'filter':
-    case 'test':
-      return [b.obj, ...b.args, ...b.kwargs.map((kw) => kw[1])];
-    case 'not':
-    case 'neg':
-    case 'pos':
-      return [b.arg];
-    case 'and':
-    case 'or':
-    case 'bin':
-      return [b.left, b.right];
-    case 'cond':
-      return [b.test, b.then, b.else];
-    case 'compare':
-      return [b.first, ...b.ops.map((o) => o[1])];
-  }
-}
-
-class Parser {
-  private i = 0;
-  private depth = 0;
-
-  constructor(private tokens: Token[]) {}
-
-  private get cur(): Token {
-    return this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
-  }
-
-  private look(): Token {
-    return this.tokens[Math.min(this.i + 1, this.tokens.length - 1)]!;
-  }
-
-  private next(): Token {
-    const t = this.cur;
-    if (this.i < this.tokens.length - 1) this.i++;
-    return t;
-  }
-
-  private isOp(v: string, t = this.cur): boolean {
-    return t.type === 'op' && t.value === v;
-  }
-
-  private isName(v: string, t = this.cur): boolean {
-    return t.type === 'name' && t.value === v;
-  }
-
-  private fail(problem: string, pos = this.cur.pos): never {
-    throw new Fail(problem, pos);
-  }
-
-  private expectOp(v: string): Token {
-    if (!this.isOp(v)) this.fail(`expected token '${v}', got '${describe(this.cur)}'`);
-    return this.next();
-  }
-
-  private expectName(): string {
-    const t = this.cur;
-    if (t.type !== 'name') this.fail(`expected token 'name', got '${describe(t)}'`);
-    this.next();
-    return t.value;
-  }
-
-  private enter(cost: number): void {
-    this.depth += cost;
-    if (this.depth > LIMITS.nesting) this.fail('the expression is nested too deeply (Ansible fails at 75 nested brackets): simplify it');
-  }
-
-  private leave(cost: number): void {
-    this.depth -= cost;
-  }
-
+class Parser extends TokenCursor {
   private mk(pos: number, body: Body): Node {
     let h = 0;
     for (const c of children(body)) if (c && c.h > h) h = c.h;
@@ -150,7 +26,7 @@ class Parser {
   /** The whole `{{ … }}`: an expression, or several making a tuple. */
   parseOutput(): Node {
     const node = this.parseTuple(false);
-    if (this.cur.type !== 'end') this.fail(`expected token 'end of print statement', got '${describe(this.cur)}'`);
+    if (this.cur.type !== 'end') this.fail(`expected token 'end of print statement', got '${describeToken(this.cur)}'`);
     return node;
   }
 
@@ -167,7 +43,7 @@ class Parser {
     }
     if (!isTuple) {
       if (args.length) return args[0]!;
-      if (!explicitParens) this.fail(`Expected an expression, got '${describe(this.cur)}'`);
+      if (!explicitParens) this.fail(`Expected an expression, got '${describeToken(this.cur)}'`);
     }
     return this.mk(pos, { k: 'tuple', items: args });
   }
@@ -185,7 +61,7 @@ class Parser {
         otherwise = this.parseExpression();
         this.leave(1);
       }
-      expr = this.mk(pos, { k: 'cond', test, then: expr, else: otherwise });
+      expr = this.mk(pos, { k: 'cond', test, yes: expr, else: otherwise });
     }
     return expr;
   }
@@ -310,7 +186,7 @@ class Parser {
     }
     if (this.isOp('[')) return this.parseList();
     if (this.isOp('{')) return this.parseDict();
-    return this.fail(`unexpected '${describe(t)}'`);
+    return this.fail(`unexpected '${describeToken(t)}'`);
   }
 
   private parseList(): Node {

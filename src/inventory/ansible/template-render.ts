@@ -6,7 +6,8 @@ import { checkConstants } from './template-fold.js';
 import { lexTemplate } from './template-lexer.js';
 import { Budget, checkString, LIMITS } from './template-limits.js';
 import { literalEval } from './template-literal.js';
-import { type Node, parseExpression } from './template-parse.js';
+import type { Node } from './template-ast.js';
+import { parseExpression } from './template-parse.js';
 import {
   fail,
   failUndefined,

@@ -184,7 +184,10 @@ class Out {
 function reprInto(v: Py, out: Out, depth: number, offset: number): void {
   if (depth > LIMITS.valueDepth) fail(`a value nested more than ${LIMITS.valueDepth} deep cannot be shown as text`, offset);
   const s = strOf(v);
-  if (s !== undefined) return out.add(strRepr(s));
+  if (s !== undefined) {
+    out.add(strRepr(s));
+    return;
+  }
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = seqItems(v);
     out.add(Array.isArray(v) ? '[' : '(');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -136,7 +136,7 @@ function notAFile(source: Source, path: string, st: Stats): UsageError {
 
 /** A password file's bytes: a regular file or a pipe (`--vault-password-file <(pass show vault)`), at most MAX_PASSWORD_BYTES. */
 async function readPasswordFile(source: Source, path: string): Promise<Buffer> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOCTTY);
   } catch (err) {
@@ -211,7 +211,7 @@ interface ScriptEnd {
  * error": a password file left executable would be run as shell commands.
  */
 async function hasExecFormat(path: string): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch {
