@@ -4,7 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { FabricPeer, FabricSpec } from '../inventory/types.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { isOurs } from '../plan/assess.js';
-import type { Mismatch } from '../result/result.js';
+import type { Mismatch } from '../result/finding.js';
 import { raise, raiseFromFacts, type Live, type LiveState } from './live.js';
 import type { GraphBridge, GraphHost, GraphHostInput } from './model.js';
 
@@ -127,9 +127,6 @@ interface Direction {
   note: string;
 }
 
-const FDB_PREFIX = 'fabric.fdb.';
-const ROUTES_PREFIX = 'fabric.routes.';
-
 /**
  * A live member's fabric: each of its routes (routed) or forwarding entries (vxlan) to a peer is
  * drawn on the edge to that peer, from the mismatches, else from the facts (a route someone else
@@ -143,14 +140,16 @@ export function applyFabric(host: GraphHost, spec: FabricSpec, live: { facts: Ho
   const found = new Map<string, Direction>();
   const rest: Mismatch[] = [];
   for (const m of live.mismatches) {
-    const prefix = [ROUTES_PREFIX, FDB_PREFIX].find((x) => m.path.startsWith(x));
-    const peer = prefix && m.path.slice(prefix.length);
+    const { kind, name, host: to } = m.object;
+    const fdb = kind === 'fdb';
+    // the peer a route or forwarding entry leads to; a stale entry's is its address
+    const peer = kind === 'route' || fdb ? (to ?? (fdb ? name : undefined)) : undefined;
     // a peer's route or entry (it desires one); else one to what is no member now (it desires none)
-    if (peer && m.desired !== 'absent' && isPeer.has(peer)) found.set(peer, direction(host.name, peer, prefix === FDB_PREFIX, m.actual));
-    else if (vx && peer && prefix === FDB_PREFIX) raise(vx, 'drift', `fdb ${peer}: not a member`);
-    else if (vx && m.path === 'fabric.vxlan') raise(vx, m.actual === 'absent' ? 'missing' : 'drift', `vxlan: ${m.actual}`);
-    else if (vx && m.path.startsWith('fabric.vxlan.')) raise(vx, 'drift', `${m.path.slice('fabric.vxlan.'.length)}: ${m.actual}`);
-    else if (vx && m.path === 'fabric.route') raise(vx, 'drift', `route ${formatCidr(spec.supernet)}: ${m.actual}`);
+    if (peer && m.desired !== 'absent' && isPeer.has(peer)) found.set(peer, direction(host.name, peer, fdb, m.actual));
+    else if (vx && peer && fdb) raise(vx, 'drift', `fdb ${peer}: not a member`);
+    else if (vx && kind === 'vxlan' && m.part === '') raise(vx, m.actual === 'absent' ? 'missing' : 'drift', `vxlan: ${m.actual}`);
+    else if (vx && kind === 'vxlan') raise(vx, 'drift', `${m.part}: ${m.actual}`);
+    else if (vx && kind === 'route' && to === undefined) raise(vx, 'drift', `route ${formatCidr(spec.supernet)}: ${m.actual}`);
     else rest.push(m);
   }
   if (vx) vxlanFacts(vx, spec.bridge, live.facts);

@@ -4,7 +4,7 @@ import { formatCidr } from '../inventory/ipv4.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { isOurs } from '../plan/assess.js';
 import { hasNatRule } from '../plan/nat-rule.js';
-import type { Mismatch } from '../result/result.js';
+import type { Mismatch } from '../result/finding.js';
 import { applyFabric, buildFabric, hostFabric, linkIndex, type GraphFabric, type GraphHostFabric } from './fabric-model.js';
 import { raise, raiseFromFacts, type Live } from './live.js';
 
@@ -99,67 +99,45 @@ export interface GraphModel {
   fabric?: GraphFabric;
 }
 
-const BRIDGE_PARTS = new Set(['', 'state', 'address', 'nat']);
-const NAMESPACE_PARTS = new Set(['', 'lo', 'veth', 'host_if.master', 'host_if.state', 'ns_if.state', 'mac', 'address', 'default_route']);
-/** the mismatch's `desired` for an absent bridge or namespace (its path is the bare `bridges.NAME`) */
-const EXISTS = { bridge: 'bridge', namespace: 'present' } as const;
-
-interface Placed {
-  name: string;
-  /** the path after the name: `''`, `state`, `host_if.master`, … */
-  part: string;
-}
-
-/**
- * Which element a mismatch path names. Names may contain dots (`bridges.a.b.state`), so every
- * name the path could start with is a candidate; a known part, consistent with `desired`, wins,
- * then the longest name.
- */
-function place(m: Mismatch, prefix: string, names: string[], parts: Set<string>, exists: string): Placed | undefined {
-  if (!m.path.startsWith(prefix)) return undefined;
-  const rest = m.path.slice(prefix.length);
-  const candidates = names
-    .filter((n) => rest === n || rest.startsWith(`${n}.`))
-    .map((n) => ({ name: n, part: rest === n ? '' : rest.slice(n.length + 1) }))
-    .sort((a, b) => b.name.length - a.name.length);
-  return candidates.find((c) => parts.has(c.part) && (c.part === '') === (m.desired === exists)) ?? candidates.find((c) => parts.has(c.part)) ?? candidates[0];
-}
-
 const note = (part: string, m: Mismatch): string => `${part}: ${m.actual}`;
+/** a namespace's parts that are its veth pair's ends: drawn on the veth edge */
+const VETH_PARTS = new Set(['host_if.master', 'host_if.mtu', 'host_if.state', 'ns_if.mtu', 'ns_if.state']);
+
+/** The element a mismatch is about, by its object's kind and name; true when one was drawn. */
+function applyMismatch(host: GraphHost, m: Mismatch): boolean {
+  const { kind, name } = m.object;
+  if (kind === 'ip_forward' && host.upstream) {
+    raise(host.upstream, 'drift', note('ip_forward', m));
+    return true;
+  }
+  if (kind === 'bridge' || kind === 'nat') {
+    const bridge = host.bridges.find((x) => x.name === name);
+    if (!bridge) return false;
+    if (kind === 'nat') {
+      const nat = host.nats.find((x) => x.bridge === bridge.name);
+      if (nat) raise(nat, m.actual === 'absent' ? 'missing' : 'drift', note('nat', m));
+      else raise(bridge, 'drift', note('nat', m));
+    } else if (m.part === '') raise(bridge, 'missing');
+    else raise(bridge, 'drift', note(m.part, m));
+    return true;
+  }
+  if (kind === 'namespace') {
+    const ns = host.namespaces.find((x) => x.name === name);
+    if (!ns) return false;
+    const veth = host.veths.find((v) => v.namespace === ns.name);
+    if (m.part === '') {
+      raise(ns, 'missing');
+      if (veth) raise(veth, 'missing');
+    } else if (veth && m.part === 'veth') raise(veth, m.actual === 'absent' ? 'missing' : 'drift', note('veth', m));
+    else if (veth && VETH_PARTS.has(m.part)) raise(veth, 'drift', note(m.part, m));
+    else raise(ns, 'drift', note(m.part, m));
+    return true;
+  }
+  return false;
+}
 
 function applyMismatches(host: GraphHost, mismatches: Mismatch[]): void {
-  const bridgeNames = host.bridges.map((b) => b.name);
-  const nsNames = host.namespaces.map((n) => n.name);
-  for (const m of mismatches) {
-    if (m.path === 'ip_forward' && host.upstream) {
-      raise(host.upstream, 'drift', note('ip_forward', m));
-      continue;
-    }
-    const b = place(m, 'bridges.', bridgeNames, BRIDGE_PARTS, EXISTS.bridge);
-    const bridge = b && host.bridges.find((x) => x.name === b.name);
-    if (b && bridge) {
-      if (b.part === '') raise(bridge, 'missing');
-      else if (b.part === 'nat') {
-        const nat = host.nats.find((x) => x.bridge === bridge.name);
-        if (nat) raise(nat, m.actual === 'absent' ? 'missing' : 'drift', note('nat', m));
-        else raise(bridge, 'drift', note('nat', m));
-      } else raise(bridge, 'drift', note(b.part, m));
-      continue;
-    }
-    const n = place(m, 'namespaces.', nsNames, NAMESPACE_PARTS, EXISTS.namespace);
-    const ns = n && host.namespaces.find((x) => x.name === n.name);
-    if (n && ns) {
-      const veth = host.veths.find((v) => v.namespace === ns.name);
-      if (n.part === '') {
-        raise(ns, 'missing');
-        if (veth) raise(veth, 'missing');
-      } else if (veth && n.part === 'veth') raise(veth, m.actual === 'absent' ? 'missing' : 'drift', note('veth', m));
-      else if (veth && /^(host_if|ns_if)\./.test(n.part)) raise(veth, 'drift', note(n.part, m));
-      else raise(ns, 'drift', note(n.part, m));
-      continue;
-    }
-    raise(host, 'drift', note(m.path, m));
-  }
+  for (const m of mismatches) if (!applyMismatch(host, m)) raise(host, 'drift', note(m.path, m));
 }
 
 /** What the facts show beyond the mismatches: e.g. a name taken by something not ours (a conflict, not a mismatch). */

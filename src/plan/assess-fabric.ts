@@ -3,6 +3,7 @@ import { findLink } from '../facts/types.js';
 import { contains, formatCidr } from '../inventory/ipv4.js';
 import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
+import { mismatch, type FindingObject } from '../result/finding.js';
 import { assessMtu, assessUp, describeLink, ip, isOurs, type Assessment } from './assess.js';
 import { cidrOf } from './overlaps.js';
 import type { Step } from './step.js';
@@ -26,7 +27,7 @@ export function routeMatches(r: RouteFact, t: RouteTarget): boolean {
 }
 
 /** A route the fabric needs: present, or added (replacing ours); someone else's route to the same place is a conflict. */
-function assessRoute(path: string, dst: string, want: RouteTarget, facts: HostFacts, out: Assessment): void {
+function assessRoute(peer: string | undefined, dst: string, want: RouteTarget, facts: HostFacts, out: Assessment): void {
   const have = routesTo(facts, dst);
   if (have.some((r) => routeMatches(r, want))) return;
   const desired = targetWords(want).join(' ');
@@ -39,9 +40,7 @@ function assessRoute(path: string, dst: string, want: RouteTarget, facts: HostFa
   }
   const old = have[0];
   out.findings.push({
-    path,
-    desired,
-    actual: old ? showRoute(old) : 'absent',
+    ...mismatch({ kind: 'route', name: dst, ...(peer !== undefined ? { host: peer } : {}) }, '', desired, old ? showRoute(old) : 'absent'),
     fix: [
       {
         phase: 'route',
@@ -65,7 +64,7 @@ const vxlanText = (f: FabricSpec, v: VxlanSpec): string => `vxlan id ${v.vni} ds
 
 /** The VXLAN device on the fabric's bridge, and one forwarding entry per peer. */
 function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: HostFacts, out: Assessment): void {
-  const path = 'fabric.vxlan';
+  const object: FindingObject = { kind: 'vxlan', name: v.device };
   const link = findLink(facts.root, v.device);
   if (link && (link.kind !== 'vxlan' || !isOurs(link, facts.record))) {
     out.conflicts.push(
@@ -103,20 +102,14 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', v.device, 'alias', TAG), reason: 'mark it as ours' },
     );
     const x = link?.vxlan;
-    out.findings.push({
-      path,
-      desired: vxlanText(f, v),
-      actual: link ? (x ? `vxlan id ${x.id} dstport ${x.port ?? '?'} local ${x.local ?? '-'}${x.dev ? ` dev ${x.dev}` : ''}` : 'not vxlan') : 'absent',
-      fix,
-    });
+    const actual = link ? (x ? `vxlan id ${x.id} dstport ${x.port ?? '?'} local ${x.local ?? '-'}${x.dev ? ` dev ${x.dev}` : ''}` : 'not vxlan') : 'absent';
+    out.findings.push({ ...mismatch(object, '', vxlanText(f, v), actual), fix });
   }
   const cur = right ? link : undefined;
-  out.findings.push(...assessMtu(`${path}.mtu`, undefined, cur, v.device, v.mtu));
+  out.findings.push(...assessMtu(object, 'mtu', undefined, cur, v.device, v.mtu));
   if (cur?.master !== f.bridge) {
     out.findings.push({
-      path: `${path}.master`,
-      desired: f.bridge,
-      actual: cur?.master ?? 'none',
+      ...mismatch(object, 'master', f.bridge, cur?.master ?? 'none'),
       fix: [
         {
           phase: 'link',
@@ -127,7 +120,7 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
       ],
     });
   }
-  out.findings.push(...assessUp(`${path}.state`, undefined, cur, v.device));
+  out.findings.push(...assessUp(object, 'state', undefined, cur, v.device));
 
   const entries = cur ? (facts.fdb?.get(v.device) ?? []).filter((e) => e.mac === ZERO_MAC) : [];
   const fdb = (verb: 'append' | 'del', dst: string) => ['bridge', 'fdb', verb, ZERO_MAC, 'dev', v.device, 'dst', dst];
@@ -136,9 +129,7 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
   for (const p of peers) {
     if (have.has(p.underlay)) continue;
     out.findings.push({
-      path: `fabric.fdb.${p.host}`,
-      desired: `${ZERO_MAC} dst ${p.underlay}`,
-      actual: 'absent',
+      ...mismatch({ kind: 'fdb', name: p.underlay, host: p.host }, '', `${ZERO_MAC} dst ${p.underlay}`, 'absent'),
       fix: [
         { phase: 'fdb', argv: fdb('append', p.underlay), reason: `peer ${p.host} is not in ${v.device}'s forwarding database`, undo: fdb('del', p.underlay) },
       ],
@@ -148,13 +139,11 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
   for (const e of entries) {
     if (want.has(e.dst)) continue;
     out.findings.push({
-      path: `fabric.fdb.${e.dst}`,
-      desired: 'absent',
-      actual: `${ZERO_MAC} dst ${e.dst}`,
+      ...mismatch({ kind: 'fdb', name: e.dst }, '', 'absent', `${ZERO_MAC} dst ${e.dst}`),
       fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }],
     });
   }
-  assessRoute('fabric.route', formatCidr(f.supernet), { dev: f.bridge }, facts, out);
+  assessRoute(undefined, formatCidr(f.supernet), { dev: f.bridge }, facts, out);
 }
 
 /**
@@ -168,6 +157,6 @@ export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): 
     assessVxlan(f, f.vxlan, peers, facts, out);
     return;
   }
-  for (const p of peers) assessRoute(`fabric.routes.${p.host}`, formatCidr(p.subnet), { via: p.underlay }, facts, out);
+  for (const p of peers) assessRoute(p.host, formatCidr(p.subnet), { via: p.underlay }, facts, out);
   // a route of ours to a subnet no member has now (a host that left) is a leftover (plan.ts): removed as VXLAN drops its entry
 }

@@ -3,7 +3,7 @@ import { findLink } from '../facts/types.js';
 import { formatCidr } from '../inventory/ipv4.js';
 import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
-import type { Mismatch } from '../result/result.js';
+import { findingPath, mismatch, type FindingObject, type Mismatch } from '../result/finding.js';
 import { assessFabric } from './assess-fabric.js';
 import { hasNatRule, natRuleSpec } from './nat-rule.js';
 import { namespaceIsOurs } from './owned.js';
@@ -50,7 +50,8 @@ function addresses(l: LinkFact | undefined): string {
 }
 
 /** Address present? If not: add it; on our own interface, also remove global addresses not desired. */
-function assessAddress(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string, want: string, ours: boolean): Finding[] {
+function assessAddress(object: FindingObject, netns: string | undefined, link: LinkFact | undefined, ifname: string, want: string, ours: boolean): Finding[] {
+  const path = findingPath(object, 'address');
   const [local, len] = want.split('/');
   const has = link?.addresses.some((a) => a.local === local && String(a.prefixlen) === len);
   const fix: Step[] = [];
@@ -73,16 +74,14 @@ function assessAddress(path: string, netns: string | undefined, link: LinkFact |
       }
     }
   }
-  return fix.length ? [{ path, desired: want, actual: addresses(link), fix }] : [];
+  return fix.length ? [{ ...mismatch(object, 'address', want, addresses(link)), fix }] : [];
 }
 
-export function assessUp(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
+export function assessUp(object: FindingObject, part: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
   if (link?.up) return [];
   return [
     {
-      path,
-      desired: 'UP',
-      actual: link ? 'DOWN' : 'absent',
+      ...mismatch(object, part, 'UP', link ? 'DOWN' : 'absent'),
       fix: [
         {
           phase: 'link',
@@ -96,7 +95,7 @@ export function assessUp(path: string, netns: string | undefined, link: LinkFact
 }
 
 function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
-  const path = `bridges.${b.name}`;
+  const object: FindingObject = { kind: 'bridge', name: b.name };
   const link = findLink(facts.root, b.name);
   if (link && (link.kind !== 'bridge' || !isOurs(link, facts.record))) {
     out.conflicts.push(
@@ -106,9 +105,7 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   }
   if (!link) {
     out.findings.push({
-      path,
-      desired: 'bridge',
-      actual: 'absent',
+      ...mismatch(object, '', 'bridge', 'absent'),
       fix: [
         {
           phase: 'bridge',
@@ -121,20 +118,25 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
       ],
     });
   }
-  out.findings.push(...assessMtu(`${path}.mtu`, undefined, link, b.name, b.mtu));
-  out.findings.push(...assessUp(`${path}.state`, undefined, link, b.name));
-  out.findings.push(...assessAddress(`${path}.address`, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
+  out.findings.push(...assessMtu(object, 'mtu', undefined, link, b.name, b.mtu));
+  out.findings.push(...assessUp(object, 'state', undefined, link, b.name));
+  out.findings.push(...assessAddress(object, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
 }
 
 /** The MTU asked for (a VXLAN fabric's bridge, its ports and the containers' ends), if any. */
-export function assessMtu(path: string, netns: string | undefined, link: LinkFact | undefined, ifname: string, mtu: number | undefined): Finding[] {
+export function assessMtu(
+  object: FindingObject,
+  part: string,
+  netns: string | undefined,
+  link: LinkFact | undefined,
+  ifname: string,
+  mtu: number | undefined,
+): Finding[] {
   if (mtu === undefined || link?.mtu === mtu) return [];
   const was = link?.mtu;
   return [
     {
-      path,
-      desired: String(mtu),
-      actual: was === undefined ? 'absent' : String(was),
+      ...mismatch(object, part, String(mtu), was === undefined ? 'absent' : String(was)),
       fix: [
         {
           phase: 'link',
@@ -159,7 +161,7 @@ function pairIsWhole(host: LinkFact, inner: LinkFact | undefined, nsid: number |
 }
 
 function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts, out: Assessment): void {
-  const path = `namespaces.${n.name}`;
+  const object: FindingObject = { kind: 'namespace', name: n.name };
   const exists = facts.netns.has(n.name);
   const inner: NetnsFacts | undefined = exists ? facts.namespaces.get(n.name) : undefined;
   if (exists && !namespaceIsOurs(n.name, facts)) {
@@ -171,9 +173,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   if (!exists) {
     const mark: Step = { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', 'lo', 'alias', TAG), reason: 'mark it as ours' };
     out.findings.push({
-      path,
-      desired: 'present',
-      actual: 'absent',
+      ...mismatch(object, '', 'present', 'absent'),
       fix: [
         {
           phase: 'netns',
@@ -199,7 +199,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
     return;
   }
   // only once the namespace is known to hold nothing foreign in our way: no fix in a conflicting one
-  out.findings.push(...assessUp(`${path}.lo`, n.name, findLink(inner, 'lo'), 'lo'));
+  out.findings.push(...assessUp(object, 'lo', n.name, findLink(inner, 'lo'), 'lo'));
   const whole = hostEnd !== undefined && pairIsWhole(hostEnd, nsEnd, facts.netns.get(n.name));
   if (!whole) {
     const fix: Step[] = [];
@@ -219,15 +219,13 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
       { phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'alias', TAG), reason: 'mark it as ours' },
       { phase: 'link', argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'alias', TAG), reason: 'mark it as ours' },
     );
-    out.findings.push({ path: `${path}.veth`, desired: `${n.hostIf} <-> ${n.nsIf}@${n.name}`, actual: hostEnd ? 'not paired' : 'absent', fix });
+    out.findings.push({ ...mismatch(object, 'veth', `${n.hostIf} <-> ${n.nsIf}@${n.name}`, hostEnd ? 'not paired' : 'absent'), fix });
   }
   const host = whole ? hostEnd : undefined;
   const ns = whole ? nsEnd : undefined;
   if (host?.master !== n.bridge) {
     out.findings.push({
-      path: `${path}.host_if.master`,
-      desired: n.bridge,
-      actual: host?.master ?? 'none',
+      ...mismatch(object, 'host_if.master', n.bridge, host?.master ?? 'none'),
       fix: [
         {
           phase: 'link',
@@ -240,9 +238,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   }
   if (ns && ns.mac !== macFor(n.address)) {
     out.findings.push({
-      path: `${path}.mac`,
-      desired: macFor(n.address),
-      actual: ns.mac ?? 'none',
+      ...mismatch(object, 'mac', macFor(n.address), ns.mac ?? 'none'),
       fix: [
         {
           phase: 'link',
@@ -253,19 +249,22 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
       ],
     });
   }
-  out.findings.push(...assessMtu(`${path}.host_if.mtu`, undefined, host, n.hostIf, bridge.mtu));
-  out.findings.push(...assessMtu(`${path}.ns_if.mtu`, n.name, ns, n.nsIf, bridge.mtu));
-  out.findings.push(...assessUp(`${path}.host_if.state`, undefined, host, n.hostIf));
-  out.findings.push(...assessUp(`${path}.ns_if.state`, n.name, ns, n.nsIf));
-  out.findings.push(...assessAddress(`${path}.address`, n.name, ns, n.nsIf, `${n.address}/${bridge.subnet.prefix}`, true));
+  out.findings.push(...assessMtu(object, 'host_if.mtu', undefined, host, n.hostIf, bridge.mtu));
+  out.findings.push(...assessMtu(object, 'ns_if.mtu', n.name, ns, n.nsIf, bridge.mtu));
+  out.findings.push(...assessUp(object, 'host_if.state', undefined, host, n.hostIf));
+  out.findings.push(...assessUp(object, 'ns_if.state', n.name, ns, n.nsIf));
+  out.findings.push(...assessAddress(object, n.name, ns, n.nsIf, `${n.address}/${bridge.subnet.prefix}`, true));
 
   const def = inner?.routes.filter((r) => r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
   const good = def.some((r) => r.gateway === bridge.address && r.dev === n.nsIf);
   if (!good || def.length > 1 || !whole) {
     out.findings.push({
-      path: `${path}.default_route`,
-      desired: `via ${bridge.address} dev ${n.nsIf}`,
-      actual: def.length ? def.map((r) => `via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).join(', ') : 'none',
+      ...mismatch(
+        object,
+        'default_route',
+        `via ${bridge.address} dev ${n.nsIf}`,
+        def.length ? def.map((r) => `via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).join(', ') : 'none',
+      ),
       fix: [
         {
           phase: 'route',
@@ -296,9 +295,7 @@ function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out
     if (hasNatRule(facts, subnet, b.name, except)) continue;
     const spec = natRuleSpec(subnet, b.name, except);
     out.findings.push({
-      path: `bridges.${b.name}.nat`,
-      desired: `MASQUERADE ${subnet}${except ? ` ! -d ${except}` : ''} ! -o ${b.name}`,
-      actual: 'absent',
+      ...mismatch({ kind: 'nat', name: b.name }, '', `MASQUERADE ${subnet}${except ? ` ! -d ${except}` : ''} ! -o ${b.name}`, 'absent'),
       fix: [
         {
           phase: 'nat',
@@ -313,9 +310,7 @@ function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out
   if (!facts.ipForward) {
     const recorded = facts.record.some((o) => o.kind === 'forward');
     out.findings.push({
-      path: 'ip_forward',
-      desired: '1',
-      actual: '0',
+      ...mismatch({ kind: 'ip_forward', name: 'ip_forward' }, '', '1', '0'),
       fix: [
         {
           phase: 'forward',

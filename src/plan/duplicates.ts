@@ -1,7 +1,7 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import type { Mismatch } from '../result/result.js';
+import { mismatch, type Mismatch } from '../result/finding.js';
 
 /** Who holds each IPv4 address on a bridge: the bridge itself and the namespaces (read) whose veth is its port. */
 function holders(bridge: string, facts: HostFacts): Map<string, string[]> {
@@ -26,7 +26,7 @@ export function duplicateAddresses(desired: DesiredNetwork, facts: HostFacts): M
   return desired.bridges.flatMap((b) =>
     [...holders(b.name, facts)]
       .filter(([, who]) => who.length > 1)
-      .map(([address, who]) => ({ path: `bridges.${b.name}.addresses`, desired: `${address} used once`, actual: `${address} used by ${who.join(' and ')}` })),
+      .map(([address, who]) => mismatch({ kind: 'bridge', name: b.name }, 'addresses', `${address} used once`, `${address} used by ${who.join(' and ')}`)),
   );
 }
 

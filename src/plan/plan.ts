@@ -1,6 +1,7 @@
 import type { HostFacts } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import type { OwnedObject } from '../ownership/record.js';
+import { mismatch, type FindingObject } from '../result/finding.js';
 import { assess, type Finding } from './assess.js';
 import { addressClashes } from './duplicates.js';
 import { guardConflicts } from './guard.js';
@@ -29,18 +30,18 @@ const NOTHING: HostFacts = {
   record: [],
 };
 
-const describe = (o: OwnedObject): { path: string; what: string } => {
+const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
   switch (o.kind) {
     case 'netns':
-      return { path: `leftover.netns.${o.name}`, what: `namespace ${o.name}` };
+      return { object: { kind: 'leftover-netns', name: o.name }, what: `namespace ${o.name}` };
     case 'link':
-      return { path: `leftover.link.${o.name}`, what: `interface ${o.name}` };
+      return { object: { kind: 'leftover-link', name: o.name }, what: `interface ${o.name}` };
     case 'nat':
-      return { path: `leftover.nat.${o.subnet}`, what: `MASQUERADE ${o.subnet}${o.except ? ` ! -d ${o.except}` : ''} ! -o ${o.bridge}` };
+      return { object: { kind: 'leftover-nat', name: o.subnet }, what: `MASQUERADE ${o.subnet}${o.except ? ` ! -d ${o.except}` : ''} ! -o ${o.bridge}` };
     case 'route':
-      return { path: `leftover.route.${o.dst}`, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
+      return { object: { kind: 'leftover-route', name: o.dst }, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
     case 'forward':
-      return { path: 'leftover.ip_forward', what: 'ip_forward=1' };
+      return { object: { kind: 'leftover-ip_forward', name: 'ip_forward' }, what: 'ip_forward=1' };
   }
 };
 
@@ -66,11 +67,9 @@ export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] 
   return ownedOnHost(facts)
     .filter((o) => !wanted.has(wantedKey(o)))
     .map((o) => {
-      const { path, what } = describe(o);
+      const { object, what } = describe(o);
       return {
-        path,
-        desired: 'absent',
-        actual: `${what} (made by cnet-remote; the inventory no longer names it)`,
+        ...mismatch(object, '', 'absent', `${what} (made by cnet-remote; the inventory no longer names it)`),
         fix: [removalStep(o, facts, 'the inventory no longer names it')],
       };
     });

@@ -1,5 +1,5 @@
 import { xmlSafe } from './xml-text.js';
-import { objectOf } from './object-of.js';
+import { objectPath } from '../result/finding.js';
 import type { HostResult, HostStatus, ProbeResult, RunResult } from '../result/result.js';
 
 /**
@@ -177,7 +177,7 @@ function hostHtml(h: HostResult, id: string): string {
 
   const checked = h.checked ?? [];
   if (checked.length > 0) {
-    const bad = new Set(h.mismatches.flatMap((m) => objectOf(m.path, checked) ?? []));
+    const bad = new Set(h.mismatches.map((m) => objectPath(m.object)).filter((o) => checked.includes(o)));
     out.push(`<h3>Checked objects <span class="count">${checked.length - bad.size} of ${checked.length} as desired</span></h3>`);
     out.push('<ul class="objects">');
     for (const c of checked) {

@@ -1,5 +1,5 @@
-import { objectOf } from './object-of.js';
-import type { HostResult, Mismatch, ProbeResult, RunResult } from '../result/result.js';
+import { objectPath, type Mismatch } from '../result/finding.js';
+import type { HostResult, ProbeResult, RunResult } from '../result/result.js';
 
 /**
  * JUnit XML of a run, as CI test reporters (Jenkins, GitLab, GitHub actions) read it, valid against
@@ -87,9 +87,9 @@ export function hostTestCases(h: HostResult): TestCase[] {
   const byObject = new Map<string, Mismatch[]>(checked.map((c) => [c, []]));
   const unattributed: Mismatch[] = [];
   for (const m of h.mismatches) {
-    const o = objectOf(m.path, checked);
-    if (o === undefined) unattributed.push(m);
-    else byObject.get(o)?.push(m);
+    const of = byObject.get(objectPath(m.object));
+    if (of === undefined) unattributed.push(m);
+    else of.push(m);
   }
   const mismatchCase = (name: string, ms: Mismatch[]): TestCase => {
     if (ms.length === 0) return { name };

@@ -1,11 +1,7 @@
+import type { Mismatch } from './finding.js';
+
 /** What one host's run came to. This object is the report: `--json` prints it, the recap renders it. */
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
-
-export interface Mismatch {
-  path: string;
-  desired: string;
-  actual: string;
-}
 
 /** One connectivity probe: a ping from a namespace (or the host) to an address the inventory names. */
 /** `fabric`: from a container on this host to one on another member of the fabric */
@@ -55,8 +51,8 @@ export interface HostResult {
   verified: boolean;
   mismatches: Mismatch[];
   error?: string;
-  /** desired objects compared (e.g. `bridges.br0`, `namespaces.pb`, `bridges.br0.nat`, `ip_forward`):
-   * one is good when no mismatch path starts with it */
+  /** desired objects compared, by path (`bridges.br0`, `namespaces.pb`, `bridges.br0.nat`, `ip_forward`):
+   * one is good when no mismatch is about it (`objectPath(m.object)`) */
   checked?: string[];
   probes?: ProbeResult[];
   /** e.g. FORWARD policy DROP, or a changed host key accepted under cnet_host_key_checking: off */

@@ -14,7 +14,8 @@ import { duplicateAddresses } from '../plan/duplicates.js';
 import { leftovers, planDown, planUp, remaining } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
-import type { ExecOutput, HostWarning, Mismatch, ProbeResult } from '../result/result.js';
+import { mismatch, type Mismatch } from '../result/finding.js';
+import type { ExecOutput, HostWarning, ProbeResult } from '../result/result.js';
 import type { Transport } from '../transport/transport.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
@@ -88,7 +89,7 @@ const scopeOf = (host: ResolvedHost): GatherScope => ({
 });
 /** `down` needs only the root namespace, which namespaces exist, and those the record lists */
 const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
-const toMismatch = ({ path, desired, actual }: Mismatch): Mismatch => ({ path, desired, actual });
+const toMismatch = ({ path, desired, actual, object, part }: Mismatch): Mismatch => ({ path, desired, actual, object, part });
 /**
  * What differs from the inventory: its objects, what is ours and it no longer names (unless not
  * pruning: then those are `kept`, as warnings), an address used twice.
@@ -364,7 +365,7 @@ function down(ctx: HostContext): Promise<HostOutcome> {
     const { after, done, error, stale } = await transact(ctx, steps, [], facts, [], { ...ROOT_ONLY, nftFrom: facts });
     if (stale !== undefined) return { stale };
     ctx.phase('verify');
-    const left: Mismatch[] = remaining(facts.record, after.facts).map((cmd) => ({ path: 'owned', desired: 'removed', actual: `still present (${cmd})` }));
+    const left: Mismatch[] = remaining(facts.record, after.facts).map((cmd) => mismatch({ kind: 'owned', name: cmd }, '', 'removed', `still present (${cmd})`));
     return {
       changed: true,
       steps: renderSteps(steps.slice(0, done)),

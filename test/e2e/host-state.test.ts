@@ -133,6 +133,8 @@ describe.sequential('what the inventory no longer names', () => {
       path: 'bridges.br0.addresses',
       desired: '172.18.0.3 used once',
       actual: '172.18.0.3 used by container1 and container2',
+      object: { kind: 'bridge', name: 'br0' },
+      part: 'addresses',
     });
   });
 

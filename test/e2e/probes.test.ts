@@ -54,7 +54,7 @@ describe.sequential('verify --probe', () => {
     const run = await cliJson('verify', ...inv(), '--probe', '--limit', 'vm2');
     expect(run.code).toBe(2);
     const h = host(run.json, 'vm2');
-    expect(h.mismatches).toEqual([{ path: 'ip_forward', desired: '1', actual: '0' }]);
+    expect(h.mismatches).toEqual([{ path: 'ip_forward', desired: '1', actual: '0', object: { kind: 'ip_forward', name: 'ip_forward' }, part: '' }]);
     expect(h.warnings!.some((w) => /ip_forward is 0 although up had set it/.test(w.message) && /sysctl -w net.ipv4.ip_forward=1/.test(w.fix!))).toBe(true);
     const upstream = h.probes!.filter((p) => p.kind === 'upstream');
     expect(upstream.length).toBe(4);

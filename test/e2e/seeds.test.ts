@@ -60,7 +60,9 @@ describe.sequential('seed part 2: container1/container2 on br0', () => {
     expect(verify.code).toBe(2);
     const vm1 = verify.json.hosts.find((h) => h.name === 'vm1')!;
     expect(vm1.status).toBe('failed');
-    expect(vm1.mismatches).toEqual([{ path: 'bridges.br0.nat', desired: 'MASQUERADE 172.18.0.0/16 ! -o br0', actual: 'absent' }]);
+    expect(vm1.mismatches).toEqual([
+      { path: 'bridges.br0.nat', desired: 'MASQUERADE 172.18.0.0/16 ! -o br0', actual: 'absent', object: { kind: 'nat', name: 'br0' }, part: '' },
+    ]);
     expect(verify.json.hosts.find((h) => h.name === 'vm2')!.status).toBe('ok');
 
     const up = await cliJson('up', ...inv());

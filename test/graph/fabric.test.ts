@@ -7,6 +7,7 @@ import { toMermaid } from '../../src/graph/mermaid.js';
 import { graphModel, type GraphHostInput, type GraphModel } from '../../src/graph/model.js';
 import { toSvg } from '../../src/graph/svg.js';
 import type { Inventory } from '../../src/inventory/types.js';
+import { mismatch } from '../../src/result/finding.js';
 import { convergedFabricFacts, fabricInventory, FABRIC_ROUTED, FABRIC_VXLAN, inputs, mismatchesOf } from './helpers.js';
 import { descendants, parseXml, type XmlElement } from './xml.js';
 
@@ -255,9 +256,9 @@ describe('graph of a fabric, live', () => {
     expect(toMermaid(vx)).toContain('    h0_vx[["vxcnet0<br/>VXLAN vni 42 :4789<br/>mtu 1450<br/>drift (state: DOWN; fdb 10.1.0.99: not a member)"]]\n');
 
     const [vm1, ...others] = live(fabricInventory(FABRIC_ROUTED));
-    const stale = { path: 'fabric.routes.172.30.9.0/24', desired: 'absent', actual: 'via 10.1.0.99' };
+    const stale = mismatch({ kind: 'leftover-route', name: '172.30.9.0/24' }, '', 'absent', 'via 10.1.0.99');
     const routed = graphModel([{ ...vm1!, live: { facts: vm1!.live!.facts, mismatches: [stale] } }, ...others]);
-    expect(routed.hosts[0]).toMatchObject({ state: 'drift', notes: ['fabric.routes.172.30.9.0/24: via 10.1.0.99'] });
+    expect(routed.hosts[0]).toMatchObject({ state: 'drift', notes: ['leftover.route.172.30.9.0/24: via 10.1.0.99'] });
     expect(routed.fabric!.links.map((l) => l.state)).toEqual(['ok', 'ok', 'ok']);
   });
 });

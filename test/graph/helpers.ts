@@ -9,7 +9,7 @@ import type { DesiredNetwork, Inventory } from '../../src/inventory/types.js';
 import { TAG } from '../../src/ownership/record.js';
 import { assess, macFor } from '../../src/plan/assess.js';
 import { natRuleSpec } from '../../src/plan/nat-rule.js';
-import type { Mismatch } from '../../src/result/result.js';
+import type { Mismatch } from '../../src/result/finding.js';
 
 const here = (rel: string): string => new URL(rel, import.meta.url).pathname;
 
@@ -38,7 +38,7 @@ export function recordedFacts(name: 'empty' | 'converged' | 'drifted'): HostFact
 
 /** What `verify` reports: the assessment's findings without their repairs. */
 export function mismatchesOf(network: DesiredNetwork, facts: HostFacts): Mismatch[] {
-  return assess(network, facts).findings.map(({ path, desired, actual }) => ({ path, desired, actual }));
+  return assess(network, facts).findings.map(({ fix: _, ...m }) => m);
 }
 
 /** A graph input in live mode: facts, and the mismatches assessed from them. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { graphModel, type GraphHost, type GraphHostInput, type LiveState } from '../../src/graph/model.js';
 import { assess } from '../../src/plan/assess.js';
+import { mismatch, type Mismatch } from '../../src/result/finding.js';
 import { convergedFacts, inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
 
 /** Every element's state, by a readable key. */
@@ -161,18 +162,17 @@ all:
         a.b-c_d.veth: { bridge: a.nat }
 `).hosts[0]!.network;
 
-  const live = (mismatches: { path: string; desired: string; actual: string }[]) =>
-    graphModel([{ name: 'h', network: odd, live: { facts: convergedFacts(odd), mismatches } }]).hosts[0]!;
+  const live = (mismatches: Mismatch[]) => graphModel([{ name: 'h', network: odd, live: { facts: convergedFacts(odd), mismatches } }]).hosts[0]!;
 
   it('the synthetic facts are converged', () => {
     expect(assess(odd, convergedFacts(odd))).toEqual({ findings: [], conflicts: [] });
     expect(new Set(Object.values(states(live([]))))).toEqual(new Set(['ok']));
   });
 
-  it('names with dots: the path is read by the known parts and what was desired', () => {
+  it('names with dots: the mismatch names its object, whatever the path looks like', () => {
     const h = live([
-      { path: 'bridges.a.nat', desired: 'MASQUERADE 10.1.0.0/24 ! -o a', actual: 'absent' },
-      { path: 'namespaces.a.b-c_d.veth', desired: 'h.a-b_c <-> n.a-b_c@a.b-c_d', actual: 'not paired' },
+      mismatch({ kind: 'nat', name: 'a' }, '', 'MASQUERADE 10.1.0.0/24 ! -o a', 'absent'),
+      mismatch({ kind: 'namespace', name: 'a.b-c_d' }, 'veth', 'h.a-b_c <-> n.a-b_c@a.b-c_d', 'not paired'),
     ]);
     expect(states(h)).toMatchObject({
       'bridge a': 'ok',
@@ -184,9 +184,9 @@ all:
     });
 
     const other = live([
-      { path: 'bridges.a.nat', desired: 'bridge', actual: 'absent' },
-      { path: 'namespaces.a.b-c_d.veth', desired: 'present', actual: 'absent' },
-      { path: 'namespaces.a.b-c_d.veth.default_route', desired: 'via 10.2.0.1 dev eth0', actual: 'none' },
+      mismatch({ kind: 'bridge', name: 'a.nat' }, '', 'bridge', 'absent'),
+      mismatch({ kind: 'namespace', name: 'a.b-c_d.veth' }, '', 'present', 'absent'),
+      mismatch({ kind: 'namespace', name: 'a.b-c_d.veth' }, 'default_route', 'via 10.2.0.1 dev eth0', 'none'),
     ]);
     expect(states(other)).toMatchObject({
       'bridge a': 'ok',
@@ -200,17 +200,17 @@ all:
 
   it('attachment and interface state are the veth edge; lo, address, route are the namespace', () => {
     const h = live([
-      { path: 'namespaces.a.b-c_d.host_if.master', desired: 'a', actual: 'none' },
-      { path: 'namespaces.a.b-c_d.lo', desired: 'UP', actual: 'DOWN' },
+      mismatch({ kind: 'namespace', name: 'a.b-c_d' }, 'host_if.master', 'a', 'none'),
+      mismatch({ kind: 'namespace', name: 'a.b-c_d' }, 'lo', 'UP', 'DOWN'),
     ]);
     expect(h.veths.find((v) => v.namespace === 'a.b-c_d')).toMatchObject({ state: 'drift', notes: ['host_if.master: none'] });
     expect(h.namespaces.find((n) => n.name === 'a.b-c_d')).toMatchObject({ state: 'drift', notes: ['lo: DOWN'] });
   });
 
   it('a mismatch naming nothing drawn drifts the host itself', () => {
-    const h = live([{ path: 'something.else', desired: 'x', actual: 'y' }]);
+    const h = live([mismatch({ kind: 'leftover-link', name: 'something' }, '', 'absent', 'y')]);
     expect(h.state).toBe('drift');
-    expect(h.notes).toEqual(['something.else: y']);
+    expect(h.notes).toEqual(['leftover.link.something: y']);
   });
 
   it('facts show what mismatches cannot: a bridge name taken by a device not ours, iptables gone', () => {

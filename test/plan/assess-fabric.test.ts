@@ -96,8 +96,22 @@ describe('planUp routed on empty.txt: the full build', () => {
       },
     ]);
     expect(plan.findings.filter((f) => f.path.startsWith('fabric.'))).toEqual([
-      { path: 'fabric.routes.vm2', desired: 'via 10.239.0.11', actual: 'absent', fix: [routes[0]] },
-      { path: 'fabric.routes.vm3', desired: 'via 10.239.0.12', actual: 'absent', fix: [routes[1]] },
+      {
+        path: 'fabric.routes.vm2',
+        desired: 'via 10.239.0.11',
+        actual: 'absent',
+        object: { kind: 'route', name: '172.30.1.0/24', host: 'vm2' },
+        part: '',
+        fix: [routes[0]],
+      },
+      {
+        path: 'fabric.routes.vm3',
+        desired: 'via 10.239.0.12',
+        actual: 'absent',
+        object: { kind: 'route', name: '172.30.2.0/24', host: 'vm3' },
+        part: '',
+        fix: [routes[1]],
+      },
     ]);
   });
 

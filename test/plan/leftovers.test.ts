@@ -184,7 +184,13 @@ describe('an address used twice on a bridge', () => {
       ]),
     };
     expect(duplicateAddresses(network(...both), twice)).toEqual([
-      { path: 'bridges.br0.addresses', desired: '172.18.0.3 used once', actual: '172.18.0.3 used by container1 and container2' },
+      {
+        path: 'bridges.br0.addresses',
+        desired: '172.18.0.3 used once',
+        actual: '172.18.0.3 used by container1 and container2',
+        object: { kind: 'bridge', name: 'br0' },
+        part: 'addresses',
+      },
     ]);
     expect(duplicateAddresses(network(...both), converged)).toEqual([]);
   });

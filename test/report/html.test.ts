@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, formatLatency, MATRIX_COLOURS, probeMatrix, shortCause, toHtml } from '../../src/report/html.js';
+import { mismatch } from '../../src/result/finding.js';
 import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/result/result.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -156,7 +157,7 @@ describe('toHtml: content', () => {
       changes: 0,
       steps: ['echo <secret>'],
       verified: false,
-      mismatches: [{ path: 'namespaces.a.b<c>', desired: '"d"', actual: evil }],
+      mismatches: [mismatch({ kind: 'namespace', name: 'a' }, 'b<c>', '"d"', evil)],
       error: evil,
       checked: ['namespaces.a'],
       warnings: [{ message: evil, fix: 'echo "<b>" && rm -f \'x\'' }],

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText, junitTimestamp, seconds, toJUnit, xmlSafe } from '../../src/report/junit.js';
+import { mismatch } from '../../src/result/finding.js';
 import { summarize, type HostResult, type RunResult } from '../../src/result/result.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -197,9 +198,9 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
       verified: false,
       checked: ['bridges.br0', 'bridges.br0.nat'],
       mismatches: [
-        { path: 'bridges.br0.state', desired: 'UP', actual: 'DOWN' },
-        { path: 'bridges.br0.address', desired: '172.18.0.1/16', actual: 'none' },
-        { path: 'bridges.br0.nat', desired: 'MASQUERADE 172.18.0.0/16', actual: 'absent' },
+        mismatch({ kind: 'bridge', name: 'br0' }, 'state', 'UP', 'DOWN'),
+        mismatch({ kind: 'bridge', name: 'br0' }, 'address', '172.18.0.1/16', 'none'),
+        mismatch({ kind: 'nat', name: 'br0' }, '', 'MASQUERADE 172.18.0.0/16', 'absent'),
       ],
       error: '3 mismatches',
     });
@@ -280,7 +281,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
       status: 'failed',
       verified: false,
       checked: ['namespaces.pb'],
-      mismatches: [{ path: 'namespaces.pb.veth', desired: 'bread-pb-veth <-> veth-pb@pb', actual: 'absent' }],
+      mismatches: [mismatch({ kind: 'namespace', name: 'pb' }, 'veth', 'bread-pb-veth <-> veth-pb@pb', 'absent')],
       error: 'step 24/39 failed: ip link add bread-pb-veth type veth peer name veth-pb netns pb: RTNETLINK answers: Operation not permitted',
     });
     const xml = toJUnit(run([h]), { timestamp: STAMP });
@@ -294,12 +295,17 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
 
   it('a failed host with nothing else failing still fails; mismatches under no checked object are kept', () => {
     const quiet = host({ name: 'vm5', status: 'failed', verified: false });
-    const legacy = host({ name: 'vm6', status: 'failed', verified: false, mismatches: [{ path: 'routes.x', desired: 'present', actual: 'absent' }] });
+    const legacy = host({
+      name: 'vm6',
+      status: 'failed',
+      verified: false,
+      mismatches: [mismatch({ kind: 'leftover-netns', name: 'x' }, '', 'absent', 'namespace x')],
+    });
     const xml = toJUnit(run([quiet, legacy]), { timestamp: STAMP });
     expectValid(xml);
     const suites = parse(xml);
     expect(caseOf(suiteOf(suites, 'vm5'), 'apply').failure?.message).toBe('failed (did not verify)');
-    expect(caseOf(suiteOf(suites, 'vm6'), 'verify').failure?.message).toBe('routes.x: desired present, actual absent');
+    expect(caseOf(suiteOf(suites, 'vm6'), 'verify').failure?.message).toBe('leftover.netns.x: desired absent, actual namespace x');
     expect(suiteOf(suites, 'vm6').testcase).toHaveLength(1);
   });
 
@@ -311,7 +317,7 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
       verified: false,
       error: nasty,
       checked: ['namespaces.a&b'],
-      mismatches: [{ path: 'namespaces.a&b.mac', desired: '<x>', actual: '"y"\u0002' }],
+      mismatches: [mismatch({ kind: 'namespace', name: 'a&b' }, 'mac', '<x>', '"y"\u0002')],
       warnings: [{ message: 'warn <b>&</b>\u0008', fix: 'echo \'a\' && echo "b" > /dev/null' }],
     });
     const xml = toJUnit(run([h]), { timestamp: STAMP });

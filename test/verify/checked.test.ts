@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planUp } from '../../src/plan/plan.js';
-import { objectOf } from '../../src/report/object-of.js';
+import { objectPath } from '../../src/result/finding.js';
 import { checkedObjects } from '../../src/verify/checked.js';
 import { fabricNetwork } from '../plan/fabric-helpers.js';
 import { bothSeeds, facts, network, seedNetwork } from './helpers.js';
@@ -90,14 +90,14 @@ describe('checkedObjects of a fabric', () => {
       const desired = fabricNetwork(mode);
       const checked = checkedObjects(desired);
       const { findings } = planUp(desired, facts('empty'));
-      for (const f of findings) expect(objectOf(f.path, checked), f.path).toBeDefined();
-      for (const f of findings.filter((x) => x.path.startsWith('fabric.'))) expect(objectOf(f.path, checked), f.path).toMatch(/^fabric\./);
+      for (const f of findings) expect(checked, f.path).toContain(objectPath(f.object));
+      for (const f of findings.filter((x) => x.path.startsWith('fabric.'))) expect(objectPath(f.object), f.path).toMatch(/^fabric\./);
     },
   );
 
   it('the drifted paths (fabric.routes.vm2, fabric.fdb.vm2) are checked objects of their own', () => {
-    expect(objectOf('fabric.routes.vm2', checkedObjects(fabricNetwork('routed')))).toBe('fabric.routes.vm2');
-    expect(objectOf('fabric.fdb.vm2', checkedObjects(fabricNetwork('vxlan')))).toBe('fabric.fdb.vm2');
-    expect(objectOf('fabric.vxlan.mtu', checkedObjects(fabricNetwork('vxlan')))).toBe('fabric.vxlan');
+    expect(checkedObjects(fabricNetwork('routed'))).toContain(objectPath({ kind: 'route', name: '172.30.1.0/24', host: 'vm2' }));
+    expect(checkedObjects(fabricNetwork('vxlan'))).toContain(objectPath({ kind: 'fdb', name: '10.239.0.11', host: 'vm2' }));
+    expect(checkedObjects(fabricNetwork('vxlan'))).toContain(objectPath({ kind: 'vxlan', name: 'vxcnet0' }));
   });
 });

@@ -1,4 +1,5 @@
-import type { HostResult, HostStatus, Mismatch, ProbeResult, RunResult } from '../../result/result.js';
+import type { Mismatch } from '../../result/finding.js';
+import type { HostResult, HostStatus, ProbeResult, RunResult } from '../../result/result.js';
 import { plainText, showLine, type Colour, type Span, type Text } from '../../shown.js';
 
 const STATUS_COLOUR: Record<HostStatus, Colour> = {
