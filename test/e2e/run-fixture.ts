@@ -45,6 +45,6 @@ export type Host = {
   changes: number;
   steps: string[];
   warnings?: { message: string }[];
-  mismatches: { path: string; desired: string; actual: string }[];
+  mismatches: { path: string; desired: string; actual: string; object: { kind: string; name: string; host?: string }; part: string }[];
 };
 export const byName = (stdout: string): Record<string, Host> => Object.fromEntries((JSON.parse(stdout) as { hosts: Host[] }).hosts.map((h) => [h.name, h]));
