@@ -129,7 +129,7 @@ try {
             cpuIdleBefore: Number(res.settle.idle.toFixed(2)),
           });
           say(
-            `[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? (res.maxRssKB / 1024).toFixed(0) + ' MB' : '?'}` +
+            `[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? `${(res.maxRssKB / 1024).toFixed(0)} MB` : '?'}` +
               (res.settle.settled
                 ? ''
                 : ` (machine still busy before it: ${(100 * res.settle.idle).toFixed(0)}% idle after ${res.settle.seconds.toFixed(0)} s)`),
@@ -176,8 +176,8 @@ try {
   mkdirSync(a['results-dir'], { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');
   const file = join(a['results-dir'], `${stamp}.json`);
-  writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
-  writeFileSync(join(a['results-dir'], `${stamp}.md`), report + '\n');
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(a['results-dir'], `${stamp}.md`), `${report}\n`);
   say(`results: ${file} (and .md)`);
   const at = summaries.find((s) => s.size === TARGET_SIZE);
   if (a['check-targets'] && at?.targets.some((t) => t.holds === false)) status = 3;

@@ -65,8 +65,8 @@ export function sizeRunner(ctx) {
   const hosts = lab.hosts.slice(0, n);
   const addrFile = join(work, `addresses-${n}.txt`);
   const limitFile = join(work, `limit-${n}.txt`);
-  writeFileSync(addrFile, hosts.map((h) => h.address).join('\n') + '\n');
-  writeFileSync(limitFile, hosts.map((h) => h.name).join('\n') + '\n');
+  writeFileSync(addrFile, `${hosts.map((h) => h.address).join('\n')}\n`);
+  writeFileSync(limitFile, `${hosts.map((h) => h.name).join('\n')}\n`);
   const logDir = join(work, 'logs');
   const where = (what) => `${what} at ${n} host${n > 1 ? 's' : ''}`;
 
@@ -102,7 +102,7 @@ export function sizeRunner(ctx) {
     if (r.code !== 0) {
       throw new BenchFailure(
         `${where(op.label)}: exit ${r.code ?? r.signal} after ${r.seconds.toFixed(1)} s\n` +
-          `${explain(r) ?? tail(r.stdout + '\n' + r.stderr)}\n(output: ${r.outFile}, ${r.errFile})`,
+          `${explain(r) ?? tail(`${r.stdout}\n${r.stderr}`)}\n(output: ${r.outFile}, ${r.errFile})`,
       );
     }
     return r;

@@ -19,7 +19,9 @@ dir=$(dirname "$inv")
 upstream=$(sed -n 's/.*answers at \([0-9.]*\).*/\1/p' "$inv")
 echo; echo "== proof, from inside each VM (OpenSSH, strict host keys)"
 failed=0
-for ip in $(sed -n 's/.*ansible_host: //p' "$inv"); do
+while read -r ip; do
+  # the script is filled in here, on purpose: this VM's address and the upstream's
+  # shellcheck disable=SC2087
   if ssh -i "$dir/id_ed25519" -o UserKnownHostsFile="$dir/known_hosts" -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR "root@$ip" sh -s <<SCRIPT
 rc=0
 p() { if \$1 ping -c 1 -W 1 \$2 >/dev/null 2>&1; then r=ok; else r=FAIL; rc=1; fi; printf '  %-4s %-40s %s\n' "\$r" "\$3" "\$2"; }
@@ -33,7 +35,7 @@ p "ip netns exec pb" $upstream "pb -> upstream (through NAT)"
 exit \$rc
 SCRIPT
   then :; else failed=1; fi
-done
+done < <(sed -n 's/.*ansible_host: //p' "$inv")
 echo
 if [ "$failed" != 0 ]; then echo "some probes FAILED" >&2; exit 1; fi
 echo "The lab stays up to explore. Remove it all with:"

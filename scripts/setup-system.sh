@@ -31,6 +31,8 @@ if $tests; then
   command -v ansible-inventory >/dev/null 2>&1 || need+=(ansible-core)
   # a ProxyCommand "nc %h %p" (test/transport/proxy-command.test.ts, test/e2e/proxy-command.test.ts)
   command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
+  # npm run lint: every shell program under src/ (scripts/lint.sh)
+  command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

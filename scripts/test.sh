@@ -10,6 +10,8 @@ mkdir -p .test-results
 status=0
 npx vitest run --exclude 'test/e2e/**' --reporter=default --reporter=json --outputFile.json=.test-results/unit.json "$@" || status=$?
 npx vitest run test/e2e --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.test-results/e2e.json "$@" || status=$?
+# the summary is JavaScript, in single quotes on purpose
+# shellcheck disable=SC2016
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;

@@ -12,11 +12,11 @@ const UNSHOWN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const SHORT: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
 
 /** `\uXXXX` for each UTF-16 unit of `c`, or its short JSON form */
-const escape = (c: string) => SHORT[c] ?? Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+const escapeChar = (c: string) => SHORT[c] ?? Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 
 /** `text` with every unshown character escaped but those in `keep` (newline, tab). */
 export function escapeUnshown(text: string, keep = ''): string {
-  return text.replace(UNSHOWN, (c) => (keep.includes(c) ? c : escape(c)));
+  return text.replace(UNSHOWN, (c) => (keep.includes(c) ? c : escapeChar(c)));
 }
 
 /** One line as a terminal shows it: every unshown character escaped, newline and tab included. */

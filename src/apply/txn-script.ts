@@ -151,7 +151,7 @@ export function txnScript(steps: Step[], o: TxnOptions): string {
     );
   }
   lines.push(P('@@committed'));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs of `ip` steps in one namespace, or of `bridge` steps, become one unit (one `-batch`); a pause ends a unit. */
@@ -183,26 +183,24 @@ const refuseUntrusted = [checkStateDir, `if [ -n "$bad" ]; then printf '@@untrus
  */
 export function launchScript(script: string, lockWait: number): string {
   const out = `${TXN_DIR}/out`;
-  return (
-    [
-      'umask 077',
-      ...refuseUntrusted,
-      `[ -d ${TXN_DIR} ] || mkdir -p ${TXN_DIR}`,
-      // what an earlier version made readable by all
-      `chmod -R go= ${STATE_DIR}`,
-      `exec 9>> ${LOCK_FILE}`,
-      `if ! flock ${lockWait > 0 ? `-w ${lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`,
-      // a builtin writes it (`cat` with a here-document costs a fork and an exec); it is put in place by a
-      // rename, never rewritten where it is: a shell still reading the old one (a recovery waiting for
-      // the lock, an armed revert) must not read on in the new one
-      `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/next.sh`,
-      `mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`,
-      ...detached(`${TXN_SCRIPT} apply locked`, out),
-      'exec 9>&-',
-      ...relay(out),
-      'fi',
-    ].join('\n') + '\n'
-  );
+  return `${[
+    'umask 077',
+    ...refuseUntrusted,
+    `[ -d ${TXN_DIR} ] || mkdir -p ${TXN_DIR}`,
+    // what an earlier version made readable by all
+    `chmod -R go= ${STATE_DIR}`,
+    `exec 9>> ${LOCK_FILE}`,
+    `if ! flock ${lockWait > 0 ? `-w ${lockWait}` : '-n'} 9; then ${P('@@locked')}; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`,
+    // a builtin writes it (`cat` with a here-document costs a fork and an exec); it is put in place by a
+    // rename, never rewritten where it is: a shell still reading the old one (a recovery waiting for
+    // the lock, an armed revert) must not read on in the new one
+    `printf '%s\\n' ${q(script.trimEnd())} > ${TXN_DIR}/next.sh`,
+    `mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`,
+    ...detached(`${TXN_SCRIPT} apply locked`, out),
+    'exec 9>&-',
+    ...relay(out),
+    'fi',
+  ].join('\n')}\n`;
 }
 
 /** runs `sh ARGS` detached from the session, its output into OUT, and waits for it: its exit status in $rc */
@@ -218,23 +216,19 @@ const relay = (out: string) => [`while IFS= read -r l; do printf '%s\\n' "$l"; d
  */
 export function recoverScript(): string {
   const out = `${TXN_DIR}/out-$$`;
-  return ['umask 077', ...refuseUntrusted, ...detached(`${TXN_SCRIPT} rollback`, out), ...relay(out), `rm -f ${out}`].join('\n') + '\n';
+  return `${['umask 077', ...refuseUntrusted, ...detached(`${TXN_SCRIPT} rollback`, out), ...relay(out), `rm -f ${out}`].join('\n')}\n`;
 }
 
 /** Waits (at most `seconds`) for another run's lock to be let go, then lets go of it at once. */
 export function awaitLockScript(seconds: number): string {
-  return (
-    ['umask 077', ...refuseUntrusted, `[ -f ${LOCK_FILE} ] || exit 0`, `exec 9>> ${LOCK_FILE}`, `flock -w ${seconds} 9 || ${P('@@locked')}`].join('\n') + '\n'
-  );
+  return `${['umask 077', ...refuseUntrusted, `[ -f ${LOCK_FILE} ] || exit 0`, `exec 9>> ${LOCK_FILE}`, `flock -w ${seconds} 9 || ${P('@@locked')}`].join('\n')}\n`;
 }
 
 /** A fresh connection's confirmation of the run armed with --confirm-timeout (the host's last run). */
 export function confirmScript(): string {
-  return (
-    [
-      'umask 077',
-      ...refuseUntrusted,
-      `if [ -f ${TXN_JOURNAL} ] && read -r k id pid < ${TXN_JOURNAL}; then while read -r s rest; do state=$s; done < ${TXN_JOURNAL}; if [ "$state" = armed ]; then : > ${TXN_DIR}/confirmed-$id; echo confirmed >> ${TXN_JOURNAL}; ${P('@@confirmed')}; else printf '@@not-armed\\n%s\\n' "$state"; fi; else ${P('@@not-armed')}; fi`,
-    ].join('\n') + '\n'
-  );
+  return `${[
+    'umask 077',
+    ...refuseUntrusted,
+    `if [ -f ${TXN_JOURNAL} ] && read -r k id pid < ${TXN_JOURNAL}; then while read -r s rest; do state=$s; done < ${TXN_JOURNAL}; if [ "$state" = armed ]; then : > ${TXN_DIR}/confirmed-$id; echo confirmed >> ${TXN_JOURNAL}; ${P('@@confirmed')}; else printf '@@not-armed\\n%s\\n' "$state"; fi; else ${P('@@not-armed')}; fi`,
+  ].join('\n')}\n`;
 }

@@ -26,7 +26,9 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   program.addCommand(graphCommand(out));
   program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));
-  const inherit = (c: Command): void => c.commands.forEach((sub) => inherit(sub.copyInheritedSettings(c)));
+  const inherit = (c: Command): void => {
+    for (const sub of c.commands) inherit(sub.copyInheritedSettings(c));
+  };
   inherit(program);
   try {
     await program.parseAsync(argv);

@@ -32,7 +32,7 @@ export async function writeReports(
   if (flags.retryFile) {
     const bad = result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name);
     if (bad.length) {
-      writeFileSync(flags.retryFile, bad.join('\n') + '\n');
+      writeFileSync(flags.retryFile, `${bad.join('\n')}\n`);
       lines.push(`retry file: ${flags.retryFile} (${bad.length} hosts; rerun them with --limit @${flags.retryFile})`);
     } else rmSync(flags.retryFile, { force: true });
   }

@@ -78,5 +78,5 @@ export function gatherScript(namespaces: readonly string[], fdbDevices: readonly
     'printf \'%s\\n\' "$t0"',
     marker('end'),
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -82,7 +82,7 @@ function systemError(path: string, kind: InputKind, err: unknown): InputFileErro
 function isDevNull(st: Stats): boolean {
   if (!st.isCharacterDevice()) return false;
   const devNull = statSync('/dev/null', { throwIfNoEntry: false });
-  return devNull !== undefined && devNull.isCharacterDevice() && devNull.rdev === st.rdev;
+  return devNull?.isCharacterDevice() === true && devNull.rdev === st.rdev;
 }
 
 /** The bytes of a regular file of at most `kind.maxBytes` (or of /dev/null: none); an InputFileError otherwise. */

@@ -87,7 +87,7 @@ function mesh(out: string[], f: GraphFabric, links: GraphFabricLink[], boxes: Ma
     const sorted = [...ls].sort((x, y) => top(other(x)) - top(other(y)));
     const lo = box.top + TITLE_H;
     const span = Math.max(box.height - TITLE_H - 8, 0);
-    sorted.forEach((l, k) => port.set(`${l.id} ${host}`, lo + Math.round((span * (k + 1)) / (sorted.length + 1))));
+    for (const [k, l] of sorted.entries()) port.set(`${l.id} ${host}`, lo + Math.round((span * (k + 1)) / (sorted.length + 1)));
   }
   const colTop = Math.min(...[...boxes.values()].map((b) => b.top));
   const colBottom = Math.max(...[...boxes.values()].map((b) => b.top + b.height));

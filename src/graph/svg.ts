@@ -44,8 +44,8 @@ function bendSteps(ports: number[], targets: number[]): number[] {
   const up = ports.map((p, i) => ({ i, p, t: targets[i]! })).filter((c) => c.t < c.p);
   const down = ports.map((p, i) => ({ i, p, t: targets[i]! })).filter((c) => c.t >= c.p);
   const steps = new Array<number>(ports.length).fill(0);
-  up.forEach((c, k) => (steps[c.i] = k));
-  down.forEach((c, k) => (steps[c.i] = down.length - 1 - k));
+  for (const [k, c] of up.entries()) steps[c.i] = k;
+  for (const [k, c] of down.entries()) steps[c.i] = down.length - 1 - k;
   return steps;
 }
 

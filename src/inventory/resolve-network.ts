@@ -60,7 +60,11 @@ let nextLayerId = 0;
 function cnetKey(layers: VarLayer[]): string {
   return layers
     .filter((l) => 'cnet' in l.vars)
-    .map((l) => layerIds.get(l) ?? (layerIds.set(l, nextLayerId), nextLayerId++))
+    .map((l) => {
+      let id = layerIds.get(l);
+      if (id === undefined) layerIds.set(l, (id = nextLayerId++));
+      return id;
+    })
     .join(',');
 }
 

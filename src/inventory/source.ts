@@ -65,7 +65,7 @@ function lostKeys(doc: Document, file: string, lineCounter: LineCounter): { offs
   };
   for (let top = stack.pop(); top; top = stack.pop()) {
     const { node, path } = top;
-    if (isSeq(node)) node.items.forEach((item, i) => push(item, () => [...path, i]));
+    if (isSeq(node)) for (const [i, item] of node.items.entries()) push(item, () => [...path, i]);
     if (!isMap(node)) continue;
     const firstAt = new Map<string, number>();
     for (const pair of node.items) {

@@ -37,7 +37,7 @@ export async function removeLab(name: string, dir: string): Promise<number> {
     }
   }
   // -force: go on past a namespace that is gone already; what is left is checked below
-  if (mine.length > 0) await exec(['ip', '-force', '-batch', '-'], mine.map((n) => `netns del ${n}`).join('\n') + '\n').catch(() => undefined);
+  if (mine.length > 0) await exec(['ip', '-force', '-batch', '-'], `${mine.map((n) => `netns del ${n}`).join('\n')}\n`).catch(() => undefined);
   const left = await labNamespaces(name);
   if (left.length > 0) throw new LabError(`lab "${name}": could not remove namespaces ${left.join(' ')}`);
   // the root link goes by itself once the kernel has cleaned up the switch's namespace: it may go meanwhile

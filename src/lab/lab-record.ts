@@ -23,7 +23,7 @@ export const recordFile = (dir: string) => join(dir, 'lab.json');
 export function writeRecord(plan: LabPlan, owner: ProcessId | undefined): void {
   const count = (g: string) => plan.vms.filter((v) => v.group === g).length;
   const rec: LabRecord = { name: plan.name, net: plan.net, hosts: plan.hosts, behind: count('private'), behind2: count('deep'), ...(owner ? { owner } : {}) };
-  writeFileSync(recordFile(plan.dir), JSON.stringify(rec) + '\n');
+  writeFileSync(recordFile(plan.dir), `${JSON.stringify(rec)}\n`);
 }
 
 export function readRecord(dir: string): LabRecord | undefined {

@@ -101,7 +101,7 @@ export async function reserveNet(root: string, name: string, o: { asked?: number
     const file = join(netsDir(root), String(net));
     if (r !== undefined) rmSync(file, { force: true });
     const mine: Reservation = { name, ...(o.by ? { by: o.by } : {}) };
-    writeFileSync(file, JSON.stringify(mine) + '\n', { flag: 'wx', mode: 0o644 });
+    writeFileSync(file, `${JSON.stringify(mine)}\n`, { flag: 'wx', mode: 0o644 });
     return net;
   }
   throw new LabError('no free 10.N.0.0/16 network for the lab');

@@ -1,11 +1,10 @@
 import type { HostFacts, LinkFact, RouteFact } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { contains, formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../inventory/ipv4.js';
 import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import { mismatch, type FindingObject } from '../result/finding.js';
 import { assessMtu, assessUp, describeLink, ip, isOurs, type Assessment } from './assess.js';
-import { cidrOf } from './overlaps.js';
 import type { Step } from './step.js';
 
 /** The all-zeros entry: broadcast and unknown traffic is sent to that VTEP (head-end replication). */

@@ -1,5 +1,5 @@
 import { OutputLimitError, TransportError } from '../errors.js';
-import { FrameReader, frameScript } from './shell-frame.js';
+import { type FrameReader, frameScript } from './shell-frame.js';
 import { DEFAULT_MAX_OUTPUT, mib, type ExecResult, type RunOptions, type Transport } from './transport.js';
 
 /** One `sh -s` (under sudo when asked) a session feeds framed scripts to, and the reader of the run in progress. */

@@ -282,15 +282,18 @@ export class SshConnector implements Connector {
           });
         } catch (err) {
           hostKeyProblem = `${errorMessage(err)}; the host key of ${target} cannot be checked`;
-          return verify(false);
+          verify(false);
+          return;
         }
         if (verdict.kind === 'accept') {
           accept(verdict, key);
-          return verify(true);
+          verify(true);
+          return;
         }
         if (verdict.kind === 'refuse' || !opts.ask) {
           hostKeyProblem = verdict.kind === 'refuse' ? verdict.error : verdict.refusal;
-          return verify(false);
+          verify(false);
+          return;
         }
         // the user's answer takes the time it takes: not the connect timeout's
         clearTimeout(timer);
@@ -298,7 +301,8 @@ export class SshConnector implements Connector {
         void opts.ask(`${target}: ${question}`).then((answer) => {
           if (answer !== undefined && confirmsHostKey(answer, key)) {
             accept({ kind: 'accept', ...(record ? { record } : {}) }, key);
-            return verify(true);
+            verify(true);
+            return;
           }
           hostKeyProblem =
             answer === undefined ? refusal : `the host key of ${target} was not accepted (answered ${JSON.stringify(answer.trim().slice(0, 40))})`;

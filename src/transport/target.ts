@@ -4,7 +4,7 @@ import type { HostKeyMode, ResolvedHost } from '../inventory/types.js';
 import { loadSshConfig } from './openssh/config-read.js';
 import { parseSshCommonArgs, type SshCommonArgs } from './openssh/ssh-args.js';
 import { resolveSshConfig } from './openssh/config-resolve.js';
-import { type SshConfigFile, type SshConfigSettings } from './openssh/config-types.js';
+import type { SshConfigFile, SshConfigSettings } from './openssh/config-types.js';
 import { jumpChain } from './openssh/jump-chain.js';
 import { expandProxyCommand, type ProxyCommandTokens } from './openssh/proxy-command.js';
 

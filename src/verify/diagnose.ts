@@ -31,7 +31,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!hasAddress(nsIf, src.address)) return `${src.name} has lost its address ${src.address} (cnet-remote up restores it)`;
     const hostIf = findLink(facts.root, src.hostIf);
     if (!hostIf?.up || hostIf.master !== bridge.name)
-      return `${src.hostIf} is ${hostIf ? 'down or not a port of ' + bridge.name : 'missing'} (cnet-remote up repairs it)`;
+      return `${src.hostIf} is ${hostIf ? `down or not a port of ${bridge.name}` : 'missing'} (cnet-remote up repairs it)`;
     if (p.kind === 'upstream' || p.kind === 'fabric') {
       const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === bridge.address);
       if (!def)

@@ -18,9 +18,9 @@ export function probeScript(probes: PlannedProbe[]): string {
     lines.push(`( if ${ping} || ${ping}; then echo @ok; else echo @fail; ${neigh}; fi ) > "$d/${i}" 2>&1 &`);
   });
   lines.push('wait');
-  probes.forEach((_, i) => lines.push(`printf '%s\\n' ${quoteWord(`@@probe ${i}`)}; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`));
+  for (const i of probes.keys()) lines.push(`printf '%s\\n' ${quoteWord(`@@probe ${i}`)}; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`);
   lines.push('rm -rf "$d"', `printf '%s\\n' '@@probes-end'`, 'fi');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export interface ProbeOutcome {

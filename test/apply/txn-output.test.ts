@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTxnOutput } from '../../src/apply/txn-output.js';
 
 /** lines of a hand-written launchScript()/recoverScript() output */
-const out = (...lines: string[]) => lines.join('\n') + '\n';
+const out = (...lines: string[]) => `${lines.join('\n')}\n`;
 
 describe('parseTxnOutput', () => {
   it('reads a committed run: every step done', () => {

@@ -24,7 +24,7 @@ function cnet(args: string[]): Promise<CliRun & { json?: { hosts: Host[]; summar
   return new Promise((resolve) => {
     execFile('node', [join(ROOT, 'bin', 'cnet-remote.js'), ...args], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      let json;
+      let json: { hosts: Host[]; summary: Record<string, number> } | undefined;
       try {
         json = JSON.parse(stdout) as { hosts: Host[]; summary: Record<string, number> };
       } catch {

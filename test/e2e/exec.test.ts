@@ -44,7 +44,7 @@ describe.sequential('exec', () => {
     expect(run.code, run.stderr).toBe(0);
     const out = lines(run.stdout).sort();
     expect(out).toHaveLength(3);
-    out.forEach((l, i) => expect(l).toMatch(new RegExp(`^vm${i + 1}/container1 \\| \\d+: ceth1\\s+inet 172\\.18\\.0\\.2/16 `)));
+    for (const [i, l] of out.entries()) expect(l).toMatch(new RegExp(`^vm${i + 1}/container1 \\| \\d+: ceth1\\s+inet 172\\.18\\.0\\.2/16 `));
   });
 
   it('exec --ns: per-host output, and exit 2 naming the host whose command failed, with its exit code', async () => {

@@ -25,7 +25,7 @@ async function state(vm: number): Promise<string> {
   const run = await onVm(
     lab,
     vm,
-    [
+    `${[
       "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
       'ip netns list | sort',
       'ip route show table main',
@@ -33,7 +33,7 @@ async function state(vm: number): Promise<string> {
       'iptables-save -t nat | grep -v "^#" | sed "s/\\[[0-9:]*\\]//"',
       'cat /proc/sys/net/ipv4/ip_forward',
       'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   return run.stdout;
 }

@@ -132,14 +132,14 @@ export async function snapshot(lab: LabInfo, vm: number): Promise<string> {
   const run = await onVm(
     lab,
     vm,
-    [
+    `${[
       "ip -j link show | tr ',' '\\n' | grep '\"ifname\"' | sort",
       'ip netns list | sort',
       'iptables -t nat -S',
       'iptables -S',
       'cat /proc/sys/net/ipv4/ip_forward',
       'ls /run/cnet-remote/owned 2>/dev/null || echo no-record',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   return run.stdout;
 }

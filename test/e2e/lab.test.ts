@@ -33,7 +33,13 @@ async function shadowTool(argv: string[]): Promise<void> {
 function sleeper() {
   const child = spawn('sleep', ['infinity'], { stdio: 'ignore' });
   const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { pid: child.pid!, end: async () => (child.kill('SIGKILL'), ended) };
+  return {
+    pid: child.pid!,
+    end: async () => {
+      child.kill('SIGKILL');
+      return ended;
+    },
+  };
 }
 
 describe('a lab VM', () => {

@@ -21,7 +21,10 @@ afterAll(async () => stopLab(lab), 60_000);
 
 async function open(extra?: string): Promise<Transport> {
   const files = [lab!.inventory];
-  if (extra) writeFileSync(join(dir, 'extra.yaml'), extra), files.push(join(dir, 'extra.yaml'));
+  if (extra) {
+    writeFileSync(join(dir, 'extra.yaml'), extra);
+    files.push(join(dir, 'extra.yaml'));
+  }
   const host = loadInventory(files).hosts.find((h: ResolvedHost) => h.name === 'vm1')!;
   const keys = new KeyStore(async () => undefined);
   const connector = new SshConnector({ keys });

@@ -121,7 +121,10 @@ describe('precedence and format cases read as Ansible reads them', () => {
   beforeAll(async () => {
     place = ansibleHome();
     CASES.forEach((c, i) => {
-      if (c.file === '') return paths.set(c.name, 'hl1,hl2:2200,');
+      if (c.file === '') {
+        paths.set(c.name, 'hl1,hl2:2200,');
+        return;
+      }
       mkdirSync(join(place.dir, `case${i}`));
       const path = join(place.dir, `case${i}`, c.file);
       writeFileSync(path, c.text);

@@ -294,7 +294,12 @@ Host no+name
   it('sshHostKnown is asked with the inventory name, only for a name a resolver could not take', () => {
     const asked: string[] = [];
     const text = 'all:\n  hosts:\n    web+1:\n    web1:\n    10.0.0.1:\n    a.example.com:\n';
-    resolveInventory([parseSource('inv.yaml', text)], [], { sshHostKnown: (a) => (asked.push(a), true) });
+    resolveInventory([parseSource('inv.yaml', text)], [], {
+      sshHostKnown: (a) => {
+        asked.push(a);
+        return true;
+      },
+    });
     expect(asked).toEqual(['web+1']);
   });
 

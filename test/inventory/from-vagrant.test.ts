@@ -355,7 +355,12 @@ describe('vagrantInventory: options and other ssh-configs', () => {
 function captured(): { out: Output; stdout: () => string; notes: string[] } {
   let text = '';
   const notes: string[] = [];
-  const stream = { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const stream = {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   return {
     out: { stdout: stream, progress: stream, line: (t) => void (text += `${t}\n`), note: (t) => void notes.push(t), error: (t) => void notes.push(t) },
     stdout: () => text,
@@ -392,7 +397,13 @@ describe('cnet-remote inventory from-vagrant', () => {
 
   it('runs `vagrant ssh-config` when stdin is a terminal', async () => {
     let runs = 0;
-    const c = await fromVagrant([], { stdin: terminal(), runVagrantSshConfig: async () => (runs++, RECORDED) });
+    const c = await fromVagrant([], {
+      stdin: terminal(),
+      runVagrantSshConfig: async () => {
+        runs++;
+        return RECORDED;
+      },
+    });
     expect(runs).toBe(1);
     expect(c.stdout()).toContain('ansible_port: 2201');
   });

@@ -146,7 +146,7 @@ const specialName = fc.constantFrom(
   'x'.repeat(16),
   'x'.repeat(64),
   'x'.repeat(65),
-  'é'.repeat(7) + 'a',
+  `${'é'.repeat(7)}a`,
   'é'.repeat(8),
   '😀'.repeat(4),
   '$(reboot)',

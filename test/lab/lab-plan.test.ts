@@ -30,7 +30,10 @@ describe('labPlan', () => {
 
   it('gives different default networks to different names, in 150-249', () => {
     const nets = ['cnetlab', 'e2eseed', 'e2efail', 'a', 'b'].map(defaultNet);
-    for (const n of nets) expect(n).toBeGreaterThanOrEqual(150), expect(n).toBeLessThan(250);
+    for (const n of nets) {
+      expect(n).toBeGreaterThanOrEqual(150);
+      expect(n).toBeLessThan(250);
+    }
     expect(new Set(nets).size).toBe(nets.length);
   });
 });

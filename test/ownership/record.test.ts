@@ -32,7 +32,7 @@ describe('parseRecord', () => {
   ];
 
   it('round-trips formatOwned, in order', () => {
-    expect(parseRecord(all.map(formatOwned).join('\n') + '\n')).toEqual(all);
+    expect(parseRecord(`${all.map(formatOwned).join('\n')}\n`)).toEqual(all);
   });
 
   it('reads nothing from an empty record', () => {
@@ -95,7 +95,7 @@ describe('the fabric’s record lines', () => {
 
   it('round-trips them, in order, beside the other kinds', () => {
     const all: OwnedObject[] = [{ kind: 'link', name: 'vxcnet0' }, ...fabric, { kind: 'forward', from: '0' }];
-    expect(parseRecord(all.map(formatOwned).join('\n') + '\n')).toEqual(all);
+    expect(parseRecord(`${all.map(formatOwned).join('\n')}\n`)).toEqual(all);
   });
 
   it('reads the records written by the real `up` (the @@record sections of the recorded fabric fixtures)', () => {

@@ -69,7 +69,7 @@ describe('execScript', () => {
   });
 
   it('gives the command /dev/null as stdin, so it cannot read the rest of the script', () => {
-    expect(sh(execScript(['cat']) + 'echo after\n')).toBe('after\n');
+    expect(sh(`${execScript(['cat'])}echo after\n`)).toBe('after\n');
   });
 
   it("ends with the command's exit code", () => {

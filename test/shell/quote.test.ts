@@ -7,7 +7,7 @@ import { quoteArgv, quoteWord } from '../../src/shell/quote.js';
 
 /** Runs `printf '%s\n' <quoted words>` under sh and returns what it printed. */
 function roundTrip(words: string[]): string {
-  return execFileSync('sh', ['-c', 'printf "%s\\n" ' + quoteArgv(words)], { encoding: 'utf8' });
+  return execFileSync('sh', ['-c', `printf "%s\\n" ${quoteArgv(words)}`], { encoding: 'utf8' });
 }
 
 describe('quoteWord', () => {
@@ -129,7 +129,7 @@ describe('quoteArgv', () => {
       const len = Math.floor(rand() * 16);
       let s = '';
       for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
-      const out = execFileSync('sh', ['-c', 'printf "%s\\n" ' + quoteArgv([s])], { encoding: 'utf8' });
+      const out = execFileSync('sh', ['-c', `printf "%s\\n" ${quoteArgv([s])}`], { encoding: 'utf8' });
       if (out !== `${s}\n`) failures.push(JSON.stringify(s));
     }
     expect(failures).toEqual([]);

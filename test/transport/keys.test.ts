@@ -36,7 +36,10 @@ describe('KeyStore', () => {
   it('loads each key once, decrypted, and its signatures verify (again and again: the parsed key is reused per connection)', async () => {
     delete process.env.CNET_SSH_KEY_PASSPHRASE;
     const asked: string[] = [];
-    const store = new KeyStore(async (file) => (asked.push(file), 'sesame'));
+    const store = new KeyStore(async (file) => {
+      asked.push(file);
+      return 'sesame';
+    });
     await store.load([join(dir, 'plain'), join(dir, 'locked'), join(dir, 'rsa'), join(dir, 'locked')]);
     expect(asked).toEqual([join(dir, 'locked')]);
     for (const name of ['plain', 'locked', 'rsa', 'plain']) expect(signsFor(store, name)).toBe(true);

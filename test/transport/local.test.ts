@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BecomeError, OutputLimitError, TransportError } from '../../src/errors.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
-import { LocalConnector, LocalTransport } from '../../src/transport/local.js';
+import { LocalConnector, type LocalTransport } from '../../src/transport/local.js';
 
 /**
  * The local transport runs real `sh -s` (and real sudo) on this machine; the scripts only print,
@@ -13,7 +13,10 @@ import { LocalConnector, LocalTransport } from '../../src/transport/local.js';
 const top = mkdtempSync(join(tmpdir(), 'cnet-local-'));
 afterAll(() => rmSync(top, { recursive: true, force: true }));
 /** a folder of the test's own, for what its scripts write */
-const folder = (name: string) => (mkdirSync(join(top, name)), join(top, name));
+const folder = (name: string) => {
+  mkdirSync(join(top, name));
+  return join(top, name);
+};
 
 const host = (become?: { user: string; password?: string }): ResolvedHost => ({
   name: 'self',

@@ -23,7 +23,16 @@ class LocalShell {
         const r = reader.result();
         if (r) resolve(r);
       };
-      this.feed = { out: (d) => (reader.onStdout(d), check()), err: (d) => (reader.onStderr(d), check()) };
+      this.feed = {
+        out: (d) => {
+          reader.onStdout(d);
+          check();
+        },
+        err: (d) => {
+          reader.onStderr(d);
+          check();
+        },
+      };
       this.sh.stdin.write(text);
     });
   }

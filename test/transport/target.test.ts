@@ -8,7 +8,7 @@ import type { Connection, ResolvedHost } from '../../src/inventory/types.js';
 import { TransportError } from '../../src/errors.js';
 import { KeyStore } from '../../src/transport/keys.js';
 import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
-import { type SshConfigFile } from '../../src/transport/openssh/config-types.js';
+import type { SshConfigFile } from '../../src/transport/openssh/config-types.js';
 import { SshConnector } from '../../src/transport/ssh.js';
 import { MAX_NESTING } from '../../src/transport/openssh/jump-chain.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';

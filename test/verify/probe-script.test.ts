@@ -26,12 +26,12 @@ describe('probeScript (text)', () => {
     expect(rows[1]).toBe('if [ -n "$d" ]; then');
     const jobs = rows.filter((l) => l.endsWith(' &'));
     expect(jobs).toHaveLength(probes.length);
-    jobs.forEach((j, i) => expect(j).toContain(`> "$d/${i}" 2>&1 &`));
+    for (const [i, j] of jobs.entries()) expect(j).toContain(`> "$d/${i}" 2>&1 &`);
     const wait = rows.indexOf('wait');
     expect(wait).toBe(probes.length + 2);
     expect(rows.filter((l) => l === 'wait')).toHaveLength(1);
     const prints = rows.slice(wait + 1, wait + 1 + probes.length);
-    prints.forEach((l, i) => expect(l).toBe(`printf '%s\\n' '@@probe ${i}'; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`));
+    for (const [i, l] of prints.entries()) expect(l).toBe(`printf '%s\\n' '@@probe ${i}'; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$d/${i}"`);
     expect(rows.slice(wait + 1 + probes.length)).toEqual(['rm -rf "$d"', `printf '%s\\n' '@@probes-end'`, 'fi', '']);
   });
 

@@ -22,7 +22,7 @@ export function strdelim(cp: { rest: string | null }): string | null {
   const s = cp.rest;
   if (s === null) return null;
   let i = 0;
-  while (i < s.length && !(WHITESPACE + '"=').includes(s[i] as string)) i++;
+  while (i < s.length && !`${WHITESPACE}"=`.includes(s[i] as string)) i++;
   if (i === s.length) {
     cp.rest = null;
     return s;

@@ -10,7 +10,7 @@
  */
 import { formatJumpSpec, type JumpSpec } from './jump-spec.js';
 import { resolveSshConfig } from './config-resolve.js';
-import { type SshConfigFile, type SshConfigSettings } from './config-types.js';
+import type { SshConfigFile, SshConfigSettings } from './config-types.js';
 
 /** How many bastions may each bring a ProxyJump of their own before the chain is refused. */
 export const MAX_NESTING = 8;

@@ -215,8 +215,14 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     }
     const keyword = (m[1] as string).toLowerCase();
     const rest = m[2] as string;
-    if (keyword === 'proxyjump') return setJump(rest, asWritten);
-    if (keyword === 'proxycommand') return setProxyCommand(rest, asWritten);
+    if (keyword === 'proxyjump') {
+      setJump(rest, asWritten);
+      return;
+    }
+    if (keyword === 'proxycommand') {
+      setProxyCommand(rest, asWritten);
+      return;
+    }
     if (NO_EFFECT_OPTIONS.has(keyword)) return;
     // own keys only: `-o constructor=x` is not an option (Object.prototype's are not)
     const canonical = Object.hasOwn(KNOWN_OPTIONS, keyword) ? KNOWN_OPTIONS[keyword] : undefined;

@@ -12,8 +12,8 @@ import type { ResolvedHost } from '../../inventory/types.js';
 import { loadSshConfig } from './config-read.js';
 import { parseSshCommonArgs } from './ssh-args.js';
 import { resolveSshConfig } from './config-resolve.js';
-import { type JumpSpec } from './jump-spec.js';
-import { type SshConfigFile } from './config-types.js';
+import type { JumpSpec } from './jump-spec.js';
+import type { SshConfigFile } from './config-types.js';
 import { resolveTarget, type Target } from '../target.js';
 
 /** The keywords compared with ssh -G, in the order ssh -G prints them. */

@@ -82,7 +82,7 @@ function outcomeDifference(theirs: Outcome, ours: Outcome): string | undefined {
   return readingDifference(theirs, ours);
 }
 
-const lines = (...ls: string[]) => ls.join('\n') + '\n';
+const lines = (...ls: string[]) => `${ls.join('\n')}\n`;
 
 /** [name, INI text, whether Ansible refuses it, another -i source] */
 const CASES: [string, string, 'reads' | 'refuses', Other?][] = [
@@ -419,7 +419,7 @@ print(json.dumps(out))
     const prelude = fc.constantFrom('', '[a]\n[b]\n[c]\n[d]\n', '[a]\n[b]\n[c]\n[d]\n[web-1]\n', '[b]\n[d]\n[c:children]\n');
     const file = fc
       .tuple(prelude, fc.array(hostLine, { maxLength: 2 }), fc.array(anySection, { minLength: 1, maxLength: 5 }))
-      .map(([p, ungrouped, ss]) => [...ungrouped, p, ...ss].join('\n') + '\n');
+      .map(([p, ungrouped, ss]) => `${[...ungrouped, p, ...ss].join('\n')}\n`);
     const texts = fc.sample(file, { numRuns: 1000, seed: 20261216 });
     const theirs = (
       JSON.parse(

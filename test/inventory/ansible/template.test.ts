@@ -641,7 +641,7 @@ const CASES: Case[] = [
 ];
 
 /** The Python side: one process for the table (see the header). Prints JSON. */
-const HARNESS = String.raw`
+const HARNESS = `
 import json, os, sys
 from ansible.parsing.dataloader import DataLoader
 from ansible.inventory.manager import InventoryManager

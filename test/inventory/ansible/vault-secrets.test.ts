@@ -31,7 +31,7 @@ function ansiblePython(): string[] {
 }
 
 /** ansible-playbook's secret set-up (lib/ansible/cli/__init__.py run → setup_vault_secrets), per case. */
-const SETUP = String.raw`
+const SETUP = `
 import json, os, sys
 from ansible import constants as C
 from ansible.cli import CLI

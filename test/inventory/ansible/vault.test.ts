@@ -39,7 +39,7 @@ function ansiblePython(): string[] {
 }
 
 /** Asks ansible's VaultLib (lib/ansible/parsing/vault) to encrypt and decrypt; bytes travel as hex. */
-const VAULTLIB = String.raw`
+const VAULTLIB = `
 import json, sys
 from ansible.errors import AnsibleError
 from ansible.parsing.vault import VaultLib, VaultSecret
@@ -212,7 +212,7 @@ describe('decryptVault: refusals', () => {
     const inner = Buffer.from(text.slice(header.length).replace(/\n/g, ''), 'hex').toString('latin1').split('\n');
     const ct = inner[2] as string;
     inner[2] = ct.slice(0, 10) + (ct[10] === '0' ? '1' : '0') + ct.slice(11);
-    const err = refusal(header + Buffer.from(inner.join('\n'), 'latin1').toString('hex') + '\n', ALL);
+    const err = refusal(`${header + Buffer.from(inner.join('\n'), 'latin1').toString('hex')}\n`, ALL);
     expect(err.problem).toBe('wrong-secret');
   });
 
@@ -267,10 +267,10 @@ describe('decryptVault agrees with VaultLib.decrypt on re-spaced and damaged vau
     const lines = t.split('\n');
     return { header: lines[0] as string, hex: lines.slice(1).filter((l) => l !== '') };
   };
-  const withHeader = (t: string, header: string) => [header, ...split(t).hex].join('\n') + '\n';
+  const withHeader = (t: string, header: string) => `${[header, ...split(t).hex].join('\n')}\n`;
   const rewrap = (t: string, width: number) => {
     const { header, hex } = split(t);
-    return [header, ...(hex.join('').match(new RegExp(`.{1,${width}}`, 'g')) ?? [])].join('\n') + '\n';
+    return `${[header, ...(hex.join('').match(new RegExp(`.{1,${width}}`, 'g')) ?? [])].join('\n')}\n`;
   };
   /** change the decoded body: [salt, hmac, ciphertext] hex lines */
   const inner = (t: string, change: (parts: string[]) => string[]) => {
@@ -321,9 +321,9 @@ describe('decryptVault agrees with VaultLib.decrypt on re-spaced and damaged vau
     ['header only', () => '$ANSIBLE_VAULT;1.1;AES256\n'],
     ['header without $', () => V().slice(1)],
     ['$ANSIBLE_VAULTX header', () => withHeader(V(), '$ANSIBLE_VAULTX;1.1;AES256')],
-    ['last hex line dropped', () => V().trimEnd().split('\n').slice(0, -1).join('\n') + '\n'],
-    ['last hex digit dropped', () => V().trimEnd().slice(0, -1) + '\n'],
-    ['last two hex digits dropped', () => V().trimEnd().slice(0, -2) + '\n'],
+    ['last hex line dropped', () => `${V().trimEnd().split('\n').slice(0, -1).join('\n')}\n`],
+    ['last hex digit dropped', () => `${V().trimEnd().slice(0, -1)}\n`],
+    ['last two hex digits dropped', () => `${V().trimEnd().slice(0, -2)}\n`],
     ['a hex digit replaced by g', () => V().replace(/(\n[0-9a-f]{5})[0-9a-f]/, '$1g')],
     ['a hex digit replaced by é', () => V().replace(/(\n[0-9a-f]{5})[0-9a-f]/, '$1é')],
     ['empty text', () => ''],

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSshConfig } from '../../../src/transport/openssh/config-read.js';
 import { resolveSshConfig } from '../../../src/transport/openssh/config-resolve.js';
+import type { SshConfigSettings } from '../../../src/transport/openssh/config-types.js';
 
 const me = userInfo().username;
 
@@ -212,7 +213,7 @@ function sshG(dir: string, file: string, row: Row): { status: number | null; fie
 
 function ours(dir: string, file: string, row: Row): Record<string, string | string[]> {
   // messages name the file as written in the rows
-  let settings;
+  let settings: SshConfigSettings;
   try {
     settings = resolveSshConfig(loadSshConfig(file, { homeDir: dir }), row.alias, row.user ? { user: row.user } : {});
   } catch (e) {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatJumpSpec, parseJumpSpec, type JumpSpec } from '../../../src/transport/openssh/jump-spec.js';
 import { loadSshConfig } from '../../../src/transport/openssh/config-read.js';
 import { resolveSshConfig } from '../../../src/transport/openssh/config-resolve.js';
-import { type SshConfigSettings } from '../../../src/transport/openssh/config-types.js';
+import type { SshConfigSettings } from '../../../src/transport/openssh/config-types.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/ssh-config/', import.meta.url));
 const hasSsh = spawnSync('ssh', ['-V'], { stdio: 'ignore' }).status === 0;

@@ -158,7 +158,7 @@ describe('parseKnownHosts', () => {
 
 describe('matchHost (plain patterns), cross-checked with ssh-keygen -F', () => {
   const patternLines = (b64: string): string =>
-    [
+    `${[
       `web1 ssh-ed25519 ${b64}`,
       `[web2]:2222 ssh-ed25519 ${b64}`,
       `db1,db2,10.0.0.7 ssh-ed25519 ${b64}`,
@@ -166,7 +166,7 @@ describe('matchHost (plain patterns), cross-checked with ssh-keygen -F', () => {
       `node-? ssh-ed25519 ${b64}`,
       `[10.0.0.*]:2200 ssh-ed25519 ${b64}`,
       `UPPER.example ssh-ed25519 ${b64}`,
-    ].join('\n') + '\n';
+    ].join('\n')}\n`;
 
   const cases: Array<[string, number, number | undefined]> = [
     // host, port, index of the matching line (undefined: none)
@@ -221,12 +221,12 @@ describe('hashed entries produced by ssh-keygen -H', () => {
   beforeAll(() => {
     file = writeTmp(
       'hashed_known_hosts',
-      [
+      `${[
         `alpha ssh-ed25519 ${keyA.b64}`,
         `[beta]:2222 ssh-ed25519 ${keyA.b64}`,
         `gamma,10.1.2.3 ecdsa-sha2-nistp256 ${keyC.b64}`,
         `[10.9.9.9]:22000 ssh-ed25519 ${keyB.b64}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
     entries = readKnownHosts(file);

@@ -22,20 +22,11 @@ import { resolveInventory } from '../../../src/inventory/load-inventory.js';
 import { parseSource } from '../../../src/inventory/source.js';
 import { loadSshConfig } from '../../../src/transport/openssh/config-read.js';
 import { sshConfigReaches } from '../../../src/transport/openssh/config-resolve.js';
-import { type SshConfigFile } from '../../../src/transport/openssh/config-types.js';
+import type { SshConfigFile } from '../../../src/transport/openssh/config-types.js';
+import type { ResolvedHost } from '../../../src/inventory/types.js';
 import { SSH_G_FIELDS, sshTargetView, type SshGField } from '../../../src/transport/openssh/ssh-g-view.js';
 import { mapLimit } from '../../map-limit.js';
-import {
-  CORPUS,
-  corpusConfigs,
-  ourFields,
-  sshG,
-  sshGFields,
-  SSH_DEFAULT_IDENTITY_FILES,
-  type CorpusConfig,
-  type Fields,
-  type SshGRun,
-} from './ssh-g-reference.js';
+import { corpusConfigs, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
 
 const PIN = fileURLToPath(new URL('./ssh-g-differential.pin.tsv', import.meta.url));
 const UPDATE = process.env.UPDATE_SSH_G_PIN === '1';
@@ -93,7 +84,7 @@ function ourSide(c: CorpusConfig, home: string): Map<string, Ours> {
       return out;
     }
     for (const { alias } of c.aliases) {
-      let host;
+      let host: ResolvedHost | undefined;
       try {
         const inv = resolveInventory([parseSource('inventory.yml', `all:\n  hosts:\n    ${JSON.stringify(alias)}:\n`)], [], {
           sshHostKnown: (a) => sshConfigReaches(config, a),
@@ -205,7 +196,7 @@ function pinText(rs: AliasResult[]): string {
     return c ? (c.agree ? '=' : 'x') : '.';
   };
   const rows = rs.map((r) => [r.config, r.alias, status(r), SSH_G_FIELDS.map((f) => mark(r, f)).join('')].join('\t'));
-  return [`config\talias\tstatus\t${SSH_G_FIELDS.join(',')}`, ...rows].join('\n') + '\n';
+  return `${[`config\talias\tstatus\t${SSH_G_FIELDS.join(',')}`, ...rows].join('\n')}\n`;
 }
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)} %` : '-');
