@@ -10,6 +10,7 @@ import { FABRIC_KEYS, knownVarSchemas, type KnownVar } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsFolders, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
+import { findCycle, groupDepths } from './group-graph.js';
 
 /** One `vars:` mapping (or a host's own vars) and where it sits. */
 export interface VarLayer {
@@ -282,7 +283,7 @@ export function flatten(
     for (const [name, raw] of Object.entries(data)) walk(src, name, raw, [name]);
   }
 
-  const cycle = findCycle(groups);
+  const cycle = findCycle(groups.keys(), (name) => groups.get(name)?.children ?? []);
   if (cycle) {
     const loc = edges.get(`${cycle[cycle.length - 2]}\u0000${cycle[cycle.length - 1]}`) ?? sources[0]!.locate([]);
     issues.push({ loc, message: `groups form a cycle: ${cycle.join(' → ')}` });
@@ -355,68 +356,4 @@ export function flatten(
     issues,
     warnings,
   };
-}
-
-/**
- * A cycle of children, as the names along it (the first repeated at the end), if any. Depth-first
- * with a stack of its own, not recursion: a chain of thousands of groups must not overflow.
- */
-function findCycle(groups: Map<string, GroupNode>): string[] | undefined {
-  const done = new Set<string>();
-  for (const root of groups.keys()) {
-    if (done.has(root)) continue;
-    // the path from root, each with the children still to visit; `onPath` indexes it
-    const path: { name: string; children: Iterator<string> }[] = [];
-    const onPath = new Map<string, number>();
-    const enter = (name: string) => {
-      onPath.set(name, path.length);
-      path.push({ name, children: (groups.get(name)?.children ?? new Set<string>()).values() });
-    };
-    enter(root);
-    while (path.length > 0) {
-      const top = path[path.length - 1]!;
-      const next = top.children.next();
-      if (next.done) {
-        path.pop();
-        onPath.delete(top.name);
-        done.add(top.name);
-        continue;
-      }
-      const child = next.value;
-      const at = onPath.get(child);
-      if (at !== undefined) return [...path.slice(at).map((p) => p.name), child];
-      if (!done.has(child)) enter(child);
-    }
-  }
-  return undefined;
-}
-
-/**
- * Longest distance from `all`: Ansible applies shallower groups' vars first. The groups form no
- * cycle (checked before): in topological order from `all`, each child is one deeper than its
- * deepest parent. Groups `all` does not reach (none, once reconciled) are at depth 1.
- */
-function groupDepths(names: Iterable<string>, children: (name: string) => Iterable<string>): Map<string, number> {
-  // reverse post-order of a depth-first walk: every parent before its children
-  const order: string[] = [];
-  const seen = new Set(['all']);
-  const stack: { name: string; children: Iterator<string> }[] = [{ name: 'all', children: children('all')[Symbol.iterator]() }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const next = top.children.next();
-    if (next.done) {
-      order.push(top.name);
-      stack.pop();
-    } else if (!seen.has(next.value)) {
-      seen.add(next.value);
-      stack.push({ name: next.value, children: children(next.value)[Symbol.iterator]() });
-    }
-  }
-  const depth = new Map<string, number>([['all', 0]]);
-  for (const name of order.reverse()) {
-    const d = depth.get(name)!;
-    for (const c of children(name)) if ((depth.get(c) ?? -1) < d + 1) depth.set(c, d + 1);
-  }
-  for (const name of names) if (!depth.has(name)) depth.set(name, 1);
-  return depth;
 }
