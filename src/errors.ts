@@ -54,12 +54,6 @@ export class OutputLimitError extends CnetError {}
 /** Reading the host's state failed or gave output we cannot parse. */
 export class FactsError extends CnetError {}
 
-/** The desired state cannot be reached without touching what is not ours. */
-export class PlanError extends CnetError {}
-
-/** A step failed on the host. */
-export class ApplyError extends CnetError {}
-
 /** Lab set-up or tear-down failed. */
 export class LabError extends CnetError {}
 

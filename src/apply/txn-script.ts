@@ -33,7 +33,7 @@ export interface TxnOptions {
   record: OwnedObject[];
   /** arm a revert unless confirmed within this many seconds */
   confirmTimeout?: number;
-  /** fault injection for tests: sleep this long after this step (CNET_FAULT_PAUSE=STEP:SECONDS) */
+  /** test-only fault injection: sleep this long after this step (given as data: OperationOptions.faultPause, see run/fault-pause.ts) */
   pause?: { step: number; seconds: number };
 }
 

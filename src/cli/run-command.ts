@@ -3,6 +3,7 @@ import type { HostFacts } from '../facts/types.js';
 import type { RunResult } from '../result/result.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
+import { faultPauseOption } from '../run/fault-pause.js';
 import { runHosts } from '../run/run-hosts.js';
 import { fabricProbeNote } from '../verify/probe-plan.js';
 import { chooseRenderer } from './render/choose.js';
@@ -123,6 +124,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
         ...(flags.confirmTimeout !== undefined ? { confirmTimeout: positiveInt('--confirm-timeout', flags.confirmTimeout) } : {}),
         manualConfirm: Boolean(flags.manualConfirm),
         prune: flags.prune !== false,
+        // test-only: the one place the fault hook is read from the environment
+        ...faultPauseOption(process.env.CNET_FAULT_PAUSE),
       },
     });
     trap.release();

@@ -1,0 +1,35 @@
+import { gatherScript } from '../facts/gather-script.js';
+import { parseFacts } from '../facts/parse-facts.js';
+import type { HostFacts } from '../facts/types.js';
+import type { ResolvedHost } from '../inventory/types.js';
+import type { PlannedProbe } from '../verify/probe-plan.js';
+import { parseProbeOutput, probeScript } from '../verify/probe-script.js';
+import type { HostContext } from './host-context.js';
+
+/** What a gather reads beyond the root namespace (and the namespaces the record lists, always): the namespaces and VXLAN devices the inventory names. */
+export interface GatherScope {
+  namespaces: string[];
+  fdbDevices: string[];
+  /** a read-back after our steps: nftables, which they never touch, as this earlier gather saw it */
+  nftFrom?: HostFacts;
+}
+export const scopeOf = (host: ResolvedHost): GatherScope => ({
+  namespaces: host.network.namespaces.map((n) => n.name),
+  fdbDevices: host.network.fabric?.vxlan ? [host.network.fabric.vxlan.device] : [],
+});
+/** `down` needs only the root namespace, which namespaces exist, and those the record lists */
+export const ROOT_ONLY: GatherScope = { namespaces: [], fdbDevices: [] };
+
+/** One round trip: `prefix` (steps to apply, or nothing), the facts, and the probes if asked. */
+export async function roundTrip(ctx: HostContext, prefix: string, probes: PlannedProbe[], scope = scopeOf(ctx.host)) {
+  const res = await ctx.transport.run(prefix + gatherScript(scope.namespaces, scope.fdbDevices, { nft: !scope.nftFrom }) + probeScript(probes), {
+    timeoutMs: ctx.execTimeoutMs,
+    signal: ctx.signal,
+  });
+  const read = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
+  const nft = scope.nftFrom?.nftChains;
+  const facts = nft ? { ...read, nftChains: nft } : read;
+  return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
+}
+
+export type Round = Awaited<ReturnType<typeof roundTrip>>;

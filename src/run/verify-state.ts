@@ -1,0 +1,83 @@
+import type { HostFacts } from '../facts/types.js';
+import { assess } from '../plan/assess.js';
+import { duplicateAddresses } from '../plan/duplicates.js';
+import { leftovers } from '../plan/plan.js';
+import type { Mismatch } from '../result/finding.js';
+import type { HostWarning, ProbeResult } from '../result/result.js';
+import { checkedObjects } from '../verify/checked.js';
+import { diagnose } from '../verify/diagnose.js';
+import { probePlan, type PlannedProbe } from '../verify/probe-plan.js';
+import { hostWarnings } from '../verify/warnings.js';
+import type { HostContext } from './host-context.js';
+import { roundTrip, type Round } from './round-trip.js';
+
+/** How long state that settles (links coming up) gets before a mismatch is final. */
+const SETTLE_MS = 300;
+
+export const toMismatch = ({ path, desired, actual, object, part }: Mismatch): Mismatch => ({ path, desired, actual, object, part });
+
+/**
+ * What differs from the inventory: its objects, what is ours and it no longer names (unless not
+ * pruning: then those are `kept`, as warnings), an address used twice.
+ */
+function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch[]; kept: HostWarning[] } {
+  const net = ctx.host.network;
+  const left = leftovers(net, facts);
+  const prune = ctx.options.prune;
+  return {
+    mismatches: [...assess(net, facts).findings, ...(prune ? left : []), ...duplicateAddresses(net, facts)].map(toMismatch),
+    kept: prune ? [] : left.map((f) => ({ message: `${f.path}: ${f.actual}; kept (--no-prune)` })),
+  };
+}
+
+/**
+ * Compares the read-back with the desired state — only what the inventory states — and, when
+ * something differs, reads once more after a moment for state that settles. Then the probes.
+ */
+export async function verifyState(ctx: HostContext, first: Round, probes: PlannedProbe[]) {
+  ctx.phase('verify');
+  let { facts, probes: outcomes } = first;
+  let { mismatches, kept } = differences(ctx, facts);
+  if (mismatches.length > 0 || outcomes.some((o) => !o.ok)) {
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    ({ facts, probes: outcomes } = await roundTrip(ctx, '', probes));
+    ({ mismatches, kept } = differences(ctx, facts));
+  }
+  const probeResults: ProbeResult[] = probes.map((p, i) => {
+    const o = outcomes[i]!;
+    return {
+      kind: p.kind,
+      from: p.from,
+      to: p.to,
+      target: p.target,
+      ok: o.ok,
+      ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+      ...(o.ok ? {} : { cause: diagnose(p, o, ctx.host.network, facts) }),
+    };
+  });
+  const failed = probeResults.filter((p) => !p.ok).length;
+  const problems = [
+    ...(mismatches.length ? [`${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}`] : []),
+    ...(failed ? [`${failed} of ${probeResults.length} probes failed`] : []),
+  ];
+  const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
+  return {
+    facts,
+    verified: mismatches.length === 0,
+    mismatches,
+    checked: checkedObjects(ctx.host.network),
+    ...(ctx.options.probe ? { probes: probeResults } : {}),
+    ...(warnings.length ? { warnings } : {}),
+    ...(problems.length ? { error: problems.join(', ') } : {}),
+  };
+}
+
+/**
+ * The host's probes. `up` leaves out the fabric's: the peers are still being built while it runs
+ * (`verify --probe` afterwards crosses hosts).
+ */
+export function probesFor(ctx: HostContext): PlannedProbe[] {
+  if (!ctx.options.probe) return [];
+  const all = probePlan(ctx.host.network, ctx.host.probeTarget, ctx.host.name);
+  return ctx.command === 'up' ? all.filter((p) => p.kind !== 'fabric') : all;
+}
