@@ -1,10 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cliEnv, onVm, startLab, stopLab } from './lab-fixture.js';
+import { cliEnv, onVm, realSsh, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * OpenSSH certificates over real SSH in the lab, each case run with the real `ssh -F config HOST
@@ -145,11 +145,7 @@ afterAll(async () => {
 /** the environment of both clients: no ssh-agent */
 const noAgent = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SSH_AUTH_SOCK')) as Record<string, string>;
 
-function ssh(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ssh', args, { env }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const ssh = (env: Record<string, string>, ...args: string[]) => realSsh(args, env);
 
 const cases: { host: string; what: string; connects: boolean; ours?: RegExp; theirs?: RegExp; agent?: 'cert' | 'key' }[] = [
   { host: 'valid', what: 'host certificate signed by a CA listed @cert-authority, no plain key known', connects: true },

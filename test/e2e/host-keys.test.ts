@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cli, onVm, ROOT, startLab, stopLab } from './lab-fixture.js';
+import { cli, onVm, realSsh, ROOT, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * Host keys decided as OpenSSH decides them, over real SSH in the lab: each case runs the real
@@ -130,11 +130,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stopLab(lab));
 
-function ssh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ssh', args, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const ssh = (...args: string[]) => realSsh(args);
 
 describe.sequential('host keys: cnet-remote connects exactly when the real ssh does', () => {
   it.each(HOSTS)('$host: $what → connects $connects', async ({ host, connects, ours, theirs }) => {

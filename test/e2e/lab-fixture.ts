@@ -94,6 +94,13 @@ export async function cliJson(...args: string[]) {
   }
 }
 
+/** The real OpenSSH client with these arguments (and this environment): the side cnet-remote is compared with. */
+export function realSsh(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('ssh', args, { env }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
 /** Runs a shell script on lab VM i with the real OpenSSH client (an independent check), as `user` (default root). */
 export function onVm(lab: LabInfo, i: number, script: string, user = 'root'): Promise<CliRun> {
   return new Promise((resolve) => {

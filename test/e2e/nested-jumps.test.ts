@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cliJson, SEED_PART2, startLab, stopLab } from './lab-fixture.js';
+import { cliJson, realSsh, SEED_PART2, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * Nested jumps written only in the ssh config, each hop its own Host block (deep1 → ProxyJump priv1,
@@ -50,11 +49,7 @@ const logins = (key: string, from: string) =>
   readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ??
   0;
 
-function ssh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ssh', args, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const ssh = (...args: string[]) => realSsh(args);
 
 describe.sequential('nested jumps from the ssh config (deep1 → priv1 → vm1)', () => {
   it('up, verify and down reach deep1 through priv1 and vm1, each bastion opened once', async () => {

@@ -1,10 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cli, startLab, stopLab } from './lab-fixture.js';
+import { cli, realSsh, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * ProxyCommand run as OpenSSH runs it, over real SSH in the lab (vm1, and priv1 behind it that
@@ -100,11 +100,7 @@ const logins = (key: string, from: string) =>
   readFileSync(join(lab.plan.dir, `${key}.log`), 'utf8').match(new RegExp(`Accepted publickey for root from ${from.replaceAll('.', '\\.')} `, 'g'))?.length ??
   0;
 
-function ssh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ssh', args, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const ssh = (...args: string[]) => realSsh(args);
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 

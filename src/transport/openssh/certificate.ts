@@ -4,6 +4,7 @@
  * sshkey_cert_check_authority, sshkey_cert_check_host, as in OpenSSH 9.2). Pure: no I/O.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { showText } from '../../inventory/names.js';
 
 /** certificate blob type → the type of the key it certifies */
 const CERT_KEY_TYPES: Readonly<Record<string, string>> = {
@@ -188,7 +189,7 @@ export function parseCertificate(blob: Buffer): OpenSshCertificate {
   const r = new Reader(blob, what);
   const certType = r.text('key type');
   const keyType = CERT_KEY_TYPES[certType];
-  if (!keyType) throw new Error(`not a supported OpenSSH certificate: key type ${JSON.stringify(certType.slice(0, 80))}`);
+  if (!keyType) throw new Error(`not a supported OpenSSH certificate: key type ${showText(certType.slice(0, 80))}`);
   const nonce = Buffer.from(r.bytes('nonce'));
   const publicKey = readPlainKey(r, keyType, what);
   const serial = r.uint64('serial');
@@ -269,7 +270,7 @@ function caKey(blob: Buffer): { key: KeyObject; type: string; curveBytes?: numbe
     const n = unsignedInt(again.bytes('rsa modulus'), 'rsa modulus', what);
     return { type, modulusBytes: n.length, key: createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' }) };
   }
-  throw new Error(`certificate signed by an unsupported CA key type ${JSON.stringify(type.slice(0, 80))}`);
+  throw new Error(`certificate signed by an unsupported CA key type ${showText(type.slice(0, 80))}`);
 }
 
 /** Which signature algorithms a CA key of `type` makes, and the hash each uses. */
@@ -354,14 +355,11 @@ export function checkHostCertificate(cert: OpenSshCertificate, { name, now }: { 
   if (t < cert.validAfter) return `the certificate is not yet valid (valid from ${formatCertificateTime(cert.validAfter)})`;
   if (t >= cert.validBefore) return `the certificate has expired (valid until ${formatCertificateTime(cert.validBefore)})`;
   if (cert.principals.length > 0 && !cert.principals.includes(name)) {
-    const listed = cert.principals
-      .slice(0, 8)
-      .map((p) => JSON.stringify(p))
-      .join(', ');
-    return `${JSON.stringify(name)} is not among the certificate's principals (${listed}${cert.principals.length > 8 ? ', …' : ''})`;
+    const listed = cert.principals.slice(0, 8).map(showText).join(', ');
+    return `${showText(name)} is not among the certificate's principals (${listed}${cert.principals.length > 8 ? ', …' : ''})`;
   }
   if (cert.criticalOptions.length > 0) {
-    return `the certificate has critical options (${cert.criticalOptions.map((o) => JSON.stringify(o.name)).join(', ')}) and ssh knows none for a host certificate`;
+    return `the certificate has critical options (${cert.criticalOptions.map((o) => showText(o.name)).join(', ')}) and ssh knows none for a host certificate`;
   }
   return undefined;
 }

@@ -219,8 +219,10 @@ function ssh2HostKeyAlgorithms(): Set<string> {
   return new Set(constants.SUPPORTED_SERVER_HOST_KEY ?? []);
 }
 
+const SSH2_HOST_KEY_ALGORITHMS = ssh2HostKeyAlgorithms();
+
 /** OpenSSH's default list, less what ssh2 cannot verify. */
-export const HOST_KEY_ALGORITHMS = OPENSSH_HOST_KEY_ALGORITHMS.filter((a) => ssh2HostKeyAlgorithms().has(a));
+export const HOST_KEY_ALGORITHMS = OPENSSH_HOST_KEY_ALGORITHMS.filter((a) => SSH2_HOST_KEY_ALGORITHMS.has(a));
 
 const isCertificateAlgorithm = (alg: string) => alg.includes('-cert-v01@openssh.com');
 
@@ -243,7 +245,6 @@ export function badHostKeyAlgorithms(value: string): string | undefined {
  * a list given outright is used exactly.
  */
 export function hostKeyAlgorithmsFor(value: string | undefined): { algorithms: string[]; byKnownHosts: boolean } {
-  const supported = ssh2HostKeyAlgorithms();
   if (value === undefined || value === '') return { algorithms: [...HOST_KEY_ALGORITHMS], byKnownHosts: true };
   const first = value[0];
   let list: string[];
@@ -255,7 +256,7 @@ export function hostKeyAlgorithmsFor(value: string | undefined): { algorithms: s
     const wanted = first === '+' ? [...OPENSSH_HOST_KEY_ALGORITHMS, ...asked] : first === '^' ? [...asked, ...OPENSSH_HOST_KEY_ALGORITHMS] : asked;
     list = wanted.flatMap((n) => OPENSSH_ALL_HOST_KEY_ALGORITHMS.filter((a) => matchPattern(a, n)));
   }
-  return { algorithms: [...new Set(list)].filter((a) => supported.has(a)), byKnownHosts: first === '+' || first === '-' || first === '^' };
+  return { algorithms: [...new Set(list)].filter((a) => SSH2_HOST_KEY_ALGORITHMS.has(a)), byKnownHosts: first === '+' || first === '-' || first === '^' };
 }
 
 /** The key type in known_hosts that an algorithm's keys have: `rsa-sha2-512(-cert…)` → `ssh-rsa`. */
