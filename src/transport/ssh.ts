@@ -233,8 +233,7 @@ export class SshConnector implements Connector {
       const { methods, problems } = authMethods(hop, this.opts.keys);
       if (methods.length === 0)
         return fail(new TransportError(`${target}: no way to authenticate: ${problems.join('; ') || 'no key file, no ssh-agent, no password'}`, name));
-      // known_hosts is searched under the HostKeyAlias, else the address (with its port unless 22)
-      const lookup = hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port);
+      const { name: lookup, plainName } = hostKeyNames(hop);
       let serverHostKey: string[];
       try {
         const { algorithms, byKnownHosts } = hostKeyAlgorithmsFor(hop.hostKeyAlgorithms);
@@ -272,7 +271,7 @@ export class SshConnector implements Connector {
           verdict = judgeHostKey({
             mode: hop.hostKeyChecking,
             name: lookup,
-            ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? { plainName: knownHostsName(hop.address, 22) } : {}),
+            ...(plainName !== undefined ? { plainName } : {}),
             ...(hop.checkHostIp && !sock ? ipLookup(client, hop, lookup) : {}),
             entries: this.hostKeyEntries(hop),
             ...(hop.knownHostsFiles[0] !== undefined ? { recordIn: hop.knownHostsFiles[0] } : {}),
@@ -339,10 +338,8 @@ export class SshConnector implements Connector {
       const target = this.target(host);
       for (const hop of [...target.jumps, target]) {
         if (hop.hostKeyChecking !== 'ask') continue;
-        const names = [
-          hop.hostKeyAlias ?? knownHostsName(hop.address, hop.port),
-          ...(hop.hostKeyAlias === undefined && hop.port !== 22 ? [knownHostsName(hop.address, 22)] : []),
-        ];
+        const { name, plainName } = hostKeyNames(hop);
+        const names = plainName !== undefined ? [name, plainName] : [name];
         let entries: KnownHostEntry[];
         try {
           entries = this.hostKeyEntries(hop);
@@ -370,6 +367,17 @@ export class SshConnector implements Connector {
     for (const p of this.jumps.values()) p.then(politeEnd, () => undefined);
     this.jumps.clear();
   }
+}
+
+/**
+ * The names known_hosts is searched under for a hop: its HostKeyAlias, else the address (with its
+ * port unless 22), then, for another port without an alias, the bare address (ssh's "checking
+ * without port identifier").
+ */
+function hostKeyNames(hop: Hop): { name: string; plainName?: string } {
+  if (hop.hostKeyAlias !== undefined) return { name: hop.hostKeyAlias };
+  const name = knownHostsName(hop.address, hop.port);
+  return hop.port === 22 ? { name } : { name, plainName: knownHostsName(hop.address, 22) };
 }
 
 /**
