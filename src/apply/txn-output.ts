@@ -1,4 +1,4 @@
-import { splitSections } from '../facts/parse-facts.js';
+import { splitSections } from '../remote/markers.js';
 
 export interface TxnOutcome {
   /** steps that completed */

@@ -1,5 +1,5 @@
 import { formatOwned, type OwnedObject } from '../ownership/record.js';
-import { checkStateDir, HOLDER_FILE, LOCK_FILE, STATE_DIR, RECORD_FILE, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../ownership/state-dir.js';
+import { checkStateDir, HOLDER_FILE, LOCK_FILE, STATE_DIR, RECORD_FILE, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../remote/state-dir.js';
 import { netnsOf, type Step } from '../plan/step.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 

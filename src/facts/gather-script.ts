@@ -1,4 +1,4 @@
-import { checkStateDir, HOLDER_FILE, RECORD_FILE, TXN_JOURNAL } from '../ownership/state-dir.js';
+import { checkStateDir, HOLDER_FILE, RECORD_FILE, TXN_JOURNAL } from '../remote/state-dir.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 
 /**

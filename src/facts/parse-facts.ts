@@ -1,24 +1,9 @@
 import { FactsError } from '../errors.js';
 import { parseRecord } from '../ownership/record.js';
+import { splitSections } from '../remote/markers.js';
 import { parseFdb, parseIpShow, parseRootBatch } from './parse-ip.js';
 import { forwardChain, natRules, parseIptablesSave, parseNftChains } from './parse-nat.js';
 import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
-
-/** Splits script output into `@@name` sections (section name → body). */
-export function splitSections(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name: string | undefined;
-  let body: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('@@')) {
-      if (name !== undefined) out.set(name, body.join('\n'));
-      name = line.slice(2);
-      body = [];
-    } else if (name !== undefined) body.push(line);
-  }
-  if (name !== undefined) out.set(name, body.join('\n'));
-  return out;
-}
 
 /**
  * The journal as the transaction script reads it (txn-script.ts): the run of its last `begin`, and

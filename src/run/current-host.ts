@@ -1,7 +1,7 @@
 import { parseTxnOutput } from '../apply/txn-output.js';
 import { awaitLockScript, NO_TXN, recoverScript } from '../apply/txn-script.js';
 import type { HostFacts } from '../facts/types.js';
-import { untrustedMessage } from '../ownership/state-dir.js';
+import { untrustedMessage } from '../remote/state-dir.js';
 import type { HostWarning } from '../result/result.js';
 import type { PlannedProbe } from '../verify/probe-plan.js';
 import type { HostContext, HostOutcome } from './host-context.js';

@@ -4,7 +4,7 @@ import { parseTxnOutput } from '../apply/txn-output.js';
 import { launchScript, NO_TXN, txnScript } from '../apply/txn-script.js';
 import type { HostFacts } from '../facts/types.js';
 import type { OwnedObject } from '../ownership/record.js';
-import { untrustedMessage } from '../ownership/state-dir.js';
+import { untrustedMessage } from '../remote/state-dir.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
 import type { PlannedProbe } from '../verify/probe-plan.js';

@@ -1,4 +1,4 @@
-import { splitSections } from '../facts/parse-facts.js';
+import { splitSections } from '../remote/markers.js';
 import { parseJsonStream } from '../facts/json-stream.js';
 import { quoteArgv, quoteWord } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';

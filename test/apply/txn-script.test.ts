@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTxnOutput } from '../../src/apply/txn-output.js';
 import { confirmScript, stepCommand, launchScript, NO_TXN, recoverScript, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
 import type { OwnedObject } from '../../src/ownership/record.js';
-import { HOLDER_FILE, LOCK_FILE, RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../../src/ownership/state-dir.js';
+import { HOLDER_FILE, LOCK_FILE, RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../../src/remote/state-dir.js';
 import type { Step } from '../../src/plan/step.js';
 import { quoteArgv } from '../../src/shell/quote.js';
 import { awaitTrue, GATE, gated, inSandbox, lines, openGate, put, sandboxProblem, show } from './sandbox.js';

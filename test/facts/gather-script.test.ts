@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatherScript } from '../../src/facts/gather-script.js';
-import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
-import { RECORD_FILE } from '../../src/ownership/state-dir.js';
+import { parseFacts } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
+import { RECORD_FILE } from '../../src/remote/state-dir.js';
 import { quoteWord } from '../../src/shell/quote.js';
 
 const markers = (script: string): string[] => [...script.matchAll(/printf '%s\\n' ('@@[^']*'|@@[^\s;]+)/g)].map((m) => m[1]!);

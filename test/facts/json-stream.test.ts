@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJsonStream } from '../../src/facts/json-stream.js';
-import { splitSections } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
 
 describe('parseJsonStream', () => {
   it('splits values printed back to back, with or without whitespace between them', () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gatherScript } from '../../src/facts/gather-script.js';
-import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
+import { parseFacts } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
 import { parseFdb } from '../../src/facts/parse-ip.js';
 import { findLink, type HostFacts } from '../../src/facts/types.js';
 import { quoteWord } from '../../src/shell/quote.js';

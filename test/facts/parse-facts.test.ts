@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FactsError } from '../../src/errors.js';
-import { parseFacts, splitSections } from '../../src/facts/parse-facts.js';
+import { parseFacts } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
 import { parseIpShow, parseRootBatch } from '../../src/facts/parse-ip.js';
 import { findLink, type HostFacts, type LinkFact } from '../../src/facts/types.js';
 

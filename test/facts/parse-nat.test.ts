@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { forwardChain, natRules, parseIptablesSave, tokenizeRule, parseNftChains } from '../../src/facts/parse-nat.js';
-import { splitSections } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
 
 const savedOf = (name: string) =>
   parseIptablesSave(splitSections(readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8')).get('iptables')!);
