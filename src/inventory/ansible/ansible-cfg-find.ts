@@ -1,5 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
+import { canRead, isDirectory, pathExists } from '../../files/path-probe.js';
 import { escapeUnshown } from '../names.js';
 import { extension, joinPath, unfrackPath, type PathContext } from './ansible-cfg-python.js';
 
@@ -13,33 +14,6 @@ export interface FoundCfg {
 }
 
 export const ETC_ANSIBLE_CFG = '/etc/ansible/ansible.cfg';
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** os.path.exists(p) and os.access(p, R_OK): the test Ansible puts each place to. */
-function readable(p: string): boolean {
-  try {
-    accessSync(p, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * config/manager.py find_ini_config_file: the first of $ANSIBLE_CONFIG (a folder means its
@@ -55,7 +29,7 @@ export function findAnsibleCfg(ctx: PathContext, etcFile: string = ETC_ANSIBLE_C
   let envPath: string | undefined;
   if (fromEnv !== undefined) {
     envPath = unfrackPath(fromEnv, ctx);
-    if (isDir(envPath)) envPath = joinPath(envPath, 'ansible.cfg');
+    if (isDirectory(envPath)) envPath = joinPath(envPath, 'ansible.cfg');
     candidates.push({ path: envPath, place: 'ANSIBLE_CONFIG' });
   }
 
@@ -64,7 +38,7 @@ export function findAnsibleCfg(ctx: PathContext, etcFile: string = ETC_ANSIBLE_C
     const st = statSync(ctx.cwd);
     const cwdCfg = joinPath(ctx.cwd, 'ansible.cfg');
     if (st.mode & constants.S_IWOTH) {
-      if (exists(cwdCfg)) skippedCwdCfg = cwdCfg;
+      if (pathExists(cwdCfg)) skippedCwdCfg = cwdCfg;
     } else {
       candidates.push({ path: cwdCfg, place: './ansible.cfg' });
     }
@@ -75,7 +49,7 @@ export function findAnsibleCfg(ctx: PathContext, etcFile: string = ETC_ANSIBLE_C
   candidates.push({ path: unfrackPath('~/.ansible.cfg', ctx), place: '~/.ansible.cfg' });
   candidates.push({ path: etcFile, place: '/etc/ansible/ansible.cfg' });
 
-  const found = candidates.find((c) => readable(c.path));
+  const found = candidates.find((c) => canRead(c.path));
   if (envPath !== undefined && found?.place !== 'ANSIBLE_CONFIG') {
     notes.push(`ANSIBLE_CONFIG names ${escapeUnshown(envPath)}, which does not exist or cannot be read: looked further, as Ansible does`);
   }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InventoryError } from '../../errors.js';
+import { canExecute } from '../../files/path-probe.js';
 import { INPUT_KINDS, readInputText } from '../../files/read-input-file.js';
 import { escapeUnshown } from '../names.js';
 import { parseSource, type InventorySource } from '../source.js';
@@ -37,15 +38,6 @@ function head(file: string, n: number): Buffer {
   }
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The `plugin:` a YAML file names at its top level, if it is a plugin configuration. */
 export function pluginOf(file: string): string | undefined {
   const ext = extname(file);
@@ -71,7 +63,7 @@ export function pluginOf(file: string): string | undefined {
 export function isDynamicInventory(file: string): DynamicKind | undefined {
   const start = head(file, 4);
   if (start.subarray(0, 2).toString('latin1') === '#!') return 'script';
-  if (start.toString('latin1') === '\x7fELF' && executable(file)) return 'script';
+  if (start.toString('latin1') === '\x7fELF' && canExecute(file)) return 'script';
   return pluginOf(file) === undefined ? undefined : 'plugin';
 }
 

@@ -4,8 +4,9 @@
  * (unless the pattern component starts with `.`), results sorted by path. A path without
  * wildcards is returned only if it exists.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathExists } from '../../files/path-probe.js';
 
 const MAGIC = /[*?[]/;
 
@@ -34,15 +35,6 @@ function componentRegExp(component: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Expand an absolute glob pattern to the existing paths it matches, sorted. */
 export function expandIncludeGlob(pattern: string): string[] {
   const absolute = pattern.startsWith('/');
@@ -69,5 +61,5 @@ export function expandIncludeGlob(pattern: string): string[] {
     }
     paths = next;
   }
-  return paths.filter(exists).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return paths.filter(pathExists).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
