@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { CnetError } from '../errors.js';
+import { fileType, systemErrorCode, systemRefusal } from './file-refusal.js';
 
 /**
  * Reading a file the user named (an inventory, a vars file, an ssh config, a key, known_hosts, a
@@ -49,15 +50,6 @@ function sizeText(bytes: number): string {
   return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function fileType(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
 function notRegular(path: string, kind: InputKind, st: Stats): InputFileError {
   return new InputFileError(path, kind, `is ${fileType(st)}, not a regular file: give the path of a regular file (save a pipe's output to a file first)`);
 }
@@ -66,16 +58,8 @@ function tooBig(path: string, kind: InputKind, size: string): InputFileError {
   return new InputFileError(path, kind, `is ${size}, over the ${sizeText(kind.maxBytes)} a ${kind.what} may be: is this the right file?`);
 }
 
-const SYSTEM_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied: make it readable by this user',
-  ENOTDIR: 'a part of the path is not a folder: check the path',
-  ELOOP: 'too many symbolic links: check the path',
-};
-
 function systemError(path: string, kind: InputKind, err: unknown): InputFileError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new InputFileError(path, kind, (code && SYSTEM_ERRORS[code]) ?? (err as Error).message, code);
+  return new InputFileError(path, kind, systemRefusal(err, 'reason') ?? (err as Error).message, systemErrorCode(err));
 }
 
 /** /dev/null (under any name): read as an empty file, as every tool does (`UserKnownHostsFile /dev/null`). */

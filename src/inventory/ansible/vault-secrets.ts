@@ -4,6 +4,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { fileType, systemRefusal } from '../../files/file-refusal.js';
 import { escapeUnshown, showText } from '../names.js';
 import { DEFAULT_VAULT_ID, decryptVault, isVaultText, VAULT_HEADER, VaultError, type VaultSecret } from './vault.js';
 
@@ -118,16 +119,8 @@ function theFile(source: Source, path: string): string {
   return path === source.value ? 'the file' : escapeUnshown(path);
 }
 
-const SYSTEM_ERRORS: Record<string, string> = {
-  ENOENT: 'was not found: check the path',
-  EACCES: 'cannot be read: permission denied (make it readable by this user)',
-  ENOTDIR: 'was not found: a part of the path is not a folder',
-  ELOOP: 'was not found: too many symbolic links',
-};
-
 function systemProblem(source: Source, path: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return `${theFile(source, path)} ${(code && SYSTEM_ERRORS[code]) ?? `cannot be read: ${(err as Error).message}`}`;
+  return `${theFile(source, path)} ${systemRefusal(err, 'ofTheFile') ?? `cannot be read: ${(err as Error).message}`}`;
 }
 
 function notAFile(source: Source, path: string, st: Stats): UsageError {
@@ -164,14 +157,6 @@ async function readPasswordFile(source: Source, path: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-function fileType(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 /** A script, as a message after the source names it: its path only when that is not what the user wrote. */
