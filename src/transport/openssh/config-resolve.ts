@@ -41,7 +41,7 @@ import {
 } from './config-types.js';
 import { parseJumpSpec, type JumpSpec } from './jump-spec.js';
 import { localUserInfo } from './local-user.js';
-import { parseCount, parsePort, parseSshTime, parseStrictHostKeyChecking, parseYesNo, type StrictHostKeyChecking } from './option-values.js';
+import { parseCount, parsePort, parseSshTime, parseStrictHostKeyChecking, parseYesNo } from './option-values.js';
 import { lowercaseAscii, matchPatternEntries } from './pattern.js';
 import { expandEnvVars, expandPercentTokens, expandTilde } from './tokens.js';
 
@@ -210,6 +210,24 @@ class Resolution {
  * a second time. ssh evaluates every Match line, also in files included where a block does not
  * apply, so where it stands does not matter.
  */
+/** Settings that are their keyword's parsed value (SINGLE_VALUED) as it is, each with its keyword; set only when given. */
+const AS_PARSED: [keyof SshConfigSettings, string][] = [
+  ['identitiesOnly', 'identitiesonly'],
+  ['strictHostKeyChecking', 'stricthostkeychecking'],
+  ['hostKeyAlias', 'hostkeyalias'],
+  ['checkHostIp', 'checkhostip'],
+  ['hostKeyAlgorithms', 'hostkeyalgorithms'],
+  ['proxyUseFdpass', 'proxyusefdpass'],
+  ['connectTimeout', 'connecttimeout'],
+  ['serverAliveInterval', 'serveraliveinterval'],
+  ['serverAliveCountMax', 'serveralivecountmax'],
+  ['passwordAuthentication', 'passwordauthentication'],
+];
+
+function take<K extends keyof SshConfigSettings>(settings: SshConfigSettings, setting: K, value: SshConfigSettings[K] | undefined): void {
+  if (value !== undefined) settings[setting] = value;
+}
+
 function hasMatchFinal(source: SshConfigSource): boolean {
   return source.entries.some(
     (e) => (e.kind === 'match' && e.criteria.some((c) => c.name === 'final')) || (e.kind === 'include' && e.sources.some(hasMatchFinal)),
@@ -334,9 +352,6 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
     const expanded = expandPath(path, at, 'CertificateFile');
     if (expanded !== undefined) settings.certificateFiles.push(expanded);
   }
-  const identitiesOnly = r.value<boolean>('identitiesonly');
-  if (identitiesOnly !== undefined) settings.identitiesOnly = identitiesOnly;
-
   if (r.proxy?.kind === 'jump') {
     settings.proxyJump = r.proxy.hops === 'none' ? 'none' : expandHops(r.proxy.hops, r.proxy.at);
   } else if (r.proxy?.kind === 'command') {
@@ -345,8 +360,6 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
     else settings.proxyCommand = r.proxy.command;
   }
 
-  const strict = r.value<StrictHostKeyChecking>('stricthostkeychecking');
-  if (strict !== undefined) settings.strictHostKeyChecking = strict;
   const knownHostsFiles = ({ files, at }: { files: string[]; at: SshConfigPosition }, keyword: string): string[] =>
     files.length === 1 && files[0]?.toLowerCase() === 'none'
       ? []
@@ -356,22 +369,7 @@ export function resolveSshConfig(config: SshConfigFile, alias: string, opts: Res
         });
   if (r.knownHosts) settings.userKnownHostsFiles = knownHostsFiles(r.knownHosts, 'UserKnownHostsFile');
   if (r.globalKnownHosts) settings.globalKnownHostsFiles = knownHostsFiles(r.globalKnownHosts, 'GlobalKnownHostsFile');
-  const hostKeyAlias = r.value<string>('hostkeyalias');
-  if (hostKeyAlias !== undefined) settings.hostKeyAlias = hostKeyAlias;
-  const checkHostIp = r.value<boolean>('checkhostip');
-  if (checkHostIp !== undefined) settings.checkHostIp = checkHostIp;
-  const hostKeyAlgorithms = r.value<string>('hostkeyalgorithms');
-  if (hostKeyAlgorithms !== undefined) settings.hostKeyAlgorithms = hostKeyAlgorithms;
-  const fdpass = r.value<boolean>('proxyusefdpass');
-  if (fdpass !== undefined) settings.proxyUseFdpass = fdpass;
-  const connectTimeout = r.value<number>('connecttimeout');
-  if (connectTimeout !== undefined) settings.connectTimeout = connectTimeout;
-  const aliveInterval = r.value<number>('serveraliveinterval');
-  if (aliveInterval !== undefined) settings.serverAliveInterval = aliveInterval;
-  const aliveCount = r.value<number>('serveralivecountmax');
-  if (aliveCount !== undefined) settings.serverAliveCountMax = aliveCount;
-  const password = r.value<boolean>('passwordauthentication');
-  if (password !== undefined) settings.passwordAuthentication = password;
+  for (const [setting, keyword] of AS_PARSED) take(settings, setting, r.value(keyword));
   const agent = r.values.get('identityagent');
   if (agent) {
     const raw = agent.value as string;
