@@ -27,6 +27,25 @@ function interfaceAddresses(): string[] {
 }
 
 /**
+ * Whether each criterion but `all` and `exec` holds. Unlike Host lines, Match host / originalhost
+ * ignore case (match_hostname; checked against ssh -G).
+ */
+const CRITERIA: Record<string, (ctx: MatchContext, arg: string) => boolean> = {
+  // 9.2 takes both as "this is the final pass"
+  final: (ctx) => ctx.finalPass,
+  canonical: (ctx) => ctx.finalPass,
+  host: (ctx, arg) => matchHostname(ctx.host, arg) === 1,
+  originalhost: (ctx, arg) => matchHostname(ctx.alias, arg) === 1,
+  user: (ctx, arg) => matchPatternList(ctx.user, arg) === 1,
+  localuser: (ctx, arg) => matchPatternList(ctx.localUser, arg) === 1,
+  localnetwork: (_ctx, arg) => {
+    const networks = parseCidrList(arg);
+    return typeof networks !== 'string' && interfaceAddresses().some((a) => addressInNetworks(a, networks));
+  },
+  tagged: (ctx, arg) => matchPatternList(ctx.tag, arg) === 1,
+};
+
+/**
  * Whether the block applies; `execNotRun`: the command of a `Match exec` that ssh would have run
  * (the criteria before it held), for a note.
  */
@@ -36,47 +55,19 @@ export function matchBlock(criteria: SshMatchCriterion[], ctx: MatchContext): { 
   let execWouldRun = false;
   for (const c of criteria) {
     const arg = c.arg ?? '';
-    let r: boolean;
     if (c.name === 'all') {
       if (result) result = !c.negated;
       break;
     }
-    switch (c.name) {
-      case 'final':
-      case 'canonical':
-        // 9.2 takes both as "this is the final pass"
-        r = ctx.finalPass;
-        break;
-      // unlike Host lines, Match host / originalhost ignore case (match_hostname; checked against ssh -G)
-      case 'host':
-        r = matchHostname(ctx.host, arg) === 1;
-        break;
-      case 'originalhost':
-        r = matchHostname(ctx.alias, arg) === 1;
-        break;
-      case 'user':
-        r = matchPatternList(ctx.user, arg) === 1;
-        break;
-      case 'localuser':
-        r = matchPatternList(ctx.localUser, arg) === 1;
-        break;
-      case 'localnetwork': {
-        const networks = parseCidrList(arg);
-        r = typeof networks !== 'string' && interfaceAddresses().some((a) => addressInNetworks(a, networks));
-        break;
-      }
-      case 'tagged':
-        r = matchPatternList(ctx.tag, arg) === 1;
-        break;
-      case 'exec':
-        exec ??= arg;
-        // ssh skips the command when an earlier criterion already failed
-        if (result) execWouldRun = true;
-        continue;
-      default:
-        // parseMatchCriteria refuses the others
-        r = false;
+    if (c.name === 'exec') {
+      exec ??= arg;
+      // ssh skips the command when an earlier criterion already failed
+      if (result) execWouldRun = true;
+      continue;
     }
+    // a name parseMatchCriteria refuses never holds
+    const holds = Object.hasOwn(CRITERIA, c.name) ? CRITERIA[c.name] : undefined;
+    const r = holds?.(ctx, arg) ?? false;
     if (r === c.negated) result = false;
   }
   if (exec !== undefined) return { matches: false, ...(execWouldRun && result ? { execNotRun: exec } : {}) };
