@@ -163,6 +163,17 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
     result.unusableProxy ??= why;
   };
 
+  /** The first jump or ProxyCommand given is the one ssh uses; a later one is noted as ignored (`ProxyCommand none`: silently). */
+  const claimProxy = (proxy: Pick<SshCommonArgs, 'proxyJump' | 'proxyCommand'>, line: string, asWritten?: string): void => {
+    if (proxySet) {
+      if (asWritten !== undefined) result.unsupported.push(`${asWritten} (ignored: a jump or ProxyCommand was already given)`);
+      return;
+    }
+    proxySet = true;
+    Object.assign(result, proxy);
+    result.configLines.push(line);
+  };
+
   const setJump = (spec: string, asWritten: string): void => {
     let hops: JumpSpec[] | 'none';
     try {
@@ -171,22 +182,12 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       unusable(`${asWritten} (${(e as Error).message})`);
       return;
     }
-    if (proxySet) {
-      result.unsupported.push(`${asWritten} (ignored: a jump or ProxyCommand was already given)`);
-      return;
-    }
-    proxySet = true;
-    result.proxyJump = hops;
-    result.configLines.push(`ProxyJump ${formatJumpSpec(hops)}`);
+    claimProxy({ proxyJump: hops }, `ProxyJump ${formatJumpSpec(hops)}`, asWritten);
   };
 
   const setProxyCommand = (command: string, asWritten: string): void => {
     if (command.trim().toLowerCase() === 'none') {
-      if (!proxySet) {
-        proxySet = true;
-        result.proxyJump = 'none';
-        result.configLines.push('ProxyCommand none');
-      }
+      claimProxy({ proxyJump: 'none' }, 'ProxyCommand none');
       return;
     }
     if (command.trim() === '') {
@@ -197,13 +198,7 @@ export function parseSshCommonArgs(text: string): SshCommonArgs {
       unusable(`${asWritten} (a line break in the command)`);
       return;
     }
-    if (proxySet) {
-      result.unsupported.push(`${asWritten} (ignored: a jump or ProxyCommand was already given)`);
-      return;
-    }
-    proxySet = true;
-    result.proxyCommand = command;
-    result.configLines.push(`ProxyCommand ${command}`);
+    claimProxy({ proxyCommand: command }, `ProxyCommand ${command}`, asWritten);
   };
 
   const dashO = (arg: string): void => {
