@@ -7,6 +7,7 @@ import { maxOutputBytes, splitCommand } from '../../src/cli/exec-command.js';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { EXIT } from '../../src/cli/exit-code.js';
+import { withEnv } from '../support/env.js';
 
 describe('splitCommand', () => {
   const raw = (...a: string[]) => ['node', 'cnet-remote', 'exec', ...a];
@@ -68,30 +69,21 @@ describe('exec usage errors: refused before the inventory is read or a host is t
   it('no inventory before `--`, from -i, or from the ansible config: refused; -i and ANSIBLE_INVENTORY are read', async () => {
     // a config of our own, so no user's ansible.cfg or ANSIBLE_INVENTORY names an inventory
     const dir = mkdtempSync(join(tmpdir(), 'cnet-exec-'));
-    const saved = { config: process.env.ANSIBLE_CONFIG, inventory: process.env.ANSIBLE_INVENTORY };
     try {
       writeFileSync(join(dir, 'ansible.cfg'), '');
-      process.env.ANSIBLE_CONFIG = join(dir, 'ansible.cfg');
-      delete process.env.ANSIBLE_INVENTORY;
-      const r = await run('--', 'hostname');
-      expect(r.code).toBe(EXIT.usage);
-      expect(r.stderr).toMatch(/no inventory: name one \(cnet-remote up inventory\.yaml, or -i FILE\), or set inventory in ansible\.cfg \[defaults\]/);
-      // an inventory given another way is the one read (the error names it)
-      const fromFlag = await run('-i', join(dir, 'from-flag.yaml'), '--', 'hostname');
-      expect(fromFlag.code).toBe(EXIT.usage);
-      expect(fromFlag.stderr).toContain('from-flag.yaml');
-      process.env.ANSIBLE_INVENTORY = join(dir, 'from-env.yaml');
-      const fromEnv = await run('--', 'hostname');
-      expect(fromEnv.code).toBe(EXIT.usage);
-      expect(fromEnv.stderr).toContain('from-env.yaml');
+      await withEnv({ ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_INVENTORY: undefined }, async () => {
+        const r = await run('--', 'hostname');
+        expect(r.code).toBe(EXIT.usage);
+        expect(r.stderr).toMatch(/no inventory: name one \(cnet-remote up inventory\.yaml, or -i FILE\), or set inventory in ansible\.cfg \[defaults\]/);
+        // an inventory given another way is the one read (the error names it)
+        const fromFlag = await run('-i', join(dir, 'from-flag.yaml'), '--', 'hostname');
+        expect(fromFlag.code).toBe(EXIT.usage);
+        expect(fromFlag.stderr).toContain('from-flag.yaml');
+        const fromEnv = await withEnv({ ANSIBLE_INVENTORY: join(dir, 'from-env.yaml') }, () => run('--', 'hostname'));
+        expect(fromEnv.code).toBe(EXIT.usage);
+        expect(fromEnv.stderr).toContain('from-env.yaml');
+      });
     } finally {
-      for (const [k, v] of [
-        ['ANSIBLE_CONFIG', saved.config],
-        ['ANSIBLE_INVENTORY', saved.inventory],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { CORPUS, fieldsOf, sshGFields } from '../transport/openssh/ssh-g-reference.js';
@@ -17,14 +17,12 @@ import { CORPUS, fieldsOf, sshGFields } from '../transport/openssh/ssh-g-referen
 const CONFIG = join(CORPUS, '13-angelonfira-dotfiles/config');
 let dir: string;
 let inventory: string;
-let saved: string | undefined;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cnet-host-ssh-'));
   // no ansible.cfg of this machine's
   writeFileSync(join(dir, 'ansible.cfg'), '');
-  saved = process.env.ANSIBLE_CONFIG;
-  process.env.ANSIBLE_CONFIG = join(dir, 'ansible.cfg');
+  vi.stubEnv('ANSIBLE_CONFIG', join(dir, 'ansible.cfg'));
   inventory = join(dir, 'inventory.yml');
   writeFileSync(
     inventory,
@@ -45,8 +43,7 @@ beforeAll(() => {
   );
 });
 afterAll(() => {
-  if (saved === undefined) delete process.env.ANSIBLE_CONFIG;
-  else process.env.ANSIBLE_CONFIG = saved;
+  vi.unstubAllEnvs();
   rmSync(dir, { recursive: true, force: true });
 });
 

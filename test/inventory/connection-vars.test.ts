@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Connection } from '../../src/inventory/types.js';
@@ -9,20 +9,10 @@ import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
 import { resolveSshConfig } from '../../src/transport/openssh/config-resolve.js';
 import { formatIssue, UsageError } from '../../src/errors.js';
 import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
+import { useEnv } from '../support/env.js';
 
-/** The environment variables resolve-connection falls back to: cleared for each test, then restored. */
-const ENV_VARS = ['CNET_SSH_PASSWORD', 'CNET_BECOME_PASSWORD'] as const;
-let savedEnv: Record<string, string | undefined> = {};
-beforeEach(() => {
-  savedEnv = Object.fromEntries(ENV_VARS.map((k) => [k, process.env[k]]));
-  for (const k of ENV_VARS) delete process.env[k];
-});
-afterEach(() => {
-  for (const k of ENV_VARS) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
-});
+/** The environment variables resolve-connection falls back to: unset for each test, then restored. */
+useEnv({ CNET_SSH_PASSWORD: undefined, CNET_BECOME_PASSWORD: undefined });
 
 /** h1.example.com's connection, with `vars` (YAML flow-mapping body) as its host vars. */
 function conn(vars: string, groupVars = ''): Connection {
@@ -63,12 +53,12 @@ describe('ssh password', () => {
   });
 
   it('CNET_SSH_PASSWORD when the inventory sets none', () => {
-    process.env.CNET_SSH_PASSWORD = 'from-env';
+    vi.stubEnv('CNET_SSH_PASSWORD', 'from-env');
     expect(conn('').password).toBe('from-env');
   });
 
   it('the inventory wins over CNET_SSH_PASSWORD', () => {
-    process.env.CNET_SSH_PASSWORD = 'from-env';
+    vi.stubEnv('CNET_SSH_PASSWORD', 'from-env');
     expect(conn('ansible_password: from-inv').password).toBe('from-inv');
     expect(conn('ansible_ssh_pass: from-inv-legacy').password).toBe('from-inv-legacy');
   });
@@ -78,7 +68,7 @@ describe('ssh password', () => {
   });
 
   it('CNET_BECOME_PASSWORD is not the ssh password', () => {
-    process.env.CNET_BECOME_PASSWORD = 'sudo-only';
+    vi.stubEnv('CNET_BECOME_PASSWORD', 'sudo-only');
     expect(conn('')).not.toHaveProperty('password');
   });
 });
@@ -182,7 +172,7 @@ describe('ansible_become', () => {
   });
 
   it('CNET_BECOME_PASSWORD when the inventory sets none; the inventory wins', () => {
-    process.env.CNET_BECOME_PASSWORD = 'sudo-env';
+    vi.stubEnv('CNET_BECOME_PASSWORD', 'sudo-env');
     expect(conn('ansible_become: true, ansible_become_user: admin').become).toEqual({ user: 'admin', password: 'sudo-env' });
     expect(conn('ansible_become: true, ansible_become_pass: sudo-inv').become?.password).toBe('sudo-inv');
     expect(conn('')).not.toHaveProperty('become');
@@ -214,7 +204,7 @@ describe('ansible_become', () => {
   });
 
   it('CNET_BECOME_PASSWORD holding a control character is refused, naming the variable, not the password', () => {
-    process.env.CNET_BECOME_PASSWORD = 'pw\nid -u';
+    vi.stubEnv('CNET_BECOME_PASSWORD', 'pw\nid -u');
     const err = (() => {
       try {
         conn('ansible_become: true');
@@ -235,7 +225,7 @@ describe('ansible_become', () => {
   });
 
   it('the ssh password is not the become password', () => {
-    process.env.CNET_SSH_PASSWORD = 'ssh-only';
+    vi.stubEnv('CNET_SSH_PASSWORD', 'ssh-only');
     const c = conn('ansible_become: true, ansible_password: ssh-inv');
     expect(c.become).toEqual({ user: 'root' });
     expect(c.password).toBe('ssh-inv');

@@ -18,6 +18,7 @@ import type { Inventory } from '../../src/inventory/types.js';
 import { planUp } from '../../src/plan/plan.js';
 import { quoteArgv } from '../../src/shell/quote.js';
 import { escapeUnshown } from '../../src/inventory/names.js';
+import { withEnv } from '../support/env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const emptyFacts = parseFacts(readFileSync(join(ROOT, 'test/fixtures/facts/empty.txt'), 'utf8'));
@@ -900,19 +901,6 @@ function secretInventory(pw: string, become: string, mistake: Mistake, address =
       namespaces:
         ${mistake === 'name' ? q('a;b') : 'ns1'}: { bridge: br0 }
 `;
-}
-
-function withEnv<T>(env: Record<string, string>, fn: () => T): T {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }
 
 // The CLI runs (a few node processes, one after the other) start before the first test and run beside the properties.

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Connection, ResolvedHost } from '../../src/inventory/types.js';
@@ -12,6 +12,7 @@ import type { SshConfigFile } from '../../src/transport/openssh/config-types.js'
 import { SshConnector } from '../../src/transport/ssh.js';
 import { MAX_NESTING } from '../../src/transport/openssh/jump-chain.js';
 import { resolveTarget, type Target } from '../../src/transport/target.js';
+import { useEnv } from '../support/env.js';
 
 const LOCAL = userInfo().username;
 /** ssh's UserKnownHostsFile and GlobalKnownHostsFile defaults (OpenSSH 9.2 readconf.c) */
@@ -35,19 +36,8 @@ afterAll(() => {
   rmSync(HOME, { recursive: true, force: true });
 });
 
-/** The environment variables resolve-connection falls back to: cleared for each test, then restored. */
-const ENV_VARS = ['CNET_SSH_PASSWORD', 'CNET_BECOME_PASSWORD'] as const;
-let savedEnv: Record<string, string | undefined> = {};
-beforeEach(() => {
-  savedEnv = Object.fromEntries(ENV_VARS.map((k) => [k, process.env[k]]));
-  for (const k of ENV_VARS) delete process.env[k];
-});
-afterEach(() => {
-  for (const k of ENV_VARS) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
-});
+/** The environment variables resolve-connection falls back to: unset for each test, then restored. */
+useEnv({ CNET_SSH_PASSWORD: undefined, CNET_BECOME_PASSWORD: undefined });
 
 function hostWith(connection: Connection): ResolvedHost {
   return { name: connection.address, groups: ['all', 'ungrouped'], connection, network: { bridges: [], namespaces: [] } };
@@ -666,8 +656,8 @@ describe('password and become', () => {
   });
 
   it('from inventory variables and the environment, end to end', () => {
-    process.env.CNET_SSH_PASSWORD = 'env-ssh-pw';
-    process.env.CNET_BECOME_PASSWORD = 'env-sudo-pw';
+    vi.stubEnv('CNET_SSH_PASSWORD', 'env-ssh-pw');
+    vi.stubEnv('CNET_BECOME_PASSWORD', 'env-sudo-pw');
     const inv = resolveInventory([parseSource('inv.yaml', 'all:\n  hosts:\n    h1.example.com: { ansible_become: yes, ansible_become_user: admin }\n')]);
     const t = resolveTarget(inv.hosts[0]!, undefined);
     expect(t.password).toBe('env-ssh-pw');

@@ -26,6 +26,7 @@ import type { SshConfigFile } from '../../../src/transport/openssh/config-types.
 import type { ResolvedHost } from '../../../src/inventory/types.js';
 import { SSH_G_FIELDS, sshTargetView, type SshGField } from '../../../src/transport/openssh/ssh-g-view.js';
 import { mapLimit } from '../../map-limit.js';
+import { withEnv } from '../../support/env.js';
 import { corpusConfigs, ourFields, sshG, sshGFields, SSH_DEFAULT_IDENTITY_FILES, type CorpusConfig, type Fields, type SshGRun } from './ssh-g-reference.js';
 
 const PIN = fileURLToPath(new URL('./ssh-g-differential.pin.tsv', import.meta.url));
@@ -73,9 +74,7 @@ function homeFor(c: CorpusConfig): string {
 /** Our side for every alias of one config; HOME and the config's variables set while it runs (os.homedir() reads HOME). */
 function ourSide(c: CorpusConfig, home: string): Map<string, Ours> {
   const out = new Map<string, Ours>();
-  const saved = Object.fromEntries(['HOME', ...Object.keys(c.env)].map((k) => [k, process.env[k]]));
-  Object.assign(process.env, { HOME: home, ...c.env });
-  try {
+  withEnv({ HOME: home, ...c.env }, () => {
     let config: SshConfigFile;
     try {
       config = loadSshConfig(c.path, { homeDir: home });
@@ -102,12 +101,7 @@ function ourSide(c: CorpusConfig, home: string): Map<string, Ours> {
         out.set(alias, { notes: [], refused: { stage: 'resolve', message: errorMessage(e) } });
       }
     }
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  });
   return out;
 }
 
