@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { InventoryError, type InventoryIssue } from '../../src/errors.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
@@ -48,4 +48,23 @@ export function expectIssue(issue: InventoryIssue | undefined, line: number, col
   expect({ file: issue!.loc.file, line: issue!.loc.line, col: issue!.loc.col, path: issue!.loc.path }).toEqual({ file, line, col, path });
   if (typeof message === 'string') expect(issue!.message).toContain(message);
   else expect(issue!.message).toMatch(message);
+}
+
+/** An inventory text that must give exactly one issue, at `line`:`col` `path`, its message holding (or matching) `message`. */
+export interface OneIssueCase {
+  name: string;
+  yaml: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string | RegExp;
+}
+
+/** One test per case, named by its `name` as it is (it.each would quote and cut it): `expectIssue(oneIssue(yaml), line, col, path, message)`. */
+export function itReportsOneIssue(cases: readonly OneIssueCase[]): void {
+  for (const c of cases) {
+    it(c.name, () => {
+      expectIssue(oneIssue(c.yaml), c.line, c.col, c.path, c.message);
+    });
+  }
 }

@@ -8,7 +8,8 @@ import { formatIssue, InventoryError } from '../../src/errors.js';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
+import { expectIssue, host, issues, issuesOf, itReportsOneIssue, oneIssue, resolve } from './helpers.js';
+import { withEnv } from '../support/env.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/inventory/', import.meta.url));
 const fixture = (name: string) => join(fixtures, name);
@@ -28,29 +29,98 @@ ${lines.map((l) => `        ${l}\n`).join('')}`;
 const NS = 'all.vars.cnet.namespaces';
 
 describe('YAML errors', () => {
-  it('tab indentation, with position and no path', () => {
-    const issue = oneIssue(`all:
+  itReportsOneIssue([
+    {
+      name: 'tab indentation, with position and no path',
+      yaml: `all:
 \thosts: {}
-`);
-    expectIssue(issue, 2, 1, '', 'YAML error: Tabs are not allowed');
-  });
-
-  it('an unclosed flow mapping', () => {
-    const issue = oneIssue(`all:
+`,
+      line: 2,
+      col: 1,
+      path: '',
+      message: 'YAML error: Tabs are not allowed',
+    },
+    {
+      name: 'an unclosed flow mapping',
+      yaml: `all:
   hosts:
     h1.example.com: { ansible_port: 22
   vars: {}
-`);
-    expectIssue(issue, 4, 3, '', /^YAML error: Flow map .* end with a \}/);
-  });
-
-  it('a nested mapping in a compact one', () => {
-    const issue = oneIssue(`all:
+`,
+      line: 4,
+      col: 3,
+      path: '',
+      message: /^YAML error: Flow map .* end with a \}/,
+    },
+    {
+      name: 'a nested mapping in a compact one',
+      yaml: `all:
   vars:
     a: b: c
-`);
-    expectIssue(issue, 3, 8, '', 'Nested mappings are not allowed');
-  });
+`,
+      line: 3,
+      col: 8,
+      path: '',
+      message: 'Nested mappings are not allowed',
+    },
+    {
+      name: 'a duplicate key after an empty value is reported at the duplicate key',
+      yaml: `all:
+  hosts:
+    h1.example.com:
+    h1.example.com:
+`,
+      line: 4,
+      col: 5,
+      path: '',
+      message: 'YAML error: Map keys must be unique',
+    },
+    {
+      name: 'a duplicate key after a comment and blank line',
+      yaml: `all:
+  vars:
+    ansible_user:
+
+    # again
+    ansible_user: root
+`,
+      line: 6,
+      col: 5,
+      path: '',
+      message: 'Map keys must be unique',
+    },
+    // "        a: { bridge: br0, " is 26 characters
+    {
+      name: 'a duplicate key in a flow mapping',
+      yaml: withNamespaces('a: { bridge: br0, bridge: br1 }'),
+      line: 9,
+      col: 27,
+      path: '',
+      message: 'Map keys must be unique',
+    },
+    {
+      name: 'keys the data cannot tell apart are duplicates: 1 and "1" (the data\'s keys are strings)',
+      yaml: `all:
+  hosts:
+    1: { ansible_host: 10.0.0.1 }
+    "1": { ansible_host: 10.0.0.2 }
+`,
+      line: 4,
+      col: 5,
+      path: '',
+      message: 'YAML error: Map keys must be unique: "1" is also at line 3',
+    },
+    {
+      name: 'a document that is not a mapping',
+      yaml: `- a
+- b
+`,
+      line: 1,
+      col: 1,
+      path: '',
+      message: 'an inventory must be a mapping of group names to groups, not a list',
+    },
+  ]);
 
   it('the message carries no second, pretty-printed position', () => {
     const issue = oneIssue(`all:
@@ -58,32 +128,6 @@ describe('YAML errors', () => {
 `);
     expect(issue.message).not.toMatch(/line \d+, column \d+/);
     expect(issue.message).not.toContain('\n');
-  });
-
-  it('a duplicate key after an empty value is reported at the duplicate key', () => {
-    const issue = oneIssue(`all:
-  hosts:
-    h1.example.com:
-    h1.example.com:
-`);
-    expectIssue(issue, 4, 5, '', 'YAML error: Map keys must be unique');
-  });
-
-  it('a duplicate key after a comment and blank line', () => {
-    const issue = oneIssue(`all:
-  vars:
-    ansible_user:
-
-    # again
-    ansible_user: root
-`);
-    expectIssue(issue, 6, 5, '', 'Map keys must be unique');
-  });
-
-  it('a duplicate key in a flow mapping', () => {
-    const issue = oneIssue(withNamespaces('a: { bridge: br0, bridge: br1 }'));
-    // "        a: { bridge: br0, " is 26 characters
-    expectIssue(issue, 9, 27, '', 'Map keys must be unique');
   });
 
   it('several YAML errors at once', () => {
@@ -98,15 +142,6 @@ describe('YAML errors', () => {
       [4, 5, 'YAML error: Map keys must be unique: "a" is also at line 3'],
       [6, 5, 'YAML error: Map keys must be unique: "b" is also at line 5'],
     ]);
-  });
-
-  it('keys the data cannot tell apart are duplicates: 1 and "1" (the data\'s keys are strings)', () => {
-    const issue = oneIssue(`all:
-  hosts:
-    1: { ansible_host: 10.0.0.1 }
-    "1": { ansible_host: 10.0.0.2 }
-`);
-    expectIssue(issue, 4, 5, '', 'YAML error: Map keys must be unique: "1" is also at line 3');
   });
 
   it('an alias to an undefined anchor is an issue at the alias, not a crash', () => {
@@ -129,18 +164,6 @@ describe('YAML errors', () => {
     h1.example.com: { isPrototypeOf: 1 }
 `);
     expect(host(inv, 'h1.example.com').connection.address).toBe('h1.example.com');
-  });
-
-  it('a document that is not a mapping', () => {
-    expectIssue(
-      oneIssue(`- a
-- b
-`),
-      1,
-      1,
-      '',
-      'an inventory must be a mapping of group names to groups, not a list',
-    );
   });
 });
 
@@ -310,96 +333,90 @@ describe('variables', () => {
     );
   });
 
-  it('a bad legacy ansible_ssh_port in group vars', () => {
-    expectIssue(
-      oneIssue(`all:
+  itReportsOneIssue([
+    {
+      name: 'a bad legacy ansible_ssh_port in group vars',
+      yaml: `all:
   hosts:
     h1.example.com:
   vars:
     ansible_ssh_port: ssh
-`),
-      5,
-      5,
-      'all.vars.ansible_ssh_port',
-      'expected a port number',
-    );
-  });
-
-  it('a bad cnet_host_key_checking mode', () => {
-    expectIssue(
-      oneIssue(`all:
+`,
+      line: 5,
+      col: 5,
+      path: 'all.vars.ansible_ssh_port',
+      message: 'expected a port number',
+    },
+    {
+      name: 'a bad cnet_host_key_checking mode',
+      yaml: `all:
   vars:
     cnet_host_key_checking: maybe
-`),
-      3,
-      5,
-      'all.vars.cnet_host_key_checking',
-      '"strict"|"ask"|"accept-new"|"off"',
-    );
-  });
-
-  it('an empty ansible_user, reported for the hosts that use it', () => {
-    expectIssue(
-      oneIssue(`all:
+`,
+      line: 3,
+      col: 5,
+      path: 'all.vars.cnet_host_key_checking',
+      message: '"strict"|"ask"|"accept-new"|"off"',
+    },
+    {
+      name: 'an empty ansible_user, reported for the hosts that use it',
+      yaml: `all:
   hosts:
     h1.example.com:
   vars:
     ansible_user: ""
-`),
-      5,
-      5,
-      'all.vars.ansible_user',
-      /^must not be empty \(host h1\.example\.com\)$/,
-    );
-  });
+`,
+      line: 5,
+      col: 5,
+      path: 'all.vars.ansible_user',
+      message: /^must not be empty \(host h1\.example\.com\)$/,
+    },
+  ]);
 });
 
 describe('groups', () => {
-  it('a cycle through two top-level groups is reported at the edge closing it', () => {
-    expectIssue(
-      oneIssue(`web:
+  itReportsOneIssue([
+    {
+      name: 'a cycle through two top-level groups is reported at the edge closing it',
+      yaml: `web:
   children:
     db:
 db:
   children:
     web:
-`),
-      6,
-      5,
-      'db.children.web',
-      'groups form a cycle: web → db → web',
-    );
-  });
-
-  it('a group that is its own child', () => {
-    expectIssue(
-      oneIssue(`all:
+`,
+      line: 6,
+      col: 5,
+      path: 'db.children.web',
+      message: 'groups form a cycle: web → db → web',
+    },
+    {
+      name: 'a group that is its own child',
+      yaml: `all:
   children:
     web:
       children:
         web:
-`),
-      5,
-      9,
-      'all.children.web.children.web',
-      'groups form a cycle: web → web',
-    );
-  });
-
-  it('"all" cannot be a child', () => {
-    expectIssue(
-      oneIssue(`all:
+`,
+      line: 5,
+      col: 9,
+      path: 'all.children.web.children.web',
+      message: 'groups form a cycle: web → web',
+    },
+    {
+      name: '"all" cannot be a child',
+      yaml: `all:
   children:
     web:
       children:
         all:
-`),
-      5,
-      9,
-      'all.children.web.children.all',
-      'group "all" cannot be a child',
-    );
-  });
+`,
+      line: 5,
+      col: 9,
+      path: 'all.children.web.children.all',
+      message: 'group "all" cannot be a child',
+    },
+  ]);
 });
 
 describe('names that end up in shell commands', () => {
@@ -467,9 +484,10 @@ describe('names that end up in shell commands', () => {
 });
 
 describe('subnets and addresses', () => {
-  it('overlapping subnets', () => {
-    expectIssue(
-      oneIssue(`all:
+  itReportsOneIssue([
+    {
+      name: 'overlapping subnets',
+      yaml: `all:
   hosts:
     h1.example.com:
   vars:
@@ -477,17 +495,15 @@ describe('subnets and addresses', () => {
       bridges:
         br0: { subnet: 10.0.0.0/16 }
         br1: { subnet: 10.0.1.0/24 }
-`),
-      8,
-      16,
-      'all.vars.cnet.bridges.br1.subnet',
-      'subnet 10.0.1.0/24 of bridge "br1" overlaps 10.0.0.0/16 of bridge "br0"',
-    );
-  });
-
-  it('overlapping subnets given at group and host level', () => {
-    expectIssue(
-      oneIssue(`all:
+`,
+      line: 8,
+      col: 16,
+      path: 'all.vars.cnet.bridges.br1.subnet',
+      message: 'subnet 10.0.1.0/24 of bridge "br1" overlaps 10.0.0.0/16 of bridge "br0"',
+    },
+    {
+      name: 'overlapping subnets given at group and host level',
+      yaml: `all:
   hosts:
     h1.example.com:
       cnet:
@@ -497,13 +513,48 @@ describe('subnets and addresses', () => {
     cnet:
       bridges:
         br0: { subnet: 10.0.0.0/24 }
-`),
-      6,
-      18,
-      'all.hosts.h1.example.com.cnet.bridges.br1.subnet',
-      'overlaps 10.0.0.0/24 of bridge "br0"',
-    );
-  });
+`,
+      line: 6,
+      col: 18,
+      path: 'all.hosts.h1.example.com.cnet.bridges.br1.subnet',
+      message: 'overlaps 10.0.0.0/24 of bridge "br0"',
+    },
+    {
+      name: 'an address equal to an explicit gateway',
+      yaml: `all:
+  hosts:
+    h1.example.com:
+  vars:
+    cnet:
+      bridges:
+        br0: { subnet: 10.0.0.0/24, address: 10.0.0.254 }
+      namespaces:
+        a: { bridge: br0, address: 10.0.0.254 }
+`,
+      line: 9,
+      col: 27,
+      path: `${NS}.a.address`,
+      message: 'address 10.0.0.254 is the gateway',
+    },
+    {
+      name: 'a full subnet',
+      yaml: `all:
+  hosts:
+    h1.example.com:
+  vars:
+    cnet:
+      bridges:
+        br0: { subnet: 10.0.0.0/30 }
+      namespaces:
+        a: { bridge: br0 }
+        b: { bridge: br0 }
+`,
+      line: 10,
+      col: 9,
+      path: `${NS}.b`,
+      message: 'subnet 10.0.0.0/30 has no free address left for namespace "b"',
+    },
+  ]);
 
   it.each([
     ['10.0.0.1/24', 'has host bits set: did you mean 10.0.0.0/24?'],
@@ -536,25 +587,6 @@ describe('subnets and addresses', () => {
     expectIssue(all[1], 11, 27, `${NS}.c.address`, 'address 10.0.0.1 is the gateway (the address of bridge "br0")');
   });
 
-  it('an address equal to an explicit gateway', () => {
-    expectIssue(
-      oneIssue(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: 10.0.0.0/24, address: 10.0.0.254 }
-      namespaces:
-        a: { bridge: br0, address: 10.0.0.254 }
-`),
-      9,
-      27,
-      `${NS}.a.address`,
-      'address 10.0.0.254 is the gateway',
-    );
-  });
-
   it.each([
     ['10.0.1.5', 'address 10.0.1.5 is outside subnet 10.0.0.0/24 of bridge "br0"'],
     ['192.168.0.1', 'is outside subnet 10.0.0.0/24'],
@@ -584,26 +616,6 @@ describe('subnets and addresses', () => {
       37,
       'all.vars.cnet.bridges.br0.address',
       message,
-    );
-  });
-
-  it('a full subnet', () => {
-    expectIssue(
-      oneIssue(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: 10.0.0.0/30 }
-      namespaces:
-        a: { bridge: br0 }
-        b: { bridge: br0 }
-`),
-      10,
-      9,
-      `${NS}.b`,
-      'subnet 10.0.0.0/30 has no free address left for namespace "b"',
     );
   });
 });
@@ -682,24 +694,29 @@ web:
 });
 
 describe('positions under keys YAML reads as numbers', () => {
-  it('a field of a namespace named 123', () => {
-    expectIssue(oneIssue(withNamespaces('123: { bridge: br0, address: 10.9.9.9 }')), 9, 29, `${NS}.123.address`, 'outside subnet');
-  });
-
-  it('a variable of a host named 1234', () => {
-    expectIssue(
-      oneIssue(`all:
+  itReportsOneIssue([
+    {
+      name: 'a field of a namespace named 123',
+      yaml: withNamespaces('123: { bridge: br0, address: 10.9.9.9 }'),
+      line: 9,
+      col: 29,
+      path: `${NS}.123.address`,
+      message: 'outside subnet',
+    },
+    {
+      name: 'a variable of a host named 1234',
+      yaml: `all:
   hosts:
     1234:
       ansible_host: 10.0.0.7
       ansible_port: 0
-`),
-      5,
-      7,
-      'all.hosts.1234.ansible_port',
-      'port must be 1-65535',
-    );
-  });
+`,
+      line: 5,
+      col: 7,
+      path: 'all.hosts.1234.ansible_port',
+      message: 'port must be 1-65535',
+    },
+  ]);
 });
 
 describe('several issues at once', () => {
@@ -900,10 +917,7 @@ describe('loadInventory', () => {
 
 describe('connection variables', () => {
   it('defaults: nothing but the address (port, user, host key checking… are left to the ssh config; see test/transport/target.test.ts)', () => {
-    const saved = { ssh: process.env.CNET_SSH_PASSWORD, become: process.env.CNET_BECOME_PASSWORD };
-    delete process.env.CNET_SSH_PASSWORD;
-    delete process.env.CNET_BECOME_PASSWORD;
-    try {
+    withEnv({ CNET_SSH_PASSWORD: undefined, CNET_BECOME_PASSWORD: undefined }, () => {
       const h = host(
         resolve(`all:
   hosts:
@@ -916,12 +930,7 @@ describe('connection variables', () => {
         expect(h.connection, k).not.toHaveProperty(k);
       }
       expect(h.network).toEqual({ bridges: [], namespaces: [] });
-    } finally {
-      if (saved.ssh === undefined) delete process.env.CNET_SSH_PASSWORD;
-      else process.env.CNET_SSH_PASSWORD = saved.ssh;
-      if (saved.become === undefined) delete process.env.CNET_BECOME_PASSWORD;
-      else process.env.CNET_BECOME_PASSWORD = saved.become;
-    }
+    });
   });
 
   it('ansible_host, ansible_port (as a string too), ansible_user', () => {
