@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { BecomeError, TransportError } from '../errors.js';
+import { TransportError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { BecomeHandshake, remoteCommand } from './become.js';
+import { attachShell } from './attach-shell.js';
+import { remoteCommand } from './become.js';
 import { FramedSession, type Shell } from './framed-session.js';
 import type { Become } from './target.js';
 import type { ConnectOptions, Connector, Transport } from './transport.js';
@@ -9,7 +10,7 @@ import type { ConnectOptions, Connector, Transport } from './transport.js';
 /**
  * A session with the controller itself (`ansible_connection: local`): the same command line an
  * SSH session asks sshd to run (`sh -s`, or that under sudo: become.ts), run by the local shell as
- * sshd runs it with the user's, and fed the same framed scripts (shell-frame.ts), so what runs on
+ * sshd runs it with the user's, and fed the same framed scripts (remote/frame.ts), so what runs on
  * the host behaves as over SSH. The shell inherits the controller's environment, as Ansible's
  * local connection does (a user logged in over SSH keeps SSH_CONNECTION: the management-path
  * guard then protects that session's interface).
@@ -61,20 +62,19 @@ export class LocalTransport extends FramedSession {
     return new Promise((resolve, reject) => {
       const child = spawn(this.shellPath, ['-c', remoteCommand(this.become)], { detached: true, stdio: 'pipe' });
       this.child = child;
-      const shell: Shell = { write: (t) => child.stdin.write(t) };
       let started = false;
-      const hs = this.become
-        ? new BecomeHandshake(
-            this.become,
-            this.name,
-            (t) => child.stdin.write(t),
-            (e) => (hs?.ready ? this.abortRun?.(e) : reject(e)),
-          )
-        : undefined;
-      const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
+      const { shell, handshake, ended } = attachShell(child.stdout, child.stderr, {
+        become: this.become,
+        host: this.name,
+        write: (t) => child.stdin.write(t),
+        feed: FramedSession.feed,
+        ready: resolve,
+        refuse: reject,
+        abort: (e) => this.abortRun?.(e),
+      });
       child.once('spawn', () => {
         started = true;
-        if (!hs) resolve(shell);
+        if (!handshake) resolve(shell);
       });
       child.on('error', (err) => {
         const e = new TransportError(`cannot start the local shell ${this.shellPath}: ${err.message}`, this.name, { cause: err });
@@ -83,20 +83,9 @@ export class LocalTransport extends FramedSession {
       });
       // a shell that died leaves a write to its stdin failing: the close below says what happened
       child.stdin.on('error', () => undefined);
-      child.stdout.on('data', (d: Buffer) => {
-        if (!hs || hs.ready) return feed(d, 'onStdout');
-        feed(
-          hs.onStdout(d, () => resolve(shell)),
-          'onStdout',
-        );
-      });
-      child.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
       child.on('close', () => {
-        shell.closed = true;
-        if (!started) return;
-        if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
-        const said = shell.current?.reader.partial().stderr.trim().split('\n').pop();
-        this.abortRun?.(new TransportError(`the local shell ended before the command ended${said ? ` (${said})` : ''}`, this.name));
+        if (started) ended('the local shell ended');
+        else shell.closed = true;
       });
     });
   }

@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { BecomeError, HostKeyError, TransportError, errorMessage } from '../errors.js';
+import { HostKeyError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { showText } from '../inventory/names.js';
 import { authMethods } from './auth.js';
-import { BecomeHandshake, remoteCommand } from './become.js';
+import { attachShell } from './attach-shell.js';
+import { remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
 import { confirmsHostKey, hostKeyAlgorithmsFor, judgeHostKey, orderHostKeyAlgorithms, type HostKeyVerdict } from './openssh/host-key-policy.js';
 import { appendKnownHost, knownHostsName, matchHost, readKnownHosts, recordableName, type KnownHostEntry } from './openssh/known-hosts.js';
@@ -60,32 +61,17 @@ class SshSession extends FramedSession {
     return new Promise((resolve, reject) => {
       this.client.exec(remoteCommand(this.become), (err, stream) => {
         if (err) return reject(new TransportError(`cannot start a command: ${err.message}`, this.name, { cause: err }));
-        const shell: Shell = { write: (t) => stream.write(t) };
-        const hs = this.become
-          ? new BecomeHandshake(
-              this.become,
-              this.name,
-              (t) => stream.write(t),
-              (e) => (hs?.ready ? this.abortRun?.(e) : reject(e)),
-            )
-          : undefined;
-        const feed = (d: Buffer, to: 'onStdout' | 'onStderr') => FramedSession.feed(shell, d, to);
-        stream.on('data', (d: Buffer) => {
-          if (!hs || hs.ready) return feed(d, 'onStdout');
-          feed(
-            hs.onStdout(d, () => resolve(shell)),
-            'onStdout',
-          );
+        const { shell, handshake, ended } = attachShell(stream, stream.stderr, {
+          become: this.become,
+          host: this.name,
+          write: (t) => stream.write(t),
+          feed: FramedSession.feed,
+          ready: resolve,
+          refuse: reject,
+          abort: (e) => this.abortRun?.(e),
         });
-        stream.stderr.on('data', (d: Buffer) => feed(hs ? hs.onStderr(d) : d, 'onStderr'));
-        stream.on('close', () => {
-          shell.closed = true;
-          if (hs && !hs.ready) return reject(new BecomeError(`sudo did not start a shell${hs.early ? `: ${hs.early}` : ''}`, this.name));
-          const partial = shell.current?.reader.partial();
-          const said = partial?.stderr.trim().split('\n').pop();
-          this.abortRun?.(new TransportError(`the connection was lost before the command ended${said ? ` (${said})` : ''}`, this.name));
-        });
-        if (!hs) resolve(shell);
+        stream.on('close', () => ended('the connection was lost'));
+        if (!handshake) resolve(shell);
       });
     });
   }
