@@ -67,19 +67,19 @@ class Parser extends TokenCursor {
   }
 
   private parseOr(): Node {
-    let left = this.parseAnd();
-    while (this.isName('or')) {
-      const pos = this.next().pos;
-      left = this.mk(pos, { k: 'or', left, right: this.parseAnd() });
-    }
-    return left;
+    return this.parseLogical('or', () => this.parseAnd());
   }
 
   private parseAnd(): Node {
-    let left = this.parseNot();
-    while (this.isName('and')) {
+    return this.parseLogical('and', () => this.parseNot());
+  }
+
+  /** `a or b or c` / `a and b …`, left to right: parseBinary for the keyword operators. */
+  private parseLogical(k: 'or' | 'and', operand: () => Node): Node {
+    let left = operand();
+    while (this.isName(k)) {
       const pos = this.next().pos;
-      left = this.mk(pos, { k: 'and', left, right: this.parseNot() });
+      left = this.mk(pos, { k, left, right: operand() });
     }
     return left;
   }
