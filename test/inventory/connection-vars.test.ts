@@ -9,7 +9,7 @@ import { parseSshConfig } from '../../src/transport/openssh/config-read.js';
 import { resolveSshConfig } from '../../src/transport/openssh/config-resolve.js';
 import { formatIssue, UsageError } from '../../src/errors.js';
 import { expectIssue, host, issues, issuesOf, oneIssue, resolve } from './helpers.js';
-import { useEnv } from '../support/env.js';
+import { type EnvVars, useEnv } from '../support/env.js';
 
 /** The environment variables resolve-connection falls back to: unset for each test, then restored. */
 useEnv({ CNET_SSH_PASSWORD: undefined, CNET_BECOME_PASSWORD: undefined });
@@ -26,76 +26,82 @@ function conn(vars: string, groupVars = ''): Connection {
   ).connection;
 }
 
+/** The connection has no such field. */
+const ABSENT = Symbol('absent');
+
+/** One read: h1's host vars, its group vars, and the field's value (ABSENT: the connection has no such field). */
+type Read = readonly [vars: string, groupVars: string, want: unknown];
+
+/** One test per entry, named by its key: every read's `field` of `conn(vars, groupVars)` (toEqual), with `env` set for the test. */
+function itReads(field: 'password' | 'commonArgs' | 'become', tests: Record<string, { env?: EnvVars; reads: readonly Read[] }>): void {
+  for (const [name, { env = {}, reads }] of Object.entries(tests)) {
+    it(name, () => {
+      for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+      for (const [vars, groupVars, want] of reads) {
+        const c = conn(vars, groupVars);
+        if (want === ABSENT) expect(c).not.toHaveProperty(field);
+        else expect(c[field]).toEqual(want);
+      }
+    });
+  }
+}
+
 describe('ssh password', () => {
-  it('ansible_password', () => {
-    expect(conn('ansible_password: s3cret').password).toBe('s3cret');
-  });
-
-  it('legacy ansible_ssh_pass', () => {
-    expect(conn('ansible_ssh_pass: old-s3cret').password).toBe('old-s3cret');
-  });
-
-  it("the legacy names win, as Ansible 2.14's ssh plugin (the last of its vars that is set): ansible_ssh_password > ansible_ssh_pass > ansible_password", () => {
-    expect(conn('ansible_password: new, ansible_ssh_pass: old').password).toBe('old');
-    expect(conn('ansible_ssh_pass: old, ansible_password: new').password).toBe('old');
-    expect(conn('ansible_password: new, ansible_ssh_pass: old, ansible_ssh_password: oldest').password).toBe('oldest');
-    expect(conn('ansible_password: new, ansible_ssh_password: oldest').password).toBe('oldest');
-    // each name alone still counts
-    expect(conn('ansible_ssh_password: alone').password).toBe('alone');
-  });
-
-  it('the legacy name on the group still beats the new name on the host (names are ranked before layers)', () => {
-    expect(conn('ansible_password: host-new', 'ansible_ssh_pass: group-old').password).toBe('group-old');
-  });
-
-  it('a quoted number-looking password is kept as written', () => {
-    expect(conn('ansible_password: "0123"').password).toBe('0123');
-  });
-
-  it('CNET_SSH_PASSWORD when the inventory sets none', () => {
-    vi.stubEnv('CNET_SSH_PASSWORD', 'from-env');
-    expect(conn('').password).toBe('from-env');
-  });
-
-  it('the inventory wins over CNET_SSH_PASSWORD', () => {
-    vi.stubEnv('CNET_SSH_PASSWORD', 'from-env');
-    expect(conn('ansible_password: from-inv').password).toBe('from-inv');
-    expect(conn('ansible_ssh_pass: from-inv-legacy').password).toBe('from-inv-legacy');
-  });
-
-  it('absent when neither the inventory nor the environment sets one', () => {
-    expect(conn('')).not.toHaveProperty('password');
-  });
-
-  it('CNET_BECOME_PASSWORD is not the ssh password', () => {
-    vi.stubEnv('CNET_BECOME_PASSWORD', 'sudo-only');
-    expect(conn('')).not.toHaveProperty('password');
+  itReads('password', {
+    ansible_password: { reads: [['ansible_password: s3cret', '', 's3cret']] },
+    'legacy ansible_ssh_pass': { reads: [['ansible_ssh_pass: old-s3cret', '', 'old-s3cret']] },
+    "the legacy names win, as Ansible 2.14's ssh plugin (the last of its vars that is set): ansible_ssh_password > ansible_ssh_pass > ansible_password": {
+      reads: [
+        ['ansible_password: new, ansible_ssh_pass: old', '', 'old'],
+        ['ansible_ssh_pass: old, ansible_password: new', '', 'old'],
+        ['ansible_password: new, ansible_ssh_pass: old, ansible_ssh_password: oldest', '', 'oldest'],
+        ['ansible_password: new, ansible_ssh_password: oldest', '', 'oldest'],
+        // each name alone still counts
+        ['ansible_ssh_password: alone', '', 'alone'],
+      ],
+    },
+    'the legacy name on the group still beats the new name on the host (names are ranked before layers)': {
+      reads: [['ansible_password: host-new', 'ansible_ssh_pass: group-old', 'group-old']],
+    },
+    'a quoted number-looking password is kept as written': { reads: [['ansible_password: "0123"', '', '0123']] },
+    'CNET_SSH_PASSWORD when the inventory sets none': { env: { CNET_SSH_PASSWORD: 'from-env' }, reads: [['', '', 'from-env']] },
+    'the inventory wins over CNET_SSH_PASSWORD': {
+      env: { CNET_SSH_PASSWORD: 'from-env' },
+      reads: [
+        ['ansible_password: from-inv', '', 'from-inv'],
+        ['ansible_ssh_pass: from-inv-legacy', '', 'from-inv-legacy'],
+      ],
+    },
+    'absent when neither the inventory nor the environment sets one': { reads: [['', '', ABSENT]] },
+    'CNET_BECOME_PASSWORD is not the ssh password': { env: { CNET_BECOME_PASSWORD: 'sudo-only' }, reads: [['', '', ABSENT]] },
   });
 });
 
 describe('ansible_ssh_common_args / ansible_ssh_extra_args', () => {
-  it('common args alone', () => {
-    expect(conn('ansible_ssh_common_args: "-J bastion"').commonArgs).toBe('-J bastion');
-  });
-
-  it('extra args alone', () => {
-    expect(conn('ansible_ssh_extra_args: "-o ConnectTimeout=5"').commonArgs).toBe('-o ConnectTimeout=5');
-  });
-
-  it('both: common first, then extra, joined by a space', () => {
-    expect(conn(`ansible_ssh_common_args: "-J bastion -o StrictHostKeyChecking=no", ansible_ssh_extra_args: "-p 2222"`).commonArgs).toBe(
-      '-J bastion -o StrictHostKeyChecking=no -p 2222',
-    );
-  });
-
-  it('from group vars, overridden per host like any variable', () => {
-    expect(conn('', 'ansible_ssh_common_args: "-J group-bastion"').commonArgs).toBe('-J group-bastion');
-    expect(conn('ansible_ssh_common_args: "-J host-bastion"', 'ansible_ssh_common_args: "-J group-bastion"').commonArgs).toBe('-J host-bastion');
-  });
-
-  it('absent when unset or empty', () => {
-    expect(conn('')).not.toHaveProperty('commonArgs');
-    expect(conn('ansible_ssh_common_args: "", ansible_ssh_extra_args: ""')).not.toHaveProperty('commonArgs');
+  itReads('commonArgs', {
+    'common args alone': { reads: [['ansible_ssh_common_args: "-J bastion"', '', '-J bastion']] },
+    'extra args alone': { reads: [['ansible_ssh_extra_args: "-o ConnectTimeout=5"', '', '-o ConnectTimeout=5']] },
+    'both: common first, then extra, joined by a space': {
+      reads: [
+        [
+          'ansible_ssh_common_args: "-J bastion -o StrictHostKeyChecking=no", ansible_ssh_extra_args: "-p 2222"',
+          '',
+          '-J bastion -o StrictHostKeyChecking=no -p 2222',
+        ],
+      ],
+    },
+    'from group vars, overridden per host like any variable': {
+      reads: [
+        ['', 'ansible_ssh_common_args: "-J group-bastion"', '-J group-bastion'],
+        ['ansible_ssh_common_args: "-J host-bastion"', 'ansible_ssh_common_args: "-J group-bastion"', '-J host-bastion'],
+      ],
+    },
+    'absent when unset or empty': {
+      reads: [
+        ['', '', ABSENT],
+        ['ansible_ssh_common_args: "", ansible_ssh_extra_args: ""', '', ABSENT],
+      ],
+    },
   });
 
   it('an unterminated quote is an issue at the variable, when the inventory is loaded (it crashed with a stack trace when connecting), for the hosts that use it', () => {
@@ -136,27 +142,27 @@ describe('ansible_become', () => {
     else expect(c).not.toHaveProperty('become');
   });
 
-  it('absent without ansible_become', () => {
-    expect(conn('')).not.toHaveProperty('become');
-  });
-
-  it('ansible_become_user (default root)', () => {
-    expect(conn('ansible_become: true').become).toEqual({ user: 'root' });
-    expect(conn('ansible_become: true, ansible_become_user: postgres').become).toEqual({ user: 'postgres' });
-  });
-
-  it('ansible_become_user or a password alone do not turn become on', () => {
-    expect(conn('ansible_become_user: postgres, ansible_become_password: x')).not.toHaveProperty('become');
-  });
-
-  it('ansible_become: false on the host beats true on the group', () => {
-    expect(conn('ansible_become: false', 'ansible_become: true')).not.toHaveProperty('become');
-    expect(conn('', 'ansible_become: true').become).toEqual({ user: 'root' });
-  });
-
-  it('ansible_become_password, and the legacy ansible_become_pass', () => {
-    expect(conn('ansible_become: true, ansible_become_password: sudo-pw').become).toEqual({ user: 'root', password: 'sudo-pw' });
-    expect(conn('ansible_become: true, ansible_become_pass: sudo-old').become).toEqual({ user: 'root', password: 'sudo-old' });
+  itReads('become', {
+    'absent without ansible_become': { reads: [['', '', ABSENT]] },
+    'ansible_become_user (default root)': {
+      reads: [
+        ['ansible_become: true', '', { user: 'root' }],
+        ['ansible_become: true, ansible_become_user: postgres', '', { user: 'postgres' }],
+      ],
+    },
+    'ansible_become_user or a password alone do not turn become on': { reads: [['ansible_become_user: postgres, ansible_become_password: x', '', ABSENT]] },
+    'ansible_become: false on the host beats true on the group': {
+      reads: [
+        ['ansible_become: false', 'ansible_become: true', ABSENT],
+        ['', 'ansible_become: true', { user: 'root' }],
+      ],
+    },
+    'ansible_become_password, and the legacy ansible_become_pass': {
+      reads: [
+        ['ansible_become: true, ansible_become_password: sudo-pw', '', { user: 'root', password: 'sudo-pw' }],
+        ['ansible_become: true, ansible_become_pass: sudo-old', '', { user: 'root', password: 'sudo-old' }],
+      ],
+    },
   });
 
   it("the legacy names win, as Ansible 2.14's sudo plugin: ansible_sudo_pass > ansible_become_pass > ansible_become_password", () => {
@@ -166,9 +172,13 @@ describe('ansible_become', () => {
     expect(conn('ansible_become: true, ansible_sudo_pass: alone').become?.password).toBe('alone');
   });
 
-  it('becoming variables are read only when ansible_become is true (as Ansible): a bad one on a host that does not become is no error', () => {
-    expect(conn('ansible_become: false, ansible_become_password: "pw\\nid", ansible_become_method: su')).not.toHaveProperty('become');
-    expect(conn('ansible_become_password: "pw\\nid", ansible_become_method: su')).not.toHaveProperty('become');
+  itReads('become', {
+    'becoming variables are read only when ansible_become is true (as Ansible): a bad one on a host that does not become is no error': {
+      reads: [
+        ['ansible_become: false, ansible_become_password: "pw\\nid", ansible_become_method: su', '', ABSENT],
+        ['ansible_become_password: "pw\\nid", ansible_become_method: su', '', ABSENT],
+      ],
+    },
   });
 
   it('CNET_BECOME_PASSWORD when the inventory sets none; the inventory wins', () => {
