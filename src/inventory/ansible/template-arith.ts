@@ -81,8 +81,21 @@ export function binary(op: BinOp, a: Py, b: Py, pos: number): Py {
   return unsupported(op, a, b, pos);
 }
 
+/** Python's ZeroDivisionError, worded by the operator and whether both operands are ints. */
+const BY_ZERO: Partial<Record<BinOp, { int: string; float: string }>> = {
+  '/': { int: 'division by zero', float: 'float division by zero' },
+  '//': { int: 'integer division or modulo by zero', float: 'float floor division by zero' },
+  '%': { int: 'integer modulo by zero', float: 'float modulo' },
+};
+
+function checkDivisor(op: BinOp, zero: boolean, operands: 'int' | 'float', pos: number): void {
+  const words = BY_ZERO[op];
+  if (words && zero) fail(words[operands], pos);
+}
+
 function numeric(op: BinOp, x: bigint | number, y: bigint | number, pos: number): Py {
   if (typeof x === 'bigint' && typeof y === 'bigint') {
+    checkDivisor(op, y === 0n, 'int', pos);
     switch (op) {
       case '+':
         return x + y;
@@ -92,13 +105,10 @@ function numeric(op: BinOp, x: bigint | number, y: bigint | number, pos: number)
         if (x.toString(16).length + y.toString(16).length > LIMITS.stringLength / 8) fail('the integer result is too large', pos);
         return x * y;
       case '/':
-        if (y === 0n) fail('division by zero', pos);
         return toFloat(x, pos) / toFloat(y, pos);
       case '//':
-        if (y === 0n) fail('integer division or modulo by zero', pos);
         return floorDiv(x, y);
       case '%':
-        if (y === 0n) fail('integer modulo by zero', pos);
         return pyMod(x, y);
       case '**':
         if (y < 0n) {
@@ -113,6 +123,7 @@ function numeric(op: BinOp, x: bigint | number, y: bigint | number, pos: number)
   const a = toFloat(x, pos);
   const b = toFloat(y, pos);
   let r: number;
+  checkDivisor(op, b === 0, 'float', pos);
   switch (op) {
     case '+':
       return a + b;
@@ -121,13 +132,10 @@ function numeric(op: BinOp, x: bigint | number, y: bigint | number, pos: number)
     case '*':
       return a * b;
     case '/':
-      if (b === 0) fail('float division by zero', pos);
       return a / b;
     case '//':
-      if (b === 0) fail('float floor division by zero', pos);
       return Math.floor(a / b);
     case '%':
-      if (b === 0) fail('float modulo', pos);
       return floatMod(a, b);
     case '**':
       if (a === 0 && b < 0) fail('0.0 cannot be raised to a negative power', pos);
