@@ -15,6 +15,15 @@ const fixtures = fileURLToPath(new URL('../fixtures/inventory/', import.meta.url
 const fixture = (name: string) => join(fixtures, name);
 const seed = (name: string) => fileURLToPath(new URL(`../../inventories/${name}`, import.meta.url));
 
+/** One host h1.example.com and the bridges written from line 7, column 9. */
+const withBridges = (...lines: string[]) => `all:
+  hosts:
+    h1.example.com:
+  vars:
+    cnet:
+      bridges:
+${lines.map((l) => `        ${l}\n`).join('')}`;
+
 /** One host, one /24 bridge br0, and namespaces written at line 9, column 9. */
 const withNamespaces = (...lines: string[]) => `all:
   hosts:
@@ -461,15 +470,7 @@ describe('names that end up in shell commands', () => {
   });
 
   it('a bridge name of 16 bytes, and one with a metacharacter', () => {
-    const all = issues(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br-0123456789abc: { subnet: 10.0.0.0/24 }
-        "br&0": { subnet: 10.1.0.0/24 }
-`);
+    const all = issues(withBridges('br-0123456789abc: { subnet: 10.0.0.0/24 }', '"br&0": { subnet: 10.1.0.0/24 }'));
     expect(all).toHaveLength(2);
     expectIssue(all[0], 7, 9, 'all.vars.cnet.bridges.br-0123456789abc', 'interface name "br-0123456789abc" is 16 bytes long: at most 15');
     expectIssue(all[1], 8, 9, 'all.vars.cnet.bridges.br&0', 'interface name "br&0" is not allowed');
@@ -487,15 +488,7 @@ describe('subnets and addresses', () => {
   itReportsOneIssue([
     {
       name: 'overlapping subnets',
-      yaml: `all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: 10.0.0.0/16 }
-        br1: { subnet: 10.0.1.0/24 }
-`,
+      yaml: withBridges('br0: { subnet: 10.0.0.0/16 }', 'br1: { subnet: 10.0.1.0/24 }'),
       line: 8,
       col: 16,
       path: 'all.vars.cnet.bridges.br1.subnet',
@@ -562,20 +555,7 @@ describe('subnets and addresses', () => {
     ['10.0.0.0', 'expected an IPv4 subnet like 172.18.0.0/16, got "10.0.0.0"'],
     ['10.0.0.300/24', 'expected an IPv4 subnet'],
   ])('subnet %s is refused', (subnet, message) => {
-    expectIssue(
-      oneIssue(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: ${subnet} }
-`),
-      7,
-      16,
-      'all.vars.cnet.bridges.br0.subnet',
-      message,
-    );
+    expectIssue(oneIssue(withBridges(`br0: { subnet: ${subnet} }`)), 7, 16, 'all.vars.cnet.bridges.br0.subnet', message);
   });
 
   it('duplicate addresses: explicit vs explicit, and explicit vs the default gateway', () => {
@@ -603,20 +583,7 @@ describe('subnets and addresses', () => {
     ['10.0.1.1', 'is not a host address'],
     ['gateway', 'expected an IPv4 address'],
   ])('bridge address %s is refused', (address, message) => {
-    expectIssue(
-      oneIssue(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: 10.0.0.0/24, address: ${address} }
-`),
-      7,
-      37,
-      'all.vars.cnet.bridges.br0.address',
-      message,
-    );
+    expectIssue(oneIssue(withBridges(`br0: { subnet: 10.0.0.0/24, address: ${address} }`)), 7, 37, 'all.vars.cnet.bridges.br0.address', message);
   });
 });
 
@@ -629,15 +596,7 @@ describe('references and required fields', () => {
   });
 
   it('a bridge without a subnet (with fields, or empty)', () => {
-    const all = issues(`all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { nat: false }
-        br1:
-`);
+    const all = issues(withBridges('br0: { nat: false }', 'br1:'));
     expect(all).toHaveLength(2);
     expectIssue(all[0], 7, 9, 'all.vars.cnet.bridges.br0', 'bridge "br0" has no subnet: "subnet" is required');
     expectIssue(all[1], 8, 9, 'all.vars.cnet.bridges.br1', 'bridge "br1" has no subnet');
@@ -778,14 +737,7 @@ describe('several issues at once', () => {
 
   it('issues in two files carry their own file names', () => {
     const all = issues(
-      `all:
-  hosts:
-    h1.example.com:
-  vars:
-    cnet:
-      bridges:
-        br0: { subnet: 10.0.0.0/24 }
-`,
+      withBridges('br0: { subnet: 10.0.0.0/24 }'),
       `all:
   vars:
     cnet:
