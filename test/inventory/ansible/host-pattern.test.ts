@@ -4,16 +4,10 @@
  * (parse_address + expand_hostname_range), run in the Python that runs `ansible-inventory`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expandHostPattern, MAX_EXPANDED_HOSTS, MAX_RANGES, parseAddress, type HostPattern } from '../../../src/inventory/ansible/host-pattern.js';
-
-/** the Python that runs ansible-inventory (its `#!` line): the one that can import ansible */
-const PYTHON = (() => {
-  const bin = execFileSync('sh', ['-c', 'command -v ansible-inventory'], { encoding: 'utf8' }).trim();
-  return /^#!\s*(\S+)/.exec(readFileSync(bin, 'utf8'))![1]!;
-})();
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 const EXPAND = `
 import json, sys
@@ -33,7 +27,7 @@ type Theirs = { hosts: string[]; port: number | null } | { error: string };
 
 function ansibleExpand(patterns: string[]): Theirs[] {
   return JSON.parse(
-    execFileSync(PYTHON, ['-c', EXPAND], { input: JSON.stringify(patterns), encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } }),
+    execFileSync(ANSIBLE_PYTHON, ['-c', EXPAND], { input: JSON.stringify(patterns), encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } }),
   ) as Theirs[];
 }
 

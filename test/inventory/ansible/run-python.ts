@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 
 export const ANSIBLE_PYTHON = (() => {
   const where = execFileSync('sh', ['-c', 'command -v ansible-inventory'], { encoding: 'utf8' }).trim();
-  return readFileSync(where, 'utf8')
+  const words = readFileSync(where, 'utf8')
     .split('\n', 1)[0]!
     .replace(/^#!\s*/, '')
     .trim()
-    .split(/\s+/)[0]!;
+    .split(/\s+/);
+  // `#!/usr/bin/env python3`: the python env would run
+  return words[0]!.endsWith('/env') ? words[1]! : words[0]!;
 })();
 
 /** Runs `script` with `input` as JSON on stdin (warnings ignored); returns what it prints, read as JSON. */

@@ -21,13 +21,14 @@
  *   a value JS has none for (Python's set, bytes, complex, `...`, a mapping key not a string).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTemplated, renderValue, type TemplateContext, TemplateError } from '../../../src/inventory/ansible/template.js';
 import { UnsafeText } from '../../../src/inventory/ansible/yaml-tags.js';
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 type Vars = Record<string, unknown>;
 interface Inventory {
@@ -743,16 +744,6 @@ function unrepresentable(v: unknown): boolean {
   return false;
 }
 
-/** The interpreter ansible runs on (its shebang): python3 on PATH may be another one, without ansible. */
-function ansiblePython(): string {
-  const ansible = execFileSync('sh', ['-c', 'command -v ansible'], { encoding: 'utf8' }).trim();
-  const words = readFileSync(ansible, 'utf8')
-    .split('\n')[0]!
-    .replace(/^#!\s*/, '')
-    .split(/\s+/);
-  return words[0]!.endsWith('/env') ? words[1]! : words[0]!;
-}
-
 function inventoryOf(c: Case): Inventory {
   const base = c.inventory ?? STANDARD;
   if (!c.vars) return base;
@@ -776,7 +767,7 @@ describe('templates rendered as ansible-core 2.14 Templar renders them', () => {
     writeFileSync(join(dir, 'ansible.cfg'), '');
     writeFileSync(join(dir, 'harness.py'), HARNESS);
     const input = CASES.map((c) => ({ t: c.t, host: c.host ?? 'web1', inventory: inventoryOf(c), env: c.env ?? {} }));
-    const out = execFileSync(ansiblePython(), [join(dir, 'harness.py')], {
+    const out = execFileSync(ANSIBLE_PYTHON, [join(dir, 'harness.py')], {
       cwd: dir,
       input: JSON.stringify(input),
       encoding: 'utf8',

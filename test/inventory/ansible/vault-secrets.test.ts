@@ -15,20 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { decryptVault } from '../../../src/inventory/ansible/vault.js';
 import { loadVaultSecrets, type VaultSecretOptions } from '../../../src/inventory/ansible/vault-secrets.js';
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 let dir: string;
 let baseEnv: NodeJS.ProcessEnv;
 const at = (name: string) => join(dir, name);
-
-/** The python ansible-vault runs on (its #! line): it has `import ansible`, whatever python3 is first on PATH. */
-function ansiblePython(): string[] {
-  const where = execFileSync('sh', ['-c', 'command -v ansible-vault'], { encoding: 'utf8' }).trim();
-  const first = readFileSync(where, 'utf8').split('\n')[0] ?? '';
-  return first
-    .replace(/^#!\s*/, '')
-    .trim()
-    .split(/\s+/);
-}
 
 /** ansible-playbook's secret set-up (lib/ansible/cli/__init__.py run → setup_vault_secrets), per case. */
 const SETUP = `
@@ -133,8 +124,7 @@ afterAll(() => {
 });
 
 function theirSecrets(cases: Case[]): Theirs[] {
-  const [python, ...args] = ansiblePython();
-  const out = execFileSync(python as string, [...args, '-c', SETUP], {
+  const out = execFileSync(ANSIBLE_PYTHON, ['-c', SETUP], {
     cwd: dir,
     env: baseEnv,
     input: JSON.stringify(cases),

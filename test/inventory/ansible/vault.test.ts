@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decryptVault, decryptVaultWith, isVaultText, VaultError, type VaultSecret } from '../../../src/inventory/ansible/vault.js';
+import { ANSIBLE_PYTHON } from './run-python.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -27,16 +28,6 @@ const ALL: VaultSecret[] = [
   secret('dev', PW_TWO, '--vault-id dev@two.pass'),
   secret('prod', PW_PROD, '--vault-id prod@prod.pass'),
 ];
-
-/** The python ansible-vault runs on (its #! line): it has `import ansible`, whatever python3 is first on PATH. */
-function ansiblePython(): string[] {
-  const where = execFileSync('sh', ['-c', 'command -v ansible-vault'], { encoding: 'utf8' }).trim();
-  const first = readFileSync(where, 'utf8').split('\n')[0] ?? '';
-  return first
-    .replace(/^#!\s*/, '')
-    .trim()
-    .split(/\s+/);
-}
 
 /** Asks ansible's VaultLib (lib/ansible/parsing/vault) to encrypt and decrypt; bytes travel as hex. */
 const VAULTLIB = `
@@ -67,8 +58,7 @@ interface Decrypted {
 }
 
 function vaultLib(req: { encrypt: { plain: string; password: string; id?: string }[]; decrypt: { text: string; secrets: [string, string][] }[] }) {
-  const [python, ...args] = ansiblePython();
-  const out = execFileSync(python as string, [...args, '-c', VAULTLIB], {
+  const out = execFileSync(ANSIBLE_PYTHON, ['-c', VAULTLIB], {
     env,
     input: JSON.stringify(req),
     encoding: 'utf8',
