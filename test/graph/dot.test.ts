@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dotString, toDot } from '../../src/graph/dot.js';
 import { graphModel } from '../../src/graph/model.js';
 import { inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
+import { bothSeeds, bothSeedsOnOneHost, ODD_NAMES } from './seed-inputs.js';
 
 const hasDot = spawnSync('dot', ['-V']).status === 0;
 
@@ -45,8 +46,7 @@ describe('toDot', () => {
   });
 
   it('live: colours and dashes by state', () => {
-    const both = inputs(inventory(SEED_PART2, SEED_PB_JELLY), 1)[0]!;
-    const text = toDot(graphModel([liveInput(both, recordedFacts('drifted'))]));
+    const text = toDot(graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('drifted'))]));
     expect(text).toContain(
       'h0_ns1 [shape=box, label="container2\\n172.18.0.3/16\\nmissing", style="rounded,dashed,filled", color="#c62828", penwidth=2, fillcolor="#fdecea", fontcolor="#c62828"];',
     );
@@ -59,17 +59,7 @@ describe('toDot', () => {
   });
 
   it('odd names: quoted, escaped, ids derived', () => {
-    const inv = inventoryText(`
-all:
-  hosts:
-    a.b-c_d: { ansible_host: 10.0.0.3 }
-  vars:
-    cnet:
-      bridges:
-        a.b-c_d: { subnet: 10.9.0.0/24 }
-      namespaces:
-        a.b-c_d: { bridge: a.b-c_d, host_if: v.a-b_c, ns_if: e.a-b_c }
-`);
+    const inv = inventoryText(ODD_NAMES);
     const text = toDot(graphModel([...inputs(inv), { name: 'we"b\\n&lt;', network: { bridges: [], namespaces: [] } }]));
     expect(text).toContain('  subgraph cluster_h0 {\n    label="a.b-c_d (10.0.0.3)";');
     expect(text).toContain('    h0_br0 [shape=box, label="a.b-c_d\\n10.9.0.0/24\\ngw 10.9.0.1"];');
@@ -86,7 +76,7 @@ all:
 
   it('graphviz accepts it (scripts/setup-system.sh --test installs it)', () => {
     expect(hasDot, 'dot (graphviz) is missing: bash scripts/setup-system.sh --test').toBe(true);
-    const both = inputs(inventory(SEED_PART2, SEED_PB_JELLY));
+    const both = bothSeeds();
     const model = graphModel([liveInput(both[0]!, recordedFacts('drifted')), both[1]!]);
     const svg = execFileSync('dot', ['-Tsvg'], { input: toDot(model), encoding: 'utf8' });
     // graphviz writes '-' in SVG text as &#45;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { graphModel } from '../../src/graph/model.js';
 import { mermaidText, toMermaid } from '../../src/graph/mermaid.js';
 import { inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
+import { bothSeedsOnOneHost } from './seed-inputs.js';
 
 describe('toMermaid', () => {
   it('seed part 2 on one host', () => {
@@ -37,8 +38,7 @@ describe('toMermaid', () => {
   });
 
   it('live: states as classes and link styles, what drifted in the labels', () => {
-    const both = inputs(inventory(SEED_PART2, SEED_PB_JELLY), 1)[0]!;
-    const text = toMermaid(graphModel([liveInput(both, recordedFacts('drifted'))]));
+    const text = toMermaid(graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('drifted'))]));
     expect(text).toContain('classDef drift stroke:#e67e22,stroke-width:2px,stroke-dasharray:6 4,fill:#fff4e5,color:#1b1b1b');
     expect(text).toContain('classDef missing stroke:#c62828,stroke-width:2px,stroke-dasharray:4 4,fill:#fdecea,color:#c62828');
     expect(text).toContain('  class h0_br0,h0_ns0 ok\n  class h0_br1,h0_ns2,h0_ns3,h0_up drift\n  class h0_ns1 missing\n');
@@ -52,8 +52,7 @@ describe('toMermaid', () => {
   });
 
   it('converged: every node and link ok', () => {
-    const both = inputs(inventory(SEED_PART2, SEED_PB_JELLY), 1)[0]!;
-    const text = toMermaid(graphModel([liveInput(both, recordedFacts('converged'))]));
+    const text = toMermaid(graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('converged'))]));
     expect(text).toContain('  class h0_br0,h0_br1,h0_ns0,h0_ns1,h0_ns2,h0_ns3,h0_up ok\n  linkStyle 0,1,2,3,4,5 stroke:#2e7d32,stroke-width:2px\n');
     expect(text).not.toMatch(/class \S+ (drift|missing)/);
   });

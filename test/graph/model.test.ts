@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { graphModel, type GraphHost, type GraphHostInput, type LiveState } from '../../src/graph/model.js';
+import { graphModel, type GraphHost, type LiveState } from '../../src/graph/model.js';
 import { assess } from '../../src/plan/assess.js';
 import { mismatch, type Mismatch } from '../../src/result/finding.js';
 import { convergedFacts, inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
+import { bothSeedsOnOneHost } from './seed-inputs.js';
 
 /** Every element's state, by a readable key. */
 function states(h: GraphHost): Record<string, LiveState | undefined> {
@@ -14,11 +15,6 @@ function states(h: GraphHost): Record<string, LiveState | undefined> {
     ...h.nats.map((n) => [`nat ${n.bridge}`, n.state]),
     ['upstream', h.upstream?.state],
   ]);
-}
-
-/** Both seeds on one host: the network the recorded facts were taken of. */
-function bothSeeds(): GraphHostInput {
-  return inputs(inventory(SEED_PART2, SEED_PB_JELLY), 1)[0]!;
 }
 
 describe('graphModel: desired networks', () => {
@@ -94,7 +90,7 @@ all:
 
 describe('graphModel: live, from recorded facts', () => {
   it('converged: everything ok', () => {
-    const model = graphModel([liveInput(bothSeeds(), recordedFacts('converged'))]);
+    const model = graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('converged'))]);
     expect(model.live).toBe(true);
     const h = model.hosts[0]!;
     expect(h.mismatches).toBe(0);
@@ -104,7 +100,7 @@ describe('graphModel: live, from recorded facts', () => {
   });
 
   it('drifted: container2 missing, brd1 down, pb without default route, jelly with an extra address, br0 NAT missing, forwarding off', () => {
-    const h = graphModel([liveInput(bothSeeds(), recordedFacts('drifted'))]).hosts[0]!;
+    const h = graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('drifted'))]).hosts[0]!;
     expect(h.mismatches).toBe(13);
     expect(states(h)).toEqual({
       host: 'drift',
@@ -132,7 +128,7 @@ describe('graphModel: live, from recorded facts', () => {
   });
 
   it('empty host: every element missing, the upstream drifted (forwarding off)', () => {
-    const h = graphModel([liveInput(bothSeeds(), recordedFacts('empty'))]).hosts[0]!;
+    const h = graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('empty'))]).hosts[0]!;
     const s = states(h);
     expect(s.upstream).toBe('drift');
     delete s.upstream;
@@ -141,7 +137,7 @@ describe('graphModel: live, from recorded facts', () => {
   });
 
   it('a host given without live facts in a live model has no states', () => {
-    const model = graphModel([liveInput(bothSeeds(), recordedFacts('converged')), inputs(inventory(SEED_PART2))[1]!]);
+    const model = graphModel([liveInput(bothSeedsOnOneHost(), recordedFacts('converged')), inputs(inventory(SEED_PART2))[1]!]);
     expect(model.live).toBe(true);
     expect(Object.values(states(model.hosts[1]!)).every((s) => s === undefined)).toBe(true);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { graphModel, type GraphHostInput } from '../../src/graph/model.js';
+import { graphModel } from '../../src/graph/model.js';
 import { toSvg, xmlText } from '../../src/graph/svg.js';
 import { inputs, inventory, inventoryText, liveInput, recordedFacts, SEED_PART2, SEED_PB_JELLY } from './helpers.js';
+import { bothSeeds, ODD_NAMES } from './seed-inputs.js';
 import { descendants, parseXml, type XmlElement } from './xml.js';
 
 const texts = (root: XmlElement): string[] =>
@@ -13,10 +14,6 @@ const num = (el: XmlElement, attr: string): number => Number(el.attrs.get(attr))
 /** The host boxes: the first rect of each top-level group. */
 const hostBoxes = (root: XmlElement): XmlElement[] =>
   root.children.filter((g) => g.name === 'g' && g.children[0]?.name === 'rect' && g.children[1]?.name === 'text').map((g) => g.children[0]!);
-
-function both(): GraphHostInput[] {
-  return inputs(inventory(SEED_PART2, SEED_PB_JELLY));
-}
 
 describe('parseXml (the test helper)', () => {
   it('rejects what is not well-formed', () => {
@@ -89,7 +86,7 @@ describe('toSvg', () => {
   });
 
   it('every drawn thing lies inside the picture, and bridges left of their namespaces', () => {
-    const root = parseXml(toSvg(graphModel(both())));
+    const root = parseXml(toSvg(graphModel(bothSeeds())));
     const [w, h] = [num(root, 'width'), num(root, 'height')];
     for (const e of descendants(root)) {
       for (const [x, y] of [['x', 'y']] as const) {
@@ -109,10 +106,10 @@ describe('toSvg', () => {
   });
 
   it('is deterministic, self-contained, and all coordinates are numbers', () => {
-    const model = graphModel([liveInput(both()[0]!, recordedFacts('drifted')), both()[1]!]);
+    const model = graphModel([liveInput(bothSeeds()[0]!, recordedFacts('drifted')), bothSeeds()[1]!]);
     const svg = toSvg(model);
     expect(toSvg(model)).toBe(svg);
-    expect(toSvg(graphModel([liveInput(both()[0]!, recordedFacts('drifted')), both()[1]!]))).toBe(svg);
+    expect(toSvg(graphModel([liveInput(bothSeeds()[0]!, recordedFacts('drifted')), bothSeeds()[1]!]))).toBe(svg);
     expect(svg).not.toMatch(/href|<script|<style|@import|url\(|<image|<foreignObject|\bid=/i);
     expect(svg.match(/https?:\/\/[^"]*/g)).toEqual(['http://www.w3.org/2000/svg']);
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
@@ -121,7 +118,7 @@ describe('toSvg', () => {
   });
 
   it('live, drifted: colours and dashes by state, what differs written out, a legend', () => {
-    const root = parseXml(toSvg(graphModel([liveInput(both()[0]!, recordedFacts('drifted'))])));
+    const root = parseXml(toSvg(graphModel([liveInput(bothSeeds()[0]!, recordedFacts('drifted'))])));
     const t = texts(root);
     expect(t).toEqual(
       expect.arrayContaining([
@@ -159,7 +156,7 @@ describe('toSvg', () => {
   });
 
   it('live, converged: all ok, no drift or missing drawn', () => {
-    const svg = toSvg(graphModel([liveInput(both()[0]!, recordedFacts('converged'))]));
+    const svg = toSvg(graphModel([liveInput(bothSeeds()[0]!, recordedFacts('converged'))]));
     const root = parseXml(svg);
     expect(texts(root)).toContain('vm1 (10.0.0.1): no mismatches');
     const strokes = descendants(root)
@@ -171,17 +168,7 @@ describe('toSvg', () => {
   });
 
   it('odd names and host names are escaped', () => {
-    const inv = inventoryText(`
-all:
-  hosts:
-    a.b-c_d: { ansible_host: 10.0.0.3 }
-  vars:
-    cnet:
-      bridges:
-        a.b-c_d: { subnet: 10.9.0.0/24 }
-      namespaces:
-        a.b-c_d: { bridge: a.b-c_d, host_if: v.a-b_c, ns_if: e.a-b_c }
-`);
+    const inv = inventoryText(ODD_NAMES);
     const svg = toSvg(graphModel([...inputs(inv), { name: `we"b<1>&'x`, network: { bridges: [], namespaces: [] } }]));
     expect(svg).toContain('we&quot;b&lt;1&gt;&amp;&apos;x');
     const t = texts(parseXml(svg));
