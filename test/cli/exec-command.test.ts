@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { maxOutputBytes, splitCommand } from '../../src/cli/exec-command.js';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
 import { EXIT } from '../../src/cli/exit-code.js';
 import { withEnv } from '../support/env.js';
+import { captureMain } from './run-main.js';
 
 describe('splitCommand', () => {
   const raw = (...a: string[]) => ['node', 'cnet-remote', 'exec', ...a];
@@ -45,14 +43,7 @@ describe('--max-output', () => {
 });
 
 /** main() in-process, its output captured. */
-async function run(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = { stdout: stream, progress: stream, line: (t) => lines.push(t), note: (t) => errors.push(t), error: (t) => errors.push(t) };
-  const code = await main(['node', 'cnet-remote', 'exec', ...args], out);
-  return { code, stdout: lines.join('\n'), stderr: errors.join('\n') };
-}
+const run = (...args: string[]) => captureMain(['exec', ...args]);
 
 describe('exec usage errors: refused before the inventory is read or a host is touched', () => {
   it('no `--`, or nothing after it', async () => {

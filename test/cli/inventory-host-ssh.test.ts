@@ -8,11 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
 import { CORPUS, fieldsOf, sshGFields } from '../transport/openssh/ssh-g-reference.js';
+import { captureMain } from './run-main.js';
 
 const CONFIG = join(CORPUS, '13-angelonfira-dotfiles/config');
 let dir: string;
@@ -47,20 +45,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function hostSsh(name: string) {
-  const lines: string[] = [];
-  const notes: string[] = [];
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  const out: Output = {
-    stdout: stream,
-    progress: stream,
-    line: (t) => lines.push(String(t)),
-    note: (t) => notes.push(String(t)),
-    error: (t) => notes.push(String(t)),
-  };
-  const code = await main(['node', 'cnet-remote', 'inventory', 'host', name, inventory, '-F', CONFIG, '--ssh'], out);
-  return { code, lines, notes };
-}
+const hostSsh = (name: string) => captureMain(['inventory', 'host', name, inventory, '-F', CONFIG, '--ssh']);
 
 function sshG(name: string, ...opts: string[]) {
   const stdout = execFileSync('ssh', ['-G', '-F', CONFIG, ...opts, name], {
