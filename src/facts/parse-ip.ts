@@ -1,5 +1,5 @@
 import type { AddressFact, FdbEntry, LinkFact, NetnsFacts, RouteFact, VxlanFacts } from './types.js';
-import { parseJsonStream } from './json-stream.js';
+import { parseJsonStream } from '../remote/json-stream.js';
 
 interface IpLink {
   ifindex: number;

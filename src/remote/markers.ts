@@ -5,6 +5,48 @@
  * body text, whatever it holds.
  */
 
+/**
+ * Every marker a program writes (`mark NAME`), and so every section a reader may look for: the
+ * gather's (facts/parse-facts.ts), the transaction's (apply/txn-output.ts), the probes'
+ * (verify/probe-output.ts), the lock's and the confirmation's (run/). test/remote/markers.test.ts
+ * holds the programs and the readers to this list.
+ */
+export const MARKERS = [
+  // gather.sh
+  'mgmt',
+  'root',
+  'state-dir',
+  'ns',
+  'absent',
+  'fdb',
+  'forward',
+  'iptables',
+  'iptables-failed',
+  'nft',
+  'brnf',
+  'record',
+  'txn',
+  'txn-start',
+  'end',
+  // txn.sh, launch.sh, recover.sh, await-lock.sh, state-dir.sh
+  'step',
+  'undo',
+  'rolledback',
+  'committed',
+  'locked',
+  'stale',
+  'superseded',
+  'untrusted',
+  'apply-exit',
+  // confirm.sh
+  'confirmed',
+  'not-armed',
+  // probe.sh
+  'probe',
+  'probes-end',
+] as const;
+export type Marker = (typeof MARKERS)[number];
+
 /** Splits a program's output into its `@@name` sections (section name → body). */
 export function splitSections(text: string): Map<string, string> {
   const out = new Map<string, string>();

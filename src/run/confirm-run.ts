@@ -1,4 +1,5 @@
-import { confirmScript } from '../apply/txn-script.js';
+import { splitSections } from '../remote/markers.js';
+import { confirmScript } from '../remote/txn.js';
 import type { HostWarning } from '../result/result.js';
 import type { HostContext, HostOutcome } from './host-context.js';
 
@@ -12,7 +13,7 @@ export async function confirmOverFreshConnection(ctx: HostContext): Promise<Host
     const fresh = await ctx.reconnect();
     try {
       const res = await fresh.run(confirmScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-      if (res.stdout.includes('@@confirmed')) return undefined;
+      if (splitSections(res.stdout).has('confirmed')) return undefined;
       return { message: `not confirmed (${res.stdout.trim()}): the host reverts this run in ${t} s` };
     } finally {
       fresh.close();
@@ -26,8 +27,9 @@ export async function confirmOverFreshConnection(ctx: HostContext): Promise<Host
 export async function confirmLastRun(ctx: HostContext): Promise<HostOutcome> {
   ctx.phase('apply');
   const res = await ctx.transport.run(confirmScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
-  if (res.stdout.includes('@@confirmed')) return { changed: true, steps: [], changes: 0, verified: true, mismatches: [] };
-  const state = res.stdout.split('\n')[1]?.trim();
+  const out = splitSections(res.stdout);
+  if (out.has('confirmed')) return { changed: true, steps: [], changes: 0, verified: true, mismatches: [] };
+  const state = out.get('not-armed')?.split('\n')[0]?.trim();
   return {
     changed: false,
     steps: [],

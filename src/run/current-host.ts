@@ -1,15 +1,14 @@
 import { parseTxnOutput } from '../apply/txn-output.js';
-import { awaitLockScript, NO_TXN, recoverScript } from '../apply/txn-script.js';
+import { isUnfinished, NO_TXN } from '../remote/journal.js';
+import { splitSections } from '../remote/markers.js';
+import { awaitLockScript, recoverScript } from '../remote/txn.js';
 import type { HostFacts } from '../facts/types.js';
-import { untrustedMessage } from '../remote/state-dir.js';
+import { untrustedMessage } from '../remote/untrusted.js';
 import type { HostWarning } from '../result/result.js';
 import type { PlannedProbe } from '../verify/probe-plan.js';
 import type { HostContext, HostOutcome } from './host-context.js';
 import { refused } from './refusal.js';
 import { roundTrip, type GatherScope, type Round } from './round-trip.js';
-
-/** The words a journal ends on while its run is unfinished (see txn-script.ts). */
-const UNFINISHED = new Set(['begin', 'try', 'done', 'failed', 'undo', 'record']);
 
 /** How many times a host is read and planned again when another run changes it meanwhile. */
 const ATTEMPTS = 3;
@@ -20,7 +19,7 @@ const ATTEMPTS = 3;
  */
 async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ warning?: HostWarning; error?: string; again?: boolean }> {
   const t = facts.txn;
-  if (!t || !UNFINISHED.has(t.state)) return {};
+  if (!t || !isUnfinished(t.state)) return {};
   const locked = `the host is locked by another run: ${t.holder ?? `transaction ${t.id} (pid ${t.pid})`}`;
   if (t.alive) {
     if (ctx.options.lockWait === 0) return { error: locked };
@@ -28,7 +27,7 @@ async function settleEarlierRun(ctx: HostContext, facts: HostFacts): Promise<{ w
       timeoutMs: ctx.execTimeoutMs + ctx.options.lockWait * 1000,
       signal: ctx.signal,
     });
-    return res.stdout.includes('@@locked') ? { error: locked } : { again: true };
+    return splitSections(res.stdout).has('locked') ? { error: locked } : { again: true };
   }
   const res = await ctx.transport.run(recoverScript(), { timeoutMs: ctx.execTimeoutMs, signal: ctx.signal });
   const r = parseTxnOutput(res.stdout, 0);

@@ -1,4 +1,4 @@
-import { untrustedMessage } from '../remote/state-dir.js';
+import { untrustedMessage } from '../remote/untrusted.js';
 import { planUp } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import { confirmLastRun } from './confirm-run.js';

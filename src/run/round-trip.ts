@@ -1,9 +1,10 @@
-import { gatherScript } from '../facts/gather-script.js';
+import { gatherScript } from '../remote/gather.js';
 import { parseFacts } from '../facts/parse-facts.js';
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import type { PlannedProbe } from '../verify/probe-plan.js';
-import { parseProbeOutput, probeScript } from '../verify/probe-script.js';
+import { probeScript } from '../remote/probe.js';
+import { parseProbeOutput } from '../verify/probe-output.js';
 import type { HostContext } from './host-context.js';
 
 /** What a gather reads beyond the root namespace (and the namespaces the record lists, always): the namespaces and VXLAN devices the inventory names. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseTxnOutput } from '../apply/txn-output.js';
-import { launchScript, NO_TXN, txnScript } from '../apply/txn-script.js';
+import { NO_TXN } from '../remote/journal.js';
+import { launchScript, txnScript } from '../remote/txn.js';
 import type { HostFacts } from '../facts/types.js';
 import type { OwnedObject } from '../ownership/record.js';
-import { untrustedMessage } from '../remote/state-dir.js';
+import { untrustedMessage } from '../remote/untrusted.js';
 import { renderSteps } from '../plan/render-shell.js';
 import type { Step } from '../plan/step.js';
 import type { PlannedProbe } from '../verify/probe-plan.js';
@@ -12,7 +13,7 @@ import type { HostContext } from './host-context.js';
 import { roundTrip, scopeOf } from './round-trip.js';
 
 /**
- * Runs steps as a transaction on the host (see txn-script.ts) and the gather (+ probes) after it, in
+ * Runs steps as a transaction on the host (remote/txn.ts, remote/programs/txn.sh) and the gather (+ probes) after it, in
  * one round trip. They run only if the host's last transaction is still the one `before` saw
  * (else `stale`: nothing ran); `record` is what the record lists once they have.
  */

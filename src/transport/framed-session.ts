@@ -1,5 +1,5 @@
 import { OutputLimitError, TransportError } from '../errors.js';
-import { type FrameReader, frameScript } from './shell-frame.js';
+import { type FrameReader, frameScript } from '../remote/frame.js';
 import { DEFAULT_MAX_OUTPUT, mib, type ExecResult, type RunOptions, type Transport } from './transport.js';
 
 /** One `sh -s` (under sudo when asked) a session feeds framed scripts to, and the reader of the run in progress. */
@@ -24,7 +24,7 @@ export interface SessionWords {
 /**
  * A session with one shell on a host, over whatever carries it (SSH: ssh.ts; this machine:
  * local.ts): runs go one after another through that one shell, each a framed script
- * (shell-frame.ts) whose output and exit code come back; a timeout, an abort, too much output or
+ * (remote/frame.ts) whose output and exit code come back; a timeout, an abort, too much output or
  * a failure of the shell end the session (kill), and every later run fails at once.
  */
 export abstract class FramedSession implements Transport {

@@ -6,7 +6,7 @@ import { hasNatRule } from '../plan/nat-rule.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
-import type { ProbeOutcome } from './probe-script.js';
+import type { ProbeOutcome } from './probe-output.js';
 import { acceptFix, fabricAcceptFix, fabricForward, forwardAccepted, forwardDrops, nftAcceptFix, nftForwardDrops } from './warnings.js';
 
 const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;

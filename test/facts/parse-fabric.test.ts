@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gatherScript } from '../../src/facts/gather-script.js';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import { splitSections } from '../../src/remote/markers.js';
 import { parseFdb } from '../../src/facts/parse-ip.js';
 import { findLink, type HostFacts } from '../../src/facts/types.js';
-import { quoteWord } from '../../src/shell/quote.js';
 
 // The fabric fixtures: gatherScript(['db', 'web'], vxlan ? ['vxcnet0'] : []) over ssh on vm1 (10.239.0.10) of
 // `lab up --name fixrec --net 239 --hosts 3 --bare`; how each was recorded: test/plan/fabric-helpers.ts.
@@ -13,27 +11,6 @@ const text = (name: string): string => readFileSync(new URL(`../fixtures/facts/$
 const facts = (name: string): HostFacts => parseFacts(text(name));
 const ZERO = '00:00:00:00:00:00';
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-
-describe('gatherScript with a VXLAN device', () => {
-  it('reads its forwarding database after the namespaces, with one `bridge` process, absent when the device is', () => {
-    const script = gatherScript(['db'], ['vxcnet0']);
-    expect(script).toContain(
-      "printf '%s\\n' '@@fdb vxcnet0'\nif [ -e /sys/class/net/vxcnet0 ]; then bridge -j fdb show dev vxcnet0; else printf '%s\\n' @@absent; fi\n",
-    );
-    expect(script.indexOf('@@fdb vxcnet0')).toBeGreaterThan(script.indexOf('@@ns db'));
-    expect(script.indexOf('@@fdb vxcnet0')).toBeLessThan(script.indexOf('@@forward'));
-    expect(gatherScript(['db'])).not.toContain('@@fdb');
-  });
-
-  it('quotes the device name wherever it appears', () => {
-    for (const dev of ['a b', '$(touch x)', "it's"]) {
-      const script = gatherScript([], [dev]);
-      expect(script).toContain(`printf '%s\\n' ${quoteWord(`@@fdb ${dev}`)}\n`);
-      expect(script).toContain(`if [ -e ${quoteWord(`/sys/class/net/${dev}`)} ]`);
-      expect(script).toContain(`bridge -j fdb show dev ${quoteWord(dev)};`);
-    }
-  });
-});
 
 describe('parseFacts on the recorded fabric', () => {
   it('the routed host (fabric-routed.txt): the peers’ routes via their addresses, the bridge’s own route, no FDB', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSections } from '../../src/remote/markers.js';
 import { formatOwned, natComment, parseRecord, TAG, type OwnedObject } from '../../src/ownership/record.js';
-import { RECORD_FILE, STATE_DIR } from '../../src/remote/state-dir.js';
+import { RECORD_FILE, STATE_DIR } from '../../src/remote/paths.js';
 
 describe('record constants', () => {
   it('keeps the record under /run, tagged cnet-remote', () => {

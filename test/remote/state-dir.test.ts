@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { gatherScript } from '../../src/facts/gather-script.js';
+import { gatherScript } from '../../src/remote/gather.js';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import { formatOwned } from '../../src/ownership/record.js';
-import { RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, untrustedMessage } from '../../src/remote/state-dir.js';
-import { inSandbox, lines, put, sandboxProblem, show } from '../apply/sandbox.js';
+import { RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL } from '../../src/remote/paths.js';
+import { untrustedMessage } from '../../src/remote/untrusted.js';
+import { inSandbox, lines, put, sandboxProblem, show } from './sandbox.js';
 
 /** The gather, run for real in a sandbox (its own /run and network namespace), on a state folder made as each case says. */
 async function gatherIn(setup: string, namespaces: string[] = []) {

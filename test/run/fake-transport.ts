@@ -1,19 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { awaitLockScript, confirmScript, recoverScript } from '../../src/apply/txn-script.js';
-import { gatherScript } from '../../src/facts/gather-script.js';
+import { programParts } from '../../src/remote/program.js';
+import { awaitLockScript, confirmScript, recoverScript } from '../../src/remote/txn.js';
 import type { ExecResult, RunOptions, Transport } from '../../src/transport/transport.js';
 
 /** What host-ops sends: a gather (+ probes), a transaction launch then a gather, a recovery, a wait for the lock, a confirmation. */
 export type ScriptKind = 'gather' | 'txn+gather' | 'recover' | 'await-lock' | 'confirm';
 
-/** the gather script's last line (its `@@end` marker): every gather ends on it */
-const GATHER_END = gatherScript([]).trimEnd().split('\n').at(-1)!;
+/** the gather and launch programs after their data: every gather, and every launch, holds it */
+const GATHER = programParts('gather').body;
+const LAUNCH = programParts('launch').body;
 
 export function kindOf(script: string): ScriptKind {
   if (script === recoverScript()) return 'recover';
   if (script === confirmScript()) return 'confirm';
-  if (script.includes(GATHER_END)) return script.includes('@@apply-exit') ? 'txn+gather' : 'gather';
-  const wait = /^flock -w (\d+) 9 /m.exec(script);
+  if (script.includes(GATHER)) return script.includes(LAUNCH) ? 'txn+gather' : 'gather';
+  const wait = /^LOCK_WAIT=(\d+)$/m.exec(script);
   if (wait && script === awaitLockScript(Number(wait[1]))) return 'await-lock';
   throw new Error(`the fake host does not know this script:\n${script}`);
 }

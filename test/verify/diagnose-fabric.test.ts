@@ -4,7 +4,7 @@ import type { DesiredNetwork } from '../../src/inventory/types.js';
 import { diagnose } from '../../src/verify/diagnose.js';
 import { hostWarnings } from '../../src/verify/warnings.js';
 import { probePlan, type PlannedProbe } from '../../src/verify/probe-plan.js';
-import type { ProbeOutcome } from '../../src/verify/probe-script.js';
+import type { ProbeOutcome } from '../../src/verify/probe-output.js';
 import { FABRIC_FACTS as F, fabricNetwork } from '../plan/fabric-helpers.js';
 import { edited, linkIn } from './helpers.js';
 

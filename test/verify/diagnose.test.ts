@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../src/facts/types.js';
 import { diagnose } from '../../src/verify/diagnose.js';
 import { probePlan, type PlannedProbe } from '../../src/verify/probe-plan.js';
-import type { ProbeOutcome } from '../../src/verify/probe-script.js';
+import type { ProbeOutcome } from '../../src/verify/probe-output.js';
 import { bothSeeds, edited, facts, linkIn } from './helpers.js';
 
 /** an upstream address only ever written into probes here: diagnose() pings nothing */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { programParts } from './program.js';
 
 /**
  * Several scripts, one after the other, through one remote `sh -s` (one exec channel per
@@ -8,8 +9,9 @@ import { randomBytes } from 'node:crypto';
  * Each script runs in a subshell of its own (its variables, `cd`, `exit` stay in it) with stdin
  * from /dev/null (a command reading stdin would otherwise eat the next script). After it, the
  * shell prints an end marker with a nonce of this run's own (so no output can fake it) and the
- * exit code on stdout, and the marker on stderr: the run is over once both have arrived (sshd
- * reads the two pipes independently, so stderr may trail).
+ * exit code on stdout, and the marker on stderr (programs/frame-end.sh, the marker its value END):
+ * the run is over once both have arrived (sshd reads the two pipes independently, so stderr may
+ * trail).
  *
  * Reading is linear in the output: chunks are kept as they come (joined once, at the end) and the
  * marker is looked for only in each new chunk and the few bytes before it. What is kept is
@@ -29,7 +31,8 @@ export interface FrameLimit {
 
 export function frameScript(script: string, nonce = randomBytes(8).toString('hex'), limit?: FrameLimit): Frame {
   const end = `@@cnet-end-${nonce}`;
-  const text = `(\n${script.endsWith('\n') ? script : `${script}\n`}) </dev/null\nprintf '\\n${end} %s\\n' "$?"; printf '\\n${end}\\n' >&2\n`;
+  const frame = programParts('frame-end', { values: { END: end } });
+  const text = `${frame.data}\n(\n${script.endsWith('\n') ? script : `${script}\n`}) </dev/null\n${frame.body}\n`;
   return { text, reader: new FrameReader(end, limit) };
 }
 

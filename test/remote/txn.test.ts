@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseTxnOutput } from '../../src/apply/txn-output.js';
-import { confirmScript, stepCommand, launchScript, NO_TXN, recoverScript, txnScript, type TxnOptions } from '../../src/apply/txn-script.js';
+import { NO_TXN } from '../../src/remote/journal.js';
+import { confirmScript, launchScript, recoverScript, stepArgv, txnScript, type TxnOptions } from '../../src/remote/txn.js';
 import type { OwnedObject } from '../../src/ownership/record.js';
-import { HOLDER_FILE, LOCK_FILE, RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../../src/remote/state-dir.js';
+import { HOLDER_FILE, LOCK_FILE, RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, TXN_SCRIPT } from '../../src/remote/paths.js';
 import type { Step } from '../../src/plan/step.js';
 import { quoteArgv } from '../../src/shell/quote.js';
 import { awaitTrue, GATE, gated, inSandbox, lines, openGate, put, sandboxProblem, show } from './sandbox.js';
@@ -31,127 +32,135 @@ const failing: Step = {
 /** options of a run planned after `after` (by default: on a host no run has touched), recording `record` at commit */
 const opts = (o: Partial<TxnOptions> = {}): TxnOptions => ({ id: 'T1', holder: 'tester', lockWait: 0, after: NO_TXN, record: [], ...o });
 
-describe('stepCommand', () => {
-  it('runs `sysctl -w KEY=N` as the builtin write to /proc/sys it is (no process)', () => {
-    expect(stepCommand(['sysctl', '-w', 'net.ipv4.ip_forward=1'])).toBe("printf '%s\\n' 1 > /proc/sys/net/ipv4/ip_forward");
-    expect(stepCommand(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])).toBe("printf '%s\\n' 0 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+describe('stepArgv', () => {
+  it('runs `sysctl -w KEY=N` as the builtin write to /proc/sys it is (write_proc: no process)', () => {
+    expect(stepArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])).toEqual(['write_proc', 'net/ipv4/ip_forward', '1']);
+    expect(stepArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])).toEqual(['write_proc', 'net/bridge/bridge-nf-call-iptables', '0']);
   });
 
-  it('quotes every other argv, odd sysctl values included', () => {
+  it('leaves every other argv as it is, odd sysctl values included', () => {
     for (const argv of [
       ['ip', 'link', 'add', 'a b'],
       ['sysctl', '-w', 'net.ipv4.ip_forward=1; rm -rf /'],
       ['sysctl', '-w', '../x=1'],
       ['sysctl', 'net.ipv4.ip_forward=1'],
     ]) {
-      expect(stepCommand(argv)).toBe(quoteArgv(argv));
+      expect(stepArgv(argv)).toEqual(argv);
     }
   });
 });
+
+/** the lines of a table (a shell function) of a program */
+const table = (text: string, name: string) => {
+  const all = text.split('\n');
+  const from = all.indexOf(`${name}() {`);
+  return all.slice(from + 1, all.indexOf('}', from)).map((l) => l.trim());
+};
 
 describe('txnScript text', () => {
   const steps = [step(0, { owns: ns('ns0') }), step(1, { undo: false }), step(2, { owns: { kind: 'link', name: 'br0' } })];
 
   it('has one case entry per step with an undo, none for the others', () => {
     const s = txnScript(steps, opts());
-    const entries = s.split('\n').filter((l) => /^ {2}\d+\) /.test(l));
-    expect(entries).toEqual([`  0) sh -c 'echo undone-0 >> /run/t/log' ;;`, `  2) sh -c 'echo undone-2 >> /run/t/log' ;;`]);
-    expect(s).toContain('  *) : ;;');
+    expect(table(s, 'undo_step')).toEqual([
+      'case "$1" in',
+      `0) sh -c 'echo undone-0 >> /run/t/log' ;;`,
+      `2) sh -c 'echo undone-2 >> /run/t/log' ;;`,
+      '*) : ;;',
+      'esac',
+    ]);
   });
 
-  it('fails at once on a held lock with lockWait 0 (flock -n), waits with lockWait N (flock -w N)', () => {
-    const now = txnScript(steps, opts({ lockWait: 0 }));
-    expect(now).toContain('elif ! flock -n 9; then');
-    expect(now).not.toContain('flock -w');
-    const wait = txnScript(steps, opts({ lockWait: 5 }));
-    expect(wait).toContain('elif ! flock -w 5 9; then');
-    expect(wait).not.toContain('flock -n');
-    // a revert always waits, and reverts only while the journal is its run's; a rollback, only its run unfinished
-    expect(wait).toContain(`  [ "$jid" = "$ID" ] || {`);
-    expect(wait).toContain(`  case "$jid $st" in "$ID begin"|"$ID try"|"$ID done"|"$ID failed"|"$ID undo"|"$ID record") ;; *)`);
-    expect(wait).toContain('if [ "$mode" = revert ]; then flock 9;');
-    expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
+  it('runs each step, or each run of `ip` steps in one namespace as one batch reading its steps', () => {
+    const ipStep = (n: string, argv: string[]): Step => ({ phase: 'link', reason: n, argv });
+    const s = txnScript(
+      [
+        step(0),
+        ipStep('a', ['ip', '-n', 'c1', 'link', 'set', 'lo', 'up']),
+        ipStep('b', ['ip', '-n', 'c1', 'addr', 'add', '10.0.0.2/24', 'dev', 'e th']),
+        ipStep('c', ['ip', '-n', 'c2', 'link', 'set', 'lo', 'up']),
+        { phase: 'forward', reason: 'fwd', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'] },
+      ],
+      opts(),
+    );
+    expect(table(s, 'run_steps')).toEqual([
+      `step 0 sh -c 'echo made-0 >> /run/t/log'`,
+      "batch 1 2 ip -n c1 <<'CNET_DATA'",
+      'link set lo up',
+      "addr add 10.0.0.2/24 dev 'e th'",
+      'CNET_DATA',
+      'step 3 ip -n c2 link set lo up',
+      'step 4 write_proc net/ipv4/ip_forward 1',
+    ]);
   });
 
-  it('pauses only when asked, after that step, without the lock fd', () => {
-    expect(txnScript(steps, opts())).not.toMatch(/^sleep /m);
-    const lines = txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })).split('\n');
-    const at = lines.indexOf('sleep 3 9>&-');
-    expect(at).toBeGreaterThan(0);
-    expect(lines[at - 1]).toMatch(/^if .*echo made-1 .*echo "done 1"/);
-    expect(lines[at - 2]).toBe(`printf '@@step %s\\n' 1`);
-    expect(lines.filter((l) => l.startsWith('sleep '))).toHaveLength(1);
+  it('waits for a held lock as long as lockWait says (0: not at all)', () => {
+    expect(txnScript(steps, opts({ lockWait: 0 }))).toContain('\nLOCK_WAIT=0\n');
+    expect(txnScript(steps, opts({ lockWait: 5 }))).toContain('\nLOCK_WAIT=5\n');
+    expect(launchScript('x', 5)).toContain('\nLOCK_WAIT=5\n');
   });
 
-  it("arms a detached revert with confirmTimeout, after the commit, without the lock fd, reading this run's script through a descriptor this shell opens", () => {
-    expect(txnScript(steps, opts())).not.toContain('revert 1');
-    expect(txnScript(steps, opts())).not.toContain('armed');
-    const lines = txnScript(steps, opts({ confirmTimeout: 7 }))
-      .trimEnd()
-      .split('\n');
-    const arm = lines.findIndex((l) => l.startsWith('setsid sh '));
-    expect(lines[arm]).toBe(`setsid sh /proc/self/fd/8 revert 7 < /dev/null > ${TXN_DIR}/revert.out 2>&1 9>&- &`);
-    // opened before the fork: the child may run only after a later run has put its own script in place
-    expect(lines[arm - 1]).toBe(`exec 8< ${TXN_SCRIPT}`);
-    expect(lines[arm + 1]).toBe('exec 8<&-');
-    expect(lines[arm - 2]).toBe(`echo "armed 7" >> ${TXN_JOURNAL}`);
-    expect(lines[arm - 3]).toBe(`echo commit >> ${TXN_JOURNAL}`);
-    expect(lines[arm + 2]).toBe(`printf '%s\\n' @@committed`);
+  it('pauses only when asked, after that step (a batch ends there)', () => {
+    expect(table(txnScript(steps, opts()), 'run_steps').filter((l) => l.startsWith('pause'))).toEqual([]);
+    const run = table(txnScript(steps, opts({ pause: { step: 1, seconds: 3 } })), 'run_steps');
+    expect(run[run.indexOf('pause 3') - 1]).toMatch(/^step 1 sh -c 'echo made-1 /);
+    expect(run.filter((l) => l.startsWith('pause'))).toHaveLength(1);
   });
 
-  it('replaces the record only at commit, after saving the old one, with a journal word before it', () => {
-    const text = txnScript(steps, opts({ record: [ns('ns0'), { kind: 'link', name: 'br0' }] }));
-    const write = `echo record >> ${TXN_JOURNAL}\nprintf '%s' 'netns ns0\nlink br0\n' > ${RECORD_FILE}\necho commit >> ${TXN_JOURNAL}\n`;
-    expect(text).toContain(write);
-    const save = `done < ${RECORD_FILE} > ${TXN_DIR}/owned.before; else : > ${TXN_DIR}/owned.before; fi\n`;
-    expect(text.split(save)).toHaveLength(2);
-    expect(text.indexOf(save) + save.length).toBe(text.indexOf(write));
-    expect(text.indexOf(write)).toBeGreaterThan(text.lastIndexOf('if sh -c'));
-    // nothing to record: the record goes
-    expect(txnScript(steps, opts())).toContain(`echo record >> ${TXN_JOURNAL}\nrm -f ${RECORD_FILE}\necho commit`);
+  it('arms a revert only with confirmTimeout', () => {
+    expect(txnScript(steps, opts())).toContain("\nCONFIRM_TIMEOUT=''\n");
+    expect(txnScript(steps, opts({ confirmTimeout: 7 }))).toContain('\nCONFIRM_TIMEOUT=7\n');
   });
 
-  it('checks under the lock that the host is as planned, before anything else', () => {
-    const lines = txnScript(steps, opts({ after: 'T0 commit' })).split('\n');
-    const check = lines.indexOf(`[ "$jid $st" = 'T0 commit' ] || { printf '@@stale %s %s\\n' "$jid" "$st"; exit 0; }`);
-    expect(check).toBeGreaterThan(lines.findIndex((l) => l.includes('flock')));
-    expect(check).toBeLessThan(lines.findIndex((l) => l.startsWith('echo "begin $ID $$"')));
-    expect(txnScript(steps, opts())).toContain(`[ "$jid $st" = ' ' ] ||`);
+  it('gives the record it writes at commit as one value (nothing to record: empty, the record goes)', () => {
+    expect(txnScript(steps, opts({ record: [ns('ns0'), { kind: 'link', name: 'br0' }] }))).toContain("\nRECORD='netns ns0\nlink br0\n'\n");
+    expect(txnScript(steps, opts())).toContain("\nRECORD=''\n");
   });
 
-  it('creates what it creates with umask 077', () => {
-    expect(txnScript(steps, opts()).split('\n')[2]).toBe('umask 077');
-    for (const s of [launchScript('x', 0), recoverScript(), confirmScript()]) expect(s.split('\n')[0]).toBe('umask 077');
+  it('runs only if the host is as planned (AFTER), and knows which words mean a run unfinished', () => {
+    expect(txnScript(steps, opts({ after: 'T0 commit' }))).toContain("\nAFTER='T0 commit'\n");
+    expect(txnScript(steps, opts())).toContain(`\nAFTER=' '\n`);
+    expect(txnScript(steps, opts())).toContain("\nUNFINISHED='begin try done failed undo record'\n");
+  });
+
+  it('creates what it creates with umask 077, set before any command runs', () => {
+    for (const s of [txnScript(steps, opts()), launchScript('x', 0), recoverScript(), confirmScript()]) {
+      const all = s.split('\n');
+      const umask = all.indexOf('umask 077');
+      expect(umask).toBeGreaterThan(0);
+      // before it: values and function definitions only
+      const top = all.slice(0, umask).filter((l) => /^[a-z]/.test(l) && !/^[a-z_]+\(\) \{$/.test(l));
+      expect(top).toEqual([]);
+    }
   });
 
   it('quotes odd argv and undo through quoteArgv, and the result is valid sh', () => {
     const odd = ['if', 'a b', "it's", '$HOME', '`x`', '*', '', 'a=b'];
     const s = txnScript([{ phase: 'netns', reason: 'odd', argv: odd, undo: ['x=y', "'", '\n'] }], opts({ id: "id with 'quote'", holder: 'al $ice; rm -rf /' }));
-    expect(s).toContain(`if ${quoteArgv(odd)} 2>&1; then`);
+    // a reserved word is quoted only where sh would read it as one
+    expect(table(s, 'run_steps')).toEqual([`step 0 if 'a b' 'it'\\''s' '$HOME' '\`x\`' '*' '' a=b`]);
     expect(quoteArgv(odd)).toBe(`'if' 'a b' 'it'\\''s' '$HOME' '\`x\`' '*' '' a=b`);
-    expect(s).toContain(`  0) ${quoteArgv(['x=y', "'", '\n'])} ;;`);
-    expect(s).toContain(`ID='id with '\\''quote'\\'''`);
-    expect(s).toContain(`printf '%s\\n' 'al $ice; rm -rf /' > ${HOLDER_FILE}`);
+    expect(s).toContain(`\n    0) ${quoteArgv(['x=y', "'", '\n'])} ;;\n`);
+    expect(s).toContain(`\nID='id with '\\''quote'\\'''\n`);
+    expect(s).toContain(`\nHOLDER='al $ice; rm -rf /'\n`);
     execFileSync('sh', ['-n'], { input: s });
     execFileSync('sh', ['-n'], { input: launchScript(s, 0) + recoverScript() + confirmScript() });
   });
 
-  it('launchScript takes the lock first (flock -n, or -w N), only then writes the current transaction and starts it detached, lock handed on', () => {
-    const now = launchScript("echo 'hi'\n", 0).split('\n');
-    const at = (text: string) => now.findIndex((l) => l.includes(text));
-    expect(now).toContain(`exec 9>> ${LOCK_FILE}`);
-    expect(now[at('flock')]).toBe(`if ! flock -n 9; then printf '%s\\n' @@locked; cat ${HOLDER_FILE} 2>/dev/null; printf '@@apply-exit\\n75\\n'; else`);
-    expect(launchScript('echo hi\n', 5)).toContain('if ! flock -w 5 9; then');
-    // written by a builtin, quoted as one word, once the lock is held; put in place by a rename, not rewritten in place
-    expect(at(`printf '%s\\n' 'echo '\\''hi'\\''' > ${TXN_DIR}/next.sh`)).toBeGreaterThan(at('flock'));
-    expect(at(`mv -f ${TXN_DIR}/next.sh ${TXN_SCRIPT}`)).toBe(at('next.sh') + 1);
-    expect(now.filter((l) => l.includes(`> ${TXN_SCRIPT}`))).toEqual([]);
-    expect(at(`setsid sh ${TXN_SCRIPT} apply locked > ${TXN_DIR}/out 2>&1 < /dev/null &`)).toBeGreaterThan(at('mv -f'));
+  it('launchScript takes the lock first, only then writes the current transaction (a rename) and starts it detached, lock handed on', () => {
+    const now = launchScript("echo 'hi'\n", 0);
+    expect(now).toContain(`\nSCRIPT='echo '\\''hi'\\'''\n`);
+    const body = now.split('\n');
+    const at = (text: string) => body.findIndex((l) => l.includes(text));
+    expect(at('if ! take_lock; then')).toBeGreaterThan(at('exec 9>> "$LOCK_FILE"'));
+    expect(at('if ! take_lock; then')).toBeLessThan(at('> "$TXN_DIR/next.sh"'));
+    expect(at('mv -f "$TXN_DIR/next.sh" "$TXN_SCRIPT"')).toBe(at('> "$TXN_DIR/next.sh"') + 1);
+    expect(body.filter((l) => l.includes('> "$TXN_SCRIPT"'))).toEqual([]);
+    expect(at('run_detached "$TXN_DIR/out" "$TXN_SCRIPT" apply locked')).toBeGreaterThan(at('mv -f'));
     // the launcher lets go of the lock once the transaction has ended
-    expect(at('exec 9>&-')).toBeGreaterThan(at('wait $!'));
-    expect(launchScript('echo hi\n', 0)).toMatch(/printf '@@apply-exit\\n%s\\n' "\$rc"\nfi\n$/);
-    expect(launchScript('echo hi\n', 0)).not.toMatch(/\brm /);
-    expect(recoverScript()).toContain(`setsid sh ${TXN_SCRIPT} rollback`);
+    expect(at('exec 9>&-')).toBe(at('run_detached "$TXN_DIR/out"') + 1);
+    expect(now).not.toMatch(/\brm /);
+    expect(recoverScript()).toContain('run_detached "$TXN_DIR/out-$$" "$TXN_SCRIPT" rollback');
   });
 });
 
@@ -176,6 +185,8 @@ const inNamespace = inSandbox;
 const unshareProblem = sandboxProblem;
 
 const ABSENT = ['(absent)'];
+/** waits until the killed runner's process group ($pid) is gone: its processes hold the lock until they have exited */
+const gone = awaitTrue('! kill -0 "-$pid" 2>/dev/null');
 const BEGIN = (id: string) => expect.stringMatching(new RegExp(`^begin ${id} \\d+$`));
 
 describe
@@ -300,6 +311,7 @@ describe
           `${gated} sh /run/l.sh > /run/l.out 2> /run/l.err &\nlp=$!\n` +
           awaitJournal('done 1') +
           `read -r k id pid < ${TXN_JOURNAL}\necho '==cmdline'; tr '\\0' ' ' < /proc/$pid/cmdline; echo\nkill -9 "-$pid"\nwait $lp\n` +
+          gone +
           show('out', '/run/l.out') +
           show('journal-killed', TXN_JOURNAL) +
           show('log-killed', LOG) +
@@ -430,6 +442,7 @@ describe
           awaitJournal('done 0') +
           launch('b', [step('b0'), step('b1')], opts({ id: 'B', lockWait: 0 })) +
           `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $ap\n` +
+          gone +
           recover('recover') +
           show('journal', TXN_JOURNAL) +
           show('log', LOG),
@@ -498,6 +511,7 @@ describe
           `${gated} sh /run/x.sh > /run/x.out 2>&1 &\nxp=$!\n` +
           awaitJournal('done 0') +
           `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $xp\n` +
+          gone +
           // one controller recovers it and starts run Y, which pauses holding the lock (until the gate opens)
           recover('recover') +
           put('/run/y.sh', launchScript(txnScript([step('y0')], opts({ id: 'Y', after: 'X rolledback', lockWait: 60, pause: { step: 0, seconds: 1 } })), 60)) +
@@ -558,6 +572,7 @@ describe
           show('journal-killed', TXN_JOURNAL) +
           `echo '==links-killed'; ip -o link show | cut -d: -f2 | tr -d ' ' | grep -x 'a[0-9]'\n` +
           `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $lp\n` +
+          gone +
           recover('recover') +
           show('journal', TXN_JOURNAL) +
           `echo '==links'; ip -o link show | cut -d: -f2 | tr -d ' ' | grep -cx 'a[0-9]'\n` +
@@ -581,6 +596,7 @@ describe
           'sh /run/l.sh > /run/l.out 2>&1 &\nlp=$!\n' +
           awaitTrue('[ -e /run/t/in-undo ]') +
           `read -r k id pid < ${TXN_JOURNAL}\nkill -9 "-$pid"\nwait $lp\n` +
+          gone +
           show('journal-killed', TXN_JOURNAL) +
           recover('recover') +
           show('journal', TXN_JOURNAL) +

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameScript, type FrameLimit, type FrameOutput, type FrameReader } from '../../src/transport/shell-frame.js';
+import { frameScript, type FrameLimit, type FrameOutput, type FrameReader } from '../../src/remote/frame.js';
 
 /** One local `sh -s` fed framed scripts one after another, as SshSession feeds the host's shell. */
 class LocalShell {

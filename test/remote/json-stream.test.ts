@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseJsonStream } from '../../src/facts/json-stream.js';
+import { parseJsonStream } from '../../src/remote/json-stream.js';
 import { splitSections } from '../../src/remote/markers.js';
 
 describe('parseJsonStream', () => {

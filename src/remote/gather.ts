@@ -1,0 +1,18 @@
+import { program, type Table } from './program.js';
+
+/** a table calling FN with each name */
+const each = (fn: string, names: readonly string[]): Table => ({ kind: 'calls', calls: names.map((n) => ({ argv: [fn, n] })) });
+
+/**
+ * The program that reads a host's whole state in one round trip (programs/gather.sh; its output's
+ * reader: facts/parse-facts.ts). `namespaces`: the namespaces to read (absent ones are reported
+ * absent), and besides them those the record lists that exist; `fdbDevices`: VXLAN devices whose
+ * forwarding database to read; `nft: false` leaves out the nftables chains (a read-back after our
+ * own steps, which never touch nftables).
+ */
+export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
+  return program('gather', {
+    values: { NFT: opts.nft === false ? '' : 1 },
+    tables: { namespaces: each('read_ns', namespaces), fdb_devices: each('read_fdb', fdbDevices) },
+  });
+}

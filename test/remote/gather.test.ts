@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gatherScript } from '../../src/remote/gather.js';
+import { parseFacts } from '../../src/facts/parse-facts.js';
+import { splitSections } from '../../src/remote/markers.js';
+import { RECORD_FILE } from '../../src/remote/paths.js';
+import { quoteWord } from '../../src/shell/quote.js';
+
+/** the markers a program writes, in order (`mark NAME …` in its text) */
+const markers = (script: string): string[] => [...script.matchAll(/\bmark ([a-z-]+)/g)].map((m) => m[1]!);
+/** the lines of a table (a shell function) of a program */
+const table = (text: string, name: string) => {
+  const all = text.split('\n');
+  const from = all.indexOf(`${name}() {`);
+  return all.slice(from + 1, all.indexOf('}', from)).map((l) => l.trim());
+};
+
+describe('gatherScript text', () => {
+  it('reads the SSH client, the root namespace, whether the state folder is trustworthy, each asked-about namespace (then those the record lists), the VXLAN devices, then forward, iptables, nft, br_netfilter, record, journal and end', () => {
+    const script = gatherScript(['container1', 'pb'], ['vx0']);
+    const body = script;
+    expect(table(script, 'namespaces')).toEqual(['read_ns container1', 'read_ns pb']);
+    expect(table(script, 'fdb_devices')).toEqual(['read_fdb vx0']);
+    // the program after its functions: the order of its sections
+    const main = body.slice(body.indexOf('\ncheck_state_dir\n'));
+    expect(markers(main)).toEqual([
+      'mgmt',
+      'root',
+      'state-dir',
+      'ns',
+      'forward',
+      'iptables',
+      'iptables-failed',
+      'nft',
+      'brnf',
+      'record',
+      'txn',
+      'txn-start',
+      'end',
+    ]);
+    expect(main.indexOf('\nnamespaces\n')).toBeLessThan(main.indexOf('mark ns'));
+    expect(main.indexOf('mark ns')).toBeLessThan(main.indexOf('\nfdb_devices\n'));
+    expect(main.indexOf('\nfdb_devices\n')).toBeLessThan(main.indexOf('mark forward'));
+    expect(script.endsWith('\n')).toBe(true);
+  });
+
+  it('asks ip for IPv4 only, with details, in JSON, in one batch per namespace (the root one also lists namespaces and the route to the controller)', () => {
+    const script = gatherScript(['pb']);
+    expect(script).toContain('ip -4 -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
+    expect(script).toContain(`ip -n "$1" -4 -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
+    expect(script).toContain('iptables-save 2>&1 || ');
+    // one process each for ip (the function each namespace's, and the root's), iptables-save and nft, and bridge per VXLAN device: the rest are builtins
+    const commands = script.split('\n').filter((l) => /^\s*(ip|iptables-save|nft|bridge) /.test(l));
+    expect(commands.map((l) => l.trim().split(' ')[0])).toEqual(['ip', 'ip', 'iptables-save', 'nft']);
+    expect(script).toContain('then bridge -j fdb show dev "$1"; else mark absent; fi');
+    expect(script).toContain(`done < "$RECORD_FILE"`);
+    expect(script).toContain(`\nRECORD_FILE=${RECORD_FILE}\n`);
+  });
+
+  it('quotes namespace names through quoteWord wherever they appear (only in its tables)', () => {
+    for (const ns of ['pb', 'a b', "it's", '$(touch x)', '`id`', 'x;y']) {
+      const script = gatherScript([ns], [ns]);
+      expect(script).toContain(`\nnamespaces() {\n  read_ns ${quoteWord(ns)}\n}\n`);
+      expect(script).toContain(`\nfdb_devices() {\n  read_fdb ${quoteWord(ns)}\n}\n`);
+    }
+    // safe names stay readable
+    expect(gatherScript(['jelly'])).toContain('\n  read_ns jelly\n');
+    expect(gatherScript(["it's"])).toContain("\n  read_ns 'it'\\''s'\n");
+  });
+
+  it('asks about no namespace when given none, but those the record lists; about no forwarding database when given no device', () => {
+    expect(table(gatherScript([]), 'namespaces')).toEqual([':']);
+    expect(table(gatherScript(['db']), 'fdb_devices')).toEqual([':']);
+    expect(gatherScript([])).toContain(`case "$asked" in *"/$n/"*) continue ;; esac`);
+  });
+});
+
+describe('gatherScript run for real under sh', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnet-gather-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (script: string): string => execFileSync('sh', { input: script, cwd: dir, encoding: 'utf8', timeout: 30_000 });
+
+  it('gatherScript([]) parses with parseFacts', () => {
+    const out = run(gatherScript([]));
+    const facts = parseFacts(out, 'localhost');
+    expect(facts.root.links.find((l) => l.name === 'lo')).toMatchObject({ ifindex: 1, up: true });
+    expect(facts.root.links.find((l) => l.name === 'lo')!.addresses).toContainEqual({ local: '127.0.0.1', prefixlen: 8, scope: 'host' });
+    expect(facts.root.routes.some((r) => r.table === 'local' && r.type === 'local' && r.dst === '127.0.0.1')).toBe(true);
+    expect(facts.namespaces.size).toBe(0);
+    expect(facts.netns).toBeInstanceOf(Map);
+    expect(typeof facts.ipForward).toBe('boolean');
+    expect(Array.isArray(facts.record)).toBe(true);
+    const sections = splitSections(out);
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual([
+      'mgmt',
+      'root',
+      'state-dir',
+      'forward',
+      'iptables',
+      'nft',
+      'brnf',
+      'record',
+      'txn',
+      'txn-start',
+      'end',
+    ]);
+    expect(Array.isArray(facts.nftChains)).toBe(true);
+    if (facts.nat.available) expect(facts.forwardChain?.policy).toMatch(/^(ACCEPT|DROP)$/);
+    if (facts.nat.available) for (const r of facts.nat.rules) expect(r.length).toBeGreaterThan(0);
+    else expect(facts.nat.error).toBeTruthy();
+  });
+
+  it('reports a namespace or VXLAN device that does not exist as absent, and a hostile name runs nothing', () => {
+    const hostile = '$(touch pwned)`touch pwned2`;touch pwned3';
+    const out = run(gatherScript(['cnet-test-no-such-ns', hostile], ['cnet-no-such-dev', hostile]));
+    const sections = [...splitSections(out).keys()];
+    expect(sections).toContain('fdb cnet-no-such-dev');
+    expect(sections).toContain(`fdb ${hostile}`);
+    expect(sections).toContain('ns cnet-test-no-such-ns');
+    expect(sections).toContain(`ns ${hostile}`);
+    expect(sections).toContain('absent');
+    const facts = parseFacts(out);
+    expect(facts.namespaces.has('cnet-test-no-such-ns')).toBe(false);
+    expect(facts.namespaces.has(hostile)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  });
+});
+
+describe('gatherScript for a read-back', () => {
+  it('leaves out nftables (our steps never touch it: the earlier gather stands), and parses without it', () => {
+    const script = gatherScript(['pb'], [], { nft: false });
+    expect(script).toContain("\nNFT=''\n");
+    expect(gatherScript(['pb'])).toContain('\nNFT=1\n');
+  });
+});
