@@ -1,20 +1,7 @@
 import type { GraphFabric } from './fabric-model.js';
-import {
-  bridgeLines,
-  fabricLinkLines,
-  fabricSummary,
-  fabricTitle,
-  hostTitle,
-  memberLookup,
-  namespaceLines,
-  natLines,
-  outsideMemberLines,
-  STATE_STYLE,
-  upstreamLines,
-  vethLines,
-  vxlanLines,
-} from './labels.js';
+import { hostTitle, STATE_STYLE } from './labels.js';
 import type { GraphModel, Live } from './model.js';
+import { type EdgeKind, type FabricEnd, fabricParts, hostParts, type NodeKind } from './text-parts.js';
 
 /**
  * A DOT double-quoted string: backslash and quote escaped, line breaks as `\n`, and `&` as `&amp;`
@@ -48,6 +35,17 @@ function stateAttrs(el: Live, base: string[], node: boolean): string[] {
 
 const attrList = (attrs: string[]): string => `[${attrs.join(', ')}]`;
 
+/** Each kind of node's shape, and the style its state adds to. */
+const NODE: Record<NodeKind, { shape: string; style: string[] }> = {
+  bridge: { shape: 'box', style: [] },
+  namespace: { shape: 'box', style: ['rounded'] },
+  upstream: { shape: 'ellipse', style: [] },
+  vxlan: { shape: 'component', style: [] },
+};
+
+/** Each kind of edge's attributes before its label: a veth and a bridge port have no direction. */
+const EDGE: Record<EdgeKind, string[]> = { veth: ['dir=none'], nat: [], port: ['dir=none'] };
+
 /**
  * The model as a Graphviz digraph: one cluster per host, states as colours and dashes. A fabric
  * adds its supernet and mode as the graph's label, and its edges: between hosts' clusters
@@ -64,16 +62,13 @@ export function toDot(model: GraphModel): string {
   ];
   for (const h of model.hosts) {
     out.push(`  subgraph cluster_${h.id} {`, `    label=${dotString(hostTitle(h))};`);
-    for (const b of h.bridges) out.push(`    ${b.id} ${attrList(['shape=box', `label=${label(bridgeLines(b))}`, ...stateAttrs(b, [], true)])};`);
-    for (const n of h.namespaces) out.push(`    ${n.id} ${attrList(['shape=box', `label=${label(namespaceLines(n))}`, ...stateAttrs(n, ['rounded'], true)])};`);
-    if (h.upstream)
-      out.push(`    ${h.upstream.id} ${attrList(['shape=ellipse', `label=${label(upstreamLines(h.upstream))}`, ...stateAttrs(h.upstream, [], true)])};`);
-    const vx = h.fabric?.vxlan;
-    if (vx) out.push(`    ${vx.id} ${attrList(['shape=component', `label=${label(vxlanLines(vx))}`, ...stateAttrs(vx, [], true)])};`);
+    const { nodes, edges } = hostParts(h);
+    for (const n of nodes) {
+      const { shape, style } = NODE[n.kind];
+      out.push(`    ${n.id} ${attrList([`shape=${shape}`, `label=${label(n.lines)}`, ...stateAttrs(n.el, style, true)])};`);
+    }
     if (h.bridges.length === 0 && h.namespaces.length === 0) out.push(`    ${h.id}_empty [shape=plaintext, label="no bridges"];`);
-    for (const v of h.veths) out.push(`    ${v.from} -> ${v.to} ${attrList(['dir=none', `label=${label(vethLines(v))}`, ...stateAttrs(v, [], false)])};`);
-    for (const n of h.nats) out.push(`    ${n.from} -> ${n.to} ${attrList([`label=${label(natLines(n))}`, ...stateAttrs(n, [], false)])};`);
-    if (vx && h.fabric?.bridgeId) out.push(`    ${h.fabric.bridgeId} -> ${vx.id} ${attrList(['dir=none', 'label="port"', ...stateAttrs(vx, [], false)])};`);
+    for (const e of edges) out.push(`    ${e.from} -> ${e.to} ${attrList([...EDGE[e.kind], `label=${label(e.lines)}`, ...stateAttrs(e.el, [], false)])};`);
     out.push('  }');
   }
   if (model.fabric) fabric(model, model.fabric, out);
@@ -84,23 +79,19 @@ export function toDot(model: GraphModel): string {
 /** The fabric: members outside the picture, the hub, the edges; its supernet and mode as the graph's label. */
 function fabric(model: GraphModel, f: GraphFabric, out: string[]): void {
   out.push('  compound=true;');
-  const hosts = new Map(model.hosts.map((h) => [h.name, h]));
-  const member = memberLookup(f);
+  const parts = fabricParts(model, f);
   if (f.layout === 'hub') out.push(`  fabric ${attrList(['shape=hexagon', `label=${label(['fabric', f.supernet])}`])};`);
-  else for (const m of f.members) if (!m.drawn) out.push(`  ${m.id} ${attrList(['shape=box', 'style="dashed"', `label=${label(outsideMemberLines(m))}`])};`);
+  for (const m of parts.outside) out.push(`  ${m.id} ${attrList(['shape=box', 'style="dashed"', `label=${label(m.lines)}`])};`);
   // a node for each end, and (routed) the cluster the edge is clipped at
-  const end = (name: string, attr: 'ltail' | 'lhead'): { node: string; attrs: string[] } => {
-    const h = hosts.get(name);
+  const end = ({ host: h, memberId }: FabricEnd, attr: 'ltail' | 'lhead'): { node: string; attrs: string[] } => {
     if (h?.fabric?.vxlan) return { node: h.fabric.vxlan.id, attrs: [] };
     if (h?.fabric?.bridgeId) return { node: h.fabric.bridgeId, attrs: [`${attr}=cluster_${h.id}`] };
-    return { node: member(name)?.id ?? 'fabric', attrs: [] };
+    return { node: memberId ?? 'fabric', attrs: [] };
   };
-  for (const l of f.links) {
+  for (const l of parts.links) {
     const a = end(l.a, 'ltail');
     const b = l.b === undefined ? { node: 'fabric', attrs: [] } : end(l.b, 'lhead');
-    out.push(
-      `  ${a.node} -> ${b.node} ${attrList(['dir=none', ...a.attrs, ...b.attrs, `label=${label(fabricLinkLines(f, l, member))}`, ...stateAttrs(l, [], false)])};`,
-    );
+    out.push(`  ${a.node} -> ${b.node} ${attrList(['dir=none', ...a.attrs, ...b.attrs, `label=${label(l.lines)}`, ...stateAttrs(l.el, [], false)])};`);
   }
-  out.push(`  label=${label([fabricTitle(f), ...fabricSummary(f)])};`, '  labelloc="t";');
+  out.push(`  label=${label(parts.summary)};`, '  labelloc="t";');
 }

@@ -1,20 +1,7 @@
 import type { GraphFabric } from './fabric-model.js';
-import {
-  bridgeLines,
-  fabricLinkLines,
-  fabricSummary,
-  fabricTitle,
-  hostTitle,
-  memberLookup,
-  namespaceLines,
-  natLines,
-  outsideMemberLines,
-  STATE_STYLE,
-  upstreamLines,
-  vethLines,
-  vxlanLines,
-} from './labels.js';
+import { hostTitle, STATE_STYLE } from './labels.js';
 import type { GraphModel, Live, LiveState } from './model.js';
+import { type EdgeKind, type FabricEnd, fabricParts, hostParts, type NodeKind } from './text-parts.js';
 
 /** Characters Mermaid would read as syntax or HTML inside a quoted label, as its `#code;` entities. */
 export function mermaidText(text: string): string {
@@ -27,6 +14,12 @@ function label(lines: string[]): string {
 }
 
 const STATES: LiveState[] = ['ok', 'drift', 'missing'];
+
+/** Each kind of node's brackets: a bridge a box, a namespace rounded, the upstream a circle, a VXLAN device a subroutine box. */
+const NODE: Record<NodeKind, [string, string]> = { bridge: ['[', ']'], namespace: ['(', ')'], upstream: ['((', '))'], vxlan: ['[[', ']]'] };
+
+/** Each kind of edge's arrow: a NAT has a direction. */
+const ARROW: Record<EdgeKind, string> = { veth: '---', nat: '-->', port: '---' };
 
 /** Writes an edge (its index counted, for link styles). */
 type Edge = (from: string, arrow: string, lines: string[], to: string, el: Live, indent?: string) => void;
@@ -59,27 +52,14 @@ export function toMermaid(model: GraphModel): string {
   };
   for (const h of model.hosts) {
     out.push(`  subgraph ${h.id}[${label([hostTitle(h)])}]`, '    direction LR');
-    for (const b of h.bridges) {
-      out.push(`    ${b.id}[${label(bridgeLines(b))}]`);
-      mark(b.id, b);
-    }
-    for (const n of h.namespaces) {
-      out.push(`    ${n.id}(${label(namespaceLines(n))})`);
-      mark(n.id, n);
-    }
-    if (h.upstream) {
-      out.push(`    ${h.upstream.id}((${label(upstreamLines(h.upstream))}))`);
-      mark(h.upstream.id, h.upstream);
-    }
-    const vx = h.fabric?.vxlan;
-    if (vx) {
-      out.push(`    ${vx.id}[[${label(vxlanLines(vx))}]]`);
-      mark(vx.id, vx);
+    const { nodes, edges } = hostParts(h);
+    for (const n of nodes) {
+      const [open, close] = NODE[n.kind];
+      out.push(`    ${n.id}${open}${label(n.lines)}${close}`);
+      mark(n.id, n.el);
     }
     if (h.bridges.length === 0 && h.namespaces.length === 0) out.push(`    ${h.id}_empty[${label(['no bridges'])}]`);
-    for (const v of h.veths) edge(v.from, '---', vethLines(v), v.to, v);
-    for (const n of h.nats) edge(n.from, '-->', natLines(n), n.to, n);
-    if (vx && h.fabric?.bridgeId) edge(h.fabric.bridgeId, '---', ['port'], vx.id, vx);
+    for (const e of edges) edge(e.from, ARROW[e.kind], e.lines, e.to, e.el);
     out.push('  end');
   }
   if (model.fabric) fabric(model, model.fabric, out, edge);
@@ -99,14 +79,10 @@ export function toMermaid(model: GraphModel): string {
 
 /** The fabric's node (its supernet, mode, what the edges stand for), members outside the picture, its edges. */
 function fabric(model: GraphModel, f: GraphFabric, out: string[], edge: Edge): void {
-  out.push(`  fabric{{${label([fabricTitle(f), ...fabricSummary(f)])}}}`);
-  const hosts = new Map(model.hosts.map((h) => [h.name, h]));
-  const member = memberLookup(f);
-  if (f.layout === 'mesh') for (const m of f.members) if (!m.drawn) out.push(`  ${m.id}[${label(outsideMemberLines(m))}]`);
+  const parts = fabricParts(model, f);
+  out.push(`  fabric{{${label(parts.summary)}}}`);
+  for (const m of parts.outside) out.push(`  ${m.id}[${label(m.lines)}]`);
   // a host's subgraph (routed), or its VXLAN device: the tunnel ends there
-  const end = (name: string): string => {
-    const h = hosts.get(name);
-    return h?.fabric?.vxlan?.id ?? h?.id ?? member(name)?.id ?? 'fabric';
-  };
-  for (const l of f.links) edge(end(l.a), '---', fabricLinkLines(f, l, member), l.b === undefined ? 'fabric' : end(l.b), l, '  ');
+  const end = ({ host: h, memberId }: FabricEnd): string => h?.fabric?.vxlan?.id ?? h?.id ?? memberId ?? 'fabric';
+  for (const l of parts.links) edge(end(l.a), '---', l.lines, l.b === undefined ? 'fabric' : end(l.b), l.el, '  ');
 }
