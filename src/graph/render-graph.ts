@@ -6,16 +6,12 @@ import { toSvg } from './svg.js';
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'svg'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
+/** Each format's renderer: a format without one does not compile. */
+const RENDERERS: Record<GraphFormat, (model: GraphModel) => string> = { mermaid: toMermaid, dot: toDot, svg: toSvg };
+
 /** The model in one of the formats: Mermaid or DOT text, or a standalone SVG document. */
 export function renderGraph(model: GraphModel, format: GraphFormat): string {
-  switch (format) {
-    case 'mermaid':
-      return toMermaid(model);
-    case 'dot':
-      return toDot(model);
-    case 'svg':
-      return toSvg(model);
-    default:
-      throw new Error(`unknown graph format ${JSON.stringify(format satisfies never)}: use ${GRAPH_FORMATS.join(', ')}`);
-  }
+  // own keys only: `constructor` is no format
+  if (!Object.hasOwn(RENDERERS, format)) throw new Error(`unknown graph format ${JSON.stringify(format)}: use ${GRAPH_FORMATS.join(', ')}`);
+  return RENDERERS[format](model);
 }
