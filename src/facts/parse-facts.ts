@@ -1,8 +1,9 @@
 import { FactsError } from '../errors.js';
+import type { GatheredSections } from '../firewall/backend.js';
+import { firewall } from '../firewall/choose.js';
 import { parseRecord } from '../ownership/record.js';
 import { splitSections } from '../remote/markers.js';
 import { parseFdb, parseIpShow, parseRootBatch } from './parse-ip.js';
-import { forwardChain, natRules, parseIptablesSave, parseNftChains } from './parse-nat.js';
 import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
 
 /**
@@ -60,19 +61,19 @@ export function parseFacts(text: string, host?: string): HostFacts {
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
-    const iptables = need('iptables');
-    const saved = sections.has('iptables-failed') ? undefined : parseIptablesSave(iptables);
+    // the firewall backend's sections ("iptables", "iptables-failed", "nft"): NAT rules, the forward chain
+    const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
+    const { nat, forwardChain, nftChains } = firewall.parseFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
-    const nft = sections.get('nft');
     return {
       root,
       netns,
       namespaces,
       ipForward: need('forward').trim() === '1',
-      nat: saved ? { available: true, rules: natRules(saved) } : { available: false, rules: [], error: iptables.trim() },
-      ...(saved ? { forwardChain: forwardChain(saved) } : {}),
+      nat,
+      ...(forwardChain ? { forwardChain } : {}),
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
-      ...(nft !== undefined ? { nftChains: parse('nft', nft, parseNftChains) } : {}),
+      ...(nftChains ? { nftChains } : {}),
       record: parseRecord(need('record')),
       ...(sections.get('state-dir')?.trim() ? { untrustedState: sections.get('state-dir')!.trim() } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),

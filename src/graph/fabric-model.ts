@@ -1,6 +1,6 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../address/family.js';
 import type { FabricPeer, FabricSpec } from '../inventory/types.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { isOurs } from '../plan/assess.js';

@@ -1,9 +1,9 @@
 import type { HostFacts } from '../facts/types.js';
+import { firewall } from '../firewall/choose.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../address/family.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { isOurs } from '../plan/assess.js';
-import { hasNatRule } from '../plan/nat-rule.js';
 import type { Mismatch } from '../result/finding.js';
 import { applyFabric, buildFabric, hostFabric, linkIndex, type GraphFabric, type GraphHostFabric } from './fabric-model.js';
 import { raise, raiseFromFacts, type Live } from './live.js';
@@ -159,11 +159,12 @@ function applyFacts(host: GraphHost, facts: HostFacts): void {
     else if (link.master !== v.bridge) raiseFromFacts(v, 'drift', `host_if.master: ${link.master ?? 'none'}`);
   }
   for (const nat of host.nats) {
-    if (!facts.nat.available) {
-      raiseFromFacts(nat, 'missing', 'iptables unavailable');
+    if (firewall.unusable(facts)) {
+      raiseFromFacts(nat, 'missing', `${firewall.name} unavailable`);
       continue;
     }
-    if (!hasNatRule(facts, nat.subnet, nat.bridge, nat.except)) raiseFromFacts(nat, 'missing', 'nat: absent');
+    const rule = { kind: 'nat', subnet: nat.subnet, bridge: nat.bridge, ...(nat.except ? { except: nat.except } : {}) } as const;
+    if (!firewall.hasNat(facts, rule)) raiseFromFacts(nat, 'missing', 'nat: absent');
   }
   if (host.upstream && !facts.ipForward) raiseFromFacts(host.upstream, 'drift', 'ip_forward: 0');
 }

@@ -1,6 +1,6 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
-import { formatCidr, parseCidr, type Cidr } from './ipv4.js';
+import { formatCidr, parseCidr, type Cidr } from '../address/ipv4.js';
 import { checkInterfaceName, showText } from './names.js';
 import { cnetSchema } from './schema.js';
 import type { Located } from './types.js';

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError, type InventoryIssue } from '../errors.js';
 import type { FlatHost } from './flatten.js';
-import { isIpv4 } from './ipv4.js';
+import { isIpv4 } from '../address/ipv4.js';
 import { locatedVar, lookup } from './host-var.js';
 import { sudoPasswordProblem, type KnownVar } from './schema.js';
 import type { Connection, HostKeyMode } from './types.js';

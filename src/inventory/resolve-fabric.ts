@@ -2,7 +2,7 @@ import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { disagreements, fabricBridgeName, fabricSettings, mergeFabric, someHosts, type FabricSettings, type Setting } from './fabric-settings.js';
 import type { FlatHost } from './flatten.js';
 import { locatedVar } from './host-var.js';
-import { broadcastOf, contains, formatCidr, formatIpv4, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
+import { broadcastOf, contains, formatCidr, formatIpv4, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
 import { showText } from './names.js';
 import type { BridgeSpec, DesiredNetwork, FabricPeer, FabricSpec, Located } from './types.js';
 

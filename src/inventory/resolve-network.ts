@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import type { FabricBridge } from './resolve-fabric.js';
-import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
+import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
 import { checkInterfaceName, checkNamespaceName, IFNAME_MAX, showText } from './names.js';
 import { cnetSchema } from './schema.js';
 import type { BridgeSpec, DesiredNetwork, Located, NamespaceSpec } from './types.js';

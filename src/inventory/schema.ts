@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ShlexError, shlexSplit } from '../shell/python-shlex.js';
-import { isIpv4, parseCidr } from './ipv4.js';
+import { isIpv4, parseCidr, SUBNET_PREFIX } from '../address/ipv4.js';
 
 /**
  * The raw shapes of an inventory: Ansible's group structure, the connection variables we read,
@@ -115,7 +115,7 @@ export const fabricSchema = z
   .strictObject({
     mode: z.enum(['routed', 'vxlan']).optional(),
     supernet: z.string().optional(),
-    host_prefix: intIn('host_prefix', 8, 30).optional(),
+    host_prefix: intIn('host_prefix', SUBNET_PREFIX.min, SUBNET_PREFIX.max).optional(),
     bridge: z.string().optional(),
     nat: z.boolean().optional(),
     vni: intIn('vni', 1, 16777215, ' (24 bits, 0 is not a VNI)').optional(),

@@ -1,4 +1,4 @@
-import type { Cidr } from './ipv4.js';
+import type { Cidr } from '../address/family.js';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 
 /**

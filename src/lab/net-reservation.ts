@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
-import { overlaps, parseCidr, type Cidr } from '../inventory/ipv4.js';
+import { overlaps, parseCidr, type Cidr } from '../address/ipv4.js';
 import { labNamespaces, netnsList } from './lab-namespaces.js';
 import { exec } from './local-exec.js';
 import { isAlive, type ProcessId } from './process-id.js';

@@ -1,5 +1,5 @@
 import { checkInterfaceName, checkNamespaceName } from '../inventory/names.js';
-import { isIpv4, parseCidr } from '../inventory/ipv4.js';
+import { isAddress, parseCidr } from '../address/family.js';
 
 /**
  * Ownership. Every interface cnet-remote creates carries the alias TAG (a namespace: on its `lo`),
@@ -52,7 +52,7 @@ export function parseRecord(text: string): OwnedObject[] {
     else if (kind === 'link' && a && !b && !checkInterfaceName(a)) obj = { kind, name: a };
     else if (kind === 'nat' && cidr(a) && b && !checkInterfaceName(b) && (c === undefined || cidr(c)))
       obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}) };
-    else if (kind === 'route' && cidr(a) && b === 'via' && c && isIpv4(c)) obj = { kind, dst: a, via: c };
+    else if (kind === 'route' && cidr(a) && b === 'via' && c && isAddress(c)) obj = { kind, dst: a, via: c };
     else if (kind === 'route' && cidr(a) && b === 'dev' && c && !checkInterfaceName(c)) obj = { kind, dst: a, dev: c };
     else if (kind === 'forward' && a === '0' && !b) obj = { kind, from: '0' };
     if (!obj) continue;

@@ -1,10 +1,10 @@
 import type { HostFacts, LinkFact, RouteFact } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../address/family.js';
 import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import { mismatch, type FindingObject } from '../result/finding.js';
-import { assessMtu, assessUp, describeLink, ip, isOurs, type Assessment } from './assess.js';
+import { assessMaster, assessMtu, assessUp, inTheWay, ip, type Assessment } from './assess.js';
 import type { Step } from './step.js';
 
 /** The all-zeros entry: broadcast and unknown traffic is sent to that VTEP (head-end replication). */
@@ -64,13 +64,12 @@ const vxlanText = (f: FabricSpec, v: VxlanSpec): string => `vxlan id ${v.vni} ds
 /** The VXLAN device on the fabric's bridge, and one forwarding entry per peer. */
 function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: HostFacts, out: Assessment): void {
   const object: FindingObject = { kind: 'vxlan', name: v.device };
-  const link = findLink(facts.root, v.device);
-  if (link && (link.kind !== 'vxlan' || !isOurs(link, facts.record))) {
-    out.conflicts.push(
-      `${v.device} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or set another fabric device`,
-    );
+  const clash = inTheWay(facts, v.device, 'vxlan', 'set another fabric device');
+  if (clash) {
+    out.conflicts.push(clash);
     return;
   }
+  const link = findLink(facts.root, v.device);
   const right = vxlanIsRight(link, f, v);
   if (!right) {
     const fix: Step[] = [];
@@ -106,19 +105,7 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
   }
   const cur = right ? link : undefined;
   out.findings.push(...assessMtu(object, 'mtu', undefined, cur, v.device, v.mtu));
-  if (cur?.master !== f.bridge) {
-    out.findings.push({
-      ...mismatch(object, 'master', f.bridge, cur?.master ?? 'none'),
-      fix: [
-        {
-          phase: 'link',
-          argv: ip(undefined, 'link', 'set', 'dev', v.device, 'master', f.bridge),
-          reason: `${v.device} is not a port of ${f.bridge}`,
-          undo: ip(undefined, 'link', 'set', 'dev', v.device, 'nomaster'),
-        },
-      ],
-    });
-  }
+  out.findings.push(...assessMaster(object, 'master', cur, v.device, f.bridge, undefined));
   out.findings.push(...assessUp(object, 'state', undefined, cur, v.device));
 
   const entries = cur ? (facts.fdb?.get(v.device) ?? []).filter((e) => e.mac === ZERO_MAC) : [];

@@ -1,11 +1,12 @@
 import type { HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
-import type { BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
+import { type Cidr, familyOf } from '../address/family.js';
+import type { BridgeSpec, DesiredNetwork, FabricSpec, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
 import { findingPath, mismatch, type FindingObject, type Mismatch } from '../result/finding.js';
 import { assessFabric } from './assess-fabric.js';
-import { hasNatRule, natRuleSpec } from './nat-rule.js';
+import { firewall } from '../firewall/choose.js';
+import { describeNat, natRuleOf } from '../firewall/nat-rule.js';
 import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
 
@@ -42,6 +43,13 @@ export function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
 export function describeLink(l: LinkFact | undefined): string {
   if (!l) return 'absent';
   return `${l.kind ?? 'device'}${l.alias === TAG ? '' : ' (not created by cnet-remote)'}`;
+}
+
+/** An interface of that name that is not ours, or not of the kind cnet-remote makes there: the conflict, ending in what to do `instead`. */
+export function inTheWay(facts: HostFacts, name: string, kind: string, instead: string): string | undefined {
+  const link = findLink(facts.root, name);
+  if (!link || (link.kind === kind && isOurs(link, facts.record))) return undefined;
+  return `${name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or ${instead}`;
 }
 
 function addresses(l: LinkFact | undefined): string {
@@ -96,13 +104,12 @@ export function assessUp(object: FindingObject, part: string, netns: string | un
 
 function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   const object: FindingObject = { kind: 'bridge', name: b.name };
-  const link = findLink(facts.root, b.name);
-  if (link && (link.kind !== 'bridge' || !isOurs(link, facts.record))) {
-    out.conflicts.push(
-      `${b.name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or choose another bridge name`,
-    );
+  const clash = inTheWay(facts, b.name, 'bridge', 'choose another bridge name');
+  if (clash) {
+    out.conflicts.push(clash);
     return;
   }
+  const link = findLink(facts.root, b.name);
   if (!link) {
     out.findings.push({
       ...mismatch(object, '', 'bridge', 'absent'),
@@ -121,6 +128,28 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   out.findings.push(...assessMtu(object, 'mtu', undefined, link, b.name, b.mtu));
   out.findings.push(...assessUp(object, 'state', undefined, link, b.name));
   out.findings.push(...assessAddress(object, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
+}
+
+/**
+ * The interface is a port of the bridge; if not, it is made one. Undone: back to `undoTo` (the
+ * master it had, when that is to be restored), else no master.
+ */
+export function assessMaster(
+  object: FindingObject,
+  part: string,
+  link: LinkFact | undefined,
+  ifname: string,
+  bridge: string,
+  undoTo: string | undefined,
+): Finding[] {
+  if (link?.master === bridge) return [];
+  const undo = ip(undefined, 'link', 'set', 'dev', ifname, ...(undoTo ? ['master', undoTo] : ['nomaster']));
+  return [
+    {
+      ...mismatch(object, part, bridge, link?.master ?? 'none'),
+      fix: [{ phase: 'link', argv: ip(undefined, 'link', 'set', 'dev', ifname, 'master', bridge), reason: `${ifname} is not a port of ${bridge}`, undo }],
+    },
+  ];
 }
 
 /** The MTU asked for (a VXLAN fabric's bridge, its ports and the containers' ends), if any. */
@@ -223,19 +252,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   }
   const host = whole ? hostEnd : undefined;
   const ns = whole ? nsEnd : undefined;
-  if (host?.master !== n.bridge) {
-    out.findings.push({
-      ...mismatch(object, 'host_if.master', n.bridge, host?.master ?? 'none'),
-      fix: [
-        {
-          phase: 'link',
-          argv: ip(undefined, 'link', 'set', 'dev', n.hostIf, 'master', n.bridge),
-          reason: `${n.hostIf} is not a port of ${n.bridge}`,
-          undo: ip(undefined, 'link', 'set', 'dev', n.hostIf, host?.master ? 'master' : 'nomaster', ...(host?.master ? [host.master] : [])),
-        },
-      ],
-    });
-  }
+  out.findings.push(...assessMaster(object, 'host_if.master', host, n.hostIf, n.bridge, host?.master));
   if (ns && ns.mac !== macFor(n.address)) {
     out.findings.push({
       ...mismatch(object, 'mac', macFor(n.address), ns.mac ?? 'none'),
@@ -282,41 +299,36 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
 }
 
 /** NAT rules, and forwarding for NAT or for a fabric (its hosts route the containers' traffic). */
-function assessNat(bridges: BridgeSpec[], fabric: boolean, facts: HostFacts, out: Assessment): void {
+function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts: HostFacts, out: Assessment): void {
   const natted = bridges.filter((b) => b.nat);
-  if (natted.length === 0 && !fabric) return;
-  if (natted.length && !facts.nat.available) {
-    out.conflicts.push(`iptables is not usable on the host (${facts.nat.error || 'not found'}): install it (apt-get install iptables) or set nat: false`);
+  // the subnets routed between interfaces: their family's forwarding switch must be on
+  const routed: Cidr[] = [...natted.map((b) => b.subnet), ...(fabric ? [fabric.supernet] : [])];
+  if (routed.length === 0) return;
+  const unusable = natted.length ? firewall.unusable(facts) : undefined;
+  if (unusable) {
+    out.conflicts.push(unusable);
     return;
   }
   for (const b of natted) {
-    const subnet = formatCidr(b.subnet);
-    const except = b.natExcept ? formatCidr(b.natExcept) : undefined;
-    if (hasNatRule(facts, subnet, b.name, except)) continue;
-    const spec = natRuleSpec(subnet, b.name, except);
+    const rule = natRuleOf(b);
+    if (firewall.hasNat(facts, rule)) continue;
+    const { add, del } = firewall.natSteps(rule);
     out.findings.push({
-      ...mismatch({ kind: 'nat', name: b.name }, '', `MASQUERADE ${subnet}${except ? ` ! -d ${except}` : ''} ! -o ${b.name}`, 'absent'),
-      fix: [
-        {
-          phase: 'nat',
-          argv: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec],
-          reason: `no MASQUERADE rule for ${subnet}`,
-          owns: { kind: 'nat', subnet, bridge: b.name, ...(except ? { except } : {}) },
-          undo: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec],
-        },
-      ],
+      ...mismatch({ kind: 'nat', name: b.name }, '', describeNat(rule), 'absent'),
+      fix: [{ phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
     });
   }
   if (!facts.ipForward) {
     const recorded = facts.record.some((o) => o.kind === 'forward');
+    const { sysctl } = familyOf(routed[0]!).forwarding; // facts.ipForward is IPv4's, the only family yet
     out.findings.push({
       ...mismatch({ kind: 'ip_forward', name: 'ip_forward' }, '', '1', '0'),
       fix: [
         {
           phase: 'forward',
-          argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
+          argv: ['sysctl', '-w', `${sysctl}=1`],
           reason: natted.length ? 'NAT needs forwarding' : 'the fabric needs forwarding',
-          undo: ['sysctl', '-w', 'net.ipv4.ip_forward=0'],
+          undo: ['sysctl', '-w', `${sysctl}=0`],
           ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }),
         },
       ],
@@ -333,6 +345,6 @@ export function assess(desired: DesiredNetwork, facts: HostFacts): Assessment {
     assessNamespace(n, bridge, facts, out);
   }
   if (desired.fabric) assessFabric(desired.fabric, facts, out);
-  assessNat(desired.bridges, desired.fabric !== undefined, facts, out);
+  assessNat(desired.bridges, desired.fabric, facts, out);
   return out;
 }

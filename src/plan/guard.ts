@@ -1,5 +1,5 @@
 import type { HostFacts } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../address/family.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { overlappingRoutes, subnetHas } from './overlaps.js';
 import type { Step } from './step.js';

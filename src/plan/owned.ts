@@ -1,7 +1,8 @@
 import type { HostFacts, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
+import { ipv4 } from '../address/ipv4.js';
+import { firewall } from '../firewall/choose.js';
 import { formatOwned, TAG, type OwnedObject } from '../ownership/record.js';
-import { hasNatRule, natRuleSpec, ourNatRule } from './nat-rule.js';
 import { routeMatches, routesTo } from './assess-fabric.js';
 import type { Step } from './step.js';
 
@@ -32,7 +33,7 @@ function presentAndOurs(o: OwnedObject, facts: HostFacts): boolean {
     case 'link':
       return findLink(facts.root, o.name)?.alias === TAG;
     case 'nat':
-      return hasNatRule(facts, o.subnet, o.bridge, o.except);
+      return firewall.hasNat(facts, o);
     case 'route':
       return routesTo(facts, o.dst).some((r) => routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' }));
     case 'forward':
@@ -46,10 +47,7 @@ export function ownedOnHost(facts: HostFacts): OwnedObject[] {
   const add = (o: OwnedObject) => out.has(ownedKey(o)) || out.set(ownedKey(o), o);
   for (const o of facts.record) if (presentAndOurs(o, facts)) add(o);
   for (const l of facts.root.links) if (l.alias === TAG) add({ kind: 'link', name: l.name });
-  for (const r of facts.nat.rules) {
-    const n = ourNatRule(r);
-    if (n) add(n);
-  }
+  for (const n of firewall.ownNat(facts)) add(n);
   for (const name of facts.namespaces.keys()) if (namespaceIsOurs(name, facts)) add({ kind: 'netns', name });
   return [...out.values()];
 }
@@ -58,14 +56,8 @@ export function ownedOnHost(facts: HostFacts): OwnedObject[] {
 export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): Step {
   switch (o.kind) {
     case 'nat': {
-      const spec = natRuleSpec(o.subnet, o.bridge, o.except);
-      return {
-        phase: 'del-nat',
-        argv: ['iptables', '-w', '-t', 'nat', '-D', 'POSTROUTING', ...spec],
-        reason,
-        disowns: o,
-        undo: ['iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', ...spec],
-      };
+      const { add, del } = firewall.natSteps(o);
+      return { phase: 'del-nat', argv: del, reason, disowns: o, undo: add };
     }
     case 'route': {
       const target = o.via ? ['via', o.via] : ['dev', o.dev ?? ''];
@@ -80,14 +72,17 @@ export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): S
         reason,
         disowns: o,
       };
-    case 'forward':
+    case 'forward': {
+      // the record's `forward` is IPv4's switch, the only one gathered yet
+      const { sysctl } = ipv4.forwarding;
       return {
         phase: 'del-forward',
-        argv: ['sysctl', '-w', `net.ipv4.ip_forward=${o.from}`],
+        argv: ['sysctl', '-w', `${sysctl}=${o.from}`],
         reason: `${reason}: up had changed it`,
         disowns: o,
-        undo: ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
+        undo: ['sysctl', '-w', `${sysctl}=1`],
       };
+    }
   }
 }
 
@@ -125,10 +120,10 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     },
     netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
     namespaces,
-    nat: {
-      ...facts.nat,
-      rules: facts.nat.rules.filter((r) => !removed.some((o) => o.kind === 'nat' && r.join(' ') === natRuleSpec(o.subnet, o.bridge, o.except).join(' '))),
-    },
+    nat: firewall.withoutNat(
+      facts,
+      removed.flatMap((o) => (o.kind === 'nat' ? [o] : [])),
+    ),
     ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
     record: facts.record.filter((o) => !gone.has(ownedKey(o))),
   };

@@ -1,4 +1,5 @@
 import type { HostFacts } from '../facts/types.js';
+import { describeNat } from '../firewall/nat-rule.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import type { OwnedObject } from '../ownership/record.js';
 import { mismatch, type FindingObject } from '../result/finding.js';
@@ -37,7 +38,7 @@ const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
     case 'link':
       return { object: { kind: 'leftover-link', name: o.name }, what: `interface ${o.name}` };
     case 'nat':
-      return { object: { kind: 'leftover-nat', name: o.subnet }, what: `MASQUERADE ${o.subnet}${o.except ? ` ! -d ${o.except}` : ''} ! -o ${o.bridge}` };
+      return { object: { kind: 'leftover-nat', name: o.subnet }, what: describeNat(o) };
     case 'route':
       return { object: { kind: 'leftover-route', name: o.dst }, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
     case 'forward':

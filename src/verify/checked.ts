@@ -1,4 +1,4 @@
-import { formatCidr } from '../inventory/ipv4.js';
+import { formatCidr } from '../address/family.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { objectPath, type FindingObject } from '../result/finding.js';
 

@@ -1,13 +1,18 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../inventory/ipv4.js';
+import { type Cidr, familyOf, formatCidr } from '../address/family.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
-import { hasNatRule } from '../plan/nat-rule.js';
+import { firewall } from '../firewall/choose.js';
+import { natRuleOf } from '../firewall/nat-rule.js';
+import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-output.js';
-import { acceptFix, fabricAcceptFix, fabricForward, forwardAccepted, forwardDrops, nftAcceptFix, nftForwardDrops } from './warnings.js';
+import { fabricForward, forwardVerdict } from './warnings.js';
+
+/** ip_forward is 0: the command that turns on forwarding for the subnet's family. */
+const forwardingOff = (c: Cidr): string => `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', `${familyOf(c).forwarding.sysctl}=1`])}`;
 
 const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;
 
@@ -59,18 +64,19 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   const neigh = outcome.neighbours.get(hop);
   if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
 
-  if (p.kind === 'peer' && facts.brNetfilter && (!forwardAccepted(facts, bridge) || forwardDrops(facts, bridge).length)) {
+  const verdict = forwardVerdict(facts, bridge);
+  if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
     return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
   }
   if (p.kind === 'upstream') {
-    if (!facts.ipForward) return `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])}`;
-    const drops = forwardDrops(facts, bridge);
-    if (drops.length) return `dropped in FORWARD by: ${drops[0]!.join(' ')}: ${quoteArgv(['iptables', '-D', 'FORWARD', ...drops[0]!])}`;
-    if (!forwardAccepted(facts, bridge)) return `dropped in FORWARD (policy ${facts.forwardChain?.policy}): ${acceptFix(bridge)}`;
+    if (!facts.ipForward) return forwardingOff(bridge.subnet);
+    const drop = verdict.drops[0];
+    if (drop) return `dropped in FORWARD by: ${drop.text}: ${drop.fix}`;
+    if (!verdict.accepted) return `dropped in FORWARD (policy ${verdict.policy}): ${firewall.acceptFix(bridge)}`;
     const nftDrop = nftForwardDrops(facts)[0];
     if (nftDrop)
-      return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge)}`;
-    if (bridge.nat && !hasNatRule(facts, formatCidr(bridge.subnet), bridge.name, bridge.natExcept && formatCidr(bridge.natExcept)))
+      return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge.name)}`;
+    if (bridge.nat && !firewall.hasNat(facts, natRuleOf(bridge)))
       return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
@@ -82,7 +88,7 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
   const peer = f.peers.find((x) => p.to.startsWith(`${x.host}/`));
   if (!peer) return 'the probe names nothing the inventory defines';
   const subnet = formatCidr(peer.subnet);
-  if (!facts.ipForward) return `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', 'net.ipv4.ip_forward=1'])}`;
+  if (!facts.ipForward) return forwardingOff(f.supernet);
   if (f.mode === 'routed') {
     if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via: peer.underlay })))
       return `no route to ${subnet} via ${peer.underlay} (cnet-remote up restores it)`;
@@ -99,7 +105,7 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
   const fwd = fabricForward(f, facts);
   if (fwd && (!fwd.accepted || fwd.drops.length)) {
     const drop = fwd.drops[0];
-    return `dropped in FORWARD ${drop ? `by: ${drop.join(' ')}` : `(policy ${facts.forwardChain?.policy})`}: accept the fabric both ways on every member: ${fabricAcceptFix(f)}`;
+    return `dropped in FORWARD ${drop ? `by: ${drop.text}` : `(policy ${fwd.policy})`}: accept the fabric both ways on every member: ${firewall.acceptNetFix(f.supernet)}`;
   }
   return `no reply from ${p.to} (${p.target}); this host's side is in place: check ${peer.host} (cnet-remote verify --probe --limit ${peer.host}) and the underlay between the hosts${f.mode === 'vxlan' ? ` (UDP ${f.vxlan?.port ?? 4789})` : ''}`;
 }

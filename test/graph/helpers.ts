@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import type { HostFacts, LinkFact } from '../../src/facts/types.js';
 import type { GraphHostInput } from '../../src/graph/model.js';
-import { formatCidr } from '../../src/inventory/ipv4.js';
+import { formatCidr } from '../../src/address/family.js';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { DesiredNetwork, Inventory } from '../../src/inventory/types.js';
 import { TAG } from '../../src/ownership/record.js';
 import { assess, macFor } from '../../src/plan/assess.js';
-import { natRuleSpec } from '../../src/plan/nat-rule.js';
+import { natRuleSpec } from '../../src/firewall/iptables.js';
 import type { Mismatch } from '../../src/result/finding.js';
 
 const here = (rel: string): string => new URL(rel, import.meta.url).pathname;

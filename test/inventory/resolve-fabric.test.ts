@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fabricSubnets } from '../../src/inventory/resolve-fabric.js';
-import { formatCidr, parseCidr, type Cidr } from '../../src/inventory/ipv4.js';
+import { formatCidr, parseCidr, type Cidr } from '../../src/address/ipv4.js';
 import { applyLimit } from '../../src/inventory/limit.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import type { Inventory } from '../../src/inventory/types.js';

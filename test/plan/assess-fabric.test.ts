@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import type { HostFacts } from '../../src/facts/types.js';
-import { formatCidr } from '../../src/inventory/ipv4.js';
+import { formatCidr } from '../../src/address/family.js';
 import { formatOwned } from '../../src/ownership/record.js';
 import { guardConflicts } from '../../src/plan/guard.js';
 import { planDown, planUp, remaining } from '../../src/plan/plan.js';

@@ -7,7 +7,7 @@ import { parseSource } from '../../src/inventory/source.js';
 import type { DesiredNetwork } from '../../src/inventory/types.js';
 import { formatOwned, TAG } from '../../src/ownership/record.js';
 import { addressClashes, duplicateAddresses } from '../../src/plan/duplicates.js';
-import { ourNatRule } from '../../src/plan/nat-rule.js';
+import { ourNatRule } from '../../src/firewall/iptables.js';
 import { namespaceIsOurs, ownedOnHost } from '../../src/plan/owned.js';
 import { leftovers, planDown, planUp } from '../../src/plan/plan.js';
 import { renderSteps } from '../../src/plan/render-shell.js';

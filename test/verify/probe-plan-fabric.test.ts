@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCidr } from '../../src/inventory/ipv4.js';
+import { formatCidr } from '../../src/address/family.js';
 import { FABRIC_PROBE_ALL, FABRIC_PROBE_RANDOM, fabricProbeNote, fabricTargets, probePlan, type PlannedProbe } from '../../src/verify/probe-plan.js';
 import { fabricInventory, fabricNetwork, manyHosts } from '../plan/fabric-helpers.js';
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../src/facts/types.js';
-import { acceptFix, forwardAccepted, forwardDrops, hostWarnings } from '../../src/verify/warnings.js';
+import { hostWarnings } from '../../src/verify/warnings.js';
 import { bothSeeds, edited, facts, linkIn, network } from './helpers.js';
 
 const desired = bothSeeds();
-const [br0, brd1] = desired.bridges as [(typeof desired.bridges)[0], (typeof desired.bridges)[0]];
 const empty = facts('empty');
 const converged = facts('converged');
 const drifted = facts('drifted');
@@ -13,42 +12,9 @@ const forwardDrop = facts('forward-drop');
 
 const ACCEPT_BR0 = 'iptables -I FORWARD -i br0 -j ACCEPT && iptables -I FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
 const ACCEPT_BRD1 = 'iptables -I FORWARD -i brd1 -j ACCEPT && iptables -I FORWARD -o brd1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
-const REJECT = ['-s', '172.19.0.0/24', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'];
 const BRNF_FIX = 'sysctl -w net.bridge.bridge-nf-call-iptables=0';
 
 const withForward = (f: HostFacts, policy: string, rules: string[][] = []): HostFacts => edited(f, (c) => void (c.forwardChain = { policy, rules }));
-
-describe('forwardAccepted, forwardDrops, acceptFix', () => {
-  it('without FORWARD facts (iptables unreadable, older gathers) everything is accepted and nothing dropped', () => {
-    const { forwardChain, ...unreadable } = converged;
-    expect(forwardChain).toEqual({ policy: 'ACCEPT', rules: [] });
-    expect(forwardAccepted(unreadable, br0)).toBe(true);
-    expect(forwardDrops(unreadable, br0)).toEqual([]);
-  });
-
-  it('forward-drop.txt: policy DROP accepts neither bridge; the REJECT rule names brd1’s subnet only', () => {
-    expect([forwardAccepted(forwardDrop, br0), forwardAccepted(forwardDrop, brd1)]).toEqual([false, false]);
-    expect(forwardDrops(forwardDrop, br0)).toEqual([]);
-    expect(forwardDrops(forwardDrop, brd1)).toEqual([REJECT]);
-  });
-
-  it('a rule accepts or drops a bridge by -i/-o name or -s/-d subnet, unless negated', () => {
-    const f = withForward(converged, 'DROP', [
-      ['-d', '172.18.0.0/16', '-j', 'ACCEPT'],
-      ['!', '-o', 'brd1', '-j', 'ACCEPT'],
-      ['-o', 'brd1', '-j', 'DROP'],
-      ['-i', 'eth0', '-j', 'DROP'],
-    ]);
-    expect(forwardAccepted(f, br0)).toBe(true);
-    expect(forwardAccepted(f, brd1)).toBe(false);
-    expect(forwardDrops(f, br0)).toEqual([]);
-    expect(forwardDrops(f, brd1)).toEqual([['-o', 'brd1', '-j', 'DROP']]);
-  });
-
-  it('acceptFix: accept out of the bridge, and the replies back', () => {
-    expect(acceptFix(br0)).toBe(ACCEPT_BR0);
-  });
-});
 
 describe('hostWarnings', () => {
   it('converged.txt: none', () => {

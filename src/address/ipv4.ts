@@ -1,12 +1,17 @@
-import { showText } from './names.js';
+import { showText } from '../inventory/names.js';
+import type { AddressFamily } from './family.js';
 
 /** IPv4 arithmetic on 32-bit unsigned integers. */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/** An IPv4 subnet: its network address as a 32-bit unsigned integer (its family: a number, see familyOf). */
 export interface Cidr {
   network: number;
   prefix: number;
 }
+
+/** The prefix lengths a subnet of the inventory (a bridge's, a fabric's supernet, host_prefix) may have. */
+export const SUBNET_PREFIX = { min: 8, max: 30 } as const;
 
 export function isIpv4(text: string): boolean {
   return IPV4.test(text);
@@ -30,7 +35,8 @@ export function parseCidr(text: string): Cidr | string {
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
   if (!m || !isIpv4(m[1]!)) return `expected an IPv4 subnet like 172.18.0.0/16, got ${showText(text)}`;
   const prefix = Number(m[2]);
-  if (prefix < 8 || prefix > 30) return `prefix length /${prefix} is out of range: use /8 to /30`;
+  if (prefix < SUBNET_PREFIX.min || prefix > SUBNET_PREFIX.max)
+    return `prefix length /${prefix} is out of range: use /${SUBNET_PREFIX.min} to /${SUBNET_PREFIX.max}`;
   const addr = parseIpv4(m[1]!);
   const network = (addr & maskOf(prefix)) >>> 0;
   if (network !== addr) {
@@ -60,3 +66,17 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   const prefix = Math.min(a.prefix, b.prefix);
   return (a.network & maskOf(prefix)) >>> 0 === (b.network & maskOf(prefix)) >>> 0;
 }
+
+/** IPv4 as an address family (family.ts): what `ip`, sysctl and the firewall need to know of it. */
+export const ipv4: AddressFamily = {
+  name: 'ipv4',
+  ipFlag: '-4',
+  bits: 32,
+  subnetPrefix: SUBNET_PREFIX,
+  forwarding: { sysctl: 'net.ipv4.ip_forward', proc: '/proc/sys/net/ipv4/ip_forward' },
+  owns: (c) => typeof c.network === 'number',
+  isAddress: isIpv4,
+  parseCidr,
+  formatCidr,
+  overlaps,
+};

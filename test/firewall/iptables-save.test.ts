@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { forwardChain, natRules, parseIptablesSave, tokenizeRule, parseNftChains } from '../../src/facts/parse-nat.js';
+import { forwardChain, natRules, parseIptablesSave, tokenizeRule } from '../../src/firewall/iptables-save.js';
+import { parseNftChains } from '../../src/firewall/nft-chains.js';
 import { splitSections } from '../../src/remote/markers.js';
 
 const savedOf = (name: string) =>

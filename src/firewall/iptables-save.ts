@@ -1,5 +1,3 @@
-import type { NftChainFacts } from './types.js';
-
 /** Splits one `iptables-save` rule line into words, honouring the double quotes iptables puts around comments. */
 export function tokenizeRule(line: string): string[] {
   const out: string[] = [];
@@ -80,17 +78,4 @@ export function natRules(saved: Map<string, SavedChain>): string[][] {
 export function forwardChain(saved: Map<string, SavedChain>): { policy: string; rules: string[][] } {
   const c = saved.get('filter FORWARD');
   return { policy: c?.policy ?? 'ACCEPT', rules: c?.rules ?? [] };
-}
-
-/** iptables-nft keeps its own tables in nftables; they are read through `iptables-save` instead. */
-const IPTABLES_TABLES = new Set(['ip filter', 'ip nat', 'ip mangle', 'ip raw', 'ip security']);
-
-/** `nft -j list chains` → the base chains (those hooked into the kernel) of native nftables tables. */
-export function parseNftChains(text: string): NftChainFacts[] {
-  if (text.trim() === '') return [];
-  const doc = JSON.parse(text) as { nftables?: { chain?: Partial<NftChainFacts> }[] };
-  return (doc.nftables ?? [])
-    .flatMap((e) => (e.chain?.hook ? [e.chain] : []))
-    .filter((c) => !IPTABLES_TABLES.has(`${c.family} ${c.table}`))
-    .map((c) => ({ family: c.family ?? '', table: c.table ?? '', name: c.name ?? '', hook: c.hook ?? '', policy: c.policy ?? 'accept' }));
 }

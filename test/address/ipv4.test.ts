@@ -11,7 +11,7 @@ import {
   parseCidr,
   parseIpv4,
   type Cidr,
-} from '../../src/inventory/ipv4.js';
+} from '../../src/address/ipv4.js';
 
 const cidr = (text: string): Cidr => {
   const c = parseCidr(text);
