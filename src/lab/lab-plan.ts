@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
-import { formatIpv4 } from '../inventory/ipv4.js';
+import { formatIpv4 } from '../address/ipv4.js';
 
 /**
  * Names and addresses of a lab, all derived from its name and network index, so that two labs
@@ -75,28 +75,8 @@ export function labPlan(name: string, net: number, hosts: number, root = LAB_ROO
       { length: hosts },
       (_, k): LabVm => ({ key: `h${k + 1}`, ns: `${name}-h${k + 1}`, name: `vm${k + 1}`, address: main(k + 1), group: 'lab', via: [] }),
     ),
-    ...Array.from(
-      { length: behind },
-      (_, k): LabVm => ({
-        key: `p${k + 1}`,
-        ns: `${name}-p${k + 1}`,
-        name: `priv${k + 1}`,
-        address: formatIpv4(seg1 + 10 + k),
-        group: 'private',
-        via: [main(1)],
-      }),
-    ),
-    ...Array.from(
-      { length: behind2 },
-      (_, k): LabVm => ({
-        key: `q${k + 1}`,
-        ns: `${name}-q${k + 1}`,
-        name: `deep${k + 1}`,
-        address: formatIpv4(seg2 + 10 + k),
-        group: 'deep',
-        via: [main(1), formatIpv4(seg1 + 10)],
-      }),
-    ),
+    ...behindHosts(behind, { key: 'p', ns: `${name}-p`, name: 'priv', group: 'private', first: seg1 + 10, via: [main(1)] }),
+    ...behindHosts(behind2, { key: 'q', ns: `${name}-q`, name: 'deep', group: 'deep', first: seg2 + 10, via: [main(1), formatIpv4(seg1 + 10)] }),
   ];
   return {
     vms,
@@ -115,6 +95,21 @@ export function labPlan(name: string, net: number, hosts: number, root = LAB_ROO
     vmName: (i) => `vm${i}`,
     vmAddress: main,
   };
+}
+
+/** `count` VMs behind a jump host: KEY1…, at addresses from `first` on, reached through `via`. */
+function behindHosts(count: number, o: { key: string; ns: string; name: string; group: LabVm['group']; first: number; via: string[] }): LabVm[] {
+  return Array.from(
+    { length: count },
+    (_, k): LabVm => ({
+      key: `${o.key}${k + 1}`,
+      ns: `${o.ns}${k + 1}`,
+      name: `${o.name}${k + 1}`,
+      address: formatIpv4(o.first + k),
+      group: o.group,
+      via: [...o.via],
+    }),
+  );
 }
 
 /** The lab's default network index, from its name, so `lab up --name x` needs no other flag. */
