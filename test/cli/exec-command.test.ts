@@ -42,7 +42,7 @@ describe('--max-output', () => {
   });
 });
 
-/** main() in-process, its output captured. */
+/** `cnet-remote exec ARGS`, main() in-process, its output captured. */
 const run = (...args: string[]) => captureMain(['exec', ...args]);
 
 describe('exec usage errors: refused before the inventory is read or a host is touched', () => {

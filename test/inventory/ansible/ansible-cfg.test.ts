@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { readAnsibleSettings, type AnsibleSettings } from '../../../src/inventory/ansible/ansible-cfg.js';
 import { parseAnsibleIni } from '../../../src/inventory/ansible/ansible-cfg-ini.js';
+import { randomUnit } from '../../support/mulberry32.js';
 import { ANSIBLE_PYTHON } from './run-python.js';
 
 const CORPUS = fileURLToPath(new URL('../../fixtures/ansible-cfg-corpus/', import.meta.url));
@@ -462,15 +463,6 @@ describe('readAnsibleSettings beyond what ansible-config shows', () => {
 });
 
 describe('the INI reader against Python 3.11 configparser as Ansible sets it up', () => {
-  /** mulberry32: the same texts on every run */
-  function random(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const LINES = [
     '[defaults]',
     '[DEFAULT]',
@@ -505,7 +497,7 @@ describe('the INI reader against Python 3.11 configparser as Ansible sets it up'
   ];
 
   it('reads 2000 generated texts to the same sections, keys and values, and refuses the same ones', () => {
-    const rnd = random(13);
+    const rnd = randomUnit(13);
     const pick = () => LINES[Math.floor(rnd() * LINES.length)]!;
     const texts = Array.from({ length: 2000 }, () => {
       const lines = Array.from({ length: 1 + Math.floor(rnd() * 7) }, () => ' '.repeat(rnd() < 0.3 ? Math.floor(rnd() * 3) : 0) + pick());

@@ -28,6 +28,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTemplated, renderValue, type TemplateContext, TemplateError } from '../../../src/inventory/ansible/template.js';
 import { UnsafeText } from '../../../src/inventory/ansible/yaml-tags.js';
+import { randomBelow } from '../../support/mulberry32.js';
 import { ANSIBLE_PYTHON } from './run-python.js';
 
 type Vars = Record<string, unknown>;
@@ -414,14 +415,7 @@ const TABLE: Case[] = [
  * and tests of the subset), the same every run (a fixed seed): each must agree with Ansible too.
  */
 function generated(count: number, seed: number): Case[] {
-  let state = seed;
-  // mulberry32
-  const rand = (n: number) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = randomBelow(seed);
   const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
   const atoms = [
     '0',
@@ -506,13 +500,7 @@ function generated(count: number, seed: number): Case[] {
 
 /** Templates made up from pieces of text and tags (whitespace control, comments, raw, newlines, backslashes, brackets): the lexer and what the text renders to. */
 function shapes(count: number, seed: number): Case[] {
-  let state = seed;
-  const rand = (n: number) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = randomBelow(seed);
   const pieces = [
     'a',
     ' ',
@@ -566,13 +554,7 @@ function shapes(count: number, seed: number): Case[] {
 
 /** Texts a template renders to that start like a Python literal: Ansible reads them with ast.literal_eval. */
 function literals(count: number, seed: number): Case[] {
-  let state = seed;
-  const rand = (n: number) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = randomBelow(seed);
   const pieces = [
     '[',
     ']',
