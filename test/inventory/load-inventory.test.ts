@@ -885,27 +885,23 @@ describe('connection variables', () => {
     });
   });
 
-  it('ansible_host, ansible_port (as a string too), ansible_user', () => {
-    const h = host(
-      resolve(`all:
-  hosts:
-    vm1: { ansible_host: 10.0.0.7, ansible_port: "2222", ansible_user: admin }
-`),
-      'vm1',
-    );
-    expect(h.connection).toMatchObject({ address: '10.0.0.7', port: 2222, user: 'admin' });
-  });
-
-  it('legacy ansible_ssh_host, ansible_ssh_port, ansible_ssh_user', () => {
-    const h = host(
-      resolve(`all:
-  hosts:
-    vm1: { ansible_ssh_host: 10.0.0.8, ansible_ssh_port: 2200, ansible_ssh_user: old }
-`),
-      'vm1',
-    );
-    expect(h.connection).toMatchObject({ address: '10.0.0.8', port: 2200, user: 'old' });
-  });
+  // [test, vm1's vars, its connection (toMatchObject)]
+  for (const [name, vars, connection] of [
+    [
+      'ansible_host, ansible_port (as a string too), ansible_user',
+      '{ ansible_host: 10.0.0.7, ansible_port: "2222", ansible_user: admin }',
+      { address: '10.0.0.7', port: 2222, user: 'admin' },
+    ],
+    [
+      'legacy ansible_ssh_host, ansible_ssh_port, ansible_ssh_user',
+      '{ ansible_ssh_host: 10.0.0.8, ansible_ssh_port: 2200, ansible_ssh_user: old }',
+      { address: '10.0.0.8', port: 2200, user: 'old' },
+    ],
+  ] as const) {
+    it(name, () => {
+      expect(host(resolve(`all:\n  hosts:\n    vm1: ${vars}\n`), 'vm1').connection).toMatchObject(connection);
+    });
+  }
 
   it("the legacy ansible_ssh_host wins over ansible_host (and port, user, key file, host key checking likewise), as Ansible 2.14's ssh plugin", () => {
     // checked against `ansible -m ping -vvv`: it connects to ansible_ssh_host, -o Port=ansible_ssh_port, User, IdentityFile likewise
