@@ -160,45 +160,31 @@ export function sshGFields(stdout: string, alias: string, env: Record<string, st
   const proxy = { h, n: alias, p, r };
   const envVars = (s: string) => s.replace(/\$\{([^}]*)\}/g, (all, k: string) => env[k] ?? all);
   const path = (v: string) => homeAsTilde(envVars(percent(tilde(v, PASSWD_HOME), all)), PASSWD_HOME);
-  for (const k of ['identityfile', 'certificatefile'] as const) if (f.has(k)) f.set(k, f.get(k)!.map(path));
-  if (f.has('userknownhostsfile'))
-    f.set(
-      'userknownhostsfile',
-      f.get('userknownhostsfile')!.map((v) =>
-        v
-          .split(' ')
-          .map((w) => homeAsTilde(w, PASSWD_HOME))
-          .join(' '),
-      ),
-    );
+  for (const k of ['identityfile', 'certificatefile'] as const) mapField(f, k, path);
+  mapField(f, 'userknownhostsfile', eachPathAsTilde(PASSWD_HOME));
   // ssh -G prints a ProxyCommand as written (ssh expands its tokens only when it runs it), as our view does
-  if (f.has('proxyjump'))
-    f.set(
-      'proxyjump',
-      f.get('proxyjump')!.map((v) => percent(v, proxy)),
-    );
+  mapField(f, 'proxyjump', (v) => percent(v, proxy));
   return f;
 }
+
+/** Each value of field `k` through `fn`, when the fields have it. */
+function mapField(f: Fields, k: SshGField, fn: (v: string) => string): void {
+  const values = f.get(k);
+  if (values) f.set(k, values.map(fn));
+}
+
+/** A space-separated list of paths (UserKnownHostsFile), those under `home` written with `~`. */
+const eachPathAsTilde = (home: string) => (v: string) =>
+  v
+    .split(' ')
+    .map((w) => homeAsTilde(w, home))
+    .join(' ');
 
 /** Our view's fields, paths under the private HOME written with `~`. */
 export function ourFields(lines: readonly string[], home: string): Fields {
   const f = fieldsOf(lines);
-  for (const k of ['identityfile', 'certificatefile'] as const)
-    if (f.has(k))
-      f.set(
-        k,
-        f.get(k)!.map((v) => homeAsTilde(v, home)),
-      );
-  if (f.has('userknownhostsfile'))
-    f.set(
-      'userknownhostsfile',
-      f.get('userknownhostsfile')!.map((v) =>
-        v
-          .split(' ')
-          .map((w) => homeAsTilde(w, home))
-          .join(' '),
-      ),
-    );
+  for (const k of ['identityfile', 'certificatefile'] as const) mapField(f, k, (v) => homeAsTilde(v, home));
+  mapField(f, 'userknownhostsfile', eachPathAsTilde(home));
   return f;
 }
 
