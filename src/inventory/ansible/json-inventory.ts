@@ -47,6 +47,27 @@ export function listJsonSource(json: InventorySource): InventorySource {
   const where = new Map<string, { hosts?: Map<string, number>; children?: Map<string, number>; bare?: 'list' | 'vars' }>();
   const varsGiven = new Set<string>();
   const issues: InventoryIssue[] = [];
+  /** A group's hosts or children: each name with where it was first written (its index); an issue for what is not a list or not a name. */
+  const names = (group: string, list: unknown, path: YamlPath, part: 'hosts' | 'children'): Map<string, number> | undefined => {
+    const what = part === 'hosts' ? 'host' : 'group';
+    if (!Array.isArray(list)) {
+      issues.push({
+        loc: json.locate(path),
+        message: `the ${part} of group ${showText(group)} must be a list of ${what} names, not ${describe(list)}`,
+      });
+      return undefined;
+    }
+    const first = new Map<string, number>();
+    list.forEach((name, i) => {
+      if (typeof name === 'string' && name !== '') {
+        if (!first.has(name)) first.set(name, i);
+      } else {
+        const not = typeof name === 'string' ? 'an empty one' : describe(name);
+        issues.push({ loc: json.locate([...path, i]), message: `a ${what} name must be a non-empty string, not ${not}` });
+      }
+    });
+    return first;
+  };
   for (const [group, raw] of Object.entries(top)) {
     if (group === '_meta') continue;
     let g: Record<string, unknown>;
@@ -64,23 +85,12 @@ export function listJsonSource(json: InventorySource): InventorySource {
     const out: (typeof data)[string] = {};
     data[group] = out;
     if ('hosts' in g) {
-      const hostsPath = at.bare === 'list' ? [group] : [group, 'hosts'];
-      if (!Array.isArray(g.hosts)) {
-        issues.push({ loc: json.locate(hostsPath), message: `the hosts of group ${showText(group)} must be a list of host names, not ${describe(g.hosts)}` });
-      } else {
+      const hosts = names(group, g.hosts, at.bare === 'list' ? [group] : [group, 'hosts'], 'hosts');
+      if (hosts) {
         out.hosts = {};
-        at.hosts = new Map();
-        g.hosts.forEach((h, i) => {
-          if (typeof h !== 'string' || h === '') {
-            issues.push({
-              loc: json.locate([...hostsPath, i]),
-              message: `a host name must be a non-empty string, not ${typeof h === 'string' ? 'an empty one' : describe(h)}`,
-            });
-            return;
-          }
-          if (!at.hosts!.has(h)) at.hosts!.set(h, at.bare === 'vars' ? -1 : i);
-          out.hosts![h] = null;
-        });
+        for (const h of hosts.keys()) out.hosts[h] = null;
+        // a bare-vars group's host is the group's own name, written nowhere in a list
+        at.hosts = at.bare === 'vars' ? new Map([...hosts.keys()].map((h) => [h, -1])) : hosts;
       }
     }
     if ('vars' in g) {
@@ -89,25 +99,11 @@ export function listJsonSource(json: InventorySource): InventorySource {
       else out.vars = g.vars;
     }
     if ('children' in g) {
-      if (!Array.isArray(g.children)) {
-        issues.push({
-          loc: json.locate([group, 'children']),
-          message: `the children of group ${showText(group)} must be a list of group names, not ${describe(g.children)}`,
-        });
-      } else {
+      const children = names(group, g.children, [group, 'children'], 'children');
+      if (children) {
         out.children = {};
-        at.children = new Map();
-        g.children.forEach((c, i) => {
-          if (typeof c !== 'string' || c === '') {
-            issues.push({
-              loc: json.locate([group, 'children', i]),
-              message: `a group name must be a non-empty string, not ${typeof c === 'string' ? 'an empty one' : describe(c)}`,
-            });
-            return;
-          }
-          if (!at.children!.has(c)) at.children!.set(c, i);
-          out.children![c] = null;
-        });
+        for (const c of children.keys()) out.children[c] = null;
+        at.children = children;
       }
     }
   }
