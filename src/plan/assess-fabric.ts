@@ -64,11 +64,7 @@ const vxlanText = (f: FabricSpec, v: VxlanSpec): string => `vxlan id ${v.vni} ds
 /** The VXLAN device on the fabric's bridge, and one forwarding entry per peer. */
 function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: HostFacts, out: Assessment): void {
   const object: FindingObject = { kind: 'vxlan', name: v.device };
-  const clash = inTheWay(facts, v.device, 'vxlan', 'set another fabric device');
-  if (clash) {
-    out.conflicts.push(clash);
-    return;
-  }
+  if (inTheWay(out, facts, v.device, 'vxlan', 'set another fabric device')) return;
   const link = findLink(facts.root, v.device);
   const right = vxlanIsRight(link, f, v);
   if (!right) {

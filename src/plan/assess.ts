@@ -45,11 +45,15 @@ export function describeLink(l: LinkFact | undefined): string {
   return `${l.kind ?? 'device'}${l.alias === TAG ? '' : ' (not created by cnet-remote)'}`;
 }
 
-/** An interface of that name that is not ours, or not of the kind cnet-remote makes there: the conflict, ending in what to do `instead`. */
-export function inTheWay(facts: HostFacts, name: string, kind: string, instead: string): string | undefined {
+/**
+ * An interface of that name that is not ours, or not of the kind cnet-remote makes there: in the
+ * way. Its conflict (ending in what to do `instead`) goes to `out`.
+ */
+export function inTheWay(out: Assessment, facts: HostFacts, name: string, kind: string, instead: string): boolean {
   const link = findLink(facts.root, name);
-  if (!link || (link.kind === kind && isOurs(link, facts.record))) return undefined;
-  return `${name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or ${instead}`;
+  if (!link || (link.kind === kind && isOurs(link, facts.record))) return false;
+  out.conflicts.push(`${name} already exists as ${describeLink(link)}: cnet-remote only changes interfaces it created; remove it or ${instead}`);
+  return true;
 }
 
 function addresses(l: LinkFact | undefined): string {
@@ -104,11 +108,7 @@ export function assessUp(object: FindingObject, part: string, netns: string | un
 
 function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   const object: FindingObject = { kind: 'bridge', name: b.name };
-  const clash = inTheWay(facts, b.name, 'bridge', 'choose another bridge name');
-  if (clash) {
-    out.conflicts.push(clash);
-    return;
-  }
+  if (inTheWay(out, facts, b.name, 'bridge', 'choose another bridge name')) return;
   const link = findLink(facts.root, b.name);
   if (!link) {
     out.findings.push({

@@ -16,12 +16,9 @@ import { bothSeeds, edited, facts } from '../verify/helpers.js';
  */
 const desired = bothSeeds();
 const [br0, brd1] = desired.bridges as [(typeof desired.bridges)[0], (typeof desired.bridges)[0]];
-const empty = facts('empty');
-const converged = facts('converged');
-const drifted = facts('drifted');
-const foreign = facts('foreign');
-const forwardDrop = facts('forward-drop');
-const fabricRouted = facts('fabric-routed');
+const [empty, converged, drifted, foreign, forwardDrop, fabricRouted] = ['empty', 'converged', 'drifted', 'foreign', 'forward-drop', 'fabric-routed'].map(
+  (name) => facts(name),
+) as [HostFacts, HostFacts, HostFacts, HostFacts, HostFacts, HostFacts];
 
 const ACCEPT_BR0 = 'iptables -I FORWARD -i br0 -j ACCEPT && iptables -I FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
 const REJECT = ['-s', '172.19.0.0/24', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'];
