@@ -57,6 +57,10 @@ export interface NetnsFacts {
   routes: RouteFact[];
 }
 
+/**
+ * The firewall's facts (nat, forwardChain, nftChains) are read by the firewall backend
+ * (src/firewall/: iptables.ts parses the "iptables", "iptables-failed" and "nft" sections).
+ */
 export interface NatFacts {
   /** iptables was found and answered */
   available: boolean;

@@ -9,7 +9,7 @@ import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-output.js';
-import { fabricForward, forwardVerdict } from './warnings.js';
+import { fabricForward } from './warnings.js';
 
 /** ip_forward is 0: the command that turns on forwarding for the subnet's family. */
 const forwardingOff = (c: Cidr): string => `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', `${familyOf(c).forwarding.sysctl}=1`])}`;
@@ -64,7 +64,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   const neigh = outcome.neighbours.get(hop);
   if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
 
-  const verdict = forwardVerdict(facts, bridge);
+  const verdict = firewall.forwardVerdict(facts, bridge);
   if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
     return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
   }

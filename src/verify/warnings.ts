@@ -5,13 +5,10 @@ import type { ForwardVerdict } from '../firewall/backend.js';
 import { firewall } from '../firewall/choose.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
-import type { BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
+import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../result/result.js';
 import { quoteArgv } from '../shell/quote.js';
-
-/** A bridge's forwarded traffic, as the firewall judges it. */
-export const forwardVerdict = (facts: HostFacts, b: BridgeSpec): ForwardVerdict => firewall.forwardVerdict(facts, b);
 
 /**
  * How the forward chain treats the fabric's traffic between hosts, when it passes the chain at
@@ -45,14 +42,14 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
         fix: `choose a subnet for ${b.name} that overlaps nothing on the host`,
       });
     }
-    for (const drop of forwardVerdict(facts, b).drops) {
+    for (const drop of firewall.forwardVerdict(facts, b).drops) {
       out.push({ message: `the FORWARD chain drops traffic of ${b.name}: ${drop.text}`, fix: drop.fix });
     }
   }
-  const blocked = natted.filter((b) => !forwardVerdict(facts, b).accepted);
+  const blocked = natted.filter((b) => !firewall.forwardVerdict(facts, b).accepted);
   if (blocked.length > 0) {
     out.push({
-      message: `the FORWARD policy is ${forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
+      message: `the FORWARD policy is ${firewall.forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
       fix: blocked.map((b) => firewall.acceptFix(b)).join(' && '),
     });
   }
@@ -72,7 +69,7 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     });
   }
   const bridged = desired.bridges.filter((b) => {
-    const v = forwardVerdict(facts, b);
+    const v = firewall.forwardVerdict(facts, b);
     return !v.accepted || v.drops.length > 0;
   });
   if (facts.brNetfilter && bridged.length > 0) {
