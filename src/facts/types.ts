@@ -1,3 +1,5 @@
+import type { FirewallFacts } from '../firewall/types.js';
+import type { TxnFacts } from '../remote/journal.js';
 import type { OwnedObject } from '../ownership/record.js';
 
 export interface AddressFact {
@@ -57,47 +59,6 @@ export interface NetnsFacts {
   routes: RouteFact[];
 }
 
-/**
- * The firewall's facts (nat, forwardChain, nftChains) are read by the firewall backend
- * (src/firewall/: iptables.ts parses the "iptables", "iptables-failed" and "nft" sections).
- */
-export interface NatFacts {
-  /** iptables was found and answered */
-  available: boolean;
-  /** `iptables -t nat -S POSTROUTING` rules, tokenized (the leading `-A POSTROUTING` removed) */
-  rules: string[][];
-  error?: string;
-}
-
-/** The filter table's FORWARD chain: what decides whether routed (and, with br_netfilter, bridged) traffic passes. */
-export interface ForwardChainFacts {
-  policy: string;
-  rules: string[][];
-}
-
-/** A base chain of native nftables (not iptables-nft's own `ip filter`/`ip nat` tables). */
-export interface NftChainFacts {
-  family: string;
-  table: string;
-  name: string;
-  hook: string;
-  policy: string;
-}
-
-/** The host's last cnet-remote transaction, from its journal. */
-export interface TxnFacts {
-  id: string;
-  pid: number;
-  /** its runner still runs */
-  alive: boolean;
-  /** the journal's last word: begin, done, failed, rolledback, commit, armed, confirmed, reverted */
-  state: string;
-  /** who ran it: `cnet-remote up from user@host (pid N) since …` */
-  holder?: string;
-  /** `ID WORD` as the transaction script compares it: a plan made now applies only while it is still this */
-  after: string;
-}
-
 /** The way in: the SSH connection's addresses and the host's route back to the controller. */
 export interface MgmtFacts {
   client: string;
@@ -105,19 +66,14 @@ export interface MgmtFacts {
   dev?: string;
 }
 
-/** Everything one round trip learns about a host. */
-export interface HostFacts {
+/** Everything one round trip learns about a host (its firewall's part: the backend's, firewall/types.ts). */
+export interface HostFacts extends FirewallFacts {
   root: NetnsFacts;
   /** namespaces that exist, with their nsid as seen from the root namespace (if assigned) */
   netns: Map<string, number | undefined>;
   /** facts of the namespaces asked about that exist */
   namespaces: Map<string, NetnsFacts>;
   ipForward: boolean;
-  nat: NatFacts;
-  /** undefined when iptables could not be read */
-  forwardChain?: ForwardChainFacts;
-  /** base chains of nftables tables other than iptables-nft's; empty when nft is absent */
-  nftChains?: NftChainFacts[];
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
   record: OwnedObject[];

@@ -1,6 +1,6 @@
 import type { Cidr } from '../address/family.js';
-import type { HostFacts, NatFacts } from '../facts/types.js';
 import type { NatRule } from './nat-rule.js';
+import type { FirewallFacts, NatFacts } from './types.js';
 
 /**
  * A firewall backend: how cnet-remote's NAT rules are written, read back and removed, and how the
@@ -16,17 +16,17 @@ export interface FirewallBackend {
   /** its sections of the gathered text → the facts' firewall fields */
   parseFacts(sections: GatheredSections): FirewallFacts;
   /** why NAT cannot be planned on this host (a conflict to report, with what to do), if it cannot */
-  unusable(facts: HostFacts): string | undefined;
+  unusable(facts: FirewallFacts): string | undefined;
   /** the command that adds the rule and the one that deletes it (each the other's undo) */
   natSteps(rule: NatRule): { add: string[]; del: string[] };
   /** is exactly this rule among the host's? */
-  hasNat(facts: HostFacts, rule: NatRule): boolean;
+  hasNat(facts: FirewallFacts, rule: NatRule): boolean;
   /** the host's rules in exactly the shape cnet-remote writes (marked as ours: removed by `down`) */
-  ownNat(facts: HostFacts): NatRule[];
+  ownNat(facts: FirewallFacts): NatRule[];
   /** the NAT facts once these rules are removed */
-  withoutNat(facts: HostFacts, removed: NatRule[]): NatFacts;
+  withoutNat(facts: FirewallFacts, removed: NatRule[]): NatFacts;
   /** how the forward chain treats a network's routed traffic */
-  forwardVerdict(facts: HostFacts, net: ForwardNet): ForwardVerdict;
+  forwardVerdict(facts: FirewallFacts, net: ForwardNet): ForwardVerdict;
   /** the commands that accept a bridge's traffic out, and the replies back */
   acceptFix(net: ForwardNet): string;
   /** the commands that accept a network (a fabric's supernet), from and to */
@@ -47,9 +47,6 @@ export interface ForwardVerdict {
   /** the rules that drop it: as shown, and the command that deletes each */
   drops: { text: string; fix: string }[];
 }
-
-/** The facts a backend gathers. */
-export type FirewallFacts = Pick<HostFacts, 'nat' | 'forwardChain' | 'nftChains'>;
 
 /** The gathered text's sections, as parse-facts.ts reads them (its errors name the host and section). */
 export interface GatheredSections {

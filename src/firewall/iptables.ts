@@ -1,5 +1,5 @@
 import { type AddressFamily, type Cidr, familyOf, familyOfText, formatCidr } from '../address/family.js';
-import type { HostFacts } from '../facts/types.js';
+import type { FirewallFacts } from './types.js';
 import { natComment } from '../ownership/record.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { FirewallBackend, ForwardNet, ForwardVerdict, GatheredSections } from './backend.js';
@@ -22,7 +22,7 @@ export function natRuleSpec(subnet: string, bridge: string, except?: string): st
 const specOf = (r: NatRule): string[] => natRuleSpec(r.subnet, r.bridge, r.except);
 
 /** Is the tagged MASQUERADE rule for this subnet and bridge among the host's NAT rules? */
-export function hasNatRule(facts: HostFacts, r: NatRule): boolean {
+export function hasNatRule(facts: FirewallFacts, r: NatRule): boolean {
   const spec = specOf(r).join(' ');
   return facts.nat.rules.some((x) => x.join(' ') === spec);
 }
@@ -53,7 +53,7 @@ function touches(rule: string[], net: ForwardNet): boolean {
 const target = (rule: string[]): string | undefined => rule[rule.indexOf('-j') + 1];
 
 /** Forwarded traffic of this bridge is accepted before the policy applies (Docker's own rules do this). */
-export function forwardAccepted(facts: HostFacts, net: ForwardNet): boolean {
+export function forwardAccepted(facts: FirewallFacts, net: ForwardNet): boolean {
   const chain = facts.forwardChain;
   if (!chain) return true;
   const accepts = chain.rules.filter((r) => touches(r, net) && target(r) === 'ACCEPT');
@@ -61,7 +61,7 @@ export function forwardAccepted(facts: HostFacts, net: ForwardNet): boolean {
 }
 
 /** The FORWARD rules that drop this bridge's traffic. */
-export function forwardDrops(facts: HostFacts, net: ForwardNet): string[][] {
+export function forwardDrops(facts: FirewallFacts, net: ForwardNet): string[][] {
   return (facts.forwardChain?.rules ?? []).filter((r) => touches(r, net) && DROPS.has(target(r) ?? ''));
 }
 
@@ -95,7 +95,7 @@ function parseFacts(s: GatheredSections) {
   };
 }
 
-function forwardVerdict(facts: HostFacts, net: ForwardNet): ForwardVerdict {
+function forwardVerdict(facts: FirewallFacts, net: ForwardNet): ForwardVerdict {
   const cmd = COMMAND[familyOf(net.subnet).name];
   return {
     ...(facts.forwardChain ? { policy: facts.forwardChain.policy } : {}),

@@ -1,4 +1,4 @@
-import type { HostFacts, NftChainFacts } from '../facts/types.js';
+import type { FirewallFacts, NftChainFacts } from './types.js';
 import { quoteArgv } from '../shell/quote.js';
 
 /**
@@ -21,7 +21,7 @@ export function parseNftChains(text: string): NftChainFacts[] {
 }
 
 /** Native nftables chains hooked on forward whose policy drops what no rule accepts. */
-export function nftForwardDrops(facts: HostFacts): NftChainFacts[] {
+export function nftForwardDrops(facts: FirewallFacts): NftChainFacts[] {
   return (facts.nftChains ?? []).filter((c) => c.hook === 'forward' && c.policy === 'drop');
 }
 
