@@ -2,32 +2,10 @@ import { FactsError } from '../errors.js';
 import type { GatheredSections } from '../firewall/backend.js';
 import { firewall } from '../firewall/choose.js';
 import { parseRecord } from '../ownership/record.js';
+import { readJournal } from '../remote/journal.js';
 import { splitSections } from '../remote/markers.js';
 import { parseFdb, parseIpShow, parseRootBatch } from './parse-ip.js';
-import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts, TxnFacts } from './types.js';
-
-/**
- * The journal as the transaction script reads it (txn-script.ts): the run of its last `begin`, and
- * the first word of its last line; `after` is the two as the script compares them.
- */
-function txnOf(text: string | undefined): { txn?: TxnFacts } {
-  const all = (text ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const holder = all.find((l) => l.startsWith('holder '))?.slice(7);
-  const alive = all.includes('alive');
-  const journal = all.filter((l) => l !== 'alive' && !l.startsWith('holder '));
-  if (journal.length === 0) return {};
-  const begin =
-    [...journal]
-      .reverse()
-      .find((l) => l.startsWith('begin '))
-      ?.split(/\s+/) ?? [];
-  const state = journal[journal.length - 1]!.split(/\s+/)[0]!;
-  const id = begin[1] ?? '';
-  return { txn: { id, pid: Number(begin[2] ?? 0), alive, state, after: `${id} ${state}`, ...(holder ? { holder } : {}) } };
-}
+import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts } from './types.js';
 
 function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: MgmtFacts } {
   const [client, server] = (text ?? '').trim().split(/\s+/);
@@ -35,7 +13,7 @@ function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: Mgm
   return { mgmt: { client, server, ...(dev ? { dev } : {}) } };
 }
 
-/** Parses the output of gatherScript() (see gather-script.ts) into facts. */
+/** Parses the output of the gather program (remote/gather.ts, remote/programs/gather.sh) into facts. */
 export function parseFacts(text: string, host?: string): HostFacts {
   const sections = splitSections(text);
   const need = (name: string): string => {
@@ -78,7 +56,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(sections.get('state-dir')?.trim() ? { untrustedState: sections.get('state-dir')!.trim() } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),
       ...(fdb.size ? { fdb } : {}),
-      ...txnOf(sections.get('txn')),
+      ...readJournal(sections.get('txn')),
       ...mgmtOf(sections.get('mgmt'), mgmtDev),
     };
   } catch (err) {

@@ -1,3 +1,4 @@
+import { ipv4 } from '../address/ipv4.js';
 import { program, type Table } from './program.js';
 
 /** a table calling FN with each name */
@@ -12,7 +13,7 @@ const each = (fn: string, names: readonly string[]): Table => ({ kind: 'calls', 
  */
 export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   return program('gather', {
-    values: { NFT: opts.nft === false ? '' : 1 },
+    values: { NFT: opts.nft === false ? '' : 1, FORWARDING: ipv4.forwarding.proc },
     tables: { namespaces: each('read_ns', namespaces), fdb_devices: each('read_fdb', fdbDevices) },
   });
 }

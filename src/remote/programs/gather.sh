@@ -1,12 +1,13 @@
 # shellcheck shell=sh
 # Reads a host's whole state in one round trip (src/remote/gather.ts fills in the tables
 # namespaces, a `read_ns NAME` for each namespace asked about, and fdb_devices, a `read_fdb DEV`
-# for each VXLAN device whose forwarding database to read; and NFT, 1 to read the nftables
-# chains), with as few processes as it can (every process costs a few milliseconds
-# of a host's CPU, and fleets are CPU-bound): one `ip -batch` for the root namespace (links,
-# addresses, routes, the namespace list and the route to the controller), one per namespace,
-# one `bridge` per VXLAN device, one `iptables-save`, one `nft`; the rest is shell builtins.
-# Each section starts with a marker (its reader: src/facts/parse-facts.ts).
+# for each VXLAN device whose forwarding database to read; NFT, 1 to read the nftables chains;
+# FORWARDING, the address family's forwarding switch in /proc), with as few processes as it can
+# (every process costs a few milliseconds of a host's CPU, and fleets are CPU-bound): one
+# `ip -batch` for the root namespace (links, addresses, routes, the namespace list and the route
+# to the controller), one per namespace, one `bridge` per VXLAN device, one `iptables-save`, one
+# `nft`; the rest is shell builtins. Each section starts with a marker (its reader:
+# src/facts/parse-facts.ts).
 
 # ip_show NS: links, addresses and routes of namespace NS
 ip_show() {
@@ -71,7 +72,7 @@ if [ -z "$bad" ] && [ -f "$RECORD_FILE" ]; then
 fi
 fdb_devices
 mark forward
-read -r v < /proc/sys/net/ipv4/ip_forward
+read -r v < "$FORWARDING"
 echo "$v"
 mark iptables
 iptables-save 2>&1 || mark iptables-failed
