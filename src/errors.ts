@@ -1,4 +1,4 @@
-import { escapeUnshown } from './inventory/names.js';
+import { escapeUnshown } from './shown.js';
 
 /** One root for every error cnet-remote raises on purpose; one subclass per pipeline stage. */
 export class CnetError extends Error {

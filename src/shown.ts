@@ -50,3 +50,11 @@ export function shown(text: Text): string {
 export function plainText(text: Text): string {
   return typeof text === 'string' ? text : text.map((s) => s.text).join('');
 }
+
+/**
+ * A name or value from a file or host as a message shows it: double-quoted, JSON-escaped, and
+ * every unshown character escaped too, so a message stays on one line and reads as written.
+ */
+export function showText(text: string): string {
+  return showLine(JSON.stringify(text));
+}

@@ -5,9 +5,8 @@ import { streamOutput } from '../src/cli/output.js';
 import { hostDoneLines } from '../src/cli/render/plain.js';
 import { formatHostDetail, formatRecap } from '../src/cli/render/recap.js';
 import { rowLines } from '../src/cli/render/exec.js';
-import { escapeUnshown } from '../src/inventory/names.js';
 import { summarize, type HostResult } from '../src/result/result.js';
-import { plainText, showLine, shown } from '../src/shown.js';
+import { escapeUnshown, plainText, showLine, showText, shown } from '../src/shown.js';
 
 /** What a terminal would obey: C0 controls but newline and tab, DEL, C1, bidi and zero-width format characters, line separators. */
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
@@ -54,8 +53,9 @@ describe('shown: the one function text from elsewhere goes through before a pers
     expect(plainText([{ text: 'a', colour: 'red' }, { text: 'b' }])).toBe('ab');
   });
 
-  it("is the inventory's escapeUnshown too (one implementation)", () => {
+  it('escapes everything with nothing kept (showLine); showText is that of the JSON string, for a value quoted in a message', () => {
     expect(escapeUnshown('a\nb\u202ec\u001b')).toBe(showLine('a\nb\u202ec\u001b'));
+    expect(showText('a\nb\u202ec\u001b"')).toBe('"a\\nb\\u202ec\\u001b\\""');
   });
 });
 

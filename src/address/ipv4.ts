@@ -1,4 +1,4 @@
-import { showText } from '../inventory/names.js';
+import { showText } from '../shown.js';
 import type { AddressFamily } from './family.js';
 
 /** IPv4 arithmetic on 32-bit unsigned integers. */

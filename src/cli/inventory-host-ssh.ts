@@ -1,7 +1,7 @@
 import { InventoryError, UsageError } from '../errors.js';
 import type { FlatHost } from '../inventory/flatten.js';
 import type { LoadOptions } from '../inventory/load-inventory.js';
-import { showText } from '../inventory/names.js';
+import { showText } from '../shown.js';
 import { resolveConnection } from '../inventory/resolve-connection.js';
 import { sshTargetView } from '../transport/openssh/ssh-g-view.js';
 import { loadSshConfig } from '../transport/openssh/config-read.js';

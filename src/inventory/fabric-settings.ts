@@ -1,7 +1,8 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import { formatCidr, parseCidr, type Cidr } from '../address/ipv4.js';
-import { checkInterfaceName, showText } from './names.js';
+import { checkInterfaceName } from './names.js';
+import { showText } from '../shown.js';
 import { cnetSchema } from './schema.js';
 import type { Located } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import { parseVar } from './host-var.js';
-import { showText } from './names.js';
+import { showText } from '../shown.js';
 import { controlCharacter } from './schema.js';
 import { expandHostPattern } from './ansible/host-pattern.js';
 import { groupHostsInOrder, reconcileGroups } from './group-order.js';

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { parseAddress } from './ansible/host-pattern.js';
 import { pythonStrip } from './ansible/python-str.js';
 import { FnmatchError, fnmatchRegExp } from './fnmatch.js';
-import { showText } from './names.js';
+import { showText } from '../shown.js';
 
 /** `a` (union), `&a` (intersection), `!a` (exclusion) */
 export type Op = 'union' | 'intersect' | 'exclude';

@@ -7,7 +7,7 @@
  */
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import { applySubscript, compileNameMatcher, limitError, orderTerms, parseLimitFile, parseTerm, splitLimit, type Term } from './limit-pattern.js';
-import { showText } from './names.js';
+import { showText } from '../shown.js';
 
 /** Reads an `@file`; a parameter so that callers (and tests) can choose. */
 export type ReadLimitFile = (path: string) => string;

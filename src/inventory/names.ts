@@ -1,4 +1,4 @@
-import { showLine } from '../shown.js';
+import { showText } from '../shown.js';
 
 /**
  * Names from an inventory end up in shell commands and in file names under /run/netns, so they
@@ -9,19 +9,6 @@ const RESERVED = new Set(['all', 'default', 'lo']);
 
 export const IFNAME_MAX = 15;
 export const NSNAME_MAX = 64;
-
-/** `text` with every character a terminal does not show as itself escaped (see shown.ts): for text quoted from the file, as YAML's errors do. */
-export function escapeUnshown(text: string): string {
-  return showLine(text);
-}
-
-/**
- * A name or value from the inventory as a message shows it: double-quoted, JSON-escaped, and with
- * every character in UNSHOWN escaped too, so a message stays on one line and reads as written.
- */
-export function showText(text: string): string {
-  return escapeUnshown(JSON.stringify(text));
-}
 
 function check(kind: string, name: string, max: number): string | undefined {
   if (name.length === 0) return `${kind} name is empty`;

@@ -3,7 +3,7 @@ import { disagreements, fabricBridgeName, fabricSettings, mergeFabric, someHosts
 import type { FlatHost } from './flatten.js';
 import { locatedVar } from './host-var.js';
 import { broadcastOf, contains, formatCidr, formatIpv4, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
-import { showText } from './names.js';
+import { showText } from '../shown.js';
 import type { BridgeSpec, DesiredNetwork, FabricPeer, FabricSpec, Located } from './types.js';
 
 /** A member of the fabric, resolved: its settings (the same on every member), subnet and underlay address. */

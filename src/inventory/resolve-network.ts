@@ -3,7 +3,8 @@ import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import type { FabricBridge } from './resolve-fabric.js';
 import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
-import { checkInterfaceName, checkNamespaceName, IFNAME_MAX, showText } from './names.js';
+import { checkInterfaceName, checkNamespaceName, IFNAME_MAX } from './names.js';
+import { showText } from '../shown.js';
 import { cnetSchema } from './schema.js';
 import type { BridgeSpec, DesiredNetwork, Located, NamespaceSpec } from './types.js';
 

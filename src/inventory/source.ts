@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../errors.js';
 import { INPUT_KINDS, InputFileError, readInputText } from '../files/read-input-file.js';
 import { ansibleTags, UnsafeText, VaultValue } from './ansible/yaml-tags.js';
-import { escapeUnshown } from './names.js';
+import { escapeUnshown } from '../shown.js';
 
 export type YamlPath = readonly (string | number)[];
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InventoryIssue } from '../errors.js';
-import { showText } from './names.js';
+import { showText } from '../shown.js';
 import type { InventorySource, YamlPath } from './source.js';
 
 function distance(a: string, b: string): number {

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import { HostKeyError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { showText } from '../inventory/names.js';
+import { showText } from '../shown.js';
 import { authMethods } from './auth.js';
 import { attachShell } from './attach-shell.js';
 import { remoteCommand } from './become.js';

@@ -1,7 +1,7 @@
 import { constants, statSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { canRead, isDirectory, pathExists } from '../../files/path-probe.js';
-import { escapeUnshown } from '../names.js';
+import { escapeUnshown } from '../../shown.js';
 import { extension, joinPath, unfrackPath, type PathContext } from './ansible-cfg-python.js';
 
 /** Where the ansible.cfg read was found, in Ansible's order of looking. */

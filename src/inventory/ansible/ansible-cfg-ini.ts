@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { escapeUnshown, showText } from '../names.js';
+import { escapeUnshown, showText } from '../../shown.js';
 import { pyIsSpace, pyRstrip, pyStrip, PY_WS } from './ansible-cfg-python.js';
 
 /**

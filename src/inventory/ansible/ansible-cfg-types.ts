@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { showText } from '../names.js';
+import { showText } from '../../shown.js';
 import { dirName, hasEscapedBytes, pyStrip, resolvePath, unquote, type PathContext } from './ansible-cfg-python.js';
 
 /**

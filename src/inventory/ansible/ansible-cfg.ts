@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { INPUT_KINDS, InputFileError, readInputFile } from '../../files/read-input-file.js';
-import { escapeUnshown } from '../names.js';
+import { escapeUnshown } from '../../shown.js';
 import { findAnsibleCfg, type CfgPlace } from './ansible-cfg-find.js';
 import { iniGet, parseAnsibleIni, type IniFile } from './ansible-cfg-ini.js';
 import { decodeUtf8Escaped, type PathContext } from './ansible-cfg-python.js';

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { InventoryError } from '../../errors.js';
 import { canExecute } from '../../files/path-probe.js';
 import { INPUT_KINDS, readInputText } from '../../files/read-input-file.js';
-import { escapeUnshown } from '../names.js';
+import { escapeUnshown } from '../../shown.js';
 import { parseSource, type InventorySource } from '../source.js';
 import { parseJsonInventory } from './json-inventory.js';
 

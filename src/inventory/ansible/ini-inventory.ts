@@ -9,7 +9,7 @@
  * comments=True)` for host lines (python-shlex.ts), and `_parse_value` for every value (ini-value.ts).
  */
 import { InventoryError, type InventoryIssue, type SourceLocation } from '../../errors.js';
-import { escapeUnshown, showText } from '../names.js';
+import { escapeUnshown, showText } from '../../shown.js';
 import { formatPath, type InventorySource, type YamlPath } from '../source.js';
 import { expandHostPattern } from './host-pattern.js';
 import { IniValueProblem, parseIniValue } from './ini-value.js';

@@ -1,5 +1,5 @@
 import { InventoryError, type InventoryIssue } from '../../errors.js';
-import { showText } from '../names.js';
+import { showText } from '../../shown.js';
 import { formatPath, parseSource, type InventorySource, type YamlPath } from '../source.js';
 
 /**

@@ -1,5 +1,5 @@
 import { CnetError } from '../../errors.js';
-import { showText } from '../names.js';
+import { showText } from '../../shown.js';
 
 /** What kind of failure: an undefined value (a `default` upstream could have caught it), a loop, anything else. */
 export type FailKind = 'undefined' | 'loop' | 'other';

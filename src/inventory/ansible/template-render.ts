@@ -1,4 +1,4 @@
-import { showText } from '../names.js';
+import { showText } from '../../shown.js';
 import type { TemplateContext } from './template.js';
 import { Fail, type FailKind, TemplateError } from './template-error.js';
 import { type Resolver, type Scope, Evaluator } from './template-eval.js';

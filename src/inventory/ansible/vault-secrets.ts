@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { fileType, systemRefusal } from '../../files/file-refusal.js';
-import { escapeUnshown, showText } from '../names.js';
+import { escapeUnshown, showText } from '../../shown.js';
 import { DEFAULT_VAULT_ID, decryptVault, isVaultText, VAULT_HEADER, VaultError, type VaultSecret } from './vault.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { CnetError } from '../../errors.js';
-import { escapeUnshown, showText } from '../names.js';
+import { escapeUnshown, showText } from '../../shown.js';
 
 /**
  * Ansible Vault decryption, as Ansible's lib/ansible/parsing/vault/__init__.py (ansible-core 2.14)

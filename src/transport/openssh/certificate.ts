@@ -4,7 +4,7 @@
  * sshkey_cert_check_authority, sshkey_cert_check_host, as in OpenSSH 9.2). Pure: no I/O.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { showText } from '../../inventory/names.js';
+import { showText } from '../../shown.js';
 
 /** certificate blob type → the type of the key it certifies */
 const CERT_KEY_TYPES: Readonly<Record<string, string>> = {

@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { escapeUnshown } from '../../inventory/names.js';
+import { escapeUnshown } from '../../shown.js';
 import { expandPercentTokens } from './tokens.js';
 
 /** What the tokens of a ProxyCommand stand for. */
