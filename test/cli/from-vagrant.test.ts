@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryCommand, runVagrantSshConfig, type InventoryCommandDeps } from '../../src/cli/inventory-command.js';
 import type { Output } from '../../src/cli/output.js';
 import { CnetError, UsageError } from '../../src/errors.js';
-import { parseVagrantSshConfig, vagrantInventory, vagrantKnownHostsFile, VagrantConfigError, type VagrantMachine } from '../../src/inventory/from-vagrant.js';
+import { parseVagrantSshConfig, vagrantInventory, vagrantKnownHostsFile, VagrantConfigError, type VagrantMachine } from '../../src/cli/from-vagrant.js';
 import { loadInventory, resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { host } from './helpers.js';
+import { host } from '../inventory/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** `vagrant ssh-config` of the project's Vagrantfile after `vagrant up` (VirtualBox), as printed */
