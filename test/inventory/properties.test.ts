@@ -17,7 +17,7 @@ import { formatPath, parseSource } from '../../src/inventory/source.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { planUp } from '../../src/plan/plan.js';
 import { quoteArgv } from '../../src/shell/quote.js';
-import { escapeUnshown } from '../../src/inventory/names.js';
+import { escapeUnshown } from '../../src/shown.js';
 import { withEnv } from '../support/env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -420,10 +420,15 @@ describe('1. names: refused with where and what, or safe in every command', () =
         const err = result as InventoryError;
         expectWellFormed(err);
         if (err.issues.some((i) => i.message.startsWith('YAML error:'))) return;
+        // a name that opens a Jinja2 block ({{, {%, {#) makes cnet a template, which it cannot hold: said of cnet
+        if (/\{[{%#]/.test(ref)) {
+          expect(err.issues.map((i) => [i.loc.path, i.message.includes('cnet holds a template')])).toContainEqual(['all.vars.cnet', true]);
+          return;
+        }
         expect(err.issues.map((i) => i.loc.path)).toEqual(['all.vars.cnet.namespaces.ns1.bridge']);
         expect(err.issues[0]!.message).toContain('which is not defined under cnet.bridges');
       }),
-      { numRuns: 300 },
+      { numRuns: 300, examples: [['{#'], ['{{ x'], ['a{%b']] },
     );
   });
 
