@@ -10,8 +10,9 @@ import { HOLDER_FILE, LOCK_FILE, RECORD_FILE, STATE_DIR, TXN_DIR, TXN_JOURNAL, T
  *   the environment);
  * - tables: shell functions made only of commands given as argv, quoted in one place
  *   (shell/quote.ts): a list of calls run in order, or a `case` on the function's first argument.
- * The on-host paths (paths.ts) are values of every program that refers to them. Full-line comments and blank lines
- * are left out of what is sent (the files are for reading, the wire for running).
+ * The on-host paths (paths.ts) are values of every program that refers to them. Full-line
+ * comments and blank lines are left out of what is sent (the files are for reading, the wire for
+ * running).
  *
  * Reached by the same relative path from src/remote (the tests run the sources) and from
  * dist/remote (the build); the package ships src/remote/programs ("files" in package.json).
@@ -43,12 +44,23 @@ export function programSource(file: string): string {
   return text;
 }
 
-/** A program file as it is sent: without its full-line comments and blank lines. */
-function sent(file: string): string {
-  return programSource(file)
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))
-    .join('\n');
+/**
+ * A program file as it is sent: without its full-line comments and blank lines (a here-document's
+ * lines kept as they are).
+ */
+function sent(text: string): string {
+  const out: string[] = [];
+  let heredoc: string | undefined;
+  for (const line of text.split('\n')) {
+    if (heredoc !== undefined) {
+      out.push(line);
+      if (line === heredoc) heredoc = undefined;
+    } else if (line.trim() !== '' && !line.trimStart().startsWith('#')) {
+      out.push(line);
+      heredoc = /<<-? *'?([A-Za-z_]+)'?\s*$/.exec(line)?.[1];
+    }
+  }
+  return out.join('\n');
 }
 
 /** a call, indented (its here-document's lines as they are: `ip -batch` reads them) */
@@ -69,11 +81,9 @@ function table(name: string, t: Table): string {
   return [`${name}() {`, ...body, '}'].join('\n');
 }
 
-/** The data block: values (the on-host paths `texts` refer to first), then tables. */
-function dataBlock(data: ProgramData, texts: readonly string[]): string {
-  const paths = Object.entries(PATHS).filter(([name]) => texts.some((t) => t.includes(`$${name}`) || t.includes(`\${${name}`)));
-  const values = { ...Object.fromEntries(paths), ...data.values };
-  const lines = Object.entries(values).map(([name, value]) => {
+/** The data block: values, then tables. */
+function dataBlock(data: ProgramData): string {
+  const lines = Object.entries(data.values ?? {}).map(([name, value]) => {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`a program value's name must be in capitals: ${name}`);
     return `${name}=${quoteWord(String(value))}`;
   });
@@ -97,10 +107,23 @@ export const PROGRAMS = {
 } as const;
 export type ProgramName = keyof typeof PROGRAMS;
 
+/** A program's files (libraries first), and the on-host paths they refer to: worked out once. */
+const bodies = new Map<string, { body: string; paths: Record<string, string> }>();
+function bodyOf(name: ProgramName, comments: boolean): { body: string; paths: Record<string, string> } {
+  const key = `${name}${comments ? ' as written' : ''}`;
+  let b = bodies.get(key);
+  if (b === undefined) {
+    const body = PROGRAMS[name].map((f) => (comments ? programSource(f) : sent(programSource(f)))).join('\n');
+    const paths = Object.fromEntries(Object.entries(PATHS).filter(([n]) => body.includes(`$${n}`) || body.includes(`\${${n}`)));
+    bodies.set(key, (b = { body, paths }));
+  }
+  return b;
+}
+
 /** A program's data block and its files, as sent to a host (`comments`: the files as written, for linting). */
 export function programParts(name: ProgramName, data: ProgramData = {}, opts: { comments?: boolean } = {}): { data: string; body: string } {
-  const files = PROGRAMS[name].map((f) => (opts.comments ? programSource(f) : sent(f)));
-  return { data: dataBlock(data, files), body: files.join('\n') };
+  const { body, paths } = bodyOf(name, opts.comments === true);
+  return { data: dataBlock({ ...data, values: { ...paths, ...data.values } }), body };
 }
 
 /** The text of a program: its data block, then its files. */
