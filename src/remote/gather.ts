@@ -13,7 +13,7 @@ const each = (fn: string, names: readonly string[]): Table => ({ kind: 'calls', 
  */
 export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   return program('gather', {
-    values: { NFT: opts.nft === false ? '' : 1, FORWARDING: ipv4.forwarding.proc },
+    values: { NFT: opts.nft === false ? '' : 1, IP_FAMILY: ipv4.ipFlag, FORWARDING: ipv4.forwarding.proc },
     tables: { namespaces: each('read_ns', namespaces), fdb_devices: each('read_fdb', fdbDevices) },
   });
 }

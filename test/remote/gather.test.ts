@@ -38,8 +38,9 @@ describe('gatherScript text', () => {
 
   it('asks ip for IPv4 only, with details, in JSON, in one batch per namespace (the root one also lists namespaces and the route to the controller)', () => {
     const script = gatherScript(['pb']);
-    expect(script).toContain('ip -4 -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
-    expect(script).toContain(`ip -n "$1" -4 -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
+    expect(script).toContain('\nIP_FAMILY=-4\n');
+    expect(script).toContain('ip "$IP_FAMILY" -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
+    expect(script).toContain(`ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
     expect(script).toContain('iptables-save 2>&1 || ');
     // one process each for ip (the function each namespace's, and the root's), iptables-save and nft, and bridge per VXLAN device: the rest are builtins
     const commands = script.split('\n').filter((l) => /^\s*(ip|iptables-save|nft|bridge) /.test(l));

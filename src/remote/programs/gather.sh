@@ -2,16 +2,16 @@
 # Reads a host's whole state in one round trip (src/remote/gather.ts fills in the tables
 # namespaces, a `read_ns NAME` for each namespace asked about, and fdb_devices, a `read_fdb DEV`
 # for each VXLAN device whose forwarding database to read; NFT, 1 to read the nftables chains;
-# FORWARDING, the address family's forwarding switch in /proc), with as few processes as it can
-# (every process costs a few milliseconds of a host's CPU, and fleets are CPU-bound): one
-# `ip -batch` for the root namespace (links, addresses, routes, the namespace list and the route
-# to the controller), one per namespace, one `bridge` per VXLAN device, one `iptables-save`, one
-# `nft`; the rest is shell builtins. Each section starts with a marker (its reader:
-# src/facts/parse-facts.ts).
+# IP_FAMILY and FORWARDING, the address family's `ip` flag and forwarding switch in /proc), with
+# as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
+# are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
+# list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
+# `iptables-save`, one `nft`; the rest is shell builtins. Each section starts with a marker (its
+# reader: src/facts/parse-facts.ts).
 
 # ip_show NS: links, addresses and routes of namespace NS
 ip_show() {
-  ip -n "$1" -4 -d -j -batch - << 'CNET_EOF'
+  ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'
 link show
 addr show
 route show table all
@@ -48,7 +48,7 @@ echo "$1 $3"
 r=
 case "$1" in *[!0-9.]* | '') ;; *) r="route get $1" ;; esac
 mark root
-ip -4 -d -j -batch - << CNET_EOF
+ip "$IP_FAMILY" -d -j -batch - << CNET_EOF
 link show
 addr show
 route show table all
