@@ -1,4 +1,5 @@
 import type { Mismatch } from '../../result/finding.js';
+import { compareHostNames } from '../../result/host-order.js';
 import type { HostResult, HostStatus, ProbeResult, RunResult } from '../../result/result.js';
 import { plainText, showLine, type Colour, type Span, type Text } from '../../shown.js';
 
@@ -8,11 +9,6 @@ const STATUS_COLOUR: Record<HostStatus, Colour> = {
   failed: 'red',
   unreachable: 'red',
 };
-
-/** Host names in a stable, human order (`vm2` before `vm10`). */
-export function compareHostNames(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
-}
 
 export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
