@@ -33,13 +33,31 @@ if $tests; then
   command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
   # npm run lint: every shell program under src/ (scripts/lint.sh)
   command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+  # `cnet-remote completion zsh|fish` scripts are loaded in the real shells (test/cli/completion.test.ts)
+  command -v zsh >/dev/null 2>&1 || need+=(zsh)
+  command -v fish >/dev/null 2>&1 || need+=(fish)
 fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${need[*]} — run as root, or: sudo apt-get install -y ${need[*]}" >&2
     exit 1
   fi
-  echo "installing: ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  echo "installing ${#need[@]} missing Debian package(s) with apt-get: ${need[*]}"
+  # another apt or dpkg (unattended-upgrades, a second setup) holding the lock is waited for, not a failure:
+  # install waits through DPkg::Lock::Timeout; update takes the lists lock, which that option does not
+  # cover (apt 2.6), so it is retried while the lock is what stops it
+  wait_s=${CNET_APT_LOCK_TIMEOUT:-600}
+  lock=(-o DPkg::Lock::Timeout="$wait_s")
+  waited=0
+  until err=$(apt-get "${lock[@]}" update -qq 2>&1 >/dev/null); do
+    if ! grep -q 'Could not get lock' <<<"$err" || ((waited >= wait_s)); then
+      echo "$err" >&2
+      exit 1
+    fi
+    ((waited == 0)) && echo "waiting for another apt to finish (up to ${wait_s} s): $(grep -m1 'Could not get lock' <<<"$err")"
+    sleep 5
+    waited=$((waited + 5))
+  done
+  DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  echo "installed: ${need[*]}"
 fi

@@ -4,6 +4,7 @@
 # timing-sensitive faults are injected there). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# it names the Debian packages it is going to install, if any are missing, before installing them
 bash scripts/setup-system.sh --test
 npx tsc -p tsconfig.json
 mkdir -p .test-results
