@@ -1,0 +1,88 @@
+import type { ProbeResult } from '../result/result.js';
+import { escapeHtml as e, formatLatency, shortCause } from './html-text.js';
+
+export interface Column {
+  key: string;
+  label: string;
+  sub: string;
+  kind: 'namespace' | 'gateway' | 'upstream' | 'fabric';
+}
+
+const columnKey = (p: ProbeResult): string =>
+  p.kind === 'gateway' ? `gateway:${p.to}` : p.kind === 'upstream' ? `upstream:${p.target}` : p.kind === 'fabric' ? `fabric:${p.to}` : `namespace:${p.to}`;
+
+/** The probe matrix: rows = where a ping starts (namespaces, then the host), columns = targets
+ * (namespaces, gateways, upstream), in the order the probes name them. */
+export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: Column[]; cell: (row: string, col: string) => ProbeResult | undefined } {
+  const namespaces: string[] = [];
+  const addNs = (n: string): void => {
+    if (n !== 'host' && !namespaces.includes(n)) namespaces.push(n);
+  };
+  for (const p of probes) {
+    addNs(p.from);
+    if (p.kind === 'peer' || p.kind === 'host') addNs(p.to);
+  }
+  const cols = new Map<string, Column>();
+  for (const p of probes) {
+    const key = columnKey(p);
+    if (cols.has(key)) continue;
+    if (p.kind === 'gateway') cols.set(key, { key, label: p.to, sub: `gateway ${p.target}`, kind: 'gateway' });
+    else if (p.kind === 'upstream') cols.set(key, { key, label: p.to, sub: p.target, kind: 'upstream' });
+    else if (p.kind === 'fabric') cols.set(key, { key, label: p.to, sub: p.target, kind: 'fabric' });
+    else cols.set(key, { key, label: p.to, sub: p.target, kind: 'namespace' });
+  }
+  const rank = { namespace: 0, gateway: 1, upstream: 2, fabric: 3 } as const;
+  const nsIndex = (c: Column): number => (c.kind === 'namespace' ? namespaces.indexOf(c.label) : 0);
+  const order = [...cols.values()].map((c, i) => ({ c, i }));
+  order.sort((a, b) => rank[a.c.kind] - rank[b.c.kind] || nsIndex(a.c) - nsIndex(b.c) || a.i - b.i);
+  const columns = order.map((x) => x.c);
+  const rows = [...namespaces.filter((n) => probes.some((p) => p.from === n)), ...(probes.some((p) => p.from === 'host') ? ['host'] : [])];
+  const cells = new Map<string, ProbeResult>();
+  for (const p of probes) {
+    const k = `${p.from}\u0000${columnKey(p)}`;
+    const had = cells.get(k);
+    // two probes in one cell (should not happen): the failed one shows
+    if (!had || (had.ok && !p.ok)) cells.set(k, p);
+  }
+  return { rows, columns, cell: (row, col) => cells.get(`${row}\u0000${col}`) };
+}
+
+export function matrixHtml(probes: ProbeResult[]): string {
+  if (probes.length === 0) return '';
+  const { rows, columns, cell } = probeMatrix(probes);
+  const failed = probes.filter((p) => !p.ok).length;
+  const out: string[] = [];
+  out.push(`<h3>Probes <span class="count">${probes.length - failed} of ${probes.length} answered</span></h3>`);
+  out.push('<div class="scroll"><table class="matrix">');
+  out.push('<thead><tr><th class="corner" scope="col">from \\ to</th>');
+  for (const c of columns) out.push(`<th scope="col" class="col-${c.kind}">${e(c.label)}<small>${e(c.sub)}</small></th>`);
+  out.push('</tr></thead><tbody>');
+  for (const r of rows) {
+    out.push(`<tr><th scope="row">${r === 'host' ? 'host <small>root namespace</small>' : e(r)}</th>`);
+    for (const c of columns) {
+      const p = cell(r, c.key);
+      if (!p) {
+        out.push('<td class="none" title="not probed">·</td>');
+      } else if (p.ok) {
+        const lat = formatLatency(p.latencyMs);
+        const title = `${p.kind}: ${p.from} → ${p.to} (${p.target}) answered${lat ? ` in ${lat}` : ''}`;
+        out.push(`<td class="pass" title="${e(title)}"><span class="mark">✓</span> ${e(lat)}</td>`);
+      } else {
+        const cause = p.cause ?? 'no reply';
+        const title = `${p.kind}: ${p.from} → ${p.to} (${p.target}) failed: ${cause}`;
+        out.push(`<td class="fail" title="${e(title)}"><span class="mark">✗</span> ${e(shortCause(cause))}</td>`);
+      }
+    }
+    out.push('</tr>');
+  }
+  out.push('</tbody></table></div>');
+  const failures = probes.filter((p) => !p.ok);
+  if (failures.length > 0) {
+    out.push('<ul class="causes">');
+    for (const p of failures) {
+      out.push(`<li><span class="mark bad">✗</span> <b>${e(`${p.from} → ${p.to} (${p.target})`)}</b>: ${e(p.cause ?? 'no reply')}</li>`);
+    }
+    out.push('</ul>');
+  }
+  return out.join('\n');
+}
