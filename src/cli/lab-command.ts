@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { dirname, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
 import { LabError } from '../errors.js';
@@ -14,6 +15,26 @@ const loadLab = () => import('../lab/lab.js');
 const loadStart = () => import('../lab/lab-start.js');
 const loadStatus = () => import('../lab/lab-status.js');
 export const INVENTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventories');
+/** the checkout (or installed package) this code runs from: where `npx cnet-remote` finds it */
+const PACKAGE_DIR = dirname(INVENTORIES_DIR);
+
+/** Whether an executable `name` is in one of PATH's folders, as the shell would find it. */
+export function onPath(name: string, path = process.env.PATH ?? ''): boolean {
+  return path.split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir || '.', name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The closing hint of `lab up`: the next command, and how to run cnet-remote when it is not on PATH. */
+export function nextHint(inventory: string, cliOnPath: boolean, packageDir = PACKAGE_DIR): string[] {
+  if (cliOnPath) return [`next: cnet-remote up ${inventory}`];
+  return [`next: npx cnet-remote up ${inventory}`, `  (in ${packageDir}: cnet-remote is not on PATH; \`npm link\` there puts it on PATH)`];
+}
 
 /** Merges `all.vars.cnet` of topology inventories (the two seeds by default) into one `cnet` value. */
 function topologyOf(files: string[]): Record<string, unknown> | undefined {
@@ -60,7 +81,7 @@ export function labCommand(out: Output): Command {
         `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
       );
       out.line(`inventory: ${info.inventory}`);
-      out.line(`next: cnet-remote up ${info.inventory}`);
+      for (const l of nextHint(info.inventory, onPath('cnet-remote'))) out.line(l);
     });
   nameOpt(lab.command('down'))
     .description('remove everything the lab created (also after a crash)')
