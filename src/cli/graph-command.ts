@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { HostFacts } from '../facts/types.js';
+import { foldHosts } from '../graph/fold-hosts.js';
 import { graphModel } from '../graph/model.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/render-graph.js';
 import { DEFAULT_FORKS, runHosts } from '../run/run-hosts.js';
@@ -20,7 +21,7 @@ interface GraphFlags extends InventoryFlags {
   sshConfig?: string;
 }
 
-/** `graph`: the topology as Mermaid, DOT or SVG; `--live` reads the hosts and marks drift. */
+/** `graph`: the topology as Mermaid, DOT or SVG, hosts alike drawn once; `--live` reads the hosts and marks drift. */
 export function graphCommand(out: Output): Command {
   return addInventoryOptions(new Command('graph'))
     .description("draw the topology: hosts, bridges, veth pairs, namespaces, addresses, NAT, a fabric's routes or tunnels between hosts")
@@ -48,7 +49,8 @@ export function graphCommand(out: Output): Command {
             return r;
           })()
         : undefined;
-      const text = renderGraph(graphModel(graphInputs(hosts, result, facts)), flags.format);
+      // hosts of one topology (and one live state) drawn once: a fleet at a glance (fold-hosts.ts)
+      const text = renderGraph(foldHosts(graphModel(graphInputs(hosts, result, facts))), flags.format);
       // a file gets the text as it is; the terminal gets it through Output (a live host's names may hold control characters)
       if (flags.output) writeFileSync(flags.output, text);
       else out.line(text.replace(/\n$/, ''));

@@ -1,5 +1,5 @@
 import type { GraphFabric } from './fabric-model.js';
-import { hostTitle, STATE_STYLE } from './labels.js';
+import { hostTitleLines, STATE_STYLE } from './labels.js';
 import type { GraphModel, Live } from './model.js';
 import { type EdgeKind, type FabricEnd, fabricParts, hostParts, type NodeKind } from './text-parts.js';
 
@@ -47,7 +47,7 @@ const NODE: Record<NodeKind, { shape: string; style: string[] }> = {
 const EDGE: Record<EdgeKind, string[]> = { veth: ['dir=none'], nat: [], port: ['dir=none'] };
 
 /**
- * The model as a Graphviz digraph: one cluster per host, states as colours and dashes. A fabric
+ * The model as a Graphviz digraph: one cluster per host (a folded host's lists the hosts it stands for), states as colours and dashes. A fabric
  * adds its supernet and mode as the graph's label, and its edges: between hosts' clusters
  * (routed, clipped at the clusters by `compound`), between their VXLAN devices (vxlan), or from
  * each host to a node of the fabric (hub).
@@ -61,7 +61,7 @@ export function toDot(model: GraphModel): string {
     '  edge [fontname="sans-serif", fontsize=10];',
   ];
   for (const h of model.hosts) {
-    out.push(`  subgraph cluster_${h.id} {`, `    label=${dotString(hostTitle(h))};`);
+    out.push(`  subgraph cluster_${h.id} {`, `    label=${label(hostTitleLines(h))};`);
     const { nodes, edges } = hostParts(h);
     for (const n of nodes) {
       const { shape, style } = NODE[n.kind];

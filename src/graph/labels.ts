@@ -1,4 +1,5 @@
 import { MESH_LIMIT, type GraphFabric, type GraphFabricLink, type GraphMember, type GraphVxlan } from './fabric-model.js';
+import { hostRanges, wrapList } from './host-ranges.js';
 import type { GraphBridge, GraphHost, GraphNamespace, GraphNat, GraphUpstream, GraphVeth, Live, LiveState } from './model.js';
 
 /** The text of each element, as lines, shared by every format (each escapes it its own way). */
@@ -20,6 +21,20 @@ export function stateLine(el: Live): string[] {
 export function hostTitle(h: GraphHost): string {
   if (h.fabric) return memberTitle({ host: h.name, ...h.fabric });
   return h.address !== undefined ? `${h.name} (${h.address})` : h.name;
+}
+
+/** How many characters a folded host's list of names takes per line. */
+export const GROUP_LINE = 96;
+
+/**
+ * A host's title as lines: a host on its own, its title; a folded host, the hosts it stands for
+ * (`vm1–vm60 (60 hosts)`, ranges where names count up), wrapped after a comma.
+ */
+export function hostTitleLines(h: GraphHost): string[] {
+  if (!h.group) return [hostTitle(h)];
+  const items = hostRanges(h.group);
+  items.push(`${items.pop()} (${h.group.length} hosts)`);
+  return wrapList(items, GROUP_LINE);
 }
 
 export function bridgeLines(b: GraphBridge): string[] {

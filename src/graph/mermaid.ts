@@ -1,5 +1,5 @@
 import type { GraphFabric } from './fabric-model.js';
-import { hostTitle, STATE_STYLE } from './labels.js';
+import { hostTitleLines, STATE_STYLE } from './labels.js';
 import type { GraphModel, Live, LiveState } from './model.js';
 import { type EdgeKind, type FabricEnd, fabricParts, hostParts, type NodeKind } from './text-parts.js';
 
@@ -33,7 +33,7 @@ function styleOf(state: LiveState, forEdge: boolean): string {
 }
 
 /**
- * The model as a Mermaid flowchart: one subgraph per host, states as classes and link styles.
+ * The model as a Mermaid flowchart: one subgraph per host (a folded host's lists the hosts it stands for), states as classes and link styles.
  * A fabric adds a node with its supernet and mode, and its edges: between hosts' subgraphs
  * (routed), between their VXLAN devices (vxlan), or from each host to that node (hub).
  */
@@ -51,7 +51,7 @@ export function toMermaid(model: GraphModel): string {
     edges++;
   };
   for (const h of model.hosts) {
-    out.push(`  subgraph ${h.id}[${label([hostTitle(h)])}]`, '    direction LR');
+    out.push(`  subgraph ${h.id}[${label(hostTitleLines(h))}]`, '    direction LR');
     const { nodes, edges } = hostParts(h);
     for (const n of nodes) {
       const [open, close] = NODE[n.kind];

@@ -89,6 +89,11 @@ export interface GraphHost extends Live {
   fabric?: GraphHostFabric;
   /** live mode: number of mismatches found on the host */
   mismatches?: number;
+  /**
+   * Folded (fold-hosts.ts): the names of the hosts this one stands for, two or more, in host
+   * order, each with the same topology and live states; absent for a host drawn on its own.
+   */
+  group?: string[];
 }
 
 export interface GraphModel {

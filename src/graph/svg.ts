@@ -1,4 +1,4 @@
-import { bridgeLines, hostTitle, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines, vxlanLines } from './labels.js';
+import { bridgeLines, hostTitleLines, namespaceLines, natLines, STATE_STYLE, upstreamLines, vethLines, vxlanLines } from './labels.js';
 import type { GraphBridge, GraphHost, GraphModel, GraphNamespace, Live, LiveState } from './model.js';
 import {
   box,
@@ -25,7 +25,7 @@ export { xmlText } from './svg-draw.js';
 
 /**
  * The model drawn as one self-contained SVG by a fixed layout: hosts stacked vertically, each a
- * box holding (left to right) the upstream, the bridges in a column and each bridge's namespaces
+ * box (a folded host's with a card behind it and the hosts it stands for as its title) holding (left to right) the upstream, the bridges in a column and each bridge's namespaces
  * to its right. Text widths are estimated from character counts, so no font metrics are needed;
  * all coordinates are integers, so the same model always gives the same bytes. A fabric's
  * VXLAN device sits below its bridge; the fabric's title, edges and outside members: svg-fabric.ts.
@@ -144,17 +144,25 @@ function metrics(model: GraphModel): Metrics {
     ),
   );
   const titles = maxOf(
-    hosts.flatMap((h) => [hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))),
+    hosts.flatMap((h) => [...hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))),
     0,
   );
   const inner = Math.max(titles, (upstream ? upW + natGap : 0) + brW + vethGap + nsW);
   return { upstream, upW, natGap, natBend, vethBend, brW, brH, vethGap, nsW, nsH, width: inner + 2 * PAD };
 }
 
-function hostHeading(h: GraphHost, live: boolean): string {
-  if (!live || h.mismatches === undefined) return hostTitle(h);
-  return `${hostTitle(h)}: ${h.mismatches === 0 ? 'no mismatches' : `${h.mismatches} mismatch${h.mismatches > 1 ? 'es' : ''}`}`;
+/** The host's title lines, in live mode with its count of mismatches after the last (a folded host's: each host's). */
+function hostHeading(h: GraphHost, live: boolean): string[] {
+  const lines = hostTitleLines(h);
+  if (!live || h.mismatches === undefined) return lines;
+  const count = h.mismatches === 0 ? 'no mismatches' : `${h.mismatches} mismatch${h.mismatches > 1 ? 'es' : ''}${h.group ? ' each' : ''}`;
+  return [...lines.slice(0, -1), `${lines[lines.length - 1]}: ${count}`];
 }
+
+/** A title line's height, below the first (TITLE_H). */
+const HEADING_LINE = 18;
+/** How far the cards behind a folded host's box stick out, right and below. */
+export const STACK = 5;
 
 interface Group {
   bridge?: GraphBridge;
@@ -174,7 +182,8 @@ function drawHost(out: string[], h: GraphHost, y: number, m: Metrics, live: bool
   const x = MARGIN;
   const body: string[] = [];
   const headingY = y + 20;
-  const notesTop = y + TITLE_H;
+  const heading = hostHeading(h, live);
+  const notesTop = y + TITLE_H + HEADING_LINE * (heading.length - 1);
   const top = notesTop + LINE * h.notes.length + 8;
   const brX = x + PAD + (m.upstream ? m.upW + m.natGap : 0);
   const nsX = brX + m.brW + m.vethGap;
@@ -236,9 +245,14 @@ function drawHost(out: string[], h: GraphHost, y: number, m: Metrics, live: bool
   }
   const height = Math.max(contentBottom, top) - y + PAD;
   const hostPaint = live && h.state && h.state !== 'ok' ? STATE_STYLE[h.state].stroke : '#9e9e9e';
+  // a folded host: a card behind its box, as of a stack
+  if (h.group)
+    out.push(`<rect x="${x + STACK}" y="${y + STACK}" width="${m.width}" height="${height}" rx="8" fill="#eeeeee" stroke="${hostPaint}" stroke-width="1"/>`);
   out.push(`<g>`);
   out.push(`<rect x="${x}" y="${y}" width="${m.width}" height="${height}" rx="8" fill="#fafafa" stroke="${hostPaint}" stroke-width="1.5"/>`);
-  out.push(`<text x="${x + PAD}" y="${headingY}" font-size="14" font-weight="bold" fill="#1b1b1b">${xmlText(hostHeading(h, live))}</text>`);
+  heading.forEach((line, i) => {
+    out.push(`<text x="${x + PAD}" y="${headingY + HEADING_LINE * i}" font-size="14" font-weight="bold" fill="#1b1b1b">${xmlText(line)}</text>`);
+  });
   h.notes.forEach((n, i) => {
     out.push(`<text x="${x + PAD}" y="${notesTop + LINE * (i + 1) - 3}" font-size="${SMALL}" fill="${STATE_STYLE.drift.stroke}">${xmlText(n)}</text>`);
   });
@@ -272,10 +286,11 @@ export function toSvg(model: GraphModel): string {
   const title = f ? drawFabricTitle(body, f, MARGIN, y) : { height: 0, width: 0 };
   y += title.height;
   const boxes = new Map<string, MemberBox>();
+  const stack = model.hosts.some((h) => h.group) ? STACK : 0;
   for (const h of model.hosts) {
     const height = drawHost(body, h, y, m, model.live);
     if (h.fabric) boxes.set(h.name, { top: y, height });
-    y += height + MARGIN;
+    y += height + MARGIN + (h.group ? STACK : 0);
   }
   let gutter = 0;
   if (f) {
@@ -286,7 +301,7 @@ export function toSvg(model: GraphModel): string {
         y += OUTSIDE_H + MARGIN;
       }
     }
-    const edges = drawFabricEdges(body, f, boxes, MARGIN + m.width);
+    const edges = drawFabricEdges(body, f, boxes, MARGIN + m.width + stack);
     gutter = edges.width;
     y = Math.max(y, edges.bottom + MARGIN);
   }
@@ -294,7 +309,7 @@ export function toSvg(model: GraphModel): string {
     legend(body, y - 4);
     y += LEGEND_H;
   }
-  const width = Math.max(m.width + gutter, title.width) + 2 * MARGIN;
+  const width = Math.max(m.width + stack + gutter, title.width) + 2 * MARGIN;
   const height = Math.max(y, 2 * MARGIN);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
