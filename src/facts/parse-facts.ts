@@ -13,6 +13,12 @@ function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: Mgm
   return { mgmt: { client, server, ...(dev ? { dev } : {}) } };
 }
 
+/** The effective uid the gather ran as, when it said (a number: anything else is no answer). */
+function uidOf(text: string | undefined): { uid?: number } {
+  const uid = (text ?? '').trim();
+  return /^\d+$/.test(uid) ? { uid: Number(uid) } : {};
+}
+
 /** Parses the output of the gather program (remote/gather.ts, remote/programs/gather.sh) into facts. */
 export function parseFacts(text: string, host?: string): HostFacts {
   const sections = splitSections(text);
@@ -43,6 +49,9 @@ export function parseFacts(text: string, host?: string): HostFacts {
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
     const { nat, forwardChain, nftChains } = firewall.parseFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
+    const { uid } = uidOf(sections.get('uid'));
+    // a user other than root cannot trust root's state folder, nor needs to: it can change nothing (plan/privilege.ts says so)
+    const untrusted = uid === undefined || uid === 0 ? sections.get('state-dir')?.trim() : undefined;
     return {
       root,
       netns,
@@ -53,11 +62,12 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nftChains ? { nftChains } : {}),
       record: parseRecord(need('record')),
-      ...(sections.get('state-dir')?.trim() ? { untrustedState: sections.get('state-dir')!.trim() } : {}),
+      ...(untrusted ? { untrustedState: untrusted } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),
       ...(fdb.size ? { fdb } : {}),
       ...readJournal(sections.get('txn')),
       ...mgmtOf(sections.get('mgmt'), mgmtDev),
+      ...(uid !== undefined ? { uid } : {}),
     };
   } catch (err) {
     if (err instanceof FactsError) throw err;

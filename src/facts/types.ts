@@ -85,6 +85,8 @@ export interface HostFacts extends FirewallFacts {
   /** the host's last transaction (`ID WORD`, as TxnFacts.after) when the gather began: another one meanwhile, and these facts mix two states */
   txnAtStart?: string;
   mgmt?: MgmtFacts;
+  /** the effective uid the gather ran as (0: root; absent: output from before the gather said) */
+  uid?: number;
 }
 
 export function findLink(ns: NetnsFacts | undefined, name: string): LinkFact | undefined {

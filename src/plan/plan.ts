@@ -6,6 +6,7 @@ import { mismatch, type FindingObject } from '../result/finding.js';
 import { assess, type Finding } from './assess.js';
 import { addressClashes } from './duplicates.js';
 import { guardConflicts } from './guard.js';
+import { withPrivilege } from './privilege.js';
 import { afterRemoval, ownedKey, ownedOnHost, recordAfter, removalStep } from './owned.js';
 import { sortSteps, type Step } from './step.js';
 
@@ -97,7 +98,7 @@ export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?
     steps,
     findings: prune ? [...left, ...findings] : findings,
     leftovers: left,
-    conflicts: [...conflicts, ...guardConflicts(desired, base, steps), ...clashes],
+    conflicts: withPrivilege(facts, steps.length, [...conflicts, ...guardConflicts(desired, base, steps), ...clashes]),
     record: recordAfter(facts, steps),
   };
 }

@@ -14,6 +14,7 @@
 export const MARKERS = [
   // gather.sh
   'mgmt',
+  'uid',
   'root',
   'state-dir',
   'ns',

@@ -449,3 +449,22 @@ describe('parseFacts on what iproute2 6.1 prints for hostile names and aliases (
     expect(err.host).toBe('vm1');
   });
 });
+
+describe('parseFacts: the user the gather ran as (@@uid)', () => {
+  /** a recorded output with a uid section after mgmt (the recordings are older than it) */
+  const withUid = (name: string, uid: string) => text(name).replace('@@root\n', `@@uid\n${uid}\n@@root\n`);
+
+  it('reads the effective uid; a recording from before the section has none', () => {
+    expect(parseFacts(withUid('converged', '0')).uid).toBe(0);
+    expect(parseFacts(withUid('converged', '2001')).uid).toBe(2001);
+    expect(facts('converged').uid).toBeUndefined();
+    expect(parseFacts(withUid('converged', 'x1')).uid).toBeUndefined();
+  });
+
+  it("keeps the state folder's finding as root, drops it for another user (root's folder is not theirs, and they change nothing)", () => {
+    const found = '/run/cnet-remote owner root mode 755 type d';
+    const t = (uid: string) => withUid('converged', uid).replace('@@root\n', `@@state-dir\n${found}\n@@root\n`);
+    expect(parseFacts(t('0')).untrustedState).toBe(found);
+    expect(parseFacts(t('2001')).untrustedState).toBeUndefined();
+  });
+});

@@ -19,7 +19,7 @@ const table = (text: string, name: string) => {
 };
 
 /** the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails) */
-const SECTIONS = ['mgmt', 'root', 'state-dir', 'ns', 'forward', 'iptables', 'iptables-failed', 'nft', 'brnf', 'record', 'txn', 'txn-start', 'end'];
+const SECTIONS = ['mgmt', 'uid', 'root', 'state-dir', 'ns', 'forward', 'iptables', 'iptables-failed', 'nft', 'brnf', 'record', 'txn', 'txn-start', 'end'];
 
 describe('gatherScript text', () => {
   it('reads the SSH client, the root namespace, whether the state folder is trustworthy, each asked-about namespace (then those the record lists), the VXLAN devices, then forward, iptables, nft, br_netfilter, record, journal and end', () => {
@@ -105,6 +105,22 @@ describe('gatherScript run for real under sh', () => {
     expect(facts.namespaces.has(hostile)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  });
+});
+
+describe('gatherScript run for real as a user other than root', () => {
+  it('says the effective uid it runs as (root: 0; here 65534 through setpriv), and iptables refuses it', () => {
+    expect(parseFacts(execFileSync('sh', { input: gatherScript([]), encoding: 'utf8', timeout: 30_000 })).uid).toBe(process.getuid!());
+    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'], {
+      input: gatherScript([]),
+      cwd: '/',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const facts = parseFacts(out);
+    expect(facts.uid).toBe(65534);
+    expect(facts.nat.available).toBe(false);
+    expect(facts.untrustedState).toBeUndefined();
   });
 });
 

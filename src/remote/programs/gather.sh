@@ -6,8 +6,8 @@
 # as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
 # are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
 # list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
-# `iptables-save`, one `nft`; the rest is shell builtins. Each section starts with a marker (its
-# reader: src/facts/parse-facts.ts).
+# `iptables-save`, one `nft`; the rest (the user it runs as among them) is shell builtins. Each
+# section starts with a marker (its reader: src/facts/parse-facts.ts).
 
 # ip_show NS: links, addresses and routes of namespace NS
 ip_show() {
@@ -45,6 +45,14 @@ fi
 set -- ${CNET_SSH_CONNECTION:-$SSH_CONNECTION}
 mark mgmt
 echo "$1 $3"
+# the user the program runs as (its effective uid; 0: root, which changing the network needs)
+mark uid
+while read -r k _ e _; do
+  if [ "$k" = Uid: ]; then
+    echo "$e"
+    break
+  fi
+done < /proc/self/status
 r=
 case "$1" in *[!0-9.]* | '') ;; *) r="route get $1" ;; esac
 mark root
