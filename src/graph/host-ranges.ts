@@ -2,48 +2,42 @@ import { compareHostNames } from '../result/host-order.js';
 
 /**
  * A list of host names, short: in host order, and each run of three or more names that differ
- * only in a number counting up by one (`vm1`, `vm2`, … `vm60`; `web-01.dc` … `web-12.dc`) as one
- * range `vm1–vm60`. The number is the name's last run of digits; a zero-padded one ranges only
- * with names of its own width, so `vm09`–`vm10` but never `vm9`, `vm09`.
+ * only in one number counting up by one (`vm1`, `vm2`, … `vm60`; `n1.dc2` … `n12.dc2`) as one
+ * range `vm1–vm60`. A zero-padded number keeps its width (`vm08`–`vm10`, never `vm8`, `vm09`).
  */
 
-interface Numbered {
-  name: string;
-  /** the name around its number, and the number's width when zero-padded */
-  key: string;
-  n: number;
+/** The name cut into text and numbers: numbers at odd places (`n1.dc2` → `n`, `1`, `.dc`, `2`, ``). */
+const parts = (name: string): string[] => name.split(/(\d+)/);
+
+/** `b` is `a` with the number at place `k` one higher, the width kept where `a`'s is padded. */
+function nextAt(a: string[], b: string[], k: number): boolean {
+  const [x, y] = [a[k]!, b[k]!];
+  if (x.length > 15 || y.length > 15 || Number(y) !== Number(x) + 1) return false;
+  const padded = (d: string): boolean => d.length > 1 && d.startsWith('0');
+  if ((padded(x) || padded(y)) && x.length !== y.length) return false;
+  return a.every((p, i) => i === k || p === b[i]);
 }
 
-const NUMBERED = /^(.*?)(\d{1,15})(\D*)$/;
-
-function numbered(name: string): Numbered | undefined {
-  const m = NUMBERED.exec(name);
-  if (!m) return undefined;
-  const digits = m[2]!;
-  const padded = digits.length > 1 && digits.startsWith('0');
-  return { name, key: `${m[1]}\u0000${m[3]}\u0000${padded ? digits.length : ''}`, n: Number(digits) };
-}
-
-/** `b` comes right after `a`: same name around the number, the next number, and the same width when padded. */
-function follows(a: Numbered | undefined, b: Numbered | undefined): boolean {
-  if (!a || !b || b.n !== a.n + 1) return false;
-  if (a.key === b.key) return true;
-  // vm09 → vm10: the width stays, the padding goes
-  const [pa, sa, wa] = a.key.split('\u0000');
-  const [pb, sb, wb] = b.key.split('\u0000');
-  return pa === pb && sa === sb && wa !== '' && wb === '' && String(b.n).length === Number(wa);
+/** The place of the number in which `b` follows `a`, if it does. */
+function follows(a: string[], b: string[]): number | undefined {
+  if (a.length !== b.length) return undefined;
+  for (let k = 1; k < a.length; k += 2) if (nextAt(a, b, k)) return k;
+  return undefined;
 }
 
 /** The names in host order, runs of three or more as `first–last`. */
 export function hostRanges(names: readonly string[]): string[] {
-  const sorted = [...names].sort(compareHostNames).map((name) => ({ name, num: numbered(name) }));
+  const sorted = [...names].sort(compareHostNames);
+  const cut = sorted.map(parts);
   const out: string[] = [];
   let i = 0;
   while (i < sorted.length) {
+    const k = i + 1 < sorted.length ? follows(cut[i]!, cut[i + 1]!) : undefined;
     let j = i;
-    while (j + 1 < sorted.length && follows(sorted[j]!.num, sorted[j + 1]!.num)) j++;
-    if (j - i >= 2) out.push(`${sorted[i]!.name}–${sorted[j]!.name}`);
-    else for (const x of sorted.slice(i, j + 1)) out.push(x.name);
+    // a run counts in one place throughout
+    while (k !== undefined && j + 1 < sorted.length && cut[j + 1]!.length === cut[j]!.length && nextAt(cut[j]!, cut[j + 1]!, k)) j++;
+    if (j - i >= 2) out.push(`${sorted[i]}–${sorted[j]}`);
+    else out.push(...sorted.slice(i, j + 1));
     i = j + 1;
   }
   return out;
