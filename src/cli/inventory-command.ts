@@ -5,6 +5,7 @@ import { UsageError, errorMessage, formatIssue } from '../errors.js';
 import { INPUT_KINDS, readInputText } from '../files/read-input-file.js';
 import { ansibleHost, ansibleList, hideSecrets } from '../inventory/ansible-list.js';
 import { dumpAnsibleJson } from '../inventory/ansible/dump-json.js';
+import { inventoryJsonSchema } from '../inventory/json-schema.js';
 import { DEFAULT_VAGRANT_GROUP, parseVagrantSshConfig, vagrantInventory, VagrantConfigError } from './from-vagrant.js';
 import { resolveInventory, type LoadOptions } from '../inventory/load-inventory.js';
 import { showText } from '../shown.js';
@@ -87,7 +88,7 @@ export function connectionLines(c: Connection): string[] {
 
 /** `inventory`: inventories from elsewhere (`from-vagrant`), and what one holds as Ansible reads it (`list`, `host`). */
 export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): Command {
-  const inventory = new Command('inventory').description('write inventories from other tools; show one as Ansible reads it');
+  const inventory = new Command('inventory').description('write inventories from other tools; show one as Ansible reads it; its JSON Schema');
   withInventories(
     inventory
       .command('list')
@@ -131,6 +132,11 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
     if (connection) for (const l of connectionLines(connection)) out.line(l);
     else for (const i of issues) out.line(`  (none: ${i.message})`);
   });
+
+  inventory
+    .command('schema')
+    .description('the JSON Schema (draft-07) of a YAML inventory, for editors: save it and name it in a `# yaml-language-server: $schema=FILE` line')
+    .action(() => out.line(JSON.stringify(inventoryJsonSchema(), null, 2)));
 
   inventory
     .command('from-vagrant')
