@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { HostFacts } from '../facts/types.js';
+import { inHostOrder } from '../result/host-order.js';
 import type { RunResult } from '../result/result.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import type { Command as CoreCommand } from '../run/host-ops.js';
@@ -8,7 +9,8 @@ import { runHosts } from '../run/run-hosts.js';
 import { fabricProbeNote } from '../verify/probe-plan.js';
 import { chooseRenderer } from './render/choose.js';
 import { hostKeyQuestions } from './host-key-questions.js';
-import { formatProbe, formatRecap, formatSteps, formatWarnings } from './render/recap.js';
+import { probeLine, problemLines, verboseHostLines, warningLines } from './render/fleet-report.js';
+import { formatSteps, formatWarnings, joinTexts, RECAP_ALL_LIMIT, recapHosts, summaryLine } from './render/recap.js';
 import type { Output } from './output.js';
 import { prepareRun } from './prepare-run.js';
 import { addHostOptions, hostSettings, nonNegativeInt, positiveInt, trapInterrupt, type HostFlags } from './run-flags.js';
@@ -16,6 +18,7 @@ import { writeReports } from './write-reports.js';
 
 interface RunFlags extends HostFlags {
   verbose?: boolean;
+  quiet?: boolean;
   probe?: boolean;
   rebuild?: boolean;
   junit?: string;
@@ -42,22 +45,31 @@ function render(out: Output, result: RunResult, flags: RunFlags): void {
     out.line(JSON.stringify(result, null, 2));
     return;
   }
-  for (const h of result.hosts) {
-    // errors, mismatches and failed probes were shown by the progress renderer as each host finished
-    const probes = h.probes?.length
-      ? [`  probes: ${h.probes.filter((p) => p.ok).length}/${h.probes.length} passed`, ...(flags.verbose ? h.probes.map((p) => `    ${formatProbe(p)}`) : [])]
-      : [];
-    const detail = [...(result.command === 'plan' || flags.verbose ? formatSteps(h) : []), ...probes, ...formatWarnings(h)];
-    if (result.command === 'plan')
-      out.line(
-        `# ${h.name}: ${h.status === 'unreachable' || (h.status === 'failed' && !h.steps.length) ? `${h.status}: ${h.error ?? ''}`.split('\n')[0] : h.steps.length ? `${h.steps.length} commands` : 'nothing to do'}`,
-      );
-    else if (detail.length) out.line(`${h.name}:`);
-    for (const d of detail) out.line(result.command === 'plan' ? d.replace(/^\s*\+ /, '') : d);
+  const all = Boolean(flags.verbose) || result.hosts.length <= RECAP_ALL_LIMIT;
+  if (result.command === 'plan') {
+    for (const h of inHostOrder(result.hosts)) {
+      const what =
+        h.status === 'unreachable' || (h.status === 'failed' && !h.steps.length)
+          ? `${h.status}: ${h.error ?? ''}`.split('\n')[0]
+          : h.steps.length
+            ? `${h.steps.length} commands`
+            : 'nothing to do';
+      out.line(`# ${h.name}: ${what}`);
+      for (const d of [...formatSteps(h), ...formatWarnings(h)]) out.line(d.replace(/^\s*\+ /, ''));
+    }
+    // `plan` prints a script on stdout: its recap goes with the progress
+    const color = Boolean(out.progress.isTTY) && process.env.NO_COLOR === undefined;
+    out.note(joinTexts([recapHosts(result, color, all), summaryLine(result, color)], color));
+    return;
   }
-  // `plan` prints a script on stdout: its recap goes with the progress
-  const recapTo = result.command === 'plan' ? out.progress : out.stdout;
-  (result.command === 'plan' ? out.note : out.line)(formatRecap(result, Boolean(recapTo.isTTY) && process.env.NO_COLOR === undefined));
+  const color = Boolean(out.stdout.isTTY) && process.env.NO_COLOR === undefined;
+  if (!flags.quiet) {
+    for (const l of flags.verbose ? verboseHostLines(result) : [...warningLines(result.hosts), ...probeLine(result.hosts)]) out.line(l);
+    out.line(recapHosts(result, color, all));
+  }
+  // what went wrong last, just above the summary: what a terminal shows when the run ends
+  for (const l of problemLines(result)) out.line(l);
+  out.line(summaryLine(result, color));
 }
 
 /** As ssh's "Permanently added": the host keys a run wrote to known_hosts, one line per file. */
@@ -71,7 +83,9 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       .description(DESCRIPTIONS[name])
       .argument('[inventory...]', "Ansible inventories: YAML, INI, JSON, dynamic (several merge in order, as repeated -i; none: ansible.cfg's)"),
     'print one JSON object: {hosts:[…], summary:{…}}',
-  ).option('-v, --verbose', 'also list the commands applied (and every probe)');
+  )
+    .option('-v, --verbose', "also list every host: the commands applied, every probe, its warnings (and, past 20 hosts, the healthy ones' recap lines)")
+    .option('-q, --quiet', 'only what went wrong and the summary (plain progress: only the hosts that failed)');
   if (name === 'up' || name === 'verify') {
     cmd.option('--probe', 'after verifying, ping: namespaces to each other, their gateway and the upstream; the host to them');
   }
@@ -101,7 +115,13 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       () => connector.hostKeysToConfirm(hosts),
       (t) => out.note(t),
     );
-    const renderer = await chooseRenderer({ json: Boolean(flags.json), stream: out.progress, write: out.note, ...(questions ? { questions } : {}) });
+    const renderer = await chooseRenderer({
+      json: Boolean(flags.json),
+      quiet: Boolean(flags.quiet),
+      stream: out.progress,
+      write: out.note,
+      ...(questions ? { questions } : {}),
+    });
     // Ctrl-C: start no more hosts, let running ones finish or roll back; twice: end their connections too
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
     const facts = new Map<string, HostFacts>();

@@ -6,6 +6,8 @@ import type { HostKeyQuestions } from '../host-key-questions.js';
 export interface ChooseRendererOptions {
   /** `--json`: show nothing while running, the CLI prints the RunResult as JSON itself */
   json: boolean;
+  /** `-q`: plain progress shows only the hosts that failed */
+  quiet?: boolean;
   /** where progress goes (the CLI uses stderr) */
   stream: NodeJS.WriteStream;
   /** line writer for the plain renderer */
@@ -20,9 +22,10 @@ const silent: EventSink = () => {};
  * host-prefixed lines; else listr2 (loaded only then: it costs start-up time). */
 export async function chooseRenderer(opts: ChooseRendererOptions): Promise<Renderer> {
   if (opts.json) return { sink: silent, done: async () => {} };
-  if (opts.questions) return { sink: plainRenderer(opts.questions.hold(opts.write)), done: async () => {} };
+  const plain = { quiet: Boolean(opts.quiet) };
+  if (opts.questions) return { sink: plainRenderer(opts.questions.hold(opts.write), plain), done: async () => {} };
   if (process.env.CI === 'true' || !opts.stream.isTTY || !opts.stream.columns) {
-    return { sink: plainRenderer(opts.write), done: async () => {} };
+    return { sink: plainRenderer(opts.write, plain), done: async () => {} };
   }
   const { listrRenderer } = await import('./listr.js');
   return listrRenderer({ stdout: opts.stream, stderr: opts.stream });

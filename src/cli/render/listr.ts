@@ -1,5 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 
+import { compareHostNames } from '../../result/host-order.js';
 import type { HostResult, HostStatus } from '../../result/result.js';
 import { dispatch, type EventSink, type Phase, type RunEvent } from '../../run/events.js';
 import { showLine, shown } from '../../shown.js';
@@ -14,6 +15,8 @@ export interface ListrRendererOptions {
   stdout: NodeJS.WriteStream;
   /** where listr2 buffers stray stderr writes while it draws; default process.stderr */
   stderr?: NodeJS.WriteStream;
+  /** the clock (tests give their own) */
+  now?: () => number;
 }
 
 export interface Renderer {
@@ -107,14 +110,30 @@ function names(list: string[]): string {
   return list.length > RUNNING_SHOWN ? `${first} …` : first;
 }
 
-/** One summary task: `12/100 done · 3 changed · 1 failed · 0 unreachable · running: vm13 (apply), …`. */
-function summaryView(hosts: string[]): { tasks: Slot[]; handle: EventSink } {
+/** `m:ss` */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * One summary task: `12/100 done · 3 changed · 1 failed · 0 unreachable · 0:14, ~1:40 left ·
+ * running: vm13 (apply), …`; the estimate is the time so far over the hosts done, for the hosts
+ * left. At the end, the counts are those of the final result (a host verified after it was first
+ * done, say), and the hosts that went wrong are named in host order.
+ */
+function summaryView(hosts: string[], now: () => number): { tasks: Slot[]; handle: EventSink } {
   const expected = new Set(hosts);
   const done = new Map<string, HostStatus>();
   const running = new Map<string, Phase>(); // insertion order = order the hosts started
+  const started = now();
+  let ended = false;
   const count = (s: HostStatus): number => [...done.values()].filter((v) => v === s).length;
   const title = (): string => {
     const parts = [`${done.size}/${hosts.length} done`, `${count('changed')} changed`, `${count('failed')} failed`, `${count('unreachable')} unreachable`];
+    const elapsed = now() - started;
+    const left = done.size > 0 && done.size < hosts.length ? `, ~${clock((elapsed / done.size) * (hosts.length - done.size))} left` : '';
+    parts.push(`${clock(elapsed)}${ended ? '' : left}`);
     if (running.size > 0) parts.push(`running: ${names([...running].map(([h, p]) => `${h} (${p})`))}`);
     return parts.join(' · ');
   };
@@ -124,6 +143,9 @@ function summaryView(hosts: string[]): { tasks: Slot[]; handle: EventSink } {
     running.delete(h.name);
     done.set(h.name, h.status);
   };
+  // the clock moves between events too
+  const timer = setInterval(() => slot.setTitle(title()), 1000);
+  timer.unref();
 
   const handle = dispatch({
     'run-start': () => {},
@@ -137,13 +159,19 @@ function summaryView(hosts: string[]): { tasks: Slot[]; handle: EventSink } {
       slot.setTitle(title());
     },
     'run-done': (e) => {
-      for (const h of e.result.hosts) if (!done.has(h.name)) markDone(h);
+      clearInterval(timer);
+      ended = true;
+      for (const h of e.result.hosts) markDone(h);
       running.clear();
-      const bad = (s: HostStatus): string[] => [...done].filter(([, v]) => v === s).map(([h]) => h);
+      const bad = (s: HostStatus): string[] =>
+        [...done]
+          .filter(([, v]) => v === s)
+          .map(([h]) => h)
+          .sort(compareHostNames);
       const problems = [
         bad('failed').length > 0 ? `failed: ${names(bad('failed'))}` : '',
         bad('unreachable').length > 0 ? `unreachable: ${names(bad('unreachable'))}` : '',
-        done.size < hosts.length ? `not finished: ${names(hosts.filter((h) => !done.has(h)))}` : '',
+        done.size < hosts.length ? `not finished: ${names(hosts.filter((h) => !done.has(h)).sort(compareHostNames))}` : '',
       ].filter(Boolean);
       slot.finish(title(), problems.length > 0 ? { ok: false, message: problems.join('\n') } : { ok: true });
     },
@@ -162,7 +190,7 @@ export function listrRenderer(opts: ListrRendererOptions): Renderer {
   let current: EventSink | undefined;
 
   const start = (e: Extract<RunEvent, { kind: 'run-start' }>): void => {
-    const view = e.hosts.length > PER_HOST_LIMIT ? summaryView(e.hosts) : perHostView(e.hosts);
+    const view = e.hosts.length > PER_HOST_LIMIT ? summaryView(e.hosts, opts.now ?? Date.now) : perHostView(e.hosts);
     current = view.handle;
     if (view.tasks.length === 0) return;
     const rendererOptions = {

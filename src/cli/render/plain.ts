@@ -24,15 +24,17 @@ export function hostDoneLines(h: HostResult): string[] {
 }
 
 /**
- * Host-prefixed lines for non-TTY output and CI logs, one per event, e.g. `[vm1] gather`.
- * The recap is not printed here: the CLI prints it after the run.
+ * Host-prefixed lines for non-TTY output and CI logs, one per event, e.g. `[vm1] gather`; `quiet`:
+ * only the hosts that failed or were unreachable. The recap is not printed here: the CLI prints
+ * it after the run.
  */
-export function plainRenderer(write: (line: string) => void): EventSink {
+export function plainRenderer(write: (line: string) => void, opts: { quiet?: boolean } = {}): EventSink {
+  const loud = !opts.quiet;
   return dispatch({
-    'run-start': (e) => write(`${e.command}: ${plural(e.hosts.length, 'host')}, ${e.forks} at a time`),
-    'host-phase': (e) => write(`[${e.host}] ${e.phase}`),
+    'run-start': (e) => loud && write(`${e.command}: ${plural(e.hosts.length, 'host')}, ${e.forks} at a time`),
+    'host-phase': (e) => loud && write(`[${e.host}] ${e.phase}`),
     'host-done': (e) => {
-      for (const line of hostDoneLines(e.result)) write(line);
+      if (loud || e.result.status === 'failed' || e.result.status === 'unreachable') for (const line of hostDoneLines(e.result)) write(line);
     },
     'run-done': () => {},
   });

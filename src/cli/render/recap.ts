@@ -18,12 +18,22 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Past this many hosts, the recap lists only the hosts that failed or were unreachable (`-v`: all). */
+export const RECAP_ALL_LIMIT = 20;
+
 /**
  * Ansible's PLAY RECAP: a header, one aligned line per host (sorted by name), a summary line; in
- * colour (spans Output paints after neutralizing their text) when `color`, else plain text.
+ * colour (spans Output paints after neutralizing their text) when `color`, else plain text. With
+ * `all` false the healthy hosts (ok, changed) are a count, not lines.
  */
-export function formatRecap(result: RunResult, color: boolean): Text {
-  const hosts = [...result.hosts].sort((a, b) => compareHostNames(a.name, b.name));
+export function formatRecap(result: RunResult, color: boolean, all = true): Text {
+  return joinTexts([recapHosts(result, color, all), summaryLine(result, color)], color);
+}
+
+/** The recap's header and host lines (`all` false: the failed and unreachable ones, and a count of the others). */
+export function recapHosts(result: RunResult, color: boolean, all = true): Text {
+  const sorted = [...result.hosts].sort((a, b) => compareHostNames(a.name, b.name));
+  const hosts = all ? sorted : sorted.filter((h) => h.status === 'failed' || h.status === 'unreachable');
   const width = Math.max(0, ...hosts.map((h) => h.name.length));
   const spans: Span[] = [];
   const put = (text: string, colour?: Colour): void => void spans.push(colour && color ? { text, colour } : { text });
@@ -46,10 +56,18 @@ export function formatRecap(result: RunResult, color: boolean): Text {
     put(' ');
     field('failed', failed, 'red');
   }
+  const others = sorted.length - hosts.length;
+  if (others > 0) put(`\n… ${plural(others, 'more host')} ok or changed (-v lists them)`);
+  return color ? spans : plainText(spans);
+}
 
+/** The run in one line: hosts by status (numbers that add up to the hosts) and the time it took. */
+export function summaryLine(result: RunResult, color: boolean): Text {
+  const spans: Span[] = [];
+  const put = (text: string, colour?: Colour): void => void spans.push(colour && color ? { text, colour } : { text });
   const s = result.summary;
   const count = (n: number, label: string, colour: Colour): void => put(`${n} ${label}`, n > 0 ? colour : undefined);
-  put(`\n${plural(hosts.length, 'host')}: `);
+  put(`${plural(result.hosts.length, 'host')}: `);
   count(s.ok, 'ok', 'green');
   put(', ');
   count(s.changed, 'changed', 'yellow');
@@ -59,6 +77,13 @@ export function formatRecap(result: RunResult, color: boolean): Text {
   count(s.unreachable, 'unreachable', 'red');
   put(` in ${formatSeconds(result.durationMs)}`);
   return color ? spans : plainText(spans);
+}
+
+/** Texts one under the other. */
+export function joinTexts(texts: readonly Text[], color: boolean): Text {
+  const parts = texts.filter((t) => (typeof t === 'string' ? t !== '' : t.length > 0));
+  if (!color) return parts.map((t) => (typeof t === 'string' ? t : plainText(t))).join('\n');
+  return parts.flatMap((t, i) => [...(i > 0 ? [{ text: '\n' }] : []), ...(typeof t === 'string' ? [{ text: t }] : t)]);
 }
 
 /** A value inside a line: a newline in it (a host's text) would start a line of its own. */

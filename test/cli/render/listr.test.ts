@@ -141,22 +141,24 @@ describe('listrRenderer, one task per host', () => {
 });
 
 describe('listrRenderer, summary task above 20 hosts', () => {
-  it('keeps one title with counts and at most 5 hosts in flight', async () => {
+  it('keeps one title with counts, the time so far and an estimate, and at most 5 hosts in flight', async () => {
     const tty = fakeTty();
-    const r = listrRenderer({ stdout: tty.stream, stderr: tty.stream });
+    let t = 1_000_000;
+    const r = listrRenderer({ stdout: tty.stream, stderr: tty.stream, now: () => t });
     const names = Array.from({ length: 30 }, (_, i) => `vm${i + 1}`);
     r.sink({ kind: 'run-start', command: 'up', hosts: names, forks: 10 });
-    await vi.waitFor(() => expect(tty.text()).toContain('0/30 done · 0 changed · 0 failed · 0 unreachable'));
+    await vi.waitFor(() => expect(tty.text()).toContain('0/30 done · 0 changed · 0 failed · 0 unreachable · 0:00'));
 
     const status = (i: number): HostResult['status'] => (i % 10 === 3 ? 'failed' : i === 7 ? 'unreachable' : i % 4 === 0 ? 'changed' : 'ok');
     const results: HostResult[] = [];
     // ten at a time, as p-queue would run them with forks 10
     for (let start = 0; start < names.length; start += 10) {
       const batch = names.slice(start, start + 10);
+      t += 10_000; // each batch takes 10 s
       for (const phase of PHASES) for (const h of batch) r.sink({ kind: 'host-phase', host: h, phase });
       if (start === 10) {
         expect(unwrap(tty.text())).toContain(
-          `10/30 done · 2 changed · 1 failed · 1 unreachable · running: vm11 (verify), vm12 (verify), vm13 (verify), vm14 (verify), vm15 (verify) …`,
+          `10/30 done · 2 changed · 1 failed · 1 unreachable · 0:20, ~0:40 left · running: vm11 (verify), vm12 (verify), vm13 (verify), vm14 (verify), vm15 (verify) …`,
         );
       }
       for (const h of batch) {
@@ -178,12 +180,28 @@ describe('listrRenderer, summary task above 20 hosts', () => {
     expect(summary).toEqual({ ok: 19, changed: 7, failed: 3, unreachable: 1 });
     // the summary task fails (red) when a host did not go well, and says which
     expect(tty.lastFrame().split('\n')).toEqual([
-      '✖ 30/30 done · 7 changed · 3 failed · 1 unreachable',
+      '✖ 30/30 done · 7 changed · 3 failed · 1 unreachable · 0:30',
       '  › failed: vm3, vm13, vm23',
       '    unreachable: vm7',
       '',
     ]);
     // never one line per host
     expect(tty.text()).not.toMatch(/^[✔✖⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏◼] vm\d+/m);
+  });
+
+  it('ends on the final result: a host first done ok and failed in the end counts as failed, and the hosts that went wrong are named in host order', async () => {
+    const tty = fakeTty();
+    const r = listrRenderer({ stdout: tty.stream, stderr: tty.stream, now: () => 0 });
+    const names = Array.from({ length: 25 }, (_, i) => `vm${i + 1}`);
+    r.sink({ kind: 'run-start', command: 'verify', hosts: names, forks: 25 });
+    const first = names.map((n) => host(n, 'ok'));
+    for (const h of first) r.sink({ kind: 'host-done', result: h });
+    // the probes that came after failed vm23 and vm7
+    runDone(
+      r.sink,
+      first.map((h) => (h.name === 'vm23' || h.name === 'vm7' ? { ...h, status: 'failed' as const } : h)),
+    );
+    await r.done();
+    expect(tty.lastFrame().split('\n').slice(0, 2)).toEqual(['✖ 25/25 done · 0 changed · 2 failed · 0 unreachable · 0:00', '  › failed: vm7, vm23']);
   });
 });
