@@ -24,7 +24,7 @@ export function hostTitle(h: GraphHost): string {
 }
 
 /** How many characters a folded host's list of names takes per line. */
-export const GROUP_LINE = 96;
+export const GROUP_LINE = 80;
 
 /**
  * A host's title as lines: a host on its own, its title; a folded host, the hosts it stands for

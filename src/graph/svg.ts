@@ -144,7 +144,11 @@ function metrics(model: GraphModel): Metrics {
     ),
   );
   const titles = maxOf(
-    hosts.flatMap((h) => [...hostHeading(h, model.live), ...h.notes].map((t) => textWidth(t, CHAR_BOLD))),
+    hosts.flatMap((h) => [
+      // a folded host's list, measured as the 14px bold it is drawn in (a host's own title as before)
+      ...hostHeading(h, model.live).map((t) => textWidth(t, h.group ? CHAR_HEADING : CHAR_BOLD)),
+      ...h.notes.map((t) => textWidth(t, CHAR_BOLD)),
+    ]),
     0,
   );
   const inner = Math.max(titles, (upstream ? upW + natGap : 0) + brW + vethGap + nsW);
@@ -159,6 +163,8 @@ function hostHeading(h: GraphHost, live: boolean): string[] {
   return [...lines.slice(0, -1), `${lines[lines.length - 1]}: ${count}`];
 }
 
+/** rough advance of a character of a title (14px bold) */
+const CHAR_HEADING = 9.2;
 /** A title line's height, below the first (TITLE_H). */
 const HEADING_LINE = 18;
 /** How far the cards behind a folded host's box stick out, right and below. */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { toDot } from '../../src/graph/dot.js';
 import { foldHosts } from '../../src/graph/fold-hosts.js';
+import { GROUP_LINE } from '../../src/graph/labels.js';
 import { toMermaid } from '../../src/graph/mermaid.js';
 import { graphModel, type GraphHostInput, type GraphModel } from '../../src/graph/model.js';
 import { toSvg } from '../../src/graph/svg.js';
@@ -115,7 +116,7 @@ describe('foldHosts', () => {
     const heading = descendants(root).filter((e) => e.name === 'text' && e.attrs.get('font-size') === '14');
     expect(heading.length).toBeGreaterThan(2);
     expect(heading.map((e) => e.text).join(' ')).toContain('(40 hosts)');
-    for (const e of heading) expect(e.text.length).toBeLessThanOrEqual(96);
+    for (const e of heading) expect(e.text.length).toBeLessThanOrEqual(GROUP_LINE);
     const width = Number(root.attrs.get('width'));
     const box = descendants(root).find((e) => e.name === 'rect' && e.attrs.get('fill') === '#fafafa')!;
     expect(Number(box.attrs.get('x')) + Number(box.attrs.get('width'))).toBeLessThanOrEqual(width);
