@@ -3,9 +3,14 @@ import type { HostResult } from '../result/result.js';
 import { escapeHtml as e, plural, secondsText } from './html-text.js';
 import { matrixHtml } from './probe-matrix.js';
 
-export function hostHtml(h: HostResult, id: string): string {
+/**
+ * One host's section: status, error, mismatches, warnings with their fixes, checked objects and
+ * the probe matrix (open when `open`, else a closed <details>). `id` absent: the section stands
+ * for a fold of hosts whose names carry the ids. Every host-supplied text goes through escapeHtml.
+ */
+export function hostHtml(h: HostResult, id: string | undefined, open: boolean): string {
   const out: string[] = [];
-  out.push(`<section class="host st-${h.status}" id="${id}">`);
+  out.push(`<section class="host st-${h.status}"${id === undefined ? '' : ` id="${id}"`}>`);
   out.push(`<h2>${e(h.name)} <span class="badge ${h.status}">${h.status}</span></h2>`);
   const facts = [
     plural(h.changes, 'change'),
@@ -48,7 +53,7 @@ export function hostHtml(h: HostResult, id: string): string {
   }
 
   out.push('</div>');
-  const matrix = matrixHtml(h.probes ?? []);
+  const matrix = matrixHtml(h.probes ?? [], open);
   if (matrix) out.push(`<div class="probes">\n${matrix}\n</div>`);
   out.push('</div>');
   out.push('</section>');

@@ -47,12 +47,16 @@ export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: C
   return { rows, columns, cell: (row, col) => cells.get(`${row}\u0000${col}`) };
 }
 
-export function matrixHtml(probes: ProbeResult[]): string {
+/** The matrix with its heading as the summary of a <details>: open where a probe failed or the host
+ * needs reading (`open`), closed (a one-line summary) for a healthy host. */
+export function matrixHtml(probes: ProbeResult[], open: boolean): string {
   if (probes.length === 0) return '';
   const { rows, columns, cell } = probeMatrix(probes);
   const failed = probes.filter((p) => !p.ok).length;
   const out: string[] = [];
-  out.push(`<h3>Probes <span class="count">${probes.length - failed} of ${probes.length} answered</span></h3>`);
+  out.push(
+    `<details class="probe-box"${open ? ' open' : ''}><summary><h3>Probes <span class="count">${probes.length - failed} of ${probes.length} answered</span></h3></summary>`,
+  );
   out.push('<div class="scroll"><table class="matrix">');
   out.push('<thead><tr><th class="corner" scope="col">from \\ to</th>');
   for (const c of columns) out.push(`<th scope="col" class="col-${c.kind}">${e(c.label)}<small>${e(c.sub)}</small></th>`);
@@ -84,5 +88,6 @@ export function matrixHtml(probes: ProbeResult[]): string {
     }
     out.push('</ul>');
   }
+  out.push('</details>');
   return out.join('\n');
 }

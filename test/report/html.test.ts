@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, formatLatency, MATRIX_COLOURS, probeMatrix, shortCause, toHtml } from '../../src/report/html.js';
+import { SCRIPT, SCRIPT_HASH } from '../../src/report/html-script.js';
 import { mismatch } from '../../src/result/finding.js';
 import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/result/result.js';
 
@@ -15,6 +17,11 @@ const fixture = (): RunResult => JSON.parse(readFileSync(join(ROOT, 'test/fixtur
 const SVG = readFileSync(join(ROOT, 'test/fixtures/report/topology.svg'), 'utf8').trim();
 const SVG_COLOURS = { bridge: '#2f6fde', namespace: '#e36209' };
 const AT = '2026-11-20T02:15:00Z';
+/** The elements the report writes (the topology SVG aside): a host's text never adds one. */
+const PAGE_TAGS =
+  'html head meta title style body header h1 h2 h3 p code time ul ol li form fieldset legend label input output nav a main section span b small div pre table thead tbody tr th td details summary footer'.split(
+    ' ',
+  );
 
 function run(hosts: HostResult[], command = 'up'): RunResult {
   return { command, hosts, summary: summarize(hosts), durationMs: 2500 };
@@ -44,31 +51,47 @@ function matrixText(sectionHtml: string): string[][] {
 describe('toHtml: content', () => {
   const html = toHtml(fixture(), { svg: SVG, generatedAt: AT });
 
-  it('is one self-contained page: inline CSS, no script, nothing loaded from anywhere', () => {
+  it('is one self-contained page: inline CSS, one inline script the CSP names by hash, nothing loaded from anywhere', () => {
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     expect(html).toContain('<meta charset="utf-8">');
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
+    expect(csp).toBe(`default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '${SCRIPT_HASH}'`);
     expect(html).toMatch(/<style>[\s\S]+<\/style>/);
-    expect(html).not.toMatch(/<script|<link|<iframe|<img|<object|<embed|@import|@font-face|url\(/i);
-    expect(html).not.toMatch(/\s(?:src|srcset|action|formaction|poster)\s*=/i);
+    // one script, written by us: the one the policy lets run (its hash), and no host text in it
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => [m[1], m[2]])).toEqual([['', SCRIPT]]);
+    expect(SCRIPT_HASH).toBe(`sha256-${createHash('sha256').update(SCRIPT).digest('base64')}`);
+    const rest = html.replace(scripts[0]![0], '');
+    expect(rest).not.toMatch(/<script|<link|<iframe|<img|<object|<embed|@import|@font-face|url\(/i);
+    expect(rest).not.toMatch(/\s(?:src|srcset|action|formaction|poster|on[a-z]+)\s*=/i);
     // links are to the page's own sections only
     for (const m of html.matchAll(/\shref\s*=\s*"([^"]*)"/gi)) expect(m[1]).toMatch(/^#[A-Za-z0-9_-]+$/);
     // the only URLs are XML namespace names in the SVG
     expect(html.replace(/\sxmlns(?::\w+)?="[^"]*"/g, '')).not.toMatch(/https?:|\/\/[a-z]/i);
   });
 
-  it('has a header with the command, the time and summary badges', () => {
+  it('has a header with the command, the time, a summary line by status, badges, the filter and the overview', () => {
     expect(html).toContain('<title>cnet-remote up</title>');
     expect(html).toContain('<h1>cnet-remote up</h1>');
     expect(html).toContain('command <code>up</code> · 2 hosts · took 5.38 s · generated <time>2026-11-20T02:15:00Z</time>');
-    expect(html).toContain('<li class="badge zero">0 ok</li>');
-    expect(html).toContain('<li class="badge changed">1 changed</li>');
-    expect(html).toContain('<li class="badge failed">1 failed</li>');
-    expect(html).toContain('<li class="badge zero">0 unreachable</li>');
+    expect(html).toContain(
+      '<p class="summary"><b>2 hosts</b>: <span class="sum failed"><span class="mark">✗</span> 1 failed</span> · <span class="sum zero"><span class="mark">⊘</span> 0 unreachable</span> · <span class="sum changed"><span class="mark">~</span> 1 changed</span> · <span class="sum zero"><span class="mark">✓</span> 0 ok</span></p>',
+    );
     expect(html).toContain('<li class="badge failed">31/32 probes answered</li>');
     expect(html).toContain('<li class="badge failed">1 mismatch</li>');
     expect(html).toContain('<li class="badge changed">1 warning</li>');
-    expect(html).toContain('<a href="#host-node1">node1</a><a href="#host-node2">node2</a><a href="#topology">topology</a>');
+    // the filter, hidden until the script shows it, and a cell per host, the failed one first
+    expect(html).toContain('<form id="controls" class="controls" hidden role="search"');
+    expect(html).toContain(
+      '<label class="chip failed"><input type="checkbox" name="st" value="failed" checked> <span class="mark">✗</span> failed <b>1</b></label>',
+    );
+    expect(html).toContain('<input type="search" id="q"');
+    expect(html).toContain(
+      '<nav id="overview" aria-label="every host, failures first"><a class="cell st-failed" href="#host-node2" title="node2 · failed">✗</a><a class="cell st-changed" href="#host-node1" title="node1 · changed">~</a></nav>',
+    );
+    expect(html).toContain(
+      '<nav class="jumps">go to: <a href="#problems">problems</a> <a href="#status-failed" class="st-failed">failed</a> <a href="#status-changed" class="st-changed">changed</a> <a href="#topology">topology</a></nav>',
+    );
     expect(toHtml(fixture(), { title: 'Nightly lab <42>', generatedAt: AT })).toContain('<title>Nightly lab &lt;42&gt;</title>');
   });
 
@@ -164,12 +187,36 @@ describe('toHtml: content', () => {
       probes: [{ kind: 'peer', from: 'a<', to: 'b>', target: '1.2.3.4"', ok: false, cause: evil }],
       durationMs: 1,
     };
-    const page = toHtml(run([h]), { title: evil, generatedAt: '<now>' });
-    expect(page).not.toMatch(/<script|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    // healthy hosts with hostile names and the same result: folded, their names listed
+    const fine = (name: string): HostResult => ({
+      name,
+      status: 'ok',
+      changes: 0,
+      steps: [],
+      verified: true,
+      mismatches: [],
+      checked: ['namespaces.a'],
+      durationMs: 2,
+    });
+    const page = toHtml(run([h, fine('</script><img src=x onerror=alert(1)>'), fine('<b onclick="x()">b</b>')]), { title: evil, generatedAt: '<now>' });
+    const ours = `<script>${SCRIPT}</script>`;
+    expect(page.split(ours)).toHaveLength(2);
+    const rest = page.replace(ours, '');
+    expect(rest).not.toMatch(/<script|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    // every tag in the page is one the report writes
+    const tags = new Set([...rest.matchAll(/<\/?([A-Za-z][A-Za-z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
+    expect([...tags].filter((t) => !PAGE_TAGS.includes(t))).toEqual([]);
     expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; \ufffdred');
     expect(page).toContain('<code>echo &quot;&lt;b&gt;&quot; &amp;&amp; rm -f &#39;x&#39;</code>');
     expect(page).toContain('<h2>odd&lt;&amp;&gt;&quot;&#39; <span class="badge failed">failed</span></h2>');
-    expect(page).toContain('<a href="#host-odd_">odd&lt;&amp;&gt;&quot;&#39;</a>');
+    // its cell, its link in the problem list, and the problem (the error's first line)
+    expect(page).toContain('<a class="cell st-failed" href="#host-odd_" title="odd&lt;&amp;&gt;&quot;&#39; · failed">✗</a>');
+    expect(page).toContain('<a class="hl st-failed" href="#host-odd_"><span class="mark">✗</span> odd&lt;&amp;&gt;&quot;&#39; <small>failed</small></a>');
+    expect(page).toContain('<span class="what">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; \ufffdred</span>');
+    // the folded names, and the fold named after the first of them
+    expect(page).toContain('<li id="host-_script_img_src_x_onerror_alert_1_">&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</li>');
+    expect(page).toContain('<li id="host-_b_onclick_x_b_b_">&lt;b onclick=&quot;x()&quot;&gt;b&lt;/b&gt;</li>');
+    expect(page).toContain('<b>2 hosts like &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</b>');
     expect(page).toContain('<time>&lt;now&gt;</time>');
     expect(page).toContain('title="peer: a&lt; → b&gt; (1.2.3.4&quot;) failed: &lt;script&gt;');
     // the applied steps are not part of the page
