@@ -10,6 +10,7 @@ import { FABRIC_KEYS, knownVarSchemas, type KnownVar } from './schema.js';
 import type { InventorySource, YamlPath } from './source.js';
 import { readVars, type VarsFolders, type VarsKind } from './vars-dirs.js';
 import { didYouMean, toInventoryIssues } from './zod-issues.js';
+import { connectionVarTypo } from './variable-typos.js';
 import { findCycle, groupDepths } from './group-graph.js';
 
 /** One `vars:` mapping (or a host's own vars) and where it sits. */
@@ -91,14 +92,16 @@ function groupNameProblem(name: string): string | undefined {
 }
 const KNOWN_VARS = Object.keys(knownVarSchemas);
 
-/** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written. */
-function checkVars(layer: VarLayer, issues: InventoryIssue[]): void {
+/** Unknown `cnet_*` variables are typos; the known ones are type-checked where they are written; a misspelt connection variable is warned of. */
+function checkVars(layer: VarLayer, issues: InventoryIssue[], warnings: InventoryIssue[]): void {
   for (const key of Object.keys(layer.vars)) {
     // own keys only: a variable named `toString` or `constructor` is not a known one (it crashed)
     if (!Object.hasOwn(knownVarSchemas, key)) {
       if (key.startsWith('cnet')) {
         issues.push({ loc: layer.src.locate([...layer.path, key]), message: `unknown variable ${showText(key)}${didYouMean(key, KNOWN_VARS)}` });
       }
+      const typo = connectionVarTypo(key);
+      if (typo) warnings.push({ loc: layer.src.locate([...layer.path, key]), message: typo });
       continue;
     }
     const value = layer.vars[key];
@@ -213,7 +216,7 @@ export function flatten(
       }
       if (key === 'vars') {
         const layer = { vars: withoutPriority(value, g), src, path: [...path, 'vars'] };
-        checkVars(layer, issues);
+        checkVars(layer, issues, warnings);
         g.layers.push(layer);
       } else if (key === 'hosts') {
         for (const [pattern, hv] of Object.entries(value)) addHosts(src, g, pattern, hv, [...path, 'hosts', pattern]);
@@ -252,7 +255,7 @@ export function flatten(
     const layers: VarLayer[] = [];
     if (hv) {
       const layer = { vars: hv, src, path: hpath };
-      checkVars(layer, issues);
+      checkVars(layer, issues, warnings);
       layers.push(layer);
     }
     for (const host of expanded.hosts) {
@@ -317,7 +320,7 @@ export function flatten(
     if (!layers) {
       const read = readVars(dir, kind, name, folders, secrets);
       issues.push(...read.issues);
-      for (const layer of read.layers) checkVars(layer, issues);
+      for (const layer of read.layers) checkVars(layer, issues, warnings);
       fromDirs.set(key, (layers = read.layers));
     }
     return layers;

@@ -17,15 +17,21 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest of `known` to `word`, if it is close enough to be a typo. */
-export function didYouMean(word: string, known: readonly string[]): string {
+/** The closest of `known` to `word`, if at most `most` edits away (the first of equals). */
+export function closest(word: string, known: readonly string[], most: number): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
     const d = distance(word, k);
     if (d < bestD) [best, bestD] = [k, d];
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return bestD <= most ? best : undefined;
+}
+
+/** The closest of `known` to `word`, if it is close enough to be a typo. */
+export function didYouMean(word: string, known: readonly string[]): string {
+  const best = closest(word, known, Math.max(2, Math.floor(word.length / 3)));
+  return best !== undefined ? ` (did you mean "${best}"?)` : '';
 }
 
 /**
