@@ -13,6 +13,11 @@ import { SshConnector } from '../transport/ssh.js';
 
 export interface PrepareFlags {
   limit?: string;
+  /**
+   * Set (by its --no-prune) only on up, plan and verify: the commands that compare each host with
+   * the inventory's network, which must then define one (down and exec need none).
+   */
+  prune?: boolean;
   sshConfig?: string;
   /** --timeout, already checked (hostSettings) */
   timeout?: string;
@@ -30,6 +35,30 @@ function noHosts(inventory: Inventory, limit: string | undefined): UsageError {
   }
   return new UsageError(
     `no hosts: --limit ${JSON.stringify(limit)} selects none of the ${n} host${n > 1 ? 's' : ''} of ${files}; check the pattern (nothing was done)`,
+  );
+}
+
+/**
+ * Hosts with no network to build or check: `up`, `plan` and `verify` would read every host and
+ * report nothing to do (an inventory passed without its topology file, a misspelt `cnet`): an
+ * error, as a run on no host is. One host without a network among others is a host the topology
+ * left (`up` removes what cnet-remote made there).
+ */
+function noNetwork(inventory: Inventory, hosts: ResolvedHost[]): UsageError | undefined {
+  const empty = (h: ResolvedHost) => h.network.bridges.length === 0 && h.network.namespaces.length === 0 && !h.network.fabric;
+  if (!hosts.every(empty)) return undefined;
+  const names =
+    hosts.length > 5
+      ? `${hosts
+          .slice(0, 4)
+          .map((h) => h.name)
+          .join(', ')} and ${hosts.length - 4} more hosts`
+      : hosts.map((h) => h.name).join(', ');
+  const files = inventory.files.join(', ');
+  return new UsageError(
+    `no network: ${files} ${inventory.files.length > 1 ? 'define' : 'defines'} no cnet network (no bridge, namespace or fabric) for ${names}: ` +
+      'add it as all.vars.cnet, or pass a topology file after the inventory (e.g. inventories/seed-part2.yaml); ' +
+      `to remove what cnet-remote made on ${hosts.length > 1 ? 'them' : 'it'}, run down (nothing was done)`,
   );
 }
 
@@ -57,6 +86,8 @@ export async function prepareRun(
   const { hosts, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
   for (const w of limitWarnings) note(`warning: ${w.message}`);
   if (hosts.length === 0) throw noHosts(inventory, flags.limit);
+  const none = flags.prune !== undefined ? noNetwork(inventory, hosts) : undefined;
+  if (none) throw none;
   const keys = new KeyStore(canAsk() ? (file) => askHidden(`Enter passphrase for ${file}: `) : async () => undefined);
   const ssh = new SshConnector({ sshConfig, keys });
   // a local host (the controller itself) needs no key, no target

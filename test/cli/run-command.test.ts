@@ -31,11 +31,12 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** An inventory of the server under these names, with `vars` (YAML flow-mapping body) added. */
+/** An inventory of the server under these names (with a network: plan needs one), with `vars` (YAML flow-mapping body) added. */
 function inventory(name: string, vars: string, ...hosts: string[]): string {
   const path = join(dir, name);
   const body = hosts.map((h, i) => `    h${i}: { ansible_host: ${h} }\n`).join('');
-  writeFileSync(path, `all:\n  vars: { ansible_port: ${port}, ansible_user: u, ansible_password: pw, ${vars} }\n  hosts:\n${body}`);
+  const net = 'cnet: { bridges: { br9: { subnet: 172.30.0.0/24 } } }';
+  writeFileSync(path, `all:\n  vars: { ansible_port: ${port}, ansible_user: u, ansible_password: pw, ${net}, ${vars} }\n  hosts:\n${body}`);
   return path;
 }
 

@@ -50,7 +50,7 @@ describe.sequential('failures', () => {
     for (const mode of ['strict', 'accept-new']) {
       const inv = join(dir, `inv-${mode}.yaml`);
       writeFileSync(inv, `all:\n  vars:\n    cnet_known_hosts_file: ${known}\n    cnet_host_key_checking: ${mode}\n  hosts:\n    vm3: {}\n`);
-      const run = await cliJson('verify', lab.inventory, inv, '--limit', 'vm3');
+      const run = await cliJson('verify', lab.inventory, SEED_PART2, inv, '--limit', 'vm3');
       expect(run.code).toBe(4);
       expect(run.json.hosts[0]!.status).toBe('unreachable');
       expect(run.json.hosts[0]!.error).toContain(realFp);

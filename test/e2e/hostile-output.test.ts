@@ -193,7 +193,7 @@ it('an inventory value echoed in an error is shown escaped', async () => {
   try {
     const file = join(d, 'inv.yaml');
     writeFileSync(file, `all:\n  hosts:\n    vm1:\n      ansible_host: 127.0.0.1\n      ansible_ssh_private_key_file: "/nonexistent/\\e]0;pwned\\a"\n`);
-    const run = await cli('verify', file);
+    const run = await cli('verify', file, SEED_PART2);
     expect(run.code).not.toBe(0);
     humanClean(run);
     expect(run.stderr).toContain('\\u001b]0;pwned\\u0007');
