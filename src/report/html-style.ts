@@ -2,7 +2,7 @@
 export const MATRIX_COLOURS = { pass: '#c9f2d3', fail: '#ffd8d3', none: '#ffffff' } as const;
 
 /** The overview cells' colours, one a status: solid, so a screenshot test can count them. */
-export const CELL_COLOURS = { failed: '#cf222e', unreachable: '#8250df', changed: '#bf8700', ok: '#2da44e' } as const;
+export const CELL_COLOURS = { failed: '#e5534b', unreachable: '#8250df', changed: '#bf8700', ok: '#2da44e' } as const;
 
 export const CSS = `
 :root { color-scheme: light; --ok: #1a7f37; --ok-bg: #dafbe1; --chg: #9a6700; --chg-bg: #fff8c5; --bad: #cf222e; --bad-bg: #ffebe9;

@@ -1,18 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { escapeHtml, formatLatency, MATRIX_COLOURS, probeMatrix, shortCause, toHtml } from '../../src/report/html.js';
 import { SCRIPT, SCRIPT_HASH } from '../../src/report/html-script.js';
 import { mismatch } from '../../src/result/finding.js';
 import { summarize, type HostResult, type ProbeResult, type RunResult } from '../../src/result/result.js';
+import { colourCount, nonWhite, screenshot, shotFolder } from './chromium-shot.js';
+import { recorded } from './fleet-result.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const fixture = (): RunResult => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/report/result.json'), 'utf8')) as RunResult;
+const fixture = recorded;
 /** A small hand-written topology picture; the real one comes from src/graph/. */
 const SVG = readFileSync(join(ROOT, 'test/fixtures/report/topology.svg'), 'utf8').trim();
 const SVG_COLOURS = { bridge: '#2f6fde', namespace: '#e36209' };
@@ -285,151 +283,13 @@ describe('matrix helpers', () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-// The page as a person sees it: headless Debian Chromium takes a screenshot.
-
-const CHROMIUM = '/usr/bin/chromium';
-
-interface Png {
-  width: number;
-  height: number;
-  /** RGBA, row by row */
-  pixels: Buffer;
-}
-
-/** A PNG as Chromium writes it (8-bit RGB or RGBA, not interlaced), decoded with zlib alone. */
-function decodePng(buf: Buffer): Png {
-  expect(buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature').toBe(true);
-  let offset = 8;
-  let width = 0;
-  let height = 0;
-  let colourType = -1;
-  const idat: Buffer[] = [];
-  while (offset < buf.length) {
-    const length = buf.readUInt32BE(offset);
-    const type = buf.toString('latin1', offset + 4, offset + 8);
-    const data = buf.subarray(offset + 8, offset + 8 + length);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      expect(data[8], 'bit depth').toBe(8);
-      colourType = data[9] ?? -1;
-      expect([2, 6], 'colour type RGB or RGBA').toContain(colourType);
-      expect(data[12], 'not interlaced').toBe(0);
-    } else if (type === 'IDAT') {
-      idat.push(data);
-    }
-    offset += 12 + length;
-  }
-  const bpp = colourType === 6 ? 4 : 3;
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * bpp;
-  expect(raw.length).toBe(height * (stride + 1));
-  const out = Buffer.alloc(width * height * 4);
-  let prev = Buffer.alloc(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? line[i - bpp]! : 0;
-      const b = prev[i]!;
-      const c = i >= bpp ? prev[i - bpp]! : 0;
-      let add = 0;
-      if (filter === 1) add = a;
-      else if (filter === 2) add = b;
-      else if (filter === 3) add = (a + b) >> 1;
-      else if (filter === 4) {
-        const pa = Math.abs(b - c);
-        const pb = Math.abs(a - c);
-        const pc = Math.abs(a + b - 2 * c);
-        add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else expect(filter, 'PNG filter type').toBe(0);
-      line[i] = (line[i]! + add) & 0xff;
-    }
-    for (let x = 0; x < width; x++) {
-      out[(y * width + x) * 4] = line[x * bpp]!;
-      out[(y * width + x) * 4 + 1] = line[x * bpp + 1]!;
-      out[(y * width + x) * 4 + 2] = line[x * bpp + 2]!;
-      out[(y * width + x) * 4 + 3] = bpp === 4 ? line[x * bpp + 3]! : 255;
-    }
-    prev = line;
-  }
-  return { width, height, pixels: out };
-}
-
-/** Pixels of about this colour (±6 a channel), and their bounding rows. */
-function colourCount(png: Png, hex: string): { count: number; top: number; bottom: number } {
-  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  let count = 0;
-  let top = Infinity;
-  let bottom = -1;
-  for (let i = 0; i < png.pixels.length; i += 4) {
-    if (want.every((v, k) => Math.abs(png.pixels[i + k]! - v) <= 6)) {
-      count++;
-      const y = Math.floor(i / 4 / png.width);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y);
-    }
-  }
-  return { count, top, bottom };
-}
-
-function nonWhite(png: Png): number {
-  let n = 0;
-  for (let i = 0; i < png.pixels.length; i += 4) if (png.pixels[i]! < 245 || png.pixels[i + 1]! < 245 || png.pixels[i + 2]! < 245) n++;
-  return n;
-}
-
+// The page as a person sees it: headless Debian Chromium takes a screenshot (chromium-shot.ts).
 describe('toHtml: the page in headless Chromium', () => {
-  let dir = '';
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'cnet-html-'));
-    if (!existsSync(CHROMIUM)) {
-      // the project's installer adds Debian's chromium when it is missing (root; runs apt-get update first)
-      const r = spawnSync('bash', [join(ROOT, 'scripts/setup-system.sh'), '--test'], { encoding: 'utf8' });
-      if (!existsSync(CHROMIUM)) {
-        throw new Error(`${CHROMIUM} is missing and could not be installed (as root: apt-get update && apt-get install -y chromium): ${r.stderr || r.stdout}`);
-      }
-    }
-  }, 900_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  function screenshot(name: string, html: string): { file: string; bytes: number; png: Png } {
-    const page = join(dir, `${name}.html`);
-    const file = join(dir, `${name}.png`);
-    writeFileSync(page, html);
-    const profile = mkdtempSync(join(dir, `profile-${name}-`));
-    const r = spawnSync(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--window-size=1280,1600',
-        `--screenshot=${file}`,
-        pathToFileURL(page).href,
-      ],
-      { encoding: 'utf8', timeout: 45_000 },
-    );
-    expect(existsSync(file), `chromium wrote no screenshot (exit ${r.status}, ${r.signal ?? ''}): ${r.stderr}`).toBe(true);
-    const bytes = statSync(file).size;
-    // keep the last real screenshot for a person to look at
-    if (name === 'report' && process.env.CNET_KEEP_SCREENSHOT) writeFileSync(process.env.CNET_KEEP_SCREENSHOT, readFileSync(file));
-    return { file, bytes, png: decodePng(readFileSync(file)) };
-  }
+  const dir = shotFolder('cnet-html-');
 
   it('renders a 1280×1600 screenshot showing the probe matrix (✓ and ✗ cells) and the topology picture', () => {
-    const real = screenshot('report', toHtml(fixture(), { svg: SVG, generatedAt: AT }));
-    const blank = screenshot('blank', '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n');
+    const real = screenshot(dir(), 'report', toHtml(fixture(), { svg: SVG, generatedAt: AT }));
+    const blank = screenshot(dir(), 'blank', '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n');
 
     for (const s of [real, blank]) expect([s.png.width, s.png.height]).toEqual([1280, 1600]);
     // an empty page is white and compresses to almost nothing; the report does not
