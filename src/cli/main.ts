@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CnetError, InventoryError, errorMessage } from '../errors.js';
+import { completionCommand } from './completion.js';
 import { EXIT } from './exit-code.js';
 import { execCommand } from './exec-command.js';
 import { graphCommand } from './graph-command.js';
@@ -12,24 +13,34 @@ const EXIT_HELP = `
 Exit codes: 0 all good; 2 a host failed or did not verify; 4 a host was unreachable;
 1 usage or inventory error.`;
 
-/** The CLI: maps flags to a core call and renders; the only place errors are caught. */
-export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
-  let code: number = EXIT.ok;
+/**
+ * The program tree: every command, its options and arguments (the help, the completion scripts and
+ * their tests walk it); `setCode` receives a run's exit code.
+ */
+export function buildProgram(out: Output, setCode: (code: number) => void, argv: string[] = []): Command {
   const program = new Command('cnet-remote')
     .description('Build container networks (namespaces, veth pairs, a bridge, NAT) on fleets of Linux hosts over SSH, verified')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.error(s.trimEnd()) })
     .addHelpText('after', EXIT_HELP);
-  for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, (c) => (code = c)));
-  program.addCommand(execCommand(out, (c) => (code = c), argv));
+  for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, setCode));
+  program.addCommand(execCommand(out, setCode, argv));
   program.addCommand(graphCommand(out));
   program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));
+  program.addCommand(completionCommand(out));
   const inherit = (c: Command): void => {
     for (const sub of c.commands) inherit(sub.copyInheritedSettings(c));
   };
   inherit(program);
+  return program;
+}
+
+/** The CLI: maps flags to a core call and renders; the only place errors are caught. */
+export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(out, (c) => (code = c), argv);
   try {
     await program.parseAsync(argv);
     return code;
