@@ -18,6 +18,9 @@ export type AuthMethod =
       prompt: (name: string, instructions: string, lang: string, prompts: KbdPrompt[], finish: (answers: string[]) => void) => void;
     };
 
+/** a keyboard-interactive prompt the password answers */
+const isPasswordPrompt = (p: KbdPrompt) => /password|passcode/i.test(p.prompt);
+
 /** A user certificate file read once per KeyStore (per run): the certificate, or why it cannot be used. */
 type LoadedCertificate = { cert: OpenSshCertificate } | { problem: string };
 const certificates = new WeakMap<KeyStore, Map<string, LoadedCertificate>>();
@@ -106,8 +109,55 @@ export function authMethods(hop: Hop, keys: KeyStore): { methods: AuthMethod[]; 
     methods.push({
       type: 'keyboard-interactive',
       username,
-      prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map((p) => (/password|passcode/i.test(p.prompt) ? password : ''))),
+      prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map((p) => (isPasswordPrompt(p) ? password : ''))),
     });
   }
   return { methods, problems };
+}
+
+/** What authentication came to, for the message when every method failed (ssh-errors.ts). */
+export interface AuthTrail {
+  /** the methods the server last said may continue (its last USERAUTH_FAILURE's list) */
+  serverMethods?: string[];
+  /** a key (a file's, the agent's) was offered */
+  keyOffered?: boolean;
+  /** there was a password to try */
+  passwordGiven?: boolean;
+  /** the password was sent (as a password, or as the answer to a keyboard-interactive password prompt) and refused: a failure that still lists the method, not a "not that way" */
+  passwordRefused?: boolean;
+}
+
+/**
+ * ssh2's authentication handler over `methods`, in their order, noting in `trail` what the server
+ * answered. As ssh, a method the server does not list (its failure's list) is not tried: no
+ * password is sent to a server that takes none. The array is read as it goes, so a method taken
+ * out of it before the connection (an untrusted host key: no password) is never tried.
+ */
+export function authHandler(methods: AuthMethod[], trail: AuthTrail): ssh2.AuthHandlerMiddleware {
+  let next = 0;
+  let pending: 'password' | 'keyboard-interactive' | undefined;
+  return (authsLeft) => {
+    trail.passwordGiven ??= methods.some((m) => m.type === 'password');
+    if (authsLeft) {
+      trail.serverMethods = authsLeft;
+      if (pending && authsLeft.includes(pending)) trail.passwordRefused = true;
+    }
+    pending = undefined;
+    while (next < methods.length) {
+      const m = methods[next++]!;
+      if (authsLeft && !authsLeft.includes(m.type === 'agent' ? 'publickey' : m.type)) continue;
+      if (m.type === 'publickey' || m.type === 'agent') trail.keyOffered = true;
+      if (m.type === 'password') pending = 'password';
+      if (m.type !== 'keyboard-interactive') return m as unknown as ssh2.AuthenticationType;
+      const noted: AuthMethod = {
+        ...m,
+        prompt: (name, instructions, lang, prompts, finish) => {
+          if (prompts.some(isPasswordPrompt)) pending = 'keyboard-interactive';
+          m.prompt(name, instructions, lang, prompts, finish);
+        },
+      };
+      return noted as unknown as ssh2.AuthenticationType;
+    }
+    return false;
+  };
 }

@@ -3,7 +3,7 @@ import ssh2 from 'ssh2';
 import { HostKeyError, TransportError, errorMessage } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { showText } from '../shown.js';
-import { authMethods } from './auth.js';
+import { authHandler, authMethods, type AuthTrail } from './auth.js';
 import { attachShell } from './attach-shell.js';
 import { remoteCommand } from './become.js';
 import type { KeyStore } from './keys.js';
@@ -182,6 +182,7 @@ export class SshConnector implements Connector {
     return new Promise((resolve, reject) => {
       const client = new Client();
       let hostKeyProblem: string | undefined;
+      const trail: AuthTrail = {};
       let settled = false;
       // as ssh's ConnectTimeout: for reaching the host and its handshake, not for authentication
       const connectMs = timeoutMs ?? opts.timeoutMs ?? ANSIBLE_CONNECT_TIMEOUT * 1000;
@@ -196,7 +197,7 @@ export class SshConnector implements Connector {
       // ssh2 may emit several errors (e.g. after a handshake timeout): keep a handler for the client's life
       client.on('error', (err) => {
         if (hostKeyProblem) return fail(new HostKeyError(hostKeyProblem, name));
-        const plain = () => fail(new TransportError(describeSshError(err, target), name, { cause: err }));
+        const plain = () => fail(new TransportError(describeSshError(err, target, trail), name, { cause: err }));
         if (!proxied || settled) return plain();
         // the connection ended because the ProxyCommand did: say how, with what it wrote to stderr
         const { proxy, written } = proxied;
@@ -304,7 +305,7 @@ export class SshConnector implements Connector {
           keepaliveInterval: 5_000,
           keepaliveCountMax: 3,
           algorithms: { serverHostKey: serverHostKey as ssh2.ServerHostKeyAlgorithm[] },
-          authHandler: methods as unknown as ssh2.AuthHandlerMiddleware,
+          authHandler: authHandler(methods, trail),
           hostVerifier,
         } as ssh2.ConnectConfig);
       } catch (err) {
