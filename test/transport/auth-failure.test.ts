@@ -2,7 +2,7 @@
  * What a failed authentication says, against ssh2's own server (in-process, a host key from
  * ssh-keygen) that takes the methods each case lists and accepts only the right password: a
  * refused password is said to be refused, not "no key was accepted"; no password goes to a server
- * that takes none. The same against the lab's sshd (OpenSSH, PAM): test/e2e/auth-messages.test.ts.
+ * that takes none. The same against the lab's sshd (OpenSSH, PAM): test/e2e/messages.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
