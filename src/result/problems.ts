@@ -1,6 +1,6 @@
 import { compareHostNames } from './host-order.js';
 import type { Mismatch } from './finding.js';
-import type { HostResult } from './result.js';
+import type { HostResult, ProbeResult } from './result.js';
 
 /** What went wrong on a host, first: what it is, and what to do about it when that is known. */
 export interface Problem {
@@ -17,14 +17,26 @@ export function mismatchLine(m: Mismatch): string {
 /** `up` repairs every mismatch it can plan: what a `verify` finding's fix is. */
 export const REPAIR = '`cnet-remote up` repairs it';
 
+/** What a verification found, counted (a host's error when that is all that went wrong): `2 mismatches, 1 of 16 probes failed`. */
+export function findingsCount(mismatches: number, probes: readonly ProbeResult[]): string | undefined {
+  const failed = probes.filter((p) => !p.ok).length;
+  const parts = [
+    ...(mismatches ? [`${mismatches} mismatch${mismatches > 1 ? 'es' : ''}`] : []),
+    ...(failed ? [`${failed} of ${probes.length} probes failed`] : []),
+  ];
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 /**
  * A host's first problem, the one a screen or a page leads with: its error's first line (an
- * unreachable host's reason, a failed step), else its first mismatch, else its first failed
- * probe's cause (which carries its fix after the last `: `); none for a host that went well.
+ * unreachable host's reason, a failed step) unless the error only counts what verification found,
+ * else its first mismatch, else its first failed probe's cause (which carries its fix after the
+ * last `: `); none for a host that went well.
  */
 export function firstProblem(h: HostResult): Problem | undefined {
   if (h.status === 'ok' || h.status === 'changed') return undefined;
-  const error = h.error?.split(/\r?\n/).find((l) => l.trim() !== '');
+  const counted = h.error !== undefined && h.error === findingsCount(h.mismatches.length, h.probes ?? []);
+  const error = counted ? undefined : h.error?.split(/\r?\n/).find((l) => l.trim() !== '');
   if (error !== undefined) return { what: error.trim() };
   const m = h.mismatches[0];
   if (m) return { what: mismatchLine(m), fix: REPAIR };

@@ -3,6 +3,7 @@ import { assess } from '../plan/assess.js';
 import { duplicateAddresses } from '../plan/duplicates.js';
 import { leftovers } from '../plan/plan.js';
 import type { Mismatch } from '../result/finding.js';
+import { findingsCount } from '../result/problems.js';
 import type { HostWarning, ProbeResult } from '../result/result.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
@@ -55,11 +56,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
       ...(o.ok ? {} : { cause: diagnose(p, o, ctx.host.network, facts) }),
     };
   });
-  const failed = probeResults.filter((p) => !p.ok).length;
-  const problems = [
-    ...(mismatches.length ? [`${mismatches.length} mismatch${mismatches.length > 1 ? 'es' : ''}`] : []),
-    ...(failed ? [`${failed} of ${probeResults.length} probes failed`] : []),
-  ];
+  const found = findingsCount(mismatches.length, probeResults);
   const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
@@ -68,7 +65,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     checked: checkedObjects(ctx.host.network),
     ...(ctx.options.probe ? { probes: probeResults } : {}),
     ...(warnings.length ? { warnings } : {}),
-    ...(problems.length ? { error: problems.join(', ') } : {}),
+    ...(found ? { error: found } : {}),
   };
 }
 

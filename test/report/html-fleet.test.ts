@@ -80,7 +80,7 @@ describe('toHtml at fleet size: deterministic budgets', () => {
   it('groups the problems, each group with its hosts linked by name, mark and status word', () => {
     const items = [...p1000.matchAll(/<li class="problem st-(\w+)"><p><b>(\d+) hosts?<\/b> \w+: <span class="what">([^<]*)<\/span>/g)];
     expect(items.map((m) => [m[1], Number(m[2]), m[3]])).toEqual([
-      ['failed', 2, '1 mismatch, 1 of 16 probes failed'],
+      ['failed', 2, 'namespaces.jelly.mac: desired 02:42:ac:13:00:03, actual 02:42:ac:13:00:63'],
       ['failed', 2, APPLY_ERROR],
       ['unreachable', 1, SSH_ERROR],
     ]);

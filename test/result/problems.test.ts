@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mismatch } from '../../src/result/finding.js';
-import { firstProblem, groupProblems, REPAIR } from '../../src/result/problems.js';
+import { findingsCount, firstProblem, groupProblems, REPAIR } from '../../src/result/problems.js';
 import type { HostResult } from '../../src/result/result.js';
 
 const host = (name: string, o: Partial<HostResult> = {}): HostResult => ({
@@ -64,5 +64,20 @@ describe('groupProblems', () => {
       ['unreachable', ['b']],
     ]);
     expect(groupProblems([])).toEqual([]);
+  });
+});
+
+describe('a verification that failed', () => {
+  it('leads with its first mismatch or probe cause, not the error that only counts them', () => {
+    const probes = [
+      { kind: 'peer' as const, from: 'pb', to: 'jelly', target: '172.19.0.3', ok: true },
+      { kind: 'gateway' as const, from: 'pb', to: 'brd1', target: '172.19.0.1', ok: false, cause: 'dropped in FORWARD: iptables -I FORWARD -i brd1 -j ACCEPT' },
+    ];
+    expect(findingsCount(1, probes)).toBe('1 mismatch, 1 of 2 probes failed');
+    expect(findingsCount(0, [])).toBeUndefined();
+    expect(firstProblem(host('a', { mismatches: nat, probes, error: findingsCount(1, probes)! }))?.what).toMatch(/^bridges\.br0\.nat: /);
+    expect(firstProblem(host('a', { probes, error: findingsCount(0, probes)! }))?.what).toMatch(/^probe pb -> brd1 .*dropped in FORWARD/);
+    // an error of its own (a failed step) still leads
+    expect(firstProblem(host('a', { mismatches: nat, error: 'step 3/55 failed: ip link add …' }))?.what).toBe('step 3/55 failed: ip link add …');
   });
 });
