@@ -93,7 +93,7 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
     inventory
       .command('list')
       .description(
-        "every group and host's variables, as `ansible-inventory --list` prints them (JSON, keys sorted); passwords show as (hidden). Reads YAML, the JSON --list prints, and dynamic inventories (through ansible-inventory)",
+        "every group and host's variables, as `ansible-inventory --list` prints them (JSON, keys sorted); passwords show as (hidden); reads YAML, INI, the JSON --list prints, and dynamic inventories (through ansible-inventory)",
       )
       .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)')
       .option('--json', 'JSON (the default and only form, as ansible-inventory --list)'),
@@ -110,7 +110,7 @@ export function inventoryCommand(out: Output, deps: InventoryCommandDeps = {}): 
       .argument('<name>', 'the host')
       .argument('[inventory...]', 'inventories (several merge in order, as repeated -i)')
       .option('--ssh', 'instead: what cnet-remote will connect with, as `ssh -G` prints it (the inventory over the ssh config)')
-      .option('-F, --ssh-config <file>', 'the ssh client config --ssh reads (default ~/.ssh/config)'),
+      .option('-F, --ssh-config <file>', 'the ssh client config --ssh reads (default: ~/.ssh/config)'),
   ).action(async (name: string, positional: string[], flags: InventoryFlags & { ssh?: boolean; sshConfig?: string }) => {
     const read = await readInventories(out, positional, flags);
     const vars = ansibleHost(read.flat, name);

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,10 +53,11 @@ export function labCommand(out: Output): Command {
     .description('create the lab and write its inventory (replaces a lab of the same name)')
     .option('--hosts <n>', 'number of simulated VMs', '3')
     .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: the first free one from one derived from the name)')
-    .option(
-      '--topology <files...>',
-      'inventories whose all.vars.cnet the lab inventory gets',
-      SEEDS.map((s) => join(INVENTORIES_DIR, s)),
+    .addOption(
+      new Option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets').default(
+        SEEDS.map((s) => join(INVENTORIES_DIR, s)),
+        `the two seeds: ${SEEDS.map((s) => `inventories/${s}`).join(', ')}`,
+      ),
     )
     .option('--bare', 'hosts and connection vars only, no cnet network')
     .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CnetError, InventoryError, errorMessage } from '../errors.js';
 import { completionCommand } from './completion.js';
-import { EXIT } from './exit-code.js';
+import { EXIT, exitCodesHelp } from './exit-code.js';
 import { execCommand } from './exec-command.js';
 import { graphCommand } from './graph-command.js';
 import { inventoryCommand } from './inventory-command.js';
@@ -9,21 +9,17 @@ import { labCommand } from './lab-command.js';
 import { processOutput, type Output } from './output.js';
 import { runCommand } from './run-command.js';
 
-const EXIT_HELP = `
-Exit codes: 0 all good; 2 a host failed or did not verify; 4 a host was unreachable;
-1 usage or inventory error.`;
-
 /**
  * The program tree: every command, its options and arguments (the help, the completion scripts and
  * their tests walk it); `setCode` receives a run's exit code.
  */
 export function buildProgram(out: Output, setCode: (code: number) => void, argv: string[] = []): Command {
   const program = new Command('cnet-remote')
-    .description('Build container networks (namespaces, veth pairs, a bridge, NAT) on fleets of Linux hosts over SSH, verified')
+    .description('Build container networks (namespaces, veth, bridge, NAT) on fleets of Linux VMs over SSH, verified')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.error(s.trimEnd()) })
-    .addHelpText('after', EXIT_HELP);
+    .addHelpText('after', `\n${exitCodesHelp()}`);
   for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, setCode));
   program.addCommand(execCommand(out, setCode, argv));
   program.addCommand(graphCommand(out));
