@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, EXIT_MEANINGS, exitCodesHelp } from '../../src/cli/exit-code.js';
-import { main } from '../../src/cli/main.js';
+import { mainStdout } from './main-stdout.js';
 
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -34,22 +34,13 @@ describe('exit codes: src/cli/exit-code.ts, the README and --help agree', () => 
   });
 
   it('--help ends with them', async () => {
-    let written = '';
-    const stdout = {
-      write: (s: string) => {
-        written += s;
-        return true;
-      },
-    } as unknown as NodeJS.WriteStream;
-    const none = () => {};
-    expect(await main(['node', 'cnet-remote', '--help'], { stdout, progress: stdout, line: none, note: none, error: none })).toBe(EXIT.ok);
-    expect(written.trimEnd().endsWith(exitCodesHelp())).toBe(true);
-    for (const e of EXIT_MEANINGS) expect(written).toContain(`${e.code}`.padEnd(4) + e.meaning);
+    const { code, stdout } = await mainStdout(['--help']);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout.trimEnd().endsWith(exitCodesHelp())).toBe(true);
+    for (const e of EXIT_MEANINGS) expect(stdout).toContain(`${e.code}`.padEnd(4) + e.meaning);
   });
 
   it('a usage error exits with the documented usage code', async () => {
-    const none = () => {};
-    const sink = { write: () => true } as unknown as NodeJS.WriteStream;
-    expect(await main(['node', 'cnet-remote', 'no-such-command'], { stdout: sink, progress: sink, line: none, note: none, error: none })).toBe(EXIT.usage);
+    expect((await mainStdout(['no-such-command'])).code).toBe(EXIT.usage);
   });
 });

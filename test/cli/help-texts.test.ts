@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, main } from '../../src/cli/main.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { mainStdout } from './main-stdout.js';
 
 /**
  * Every command's --help, walked through the commander tree, against rules read off the texts
@@ -118,16 +119,8 @@ describe('--help texts', () => {
   });
 
   it.each(ALL.map((c) => ({ cmd: name(c.path), path: c.path })))('$cmd --help prints its usage and exits 0', async ({ cmd, path }) => {
-    let written = '';
-    const stdout = {
-      write: (s: string) => {
-        written += s;
-        return true;
-      },
-    } as unknown as NodeJS.WriteStream;
-    const none = () => {};
-    const code = await main(['node', 'cnet-remote', ...path, '--help'], { stdout, progress: stdout, line: none, note: none, error: none });
+    const { code, stdout } = await mainStdout([...path, '--help']);
     expect(code).toBe(0);
-    expect(written).toContain(`Usage: ${cmd} `);
+    expect(stdout).toContain(`Usage: ${cmd} `);
   });
 });

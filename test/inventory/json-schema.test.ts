@@ -54,29 +54,29 @@ describe('inventory JSON Schema', () => {
     expect(rejected).toEqual([]);
   });
 
-  const cases: { what: string; yaml: string; at: string; loader?: 'warns' }[] = [
-    { what: 'an unknown key under cnet', yaml: 'all:\n  vars:\n    cnet:\n      bridge: {}\n', at: '/all/vars/cnet' },
-    {
-      what: 'an unknown key of a bridge',
-      yaml: 'all:\n  vars:\n    cnet:\n      bridges:\n        br0: { subnet: 10.0.0.0/24, gateway: 10.0.0.1 }\n',
-      at: '/all/vars/cnet/bridges/br0',
-    },
-    {
-      what: 'an unknown key of a namespace, on a host',
-      yaml: 'all:\n  hosts:\n    h1:\n      cnet:\n        namespaces:\n          c1: { bridge: br0, veth: x }\n',
-      at: '/all/hosts/h1/cnet/namespaces/c1',
-    },
-    { what: 'an unknown fabric mode', yaml: 'all:\n  vars:\n    cnet:\n      fabric: { mode: overlay }\n', at: '/all/vars/cnet/fabric/mode' },
-    { what: 'nat that is not a boolean', yaml: 'g:\n  vars:\n    cnet:\n      bridges:\n        br0: { nat: maybe }\n', at: '/g/vars/cnet/bridges/br0/nat' },
-    { what: 'an unknown cnet_ variable (a typo)', yaml: 'all:\n  vars:\n    cnet_probe_targt: 1.1.1.1\n', at: '/all/vars/cnet_probe_targt' },
-    { what: 'a group key other than hosts/vars/children', yaml: 'all:\n  host:\n    h1: {}\n', at: '/all', loader: 'warns' },
-    { what: 'a child group that is not a mapping', yaml: 'all:\n  children:\n    web: [h1]\n', at: '/all/children/web', loader: 'warns' },
+  /** [what, where the schema points, the YAML (lines), and whether the loader only warns] */
+  const cases: [string, string, string[], 'warns'?][] = [
+    ['an unknown key under cnet', '/all/vars/cnet', ['all:', '  vars:', '    cnet:', '      bridge: {}']],
+    [
+      'an unknown key of a bridge',
+      '/all/vars/cnet/bridges/br0',
+      ['all:', '  vars:', '    cnet:', '      bridges:', '        br0: { subnet: 10.0.0.0/24, gateway: 10.0.0.1 }'],
+    ],
+    [
+      'an unknown key of a namespace, on a host',
+      '/all/hosts/h1/cnet/namespaces/c1',
+      ['all:', '  hosts:', '    h1:', '      cnet:', '        namespaces:', '          c1: { bridge: br0, veth: x }'],
+    ],
+    ['an unknown fabric mode', '/all/vars/cnet/fabric/mode', ['all:', '  vars:', '    cnet:', '      fabric: { mode: overlay }']],
+    ['nat that is not a boolean', '/g/vars/cnet/bridges/br0/nat', ['g:', '  vars:', '    cnet:', '      bridges:', '        br0: { nat: maybe }']],
+    ['an unknown cnet_ variable (a typo)', '/all/vars/cnet_probe_targt', ['all:', '  vars:', '    cnet_probe_targt: 1.1.1.1']],
+    ['a group key other than hosts/vars/children', '/all', ['all:', '  host:', '    h1: {}'], 'warns'],
+    ['a child group that is not a mapping', '/all/children/web', ['all:', '  children:', '    web: [h1]'], 'warns'],
   ];
   // what Ansible skips with a warning (and the loader too) is flagged in the editor
-  it.each(cases)('rejects $what (the loader: refuses, or warns as Ansible does)', ({ yaml, at, loader }) => {
-    const data = parseSource('case.yaml', yaml).data;
-    const errors = errorsOf(data);
-    expect(errors.map((e) => e.instancePath)).toContain(at);
+  it.each(cases)('rejects %s (the loader: refuses, or warns as Ansible does)', (_what, at, lines, loader) => {
+    const yaml = `${lines.join('\n')}\n`;
+    expect(errorsOf(parseSource('case.yaml', yaml).data).map((e) => e.instancePath)).toContain(at);
     const load = () => resolveInventory([parseSource('case.yaml', yaml)]);
     if (loader === 'warns') expect(load().warnings?.length).toBeGreaterThan(0);
     else expect(load).toThrow(InventoryError);
