@@ -6,6 +6,9 @@ export interface ProbeCall {
   target: string;
 }
 
+/** Seconds a probe pings for (a packet every half second) before it counts as failed. */
+export const PROBE_WAIT = 3;
+
 /**
  * All probes of a host in one round trip, in parallel (programs/probe.ts; its output's reader:
  * verify/probe-output.ts); no probes, no program.
@@ -13,7 +16,7 @@ export interface ProbeCall {
 export function probeScript(probes: readonly ProbeCall[]): string {
   if (probes.length === 0) return '';
   return program('probe', {
-    values: { COUNT: probes.length },
+    values: { COUNT: probes.length, WAIT: PROBE_WAIT },
     tables: { probes: { kind: 'calls', calls: probes.map((p, i) => ({ argv: ['probe', String(i), p.netns ?? '', p.target] })) } },
   });
 }

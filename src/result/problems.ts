@@ -37,7 +37,8 @@ export function firstProblem(h: HostResult): Problem | undefined {
   if (h.status === 'ok' || h.status === 'changed') return undefined;
   const counted = h.error !== undefined && h.error === findingsCount(h.mismatches.length, h.probes ?? []);
   const error = counted ? undefined : h.error?.split(/\r?\n/).find((l) => l.trim() !== '');
-  if (error !== undefined) return { what: error.trim() };
+  // an unreachable host's reason starts with where it went (`root@10.0.0.7:2222: `): the host is named beside it, and hosts alike group
+  if (error !== undefined) return { what: h.status === 'unreachable' ? error.trim().replace(/^[^\s@:]+@[^\s:]+(?::\d+)?: (?=\S)/, '') : error.trim() };
   const m = h.mismatches[0];
   if (m) return { what: mismatchLine(m), fix: REPAIR };
   const p = (h.probes ?? []).find((x) => !x.ok);

@@ -24,6 +24,11 @@ describe('firstProblem', () => {
 
   it("an error's first line first, else the first mismatch with the repair, else the first failed probe's cause", () => {
     expect(firstProblem(host('a', { status: 'unreachable', error: '\nconnection refused\nmore' }))).toEqual({ what: 'connection refused' });
+    // where it went is left out (the host is named beside it): hosts alike group
+    expect(firstProblem(host('a', { status: 'unreachable', error: 'root@10.0.0.7:2222: connection timed out (ConnectTimeout 10 s)' }))).toEqual({
+      what: 'connection timed out (ConnectTimeout 10 s)',
+    });
+    expect(firstProblem(host('a', { error: 'root@10.0.0.7: step failed' }))?.what).toBe('root@10.0.0.7: step failed');
     expect(firstProblem(host('a', { mismatches: [...nat, ...gone] }))).toEqual({
       what: 'bridges.br0.nat: desired MASQUERADE 172.18.0.0/16 ! -o br0, actual absent',
       fix: REPAIR,

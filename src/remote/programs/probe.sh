@@ -1,16 +1,18 @@
 # shellcheck shell=sh
 # All probes of a host in one round trip, in parallel (src/remote/probe.ts fills in probes, the
-# table of `probe I NAMESPACE TARGET`, and COUNT): each pings once (and once more if that is
-# lost), and on failure records the neighbour table of the namespace it ran in, for diagnosis.
+# table of `probe I NAMESPACE TARGET`, COUNT, and WAIT): each pings until the first reply, a
+# packet every half second, WAIT seconds at most (an ARP reply or a ping that a loaded host delays
+# is not a failure), and on failure records the neighbour table of the namespace it ran in, for
+# diagnosis.
 # Each writes only into a folder of its own; none made, no probes (a failed mktemp must not make
 # "$d/0" /0).
 
-# ping_from NAMESPACE TARGET: one ping (NAMESPACE empty: from the host itself)
+# ping_from NAMESPACE TARGET: pings until one reply, WAIT seconds at most (NAMESPACE empty: from the host itself)
 ping_from() {
   if [ -n "$1" ]; then
-    ip netns exec "$1" ping -n -q -c 1 -W 1 "$2"
+    ip netns exec "$1" ping -n -q -c 1 -i 0.5 -w "$WAIT" "$2"
   else
-    ping -n -q -c 1 -W 1 "$2"
+    ping -n -q -c 1 -i 0.5 -w "$WAIT" "$2"
   fi
 }
 
@@ -21,7 +23,7 @@ neighbours_of() {
 
 # probe I NAMESPACE TARGET: probe I, in the background, its outcome into "$d/I"
 probe() {
-  (if ping_from "$2" "$3" || ping_from "$2" "$3"; then echo @ok; else
+  (if ping_from "$2" "$3"; then echo @ok; else
     echo @fail
     neighbours_of "$2"
   fi) > "$d/$1" 2>&1 &
