@@ -1,5 +1,5 @@
 import { MESH_LIMIT, type GraphFabric, type GraphFabricLink, type GraphMember, type GraphVxlan } from './fabric-model.js';
-import { hostRanges, wrapList } from './host-ranges.js';
+import { hostRanges } from '../result/host-order.js';
 import type { GraphBridge, GraphHost, GraphNamespace, GraphNat, GraphUpstream, GraphVeth, Live, LiveState } from './model.js';
 
 /** The text of each element, as lines, shared by every format (each escapes it its own way). */
@@ -123,4 +123,19 @@ export function fabricLinkLines(f: GraphFabric, link: GraphFabricLink, member: (
 export function memberLookup(f: GraphFabric): (host: string) => GraphMember | undefined {
   const byName = new Map(f.members.map((m) => [m.host, m]));
   return (host) => byName.get(host);
+}
+
+/** Lines of at most `width` characters (one item may be longer), items joined by `, `. */
+export function wrapList(items: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const [k, item] of items.entries()) {
+    const piece = k < items.length - 1 ? `${item},` : item;
+    if (line && line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else line = line ? `${line} ${piece}` : piece;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
