@@ -6,7 +6,8 @@
 zmodload zsh/zpty || exit 2
 script=$1 line=$2
 zpty z zsh -f -i
-zpty -w z "PS1='' RPS1=''; autoload -Uz compinit; compinit -u -D -d /dev/null"
+# -D: no dump file (with a -d after it, compinit dumps again: over /dev/null, as root, it replaced the device)
+zpty -w z "PS1='' RPS1=''; autoload -Uz compinit; compinit -u -D"
 zpty -w z "source ${(q)script}"
 zpty -w z 'zstyle ":completion:*" list-grouped false; zstyle ":completion:*" insert-tab false'
 # compadd also prints what it adds; a call that only collects (-O, -A, -D) is compsys asking itself
