@@ -1,5 +1,6 @@
 import { untrustedMessage } from '../remote/untrusted.js';
 import { planUp } from '../plan/plan.js';
+import { needsRoot } from '../plan/privilege.js';
 import { renderSteps } from '../plan/render-shell.js';
 import { confirmLastRun } from './confirm-run.js';
 import { down } from './down.js';
@@ -29,6 +30,9 @@ export const operations: Record<Command, HostOperation> = {
     ctx.phase('gather');
     const read = await roundTrip(ctx, '', probes);
     if (read.facts.untrustedState) return refused(untrustedMessage(read.facts.untrustedState), [], read.facts);
+    // not root: the firewall and the record cannot be read, and what is compared would mislead
+    const root = needsRoot(read.facts);
+    if (root) return refused(root, [], read.facts);
     const state = await verifyState(ctx, read, probes);
     return { changed: false, steps: [], changes: 0, ...state };
   },

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../src/errors.js';
@@ -7,6 +8,7 @@ import { parseSource } from '../../src/inventory/source.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
 import { planDown, planUp } from '../../src/plan/plan.js';
 import { renderSteps } from '../../src/plan/render-shell.js';
+import { gatherScript } from '../../src/remote/gather.js';
 import type { Phase } from '../../src/run/events.js';
 import { faultPauseOption } from '../../src/run/fault-pause.js';
 import { operations, type Command, type HostContext, type OperationOptions } from '../../src/run/host-ops.js';
@@ -233,5 +235,22 @@ describe('a transport failure mid-run', () => {
     expect(one).toMatchObject({ name: 'vm1', status: 'unreachable', changes: 0, steps: [], verified: false, error: lost.message });
     expect(two).toMatchObject({ name: 'vm2', status: 'ok', verified: true });
     expect([...transports.values()].every((t) => t.closed && t.left === 0)).toBe(true);
+  });
+});
+
+describe('as a user other than root', () => {
+  /** the gather run for real as uid 65534 (setpriv): iptables refuses it, the state folder is not its to read */
+  const asNobody = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'], {
+    input: gatherScript(['container1', 'container2', 'jelly', 'pb']),
+    cwd: '/',
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+
+  it.each(['verify', 'down'] as const)('%s is refused with what to do (needs root), nothing applied', async (command) => {
+    const { outcome, sent } = await run(command, [{ kind: 'gather', stdout: asNobody }]);
+    expect(sent.map((s) => s.kind)).toEqual(['gather']);
+    expect(outcome).toMatchObject({ changed: false, changes: 0, verified: false, mismatches: [] });
+    expect(outcome.error).toMatch(/^needs root: the commands run as uid 65534, not as root, .*set ansible_become: true/);
   });
 });
