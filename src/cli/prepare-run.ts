@@ -14,10 +14,10 @@ import { SshConnector } from '../transport/ssh.js';
 export interface PrepareFlags {
   limit?: string;
   /**
-   * Set (by its --no-prune) only on up, plan and verify: the commands that compare each host with
-   * the inventory's network, which must then define one (down and exec need none).
+   * The command compares each host with the inventory's network (up, plan, verify), which must
+   * then define one (down, exec and graph need none).
    */
-  prune?: boolean;
+  needsNetwork?: boolean;
   sshConfig?: string;
   /** --timeout, already checked (hostSettings) */
   timeout?: string;
@@ -86,7 +86,7 @@ export async function prepareRun(
   const { hosts, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
   for (const w of limitWarnings) note(`warning: ${w.message}`);
   if (hosts.length === 0) throw noHosts(inventory, flags.limit);
-  const none = flags.prune !== undefined ? noNetwork(inventory, hosts) : undefined;
+  const none = flags.needsNetwork ? noNetwork(inventory, hosts) : undefined;
   if (none) throw none;
   const keys = new KeyStore(canAsk() ? (file) => askHidden(`Enter passphrase for ${file}: `) : async () => undefined);
   const ssh = new SshConnector({ sshConfig, keys });

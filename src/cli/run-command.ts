@@ -109,7 +109,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
   }
   return cmd.action(async (files: string[], flags: RunFlags) => {
     hostSettings(flags); // bad numbers are refused before anything is read
-    const { hosts, connector, settings } = await prepareRun(files, flags, (t) => out.note(t));
+    const needsNetwork = name === 'up' || name === 'plan' || name === 'verify';
+    const { hosts, connector, settings } = await prepareRun(files, { ...flags, needsNetwork }, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     const questions = hostKeyQuestions(
       () => connector.hostKeysToConfirm(hosts),
