@@ -81,6 +81,7 @@ export function labCommand(out: Output): Command {
       out.line(
         `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
       );
+      for (const n of info.notes) out.note(`note: ${n}`);
       out.line(`inventory: ${info.inventory}`);
       for (const l of nextHint(info.inventory, onPath('cnet-remote'))) out.line(l);
     });

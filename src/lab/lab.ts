@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addressVms, buildNetwork } from './lab-network.js';
+import { fitNeighbourTable } from './neighbour-table.js';
 import { labInventory } from './lab-inventory.js';
 import { keygen, makeHostKeys } from './lab-keys.js';
 import type { LabPlan } from './lab-plan.js';
@@ -27,6 +28,8 @@ export interface LabInfo {
   key: string;
   /** sudo (and SSH) password of the lab user `cnetpw` */
   becomePassword: string;
+  /** what the lab changed on this machine beyond its own namespaces and folder, for the user */
+  notes: string[];
 }
 
 /**
@@ -47,6 +50,7 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   );
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
+  const neighbours = fitNeighbourTable(plan.vms.length);
   await buildNetwork(plan);
   const knownHosts = await makeHostKeys(plan);
   await addressVms(plan);
@@ -56,5 +60,5 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
 
   const inventory = join(plan.dir, 'inventory.yaml');
   writeFileSync(inventory, labInventory(plan, key, knownHosts, topology));
-  return { plan, inventory, knownHosts, key, becomePassword };
+  return { plan, inventory, knownHosts, key, becomePassword, notes: neighbours ? [neighbours] : [] };
 }

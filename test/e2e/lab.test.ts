@@ -188,5 +188,6 @@ function userLab(name: string): LabInfo {
     knownHosts: join(dir, 'known_hosts'),
     key: join(dir, 'id_ed25519'),
     becomePassword: '',
+    notes: [],
   };
 }
