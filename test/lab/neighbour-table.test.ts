@@ -7,7 +7,7 @@ import { fitNeighbourTable, NEIGHBOUR_TABLE } from '../../src/lab/neighbour-tabl
 /** a copy of the table's three files, with these values */
 function table(values: [number, number, number]): string {
   const dir = mkdtempSync(join(tmpdir(), 'cnet-neigh-'));
-  values.forEach((v, i) => writeFileSync(join(dir, `gc_thresh${i + 1}`), `${v}\n`));
+  for (const [i, v] of values.entries()) writeFileSync(join(dir, `gc_thresh${i + 1}`), `${v}\n`);
   dirs.push(dir);
   return dir;
 }
