@@ -49,7 +49,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
       .usage('[options] <inventory...> -- <command...>')
       .argument(
         '<inventory...>',
-        'Ansible YAML inventories (several merge in order, as repeated -i), then `--` and the command with its arguments (each passed as one word, never re-parsed by a shell)',
+        'Ansible inventories: YAML, INI, JSON, dynamic (several merge in order, as repeated -i), then `--` and the command with its arguments (each passed as one word, never re-parsed by a shell)',
       ),
     'print one JSON object: {results:[{host, ns, status, code, stdout, stderr, dropped?}], summary:{…}}',
   )

@@ -31,7 +31,7 @@ export function graphCommand(out: Output): Command {
     .option('-l, --limit <pattern>', "only these hosts (Ansible's patterns)")
     .option('-f, --forks <n>', 'hosts read in parallel (--live)', String(DEFAULT_FORKS))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .option('-F, --ssh-config <file>', 'the ssh client config to read (--live; default ~/.ssh/config)')
+    .option('-F, --ssh-config <file>', 'the ssh client config to read, with --live (default: ~/.ssh/config)')
     .action(async (files: string[], flags: GraphFlags) => {
       const { hosts, connector } = await prepareRun(files, flags, (t) => out.note(t));
       const facts = new Map<string, HostFacts>();

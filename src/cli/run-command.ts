@@ -101,7 +101,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
       "keep what cnet-remote made and the inventory no longer names (Ansible's add-only way); verify: report it as a warning, not a mismatch",
     );
   }
-  if (name === 'up' || name === 'down') cmd.option('--lock-wait <seconds>', "wait this long for another run's lock on a host (default: fail at once)", '0');
+  if (name === 'up' || name === 'down') cmd.option('--lock-wait <seconds>', "wait this long for another run's lock on a host (0: fail at once)", '0');
   if (name !== 'plan' && name !== 'confirm') {
     cmd
       .option('--junit <file>', 'write a JUnit XML report (a testsuite per host)')

@@ -39,7 +39,7 @@ export function addHostOptions(cmd: Command, json: string): Command {
     .option('--json', json)
     .addOption(new Option('--timeout <seconds>', `SSH connect timeout (default: timeout in ansible.cfg, else ${DEFAULT_TIMEOUT})`))
     .option('--retry-file <file>', 'write the hosts that failed or were unreachable, for a later --limit @file')
-    .option('-F, --ssh-config <file>', 'the ssh client config to read (default ~/.ssh/config)')
+    .option('-F, --ssh-config <file>', 'the ssh client config to read (default: ~/.ssh/config)')
     .option('--retries <n>', 'retry an unreachable host N times, with backoff (1 s, 2 s, 4 s …)', '0')
     .option('--deadline <seconds>', 'per host, for everything: past it the connection is ended and the host is unreachable', '600');
 }

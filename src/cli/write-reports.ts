@@ -42,13 +42,14 @@ export async function writeReports(
     lines.push(`junit report: ${flags.junit}`);
   }
   if (flags.html) {
-    const [{ graphModel }, { renderGraph }, { toHtml }] = await Promise.all([
+    const [{ graphModel }, { foldHosts }, { renderGraph }, { toHtml }] = await Promise.all([
       import('../graph/model.js'),
+      import('../graph/fold-hosts.js'),
       import('../graph/render-graph.js'),
       import('../report/html.js'),
     ]);
-    // `down` leaves nothing to draw: the picture is of what the inventory wants
-    const svg = renderGraph(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts)), 'svg');
+    // `down` leaves nothing to draw: the picture is of what the inventory wants; hosts alike drawn once
+    const svg = renderGraph(foldHosts(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts))), 'svg');
     writeFileSync(flags.html, toHtml(result, { svg, generatedAt: started.toISOString() }));
     lines.push(`html report: ${flags.html}`);
   }
