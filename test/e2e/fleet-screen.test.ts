@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
@@ -50,8 +51,9 @@ function expectBrokenHostsShown(screen: string): void {
 
 describe.sequential(`${HOSTS} hosts, three broken`, () => {
   it('in a real terminal (tmux 120×40), the last screen names each broken host with its cause and fix, then the summary', async () => {
-    const socket = `cnet-fls-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    // a tmux server of this test's own, its socket in a folder of its own (removed after)
+    const dir = mkdtempSync(join(tmpdir(), 'cnet-fls-'));
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-S', join(dir, 'socket'), '-f', '/dev/null', ...args], { encoding: 'utf8' });
     // CI=true would pick the plain renderer: the terminal's own run goes without it
     const command = `${quoteArgv(['env', '-u', 'CI', 'TERM=xterm-256color', process.execPath, join(ROOT, 'bin', 'cnet-remote.js'), 'verify', '--probe', ...seeds])}; echo "EXIT=$?"; sleep 3600`;
     try {
@@ -68,6 +70,7 @@ describe.sequential(`${HOSTS} hosts, three broken`, () => {
       expect(screen).toContain('failed: vm7, vm23, vm142');
     } finally {
       tmux('kill-server');
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 400_000);
 
