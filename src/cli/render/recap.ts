@@ -1,5 +1,6 @@
 import type { Mismatch } from '../../result/finding.js';
 import { compareHostNames } from '../../result/host-order.js';
+import { mismatchLine } from '../../result/problems.js';
 import type { HostResult, HostStatus, ProbeResult, RunResult } from '../../result/result.js';
 import { plainText, showLine, type Colour, type Span, type Text } from '../../shown.js';
 
@@ -86,13 +87,9 @@ export function joinTexts(texts: readonly Text[], color: boolean): Text {
   return parts.flatMap((t, i) => [...(i > 0 ? [{ text: '\n' }] : []), ...(typeof t === 'string' ? [{ text: t }] : t)]);
 }
 
-/** A value inside a line: a newline in it (a host's text) would start a line of its own. */
-function show(value: string): string {
-  return value === '' ? '(empty)' : showLine(value);
-}
-
+/** A mismatch as one line (mismatchLine), its host's text neutralized: a newline in it would start a line of its own. */
 export function formatMismatch(m: Mismatch): string {
-  return `${m.path}: desired ${show(m.desired)}, actual ${show(m.actual)}`;
+  return showLine(mismatchLine(m));
 }
 
 /** An error's lines, without the blank ones (command stderr often ends in a newline). */
