@@ -21,6 +21,8 @@ if $tests; then
   command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
   # native nftables chains on a host (test/e2e/probes.test.ts: a forward chain with policy drop)
   [ -x /usr/sbin/nft ] || need+=(nftables)
+  # `lab up --image` builds its Debian userlands with debootstrap (test/e2e/lab-image.test.ts)
+  [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
   # Graphviz checks that `graph --format dot` output is accepted (test/graph/dot.test.ts)
   command -v dot >/dev/null 2>&1 || need+=(graphviz)
   # `ruby -c Vagrantfile`, and reading what the Vagrantfile configures (test/inventories/vagrant.test.ts)
