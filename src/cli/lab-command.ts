@@ -4,6 +4,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
 import { LabError } from '../errors.js';
+import { IMAGE_NAMES } from '../lab/lab-images.js';
 import { LAB_ROOT } from '../lab/lab-plan.js';
 import { checkLabPrerequisites } from '../lab/prerequisites.js';
 import { processId } from '../lab/process-id.js';
@@ -63,28 +64,45 @@ export function labCommand(out: Output): Command {
     .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')
     .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
     .option('--owner <pid>', 'the lab belongs to process PID: once it has ended, the next lab start removes the lab')
-    .action(async (o: { name: string; hosts: string; net?: string; topology: string[]; bare?: boolean; behind: string; behind2: string; owner?: string }) => {
-      checkLabPrerequisites();
-      const owner = o.owner === undefined ? undefined : processId(Number(o.owner));
-      if (o.owner !== undefined && !owner) throw new LabError(`--owner ${o.owner}: no such process`);
-      const started = Date.now();
-      const info = await (await loadStart()).startLab({
-        name: o.name,
-        hosts: Number(o.hosts),
-        shape: { behind: Number(o.behind), behind2: Number(o.behind2) },
-        ...(o.net === undefined ? {} : { net: Number(o.net) }),
-        ...(o.bare ? {} : { topology: topologyOf(o.topology) }),
-        ...(owner ? { owner } : {}),
-        note: (t) => out.note(t),
-      });
-      const { plan } = info;
-      out.line(
-        `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17) in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
-      );
-      for (const n of info.notes) out.note(`note: ${n}`);
-      out.line(`inventory: ${info.inventory}`);
-      for (const l of nextHint(info.inventory, onPath('cnet-remote'))) out.line(l);
-    });
+    .option(
+      '--image <name>',
+      `the VMs run a Debian userland of their own (${IMAGE_NAMES.join(', ')}; built once per machine, about a minute) instead of this machine's programs`,
+    )
+    .action(
+      async (o: {
+        name: string;
+        hosts: string;
+        net?: string;
+        topology: string[];
+        bare?: boolean;
+        behind: string;
+        behind2: string;
+        owner?: string;
+        image?: string;
+      }) => {
+        checkLabPrerequisites();
+        const owner = o.owner === undefined ? undefined : processId(Number(o.owner));
+        if (o.owner !== undefined && !owner) throw new LabError(`--owner ${o.owner}: no such process`);
+        const started = Date.now();
+        const info = await (await loadStart()).startLab({
+          name: o.name,
+          hosts: Number(o.hosts),
+          shape: { behind: Number(o.behind), behind2: Number(o.behind2) },
+          ...(o.net === undefined ? {} : { net: Number(o.net) }),
+          ...(o.bare ? {} : { topology: topologyOf(o.topology) }),
+          ...(owner ? { owner } : {}),
+          ...(o.image === undefined ? {} : { image: o.image }),
+          note: (t) => out.note(t),
+        });
+        const { plan } = info;
+        out.line(
+          `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17)${plan.image ? ` running ${plan.image.name}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
+        );
+        for (const n of info.notes) out.note(`note: ${n}`);
+        out.line(`inventory: ${info.inventory}`);
+        for (const l of nextHint(info.inventory, onPath('cnet-remote'))) out.line(l);
+      },
+    );
   nameOpt(lab.command('down'))
     .description('remove everything the lab created (also after a crash)')
     .action(async (o: { name: string }) => {
@@ -99,7 +117,7 @@ export function labCommand(out: Output): Command {
       const failed = s.logins.filter((l) => l.problem);
       const logins = s.expected ? `; logins ${failed.length ? 'FAILED on' : 'ok on'} ${failed.length || s.logins.length} of ${s.expected} VMs` : '';
       out.line(
-        `lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`,
+        `lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}${s.image ? ` running ${s.image}` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`,
       );
       for (const p of s.problems) out.line(`  ${p}`);
       for (const l of failed) out.line(`  ${l.vm} (${l.address}): ${l.problem}`);

@@ -28,6 +28,14 @@ export interface LabPlan {
   vmAddress(i: number): string;
   /** every simulated VM: the main segment's, then those behind a bastion */
   vms: LabVm[];
+  /** the distribution the VMs run (lab-images.ts), on its built root file system; none: this machine's programs */
+  image?: LabPlanImage;
+}
+
+/** A lab's image: its name and the built root file system its VMs' overlays lie on. */
+export interface LabPlanImage {
+  name: string;
+  rootfs: string;
 }
 
 /**

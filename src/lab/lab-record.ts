@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { labPlan, type LabPlan } from './lab-plan.js';
+import { labPlan, type LabPlan, type LabPlanImage } from './lab-plan.js';
 import type { ProcessId } from './process-id.js';
 
 /**
- * `<lab folder>/lab.json`: what the lab was made as (so `lab status` knows its VMs), and the
- * process it belongs to, if any: a lab with an owner is removed at the next lab start after that
- * process has ended (test labs, the bench's), one without lives until `lab down`. Written before
- * anything of the lab is made, so a crash at any point leaves it behind.
+ * `<lab folder>/lab.json`: what the lab was made as (so `lab status` knows its VMs and the image
+ * they run, if any), and the process it belongs to, if any: a lab with an owner is removed at the
+ * next lab start after that process has ended (test labs, the bench's), one without lives until
+ * `lab down`. Written before anything of the lab is made, so a crash at any point leaves it behind.
  */
 export interface LabRecord {
   name: string;
@@ -15,6 +15,8 @@ export interface LabRecord {
   hosts: number;
   behind: number;
   behind2: number;
+  /** the image its VMs run (lab up --image), absent for VMs that run this machine's programs */
+  image?: LabPlanImage;
   owner?: ProcessId;
 }
 
@@ -22,7 +24,15 @@ export const recordFile = (dir: string) => join(dir, 'lab.json');
 
 export function writeRecord(plan: LabPlan, owner: ProcessId | undefined): void {
   const count = (g: string) => plan.vms.filter((v) => v.group === g).length;
-  const rec: LabRecord = { name: plan.name, net: plan.net, hosts: plan.hosts, behind: count('private'), behind2: count('deep'), ...(owner ? { owner } : {}) };
+  const rec: LabRecord = {
+    name: plan.name,
+    net: plan.net,
+    hosts: plan.hosts,
+    behind: count('private'),
+    behind2: count('deep'),
+    ...(plan.image ? { image: plan.image } : {}),
+    ...(owner ? { owner } : {}),
+  };
   writeFileSync(recordFile(plan.dir), `${JSON.stringify(rec)}\n`);
 }
 
@@ -36,5 +46,6 @@ export function readRecord(dir: string): LabRecord | undefined {
 
 /** The plan a recorded lab was made with. */
 export function planOf(rec: LabRecord, dir: string): LabPlan {
-  return labPlan(rec.name, rec.net, rec.hosts, dirname(dir), { behind: rec.behind, behind2: rec.behind2 });
+  const plan = labPlan(rec.name, rec.net, rec.hosts, dirname(dir), { behind: rec.behind, behind2: rec.behind2 });
+  return rec.image ? { ...plan, image: rec.image } : plan;
 }

@@ -37,7 +37,10 @@ export function waitForPort(host: string, port: number, deadline: number): Promi
 
 const vmKey = (vm: number | string) => (typeof vm === 'number' ? `h${vm}` : vm);
 
-/** (Re)starts a VM's sshd; `vm` is a main-segment index or a key (h1, p1, q1). */
+/**
+ * (Re)starts a VM's sshd; `vm` is a main-segment index or a key (h1, p1, q1). In a lab with an
+ * image it enters the VM's root too, so /usr/sbin/sshd, its PAM and its libraries are the image's.
+ */
 export function startSshd(plan: LabPlan, vm: number | string, holder?: number): void {
   const key = vmKey(vm);
   const pid0 = holder ?? Number(readFileSync(join(plan.dir, `${key}.holder`), 'utf8'));
@@ -49,6 +52,7 @@ export function startSshd(plan: LabPlan, vm: number | string, holder?: number): 
     '-m',
     '-u',
     '-n',
+    ...(plan.image ? ['-r', '-w'] : []),
     '/usr/sbin/sshd',
     '-D',
     '-f',

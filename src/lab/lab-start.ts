@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { labUp, type LabInfo } from './lab.js';
 import { lockFile, removeLab } from './lab-down.js';
+import { ensureImage } from './lab-image-build.js';
+import { imageOf } from './lab-images.js';
 import { labExists } from './lab-namespaces.js';
 import { defaultNet, LAB_NAME, LAB_ROOT, labPlan, type LabPlan, type LabShape } from './lab-plan.js';
 import { readRecord, writeRecord } from './lab-record.js';
@@ -20,6 +22,8 @@ export interface StartLabOptions {
   /** else the first free network from this one on (default: derived from the name) */
   from?: number;
   topology?: Record<string, unknown>;
+  /** the distribution the VMs run (debian12, debian13, debian13-nft; lab-images.ts), built once per machine; default: this machine's programs */
+  image?: string;
   /** the process the lab belongs to: once it has ended, the next lab start removes the lab */
   owner?: ProcessId;
   /** a lab of the same name is replaced (default), or refused with `false` */
@@ -33,12 +37,16 @@ export interface StartLabOptions {
  * labs whose owner has ended, removes a lab of the same name, reserves a free network and writes
  * the lab's record; then, without the lock, builds it. Two labs started at the same moment never
  * get the same network, and what a crashed test run left is gone before the next lab starts.
+ * With an image, the image is built first if the machine has none yet (lab-image-build.ts: under
+ * a lock of its own, so other labs start meanwhile).
  */
 export async function startLab(o: StartLabOptions): Promise<LabInfo> {
   checkLabPrerequisites();
   const root = o.root ?? LAB_ROOT;
   labPlan(o.name, o.net ?? 1, o.hosts, root, o.shape); // refuses a bad name or size before anything is touched
   if (o.from !== undefined && !(Number.isInteger(o.from) && o.from >= 1 && o.from <= 254)) throw new LabError(`lab network index ${o.from} must be 1-254`);
+  const image = o.image === undefined ? undefined : imageOf(o.image);
+  const built = image ? await ensureImage(image, o.note ? { note: o.note } : {}) : undefined;
   // the lab users read the authorized key as themselves: the lab root is traversable, its host keys are not
   mkdirSync(root, { recursive: true, mode: 0o755 });
   for (const d of [join(root, '..'), root]) chmodSync(d, 0o755);
@@ -50,7 +58,7 @@ export async function startLab(o: StartLabOptions): Promise<LabInfo> {
     if (o.replace === false && (existsSync(dir) || (await labExists(o.name)))) throw new LabError(`lab "${o.name}" exists already`);
     await removeLab(o.name, dir);
     const net = await reserveNet(root, o.name, { asked: o.net, from: o.from ?? defaultNet(o.name), by: processId() });
-    const p = labPlan(o.name, net, o.hosts, root, o.shape);
+    const p: LabPlan = { ...labPlan(o.name, net, o.hosts, root, o.shape), ...(image && built ? { image: { name: image.name, rootfs: built.rootfs } } : {}) };
     mkdirSync(p.dir, { mode: 0o755 });
     writeRecord(p, o.owner);
     return p;

@@ -22,6 +22,8 @@ export interface LabStatus {
   /** VMs the lab was made with */
   expected: number;
   sshdRunning: number;
+  /** the image its VMs run (lab up --image), if any */
+  image?: string;
   inventory?: string;
   /** one per VM the lab was made with */
   logins: VmLogin[];
@@ -133,5 +135,5 @@ export async function labStatus(name: string, dir: string): Promise<LabStatus> {
   const missing = plan.vms.filter((v) => !mine.includes(v.ns)).map((v) => v.name);
   if (missing.length) problems.push(`${missing.length} VMs have no namespace: ${missing.slice(0, 10).join(' ')}${missing.length > 10 ? ' …' : ''}`);
   const logins = await pool(plan.vms, STATUS_CONCURRENCY, (v) => checkLogin(plan, v));
-  return { ...base, net: plan.net, expected: plan.vms.length, logins, problems };
+  return { ...base, net: plan.net, ...(plan.image ? { image: plan.image.name } : {}), expected: plan.vms.length, logins, problems };
 }

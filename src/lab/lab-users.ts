@@ -13,11 +13,15 @@ export const LAB_USERS = { sudoer: 'cnet', passwordSudoer: 'cnetpw' } as const;
  * added, sudoers.d with only theirs (the machine's other files there are hidden by whiteouts),
  * sshd's PAM, and hosts. The password of `cnetpw` goes to `<lab folder>/cnetpw.password`;
  * returns it.
+ * For VMs that run an image (`image`: its root file system), the files are the image's own with the
+ * lab users added, copied into each VM's overlay (templates/vm-image.sh); the image keeps its
+ * sudoers.d and its sshd's PAM, as a fresh install of it has.
  */
-export async function writeEtc(dir: string, names: string[]): Promise<string> {
+export async function writeEtc(dir: string, names: string[], image?: string): Promise<string> {
+  const from = image ? join(image, 'etc') : '/etc';
   const etc = join(dir, 'etc');
   mkdirSync(join(etc, 'sudoers.d'), { recursive: true, mode: 0o755 });
-  mkdirSync(join(etc, 'pam.d'), { recursive: true, mode: 0o755 });
+  if (!image) mkdirSync(join(etc, 'pam.d'), { recursive: true, mode: 0o755 });
   chmodSync(etc, 0o755);
   const password = randomBytes(12).toString('base64url');
   const hash = (await exec(['openssl', 'passwd', '-6', '-stdin'], `${password}\n`)).trim();
@@ -28,7 +32,7 @@ export async function writeEtc(dir: string, names: string[]): Promise<string> {
   ];
   /** the machine's file with a line of the template for each lab user */
   const withUsers = (file: 'passwd' | 'group' | 'shadow', line: (u: (typeof users)[number]) => Record<string, string | number>) =>
-    readFileSync(`/etc/${file}`, 'utf8') + users.map((u) => fillTemplate(`etc/${file}.user`, line(u))).join('');
+    readFileSync(join(from, file), 'utf8') + users.map((u) => fillTemplate(`etc/${file}.user`, line(u))).join('');
   writeFileSync(
     join(etc, 'passwd'),
     withUsers('passwd', ({ user, id }) => ({ user, id })),
@@ -47,10 +51,12 @@ export async function writeEtc(dir: string, names: string[]): Promise<string> {
   const sudoers = join(etc, 'sudoers.d', 'cnet-lab');
   writeFileSync(sudoers, fillTemplate('etc/sudoers.d/cnet-lab', { sudoer, passwordSudoer }));
   chmodSync(sudoers, 0o440);
-  for (const f of existsSync('/etc/sudoers.d') ? readdirSync('/etc/sudoers.d') : []) {
-    if (f !== 'cnet-lab') await exec(['mknod', join(etc, 'sudoers.d', f), 'c', '0', '0']);
+  if (!image) {
+    for (const f of existsSync('/etc/sudoers.d') ? readdirSync('/etc/sudoers.d') : []) {
+      if (f !== 'cnet-lab') await exec(['mknod', join(etc, 'sudoers.d', f), 'c', '0', '0']);
+    }
+    writeFileSync(join(etc, 'pam.d', 'sshd'), readTemplate('etc/pam.d/sshd'), { mode: 0o644 });
   }
-  writeFileSync(join(etc, 'pam.d', 'sshd'), readTemplate('etc/pam.d/sshd'), { mode: 0o644 });
   // sudo looks its host name up: without it, every sudo waits for DNS that is not there
   writeFileSync(join(etc, 'hosts'), fillTemplate('etc/hosts', { names: names.join(' ') }), { mode: 0o644 });
   writeFileSync(join(dir, `${passwordSudoer}.password`), password, { mode: 0o600 });

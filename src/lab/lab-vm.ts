@@ -17,10 +17,19 @@ import { LAB_USERS } from './lab-users.js';
  * VM, where bind mounts of those files stayed on the replaced ones and the VM lost its users.
  * Writes in the VM's /etc stay in the VM. Stopping sshd keeps the VM's state; startSshd brings it
  * back. The holder's pid goes to `<lab folder>/<key>.holder`.
+ * In a lab with an image, templates/vm-image.sh sets the VM up instead: its root is an overlay on
+ * the image (its writes in a tmpfs of its own), with the lab's /etc files copied in and the lab
+ * folder bound read-only at the same path (sshd's log, `<key>.log`, writable).
  */
 export async function startVm(plan: LabPlan, v: LabVm): Promise<void> {
   const log = join(plan.dir, `${v.key}.vm.log`);
-  const args = [log, v.name, join(plan.dir, 'etc'), LAB_USERS.sudoer, LAB_USERS.passwordSudoer];
+  const users = [LAB_USERS.sudoer, LAB_USERS.passwordSudoer];
+  const etc = join(plan.dir, 'etc');
+  const sshdLog = join(plan.dir, `${v.key}.log`);
+  if (plan.image) writeFileSync(sshdLog, '', { flag: 'a' });
+  const [template, args] = plan.image
+    ? ['vm-image.sh', [log, v.name, etc, plan.image.rootfs, plan.dir, sshdLog, ...users]]
+    : ['vm.sh', [log, v.name, etc, ...users]];
   const holder = spawnDetached([
     'ip',
     'netns',
@@ -33,8 +42,8 @@ export async function startVm(plan: LabPlan, v: LabVm): Promise<void> {
     'private',
     'sh',
     '-c',
-    readTemplate('vm.sh'),
-    'vm.sh',
+    readTemplate(template),
+    template,
     ...args,
   ]);
   writeFileSync(join(plan.dir, `${v.key}.holder`), String(holder));

@@ -14,8 +14,9 @@ import { startVm } from './lab-vm.js';
  * lab-plan.ts names and addresses, lab-start.ts / lab-down.ts / lab-status.ts the commands,
  * lab-record.ts the record, net-reservation.ts the networks, lab-namespaces.ts the namespaces
  * there are, lab-network.ts the links, lab-vm.ts the VMs, lab-sshd.ts their sshd, lab-users.ts
- * their users and /etc, lab-keys.ts keys, lab-inventory.ts the inventory; the text of the files
- * they write is in templates/ (lab-templates.ts).
+ * their users and /etc, lab-keys.ts keys, lab-inventory.ts the inventory, lab-images.ts and
+ * lab-image-build.ts the Debian userlands a lab's VMs can run (`lab up --image`); the text of the
+ * files they write is in templates/ (lab-templates.ts).
  */
 export { labDown } from './lab-down.js';
 export { blackhole, startSshd, stopSshd } from './lab-sshd.js';
@@ -47,6 +48,7 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   const becomePassword = await writeEtc(
     plan.dir,
     plan.vms.map((v) => v.name),
+    plan.image?.rootfs,
   );
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 

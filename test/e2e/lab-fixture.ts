@@ -34,13 +34,23 @@ export const testNetFrom = () => 100 + randomInt(50);
 
 /**
  * Starts a lab for this test file: `prefix` and random characters as its name (never one that
- * exists), the first free network from `from` on, owned by this process.
+ * exists), the first free network from `from` on, owned by this process. With `image` (debian12,
+ * debian13, debian13-nft) the VMs run that Debian userland (built once per machine at the first
+ * use, about a minute; cached after).
  */
-export async function startLab(prefix: string, hosts: number, shape: LabShape = {}, o: { from?: number } = {}): Promise<LabInfo> {
+export async function startLab(prefix: string, hosts: number, shape: LabShape = {}, o: { from?: number; image?: string } = {}): Promise<LabInfo> {
   for (let attempt = 1; ; attempt++) {
     const name = testLabName(prefix);
     try {
-      return await startAnyLab({ name, hosts, shape, from: o.from ?? testNetFrom(), owner: processId()!, replace: false });
+      return await startAnyLab({
+        name,
+        hosts,
+        shape,
+        from: o.from ?? testNetFrom(),
+        owner: processId()!,
+        replace: false,
+        ...(o.image === undefined ? {} : { image: o.image }),
+      });
     } catch (e) {
       if (attempt < 5 && /exists already/.test(String(e))) continue;
       await labDown(name, join(LAB_ROOT, name)).catch(() => undefined);
