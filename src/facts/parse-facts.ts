@@ -1,6 +1,6 @@
 import { FactsError } from '../errors.js';
 import type { GatheredSections } from '../firewall/backend.js';
-import { firewall } from '../firewall/choose.js';
+import { readFirewallFacts } from '../firewall/read-facts.js';
 import { parseRecord } from '../ownership/record.js';
 import { readJournal } from '../remote/journal.js';
 import { splitSections } from '../remote/markers.js';
@@ -45,9 +45,9 @@ export function parseFacts(text: string, host?: string): HostFacts {
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
-    // the firewall backend's sections ("iptables", "iptables-failed", "nft"): NAT rules, the forward chain
+    // the firewall's sections ("iptables", "iptables-failed", "nft-table", "nft-failed", "nft"): NAT rules, forward chains
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
-    const { nat, forwardChain, nftChains } = firewall.parseFacts(gathered);
+    const { nat, forwardChain, nftChains, nft } = readFirewallFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
     const { uid } = uidOf(sections.get('uid'));
     // a user other than root cannot trust root's state folder, nor needs to: it can change nothing (plan/privilege.ts says so)
@@ -61,6 +61,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(forwardChain ? { forwardChain } : {}),
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nftChains ? { nftChains } : {}),
+      ...(nft ? { nft } : {}),
       record: parseRecord(need('record')),
       ...(untrusted ? { untrustedState: untrusted } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),

@@ -1,51 +1,43 @@
-import type { Cidr } from '../address/family.js';
+import type { OwnedObject } from '../ownership/record.js';
 import type { NatRule } from './nat-rule.js';
-import type { FirewallFacts, NatFacts } from './types.js';
+import type { FirewallFacts } from './types.js';
+
+/** What a firewall backend owns on a host: NAT rules, and (nftables) the table that holds them. */
+export type FirewallObject = Extract<OwnedObject, { kind: 'nat' | 'nft-table' }>;
+
+/** A command and the one that takes it back. */
+export interface FirewallCommand {
+  argv: string[];
+  undo?: string[];
+}
 
 /**
- * A firewall backend: how cnet-remote's NAT rules are written, read back and removed, and how the
- * host's forward path is judged, for one firewall tool (iptables today, nftables next). Planning,
- * verification, diagnosis and the graph ask it (through `firewall`, chosen in choose.ts) and never
- * build a firewall command or read a firewall's rules themselves.
+ * A firewall backend: how cnet-remote's NAT rules are written, read back and removed with one
+ * firewall tool (iptables.ts: the nat table's POSTROUTING chain; nftables.ts: a table of its own).
+ * Each host gets one (choose.ts); what is ours in either is found and removed whichever is chosen.
+ * Planning, verification and the graph ask it and never build a firewall command or read a
+ * firewall's rules themselves. How the host's forward path treats the bridges' traffic is not a
+ * backend's: every firewall on the host judges it (forward-path.ts).
  */
 export interface FirewallBackend {
-  /** the tool, as messages name it */
-  readonly name: string;
-  /** the gather script's sections it reads */
-  readonly sections: readonly string[];
-  /** its sections of the gathered text → the facts' firewall fields */
-  parseFacts(sections: GatheredSections): FirewallFacts;
-  /** why NAT cannot be planned on this host (a conflict to report, with what to do), if it cannot */
+  /** the tool, as messages, `-v` and `--json` name it */
+  readonly name: 'iptables' | 'nftables';
+  /** why NAT cannot be planned on this host (with what to do), if it cannot */
   unusable(facts: FirewallFacts): string | undefined;
+  /** the rule as this backend holds it (the object the record lists) */
+  rule(rule: NatRule): NatRule;
+  /** what must exist before rules can be added (nftables: its table, when absent), each owned */
+  prepare(facts: FirewallFacts): (FirewallCommand & { owns: FirewallObject })[];
   /** the command that adds the rule and the one that deletes it (each the other's undo) */
   natSteps(rule: NatRule): { add: string[]; del: string[] };
-  /** is exactly this rule among the host's? */
-  hasNat(facts: FirewallFacts, rule: NatRule): boolean;
-  /** the host's rules in exactly the shape cnet-remote writes (marked as ours: removed by `down`) */
-  ownNat(facts: FirewallFacts): NatRule[];
-  /** the NAT facts once these rules are removed */
-  withoutNat(facts: FirewallFacts, removed: NatRule[]): NatFacts;
-  /** how the forward chain treats a network's routed traffic */
-  forwardVerdict(facts: FirewallFacts, net: ForwardNet): ForwardVerdict;
-  /** the commands that accept a bridge's traffic out, and the replies back */
-  acceptFix(net: ForwardNet): string;
-  /** the commands that accept a network (a fabric's supernet), from and to */
-  acceptNetFix(net: Cidr): string;
-}
-
-/** A network whose forwarded traffic is judged: a bridge (by its name and subnet). */
-export interface ForwardNet {
-  name: string;
-  subnet: Cidr;
-}
-
-export interface ForwardVerdict {
-  /** the chain's policy as the tool prints it (`ACCEPT`, `DROP`); undefined when the chain could not be read */
-  policy?: string;
-  /** accepted before the policy applies, or the policy accepts */
-  accepted: boolean;
-  /** the rules that drop it: as shown, and the command that deletes each */
-  drops: { text: string; fix: string }[];
+  /** is this object of the backend's on the host, and ours? */
+  has(facts: FirewallFacts, o: FirewallObject): boolean;
+  /** everything of ours in this backend on the host: rules in exactly the shape cnet-remote writes, and their container */
+  owned(facts: FirewallFacts): FirewallObject[];
+  /** the command that removes an object of ours (rules before their table: see plan/step.ts phases) */
+  removal(o: FirewallObject): FirewallCommand;
+  /** the firewall facts once these objects are removed */
+  without(facts: FirewallFacts, removed: FirewallObject[]): FirewallFacts;
 }
 
 /** The gathered text's sections, as parse-facts.ts reads them (its errors name the host and section). */

@@ -1,14 +1,11 @@
-import { type AddressFamily, type Cidr, familyOf, familyOfText, formatCidr } from '../address/family.js';
-import type { FirewallFacts } from './types.js';
+import { familyOfText, type AddressFamily } from '../address/family.js';
 import { natComment } from '../ownership/record.js';
-import { quoteArgv } from '../shell/quote.js';
-import type { FirewallBackend, ForwardNet, ForwardVerdict, GatheredSections } from './backend.js';
-import { forwardChain, natRules, parseIptablesSave } from './iptables-save.js';
+import type { FirewallBackend } from './backend.js';
 import type { NatRule } from './nat-rule.js';
-import { parseNftChains } from './nft-chains.js';
+import type { FirewallFacts } from './types.js';
 
 /** The command of each address family. */
-const COMMAND: Record<AddressFamily['name'], string> = { ipv4: 'iptables' };
+export const IPTABLES: Record<AddressFamily['name'], string> = { ipv4: 'iptables' };
 
 /**
  * Docker's shape, tagged: `-s SUBNET ! -o BRIDGE -m comment --comment cnet-remote:BRIDGE -j
@@ -37,93 +34,26 @@ export function ourNatRule(words: string[]): NatRule | undefined {
   return natRuleSpec(subnet, bridge, except).join(' ') === words.join(' ') ? { kind: 'nat', subnet, bridge, ...(except ? { except } : {}) } : undefined;
 }
 
-const DROPS = new Set(['DROP', 'REJECT']);
-
-/** Does an iptables rule (words after `-A CHAIN`) name this bridge or its subnet? */
-function touches(rule: string[], net: ForwardNet): boolean {
-  const subnet = formatCidr(net.subnet);
-  for (let i = 0; i < rule.length - 1; i++) {
-    const [flag, value] = [rule[i], rule[i + 1]];
-    if ((flag === '-i' || flag === '-o') && value === net.name && rule[i - 1] !== '!') return true;
-    if ((flag === '-s' || flag === '-d') && value === subnet && rule[i - 1] !== '!') return true;
-  }
-  return false;
+function natSteps(r: NatRule): { add: string[]; del: string[] } {
+  const cmd = [IPTABLES[familyOfText(r.subnet).name], '-w', '-t', 'nat'];
+  return { add: [...cmd, '-A', 'POSTROUTING', ...specOf(r)], del: [...cmd, '-D', 'POSTROUTING', ...specOf(r)] };
 }
 
-const target = (rule: string[]): string | undefined => rule[rule.indexOf('-j') + 1];
-
-/** Forwarded traffic of this bridge is accepted before the policy applies (Docker's own rules do this). */
-export function forwardAccepted(facts: FirewallFacts, net: ForwardNet): boolean {
-  const chain = facts.forwardChain;
-  if (!chain) return true;
-  const accepts = chain.rules.filter((r) => touches(r, net) && target(r) === 'ACCEPT');
-  return chain.policy === 'ACCEPT' || accepts.length > 0;
-}
-
-/** The FORWARD rules that drop this bridge's traffic. */
-export function forwardDrops(facts: FirewallFacts, net: ForwardNet): string[][] {
-  return (facts.forwardChain?.rules ?? []).filter((r) => touches(r, net) && DROPS.has(target(r) ?? ''));
-}
-
-export function acceptFix(net: ForwardNet): string {
-  const cmd = COMMAND[familyOf(net.subnet).name];
-  return [
-    quoteArgv([cmd, '-I', 'FORWARD', '-i', net.name, '-j', 'ACCEPT']),
-    quoteArgv([cmd, '-I', 'FORWARD', '-o', net.name, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']),
-  ].join(' && ');
-}
-
-/** Flannel's answer to a FORWARD chain that drops: accept the supernet, from and to. */
-function acceptNetFix(c: Cidr): string {
-  const cmd = COMMAND[familyOf(c).name];
-  const net = formatCidr(c);
-  return [quoteArgv([cmd, '-I', 'FORWARD', '-s', net, '-j', 'ACCEPT']), quoteArgv([cmd, '-I', 'FORWARD', '-d', net, '-j', 'ACCEPT'])].join(' && ');
-}
-
-/**
- * The "iptables" section: `iptables-save`'s output, or (with "iptables-failed") why it failed;
- * "nft": `nft -j list chains`, for other firewalls' forward chains (nft-chains.ts).
- */
-function parseFacts(s: GatheredSections) {
-  const text = s.need('iptables');
-  const saved = s.has('iptables-failed') ? undefined : parseIptablesSave(text);
-  const nft = s.get('nft');
-  return {
-    nat: saved ? { available: true, rules: natRules(saved) } : { available: false, rules: [], error: text.trim() },
-    ...(saved ? { forwardChain: forwardChain(saved) } : {}),
-    ...(nft !== undefined ? { nftChains: s.parse('nft', nft, parseNftChains) } : {}),
-  };
-}
-
-function forwardVerdict(facts: FirewallFacts, net: ForwardNet): ForwardVerdict {
-  const cmd = COMMAND[familyOf(net.subnet).name];
-  return {
-    ...(facts.forwardChain ? { policy: facts.forwardChain.policy } : {}),
-    accepted: forwardAccepted(facts, net),
-    drops: forwardDrops(facts, net).map((r) => ({ text: r.join(' '), fix: quoteArgv([cmd, '-D', 'FORWARD', ...r]) })),
-  };
-}
-
-/** iptables (legacy or nf_tables): rules in the nat table's POSTROUTING chain, the filter table's FORWARD chain. */
+/** iptables (legacy or nf_tables): rules in the nat table's POSTROUTING chain, each deleted by its own words. */
 export const iptables: FirewallBackend = {
   name: 'iptables',
-  sections: ['iptables', 'iptables-failed', 'nft'],
-  parseFacts,
   unusable: (facts) =>
     facts.nat.available
       ? undefined
-      : `iptables is not usable on the host (${facts.nat.error || 'not found'}): install it (apt-get install iptables) or set nat: false`,
-  natSteps: (r) => {
-    const cmd = [COMMAND[familyOfText(r.subnet).name], '-w', '-t', 'nat'];
-    return { add: [...cmd, '-A', 'POSTROUTING', ...specOf(r)], del: [...cmd, '-D', 'POSTROUTING', ...specOf(r)] };
+      : `iptables is not usable on the host (${facts.nat.error || 'not found'}): install it (apt-get install iptables), or set cnet.firewall: nftables, or nat: false`,
+  rule: ({ nftables: _, ...r }) => r,
+  prepare: () => [],
+  natSteps,
+  has: (facts, o) => o.kind === 'nat' && hasNatRule(facts, o),
+  owned: (facts) => facts.nat.rules.flatMap((words) => ourNatRule(words) ?? []),
+  removal: (o) => (o.kind === 'nat' ? { argv: natSteps(o).del, undo: natSteps(o).add } : { argv: [] }),
+  without: (facts, removed) => {
+    const gone = new Set(removed.flatMap((o) => (o.kind === 'nat' && !o.nftables ? [specOf(o).join(' ')] : [])));
+    return { ...facts, nat: { ...facts.nat, rules: facts.nat.rules.filter((x) => !gone.has(x.join(' '))) } };
   },
-  hasNat: hasNatRule,
-  ownNat: (facts) => facts.nat.rules.flatMap((words) => ourNatRule(words) ?? []),
-  withoutNat: (facts, removed) => {
-    const gone = new Set(removed.map((r) => specOf(r).join(' ')));
-    return { ...facts.nat, rules: facts.nat.rules.filter((x) => !gone.has(x.join(' '))) };
-  },
-  forwardVerdict,
-  acceptFix,
-  acceptNetFix,
 };

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../facts/types.js';
-import { firewall } from '../firewall/choose.js';
+import { chooseFirewall } from '../firewall/choose.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../address/family.js';
 import type { DesiredNetwork } from '../inventory/types.js';
@@ -146,7 +146,8 @@ function applyMismatches(host: GraphHost, mismatches: Mismatch[]): void {
 }
 
 /** What the facts show beyond the mismatches: e.g. a name taken by something not ours (a conflict, not a mismatch). */
-function applyFacts(host: GraphHost, facts: HostFacts): void {
+function applyFacts(host: GraphHost, facts: HostFacts, setting: DesiredNetwork['firewall']): void {
+  const firewall = chooseFirewall(setting, facts).backend;
   for (const b of host.bridges) {
     const link = findLink(facts.root, b.name);
     if (!link) raiseFromFacts(b, 'missing', 'absent');
@@ -168,8 +169,8 @@ function applyFacts(host: GraphHost, facts: HostFacts): void {
       raiseFromFacts(nat, 'missing', `${firewall.name} unavailable`);
       continue;
     }
-    const rule = { kind: 'nat', subnet: nat.subnet, bridge: nat.bridge, ...(nat.except ? { except: nat.except } : {}) } as const;
-    if (!firewall.hasNat(facts, rule)) raiseFromFacts(nat, 'missing', 'nat: absent');
+    const rule = firewall.rule({ kind: 'nat', subnet: nat.subnet, bridge: nat.bridge, ...(nat.except ? { except: nat.except } : {}) });
+    if (!firewall.has(facts, rule)) raiseFromFacts(nat, 'missing', 'nat: absent');
   }
   if (host.upstream && !facts.ipForward) raiseFromFacts(host.upstream, 'drift', 'ip_forward: 0');
 }
@@ -254,7 +255,7 @@ export function graphModel(hosts: GraphHostInput[]): GraphModel {
     // the fabric's mismatches go to its device and edges; the rest as on any host
     const rest = spec && linkOf ? applyFabric(host, spec, input.live, linkOf) : input.live.mismatches;
     applyMismatches(host, rest);
-    applyFacts(host, input.live.facts);
+    applyFacts(host, input.live.facts, input.network.firewall);
     host.mismatches = input.live.mismatches.length;
     const worst = elements(host).some((el) => el.state !== 'ok');
     if (worst) raise(host, 'drift');

@@ -123,7 +123,7 @@ function checkVars(layer: VarLayer, issues: InventoryIssue[], warnings: Inventor
 }
 
 function cnetKeys(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return ['bridges', 'namespaces', 'fabric'];
+  if (path.length === 0) return ['bridges', 'namespaces', 'fabric', 'firewall'];
   if (path[0] === 'fabric') return FABRIC_KEYS;
   if (path[0] === 'bridges') return ['subnet', 'address', 'nat'];
   if (path[0] === 'namespaces') return ['bridge', 'address', 'host_if', 'ns_if'];

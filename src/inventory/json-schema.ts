@@ -25,6 +25,8 @@ export const CNET_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'namespaces.*.address': "its address in the bridge's subnet (default: the next free one, in name order)",
   'namespaces.*.host_if': 'the veth end on the host (default ve-NAME, shortened with a hash to 15 bytes)',
   'namespaces.*.ns_if': 'the veth end inside the namespace (default eth0)',
+  firewall:
+    'which tool writes the NAT rules: auto (the default: where they are already, else iptables where it is installed, else nftables), nftables (a table of its own, inet cnet_remote) or iptables',
   fabric: 'one network across the hosts, a subnet of the supernet per host',
   'fabric.mode': "routed (each host routes the others' subnets) or vxlan (required once merged)",
   'fabric.supernet': "the fabric's addresses, /8 to /30 (required once merged)",

@@ -6,7 +6,7 @@ import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, pars
 import { checkInterfaceName, checkNamespaceName, IFNAME_MAX } from './names.js';
 import { showText } from '../shown.js';
 import { cnetSchema } from './schema.js';
-import type { BridgeSpec, DesiredNetwork, Located, NamespaceSpec } from './types.js';
+import type { BridgeSpec, DesiredNetwork, FirewallSetting, Located, NamespaceSpec } from './types.js';
 
 /** A named object merged from several layers: each field remembers the layer that set it. */
 interface MergedObject {
@@ -15,14 +15,16 @@ interface MergedObject {
 }
 
 type Kind = 'bridges' | 'namespaces';
+type Merged = Record<Kind, Map<string, MergedObject>> & { firewall?: FirewallSetting };
 
-/** Merges the `cnet` variable of every layer by object name; later (more specific) layers win per field. */
-function mergeCnet(layers: VarLayer[]): Record<Kind, Map<string, MergedObject>> {
-  const merged: Record<Kind, Map<string, MergedObject>> = { bridges: new Map(), namespaces: new Map() };
+/** Merges the `cnet` variable of every layer by object name; later (more specific) layers win per field (and for `firewall`). */
+function mergeCnet(layers: VarLayer[]): Merged {
+  const merged: Merged = { bridges: new Map(), namespaces: new Map() };
   for (const layer of layers) {
     if (!('cnet' in layer.vars)) continue;
     const parsed = cnetSchema.safeParse(layer.vars.cnet);
     if (!parsed.success) continue; // reported by flatten's checkVars
+    if (parsed.data.firewall) merged.firewall = parsed.data.firewall;
     for (const kind of ['bridges', 'namespaces'] as const) {
       for (const [name, obj] of Object.entries(parsed.data[kind] ?? {})) {
         const path = [...layer.path, 'cnet', kind, name];
@@ -96,10 +98,7 @@ export function resolveNetwork(
   };
 }
 
-function resolveMerged(
-  merged: Record<Kind, Map<string, MergedObject>>,
-  fabric: FabricBridge | undefined,
-): { network: DesiredNetwork; issues: InventoryIssue[] } {
+function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message });
   const bridges: BridgeSpec[] = [];
@@ -245,5 +244,6 @@ function resolveMerged(
     used.set(a, `namespace "${spec.name}"`);
     spec.address = formatIpv4(a);
   }
-  return { network: { bridges, namespaces: namespaces.filter((n) => n.address) }, issues };
+  const firewall = merged.firewall && merged.firewall !== 'auto' ? { firewall: merged.firewall } : {};
+  return { network: { bridges, namespaces: namespaces.filter((n) => n.address), ...firewall }, issues };
 }

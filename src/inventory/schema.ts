@@ -130,6 +130,8 @@ export const fabricSchema = z
 export const FABRIC_KEYS = Object.keys(fabricSchema.unwrap().shape);
 
 export const cnetSchema = z.strictObject({
+  /** which tool writes the NAT rules (firewall/choose.ts) */
+  firewall: z.enum(['auto', 'nftables', 'iptables']).optional(),
   bridges: z.record(z.string(), bridgeSchema).nullable().optional(),
   namespaces: z.record(z.string(), namespaceSchema).nullable().optional(),
   fabric: fabricSchema.optional(),

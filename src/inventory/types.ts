@@ -102,11 +102,16 @@ export interface FabricSpec {
   vxlan?: VxlanSpec;
 }
 
+/** `cnet.firewall`: which tool writes the host's NAT rules; `auto` (the default) picks per host (firewall/choose.ts). */
+export type FirewallSetting = 'auto' | 'nftables' | 'iptables';
+
 /** What one host should have, with defaults filled and addresses allocated. Sorted by name. */
 export interface DesiredNetwork {
   bridges: BridgeSpec[];
   namespaces: NamespaceSpec[];
   fabric?: FabricSpec;
+  /** absent: auto */
+  firewall?: FirewallSetting;
 }
 
 export interface ResolvedHost {

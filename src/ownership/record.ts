@@ -14,12 +14,17 @@ export const TAG = 'cnet-remote';
 export type OwnedObject =
   | { kind: 'netns'; name: string }
   | { kind: 'link'; name: string }
-  /** `except`: the fabric's supernet, which the rule leaves alone */
-  | { kind: 'nat'; subnet: string; bridge: string; except?: string }
+  /** `except`: the fabric's supernet, which the rule leaves alone; `nftables`: in cnet-remote's own nftables table (else in iptables) */
+  | { kind: 'nat'; subnet: string; bridge: string; except?: string; nftables?: true }
+  /** cnet-remote's own nftables table (firewall/nftables.ts TABLE: the only one a record may name) */
+  | { kind: 'nft-table'; family: 'inet'; name: 'cnet_remote' }
   /** a route in the main table: to `dst` via a gateway, or on a device */
   | { kind: 'route'; dst: string; via?: string; dev?: string }
   /** ip_forward was `from` before `up` set it */
   | { kind: 'forward'; from: '0' };
+
+/** cnet-remote's own nftables table (firewall/nftables.ts): ours by its name; the only table a record may name. */
+export const NFT_TABLE = { family: 'inet', name: 'cnet_remote' } as const;
 
 export function natComment(bridge: string): string {
   return `${TAG}:${bridge}`;
@@ -31,7 +36,9 @@ export function formatOwned(o: OwnedObject): string {
     case 'link':
       return `${o.kind} ${o.name}`;
     case 'nat':
-      return `nat ${o.subnet} ${o.bridge}${o.except ? ` ${o.except}` : ''}`;
+      return `nat ${o.subnet} ${o.bridge}${o.except ? ` ${o.except}` : ''}${o.nftables ? ' nftables' : ''}`;
+    case 'nft-table':
+      return `nft-table ${o.family} ${o.name}`;
     case 'route':
       return `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}`;
     case 'forward':
@@ -44,14 +51,18 @@ export function parseRecord(text: string): OwnedObject[] {
   const out: OwnedObject[] = [];
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
-    const [kind, a, b, c, ...rest] = line.trim().split(/\s+/);
+    const words = line.trim().split(/\s+/);
+    // a NAT rule in nftables says so in its last word
+    const nftables = words[0] === 'nat' && words.length > 3 && words.at(-1) === 'nftables' ? words.pop() !== undefined : false;
+    const [kind, a, b, c, ...rest] = words;
     if (rest.length > 0) continue;
     const cidr = (x: string | undefined): x is string => x !== undefined && typeof parseCidr(x) !== 'string';
     let obj: OwnedObject | undefined;
     if (kind === 'netns' && a && !b && !checkNamespaceName(a)) obj = { kind, name: a };
     else if (kind === 'link' && a && !b && !checkInterfaceName(a)) obj = { kind, name: a };
     else if (kind === 'nat' && cidr(a) && b && !checkInterfaceName(b) && (c === undefined || cidr(c)))
-      obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}) };
+      obj = { kind, subnet: a, bridge: b, ...(c ? { except: c } : {}), ...(nftables ? { nftables } : {}) };
+    else if (kind === 'nft-table' && a === NFT_TABLE.family && b === NFT_TABLE.name && !c) obj = { kind, family: a, name: b };
     else if (kind === 'route' && cidr(a) && b === 'via' && c && isAddress(c)) obj = { kind, dst: a, via: c };
     else if (kind === 'route' && cidr(a) && b === 'dev' && c && !checkInterfaceName(c)) obj = { kind, dst: a, dev: c };
     else if (kind === 'forward' && a === '0' && !b) obj = { kind, from: '0' };

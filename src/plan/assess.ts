@@ -5,7 +5,8 @@ import type { BridgeSpec, DesiredNetwork, FabricSpec, NamespaceSpec } from '../i
 import { TAG, type OwnedObject } from '../ownership/record.js';
 import { findingPath, mismatch, type FindingObject, type Mismatch } from '../result/finding.js';
 import { assessFabric } from './assess-fabric.js';
-import { firewall } from '../firewall/choose.js';
+import type { FirewallBackend } from '../firewall/backend.js';
+import { chooseFirewall } from '../firewall/choose.js';
 import { describeNat, natRuleOf } from '../firewall/nat-rule.js';
 import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
@@ -299,7 +300,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
 }
 
 /** NAT rules, and forwarding for NAT or for a fabric (its hosts route the containers' traffic). */
-function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts: HostFacts, out: Assessment): void {
+function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts: HostFacts, firewall: FirewallBackend, out: Assessment): void {
   const natted = bridges.filter((b) => b.nat);
   // the subnets routed between interfaces: their family's forwarding switch must be on
   const routed: Cidr[] = [...natted.map((b) => b.subnet), ...(fabric ? [fabric.supernet] : [])];
@@ -309,13 +310,17 @@ function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts:
     out.conflicts.push(unusable);
     return;
   }
-  for (const b of natted) {
-    const rule = natRuleOf(b);
-    if (firewall.hasNat(facts, rule)) continue;
+  const missing = natted.filter((b) => !firewall.has(facts, firewall.rule(natRuleOf(b))));
+  // what holds the rules (nftables: its table) comes with the first one, before it: its own step, with its own undo
+  const prepared: Step[] = firewall
+    .prepare(facts)
+    .map((p) => ({ phase: 'nat', argv: p.argv, reason: 'the NAT rules need it', owns: p.owns, ...(p.undo ? { undo: p.undo } : {}) }));
+  for (const [i, b] of missing.entries()) {
+    const rule = firewall.rule(natRuleOf(b));
     const { add, del } = firewall.natSteps(rule);
     out.findings.push({
       ...mismatch({ kind: 'nat', name: b.name }, '', describeNat(rule), 'absent'),
-      fix: [{ phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
+      fix: [...(i === 0 ? prepared : []), { phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
     });
   }
   if (!facts.ipForward) {
@@ -337,7 +342,7 @@ function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts:
 }
 
 /** Desired network against facts: every difference, with its repair, in a stable order. */
-export function assess(desired: DesiredNetwork, facts: HostFacts): Assessment {
+export function assess(desired: DesiredNetwork, facts: HostFacts, firewall = chooseFirewall(desired.firewall, facts).backend): Assessment {
   const out: Assessment = { findings: [], conflicts: [] };
   for (const b of desired.bridges) assessBridge(b, facts, out);
   for (const n of desired.namespaces) {
@@ -345,6 +350,6 @@ export function assess(desired: DesiredNetwork, facts: HostFacts): Assessment {
     assessNamespace(n, bridge, facts, out);
   }
   if (desired.fabric) assessFabric(desired.fabric, facts, out);
-  assessNat(desired.bridges, desired.fabric, facts, out);
+  assessNat(desired.bridges, desired.fabric, facts, firewall, out);
   return out;
 }

@@ -1,7 +1,8 @@
 import type { HostFacts, NetnsFacts } from '../facts/types.js';
+import type { FirewallFacts } from '../firewall/types.js';
 import { findLink } from '../facts/types.js';
 import { ipv4 } from '../address/ipv4.js';
-import { firewall } from '../firewall/choose.js';
+import { BACKENDS, backendOf } from '../firewall/choose.js';
 import { formatOwned, TAG, type OwnedObject } from '../ownership/record.js';
 import { routeMatches, routesTo } from './assess-fabric.js';
 import type { Step } from './step.js';
@@ -10,7 +11,8 @@ import type { Step } from './step.js';
  * What on a host is cnet-remote's: what its record lists and still carries its mark, and what
  * carries its mark though the record lost it. The marks: the alias `cnet-remote` on an interface
  * (a namespace: on its `lo`), the comment `cnet-remote:BRIDGE` on a NAT rule in cnet-remote's
- * exact shape. A namespace whose `lo` lacks the mark is another's, even with our name — unless
+ * exact shape (in iptables or in nftables, whichever backend is chosen now), the name of its
+ * nftables table (holding nothing but ours). A namespace whose `lo` lacks the mark is another's, even with our name — unless
  * the record lists it and an interface inside carries the mark (made by a version before the
  * `lo` mark). Routes and ip_forward carry no mark: the record alone speaks for them.
  */
@@ -33,7 +35,8 @@ function presentAndOurs(o: OwnedObject, facts: HostFacts): boolean {
     case 'link':
       return findLink(facts.root, o.name)?.alias === TAG;
     case 'nat':
-      return firewall.hasNat(facts, o);
+    case 'nft-table':
+      return backendOf(o).has(facts, o);
     case 'route':
       return routesTo(facts, o.dst).some((r) => routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' }));
     case 'forward':
@@ -47,7 +50,7 @@ export function ownedOnHost(facts: HostFacts): OwnedObject[] {
   const add = (o: OwnedObject) => out.has(ownedKey(o)) || out.set(ownedKey(o), o);
   for (const o of facts.record) if (presentAndOurs(o, facts)) add(o);
   for (const l of facts.root.links) if (l.alias === TAG) add({ kind: 'link', name: l.name });
-  for (const n of firewall.ownNat(facts)) add(n);
+  for (const b of BACKENDS) for (const o of b.owned(facts)) add(o);
   for (const name of facts.namespaces.keys()) if (namespaceIsOurs(name, facts)) add({ kind: 'netns', name });
   return [...out.values()];
 }
@@ -55,9 +58,10 @@ export function ownedOnHost(facts: HostFacts): OwnedObject[] {
 /** The step that removes an object of ours (and takes it off the record at commit). */
 export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): Step {
   switch (o.kind) {
-    case 'nat': {
-      const { add, del } = firewall.natSteps(o);
-      return { phase: 'del-nat', argv: del, reason, disowns: o, undo: add };
+    case 'nat':
+    case 'nft-table': {
+      const { argv, undo } = backendOf(o).removal(o);
+      return { phase: o.kind === 'nat' ? 'del-nat' : 'del-nft-table', argv, reason, disowns: o, ...(undo ? { undo } : {}) };
     }
     case 'route': {
       const target = o.via ? ['via', o.via] : ['dev', o.dev ?? ''];
@@ -120,9 +124,13 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     },
     netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
     namespaces,
-    nat: firewall.withoutNat(
-      facts,
-      removed.flatMap((o) => (o.kind === 'nat' ? [o] : [])),
+    ...BACKENDS.reduce(
+      (f, b) =>
+        b.without(
+          f,
+          removed.flatMap((o) => (o.kind === 'nat' || o.kind === 'nft-table' ? [o] : [])),
+        ),
+      facts as FirewallFacts,
     ),
     ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
     record: facts.record.filter((o) => !gone.has(ownedKey(o))),

@@ -1,4 +1,6 @@
 import type { HostFacts } from '../facts/types.js';
+import type { FirewallBackend } from '../firewall/backend.js';
+import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
 import { describeNat } from '../firewall/nat-rule.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import type { OwnedObject } from '../ownership/record.js';
@@ -20,6 +22,8 @@ export interface UpPlan {
   conflicts: string[];
   /** what the record lists once the steps have run */
   record: OwnedObject[];
+  /** the backend that writes the host's NAT rules, and why (for `-v` and `--json`) */
+  firewall: FirewallChoice;
 }
 
 /** An empty host: what the inventory makes on it is everything it wants to own. */
@@ -29,6 +33,7 @@ const NOTHING: HostFacts = {
   namespaces: new Map(),
   ipForward: false,
   nat: { available: true, rules: [] },
+  nft: { available: true },
   record: [],
 };
 
@@ -44,18 +49,27 @@ const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
       return { object: { kind: 'leftover-route', name: o.dst }, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
     case 'forward':
       return { object: { kind: 'leftover-ip_forward', name: 'ip_forward' }, what: 'ip_forward=1' };
+    case 'nft-table':
+      return { object: { kind: 'leftover-nft-table', name: `${o.family} ${o.name}` }, what: `nftables table ${o.family} ${o.name}` };
   }
 };
 
 /** A route the inventory still wants to its destination is repaired in place (replaced), not a leftover. */
 const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.dst}` : ownedKey(o));
 
-/** What the inventory makes on a host: everything it wants to own (once per network: `up` asks again to verify). */
-const WANTED = new WeakMap<DesiredNetwork, Set<string>>();
-function wantedOf(desired: DesiredNetwork): Set<string> {
-  let wanted = WANTED.get(desired);
+/**
+ * What the inventory makes on a host with this firewall backend: everything it wants to own (once
+ * per network and backend: `up` asks again to verify).
+ */
+const WANTED = new WeakMap<DesiredNetwork, Map<string, Set<string>>>();
+function wantedOf(desired: DesiredNetwork, firewall: FirewallBackend): Set<string> {
+  const byBackend = WANTED.get(desired) ?? WANTED.set(desired, new Map()).get(desired)!;
+  let wanted = byBackend.get(firewall.name);
   if (!wanted)
-    WANTED.set(desired, (wanted = new Set(assess(desired, NOTHING).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))));
+    byBackend.set(
+      firewall.name,
+      (wanted = new Set(assess(desired, NOTHING, firewall).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))),
+    );
   return wanted;
 }
 
@@ -64,8 +78,8 @@ function wantedOf(desired: DesiredNetwork): Set<string> {
  * namespace renamed, a bridge whose subnet changed (its old NAT rule), `nat: false` (the rules,
  * ip_forward). Each with the step that removes it.
  */
-export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] {
-  const wanted = wantedOf(desired);
+export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = chooseFirewall(desired.firewall, facts).backend): Finding[] {
+  const wanted = wantedOf(desired, firewall);
   return ownedOnHost(facts)
     .filter((o) => !wanted.has(wantedKey(o)))
     .map((o) => {
@@ -84,13 +98,15 @@ export function leftovers(desired: DesiredNetwork, facts: HostFacts): Finding[] 
  */
 export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?: boolean } = {}): UpPlan {
   const prune = opts.prune ?? true;
-  const left = leftovers(desired, facts);
+  // chosen once, on the host as it is: removing leftovers never changes where the rules go
+  const firewall = chooseFirewall(desired.firewall, facts);
+  const left = leftovers(desired, facts, firewall.backend);
   const removals = prune ? sortSteps(left.flatMap((f) => f.fix)) : [];
   const base = afterRemoval(
     facts,
     removals.flatMap((s) => (s.disowns ? [s.disowns] : [])),
   );
-  const { findings, conflicts } = assess(desired, base);
+  const { findings, conflicts } = assess(desired, base, firewall.backend);
   const steps = [...removals, ...sortSteps(findings.flatMap((f) => f.fix))];
   // with --no-prune, a leftover may still hold an address the inventory now gives another namespace
   const clashes = prune ? [] : addressClashes(desired, base).map((c) => `${c}, a leftover of cnet-remote's: run up without --no-prune to remove it`);
@@ -98,8 +114,9 @@ export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?
     steps,
     findings: prune ? [...left, ...findings] : findings,
     leftovers: left,
-    conflicts: withPrivilege(facts, steps.length, [...conflicts, ...guardConflicts(desired, base, steps), ...clashes]),
+    conflicts: withPrivilege(facts, steps.length, [...conflicts, ...guardConflicts(desired, base, steps), ...clashes], firewall.backend),
     record: recordAfter(facts, steps),
+    firewall,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../facts/types.js';
-import { firewall } from '../firewall/choose.js';
+import type { FirewallBackend } from '../firewall/backend.js';
 
 /**
  * What a plan needs that the user it would run as lacks. Every step (ip, iptables, sysctl) and
@@ -19,7 +19,7 @@ export function needsRoot(facts: HostFacts): string | undefined {
  * to do or to refuse, root comes first, and the firewall's refusal that follows from not being
  * root is left out. Root, or nothing to do: the conflicts as they are.
  */
-export function withPrivilege(facts: HostFacts, steps: number, conflicts: string[]): string[] {
+export function withPrivilege(facts: HostFacts, steps: number, conflicts: string[], firewall: FirewallBackend): string[] {
   const root = needsRoot(facts);
   if (!root || (steps === 0 && conflicts.length === 0)) return conflicts;
   const symptom = firewall.unusable(facts);

@@ -14,6 +14,7 @@ export const PHASES = [
   'forward',
   'del-route',
   'del-nat',
+  'del-nft-table',
   'del-veth',
   'del-netns',
   'del-bridge',

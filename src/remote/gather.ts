@@ -1,4 +1,5 @@
 import { ipv4 } from '../address/ipv4.js';
+import { NFT_TABLE } from '../ownership/record.js';
 import { program, type Table } from './program.js';
 
 /** a table calling FN with each name */
@@ -8,12 +9,18 @@ const each = (fn: string, names: readonly string[]): Table => ({ kind: 'calls', 
  * The program that reads a host's whole state in one round trip (programs/gather.sh; its output's
  * reader: facts/parse-facts.ts). `namespaces`: the namespaces to read (absent ones are reported
  * absent), and besides them those the record lists that exist; `fdbDevices`: VXLAN devices whose
- * forwarding database to read; `nft: false` leaves out the nftables chains (a read-back after our
- * own steps, which never touch nftables).
+ * forwarding database to read; `nft: false` leaves out other firewalls' nftables chains (a
+ * read-back after our own steps, which touch no chain but cnet-remote's own table's).
  */
 export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   return program('gather', {
-    values: { NFT: opts.nft === false ? '' : 1, IP_FAMILY: ipv4.ipFlag, FORWARDING: ipv4.forwarding.proc },
+    values: {
+      NFT: opts.nft === false ? '' : 1,
+      NFT_FAMILY: NFT_TABLE.family,
+      NFT_TABLE: NFT_TABLE.name,
+      IP_FAMILY: ipv4.ipFlag,
+      FORWARDING: ipv4.forwarding.proc,
+    },
     tables: { namespaces: each('read_ns', namespaces), fdb_devices: each('read_fdb', fdbDevices) },
   });
 }

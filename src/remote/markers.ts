@@ -24,6 +24,8 @@ export const MARKERS = [
   'iptables',
   'iptables-failed',
   'nft',
+  'nft-table',
+  'nft-failed',
   'brnf',
   'record',
   'txn',

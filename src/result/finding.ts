@@ -19,12 +19,13 @@ export type FindingKind =
   | 'route'
   /** a VXLAN forwarding entry; `name`: its underlay address; `host`: the peer, when a member has that address */
   | 'fdb'
-  /** what cnet-remote made and the inventory no longer names: a namespace, an interface, a NAT rule (`name`: its subnet), a route (`name`: its destination), ip_forward */
+  /** what cnet-remote made and the inventory no longer names: a namespace, an interface, a NAT rule (`name`: its subnet), a route (`name`: its destination), ip_forward, its nftables table (`name`: `inet cnet_remote`) */
   | 'leftover-netns'
   | 'leftover-link'
   | 'leftover-nat'
   | 'leftover-route'
   | 'leftover-ip_forward'
+  | 'leftover-nft-table'
   /** after `down`: something of cnet-remote's still there; `name`: the command that would remove it */
   | 'owned';
 
@@ -72,6 +73,8 @@ export function objectPath(o: FindingObject): string {
       return `leftover.route.${o.name}`;
     case 'leftover-ip_forward':
       return 'leftover.ip_forward';
+    case 'leftover-nft-table':
+      return 'leftover.nft_table';
     case 'owned':
       return 'owned';
   }

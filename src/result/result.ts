@@ -59,7 +59,14 @@ export interface HostResult {
   warnings?: HostWarning[];
   /** `exec`: the command's output and exit code, per namespace it ran in */
   exec?: ExecOutput[];
+  /** the firewall backend that writes (or would write) the host's NAT rules, and why: for a host with NAT */
+  firewall?: FirewallUsed;
   durationMs: number;
+}
+
+export interface FirewallUsed {
+  backend: 'iptables' | 'nftables';
+  why: string;
 }
 
 export interface RunSummary {

@@ -1,7 +1,7 @@
 import type { HostFacts } from '../facts/types.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import type { Mismatch } from '../result/finding.js';
-import type { ExecOutput, HostWarning, ProbeResult } from '../result/result.js';
+import type { ExecOutput, FirewallUsed, HostWarning, ProbeResult } from '../result/result.js';
 import type { Transport } from '../transport/transport.js';
 import type { Phase } from './events.js';
 import type { FaultPause } from './fault-pause.js';
@@ -21,6 +21,7 @@ export interface HostOutcome {
   facts?: HostFacts;
   /** `exec`: what the command printed and its exit code, per namespace it ran in */
   exec?: ExecOutput[];
+  firewall?: FirewallUsed;
 }
 
 export interface OperationOptions {

@@ -8,7 +8,7 @@ import type { Command, HostOperation } from './host-context.js';
 import { refused, conflictError } from './refusal.js';
 import { roundTrip } from './round-trip.js';
 import { up } from './up.js';
-import { probesFor, toMismatch, verifyState } from './verify-state.js';
+import { firewallUsed, probesFor, toMismatch, verifyState } from './verify-state.js';
 
 export type { Command, HostContext, HostOperation, HostOutcome, OperationOptions } from './host-context.js';
 
@@ -21,8 +21,19 @@ export const operations: Record<Command, HostOperation> = {
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, facts, { prune: ctx.options.prune });
     const steps = renderSteps(plan.steps);
-    if (plan.conflicts.length) return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts };
-    return { changed: steps.length > 0, steps, changes: steps.length, verified: steps.length === 0, mismatches: plan.findings.map(toMismatch), facts };
+    const fw = firewallUsed(ctx.host.network, facts, plan.firewall);
+    const firewall = fw ? { firewall: fw } : {};
+    if (plan.conflicts.length)
+      return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts, ...firewall };
+    return {
+      changed: steps.length > 0,
+      steps,
+      changes: steps.length,
+      verified: steps.length === 0,
+      mismatches: plan.findings.map(toMismatch),
+      facts,
+      ...firewall,
+    };
   },
 
   async verify(ctx) {

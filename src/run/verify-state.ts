@@ -4,7 +4,9 @@ import { duplicateAddresses } from '../plan/duplicates.js';
 import { leftovers } from '../plan/plan.js';
 import type { Mismatch } from '../result/finding.js';
 import { findingsCount } from '../result/problems.js';
-import type { HostWarning, ProbeResult } from '../result/result.js';
+import type { FirewallUsed, HostWarning, ProbeResult } from '../result/result.js';
+import { chooseFirewall } from '../firewall/choose.js';
+import type { DesiredNetwork } from '../inventory/types.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
 import { probePlan, type PlannedProbe } from '../verify/probe-plan.js';
@@ -57,6 +59,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     };
   });
   const found = findingsCount(mismatches.length, probeResults);
+  const firewall = firewallUsed(ctx.host.network, facts);
   const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
@@ -66,7 +69,13 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     ...(ctx.options.probe ? { probes: probeResults } : {}),
     ...(warnings.length ? { warnings } : {}),
     ...(found ? { error: found } : {}),
+    ...(firewall ? { firewall } : {}),
   };
+}
+
+/** The backend that writes a host's NAT rules and why, for a host with NAT (`choice`: as the plan made it, else from the facts). */
+export function firewallUsed(desired: DesiredNetwork, facts: HostFacts, choice = chooseFirewall(desired.firewall, facts)): FirewallUsed | undefined {
+  return desired.bridges.some((b) => b.nat) ? { backend: choice.backend.name, why: choice.why } : undefined;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { type Cidr, familyOf, formatCidr } from '../address/family.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
-import { firewall } from '../firewall/choose.js';
+import { chooseFirewall } from '../firewall/choose.js';
+import { acceptFix, acceptNetFix, forwardVerdict } from '../firewall/forward-path.js';
 import { natRuleOf } from '../firewall/nat-rule.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
@@ -64,7 +65,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   const neigh = outcome.neighbours.get(hop);
   if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
 
-  const verdict = firewall.forwardVerdict(facts, bridge);
+  const verdict = forwardVerdict(facts, bridge);
   if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
     return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
   }
@@ -72,11 +73,12 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!facts.ipForward) return forwardingOff(bridge.subnet);
     const drop = verdict.drops[0];
     if (drop) return `dropped in FORWARD by: ${drop.text}: ${drop.fix}`;
-    if (!verdict.accepted) return `dropped in FORWARD (policy ${verdict.policy}): ${firewall.acceptFix(bridge)}`;
+    if (!verdict.accepted) return `dropped in FORWARD (policy ${verdict.policy}): ${acceptFix(bridge)}`;
     const nftDrop = nftForwardDrops(facts)[0];
     if (nftDrop)
       return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge.name)}`;
-    if (bridge.nat && !firewall.hasNat(facts, natRuleOf(bridge)))
+    const firewall = chooseFirewall(desired.firewall, facts).backend;
+    if (bridge.nat && !firewall.has(facts, firewall.rule(natRuleOf(bridge))))
       return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
@@ -105,7 +107,7 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
   const fwd = fabricForward(f, facts);
   if (fwd && (!fwd.accepted || fwd.drops.length)) {
     const drop = fwd.drops[0];
-    return `dropped in FORWARD ${drop ? `by: ${drop.text}` : `(policy ${fwd.policy})`}: accept the fabric both ways on every member: ${firewall.acceptNetFix(f.supernet)}`;
+    return `dropped in FORWARD ${drop ? `by: ${drop.text}` : `(policy ${fwd.policy})`}: accept the fabric both ways on every member: ${acceptNetFix(f.supernet)}`;
   }
   return `no reply from ${p.to} (${p.target}); this host's side is in place: check ${peer.host} (cnet-remote verify --probe --limit ${peer.host}) and the underlay between the hosts${f.mode === 'vxlan' ? ` (UDP ${f.vxlan?.port ?? 4789})` : ''}`;
 }

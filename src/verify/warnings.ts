@@ -1,8 +1,7 @@
 import { familyOf, formatCidr } from '../address/family.js';
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import type { ForwardVerdict } from '../firewall/backend.js';
-import { firewall } from '../firewall/choose.js';
+import { acceptFix, acceptNetFix, forwardVerdict, type ForwardVerdict } from '../firewall/forward-path.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
@@ -16,7 +15,7 @@ import { quoteArgv } from '../shell/quote.js';
  */
 export function fabricForward(f: FabricSpec, facts: HostFacts): ForwardVerdict | undefined {
   if (f.mode !== 'routed' && !facts.brNetfilter) return undefined;
-  return firewall.forwardVerdict(facts, { name: f.bridge, subnet: f.supernet });
+  return forwardVerdict(facts, { name: f.bridge, subnet: f.supernet });
 }
 
 /**
@@ -42,15 +41,15 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
         fix: `choose a subnet for ${b.name} that overlaps nothing on the host`,
       });
     }
-    for (const drop of firewall.forwardVerdict(facts, b).drops) {
+    for (const drop of forwardVerdict(facts, b).drops) {
       out.push({ message: `the FORWARD chain drops traffic of ${b.name}: ${drop.text}`, fix: drop.fix });
     }
   }
-  const blocked = natted.filter((b) => !firewall.forwardVerdict(facts, b).accepted);
+  const blocked = natted.filter((b) => !forwardVerdict(facts, b).accepted);
   if (blocked.length > 0) {
     out.push({
-      message: `the FORWARD policy is ${firewall.forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
-      fix: blocked.map((b) => firewall.acceptFix(b)).join(' && '),
+      message: `the FORWARD policy is ${forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
+      fix: blocked.map((b) => acceptFix(b)).join(' && '),
     });
   }
   const f = desired.fabric;
@@ -58,7 +57,7 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
   if (f && fabricVerdict && !fabricVerdict.accepted) {
     out.push({
       message: `the FORWARD policy is ${fabricVerdict.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`,
-      fix: firewall.acceptNetFix(f.supernet),
+      fix: acceptNetFix(f.supernet),
     });
   }
   for (const c of nftForwardDrops(facts)) {
@@ -69,7 +68,7 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     });
   }
   const bridged = desired.bridges.filter((b) => {
-    const v = firewall.forwardVerdict(facts, b);
+    const v = forwardVerdict(facts, b);
     return !v.accepted || v.drops.length > 0;
   });
   if (facts.brNetfilter && bridged.length > 0) {

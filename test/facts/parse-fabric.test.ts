@@ -44,6 +44,7 @@ describe('parseFacts on the recorded fabric', () => {
     expect(facts('fabric-routed').nat).toEqual({
       available: true,
       rules: [['-s', '172.30.0.0/24', '!', '-d', '172.30.0.0/16', '!', '-o', 'cnet0', '-m', 'comment', '--comment', 'cnet-remote:cnet0', '-j', 'MASQUERADE']],
+      variant: 'nf_tables',
     });
   });
 

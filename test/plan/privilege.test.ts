@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFacts } from '../../src/facts/parse-facts.js';
-import { firewall } from '../../src/firewall/choose.js';
+import { chooseFirewall } from '../../src/firewall/choose.js';
+import { iptables } from '../../src/firewall/iptables.js';
+import { nftables } from '../../src/firewall/nftables.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
 import { planUp } from '../../src/plan/plan.js';
@@ -30,7 +32,10 @@ const ROOT =
 
 describe('planUp as a user other than root', () => {
   it('refuses with "needs root" first, not the firewall\'s "not usable" that follows from it', () => {
-    expect(firewall.unusable(asUser)).toMatch(/^iptables is not usable on the host \(.*[Pp]ermission denied/);
+    // neither iptables-save nor nft answers a user other than root
+    const firewall = chooseFirewall(undefined, asUser).backend;
+    expect(iptables.unusable(asUser)).toMatch(/^iptables is not usable on the host \(.*[Pp]ermission denied/);
+    expect(nftables.unusable(asUser)).toMatch(/^nftables is not usable on the host \(.*Operation not permitted/);
     const plan = planUp(seeds, asUser);
     expect(plan.steps.length).toBeGreaterThan(0);
     expect(plan.conflicts[0]).toBe(ROOT);

@@ -18,8 +18,29 @@ const table = (text: string, name: string) => {
   return all.slice(from + 1, all.indexOf('}', from)).map((l) => l.trim());
 };
 
-/** the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails) */
-const SECTIONS = ['mgmt', 'uid', 'root', 'state-dir', 'ns', 'forward', 'iptables', 'iptables-failed', 'nft', 'brnf', 'record', 'txn', 'txn-start', 'end'];
+/**
+ * the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails;
+ * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places)
+ */
+const SECTIONS = [
+  'mgmt',
+  'uid',
+  'root',
+  'state-dir',
+  'ns',
+  'forward',
+  'iptables',
+  'iptables-failed',
+  'nft-table',
+  'nft-failed',
+  'nft-failed',
+  'nft',
+  'brnf',
+  'record',
+  'txn',
+  'txn-start',
+  'end',
+];
 
 describe('gatherScript text', () => {
   it('reads the SSH client, the root namespace, whether the state folder is trustworthy, each asked-about namespace (then those the record lists), the VXLAN devices, then forward, iptables, nft, br_netfilter, record, journal and end', () => {
@@ -42,9 +63,11 @@ describe('gatherScript text', () => {
     expect(script).toContain('ip "$IP_FAMILY" -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
     expect(script).toContain(`ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
     expect(script).toContain('iptables-save 2>&1 || ');
-    // one process each for ip (the function each namespace's, and the root's), iptables-save and nft, and bridge per VXLAN device: the rest are builtins
+    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (cnet-remote's table, other firewalls' chains), and bridge per VXLAN device: the rest are builtins
     const commands = script.split('\n').filter((l) => /^\s*(ip|iptables-save|nft|bridge) /.test(l));
-    expect(commands.map((l) => l.trim().split(' ')[0])).toEqual(['ip', 'ip', 'iptables-save', 'nft']);
+    expect(commands.map((l) => l.trim().split(' ')[0])).toEqual(['ip', 'ip', 'iptables-save', 'nft', 'nft']);
+    expect(script).toContain('nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed');
+    expect(script).toContain('\nNFT_FAMILY=inet\nNFT_TABLE=cnet_remote\n');
     expect(script).toContain('then bridge -j fdb show dev "$1"; else mark absent; fi');
     expect(script).toContain(`done < "$RECORD_FILE"`);
     expect(script).toContain(`\nRECORD_FILE=${RECORD_FILE}\n`);
@@ -84,8 +107,10 @@ describe('gatherScript run for real under sh', () => {
     expect(typeof facts.ipForward).toBe('boolean');
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
-    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(SECTIONS.filter((k) => k !== 'ns' && k !== 'iptables-failed'));
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(SECTIONS.filter((k) => k !== 'ns' && !k.endsWith('-failed')));
     expect(Array.isArray(facts.nftChains)).toBe(true);
+    // nft is there (this machine's): cnet-remote's table is read, or known not to exist
+    expect(facts.nft?.available).toBe(true);
     if (facts.nat.available) expect(facts.forwardChain?.policy).toMatch(/^(ACCEPT|DROP)$/);
     if (facts.nat.available) for (const r of facts.nat.rules) expect(r.length).toBeGreaterThan(0);
     else expect(facts.nat.error).toBeTruthy();

@@ -18,7 +18,8 @@ export interface FleetReportOptions {
 export function verboseHostLines(result: RunResult): string[] {
   return inHostOrder(result.hosts).flatMap((h) => {
     const probes = (h.probes ?? []).map((p) => `  ${formatProbe(p)}`);
-    const lines = [...formatSteps(h), ...probes, ...formatWarnings(h)];
+    const firewall = h.firewall ? [`  firewall: ${h.firewall.backend} (${showLine(h.firewall.why)})`] : [];
+    const lines = [...firewall, ...formatSteps(h), ...probes, ...formatWarnings(h)];
     return lines.length ? [`${h.name}:`, ...lines] : [];
   });
 }

@@ -2,11 +2,12 @@
 # Reads a host's whole state in one round trip (src/remote/gather.ts fills in the tables
 # namespaces, a `read_ns NAME` for each namespace asked about, and fdb_devices, a `read_fdb DEV`
 # for each VXLAN device whose forwarding database to read; NFT, 1 to read the nftables chains;
+# NFT_FAMILY and NFT_TABLE, cnet-remote's own nftables table;
 # IP_FAMILY and FORWARDING, the address family's `ip` flag and forwarding switch in /proc), with
 # as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
 # are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
 # list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
-# `iptables-save`, one `nft`; the rest (the user it runs as among them) is shell builtins. Each
+# `iptables-save`, one `nft` for cnet-remote's table and one for the chains; the rest (the user it runs as among them) is shell builtins. Each
 # section starts with a marker (its reader: src/facts/parse-facts.ts).
 
 # ip_show NS: links, addresses and routes of namespace NS
@@ -84,6 +85,14 @@ read -r v < "$FORWARDING"
 echo "$v"
 mark iptables
 iptables-save 2>&1 || mark iptables-failed
+# cnet-remote's own table (one that does not exist fails too: its reader tells the two apart)
+mark nft-table
+if command -v nft > /dev/null; then
+  nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed
+else
+  echo 'nft: not found'
+  mark nft-failed
+fi
 if [ -n "$NFT" ]; then
   mark nft
   nft -j list chains 2> /dev/null

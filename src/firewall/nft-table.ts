@@ -1,0 +1,77 @@
+import { NFT_TABLE, natComment } from '../ownership/record.js';
+import type { NatRule } from './nat-rule.js';
+import type { NftTableFacts } from './types.js';
+
+/**
+ * Reads cnet-remote's own nftables table from `nft -j list table inet cnet_remote` (the gather's
+ * "nft-table" section). The host's output is data: anything not exactly in cnet-remote's shape is
+ * a chain without a rule of ours (a drifted chain, which `up` rewrites), never an error and never
+ * a command.
+ */
+
+/** The table: one base chain per NAT'ed bridge, `nat_BRIDGE`, hooked on postrouting at srcnat's priority. */
+export const TABLE = NFT_TABLE;
+export const NAT_PRIORITY = 100;
+export const chainOf = (bridge: string): string => `nat_${bridge}`;
+
+type Json = unknown;
+const obj = (v: Json): Record<string, Json> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : undefined);
+const str = (v: Json): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `ip saddr|daddr` compared with a prefix: the CIDR text, when the match is exactly that. */
+function prefixMatch(expr: Json, field: 'saddr' | 'daddr', op: '==' | '!='): string | undefined {
+  const m = obj(obj(expr)?.match);
+  const payload = obj(obj(m?.left)?.payload);
+  if (!m || m.op !== op || payload?.protocol !== 'ip' || payload.field !== field) return undefined;
+  const prefix = obj(obj(m.right)?.prefix);
+  const addr = str(prefix?.addr);
+  return addr && typeof prefix?.len === 'number' ? `${addr}/${prefix.len}` : undefined;
+}
+
+/** `oifname != "BRIDGE"`: the bridge. */
+function notOif(expr: Json): string | undefined {
+  const m = obj(obj(expr)?.match);
+  return m?.op === '!=' && obj(obj(m.left)?.meta)?.key === 'oifname' ? str(m.right) : undefined;
+}
+
+/** A rule's expressions and comment → the NAT rule, when exactly cnet-remote's shape (nftables.ts natRuleText). */
+export function ourNatRule(expr: Json, comment: Json): NatRule | undefined {
+  if (!Array.isArray(expr) || (expr.length !== 3 && expr.length !== 4)) return undefined;
+  const subnet = prefixMatch(expr[0], 'saddr', '==');
+  const except = expr.length === 4 ? prefixMatch(expr[1], 'daddr', '!=') : undefined;
+  const bridge = notOif(expr.at(-2));
+  const masquerade = obj(expr.at(-1));
+  if (!subnet || (expr.length === 4 && !except) || !bridge || !masquerade || !('masquerade' in masquerade) || masquerade.masquerade !== null) return undefined;
+  if (comment !== natComment(bridge)) return undefined;
+  return { kind: 'nat', subnet, bridge, ...(except ? { except } : {}), nftables: true };
+}
+
+/** `nft -j list table inet cnet_remote` → its chains, each with its NAT rule when it is a base chain holding exactly one of ours. */
+export function parseNftTable(text: string): NftTableFacts {
+  const doc = obj(JSON.parse(text));
+  const items = Array.isArray(doc?.nftables) ? doc.nftables : [];
+  const ofTable = (e: Record<string, Json> | undefined) => e?.family === TABLE.family && e.table === TABLE.name;
+  const chains = items.flatMap((i) => {
+    const c = obj(obj(i)?.chain);
+    return c && ofTable(c) && str(c.name) ? [c] : [];
+  });
+  const rules = items.flatMap((i) => {
+    const r = obj(obj(i)?.rule);
+    return r && ofTable(r) ? [r] : [];
+  });
+  const others = items.flatMap((i) => {
+    const [kind, value] = Object.entries(obj(i) ?? {})[0] ?? [];
+    const o = obj(value);
+    return kind && !['metainfo', 'table', 'chain', 'rule'].includes(kind) && ofTable(o) ? [`${kind} ${str(o?.name) ?? ''}`] : [];
+  });
+  return {
+    ...(others.length ? { others } : {}),
+    chains: chains.map((c) => {
+      const name = str(c.name)!;
+      const own = rules.filter((r) => r.chain === name);
+      const rule = own.length === 1 ? ourNatRule(own[0]!.expr, own[0]!.comment) : undefined;
+      const hooked = c.type === 'nat' && c.hook === 'postrouting' && c.prio === NAT_PRIORITY && (c.policy ?? 'accept') === 'accept';
+      return { name, empty: own.length === 0, ...(rule && hooked && name === chainOf(rule.bridge) ? { rule } : {}) };
+    }),
+  };
+}
