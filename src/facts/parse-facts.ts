@@ -45,9 +45,9 @@ export function parseFacts(text: string, host?: string): HostFacts {
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
     const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
-    // the firewall's sections ("iptables", "iptables-failed", "nft-table", "nft-failed", "nft"): NAT rules, forward chains
+    // the firewall's sections ("iptables", "iptables-failed", "nft-table", "nft-failed", "nft", "firewalld"): NAT rules, forward chains, firewalld's zones
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
-    const { nat, forwardChain, nftChains, nft } = readFirewallFacts(gathered);
+    const { nat, forwardChain, nftChains, nft, firewalld } = readFirewallFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
     const { uid } = uidOf(sections.get('uid'));
     // a user other than root cannot trust root's state folder, nor needs to: it can change nothing (plan/privilege.ts says so)
@@ -62,6 +62,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
       ...(nftChains ? { nftChains } : {}),
       ...(nft ? { nft } : {}),
+      ...(firewalld ? { firewalld } : {}),
       record: parseRecord(need('record')),
       ...(untrusted ? { untrustedState: untrusted } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),

@@ -1,4 +1,5 @@
 import type { GatheredSections } from './backend.js';
+import { parseFirewalld } from './firewalld.js';
 import { forwardChain, natRules, parseIptablesSave } from './iptables-save.js';
 import { parseNftChains } from './nft-chains.js';
 import { parseNftTable } from './nft-table.js';
@@ -26,17 +27,20 @@ function nftOf(s: GatheredSections): NftFacts | undefined {
  * The firewall's sections of the gathered text (remote/programs/gather.sh) → the facts' firewall
  * fields. "iptables": `iptables-save`'s output, or (with "iptables-failed") why it failed;
  * "nft-table" (and "nft-failed"): cnet-remote's own nftables table; "nft": `nft -j list chains`,
- * other firewalls' forward chains (nft-chains.ts).
+ * other firewalls' forward chains (nft-chains.ts); "firewalld": `nft -j list table inet firewalld`,
+ * there only where that table exists (firewalld.ts).
  */
 export function readFirewallFacts(s: GatheredSections): FirewallFacts {
   const text = s.need('iptables');
   const saved = s.has('iptables-failed') ? undefined : parseIptablesSave(text);
   const chains = s.get('nft');
   const nft = nftOf(s);
+  const firewalld = s.get('firewalld');
   return {
     nat: saved ? { available: true, rules: natRules(saved), ...variantOf(text) } : { available: false, rules: [], error: text.trim() },
     ...(saved ? { forwardChain: forwardChain(saved) } : {}),
     ...(chains !== undefined ? { nftChains: s.parse('nft', chains, parseNftChains) } : {}),
     ...(nft ? { nft } : {}),
+    ...(firewalld !== undefined && firewalld.trim() !== '' ? { firewalld: s.parse('firewalld', firewalld, parseFirewalld) } : {}),
   };
 }

@@ -2,8 +2,8 @@ import type { NatRule } from './nat-rule.js';
 
 /**
  * The firewall's facts, a part of a host's (facts/types.ts HostFacts): what firewall/parse-facts.ts
- * reads from the gather's "iptables", "iptables-failed", "nft-table", "nft-failed" and "nft"
- * sections, and all the backends (iptables.ts, nftables.ts), the choice between them (choose.ts)
+ * reads from the gather's "iptables", "iptables-failed", "nft-table", "nft-failed", "nft" and
+ * "firewalld" sections, and all the backends (iptables.ts, nftables.ts), the choice between them (choose.ts)
  * and the forward-path checks read to plan, verify and diagnose. Below the facts stage, so that
  * the backends need nothing of it.
  */
@@ -16,6 +16,8 @@ export interface FirewallFacts {
   nftChains?: NftChainFacts[];
   /** nftables: whether `nft` answered, and cnet-remote's own table; absent from facts recorded before nftables was read */
   nft?: NftFacts;
+  /** firewalld's zones, from its table `inet firewalld` (firewalld.ts); absent where that table does not exist */
+  firewalld?: FirewalldFacts;
 }
 
 export interface NatFacts {
@@ -62,4 +64,32 @@ export interface NftTableFacts {
   chains: { name: string; empty: boolean; rule?: NatRule }[];
   /** what else the table holds (sets, maps, …: `set NAME`): never cnet-remote's */
   others?: string[];
+}
+
+/**
+ * firewalld (its nftables backend) as its table `inet firewalld` shows it: which zone forwarded
+ * traffic entering by an interface or from a source is judged in (chain filter_FORWARD_ZONES,
+ * first match wins, else the default zone), and how each zone's forward chain filter_FWD_ZONE
+ * ends. Its base chain has policy accept but ends in `reject with icmpx admin-prohibited`.
+ */
+export interface FirewalldFacts {
+  /** filter_FORWARD_ZONES's bindings in its order: an interface (`iifname`; a trailing `*` a wildcard), a source (`ip saddr` CIDR), or one this reader cannot judge (`other`: the rule's count) */
+  bindings: FirewalldBinding[];
+  /** the zone everything else falls to (the chain's last `goto`): firewalld's default zone */
+  defaultZone?: string;
+  zones: FirewalldZone[];
+  /** filter_FORWARD_POLICIES_pre/post hold rules: policies between zones, not judged here */
+  policies: boolean;
+}
+
+export type FirewalldBinding = { zone: string } & ({ interface: string } | { source: string } | { other: true });
+
+export interface FirewalldZone {
+  name: string;
+  /** how its forward chain ends: `accept` (target ACCEPT, as trusted), `reject`, `drop`; undefined: it falls back to the base chain's reject */
+  verdict?: 'accept' | 'reject' | 'drop';
+  /** forwarding inside the zone (`<forward/>`, `--add-forward`): the interfaces (`oifname`) and sources (`ip daddr`) of the zone it accepts traffic toward */
+  forwardTo: { interfaces: string[]; sources: string[] };
+  /** rules in its forward chains this reader does not interpret (rich rules, forward ports, …): a reject is then not certain */
+  other: number;
 }

@@ -26,6 +26,7 @@ export const MARKERS = [
   'nft',
   'nft-table',
   'nft-failed',
+  'firewalld',
   'brnf',
   'record',
   'txn',

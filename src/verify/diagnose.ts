@@ -10,7 +10,8 @@ import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-output.js';
-import { fabricForward } from './warnings.js';
+import { trustedZoneFix, zoneWords } from '../firewall/firewalld.js';
+import { fabricForward, firewalldRejects } from './warnings.js';
 
 /** ip_forward is 0: the command that turns on forwarding for the subnet's family. */
 const forwardingOff = (c: Cidr): string => `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', `${familyOf(c).forwarding.sysctl}=1`])}`;
@@ -69,6 +70,9 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
     return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
   }
+  const bridged = p.kind === 'peer' ? firewalldRejects(facts, bridge, 'bridged') : undefined;
+  if (bridged)
+    return `rejected by firewalld: br_netfilter sends bridged traffic through its forward chain, and ${zoneWords(bridge.name, bridged)}: ${trustedZoneFix(bridge.name, bridged)}`;
   if (p.kind === 'upstream') {
     if (!facts.ipForward) return forwardingOff(bridge.subnet);
     const drop = verdict.drops[0];
@@ -77,6 +81,9 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     const nftDrop = nftForwardDrops(facts)[0];
     if (nftDrop)
       return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge.name)}`;
+    const rejected = firewalldRejects(facts, bridge, 'out');
+    if (rejected)
+      return `rejected by firewalld: ${zoneWords(bridge.name, rejected)}, which lets none of its traffic out: ${trustedZoneFix(bridge.name, rejected)}`;
     const firewall = chooseFirewall(desired.firewall, facts).backend;
     if (bridge.nat && !firewall.has(facts, firewall.rule(natRuleOf(bridge))))
       return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;

@@ -1,7 +1,8 @@
 import { familyOf, formatCidr } from '../address/family.js';
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { acceptFix, acceptNetFix, forwardVerdict, type ForwardVerdict } from '../firewall/forward-path.js';
+import { firewalldForward, type FirewalldVerdict, trustedZoneFix, zoneWords } from '../firewall/firewalld.js';
+import { acceptFix, acceptNetFix, forwardVerdict, type ForwardVerdict, type ForwardNet } from '../firewall/forward-path.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
@@ -16,6 +17,38 @@ import { quoteArgv } from '../shell/quote.js';
 export function fabricForward(f: FabricSpec, facts: HostFacts): ForwardVerdict | undefined {
   if (f.mode !== 'routed' && !facts.brNetfilter) return undefined;
   return forwardVerdict(facts, { name: f.bridge, subnet: f.supernet });
+}
+
+/** The interface the host's default route leaves by: where a NAT'ed bridge's traffic goes out. */
+export const uplinkOf = (facts: HostFacts): string | undefined => facts.root.routes.find((r) => r.table === 'main' && r.dst === 'default')?.dev;
+
+/**
+ * firewalld rejects new traffic of a bridge: `out`, from it to the outside (by the default
+ * route's interface); `bridged`, between its containers (which passes the forward hook only under
+ * br_netfilter). Undefined where firewalld is not running, accepts it, or rules not judged decide.
+ */
+export function firewalldRejects(facts: HostFacts, net: ForwardNet, way: 'out' | 'bridged'): FirewalldVerdict | undefined {
+  if (!facts.firewalld || (way === 'bridged' && !facts.brNetfilter)) return undefined;
+  const to = way === 'out' ? { out: uplinkOf(facts) } : { out: net.name, dst: net.subnet };
+  const v = firewalldForward(facts.firewalld, net, to);
+  return v?.passes === false ? v : undefined;
+}
+
+/** What firewalld rejects of a bridge's traffic, and why, as one warning. */
+function firewalldWarning(facts: HostFacts, b: ForwardNet & { nat: boolean }): HostWarning | undefined {
+  const out = b.nat ? firewalldRejects(facts, b, 'out') : undefined;
+  const bridged = firewalldRejects(facts, b, 'bridged');
+  const v = out ?? bridged;
+  if (!v) return undefined;
+  const uplink = uplinkOf(facts);
+  const what = [
+    ...(out ? [`from ${b.name} to the outside${uplink ? ` (by ${uplink})` : ''}`] : []),
+    ...(bridged ? [`between containers on ${b.name} (br_netfilter is on)`] : []),
+  ];
+  return {
+    message: `firewalld rejects traffic ${what.join(' and ')}: ${zoneWords(b.name, v)}, and zone ${v.zone} neither accepts all traffic nor forwards it there`,
+    fix: trustedZoneFix(b.name, v),
+  };
 }
 
 /**
@@ -76,6 +109,10 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
       message: `br_netfilter is on (bridge-nf-call-iptables=1): traffic between containers on ${bridged.map((b) => b.name).join(', ')} passes the iptables FORWARD chain, which drops it`,
       fix: quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0']),
     });
+  }
+  for (const b of desired.bridges) {
+    const w = firewalldWarning(facts, b);
+    if (w) out.push(w);
   }
   const reset = natted.find((b) => ownNat.has(b.name));
   if (!facts.ipForward && reset) {

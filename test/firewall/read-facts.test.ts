@@ -22,11 +22,13 @@ const nftSections = (name: string) => fixture(`nft/gather-${name}.txt`);
 const ourTable = fixture('nft/rules.json');
 
 describe('the sections read', () => {
-  it('"iptables", "iptables-failed", "nft" (other firewalls’ chains), "nft-table" and "nft-failed"; the JSON ones through `parse`', () => {
-    const s = gathered(fixture('facts/converged.txt').replace('@@end', `@@nft-table\n${ourTable}@@nft\n{"nftables": []}\n@@end`));
+  it('"iptables", "iptables-failed", "nft" (other firewalls’ chains), "nft-table", "nft-failed" and "firewalld"; the JSON ones through `parse`', () => {
+    const s = gathered(
+      fixture('facts/converged.txt').replace('@@end', `@@nft-table\n${ourTable}@@nft\n{"nftables": []}\n@@firewalld\n{"nftables": []}\n@@end`),
+    );
     readFirewallFacts(s);
-    expect([...s.asked].sort()).toEqual(['iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-table']);
-    expect(s.parsed.sort()).toEqual(['nft', 'nft-table']);
+    expect([...s.asked].sort()).toEqual(['firewalld', 'iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-table']);
+    expect(s.parsed.sort()).toEqual(['firewalld', 'nft', 'nft-table']);
   });
 
   it('without an "iptables" section: the gather did not finish', () => {

@@ -8,6 +8,9 @@ import { parseFacts } from '../../src/facts/parse-facts.js';
 import { splitSections } from '../../src/remote/markers.js';
 import { RECORD_FILE } from '../../src/remote/paths.js';
 import { quoteWord } from '../../src/shell/quote.js';
+import { parseFirewalld } from '../../src/firewall/firewalld.js';
+import { readFileSync } from 'node:fs';
+import { inSandbox, put, sandboxProblem } from './sandbox.js';
 
 /** the markers a program writes, in order (`mark NAME …` in its text) */
 const markers = (script: string): string[] => [...script.matchAll(/\bmark ([a-z-]+)/g)].map((m) => m[1]!);
@@ -20,7 +23,8 @@ const table = (text: string, name: string) => {
 
 /**
  * the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails;
- * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places)
+ * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places; `firewalld`
+ * only where firewalld's table `inet firewalld` is)
  */
 const SECTIONS = [
   'mgmt',
@@ -35,6 +39,7 @@ const SECTIONS = [
   'nft-failed',
   'nft-failed',
   'nft',
+  'firewalld',
   'brnf',
   'record',
   'txn',
@@ -63,9 +68,18 @@ describe('gatherScript text', () => {
     expect(script).toContain('ip "$IP_FAMILY" -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
     expect(script).toContain(`ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
     expect(script).toContain('iptables-save 2>&1 || ');
-    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (cnet-remote's table, other firewalls' chains), and bridge per VXLAN device: the rest are builtins
-    const commands = script.split('\n').filter((l) => /^\s*(ip|iptables-save|nft|bridge) /.test(l));
-    expect(commands.map((l) => l.trim().split(' ')[0])).toEqual(['ip', 'ip', 'iptables-save', 'nft', 'nft']);
+    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (cnet-remote's table, other firewalls' chains, firewalld's table where it is), and bridge per VXLAN device: the rest are builtins
+    const commands = script.split('\n').filter((l) => /^\s*(\w+=\$\()?(ip|iptables-save|nft|bridge) /.test(l));
+    expect(
+      commands.map(
+        (l) =>
+          l
+            .trim()
+            .replace(/^\w+=\$\(/, '')
+            .split(' ')[0],
+      ),
+    ).toEqual(['ip', 'ip', 'iptables-save', 'nft', 'nft', 'nft']);
+    expect(script).toContain(`*'"family": "inet", "table": "firewalld"'*)\n      mark firewalld\n      nft -j list table inet firewalld`);
     expect(script).toContain('nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed');
     expect(script).toContain('\nNFT_FAMILY=inet\nNFT_TABLE=cnet_remote\n');
     expect(script).toContain('then bridge -j fdb show dev "$1"; else mark absent; fi');
@@ -107,7 +121,10 @@ describe('gatherScript run for real under sh', () => {
     expect(typeof facts.ipForward).toBe('boolean');
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
-    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(SECTIONS.filter((k) => k !== 'ns' && !k.endsWith('-failed')));
+    // this machine runs no firewalld (test/firewall/firewalld.test.ts reads its recorded table through the gather)
+    expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(
+      SECTIONS.filter((k) => k !== 'ns' && k !== 'firewalld' && !k.endsWith('-failed')),
+    );
     expect(Array.isArray(facts.nftChains)).toBe(true);
     // nft is there (this machine's): cnet-remote's table is read, or known not to exist
     expect(facts.nft?.available).toBe(true);
@@ -155,4 +172,28 @@ describe('gatherScript for a read-back', () => {
     expect(script).toContain("\nNFT=''\n");
     expect(gatherScript(['pb'])).toContain('\nNFT=1\n');
   });
+});
+
+describe('gatherScript where firewalld runs (its recorded table loaded with the real nft in the sandbox)', () => {
+  const recorded = (name: string) => readFileSync(new URL(`../fixtures/firewalld/${name}`, import.meta.url), 'utf8');
+  it.skipIf(sandboxProblem !== undefined)(
+    'reads table inet firewalld with one more nft, only once that table exists: facts.firewalld as recorded',
+    async () => {
+      const script = gatherScript([]);
+      const r = await inSandbox(
+        `${put('/run/t/gather.sh', script)}echo '==before'\nsh /run/t/gather.sh\n` +
+          `${put('/run/t/firewalld.nft', recorded('02-eth0-public-br0-none.table.nft'))}nft -f /run/t/firewalld.nft || exit 98\n` +
+          `echo '==after'\nsh /run/t/gather.sh\n`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(splitSections(r.sec.before!).has('firewalld')).toBe(false);
+      expect(parseFacts(r.sec.before!).firewalld).toBeUndefined();
+      const after = parseFacts(r.sec.after!);
+      expect(after.firewalld).toEqual(parseFirewalld(recorded('02-eth0-public-br0-none.table.json')));
+      expect(after.firewalld?.bindings).toEqual([{ zone: 'public', interface: 'eth0' }]);
+      expect(after.nftChains?.filter((c) => c.table === 'firewalld' && c.hook === 'forward')).toEqual([
+        { family: 'inet', table: 'firewalld', name: 'filter_FORWARD', hook: 'forward', policy: 'accept' },
+      ]);
+    },
+  );
 });

@@ -7,7 +7,8 @@
 # as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
 # are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
 # list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
-# `iptables-save`, one `nft` for cnet-remote's table and one for the chains; the rest (the user it runs as among them) is shell builtins. Each
+# `iptables-save`, one `nft` for cnet-remote's table and one for the chains (and, where firewalld's
+# table is there, one for it); the rest (the user it runs as among them) is shell builtins. Each
 # section starts with a marker (its reader: src/facts/parse-facts.ts).
 
 # ip_show NS: links, addresses and routes of namespace NS
@@ -95,7 +96,15 @@ else
 fi
 if [ -n "$NFT" ]; then
   mark nft
-  nft -j list chains 2> /dev/null
+  chains=$(nft -j list chains 2> /dev/null)
+  printf '%s\n' "$chains"
+  # firewalld's table (its zones), read only where firewalld's table is there
+  case "$chains" in
+    *'"family": "inet", "table": "firewalld"'*)
+      mark firewalld
+      nft -j list table inet firewalld 2> /dev/null
+      ;;
+  esac
 fi
 mark brnf
 f=/proc/sys/net/bridge/bridge-nf-call-iptables
