@@ -201,8 +201,12 @@ export function zoneWords(bridge: string, v: FirewalldVerdict): string {
   return v.by === 'source' ? `${bridge}'s subnet is bound to zone ${v.zone}` : `${bridge} is in zone ${v.zone}`;
 }
 
-/** The commands that put the bridge in zone trusted, for good: add it, or move it from the zone it is in. */
+/**
+ * The commands that put the bridge in zone trusted now and for good: add it, or move it from the
+ * zone it is in. Runtime and permanent apart, not `--reload`, which drops what else was set at
+ * runtime only (firewalld 1.3.3 did: test/fixtures/firewalld/README.md).
+ */
 export function trustedZoneFix(bridge: string, v: FirewalldVerdict): string {
   const how = v.by === 'interface' ? `--change-interface=${bridge}` : `--add-interface=${bridge}`;
-  return `${quoteArgv(['firewall-cmd', '--permanent', '--zone=trusted', how])} && ${quoteArgv(['firewall-cmd', '--reload'])}`;
+  return `${quoteArgv(['firewall-cmd', '--zone=trusted', how])} && ${quoteArgv(['firewall-cmd', '--permanent', '--zone=trusted', how])}`;
 }

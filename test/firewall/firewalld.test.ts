@@ -23,6 +23,8 @@ const STATES = [
   '06-br0-internal-public-masquerade',
   '07-source-and-br1-trusted',
   '08-default-trusted',
+  '09-fix-applied',
+  '10-reloaded',
 ] as const;
 type State = (typeof STATES)[number];
 const recorded = (s: State): FirewalldFacts => parseFirewalld(fixture(`firewalld/${s}.table.json`));
@@ -95,6 +97,8 @@ describe('firewalldForward: br0 to the outside (by eth0) and between its contain
     ['05-br0-public-no-forward', 'public', 'interface', false, false],
     ['06-br0-internal-public-masquerade', 'internal', 'interface', false, true], // public's masquerade opens nothing from internal
     ['08-default-trusted', 'internal', 'interface', false, true],
+    ['09-fix-applied', 'trusted', 'interface', true, true], // the fix trustedZoneFix names, run for real
+    ['10-reloaded', 'trusted', 'interface', true, true],
   ];
   it.each(cases)('%s: judged in %s (by %s), out %s, bridged %s', (s, zone, by, out, bridged) => {
     const fw = recorded(s);
@@ -135,8 +139,10 @@ describe('the words and the fix', () => {
     expect(zoneWords('br0', none)).toBe('br0 is in no zone (it falls to the default zone public)');
     expect(zoneWords('br0', internal)).toBe('br0 is in zone internal');
     expect(zoneWords('br1', { zone: 'dmz', by: 'source' })).toBe("br1's subnet is bound to zone dmz");
-    expect(trustedZoneFix('br0', none)).toBe('firewall-cmd --permanent --zone=trusted --add-interface=br0 && firewall-cmd --reload');
-    expect(trustedZoneFix('br0', internal)).toBe('firewall-cmd --permanent --zone=trusted --change-interface=br0 && firewall-cmd --reload');
+    expect(trustedZoneFix('br0', none)).toBe('firewall-cmd --zone=trusted --add-interface=br0 && firewall-cmd --permanent --zone=trusted --add-interface=br0');
+    expect(trustedZoneFix('br0', internal)).toBe(
+      'firewall-cmd --zone=trusted --change-interface=br0 && firewall-cmd --permanent --zone=trusted --change-interface=br0',
+    );
   });
 });
 

@@ -33,8 +33,8 @@ const failed: ProbeOutcome = { ok: false, neighbours: new Map() };
 const cause = (p: PlannedProbe, f: HostFacts) => diagnose(p, failed, desired, f);
 
 const FALLBACK = 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
-const ADD = (br: string) => `firewall-cmd --permanent --zone=trusted --add-interface=${br} && firewall-cmd --reload`;
-const CHANGE = (br: string) => `firewall-cmd --permanent --zone=trusted --change-interface=${br} && firewall-cmd --reload`;
+const ADD = (br: string) => `firewall-cmd --zone=trusted --add-interface=${br} && firewall-cmd --permanent --zone=trusted --add-interface=${br}`;
+const CHANGE = (br: string) => `firewall-cmd --zone=trusted --change-interface=${br} && firewall-cmd --permanent --zone=trusted --change-interface=${br}`;
 const firewalldWarnings = (f: HostFacts) => hostWarnings(desired, f).filter((w) => w.message.startsWith('firewalld'));
 
 describe('hostWarnings with firewalld', () => {
