@@ -28,8 +28,9 @@ export async function roundTrip(ctx: HostContext, prefix: string, probes: Planne
     signal: ctx.signal,
   });
   const read = parseFacts(res.stdout + (res.code === 0 ? '' : `\n${res.stderr}`), ctx.host.name);
-  const nft = scope.nftFrom?.nftChains;
-  const facts = nft ? { ...read, nftChains: nft } : read;
+  // other firewalls' chains (and firewalld's zones) as read before our own steps, which touch neither
+  const from = scope.nftFrom;
+  const facts = from?.nftChains ? { ...read, nftChains: from.nftChains, ...(from.firewalld ? { firewalld: from.firewalld } : {}) } : read;
   return { stdout: res.stdout, facts, probes: parseProbeOutput(res.stdout, probes.length) };
 }
 

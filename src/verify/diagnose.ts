@@ -89,6 +89,8 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
       return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
     if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
   }
+  if (p.kind === 'upstream' && facts.nat.legacyTables)
+    return `no reply: iptables-legacy tables exist besides iptables-nft's, and their FORWARD chain may drop it (cnet-remote cannot read it): iptables-legacy -S FORWARD`;
   return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
 }
 

@@ -114,6 +114,8 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     const w = firewalldWarning(facts, b);
     if (w) out.push(w);
   }
+  const legacy = legacyTablesWarning(facts, natted);
+  if (legacy) out.push(legacy);
   const reset = natted.find((b) => ownNat.has(b.name));
   if (!facts.ipForward && reset) {
     const { sysctl } = familyOf(reset.subnet).forwarding;
@@ -123,4 +125,17 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     });
   }
   return out;
+}
+
+/**
+ * iptables-nft answers, but iptables-legacy holds tables too (Docker or kube-proxy on legacy, a
+ * host switched between the two): legacy's FORWARD chain judges the bridges' traffic as well, and
+ * nothing iptables-nft (or nft) prints shows it. Named, with where to look, not guessed at.
+ */
+export function legacyTablesWarning(facts: HostFacts, natted: readonly { name: string }[]): HostWarning | undefined {
+  if (!facts.nat.legacyTables || natted.length === 0) return undefined;
+  return {
+    message: `iptables-legacy tables exist besides iptables-nft's (Docker or kube-proxy on iptables-legacy?): their FORWARD chain also judges the traffic of ${natted.map((b) => b.name).join(', ')}, and iptables-nft cannot show it`,
+    fix: `look: iptables-legacy -S FORWARD; if it drops, accept the bridges there (${natted.map((b) => quoteArgv(['iptables-legacy', '-I', 'FORWARD', '-i', b.name, '-j', 'ACCEPT'])).join(' && ')}), or keep the host's firewall in one framework`,
+  };
 }

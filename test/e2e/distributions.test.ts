@@ -170,3 +170,33 @@ describe('debian13: cnet.firewall: nftables moves a host from iptables to its ow
     expect((await onVm(lab, 1, 'nft list tables | grep -c cnet_remote || true\n')).stdout.trim()).toBe('0');
   });
 });
+
+describe.sequential('debian12: a firewall on iptables-legacy (Docker on legacy) beside iptables-nft', () => {
+  const lab = () => labs.get('debian12')!;
+  const inv = () => [lab().inventory, SEED_PART2];
+  const LEGACY =
+    "no reply: iptables-legacy tables exist besides iptables-nft's, and their FORWARD chain may drop it (cnet-remote cannot read it): iptables-legacy -S FORWARD";
+
+  it("legacy's FORWARD policy DROP: named as the probes' cause and warned of, with where to look; gone once legacy accepts", async () => {
+    await onVm(lab(), 1, 'iptables-legacy -P FORWARD DROP\n');
+    const up = await cliJson('up', ...inv(), '--probe', '--limit', 'vm1');
+    expect(up.code).toBe(2);
+    const h = up.json.hosts[0] as unknown as {
+      firewall: unknown;
+      probes: { kind: string; ok: boolean; cause?: string }[];
+      warnings: { message: string; fix: string }[];
+    };
+    expect(h.firewall).toEqual({ backend: 'iptables', why: 'auto: iptables (nf_tables) answers' });
+    const upstream = h.probes.filter((p) => p.kind === 'upstream');
+    expect(upstream.length).toBe(2);
+    expect(upstream.every((p) => !p.ok && p.cause === LEGACY)).toBe(true);
+    expect(h.warnings.some((w) => w.message.startsWith('iptables-legacy tables exist') && w.fix.includes('iptables-legacy -I FORWARD -i br0 -j ACCEPT'))).toBe(
+      true,
+    );
+    await onVm(lab(), 1, 'iptables-legacy -P FORWARD ACCEPT\n');
+    const verify = await cliJson('verify', ...inv(), '--probe', '--limit', 'vm1');
+    expect(verify.code, verify.stdout).toBe(0);
+    const down = await cliJson('down', ...inv());
+    expect(down.code).toBe(0);
+  });
+});

@@ -30,6 +30,15 @@ const ACCEPT_BR0 = 'iptables -I FORWARD -i br0 -j ACCEPT && iptables -I FORWARD 
 const BRNF = 'dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: sysctl -w net.bridge.bridge-nf-call-iptables=0';
 
 describe('diagnose: nothing in the facts explains it', () => {
+  it('an upstream probe nothing else explains, with iptables-legacy tables beside iptables-nft: their FORWARD chain named', () => {
+    const both = edited(converged, (c) => void (c.nat.legacyTables = true));
+    for (const p of plan.filter((x) => x.kind === 'upstream'))
+      expect(cause(p, both)).toBe(
+        "no reply: iptables-legacy tables exist besides iptables-nft's, and their FORWARD chain may drop it (cnet-remote cannot read it): iptables-legacy -S FORWARD",
+      );
+    expect(cause(plan.find((x) => x.kind === 'peer')!, both)).toBe(FALLBACK);
+  });
+
   it('on the converged host every probe gets the fallback text', () => {
     for (const p of plan) expect(cause(p, converged), `${p.kind} ${p.from}->${p.to}`).toBe(FALLBACK);
   });

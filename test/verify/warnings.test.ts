@@ -17,6 +17,19 @@ const BRNF_FIX = 'sysctl -w net.bridge.bridge-nf-call-iptables=0';
 const withForward = (f: HostFacts, policy: string, rules: string[][] = []): HostFacts => edited(f, (c) => void (c.forwardChain = { policy, rules }));
 
 describe('hostWarnings', () => {
+  it('iptables-legacy tables beside iptables-nft (as iptables-save 1.8.9 warns of them): named, with where to look; not without NAT', () => {
+    const both = edited(converged, (c) => void (c.nat.legacyTables = true));
+    expect(hostWarnings(desired, both)).toEqual([
+      {
+        message:
+          "iptables-legacy tables exist besides iptables-nft's (Docker or kube-proxy on iptables-legacy?): their FORWARD chain also judges the traffic of br0, brd1, and iptables-nft cannot show it",
+        fix: "look: iptables-legacy -S FORWARD; if it drops, accept the bridges there (iptables-legacy -I FORWARD -i br0 -j ACCEPT && iptables-legacy -I FORWARD -i brd1 -j ACCEPT), or keep the host's firewall in one framework",
+      },
+    ]);
+    const noNat = { ...desired, bridges: desired.bridges.map((b) => ({ ...b, nat: false })) };
+    expect(hostWarnings(noNat, both).some((w) => w.message.includes('iptables-legacy'))).toBe(false);
+  });
+
   it('converged.txt: none', () => {
     expect(hostWarnings(desired, converged)).toEqual([]);
   });
