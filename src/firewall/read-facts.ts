@@ -17,6 +17,8 @@ function variantOf(text: string): Pick<NatFacts, 'variant' | 'legacyTables'> {
 /** "nft-table": `nft -j list table inet cnet_remote`, or (with "nft-failed") why it failed; a table that does not exist is no failure. */
 function nftOf(s: GatheredSections): NftFacts | undefined {
   if (!s.has('nft-table')) return undefined;
+  // nft answered the chains, and nothing there or in the record is of the table: not listed
+  if (s.has('nft-none')) return { available: true };
   const text = s.get('nft-table')!;
   if (!s.has('nft-failed')) return { available: true, table: s.parse('nft-table', text, parseNftTable) };
   if (/No such file or directory/.test(text)) return { available: true };
@@ -26,7 +28,7 @@ function nftOf(s: GatheredSections): NftFacts | undefined {
 /**
  * The firewall's sections of the gathered text (remote/programs/gather.sh) → the facts' firewall
  * fields. "iptables": `iptables-save`'s output, or (with "iptables-failed") why it failed;
- * "nft-table" (and "nft-failed"): cnet-remote's own nftables table; "nft": `nft -j list chains`,
+ * "nft-table" (and "nft-failed", or "nft-none": no sign of it, not listed): cnet-remote's own nftables table; "nft": `nft -j list chains`,
  * other firewalls' forward chains (nft-chains.ts); "firewalld": `nft -j list table inet firewalld`,
  * there only where that table exists (firewalld.ts).
  */

@@ -10,7 +10,7 @@ const each = (fn: string, names: readonly string[]): Table => ({ kind: 'calls', 
  * reader: facts/parse-facts.ts). `namespaces`: the namespaces to read (absent ones are reported
  * absent), and besides them those the record lists that exist; `fdbDevices`: VXLAN devices whose
  * forwarding database to read; `nft: false` leaves out other firewalls' nftables chains (a
- * read-back after our own steps, which touch no chain but cnet-remote's own table's).
+ * read-back after our own steps, which touch no chain but cnet-remote's own table's, listed then).
  */
 export function gatherScript(namespaces: readonly string[], fdbDevices: readonly string[] = [], opts: { nft?: boolean } = {}): string {
   return program('gather', {

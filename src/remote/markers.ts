@@ -26,6 +26,7 @@ export const MARKERS = [
   'nft',
   'nft-table',
   'nft-failed',
+  'nft-none',
   'firewalld',
   'brnf',
   'record',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { cli, cliJson, onVm, pings, ROOT, SEED_PART2, startLab, stopLab } from './lab-fixture.js';
+import { cli, cliJson, onVm, pings, ROOT, SEED_PART2, SEED_PB_JELLY, startLab, stopLab } from './lab-fixture.js';
 
 /**
  * The compatibility matrix: the seeds' scenario on lab VMs that are real Debian systems (their own
@@ -50,18 +50,21 @@ const SNAPSHOT = [
   '',
 ].join('\n');
 
-/** How each backend's rules are lost: nftables' whole ruleset flushed; iptables' rule for br0 deleted. */
+/** How each backend's rules are lost, and what verify then names: nftables' whole ruleset flushed; iptables' rule for br0 deleted. */
 const LOSE_NAT = {
-  nftables: 'nft flush ruleset\n',
-  iptables: "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\n",
+  nftables: { script: 'nft flush ruleset\n', lost: ['bridges.br0.nat', 'bridges.brd1.nat'] },
+  iptables: {
+    script: "iptables -t nat -D POSTROUTING -s 172.18.0.0/16 '!' -o br0 -m comment --comment cnet-remote:br0 -j MASQUERADE\n",
+    lost: ['bridges.br0.nat'],
+  },
 } as const;
 
-describe.sequential.each(MATRIX)('$image: the seed', ({ image, backend, why }) => {
+describe.sequential.each(MATRIX)('$image: both seeds', ({ image, backend, why }) => {
   const lab = () => labs.get(image)!;
-  const inv = () => [lab().inventory, SEED_PART2];
+  const inv = () => [lab().inventory, SEED_PART2, SEED_PB_JELLY];
   let before: string;
 
-  it(`up builds the seed with ${backend} (chosen by auto), every probe answered`, async () => {
+  it(`up builds both seeds with ${backend} (chosen by auto), every probe answered`, async () => {
     await onVm(lab(), 1, FOREIGN);
     before = (await onVm(lab(), 1, SNAPSHOT)).stdout;
     const run = await cliJson('up', ...inv(), '--probe');
@@ -70,7 +73,7 @@ describe.sequential.each(MATRIX)('$image: the seed', ({ image, backend, why }) =
     for (const [i, h] of (run.json.hosts as unknown as { firewall: unknown; probes: { ok: boolean }[]; verified: boolean }[]).entries()) {
       expect(h.firewall).toEqual({ backend, why: why[i] });
       expect(h.verified).toBe(true);
-      expect(h.probes.length).toBe(8);
+      expect(h.probes.length).toBe(16);
       expect(h.probes.every((p) => p.ok)).toBe(true);
     }
     const tables = (await onVm(lab(), 1, 'nft list tables\n')).stdout;
@@ -84,6 +87,8 @@ describe.sequential.each(MATRIX)('$image: the seed', ({ image, backend, why }) =
       expect(await pings(lab(), vm, 'container2', '172.18.0.2')).toBe(true);
       expect(await pings(lab(), vm, undefined, '172.18.0.2')).toBe(true);
       expect(await pings(lab(), vm, 'container2', lab().plan.internetAddress)).toBe(true);
+      expect(await pings(lab(), vm, 'jelly', '172.19.0.2')).toBe(true);
+      expect(await pings(lab(), vm, 'pb', lab().plan.internetAddress)).toBe(true);
     }
   });
 
@@ -96,11 +101,11 @@ describe.sequential.each(MATRIX)('$image: the seed', ({ image, backend, why }) =
   });
 
   it('lost NAT rules are named by verify and restored by up', async () => {
-    await onVm(lab(), 1, LOSE_NAT[backend]);
+    await onVm(lab(), 1, LOSE_NAT[backend].script);
     const verify = await cliJson('verify', ...inv());
     expect(verify.code).toBe(2);
     const vm1 = verify.json.hosts.find((h) => h.name === 'vm1')!;
-    expect(vm1.mismatches.map((m) => m.path)).toEqual(['bridges.br0.nat']);
+    expect(vm1.mismatches.map((m) => m.path)).toEqual(LOSE_NAT[backend].lost);
     expect(verify.json.hosts.find((h) => h.name === 'vm2')!.status).toBe('ok');
     const up = await cliJson('up', ...inv());
     expect(up.code, up.stdout).toBe(0);

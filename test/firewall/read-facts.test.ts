@@ -22,17 +22,25 @@ const nftSections = (name: string) => fixture(`nft/gather-${name}.txt`);
 const ourTable = fixture('nft/rules.json');
 
 describe('the sections read', () => {
-  it('"iptables", "iptables-failed", "nft" (other firewalls’ chains), "nft-table", "nft-failed" and "firewalld"; the JSON ones through `parse`', () => {
+  it('"iptables", "iptables-failed", "nft" (other firewalls’ chains), "nft-table", "nft-none", "nft-failed" and "firewalld"; the JSON ones through `parse`', () => {
     const s = gathered(
       fixture('facts/converged.txt').replace('@@end', `@@nft-table\n${ourTable}@@nft\n{"nftables": []}\n@@firewalld\n{"nftables": []}\n@@end`),
     );
     readFirewallFacts(s);
-    expect([...s.asked].sort()).toEqual(['firewalld', 'iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-table']);
+    expect([...s.asked].sort()).toEqual(['firewalld', 'iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-none', 'nft-table']);
     expect(s.parsed.sort()).toEqual(['firewalld', 'nft', 'nft-table']);
   });
 
   it('without an "iptables" section: the gather did not finish', () => {
     expect(() => read('@@root\n[]\n@@end\n')).toThrow(FactsError);
+  });
+});
+
+describe('nft-none', () => {
+  it('nft answered the chains and nothing showed the table: nft available, no table, nothing parsed', () => {
+    const s = gathered(fixture('facts/converged.txt').replace('@@end', '@@nft\n{"nftables": []}\n@@nft-table\n@@nft-none\n@@end'));
+    expect(readFirewallFacts(s).nft).toEqual({ available: true });
+    expect(s.parsed).toEqual(['nft']);
   });
 });
 
@@ -117,8 +125,13 @@ describe('nftables', () => {
     expect(read(withSave('nf_tables', gatherText([['nft-table', fixture('nft/empty-table.json')]]))).nft).toEqual({ available: true, table: { chains: [] } });
   });
 
-  it('the table absent (nft’s "No such file or directory"): nft available, no table', () => {
-    expect(nftSections('absent-table')).toContain('Error: No such file or directory');
+  it('the table listed (the record named it) but absent (nft’s "No such file or directory", as nft 1.0.6 printed it): nft available, no table', () => {
+    const listedAbsent = `@@nft-table\n${fixture('nft/list-table-nosuch.txt')}@@nft-failed\n`;
+    expect(read(withSave('nf_tables', listedAbsent)).nft).toEqual({ available: true });
+  });
+
+  it('no sign of the table, so not listed (the real gather in a fresh namespace): nft available, no table', () => {
+    expect(nftSections('absent-table')).toBe('@@nft-table\n@@nft-none\n');
     expect(read(withSave('nf_tables', nftSections('absent-table'))).nft).toEqual({ available: true });
   });
 

@@ -23,8 +23,8 @@ const table = (text: string, name: string) => {
 
 /**
  * the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails;
- * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places; `firewalld`
- * only where firewalld's table `inet firewalld` is)
+ * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places; `nft-none` when
+ * nothing showed the table, so it was not listed; `firewalld` only where firewalld's table `inet firewalld` is)
  */
 const SECTIONS = [
   'mgmt',
@@ -35,11 +35,12 @@ const SECTIONS = [
   'forward',
   'iptables',
   'iptables-failed',
+  'nft',
+  'firewalld',
   'nft-table',
   'nft-failed',
   'nft-failed',
-  'nft',
-  'firewalld',
+  'nft-none',
   'brnf',
   'record',
   'txn',
@@ -68,7 +69,7 @@ describe('gatherScript text', () => {
     expect(script).toContain('ip "$IP_FAMILY" -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
     expect(script).toContain(`ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
     expect(script).toContain('iptables-save 2>&1 || ');
-    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (cnet-remote's table, other firewalls' chains, firewalld's table where it is), and bridge per VXLAN device: the rest are builtins
+    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (other firewalls' chains; cnet-remote's table and firewalld's where they are), and bridge per VXLAN device: the rest are builtins
     const commands = script.split('\n').filter((l) => /^\s*(\w+=\$\()?(ip|iptables-save|nft|bridge) /.test(l));
     expect(
       commands.map(

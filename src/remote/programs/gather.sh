@@ -7,7 +7,7 @@
 # as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
 # are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
 # list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
-# `iptables-save`, one `nft` for cnet-remote's table and one for the chains (and, where firewalld's
+# `iptables-save`, one `nft` for the chains (and one for cnet-remote's table where it is) (and, where firewalld's
 # table is there, one for it); the rest (the user it runs as among them) is shell builtins. Each
 # section starts with a marker (its reader: src/facts/parse-facts.ts).
 
@@ -68,10 +68,12 @@ CNET_EOF
 mark state-dir
 printf '%s\n' "$bad"
 asked=/
+table_in_record=
 namespaces
 # the namespaces the record lists that exist (what `up` made and the inventory may no longer name)
 if [ -z "$bad" ] && [ -f "$RECORD_FILE" ]; then
   while read -r k n _; do
+    case "$k" in nft-table) table_in_record=1 ;; esac
     case "$k $n" in "netns "[A-Za-z0-9_]*) ;; *) continue ;; esac
     case "$n" in *[!A-Za-z0-9_.-]*) continue ;; esac
     case "$asked" in *"/$n/"*) continue ;; esac
@@ -86,18 +88,16 @@ read -r v < "$FORWARDING"
 echo "$v"
 mark iptables
 iptables-save 2>&1 || mark iptables-failed
-# cnet-remote's own table (one that does not exist fails too: its reader tells the two apart)
-mark nft-table
-if command -v nft > /dev/null; then
-  nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed
-else
-  echo 'nft: not found'
-  mark nft-failed
-fi
+# cnet-remote's own table: listed where there is a sign of it (its chains among the chains; the
+# record naming it, as it does in a read-back after steps that made it), or where the chains could
+# not be listed (then nft says why); else said absent without another process. A table that does
+# not exist fails too: its reader tells the two apart
+list_table=$table_in_record
 if [ -n "$NFT" ]; then
   mark nft
-  chains=$(nft -j list chains 2> /dev/null)
+  chains=$(nft -j list chains 2> /dev/null) || list_table=1
   printf '%s\n' "$chains"
+  case "$chains" in *"\"family\": \"$NFT_FAMILY\", \"table\": \"$NFT_TABLE\""*) list_table=1 ;; esac
   # firewalld's table (its zones), read only where firewalld's table is there
   case "$chains" in
     *'"family": "inet", "table": "firewalld"'*)
@@ -105,6 +105,15 @@ if [ -n "$NFT" ]; then
       nft -j list table inet firewalld 2> /dev/null
       ;;
   esac
+fi
+mark nft-table
+if ! command -v nft > /dev/null; then
+  echo 'nft: not found'
+  mark nft-failed
+elif [ -n "$list_table" ]; then
+  nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed
+else
+  mark nft-none
 fi
 mark brnf
 f=/proc/sys/net/bridge/bridge-nf-call-iptables
