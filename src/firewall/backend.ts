@@ -11,6 +11,9 @@ export interface FirewallCommand {
   undo?: string[];
 }
 
+/** A rule's removal: its delete, taken back by its add. */
+export const removalOf = ({ add, del }: { add: string[]; del: string[] }): FirewallCommand => ({ argv: del, undo: add });
+
 /**
  * A firewall backend: how cnet-remote's NAT rules are written, read back and removed with one
  * firewall tool (iptables.ts: the nat table's POSTROUTING chain; nftables.ts: a table of its own).

@@ -1,6 +1,6 @@
 import { familyOfText, type AddressFamily } from '../address/family.js';
 import { natComment } from '../ownership/record.js';
-import type { FirewallBackend } from './backend.js';
+import { type FirewallBackend, removalOf } from './backend.js';
 import type { NatRule } from './nat-rule.js';
 import type { FirewallFacts } from './types.js';
 
@@ -51,7 +51,8 @@ export const iptables: FirewallBackend = {
   natSteps,
   has: (facts, o) => o.kind === 'nat' && hasNatRule(facts, o),
   owned: (facts) => facts.nat.rules.flatMap((words) => ourNatRule(words) ?? []),
-  removal: (o) => (o.kind === 'nat' ? { argv: natSteps(o).del, undo: natSteps(o).add } : { argv: [] }),
+  // it holds rules only: backendOf gives it no table
+  removal: (o) => (o.kind === 'nat' ? removalOf(natSteps(o)) : { argv: [] }),
   without: (facts, removed) => {
     const gone = new Set(removed.flatMap((o) => (o.kind === 'nat' && !o.nftables ? [specOf(o).join(' ')] : [])));
     return { ...facts, nat: { ...facts.nat, rules: facts.nat.rules.filter((x) => !gone.has(x.join(' '))) } };

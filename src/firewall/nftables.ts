@@ -1,5 +1,5 @@
 import { natComment } from '../ownership/record.js';
-import type { FirewallBackend, FirewallObject } from './backend.js';
+import { type FirewallBackend, type FirewallObject, removalOf } from './backend.js';
 import type { NatRule } from './nat-rule.js';
 import { chainOf, NAT_PRIORITY, TABLE } from './nft-table.js';
 import type { FirewallFacts } from './types.js';
@@ -65,7 +65,7 @@ export const nftables: FirewallBackend = {
   // the table is ours by its name, but removed only when all it holds is ours: another's chain in it stays, and so does the table
   has: (facts, o) => (o.kind === 'nft-table' ? tableIsOurs(facts) : ourRules(facts).some((r) => sameRule(r, o))),
   owned: (facts) => [...ourRules(facts), ...(tableIsOurs(facts) ? [TABLE_OBJECT] : [])],
-  removal: (o) => (o.kind === 'nft-table' ? { argv: ['nft', 'delete', 'table', ...T] } : { argv: nftables.natSteps(o).del, undo: nftables.natSteps(o).add }),
+  removal: (o) => (o.kind === 'nft-table' ? { argv: ['nft', 'delete', 'table', ...T] } : removalOf(nftables.natSteps(o))),
   without: (facts, removed) => {
     const table = facts.nft?.table;
     if (!table || !facts.nft) return facts;

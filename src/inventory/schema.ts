@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ShlexError, shlexSplit } from '../shell/python-shlex.js';
 import { isIpv4, parseCidr, SUBNET_PREFIX } from '../address/ipv4.js';
+import { FIREWALL_SETTINGS } from './types.js';
 
 /**
  * The raw shapes of an inventory: Ansible's group structure, the connection variables we read,
@@ -131,7 +132,7 @@ export const FABRIC_KEYS = Object.keys(fabricSchema.unwrap().shape);
 
 export const cnetSchema = z.strictObject({
   /** which tool writes the NAT rules (firewall/choose.ts) */
-  firewall: z.enum(['auto', 'nftables', 'iptables']).optional(),
+  firewall: z.enum(FIREWALL_SETTINGS).optional(),
   bridges: z.record(z.string(), bridgeSchema).nullable().optional(),
   namespaces: z.record(z.string(), namespaceSchema).nullable().optional(),
   fabric: fabricSchema.optional(),

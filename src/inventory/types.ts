@@ -103,7 +103,8 @@ export interface FabricSpec {
 }
 
 /** `cnet.firewall`: which tool writes the host's NAT rules; `auto` (the default) picks per host (firewall/choose.ts). */
-export type FirewallSetting = 'auto' | 'nftables' | 'iptables';
+export const FIREWALL_SETTINGS = ['auto', 'nftables', 'iptables'] as const;
+export type FirewallSetting = (typeof FIREWALL_SETTINGS)[number];
 
 /** What one host should have, with defaults filled and addresses allocated. Sorted by name. */
 export interface DesiredNetwork {

@@ -104,6 +104,7 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     (l) => gone.has(ownedKey({ kind: 'link', name: l.name })) || (l.kind === 'veth' && l.peerNetnsId !== undefined && nsidsGone.has(l.peerNetnsId)),
   );
   const linkNames = new Set(linksGone.map((l) => l.name));
+  const firewallGone = removed.flatMap((o) => (o.kind === 'nat' || o.kind === 'nft-table' ? [o] : []));
   const nsid = (name: string) => facts.netns.get(name);
   const namespaces = new Map<string, NetnsFacts>();
   for (const [name, ns] of facts.namespaces) {
@@ -124,14 +125,7 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     },
     netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
     namespaces,
-    ...BACKENDS.reduce(
-      (f, b) =>
-        b.without(
-          f,
-          removed.flatMap((o) => (o.kind === 'nat' || o.kind === 'nft-table' ? [o] : [])),
-        ),
-      facts as FirewallFacts,
-    ),
+    ...BACKENDS.reduce((f, b) => b.without(f, firewallGone), facts as FirewallFacts),
     ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
     record: facts.record.filter((o) => !gone.has(ownedKey(o))),
   };

@@ -8,7 +8,7 @@ import type { Command, HostOperation } from './host-context.js';
 import { refused, conflictError } from './refusal.js';
 import { roundTrip } from './round-trip.js';
 import { up } from './up.js';
-import { firewallUsed, probesFor, toMismatch, verifyState } from './verify-state.js';
+import { firewallField, probesFor, toMismatch, verifyState } from './verify-state.js';
 
 export type { Command, HostContext, HostOperation, HostOutcome, OperationOptions } from './host-context.js';
 
@@ -21,8 +21,7 @@ export const operations: Record<Command, HostOperation> = {
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, facts, { prune: ctx.options.prune });
     const steps = renderSteps(plan.steps);
-    const fw = firewallUsed(ctx.host.network, facts, plan.firewall);
-    const firewall = fw ? { firewall: fw } : {};
+    const firewall = firewallField(ctx.host.network, plan.firewall);
     if (plan.conflicts.length)
       return { changed: false, steps, changes: 0, verified: false, mismatches: [], error: conflictError(plan.conflicts), facts, ...firewall };
     return {

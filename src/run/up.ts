@@ -7,7 +7,7 @@ import type { HostContext, HostOutcome } from './host-context.js';
 import { conflictError, refused } from './refusal.js';
 import { roundTrip, scopeOf } from './round-trip.js';
 import { transact } from './transact.js';
-import { firewallUsed, probesFor, verifyState } from './verify-state.js';
+import { firewallField, probesFor, verifyState } from './verify-state.js';
 
 /** `up` on a host: plan from what it holds, apply as one transaction (armed with --confirm-timeout), verify what it holds then. */
 export function up(ctx: HostContext): Promise<HostOutcome> {
@@ -15,9 +15,8 @@ export function up(ctx: HostContext): Promise<HostOutcome> {
   return onCurrentHost(ctx, scopeOf(ctx.host), async (first, notes) => {
     ctx.phase('plan');
     const plan = planUp(ctx.host.network, first.facts, { prune: ctx.options.prune });
-    const firewall = firewallUsed(ctx.host.network, first.facts, plan.firewall);
-    if (plan.conflicts.length)
-      return { ...refused(conflictError(plan.conflicts), [...notes, ...hostWarnings(ctx.host.network, first.facts)]), ...(firewall ? { firewall } : {}) };
+    const firewall = firewallField(ctx.host.network, plan.firewall);
+    if (plan.conflicts.length) return { ...refused(conflictError(plan.conflicts), [...notes, ...hostWarnings(ctx.host.network, first.facts)]), ...firewall };
     if (plan.steps.length === 0) {
       const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
       return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
@@ -43,7 +42,7 @@ export function up(ctx: HostContext): Promise<HostOutcome> {
       ...state,
       warnings,
       ...(error ? { error, verified: false } : {}),
-      ...(firewall ? { firewall } : {}),
+      ...firewall,
     };
   });
 }

@@ -5,7 +5,7 @@ import { leftovers } from '../plan/plan.js';
 import type { Mismatch } from '../result/finding.js';
 import { findingsCount } from '../result/problems.js';
 import type { FirewallUsed, HostWarning, ProbeResult } from '../result/result.js';
-import { chooseFirewall } from '../firewall/choose.js';
+import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
@@ -25,10 +25,11 @@ export const toMismatch = ({ path, desired, actual, object, part }: Mismatch): M
  */
 function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch[]; kept: HostWarning[] } {
   const net = ctx.host.network;
-  const left = leftovers(net, facts);
+  const firewall = chooseFirewall(net.firewall, facts).backend;
+  const left = leftovers(net, facts, firewall);
   const prune = ctx.options.prune;
   return {
-    mismatches: [...assess(net, facts).findings, ...(prune ? left : []), ...duplicateAddresses(net, facts)].map(toMismatch),
+    mismatches: [...assess(net, facts, firewall).findings, ...(prune ? left : []), ...duplicateAddresses(net, facts)].map(toMismatch),
     kept: prune ? [] : left.map((f) => ({ message: `${f.path}: ${f.actual}; kept (--no-prune)` })),
   };
 }
@@ -59,7 +60,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     };
   });
   const found = findingsCount(mismatches.length, probeResults);
-  const firewall = firewallUsed(ctx.host.network, facts);
+  const firewall = firewallField(ctx.host.network, chooseFirewall(ctx.host.network.firewall, facts));
   const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
@@ -69,13 +70,13 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     ...(ctx.options.probe ? { probes: probeResults } : {}),
     ...(warnings.length ? { warnings } : {}),
     ...(found ? { error: found } : {}),
-    ...(firewall ? { firewall } : {}),
+    ...firewall,
   };
 }
 
-/** The backend that writes a host's NAT rules and why, for a host with NAT (`choice`: as the plan made it, else from the facts). */
-export function firewallUsed(desired: DesiredNetwork, facts: HostFacts, choice = chooseFirewall(desired.firewall, facts)): FirewallUsed | undefined {
-  return desired.bridges.some((b) => b.nat) ? { backend: choice.backend.name, why: choice.why } : undefined;
+/** The result's `firewall`: the backend that writes a host's NAT rules and why, for a host with NAT (none without). */
+export function firewallField(desired: DesiredNetwork, choice: FirewallChoice): { firewall?: FirewallUsed } {
+  return desired.bridges.some((b) => b.nat) ? { firewall: { backend: choice.backend.name, why: choice.why } } : {};
 }
 
 /**
