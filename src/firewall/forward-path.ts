@@ -1,16 +1,18 @@
 import { type Cidr, familyOf, formatCidr } from '../address/family.js';
 import { quoteArgv } from '../shell/quote.js';
 import { IPTABLES } from './iptables.js';
-import type { FirewallFacts } from './types.js';
+import type { FamilyName, FirewallFacts, ForwardChainFacts } from './types.js';
 
 /**
  * The forward path as iptables' filter table judges it: its FORWARD chain (Docker sets its policy
- * to DROP). Whichever backend writes cnet-remote's NAT rules, every firewall on the host judges
+ * to DROP), and for IPv6 ip6tables' own (Docker 27+ and Ubuntu 24.04's ufw set its policy to DROP
+ * too). Whichever backend writes cnet-remote's NAT rules, every firewall on the host judges
  * what the bridges route: this chain when iptables answers, and native nftables' forward chains
- * (nft-chains.ts). A rule accepting in one does not overrule a drop in another.
+ * (nft-chains.ts). A rule accepting in one does not overrule a drop in another. Each judgement is
+ * of one family, the subnet's: an IPv4 net is judged by iptables' chain, an IPv6 one by ip6tables'.
  */
 
-/** A network whose forwarded traffic is judged: a bridge (by its name and subnet). */
+/** A network whose forwarded traffic is judged: a bridge (by its name and one family's subnet: the family judged). */
 export interface ForwardNet {
   name: string;
   subnet: Cidr;
@@ -27,6 +29,12 @@ export interface ForwardVerdict {
 
 const DROPS = new Set(['DROP', 'REJECT']);
 
+/** The family's FORWARD chain: iptables' for IPv4, ip6tables' for IPv6; undefined when it was not (or could not be) read. */
+export const forwardChainOf = (facts: FirewallFacts, family: FamilyName = 'ipv4'): ForwardChainFacts | undefined =>
+  family === 'ipv6' ? facts.forwardChain6 : facts.forwardChain;
+
+const chainFor = (facts: FirewallFacts, net: ForwardNet) => forwardChainOf(facts, familyOf(net.subnet).name);
+
 /** Does an iptables rule (words after `-A CHAIN`) name this bridge or its subnet? */
 function touches(rule: string[], net: ForwardNet): boolean {
   const subnet = formatCidr(net.subnet);
@@ -40,30 +48,31 @@ function touches(rule: string[], net: ForwardNet): boolean {
 
 const target = (rule: string[]): string | undefined => rule[rule.indexOf('-j') + 1];
 
-/** Forwarded traffic of this bridge is accepted before the policy applies (Docker's own rules do this). */
+/** Forwarded traffic of this bridge (in its subnet's family) is accepted before the policy applies (Docker's own rules do this). */
 export function forwardAccepted(facts: FirewallFacts, net: ForwardNet): boolean {
-  const chain = facts.forwardChain;
+  const chain = chainFor(facts, net);
   if (!chain) return true;
   const accepts = chain.rules.filter((r) => touches(r, net) && target(r) === 'ACCEPT');
   return chain.policy === 'ACCEPT' || accepts.length > 0;
 }
 
-/** The FORWARD rules that drop this bridge's traffic. */
+/** The FORWARD rules (of its subnet's family) that drop this bridge's traffic. */
 export function forwardDrops(facts: FirewallFacts, net: ForwardNet): string[][] {
-  return (facts.forwardChain?.rules ?? []).filter((r) => touches(r, net) && DROPS.has(target(r) ?? ''));
+  return (chainFor(facts, net)?.rules ?? []).filter((r) => touches(r, net) && DROPS.has(target(r) ?? ''));
 }
 
-/** How the FORWARD chain treats a network's routed traffic. */
+/** How the FORWARD chain of its subnet's family treats a network's routed traffic; the fixes with that family's command (`ip6tables -D FORWARD …`). */
 export function forwardVerdict(facts: FirewallFacts, net: ForwardNet): ForwardVerdict {
   const cmd = IPTABLES[familyOf(net.subnet).name];
+  const chain = chainFor(facts, net);
   return {
-    ...(facts.forwardChain ? { policy: facts.forwardChain.policy } : {}),
+    ...(chain ? { policy: chain.policy } : {}),
     accepted: forwardAccepted(facts, net),
     drops: forwardDrops(facts, net).map((r) => ({ text: r.join(' '), fix: quoteArgv([cmd, '-D', 'FORWARD', ...r]) })),
   };
 }
 
-/** The commands that accept a bridge's traffic out, and the replies back. */
+/** The commands that accept a bridge's traffic out, and the replies back: iptables for an IPv4 net, ip6tables for an IPv6 one. */
 export function acceptFix(net: ForwardNet): string {
   const cmd = IPTABLES[familyOf(net.subnet).name];
   return [
@@ -72,7 +81,7 @@ export function acceptFix(net: ForwardNet): string {
   ].join(' && ');
 }
 
-/** Flannel's answer to a FORWARD chain that drops: accept the supernet (a fabric's), from and to. */
+/** Flannel's answer to a FORWARD chain that drops: accept the supernet (a fabric's; ip6tables for supernet6), from and to. */
 export function acceptNetFix(c: Cidr): string {
   const cmd = IPTABLES[familyOf(c).name];
   const net = formatCidr(c);

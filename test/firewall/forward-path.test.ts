@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCidr, type Cidr } from '../../src/address/family.js';
 import type { HostFacts } from '../../src/facts/types.js';
-import { acceptFix, acceptNetFix, forwardAccepted, forwardDrops, forwardVerdict } from '../../src/firewall/forward-path.js';
+import { acceptFix, acceptNetFix, type ForwardNet, forwardAccepted, forwardDrops, forwardVerdict } from '../../src/firewall/forward-path.js';
 import { bothSeeds, edited, facts } from '../verify/helpers.js';
 
 /**
@@ -9,7 +9,8 @@ import { bothSeeds, edited, facts } from '../verify/helpers.js';
  * recorded facts (test/fixtures/facts: gather-script outputs of lab VMs, see its README).
  */
 const desired = bothSeeds();
-const [br0, brd1] = desired.bridges as [(typeof desired.bridges)[0], (typeof desired.bridges)[0]];
+/** a bridge as the forward path judges it: its name and its IPv4 net's subnet */
+const [br0, brd1] = desired.bridges.map((b) => ({ name: b.name, subnet: b.nets[0]!.subnet })) as [ForwardNet, ForwardNet];
 const [converged, forwardDrop] = ['converged', 'forward-drop'].map((name) => facts(name)) as [HostFacts, HostFacts];
 
 const ACCEPT_BR0 = 'iptables -I FORWARD -i br0 -j ACCEPT && iptables -I FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';

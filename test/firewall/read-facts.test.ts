@@ -22,12 +22,13 @@ const nftSections = (name: string) => fixture(`nft/gather-${name}.txt`);
 const ourTable = fixture('nft/rules.json');
 
 describe('the sections read', () => {
-  it('"iptables", "iptables-failed", "nft" (other firewalls’ chains), "nft-table", "nft-none", "nft-failed" and "firewalld"; the JSON ones through `parse`', () => {
+  it('"iptables", "iptables-failed", "ip6tables", "nft" (other firewalls’ chains), "nft-table", "nft-none", "nft-failed" and "firewalld"; the JSON ones through `parse`', () => {
     const s = gathered(
       fixture('facts/converged.txt').replace('@@end', `@@nft-table\n${ourTable}@@nft\n{"nftables": []}\n@@firewalld\n{"nftables": []}\n@@end`),
     );
     readFirewallFacts(s);
-    expect([...s.asked].sort()).toEqual(['firewalld', 'iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-none', 'nft-table']);
+    // "ip6tables-failed" only beside an "ip6tables" section (ip6tables-save.test.ts)
+    expect([...s.asked].sort()).toEqual(['firewalld', 'ip6tables', 'iptables', 'iptables-failed', 'nft', 'nft-failed', 'nft-none', 'nft-table']);
     expect(s.parsed.sort()).toEqual(['firewalld', 'nft', 'nft-table']);
   });
 
