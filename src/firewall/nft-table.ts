@@ -1,6 +1,7 @@
+import { familyOfText } from '../address/family.js';
 import { NFT_TABLE, natComment } from '../ownership/record.js';
-import type { NatRule } from './nat-rule.js';
-import type { NftTableFacts } from './types.js';
+import { type NatRule, natFamily } from './nat-rule.js';
+import type { FamilyName, NftTableFacts } from './types.js';
 
 /**
  * Reads cnet-remote's own nftables table from `nft -j list table inet cnet_remote` (the gather's
@@ -9,23 +10,32 @@ import type { NftTableFacts } from './types.js';
  * a command.
  */
 
-/** The table: one base chain per NAT'ed bridge, `nat_BRIDGE`, hooked on postrouting at srcnat's priority. */
+/**
+ * The table: one base chain per NAT'ed bridge and family, `nat_BRIDGE` (IPv4: the name hosts
+ * already have) and `nat6_BRIDGE` (IPv6), hooked on postrouting at srcnat's priority. The two
+ * names never meet: `nat_` is never followed by a bridge that makes it `nat6_…` of another (the
+ * fourth character tells them apart).
+ */
 export const TABLE = NFT_TABLE;
 export const NAT_PRIORITY = 100;
-export const chainOf = (bridge: string): string => `nat_${bridge}`;
+export const CHAIN_PREFIX: Record<FamilyName, string> = { ipv4: 'nat_', ipv6: 'nat6_' };
+export const chainOf = (bridge: string, family: FamilyName = 'ipv4'): string => `${CHAIN_PREFIX[family]}${bridge}`;
+/** nft's payload protocol of each family: `ip saddr`, `ip6 saddr` */
+export const NFT_PROTOCOL: Record<FamilyName, 'ip' | 'ip6'> = { ipv4: 'ip', ipv6: 'ip6' };
 
 type Json = unknown;
 const obj = (v: Json): Record<string, Json> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : undefined);
 const str = (v: Json): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** `ip saddr|daddr` compared with a prefix: the CIDR text, when the match is exactly that. */
-function prefixMatch(expr: Json, field: 'saddr' | 'daddr', op: '==' | '!='): string | undefined {
+/** `ip|ip6 saddr|daddr` compared with a prefix of that family: the family and the CIDR text, when the match is exactly that. */
+function prefixMatch(expr: Json, field: 'saddr' | 'daddr', op: '==' | '!='): { family: FamilyName; cidr: string } | undefined {
   const m = obj(obj(expr)?.match);
   const payload = obj(obj(m?.left)?.payload);
-  if (!m || m.op !== op || payload?.protocol !== 'ip' || payload.field !== field) return undefined;
+  const family = (Object.keys(NFT_PROTOCOL) as FamilyName[]).find((f) => NFT_PROTOCOL[f] === payload?.protocol);
+  if (!m || m.op !== op || !family || payload?.field !== field) return undefined;
   const prefix = obj(obj(m.right)?.prefix);
   const addr = str(prefix?.addr);
-  return addr && typeof prefix?.len === 'number' ? `${addr}/${prefix.len}` : undefined;
+  return addr && typeof prefix?.len === 'number' && familyOfText(addr).name === family ? { family, cidr: `${addr}/${prefix.len}` } : undefined;
 }
 
 /** `oifname != "BRIDGE"`: the bridge. */
@@ -34,19 +44,24 @@ function notOif(expr: Json): string | undefined {
   return m?.op === '!=' && obj(obj(m.left)?.meta)?.key === 'oifname' ? str(m.right) : undefined;
 }
 
-/** A rule's expressions and comment → the NAT rule, when exactly cnet-remote's shape (nftables.ts natRuleText). */
+/**
+ * A rule's expressions and comment → the NAT rule, when exactly cnet-remote's shape (nftables.ts
+ * natRuleWords): `ip saddr` (and `ip daddr !=`) for IPv4, `ip6 saddr` (and `ip6 daddr !=`) for
+ * IPv6, never the two mixed.
+ */
 export function ourNatRule(expr: Json, comment: Json): NatRule | undefined {
   if (!Array.isArray(expr) || (expr.length !== 3 && expr.length !== 4)) return undefined;
   const subnet = prefixMatch(expr[0], 'saddr', '==');
   const except = expr.length === 4 ? prefixMatch(expr[1], 'daddr', '!=') : undefined;
   const bridge = notOif(expr.at(-2));
   const masquerade = obj(expr.at(-1));
-  if (!subnet || (expr.length === 4 && !except) || !bridge || !masquerade || !('masquerade' in masquerade) || masquerade.masquerade !== null) return undefined;
+  if (!subnet || (expr.length === 4 && except?.family !== subnet.family)) return undefined;
+  if (!bridge || !masquerade || !('masquerade' in masquerade) || masquerade.masquerade !== null) return undefined;
   if (comment !== natComment(bridge)) return undefined;
-  return { kind: 'nat', subnet, bridge, ...(except ? { except } : {}), nftables: true };
+  return { kind: 'nat', subnet: subnet.cidr, bridge, ...(except ? { except: except.cidr } : {}), nftables: true };
 }
 
-/** `nft -j list table inet cnet_remote` → its chains, each with its NAT rule when it is a base chain holding exactly one of ours. */
+/** `nft -j list table inet cnet_remote` → its chains, each with its NAT rule when it is a base chain holding exactly one of ours (named for its bridge and family). */
 export function parseNftTable(text: string): NftTableFacts {
   const doc = obj(JSON.parse(text));
   const items = Array.isArray(doc?.nftables) ? doc.nftables : [];
@@ -71,7 +86,7 @@ export function parseNftTable(text: string): NftTableFacts {
       const own = rules.filter((r) => r.chain === name);
       const rule = own.length === 1 ? ourNatRule(own[0]!.expr, own[0]!.comment) : undefined;
       const hooked = c.type === 'nat' && c.hook === 'postrouting' && c.prio === NAT_PRIORITY && (c.policy ?? 'accept') === 'accept';
-      return { name, empty: own.length === 0, ...(rule && hooked && name === chainOf(rule.bridge) ? { rule } : {}) };
+      return { name, empty: own.length === 0, ...(rule && hooked && name === chainOf(rule.bridge, natFamily(rule)) ? { rule } : {}) };
     }),
   };
 }
