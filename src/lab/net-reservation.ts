@@ -1,8 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { overlaps, parseCidr, type Cidr } from '../address/ipv4.js';
+import { isIpv6, overlaps6, parseIpv6 } from '../address/ipv6.js';
 import { labNamespaces, netnsList } from './lab-namespaces.js';
+import { labNetwork6 } from './lab-plan.js';
 import { exec } from './local-exec.js';
 import { isAlive, type ProcessId } from './process-id.js';
 
@@ -11,7 +13,9 @@ import { isAlive, type ProcessId } from './process-id.js';
  * while holding the lab lock (lock.ts), naming the lab and the process that made it. `lab down`
  * removes the lab's own; one whose maker has ended and whose lab left nothing on the machine is
  * taken back by the next lab that wants it. A network the machine already routes (another lab
- * made before reservations, a real network) is never chosen.
+ * made before reservations, a real network) is never chosen. The lab's IPv6 prefix
+ * (fd63:6e65:74NN::/48, lab-plan.ts) is derived from N: reserved with it, and N is passed over
+ * when the machine routes anything inside that prefix either.
  */
 export interface Reservation {
   name: string;
@@ -35,6 +39,26 @@ export function routeIn(net: number, routes: Route[], ownLink: string): string |
     if (typeof c === 'string' ? r.dst.startsWith(`10.${net}.`) : overlaps(lab, c)) return `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`;
   }
   return undefined;
+}
+
+/** What the machine routes inside the IPv6 prefix `network6` (`ADDR/LEN`) other than through `ownLink`, if anything. */
+export function routeIn6(network6: string, routes: Route[], ownLink: string): string | undefined {
+  const [addr, len] = network6.split('/');
+  const lab = { network: parseIpv6(addr!), prefix: Number(len) };
+  for (const r of routes) {
+    if (r.dst === 'default' || r.dev === ownLink) continue;
+    const [a, l] = r.dst.split('/');
+    if (!isIpv6(a!)) continue;
+    if (overlaps6(lab, { network: parseIpv6(a!), prefix: Number(l ?? 128) })) return `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`;
+  }
+  return undefined;
+}
+
+/** The machine's IPv6 routes, all tables; none on a machine without IPv6. */
+async function routes6(): Promise<Route[]> {
+  if (!existsSync('/proc/sys/net/ipv6')) return [];
+  const out = await exec(['ip', '-6', '-j', 'route', 'show', 'table', 'all']);
+  return out.trim() ? (JSON.parse(out) as Route[]) : [];
 }
 
 function readReservation(file: string): Reservation | undefined | 'unreadable' {
@@ -75,6 +99,7 @@ export function reservations(root: string): Map<number, Reservation | 'unreadabl
 export async function reserveNet(root: string, name: string, o: { asked?: number; from: number; by?: ProcessId }): Promise<number> {
   mkdirSync(netsDir(root), { recursive: true, mode: 0o755 });
   const routes = JSON.parse(await exec(['ip', '-4', '-j', 'route', 'show', 'table', 'all'])) as Route[];
+  const v6routes = await routes6();
   const held = reservations(root);
   const namespaces = await netnsList();
   const links = await exec(['ip', '-j', 'link', 'show']);
@@ -96,6 +121,13 @@ export async function reserveNet(root: string, name: string, o: { asked?: number
     const used = routeIn(net, routes, `${name}-c`);
     if (used) {
       if (o.asked !== undefined) throw new LabError(`lab network 10.${net}.0.0/16 overlaps the machine's route ${used}: choose another --net`);
+      continue;
+    }
+    const network6 = labNetwork6(net);
+    const used6 = routeIn6(network6, v6routes, `${name}-c`);
+    if (used6) {
+      if (o.asked !== undefined)
+        throw new LabError(`lab network ${network6} (IPv6, of --net ${net}) overlaps the machine's route ${used6}: choose another --net`);
       continue;
     }
     const file = join(netsDir(root), String(net));

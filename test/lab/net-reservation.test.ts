@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
 import { withLock } from '../../src/lab/lock.js';
-import { releaseNets, reservations, reserveNet, routeIn } from '../../src/lab/net-reservation.js';
+import { releaseNets, reservations, reserveNet, routeIn, routeIn6 } from '../../src/lab/net-reservation.js';
 import { processId, type ProcessId } from '../../src/lab/process-id.js';
 import { endedProcess } from './ended-process.js';
 
@@ -102,4 +102,38 @@ it('routeIn names what the machine routes inside 10.N.0.0/16, except through the
   expect(routeIn(7, routes.slice(0, 3), 'cd-c')).toBe('10.7.0.0/17 dev ab-c');
   expect(routeIn(8, routes.slice(0, 4), 'cd-c')).toBe('10.8.3.4 dev x');
   expect(routeIn(9, routes, 'cd-c')).toBe('10.0.0.0/8 dev vpn0');
+});
+
+it('routeIn6 names what the machine routes inside the lab’s IPv6 prefix, except through the lab’s own link', () => {
+  // as `ip -6 -j route show table all` gives them (this machine's kind: a ULA on eth0, local and multicast routes)
+  const routes = [
+    { dst: 'default', dev: 'eth0' },
+    { dst: 'fd00::/64', dev: 'eth0' },
+    { dst: 'fd00::2', dev: 'eth0' },
+    { dst: 'fe80::/64', dev: 'eth0' },
+    { dst: 'ff00::/8', dev: 'eth0' },
+    { dst: 'fd63:6e65:7407::/64', dev: 'ab-c' },
+    { dst: 'fd63:6e65:7408::1', dev: 'x' },
+    { dst: 'fd63::/16', dev: 'vpn0' },
+  ];
+  expect(routeIn6('fd63:6e65:7407::/48', routes.slice(0, 6), 'ab-c')).toBeUndefined();
+  expect(routeIn6('fd63:6e65:7407::/48', routes.slice(0, 6), 'cd-c')).toBe('fd63:6e65:7407::/64 dev ab-c');
+  expect(routeIn6('fd63:6e65:7408::/48', routes.slice(0, 7), 'cd-c')).toBe('fd63:6e65:7408::1 dev x');
+  expect(routeIn6('fd63:6e65:7409::/48', routes, 'cd-c')).toBe('fd63::/16 dev vpn0');
+  expect(routeIn6('fd00::/48', routes, 'cd-c')).toBe('fd00::/64 dev eth0');
+});
+
+it('reserveNet passes over a network whose IPv6 prefix the machine routes, and refuses it when asked for', async () => {
+  const r = freshRoot();
+  // a route inside fd63:6e65:745a::/48 (network 90): unreachable, in a table no rule looks up (nothing is ever routed by it)
+  const route = ['unreachable', 'fd63:6e65:745a::/64', 'table', String(20_000 + (process.pid % 10_000))];
+  execFileSync('ip', ['-6', 'route', 'add', ...route]);
+  try {
+    expect(await reserveLocked(r, 'mine', { from: 90 })).toBe(91);
+    await expect(reserveLocked(r, 'other', { asked: 90, from: 90 })).rejects.toThrow(
+      /lab network fd63:6e65:745a::\/48 \(IPv6, of --net 90\) overlaps the machine's route fd63:6e65:745a::\/64 dev lo/,
+    );
+  } finally {
+    execFileSync('ip', ['-6', 'route', 'del', ...route]);
+  }
 });
