@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadSource } from '../inventory/source.js';
 import { LabError } from '../errors.js';
 import { IMAGE_NAMES } from '../lab/lab-images.js';
-import { LAB_ROOT } from '../lab/lab-plan.js';
+import { LAB_REACH, LAB_ROOT, type LabReach } from '../lab/lab-plan.js';
 import { checkLabPrerequisites } from '../lab/prerequisites.js';
 import { processId } from '../lab/process-id.js';
 import type { Output } from './output.js';
@@ -53,7 +53,7 @@ export function labCommand(out: Output): Command {
   nameOpt(lab.command('up'))
     .description('create the lab and write its inventory (replaces a lab of the same name)')
     .option('--hosts <n>', 'number of simulated VMs', '3')
-    .option('--net <n>', 'use 10.<n>.0.0/16 for the lab (default: the first free one from one derived from the name)')
+    .option('--net <n>', 'use 10.<n>.0.0/16 and fd63:6e65:74<n in hex>::/48 for the lab (default: the first free one from one derived from the name)')
     .addOption(
       new Option('--topology <files...>', 'inventories whose all.vars.cnet the lab inventory gets').default(
         SEEDS.map((s) => join(INVENTORIES_DIR, s)),
@@ -64,6 +64,14 @@ export function labCommand(out: Output): Command {
     .option('--behind <n>', 'also N VMs on a private segment reachable only through vm1 (a bastion)', '0')
     .option('--behind2 <n>', 'also N VMs reachable only through vm1 and then priv1 (two hops)', '0')
     .option('--owner <pid>', 'the lab belongs to process PID: once it has ended, the next lab start removes the lab')
+    .addOption(
+      new Option(
+        '--reach <family>',
+        'how the inventory reaches the VMs: their IPv4 addresses, or their IPv6 ones (ansible_host and the bastions; every lab has both where the machine has IPv6)',
+      )
+        .choices(LAB_REACH)
+        .default('ipv4'),
+    )
     .option(
       '--image <name>',
       `the VMs run a Debian userland of their own (${IMAGE_NAMES.join(', ')}; built once per machine, about a minute) instead of this machine's programs`,
@@ -79,6 +87,7 @@ export function labCommand(out: Output): Command {
         behind2: string;
         owner?: string;
         image?: string;
+        reach: LabReach;
       }) => {
         checkLabPrerequisites();
         const owner = o.owner === undefined ? undefined : processId(Number(o.owner));
@@ -92,11 +101,13 @@ export function labCommand(out: Output): Command {
           ...(o.bare ? {} : { topology: topologyOf(o.topology) }),
           ...(owner ? { owner } : {}),
           ...(o.image === undefined ? {} : { image: o.image }),
+          reach: o.reach,
           note: (t) => out.note(t),
         });
         const { plan } = info;
+        const v6 = plan.ipv6 ? ` and ${plan.network6}` : '';
         out.line(
-          `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17)${plan.image ? ` running ${plan.image.name}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}`,
+          `lab "${plan.name}": ${plan.vms.length} VMs (${plan.hosts} on 10.${plan.net}.0.0/17${v6})${plan.image ? ` running ${plan.image.name}` : ''}${plan.reach === 'ipv6' ? ', reached over IPv6' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s; upstream ("internet") ${plan.internetAddress}${plan.ipv6 ? ` and ${plan.internetAddress6}` : ''}`,
         );
         for (const n of info.notes) out.note(`note: ${n}`);
         out.line(`inventory: ${info.inventory}`);
@@ -117,8 +128,9 @@ export function labCommand(out: Output): Command {
       const failed = s.logins.filter((l) => l.problem);
       const logins = s.expected ? `; logins ${failed.length ? 'FAILED on' : 'ok on'} ${failed.length || s.logins.length} of ${s.expected} VMs` : '';
       out.line(
-        `lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16` : ''}${s.image ? ` running ${s.image}` : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`,
+        `lab "${s.name}": ${s.vms} VMs${s.net ? ` on 10.${s.net}.0.0/16${s.network6 ? ` and ${s.network6}` : ''}` : ''}${s.image ? ` running ${s.image}` : ''}${s.reach === 'ipv6' ? ', reached over IPv6' : ''}, ${s.sshdRunning} sshd running, ${s.namespaces} namespaces${logins}${s.inventory ? `; inventory: ${s.inventory}` : ''}`,
       );
+      if (s.internet) out.line(`  upstream ("internet"): ${s.internet.join(' and ')}`);
       for (const p of s.problems) out.line(`  ${p}`);
       for (const l of failed) out.line(`  ${l.vm} (${l.address}): ${l.problem}`);
       if (s.problems.length || failed.length)

@@ -11,11 +11,17 @@ export async function keygen(file: string, comment: string): Promise<string> {
 
 /**
  * Each VM's host key (`<lab folder>/hostkeys/<key>`, the folder made 0700 by the caller) and the
- * lab's known_hosts naming each by its address; returns that file's path.
+ * lab's known_hosts naming each by its address, a line per address: its IPv4 one, then (in a lab
+ * with IPv6) its IPv6 one, as ssh names a host on port 22 (`fd63:6e65:7496::a`, no brackets).
+ * Returns that file's path.
  */
 export async function makeHostKeys(plan: LabPlan): Promise<string> {
   const hostKeys = await Promise.all(plan.vms.map((v) => keygen(join(plan.dir, 'hostkeys', v.key), v.name)));
   const knownHosts = join(plan.dir, 'known_hosts');
-  writeFileSync(knownHosts, plan.vms.map((v, k) => `${v.address} ${hostKeys[k]!.split(' ').slice(0, 2).join(' ')}\n`).join(''), { mode: 0o600 });
+  const lines = plan.vms.flatMap((v, k) => {
+    const key = hostKeys[k]!.split(' ').slice(0, 2).join(' ');
+    return [v.address, ...(plan.ipv6 ? [v.address6] : [])].map((a) => `${a} ${key}\n`);
+  });
+  writeFileSync(knownHosts, lines.join(''), { mode: 0o600 });
   return knownHosts;
 }

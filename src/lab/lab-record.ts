@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { labPlan, type LabPlan, type LabPlanImage } from './lab-plan.js';
+import { labPlan, type LabPlan, type LabPlanImage, type LabReach } from './lab-plan.js';
 import type { ProcessId } from './process-id.js';
 
 /**
@@ -17,6 +17,10 @@ export interface LabRecord {
   behind2: number;
   /** the image its VMs run (lab up --image), absent for VMs that run this machine's programs */
   image?: LabPlanImage;
+  /** its IPv6 prefix, when the lab has IPv6 (absent: a machine without IPv6, or a lab made before) */
+  network6?: string;
+  /** `ipv6` when the inventory reaches the VMs over IPv6 (lab up --reach ipv6); absent: IPv4 */
+  reach?: LabReach;
   owner?: ProcessId;
 }
 
@@ -31,6 +35,8 @@ export function writeRecord(plan: LabPlan, owner: ProcessId | undefined): void {
     behind: count('private'),
     behind2: count('deep'),
     ...(plan.image ? { image: plan.image } : {}),
+    ...(plan.ipv6 ? { network6: plan.network6 } : {}),
+    ...(plan.reach === 'ipv6' ? { reach: plan.reach } : {}),
     ...(owner ? { owner } : {}),
   };
   writeFileSync(recordFile(plan.dir), `${JSON.stringify(rec)}\n`);
@@ -47,5 +53,5 @@ export function readRecord(dir: string): LabRecord | undefined {
 /** The plan a recorded lab was made with. */
 export function planOf(rec: LabRecord, dir: string): LabPlan {
   const plan = labPlan(rec.name, rec.net, rec.hosts, dirname(dir), { behind: rec.behind, behind2: rec.behind2 });
-  return rec.image ? { ...plan, image: rec.image } : plan;
+  return { ...plan, ...(rec.image ? { image: rec.image } : {}), ipv6: rec.network6 !== undefined, reach: rec.reach ?? 'ipv4' };
 }

@@ -12,7 +12,9 @@ import { fillTemplate } from './lab-templates.js';
  * (templates/sshd_config.kbd-only).
  */
 export function writeSshdConfig(plan: LabPlan): void {
-  const kbdOnly = plan.hosts >= 3 ? fillTemplate('sshd_config.kbd-only', { address: plan.vmAddress(3) }) : '';
+  // vm3 by its addresses: the one the connection came to (over IPv4 or IPv6)
+  const vm3 = [plan.vmAddress(3), ...(plan.ipv6 ? [plan.vmAddress6(3)] : [])].join(',');
+  const kbdOnly = plan.hosts >= 3 ? fillTemplate('sshd_config.kbd-only', { address: vm3 }) : '';
   writeFileSync(join(plan.dir, 'sshd_config'), fillTemplate('sshd_config', { dir: plan.dir }) + kbdOnly);
 }
 
@@ -81,7 +83,9 @@ export function stopSshd(plan: LabPlan, vm: number | string): void {
 export async function blackhole(plan: LabPlan, vm: number | string, on = true): Promise<void> {
   const v = plan.vms.find((x) => x.key === vmKey(vm));
   if (!v) throw new LabError(`no VM ${vm} in lab ${plan.name}`);
-  // both ways: an established session must hear nothing either
-  await exec(['ip', 'netns', 'exec', v.ns, 'iptables', '-w', on ? '-I' : '-D', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP']);
-  await exec(['ip', 'netns', 'exec', v.ns, 'iptables', '-w', on ? '-I' : '-D', 'OUTPUT', '-p', 'tcp', '--sport', '22', '-j', 'DROP']);
+  // both ways: an established session must hear nothing either; over IPv6 too, in a lab with IPv6
+  for (const tool of plan.ipv6 ? ['iptables', 'ip6tables'] : ['iptables']) {
+    await exec(['ip', 'netns', 'exec', v.ns, tool, '-w', on ? '-I' : '-D', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'DROP']);
+    await exec(['ip', 'netns', 'exec', v.ns, tool, '-w', on ? '-I' : '-D', 'OUTPUT', '-p', 'tcp', '--sport', '22', '-j', 'DROP']);
+  }
 }

@@ -6,12 +6,15 @@ import { lockFile, removeLab } from './lab-down.js';
 import { ensureImage } from './lab-image-build.js';
 import { imageOf } from './lab-images.js';
 import { labExists } from './lab-namespaces.js';
-import { defaultNet, LAB_NAME, LAB_ROOT, labPlan, type LabPlan, type LabShape } from './lab-plan.js';
+import { defaultNet, LAB_NAME, LAB_ROOT, labPlan, type LabPlan, type LabReach, type LabShape } from './lab-plan.js';
 import { readRecord, writeRecord } from './lab-record.js';
 import { withLock } from './lock.js';
 import { reserveNet } from './net-reservation.js';
 import { checkLabPrerequisites } from './prerequisites.js';
 import { isAlive, processId, type ProcessId } from './process-id.js';
+
+/** What the kernel has when it has IPv6. */
+const IPV6_PROC = '/proc/sys/net/ipv6';
 
 export interface StartLabOptions {
   name: string;
@@ -24,6 +27,8 @@ export interface StartLabOptions {
   topology?: Record<string, unknown>;
   /** the distribution the VMs run (debian12, debian13, debian13-nft; lab-images.ts), built once per machine; default: this machine's programs */
   image?: string;
+  /** the VMs' addresses the inventory gives (ansible_host, the bastions): IPv4's (default) or IPv6's */
+  reach?: LabReach;
   /** the process the lab belongs to: once it has ended, the next lab start removes the lab */
   owner?: ProcessId;
   /** a lab of the same name is replaced (default), or refused with `false` */
@@ -45,6 +50,9 @@ export async function startLab(o: StartLabOptions): Promise<LabInfo> {
   const root = o.root ?? LAB_ROOT;
   labPlan(o.name, o.net ?? 1, o.hosts, root, o.shape); // refuses a bad name or size before anything is touched
   if (o.from !== undefined && !(Number.isInteger(o.from) && o.from >= 1 && o.from <= 254)) throw new LabError(`lab network index ${o.from} must be 1-254`);
+  // every lab has IPv6 where the machine has it (a kernel started with ipv6.disable=1 has no /proc/sys/net/ipv6)
+  const ipv6 = existsSync(IPV6_PROC);
+  if (o.reach === 'ipv6' && !ipv6) throw new LabError(`lab up --reach ipv6: this machine has no IPv6 (${IPV6_PROC} is missing)`);
   const image = o.image === undefined ? undefined : imageOf(o.image);
   const built = image ? await ensureImage(image, o.note ? { note: o.note } : {}) : undefined;
   // the lab users read the authorized key as themselves: the lab root is traversable, its host keys are not
@@ -58,7 +66,12 @@ export async function startLab(o: StartLabOptions): Promise<LabInfo> {
     if (o.replace === false && (existsSync(dir) || (await labExists(o.name)))) throw new LabError(`lab "${o.name}" exists already`);
     await removeLab(o.name, dir);
     const net = await reserveNet(root, o.name, { asked: o.net, from: o.from ?? defaultNet(o.name), by: processId() });
-    const p: LabPlan = { ...labPlan(o.name, net, o.hosts, root, o.shape), ...(image && built ? { image: { name: image.name, rootfs: built.rootfs } } : {}) };
+    const p: LabPlan = {
+      ...labPlan(o.name, net, o.hosts, root, o.shape),
+      ...(image && built ? { image: { name: image.name, rootfs: built.rootfs } } : {}),
+      ipv6,
+      reach: o.reach ?? 'ipv4',
+    };
     mkdirSync(p.dir, { mode: 0o755 });
     writeRecord(p, o.owner);
     return p;

@@ -3,11 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_USERS } from './lab-users.js';
 import { labNamespaces } from './lab-namespaces.js';
-import type { LabPlan, LabVm } from './lab-plan.js';
+import { reachOf, type LabPlan, type LabVm } from './lab-plan.js';
 import { planOf, readRecord } from './lab-record.js';
 
 export interface VmLogin {
   vm: string;
+  /** the address logged in to: the one the inventory reaches the VM at (IPv4, or IPv6 with --reach ipv6) */
   address: string;
   /** undefined when root logged in and every lab user is there and usable */
   problem?: string;
@@ -24,6 +25,12 @@ export interface LabStatus {
   sshdRunning: number;
   /** the image its VMs run (lab up --image), if any */
   image?: string;
+  /** its IPv6 prefix, when it has IPv6 */
+  network6?: string;
+  /** the upstream's "internet" addresses, IPv4's and (with IPv6) IPv6's */
+  internet?: string[];
+  /** `ipv6` when the inventory reaches the VMs over IPv6 */
+  reach?: 'ipv6';
   inventory?: string;
   /** one per VM the lab was made with */
   logins: VmLogin[];
@@ -59,7 +66,7 @@ function run(argv: string[], input: string): Promise<{ code: number; stdout: str
   });
 }
 
-/** Logs in to one VM as root with the real OpenSSH client and the lab's key and known_hosts. */
+/** Logs in to one VM as root with the real OpenSSH client and the lab's key and known_hosts, at the address the inventory gives it. */
 async function checkLogin(plan: LabPlan, v: LabVm): Promise<VmLogin> {
   // a VM behind a bastion is reached from its bastion's namespace (vm1's, or priv1's for deep ones)
   const from = v.group === 'private' ? plan.vms.find((x) => x.key === 'h1') : v.group === 'deep' ? plan.vms.find((x) => x.key === 'p1') : undefined;
@@ -84,12 +91,12 @@ async function checkLogin(plan: LabPlan, v: LabVm): Promise<VmLogin> {
     'ServerAliveInterval=5',
     '-o',
     'LogLevel=ERROR',
-    `root@${v.address}`,
+    `root@${reachOf(plan, v).address}`,
     'sh -s',
   ];
   const r = await run(from ? ['ip', 'netns', 'exec', from.ns, ...ssh] : ssh, CHECK);
   const last = (s: string) => s.trim().split('\n').pop() ?? '';
-  const base = { vm: v.name, address: v.address };
+  const base = { vm: v.name, address: reachOf(plan, v).address };
   if (r.code === 0 && r.stdout.trim() === 'ok') return base;
   if (r.code === 3) return { ...base, problem: last(r.stdout) };
   if (r.code === 255) return { ...base, problem: `login as root failed: ${last(r.stderr) || 'ssh exit 255'}` };
@@ -135,5 +142,15 @@ export async function labStatus(name: string, dir: string): Promise<LabStatus> {
   const missing = plan.vms.filter((v) => !mine.includes(v.ns)).map((v) => v.name);
   if (missing.length) problems.push(`${missing.length} VMs have no namespace: ${missing.slice(0, 10).join(' ')}${missing.length > 10 ? ' …' : ''}`);
   const logins = await pool(plan.vms, STATUS_CONCURRENCY, (v) => checkLogin(plan, v));
-  return { ...base, net: plan.net, ...(plan.image ? { image: plan.image.name } : {}), expected: plan.vms.length, logins, problems };
+  return {
+    ...base,
+    net: plan.net,
+    ...(plan.image ? { image: plan.image.name } : {}),
+    ...(plan.ipv6 ? { network6: plan.network6 } : {}),
+    internet: [plan.internetAddress, ...(plan.ipv6 ? [plan.internetAddress6] : [])],
+    ...(plan.reach === 'ipv6' ? { reach: plan.reach } : {}),
+    expected: plan.vms.length,
+    logins,
+    problems,
+  };
 }

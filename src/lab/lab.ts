@@ -4,7 +4,7 @@ import { addressVms, buildNetwork } from './lab-network.js';
 import { fitNeighbourTable } from './neighbour-table.js';
 import { labInventory } from './lab-inventory.js';
 import { keygen, makeHostKeys } from './lab-keys.js';
-import type { LabPlan } from './lab-plan.js';
+import { reachOf, type LabPlan } from './lab-plan.js';
 import { waitForPort, writeSshdConfig } from './lab-sshd.js';
 import { writeEtc } from './lab-users.js';
 import { startVm } from './lab-vm.js';
@@ -58,9 +58,14 @@ export async function labUp(plan: LabPlan, topology: Record<string, unknown> | u
   await addressVms(plan);
   await Promise.all(plan.vms.map((v) => startVm(plan, v)));
   const deadline = Date.now() + 30_000;
-  await Promise.all(plan.vms.filter((v) => v.group === 'lab').map((v) => waitForPort(v.address, 22, deadline)));
+  // on the address the inventory reaches it at (IPv4, or IPv6 with --reach ipv6)
+  await Promise.all(plan.vms.filter((v) => v.group === 'lab').map((v) => waitForPort(reachOf(plan, v).address, 22, deadline)));
 
   const inventory = join(plan.dir, 'inventory.yaml');
   writeFileSync(inventory, labInventory(plan, key, knownHosts, topology));
-  return { plan, inventory, knownHosts, key, becomePassword, notes: neighbours ? [neighbours] : [] };
+  const notes = [
+    ...(neighbours ? [neighbours] : []),
+    ...(plan.ipv6 ? [] : ['this machine has no IPv6 (/proc/sys/net/ipv6 is missing): the lab has IPv4 addresses only']),
+  ];
+  return { plan, inventory, knownHosts, key, becomePassword, notes };
 }

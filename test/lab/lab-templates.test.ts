@@ -27,14 +27,31 @@ UseDNS no
 PrintMotd no
 `;
 
+  const kbd = '# vm3 takes passwords only through keyboard-interactive (PAM), as many cloud images do (its addresses: IPv4, and IPv6 in a lab with it)\n';
   it.each([
-    [2, ''],
-    [3, '# vm3 takes passwords only through keyboard-interactive (PAM), as many cloud images do\nMatch LocalAddress 10.7.0.12\n  PasswordAuthentication no\n'],
-  ])('sshd_config of a lab of %i VMs', (hosts, kbdOnly) => {
-    const plan = { ...labPlan('tpl', 7, hosts, dir), dir };
+    [2, true, ''],
+    [3, false, `${kbd}Match LocalAddress 10.7.0.12\n  PasswordAuthentication no\n`],
+    [3, true, `${kbd}Match LocalAddress 10.7.0.12,fd63:6e65:7407::c\n  PasswordAuthentication no\n`],
+  ])('sshd_config of a lab of %i VMs (IPv6: %s)', (hosts, ipv6, kbdOnly) => {
+    const plan = { ...labPlan('tpl', 7, hosts, dir), dir, ipv6 };
     writeSshdConfig(plan);
     expect(plan.vmAddress(3)).toBe('10.7.0.12');
     expect(readFileSync(join(dir, 'sshd_config'), 'utf8')).toBe(base(dir) + kbdOnly);
+  });
+
+  it("vm3's Match takes it by either address, as the real sshd reads it (sshd -T), and no other VM", () => {
+    const plan = { ...labPlan('tpl', 7, 3, dir), dir };
+    writeSshdConfig(plan);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'hk')]);
+    const password = (laddr: string) =>
+      execFileSync(
+        '/usr/sbin/sshd',
+        ['-T', '-f', join(dir, 'sshd_config'), '-h', join(dir, 'hk'), '-C', `user=root,host=x,addr=10.7.0.1,laddr=${laddr},lport=22`],
+        {
+          encoding: 'utf8',
+        },
+      ).match(/^passwordauthentication (\w+)$/m)?.[1];
+    expect([plan.vmAddress(3), plan.vmAddress6(3), plan.vmAddress(2), plan.vmAddress6(2)].map(password)).toEqual(['no', 'no', 'yes', 'yes']);
   });
 
   it('PAM, sudoers, hosts and the users’ lines', () => {
