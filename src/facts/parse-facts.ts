@@ -4,13 +4,21 @@ import { readFirewallFacts } from '../firewall/read-facts.js';
 import { parseRecord } from '../ownership/record.js';
 import { readJournal } from '../remote/journal.js';
 import { splitSections } from '../remote/markers.js';
+import { parseIpv6Switches } from './ipv6-switches.js';
 import { parseFdb, parseIpShow, parseRootBatch } from './parse-ip.js';
 import type { FdbEntry, HostFacts, MgmtFacts, NetnsFacts } from './types.js';
 
-function mgmtOf(text: string | undefined, dev: string | undefined): { mgmt?: MgmtFacts } {
+/**
+ * The SSH connection's addresses and the device back to the client: the one `route get` said, or
+ * (an IPv6 link-local client, `fe80::1%eth0`, which the gather does not ask `ip` about) its zone,
+ * when a root interface has that name.
+ */
+function mgmtOf(text: string | undefined, dev: string | undefined, root: NetnsFacts): { mgmt?: MgmtFacts } {
   const [client, server] = (text ?? '').trim().split(/\s+/);
   if (!client || !server) return {};
-  return { mgmt: { client, server, ...(dev ? { dev } : {}) } };
+  const zone = client.includes('%') ? client.slice(client.indexOf('%') + 1) : undefined;
+  const via = dev ?? (zone && root.links.some((l) => l.name === zone) ? zone : undefined);
+  return { mgmt: { client, server, ...(via ? { dev: via } : {}) } };
 }
 
 /** The effective uid the gather ran as, when it said (a number: anything else is no answer). */
@@ -37,15 +45,22 @@ export function parseFacts(text: string, host?: string): HostFacts {
     }
   };
   try {
+    // a gather that reads IPv6's switches lists both families' addresses and routes (an older one, IPv4's only)
+    const ipv6 = sections.get('ipv6');
+    const dual = ipv6 !== undefined;
     const namespaces = new Map<string, NetnsFacts>();
     const fdb = new Map<string, FdbEntry[]>();
     for (const [name, body] of sections) {
-      if (name.startsWith('ns ') && body.trim() !== '') namespaces.set(name.slice(3), parse(name, body, parseIpShow));
+      if (name.startsWith('ns ') && body.trim() !== '')
+        namespaces.set(
+          name.slice(3),
+          parse(name, body, (t) => parseIpShow(t, dual)),
+        );
       if (name.startsWith('fdb ') && body.trim() !== '') fdb.set(name.slice(4), parse(name, body, parseFdb));
     }
     // an absent namespace prints its own "@@absent" section right after "@@ns NAME"
-    const { root, netns, mgmtDev } = parse('root', need('root'), parseRootBatch);
-    // the firewall's sections ("iptables", "iptables-failed", "nft-table", "nft-failed", "nft", "firewalld"): NAT rules, forward chains, firewalld's zones
+    const { root, netns, mgmtDev } = parse('root', need('root'), (t) => parseRootBatch(t, dual));
+    // the firewall's sections ("iptables", "iptables-failed", "ip6tables", "ip6tables-failed", "nft-table", "nft-failed", "nft", "firewalld"): NAT rules, forward chains, firewalld's zones
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
     const { nat, forwardChain, nftChains, nft, firewalld } = readFirewallFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
@@ -57,6 +72,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       netns,
       namespaces,
       ipForward: need('forward').trim() === '1',
+      ...(ipv6 !== undefined ? parseIpv6Switches(ipv6) : {}),
       nat,
       ...(forwardChain ? { forwardChain } : {}),
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
@@ -68,7 +84,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),
       ...(fdb.size ? { fdb } : {}),
       ...readJournal(sections.get('txn')),
-      ...mgmtOf(sections.get('mgmt'), mgmtDev),
+      ...mgmtOf(sections.get('mgmt'), mgmtDev, root),
       ...(uid !== undefined ? { uid } : {}),
     };
   } catch (err) {

@@ -1,5 +1,15 @@
-import type { AddressFact, FdbEntry, LinkFact, NetnsFacts, RouteFact, VxlanFacts } from './types.js';
+import type { AddressFact, AddressFamilyName, FdbEntry, LinkFact, NetnsFacts, RouteFact, VxlanFacts } from './types.js';
 import { parseJsonStream } from '../remote/json-stream.js';
+
+/** an address of `ip -json addr show` (hosts are untrusted: every field checked before use) */
+interface IpAddrInfo {
+  family?: unknown;
+  local?: unknown;
+  prefixlen?: unknown;
+  scope?: unknown;
+  tentative?: unknown;
+  dadfailed?: unknown;
+}
 
 interface IpLink {
   ifindex: number;
@@ -13,7 +23,7 @@ interface IpLink {
   link_netnsid?: number;
   mtu?: number;
   linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string; link?: string } };
-  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
+  addr_info?: IpAddrInfo[];
 }
 
 interface IpRoute {
@@ -31,42 +41,78 @@ function asArray<T>(v: unknown, what: string): T[] {
 }
 
 /**
- * Parses the output of `ip -4 -d -j -batch -` with `link show`, `addr show`, `route show table
- * all` (three arrays): links with their IPv4 addresses, and IPv4 routes of every table.
+ * What a gather's `ip -batch` lists, by the gather's age: `dual` (since IPv6, the gather's `ipv6`
+ * section says so): both families' addresses, then two route lists, IPv4's (`route show table all
+ * root 0.0.0.0/0`) and IPv6's (`… root ::/0`); else (`ip -4`, before): IPv4's only, one route list.
  */
-export function parseIpShow(text: string): NetnsFacts {
+const familiesOf = (dual: boolean): readonly AddressFamilyName[] => (dual ? ['inet', 'inet6'] : ['inet']);
+
+/**
+ * Parses the output of `ip -d -j -batch -` with `link show`, `addr show` and the route lists
+ * (three arrays from an older gather's `ip -4`, four when `dual`): links with their addresses,
+ * and the routes of every table.
+ */
+export function parseIpShow(text: string, dual = false): NetnsFacts {
   const values = parseJsonStream(text);
-  if (values.length !== 3) throw new Error(`expected 3 JSON arrays from ip -batch, got ${values.length}`);
-  return ipShowOf(values);
+  const want = 2 + familiesOf(dual).length;
+  if (values.length !== want) throw new Error(`expected ${want} JSON arrays from ip -batch, got ${values.length}`);
+  return ipShowOf(values, dual);
 }
 
 /**
- * The root namespace's batch: the three of parseIpShow, then `netns list` (name → nsid), then
+ * The root namespace's batch: the arrays of parseIpShow, then `netns list` (name → nsid), then
  * `route get CONTROLLER` when the script knew the controller's address (the device it leaves by).
  * `netns list` prints nothing at all on a host that never had a namespace (no /run/netns): the
  * two are told apart by what they hold (a route has `dst`).
  */
-export function parseRootBatch(text: string): { root: NetnsFacts; netns: Map<string, number | undefined>; mgmtDev?: string } {
+export function parseRootBatch(text: string, dual = false): { root: NetnsFacts; netns: Map<string, number | undefined>; mgmtDev?: string } {
   const values = parseJsonStream(text);
-  if (values.length < 3 || values.length > 5) throw new Error(`expected 3 to 5 JSON arrays from ip -batch, got ${values.length}`);
-  const rest = values.slice(3);
+  const fixed = 2 + familiesOf(dual).length;
+  if (values.length < fixed || values.length > fixed + 2) throw new Error(`expected ${fixed} to ${fixed + 2} JSON arrays from ip -batch, got ${values.length}`);
+  const rest = values.slice(fixed);
   const isRoute = (v: unknown) => Array.isArray(v) && v.length > 0 && typeof (v[0] as { dst?: unknown })?.dst === 'string';
   const routeGet = rest.length === 2 || (rest.length === 1 && isRoute(rest[0])) ? rest.pop() : undefined;
   const netns = new Map<string, number | undefined>();
   for (const n of asArray<{ name: string; id?: number }>(rest[0] ?? [], 'namespaces')) netns.set(n.name, n.id);
   const mgmtDev = routeGet === undefined ? undefined : asArray<{ dev?: string }>(routeGet, 'routes')[0]?.dev;
-  return { root: ipShowOf(values.slice(0, 3)), netns, ...(mgmtDev ? { mgmtDev } : {}) };
+  return { root: ipShowOf(values.slice(0, fixed), dual), netns, ...(mgmtDev ? { mgmtDev } : {}) };
 }
 
-function ipShowOf(values: unknown[]): NetnsFacts {
-  const [rawLinks, rawAddrs, rawRoutes] = values;
+/** An address of a family asked for, its flags only when ip says true; undefined for anything else. */
+function addressOf(i: IpAddrInfo, family: AddressFamilyName): AddressFact | undefined {
+  if (i.family !== family || typeof i.local !== 'string') return undefined;
+  return {
+    family,
+    local: i.local,
+    prefixlen: typeof i.prefixlen === 'number' ? i.prefixlen : family === 'inet' ? 32 : 128,
+    scope: typeof i.scope === 'string' ? i.scope : 'global',
+    ...(i.tentative === true ? { tentative: true as const } : {}),
+    ...(i.dadfailed === true ? { dadfailed: true as const } : {}),
+  };
+}
+
+function routeOf(r: IpRoute, family: AddressFamilyName): RouteFact {
+  return {
+    family,
+    dst: r.dst ?? 'default',
+    ...(r.gateway ? { gateway: r.gateway } : {}),
+    ...(r.dev ? { dev: r.dev } : {}),
+    table: r.table ?? 'main',
+    type: r.type ?? 'unicast',
+    ...(r.protocol ? { protocol: r.protocol } : {}),
+  };
+}
+
+function ipShowOf(values: unknown[], dual: boolean): NetnsFacts {
+  const [rawLinks, rawAddrs, ...rawRoutes] = values;
+  const families = familiesOf(dual);
   const addrs = new Map<number, AddressFact[]>();
   for (const a of asArray<IpLink>(rawAddrs, 'addresses')) {
+    const infos = asArray<IpAddrInfo>(a.addr_info ?? [], 'addresses');
+    // IPv4's, then IPv6's (as the kernel dumps them; held, whatever a host prints)
     addrs.set(
       a.ifindex,
-      (a.addr_info ?? [])
-        .filter((i) => i.family === 'inet' && i.local !== undefined)
-        .map((i) => ({ local: i.local!, prefixlen: i.prefixlen ?? 32, scope: i.scope ?? 'global' })),
+      families.flatMap((f) => infos.flatMap((i) => addressOf(i, f) ?? [])),
     );
   }
   const links: LinkFact[] = asArray<IpLink>(rawLinks, 'links').map((l) => ({
@@ -84,14 +130,7 @@ function ipShowOf(values: unknown[]): NetnsFacts {
     ...(l.linkinfo?.info_kind === 'vxlan' ? { vxlan: vxlanOf(l.linkinfo.info_data ?? {}) } : {}),
     addresses: addrs.get(l.ifindex) ?? [],
   }));
-  const routes: RouteFact[] = asArray<IpRoute>(rawRoutes, 'routes').map((r) => ({
-    dst: r.dst ?? 'default',
-    ...(r.gateway ? { gateway: r.gateway } : {}),
-    ...(r.dev ? { dev: r.dev } : {}),
-    table: r.table ?? 'main',
-    type: r.type ?? 'unicast',
-    ...(r.protocol ? { protocol: r.protocol } : {}),
-  }));
+  const routes = families.flatMap((f, n) => asArray<IpRoute>(rawRoutes[n], 'routes').map((r) => routeOf(r, f)));
   return { links, routes };
 }
 

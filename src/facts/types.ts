@@ -2,10 +2,18 @@ import type { FirewallFacts } from '../firewall/types.js';
 import type { TxnFacts } from '../remote/journal.js';
 import type { OwnedObject } from '../ownership/record.js';
 
+/** An address's family, as `ip -json` names it. */
+export type AddressFamilyName = 'inet' | 'inet6';
+
 export interface AddressFact {
+  family: AddressFamilyName;
   local: string;
   prefixlen: number;
   scope: string;
+  /** IPv6: duplicate address detection has not finished (the address is not usable yet) */
+  tentative?: true;
+  /** IPv6: duplicate address detection found the address in use on the link (it stays unusable) */
+  dadfailed?: true;
 }
 
 export interface LinkFact {
@@ -26,7 +34,7 @@ export interface LinkFact {
   mtu?: number;
   /** a VXLAN device's parameters */
   vxlan?: VxlanFacts;
-  /** IPv4 addresses */
+  /** its addresses: IPv4's, then IPv6's (link-local ones among them) */
   addresses: AddressFact[];
 }
 
@@ -45,6 +53,8 @@ export interface FdbEntry {
 }
 
 export interface RouteFact {
+  family: AddressFamilyName;
+  /** a prefix, a bare address (a host route), or `default` (0.0.0.0/0, ::/0) */
   dst: string;
   gateway?: string;
   dev?: string;
@@ -53,7 +63,7 @@ export interface RouteFact {
   protocol?: string;
 }
 
-/** One network namespace's links and IPv4 routes. */
+/** One network namespace's links and routes (IPv4's, then IPv6's). */
 export interface NetnsFacts {
   links: LinkFact[];
   routes: RouteFact[];
@@ -74,6 +84,12 @@ export interface HostFacts extends FirewallFacts {
   /** facts of the namespaces asked about that exist */
   namespaces: Map<string, NetnsFacts>;
   ipForward: boolean;
+  /** net.ipv6.conf.all.forwarding (absent: the host has no IPv6, or the output is from before the gather read it) */
+  ip6Forward?: boolean;
+  /** net.ipv6.conf.all.disable_ipv6 = 1 (absent as ip6Forward) */
+  ipv6Disabled?: boolean;
+  /** the root namespace's interfaces → their net.ipv6.conf.IF.accept_ra (absent as ip6Forward) */
+  acceptRa?: Map<string, number>;
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
   record: OwnedObject[];

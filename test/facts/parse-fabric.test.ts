@@ -30,7 +30,7 @@ describe('parseFacts on the recorded fabric', () => {
       up: true,
       mac: '02:42:ac:1e:00:02',
       mtu: 1500,
-      addresses: [{ local: '172.30.0.2', prefixlen: 24, scope: 'global' }],
+      addresses: [{ family: 'inet', local: '172.30.0.2', prefixlen: 24, scope: 'global' }],
     });
   });
 
@@ -95,7 +95,7 @@ describe('parseFacts on the recorded fabric', () => {
   it('the foreign route (fabric-routed-foreign.txt) is a plain route of the host (`ip route add` by hand: proto boot)', () => {
     const f = facts('fabric-routed-foreign');
     expect(f.root.routes.filter((r) => r.dst.startsWith('172.30.'))).toEqual([
-      { dst: '172.30.1.0/24', gateway: '10.239.0.12', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' },
+      { family: 'inet', dst: '172.30.1.0/24', gateway: '10.239.0.12', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' },
     ]);
   });
 });

@@ -69,7 +69,7 @@ describe('parseFacts on converged.txt', () => {
       operstate: 'UNKNOWN',
       mac: '00:00:00:00:00:00',
       mtu: 65536,
-      addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }],
+      addresses: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' }],
     });
     expect(link(f, 'foreign0')).toEqual({ ifindex: 9, name: 'foreign0', kind: 'bridge', up: false, operstate: 'DOWN', mac: MAC, mtu: 1500, addresses: [] });
     expect(link(f, 'br0')).toEqual({
@@ -81,13 +81,13 @@ describe('parseFacts on converged.txt', () => {
       alias: 'cnet-remote',
       mac: MAC,
       mtu: 1500,
-      addresses: [{ local: '172.18.0.1', prefixlen: 16, scope: 'global' }],
+      addresses: [{ family: 'inet', local: '172.18.0.1', prefixlen: 16, scope: 'global' }],
     });
     expect(link(f, 'brd1')).toMatchObject({
       kind: 'bridge',
       alias: 'cnet-remote',
       up: true,
-      addresses: [{ local: '172.19.0.1', prefixlen: 24, scope: 'global' }],
+      addresses: [{ family: 'inet', local: '172.19.0.1', prefixlen: 24, scope: 'global' }],
     });
     expect(link(f, 'veth1')).toEqual({
       ifindex: 12,
@@ -143,20 +143,20 @@ describe('parseFacts on converged.txt', () => {
   });
 
   it('reads routes of every table with their type', () => {
-    expect(f.root.routes[0]).toEqual({ dst: 'default', gateway: '10.249.0.2', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' });
-    expect(f.root.routes).toContainEqual({ dst: '172.18.0.0/16', dev: 'br0', table: 'main', type: 'unicast', protocol: 'kernel' });
-    expect(f.root.routes).toContainEqual({ dst: '172.18.0.1', dev: 'br0', table: 'local', type: 'local', protocol: 'kernel' });
-    expect(f.root.routes).toContainEqual({ dst: '172.19.0.255', dev: 'brd1', table: 'local', type: 'broadcast', protocol: 'kernel' });
+    expect(f.root.routes[0]).toEqual({ family: 'inet', dst: 'default', gateway: '10.249.0.2', dev: 'eth0', table: 'main', type: 'unicast', protocol: 'boot' });
+    expect(f.root.routes).toContainEqual({ family: 'inet', dst: '172.18.0.0/16', dev: 'br0', table: 'main', type: 'unicast', protocol: 'kernel' });
+    expect(f.root.routes).toContainEqual({ family: 'inet', dst: '172.18.0.1', dev: 'br0', table: 'local', type: 'local', protocol: 'kernel' });
+    expect(f.root.routes).toContainEqual({ family: 'inet', dst: '172.19.0.255', dev: 'brd1', table: 'local', type: 'broadcast', protocol: 'kernel' });
     expect(f.root.routes).toHaveLength(13);
     expect(new Set(f.root.routes.map((r) => r.table))).toEqual(new Set(['main', 'local']));
     expect(f.namespaces.get('container1')!.routes).toEqual([
-      { dst: 'default', gateway: '172.18.0.1', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'boot' },
-      { dst: '172.18.0.0/16', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'kernel' },
-      { dst: '127.0.0.0/8', dev: 'lo', table: 'local', type: 'local', protocol: 'kernel' },
-      { dst: '127.0.0.1', dev: 'lo', table: 'local', type: 'local', protocol: 'kernel' },
-      { dst: '127.255.255.255', dev: 'lo', table: 'local', type: 'broadcast', protocol: 'kernel' },
-      { dst: '172.18.0.2', dev: 'ceth1', table: 'local', type: 'local', protocol: 'kernel' },
-      { dst: '172.18.255.255', dev: 'ceth1', table: 'local', type: 'broadcast', protocol: 'kernel' },
+      { family: 'inet', dst: 'default', gateway: '172.18.0.1', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'boot' },
+      { family: 'inet', dst: '172.18.0.0/16', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'kernel' },
+      { family: 'inet', dst: '127.0.0.0/8', dev: 'lo', table: 'local', type: 'local', protocol: 'kernel' },
+      { family: 'inet', dst: '127.0.0.1', dev: 'lo', table: 'local', type: 'local', protocol: 'kernel' },
+      { family: 'inet', dst: '127.255.255.255', dev: 'lo', table: 'local', type: 'broadcast', protocol: 'kernel' },
+      { family: 'inet', dst: '172.18.0.2', dev: 'ceth1', table: 'local', type: 'local', protocol: 'kernel' },
+      { family: 'inet', dst: '172.18.255.255', dev: 'ceth1', table: 'local', type: 'broadcast', protocol: 'kernel' },
     ]);
   });
 
@@ -236,8 +236,8 @@ describe('parseFacts on drifted.txt', () => {
 
   it('sees the extra address on veth-jelly', () => {
     expect(link(f, 'veth-jelly', 'jelly').addresses).toEqual([
-      { local: '172.19.0.3', prefixlen: 24, scope: 'global' },
-      { local: '172.19.0.99', prefixlen: 24, scope: 'global' },
+      { family: 'inet', local: '172.19.0.3', prefixlen: 24, scope: 'global' },
+      { family: 'inet', local: '172.19.0.99', prefixlen: 24, scope: 'global' },
     ]);
   });
 
@@ -306,11 +306,11 @@ describe('parseIpShow', () => {
     },
   ]);
 
-  it('keeps IPv4 addresses only (no link-local or global v6)', () => {
+  it('from an older gather (`ip -4`: three arrays) keeps IPv4 addresses only (no link-local or global v6)', () => {
     const ns = parseIpShow(`${links}\n${addrs}\n[]\n`);
     expect(ns.links[1]!.addresses).toEqual([
-      { local: '10.0.0.2', prefixlen: 24, scope: 'global' },
-      { local: '169.254.1.1', prefixlen: 16, scope: 'link' },
+      { family: 'inet', local: '10.0.0.2', prefixlen: 24, scope: 'global' },
+      { family: 'inet', local: '169.254.1.1', prefixlen: 16, scope: 'link' },
     ]);
     expect(ns.links[0]!.addresses).toEqual([]);
     expect(ns.routes).toEqual([]);
@@ -320,8 +320,8 @@ describe('parseIpShow', () => {
     const ns = parseIpShow(`[{"ifindex":3,"ifname":"y"}]\n[]\n[{"dst":"10.1.0.0/16","dev":"y"},{"gateway":"10.1.0.1"}]\n`);
     expect(ns.links).toEqual([{ ifindex: 3, name: 'y', up: false, operstate: 'UNKNOWN', addresses: [] }]);
     expect(ns.routes).toEqual([
-      { dst: '10.1.0.0/16', dev: 'y', table: 'main', type: 'unicast' },
-      { dst: 'default', gateway: '10.1.0.1', table: 'main', type: 'unicast' },
+      { family: 'inet', dst: '10.1.0.0/16', dev: 'y', table: 'main', type: 'unicast' },
+      { family: 'inet', dst: 'default', gateway: '10.1.0.1', table: 'main', type: 'unicast' },
     ]);
   });
 
@@ -431,7 +431,7 @@ describe('parseFacts on what iproute2 6.1 prints for hostile names and aliases (
       kind: 'bridge',
       up: true,
       alias: '\u001b[2J\u001b]52;c;aGk=\u0007',
-      addresses: [{ local: '10.9.0.1', prefixlen: 24, scope: 'global' }],
+      addresses: [{ family: 'inet', local: '10.9.0.1', prefixlen: 24, scope: 'global' }],
     });
     expect(link(f, 'plain0').alias).toBe('esc\u001b]0;pwned\u0007 nl\nx del\u007f hi\ufffd\ufffd q"b\\c tab\tz cr\rend');
     expect(f.root.routes).toContainEqual(expect.objectContaining({ dst: '10.9.5.0/24', gateway: '10.9.0.2', dev: 'a\u001bb' }));
