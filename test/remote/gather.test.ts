@@ -6,14 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gatherScript } from '../../src/remote/gather.js';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import { splitSections } from '../../src/remote/markers.js';
-import { RECORD_FILE } from '../../src/remote/paths.js';
+import { RECORD_FILE, STATE_DIR } from '../../src/remote/paths.js';
 import { quoteWord } from '../../src/shell/quote.js';
 import { parseFirewalld } from '../../src/firewall/firewalld.js';
 import { readFileSync } from 'node:fs';
 import { inSandbox, put, sandboxProblem } from './sandbox.js';
 
 /** the markers a program writes, in order (`mark NAME …` in its text) */
-const markers = (script: string): string[] => [...script.matchAll(/\bmark ([a-z-]+)/g)].map((m) => m[1]!);
+const markers = (script: string): string[] => [...script.matchAll(/\bmark ([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
 /** the lines of a table (a shell function) of a program */
 const table = (text: string, name: string) => {
   const all = text.split('\n');
@@ -23,6 +23,7 @@ const table = (text: string, name: string) => {
 
 /**
  * the gather's sections, in the order it prints them (`ns`: one a namespace; `iptables-failed` only when iptables-save fails;
+ * `ip6tables` only when IPv6 is asked for or the record lists an IPv6 object, `ip6tables-failed` then when ip6tables-save fails;
  * `nft-failed` when cnet-remote's nftables table could not be listed, or nft is not there: two places; `nft-none` when
  * nothing showed the table, so it was not listed; `firewalld` only where firewalld's table `inet firewalld` is)
  */
@@ -33,8 +34,11 @@ const SECTIONS = [
   'state-dir',
   'ns',
   'forward',
+  'ipv6',
   'iptables',
   'iptables-failed',
+  'ip6tables',
+  'ip6tables-failed',
   'nft',
   'firewalld',
   'nft-table',
@@ -63,14 +67,21 @@ describe('gatherScript text', () => {
     expect(script.endsWith('\n')).toBe(true);
   });
 
-  it('asks ip for IPv4 only, with details, in JSON, in one batch per namespace (the root one also lists namespaces and the route to the controller)', () => {
+  it('asks ip for both families, with details, in JSON, in one batch per namespace: the routes as two lists, IPv4 then IPv6 (the root one also lists namespaces and the route to the controller)', () => {
     const script = gatherScript(['pb']);
-    expect(script).toContain('\nIP_FAMILY=-4\n');
-    expect(script).toContain('ip "$IP_FAMILY" -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all\nnetns list\n$r\nCNET_EOF');
-    expect(script).toContain(`ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all\nCNET_EOF`);
+    expect(script).not.toContain('IP_FAMILY');
+    expect(script).toContain(
+      'ip -d -j -batch - << CNET_EOF\nlink show\naddr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\nnetns list\n$r\nCNET_EOF',
+    );
+    expect(script).toContain(
+      `ip -n "$1" -d -j -batch - << 'CNET_EOF'\nlink show\naddr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\nCNET_EOF`,
+    );
+    // the route back to an IPv6 client too: hex digits, dots and colons only reach ip
+    expect(script).toContain(`case "$1" in *[!0-9A-Fa-f.:]* | '') ;; *) r="route get $1" ;; esac`);
+    expect(script).toContain('\nFORWARDING=/proc/sys/net/ipv4/ip_forward\nFORWARDING6=/proc/sys/net/ipv6/conf/all/forwarding\n');
     expect(script).toContain('iptables-save 2>&1 || ');
-    // one process each for ip (the function each namespace's, and the root's), iptables-save, nft (other firewalls' chains; cnet-remote's table and firewalld's where they are), and bridge per VXLAN device: the rest are builtins
-    const commands = script.split('\n').filter((l) => /^\s*(\w+=\$\()?(ip|iptables-save|nft|bridge) /.test(l));
+    // one process each for ip (the function each namespace's, and the root's), iptables-save, ip6tables-save (where asked), nft (other firewalls' chains; cnet-remote's table and firewalld's where they are), and bridge per VXLAN device: the rest (the IPv6 sysctls among them) are builtins
+    const commands = script.split('\n').filter((l) => /^\s*(\w+=\$\()?(ip|iptables-save|ip6tables-save|nft|bridge) /.test(l));
     expect(
       commands.map(
         (l) =>
@@ -79,7 +90,7 @@ describe('gatherScript text', () => {
             .replace(/^\w+=\$\(/, '')
             .split(' ')[0],
       ),
-    ).toEqual(['ip', 'ip', 'iptables-save', 'nft', 'nft', 'nft']);
+    ).toEqual(['ip', 'ip', 'iptables-save', 'ip6tables-save', 'nft', 'nft', 'nft']);
     expect(script).toContain(`*'"family": "inet", "table": "firewalld"'*)\n      mark firewalld\n      nft -j list table inet firewalld`);
     expect(script).toContain('nft -j list table "$NFT_FAMILY" "$NFT_TABLE" 2>&1 || mark nft-failed');
     expect(script).toContain('\nNFT_FAMILY=inet\nNFT_TABLE=cnet_remote\n');
@@ -115,7 +126,7 @@ describe('gatherScript run for real under sh', () => {
     const out = run(gatherScript([]));
     const facts = parseFacts(out, 'localhost');
     expect(facts.root.links.find((l) => l.name === 'lo')).toMatchObject({ ifindex: 1, up: true });
-    expect(facts.root.links.find((l) => l.name === 'lo')!.addresses).toContainEqual({ local: '127.0.0.1', prefixlen: 8, scope: 'host' });
+    expect(facts.root.links.find((l) => l.name === 'lo')!.addresses).toContainEqual({ family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' });
     expect(facts.root.routes.some((r) => r.table === 'local' && r.type === 'local' && r.dst === '127.0.0.1')).toBe(true);
     expect(facts.namespaces.size).toBe(0);
     expect(facts.netns).toBeInstanceOf(Map);
@@ -123,8 +134,9 @@ describe('gatherScript run for real under sh', () => {
     expect(Array.isArray(facts.record)).toBe(true);
     const sections = splitSections(out);
     // this machine runs no firewalld (test/firewall/firewalld.test.ts reads its recorded table through the gather)
+    // IPv6 was not asked for (nor does a record list an IPv6 object here): no ip6tables
     expect([...sections.keys()].filter((k) => !k.endsWith('-failed'))).toEqual(
-      SECTIONS.filter((k) => k !== 'ns' && k !== 'firewalld' && !k.endsWith('-failed')),
+      SECTIONS.filter((k) => k !== 'ns' && k !== 'firewalld' && k !== 'ip6tables' && !k.endsWith('-failed')),
     );
     expect(Array.isArray(facts.nftChains)).toBe(true);
     // nft is there (this machine's): cnet-remote's table is read, or known not to exist
@@ -173,6 +185,74 @@ describe('gatherScript for a read-back', () => {
     expect(script).toContain("\nNFT=''\n");
     expect(gatherScript(['pb'])).toContain('\nNFT=1\n');
   });
+});
+
+describe('gatherScript and IPv6', () => {
+  it('reads ip6tables only when asked (IPV6=1) or when the record lists an IPv6 object (a line with a colon), after iptables', () => {
+    expect(gatherScript(['pb'])).toContain("\nIPV6=''\n");
+    expect(gatherScript(['pb'], [], { ipv6: true })).toContain('\nIPV6=1\n');
+    const script = gatherScript([]);
+    expect(script).toContain('\nv6=$IPV6\n');
+    expect(script).toContain('  while read -r k n rest; do\n    case "$k" in nft-table) table_in_record=1 ;; esac\n    case "$n $rest" in *:*) v6=1 ;; esac\n');
+    expect(script).toContain(
+      'iptables-save 2>&1 || mark iptables-failed\nif [ -n "$v6" ]; then\n  mark ip6tables\n  ip6tables-save 2>&1 || mark ip6tables-failed\nfi\n',
+    );
+  });
+
+  it.skipIf(sandboxProblem !== undefined)(
+    'run for real (a sandbox: its own network namespace): both families of a dual-stack namespace, IPv6 switches, the route to an IPv6 client, ip6tables where asked or recorded',
+    async () => {
+      const plain = gatherScript(['c1']);
+      const asked = gatherScript(['c1'], [], { ipv6: true });
+      const r = await inSandbox(
+        [
+          'ip link set lo up',
+          'ip link add br0 type bridge && ip link set br0 up',
+          'ip addr add 172.18.0.1/16 dev br0 && ip addr add fd00:18::1/64 dev br0 nodad',
+          'ip link add up0 type bridge && sysctl -qw net.ipv6.conf.up0.accept_ra=2',
+          'sysctl -qw net.ipv6.conf.all.forwarding=1',
+          'ip netns add c1',
+          'ip link add veth1 type veth peer name ceth1 netns c1 && ip link set veth1 master br0 && ip link set veth1 up',
+          'ip -n c1 link set lo up && ip -n c1 link set ceth1 up',
+          'ip -n c1 addr add 172.18.0.2/16 dev ceth1 && ip -n c1 addr add fd00:18::2/64 dev ceth1 nodad',
+          'ip -n c1 route add default via 172.18.0.1 && ip -n c1 -6 route add default via fd00:18::1',
+          put('/run/t/plain.sh', plain),
+          put('/run/t/asked.sh', asked),
+          `echo '==plain'\nSSH_CONNECTION='fd00:18::2 40000 fd00:18::1 22' sh /run/t/plain.sh`,
+          `echo '==asked'\nsh /run/t/asked.sh`,
+          `mkdir -p ${STATE_DIR}; printf 'nat fd00:18::/64 br0\\n' > ${RECORD_FILE}`,
+          `echo '==recorded'\nsh /run/t/plain.sh`,
+        ].join('\n'),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const plainOut = splitSections(r.sec.plain!);
+      expect(plainOut.has('ip6tables')).toBe(false);
+      expect(splitSections(r.sec.asked!).has('ip6tables')).toBe(true);
+      expect(splitSections(r.sec.recorded!).has('ip6tables')).toBe(true);
+      const f = parseFacts(r.sec.plain!);
+      expect(f.ip6Forward).toBe(true);
+      expect(f.ipv6Disabled).toBe(false);
+      expect(f.acceptRa?.get('up0')).toBe(2);
+      expect(f.acceptRa?.has('br0')).toBe(true);
+      expect(f.acceptRa?.has('all')).toBe(false);
+      expect(f.mgmt).toEqual({ client: 'fd00:18::2', server: 'fd00:18::1', dev: 'br0' });
+      const br0 = f.root.links.find((l) => l.name === 'br0')!;
+      expect(br0.addresses.filter((a) => a.scope === 'global')).toEqual([
+        { family: 'inet', local: '172.18.0.1', prefixlen: 16, scope: 'global' },
+        { family: 'inet6', local: 'fd00:18::1', prefixlen: 64, scope: 'global' },
+      ]);
+      const c1 = f.namespaces.get('c1')!;
+      expect(c1.routes.filter((r) => r.table === 'main' && r.dst === 'default')).toEqual([
+        { family: 'inet', dst: 'default', gateway: '172.18.0.1', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'boot' },
+        { family: 'inet6', dst: 'default', gateway: 'fd00:18::1', dev: 'ceth1', table: 'main', type: 'unicast', protocol: 'boot' },
+      ]);
+      // the two lists are exactly each family's: no IPv6 route in IPv4's, none left out
+      expect(c1.routes.every((r) => (r.family === 'inet6') === (r.dst.includes(':') || (r.gateway ?? '').includes(':')))).toBe(true);
+      expect(c1.routes.filter((r) => r.family === 'inet6').map((r) => r.dst)).toEqual(
+        expect.arrayContaining(['fd00:18::/64', 'fe80::/64', 'default', 'fd00:18::2']),
+      );
+    },
+  );
 });
 
 describe('gatherScript where firewalld runs (its recorded table loaded with the real nft in the sandbox)', () => {

@@ -14,7 +14,7 @@ describe('the marker vocabulary', () => {
     for (const f of readdirSync(PROGRAMS_DIR).filter((f) => f.endsWith('.sh'))) {
       for (const line of programSource(f).split('\n')) {
         if (line.trimStart().startsWith('#')) continue;
-        for (const m of line.matchAll(/\bmark ([a-z][a-z-]*)/g)) written.add(m[1]!);
+        for (const m of line.matchAll(/\bmark ([a-z][a-z0-9-]*)/g)) written.add(m[1]!);
       }
     }
     expect([...written].sort()).toEqual([...MARKERS].sort());
@@ -24,10 +24,10 @@ describe('the marker vocabulary', () => {
     const asked = new Set<string>();
     for (const file of tsFiles(src)) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/sections\.(?:get|has)\((['`])([a-z][a-z-]*)/g)) asked.add(m[2]!);
-      for (const m of text.matchAll(/splitSections\([^)]*\)\.(?:get|has)\((['`])([a-z][a-z-]*)/g)) asked.add(m[2]!);
-      for (const m of text.matchAll(/\bout\.(?:get|has)\('([a-z][a-z-]*)'\)/g)) asked.add(m[1]!);
-      for (const m of text.matchAll(/\b(?:word|need)\('([a-z][a-z-]*)'\)/g)) asked.add(m[1]!);
+      for (const m of text.matchAll(/sections\.(?:get|has)\((['`])([a-z][a-z0-9-]*)/g)) asked.add(m[2]!);
+      for (const m of text.matchAll(/splitSections\([^)]*\)\.(?:get|has)\((['`])([a-z][a-z0-9-]*)/g)) asked.add(m[2]!);
+      for (const m of text.matchAll(/\bout\.(?:get|has)\('([a-z][a-z0-9-]*)'\)/g)) asked.add(m[1]!);
+      for (const m of text.matchAll(/\b(?:word|need)\('([a-z][a-z0-9-]*)'\)/g)) asked.add(m[1]!);
     }
     expect(asked.size).toBeGreaterThanOrEqual(20);
     for (const name of asked) expect(MARKERS, name).toContain(name);

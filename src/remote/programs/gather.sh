@@ -2,21 +2,27 @@
 # Reads a host's whole state in one round trip (src/remote/gather.ts fills in the tables
 # namespaces, a `read_ns NAME` for each namespace asked about, and fdb_devices, a `read_fdb DEV`
 # for each VXLAN device whose forwarding database to read; NFT, 1 to read the nftables chains;
-# NFT_FAMILY and NFT_TABLE, cnet-remote's own nftables table;
-# IP_FAMILY and FORWARDING, the address family's `ip` flag and forwarding switch in /proc), with
-# as few processes as it can (every process costs a few milliseconds of a host's CPU, and fleets
-# are CPU-bound): one `ip -batch` for the root namespace (links, addresses, routes, the namespace
-# list and the route to the controller), one per namespace, one `bridge` per VXLAN device, one
-# `iptables-save`, one `nft` for the chains (and one for cnet-remote's table where it is) (and, where firewalld's
-# table is there, one for it); the rest (the user it runs as among them) is shell builtins. Each
-# section starts with a marker (its reader: src/facts/parse-facts.ts).
+# NFT_FAMILY and NFT_TABLE, cnet-remote's own nftables table; IPV6, 1 to read ip6tables (as when
+# the record lists an IPv6 object); FORWARDING and FORWARDING6, the families' forwarding switches
+# in /proc), with as few processes as it can (every process costs a few milliseconds of a host's
+# CPU, and fleets are CPU-bound): one `ip -batch` for the root namespace (links, addresses and
+# routes of both families, the namespace list and the route to the controller), one per
+# namespace, one `bridge` per VXLAN device, one `iptables-save` (and one `ip6tables-save` where
+# IPv6 is asked for), one `nft` for the chains (and one for cnet-remote's table where it is) (and,
+# where firewalld's table is there, one for it); the rest (the user it runs as, the IPv6 sysctls
+# among them) is shell builtins. Each section starts with a marker (its reader:
+# src/facts/parse-facts.ts).
 
-# ip_show NS: links, addresses and routes of namespace NS
+# ip_show NS: links, addresses (both families) and routes of namespace NS. Without a family flag
+# `addr show` lists both families' addresses (each says its family) and `route show table all`
+# every family's routes, which do not say theirs: `root 0.0.0.0/0` keeps IPv4's, `root ::/0`
+# IPv6's (exactly what `ip -4`/`ip -6` print), one list each, in one process
 ip_show() {
-  ip -n "$1" "$IP_FAMILY" -d -j -batch - << 'CNET_EOF'
+  ip -n "$1" -d -j -batch - << 'CNET_EOF'
 link show
 addr show
-route show table all
+route show table all root 0.0.0.0/0
+route show table all root ::/0
 CNET_EOF
 }
 
@@ -55,13 +61,15 @@ while read -r k _ e _; do
     break
   fi
 done < /proc/self/status
+# the route back to the client (IPv4 or IPv6: `ip` tells them apart), for an address only
 r=
-case "$1" in *[!0-9.]* | '') ;; *) r="route get $1" ;; esac
+case "$1" in *[!0-9A-Fa-f.:]* | '') ;; *) r="route get $1" ;; esac
 mark root
-ip "$IP_FAMILY" -d -j -batch - << CNET_EOF
+ip -d -j -batch - << CNET_EOF
 link show
 addr show
-route show table all
+route show table all root 0.0.0.0/0
+route show table all root ::/0
 netns list
 $r
 CNET_EOF
@@ -69,11 +77,14 @@ mark state-dir
 printf '%s\n' "$bad"
 asked=/
 table_in_record=
+v6=$IPV6
 namespaces
-# the namespaces the record lists that exist (what `up` made and the inventory may no longer name)
+# the namespaces the record lists that exist (what `up` made and the inventory may no longer name);
+# an IPv6 object in it (an address, with ':', which no name holds) asks for ip6tables
 if [ -z "$bad" ] && [ -f "$RECORD_FILE" ]; then
-  while read -r k n _; do
+  while read -r k n rest; do
     case "$k" in nft-table) table_in_record=1 ;; esac
+    case "$n $rest" in *:*) v6=1 ;; esac
     case "$k $n" in "netns "[A-Za-z0-9_]*) ;; *) continue ;; esac
     case "$n" in *[!A-Za-z0-9_.-]*) continue ;; esac
     case "$asked" in *"/$n/"*) continue ;; esac
@@ -86,8 +97,36 @@ fdb_devices
 mark forward
 read -r v < "$FORWARDING"
 echo "$v"
+# IPv6's switches (absent: the kernel has no IPv6): forwarding, whether IPv6 is disabled, and each
+# root interface's accept_ra (forwarding on, 1 is ignored: a router-learned default route is
+# lost), as `accept_ra NAME VALUE` (names hold no blank; `all` and `default` are no interface's;
+# `.?*`: names starting with a dot, which `*` leaves out)
+mark ipv6
+if [ -d /proc/sys/net/ipv6 ]; then
+  read -r v < "$FORWARDING6"
+  echo "forwarding $v"
+  read -r v < /proc/sys/net/ipv6/conf/all/disable_ipv6
+  echo "disable_ipv6 $v"
+  for f in /proc/sys/net/ipv6/conf/*/accept_ra /proc/sys/net/ipv6/conf/.?*/accept_ra; do
+    i=${f%/accept_ra}
+    i=${i##*/}
+    case "$i" in all | default) continue ;; esac
+    # read's status is no guide (a sysctl file read a byte at a time ends without its newline): a
+    # pattern matching nothing, or an interface removed since the glob, leaves v empty
+    v=
+    read -r v 2> /dev/null < "$f"
+    [ -n "$v" ] || continue
+    echo "accept_ra $i $v"
+  done
+else
+  echo absent
+fi
 mark iptables
 iptables-save 2>&1 || mark iptables-failed
+if [ -n "$v6" ]; then
+  mark ip6tables
+  ip6tables-save 2>&1 || mark ip6tables-failed
+fi
 # cnet-remote's own table: listed where there is a sign of it (its chains among the chains; the
 # record naming it, as it does in a read-back after steps that made it), or where the chains could
 # not be listed (then nft says why); else said absent without another process. A table that does
