@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import { findLink, type HostFacts, type LinkFact, type NetnsFacts } from '../../src/facts/types.js';
 import { iptables } from '../../src/firewall/iptables.js';
-import { natRuleOf } from '../../src/firewall/nat-rule.js';
+import { natRulesOf } from '../../src/firewall/nat-rule.js';
 import { nftables } from '../../src/firewall/nftables.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
@@ -268,7 +268,7 @@ describe.each(IMAGES)('$image (iproute2 $iproute2, nftables $nft, iptables $ipta
     });
 
     it(`the NAT rule read back from ${backend.name}, and nothing of ours in the other`, () => {
-      const rule = natRuleOf(seed.bridges[0]!);
+      const rule = natRulesOf(seed.bridges[0]!)[0]!;
       expect(rule).toEqual({ kind: 'nat', subnet: '172.18.0.0/16', bridge: 'br0' });
       expect(backend.has(f, backend.rule(rule))).toBe(true);
       if (backend === iptables) {
@@ -351,7 +351,7 @@ describe.each(IMAGES)('$image (iproute2 $iproute2, nftables $nft, iptables $ipta
 
     it(`ip_forward on; the NAT rule leaving the supernet alone, read back from ${backend.name}`, () => {
       expect(f.ipForward).toBe(true);
-      const rule = natRuleOf(fabric.bridges[0]!);
+      const rule = natRulesOf(fabric.bridges[0]!)[0]!;
       expect(rule).toEqual({ kind: 'nat', subnet: '172.31.0.0/24', bridge: 'cnet0', except: '172.31.0.0/16' });
       expect(backend.has(f, backend.rule(rule))).toBe(true);
       if (backend === iptables) {
