@@ -1,5 +1,6 @@
-import type { Cidr } from '../address/family.js';
-import { isIpv4, maskOf, parseIpv4 } from '../address/ipv4.js';
+import { type Cidr, familyOf } from '../address/family.js';
+import { isIpv4, parseIpv4 } from '../address/ipv4.js';
+import { isIpv6, parseIpv6 } from '../address/ipv6.js';
 import { quoteArgv } from '../shell/quote.js';
 import type { FirewalldBinding, FirewalldFacts, FirewalldZone } from './types.js';
 
@@ -7,10 +8,12 @@ import type { FirewalldBinding, FirewalldFacts, FirewalldZone } from './types.js
  * firewalld's nftables backend, read from `nft -j list table inet firewalld` (the gather's
  * "firewalld" section; recordings of a real firewalld 1.3.3 in test/fixtures/firewalld). Only the
  * forward path is read: filter_FORWARD_ZONES (`iifname "IF" goto filter_FWD_ZONE`, `ip saddr CIDR
- * goto …`, last a plain `goto filter_FWD_DEFAULT`), and per zone its chain filter_FWD_ZONE (jumps
- * to _pre, _log, _deny, _allow, _post, then `accept` for target ACCEPT, else `reject with icmpx
- * admin-prohibited`) and filter_FWD_ZONE_allow (with forwarding on: `oifname "IF" accept` for each
- * interface of the zone, `ip daddr CIDR accept` for each source). The host's output is data:
+ * goto …` or `ip6 saddr CIDR goto …`, last a plain `goto filter_FWD_DEFAULT`), and per zone its
+ * chain filter_FWD_ZONE (jumps to _pre, _log, _deny, _allow, _post, then `accept` for target
+ * ACCEPT, else `reject with icmpx admin-prohibited`) and filter_FWD_ZONE_allow (with forwarding on:
+ * `oifname "IF" accept` for each interface of the zone, `ip daddr CIDR accept` or `ip6 daddr CIDR
+ * accept` for each source). The table is inet: both families are judged in the same chains, a
+ * source binding only for its own family. The host's output is data:
  * whatever else is there is counted as not judged, never an error and never a command.
  */
 
@@ -35,13 +38,17 @@ function metaIs(e: Json, key: 'iifname' | 'oifname'): string | undefined {
   return m?.op === '==' && obj(obj(m.left)?.meta)?.key === key ? str(m.right) : undefined;
 }
 
-/** `ip saddr|daddr == CIDR` (or one address): the CIDR text. */
+/** An address's family as nft's payload protocol names it, and the prefix length of one address. */
+const PROTOCOLS = { ip: { is: isIpv4, bits: 32 }, ip6: { is: isIpv6, bits: 128 } } as const;
+
+/** `ip|ip6 saddr|daddr == CIDR` (or one address): the CIDR text. */
 function prefixIs(e: Json, field: 'saddr' | 'daddr'): string | undefined {
   const m = obj(obj(e)?.match);
   const payload = obj(obj(m?.left)?.payload);
-  if (m?.op !== '==' || payload?.protocol !== 'ip' || payload.field !== field) return undefined;
+  const protocol = payload?.protocol === 'ip' || payload?.protocol === 'ip6' ? PROTOCOLS[payload.protocol] : undefined;
+  if (m?.op !== '==' || !protocol || payload?.field !== field) return undefined;
   const right = str(m.right);
-  if (right !== undefined) return isIpv4(right) ? `${right}/32` : undefined;
+  if (right !== undefined) return protocol.is(right) ? `${right}/${protocol.bits}` : undefined;
   const prefix = obj(obj(m.right)?.prefix);
   const addr = str(prefix?.addr);
   return addr && typeof prefix?.len === 'number' ? `${addr}/${prefix.len}` : undefined;
@@ -141,14 +148,27 @@ function nameMatches(pattern: string, name: string): boolean {
   return name.startsWith(pattern.slice(0, -1));
 }
 
-/** Whether the CIDR text `outer` (an `ip saddr`, IPv4) holds all of `inner` (true), none of it (false), or a part (undefined). */
+/** An address of either family as a number of its width, or undefined when it is neither. */
+function addressOf(text: string): { family: 'ipv4' | 'ipv6'; value: bigint; bits: number } | undefined {
+  if (isIpv4(text)) return { family: 'ipv4', value: BigInt(parseIpv4(text)), bits: 32 };
+  return isIpv6(text) ? { family: 'ipv6', value: parseIpv6(text), bits: 128 } : undefined;
+}
+
+/**
+ * Whether the CIDR text `outer` (an `ip saddr` or `ip6 saddr`) holds all of `inner` (true), none
+ * of it (false), or a part (undefined). Another family's never holds any of it: an `ip6 saddr`
+ * match is false for IPv4 traffic, and the other way round.
+ */
 function holds(outer: string, inner: Cidr): boolean | undefined {
-  const [addr = '', len = ''] = outer.split('/');
+  const [text = '', len = ''] = outer.split('/');
+  const a = addressOf(text);
   const prefix = Number(len);
-  if (!isIpv4(addr) || !/^\d{1,2}$/.test(len) || prefix > 32) return undefined;
-  const a = parseIpv4(addr);
-  if (prefix <= inner.prefix) return (inner.network & maskOf(prefix)) >>> 0 === (a & maskOf(prefix)) >>> 0;
-  return (a & maskOf(inner.prefix)) >>> 0 === inner.network ? undefined : false;
+  if (!a || !/^\d{1,3}$/.test(len) || prefix > a.bits) return undefined;
+  if (a.family !== familyOf(inner).name) return false;
+  const mask = (p: number) => ((1n << BigInt(p)) - 1n) << BigInt(a.bits - p);
+  const network = BigInt(inner.network);
+  if (prefix <= inner.prefix) return (network & mask(prefix)) === (a.value & mask(prefix));
+  return (a.value & mask(inner.prefix)) === network ? undefined : false;
 }
 
 /** How firewalld judges a bridge's forwarded traffic. */
@@ -168,7 +188,8 @@ export interface FirewalldTarget {
 }
 
 /**
- * firewalld's verdict on new traffic entering by bridge `net` (from its subnet) toward `to`:
+ * firewalld's verdict on new traffic entering by bridge `net` (from its subnet, of the family
+ * judged: a source binding of the other family never takes it) toward `to`:
  * judged in the first zone that binds it, else the default zone; accepted when that zone's target
  * is ACCEPT or it forwards to where the traffic goes, else rejected (unless rules this reader does
  * not judge, or policies between zones, may decide).
