@@ -37,12 +37,14 @@ export function hostTitleLines(h: GraphHost): string[] {
   return wrapList(items, GROUP_LINE);
 }
 
+/** A bridge: its name, then each family's subnet and gateway (IPv4's first). */
 export function bridgeLines(b: GraphBridge): string[] {
-  return [b.name, b.subnet, `gw ${b.address}`, ...stateLine(b)];
+  return [b.name, ...b.nets.flatMap((n) => [n.subnet, `gw ${n.address}`]), ...stateLine(b)];
 }
 
+/** A namespace: its name, then its address in each family. */
 export function namespaceLines(n: GraphNamespace): string[] {
-  return [n.name, `${n.address}/${n.prefix}`, ...stateLine(n)];
+  return [n.name, ...n.addresses, ...stateLine(n)];
 }
 
 export function upstreamLines(u: GraphUpstream): string[] {
@@ -53,8 +55,9 @@ export function vethLines(v: GraphVeth): string[] {
   return [`${v.hostIf} ↔ ${v.nsIf}`, ...stateLine(v)];
 }
 
+/** IPv4's masquerade is `NAT`, IPv6's `NAT66`. */
 export function natLines(n: GraphNat): string[] {
-  return ['NAT', ...stateLine(n)];
+  return [n.family === 'ipv4' ? 'NAT' : 'NAT66', ...stateLine(n)];
 }
 
 /** A fabric member: `vm1 · 10.1.0.10 · 172.30.0.0/24` (name, underlay address, container subnet). */

@@ -1,3 +1,5 @@
+import type { AddressFact } from '../facts/types.js';
+
 /**
  * How an element of the picture compares with the host in live mode: `ok`, `drift` (there, but
  * different: down, wrong address, not attached, no default route, …) or `missing` (absent).
@@ -23,4 +25,17 @@ export function raise(el: Live, state: LiveState, note?: string): void {
 /** Raises only when facts show more than the mismatches did (the facts' note is then new). */
 export function raiseFromFacts(el: Live, state: LiveState, note: string): void {
   if (RANK[state] > RANK[el.state ?? 'ok']) raise(el, state, note);
+}
+
+/**
+ * Raises an element whose interface lacks an address it should have (each `address/len`, as `ip`
+ * prints it: IPv4's and IPv6's alike, compared as text), or has one whose duplicate address
+ * detection failed (an IPv6 address the kernel will not use).
+ */
+export function addressDrift(el: Live, have: readonly AddressFact[], want: readonly string[]): void {
+  for (const w of want) {
+    const a = have.find((x) => `${x.local}/${x.prefixlen}` === w);
+    if (!a) raiseFromFacts(el, 'drift', `address ${w}: absent`);
+    else if (a.dadfailed) raiseFromFacts(el, 'drift', `address ${w}: dadfailed`);
+  }
 }

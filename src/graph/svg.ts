@@ -241,7 +241,11 @@ function drawHost(out: string[], h: GraphHost, y: number, m: Metrics, live: bool
     const u = h.upstream;
     const lines = upstreamLines(u);
     const uh = boxHeight(lines.length);
-    const centres = h.nats.map((n) => (bridgeY.get(n.bridge) ?? top) + Math.round(m.brH / 2));
+    // a bridge's NATs (IPv4's, IPv6's) end spread over its height, one NAT in its middle
+    const centres = h.nats.map((n) => {
+      const same = h.nats.filter((x) => x.bridge === n.bridge);
+      return (bridgeY.get(n.bridge) ?? top) + Math.round((m.brH * (same.indexOf(n) + 1)) / (same.length + 1));
+    });
     const mid = centres.length ? Math.round(centres.reduce((a, c) => a + c, 0) / centres.length) : top + Math.round(uh / 2);
     const uy = Math.max(top, Math.min(mid - Math.round(uh / 2), contentBottom - uh));
     const ux = x + PAD;

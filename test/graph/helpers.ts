@@ -46,9 +46,18 @@ export function liveInput(input: GraphHostInput, facts: HostFacts): GraphHostInp
   return { ...input, live: { facts, mismatches: mismatchesOf(input.network, facts) } };
 }
 
-/** Facts of a host that has exactly the desired network (assess finds nothing in them). */
+/** `ip -json`'s name of an address's family. */
+const inet = (address: string): 'inet' | 'inet6' => (address.includes(':') ? 'inet6' : 'inet');
+
+/** Facts of a host that has exactly the desired network, both families (assess finds nothing in them). */
 export function convergedFacts(network: DesiredNetwork): HostFacts {
-  const lo = (): LinkFact => ({ ifindex: 1, name: 'lo', up: true, operstate: 'UNKNOWN', addresses: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] });
+  const lo = (): LinkFact => ({
+    ifindex: 1,
+    name: 'lo',
+    up: true,
+    operstate: 'UNKNOWN',
+    addresses: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' }],
+  });
   const root: HostFacts['root'] = { links: [lo()], routes: [] };
   let ifindex = 10;
   for (const b of network.bridges) {
@@ -59,7 +68,7 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
       up: true,
       operstate: 'UP',
       alias: TAG,
-      addresses: [{ local: b.address, prefixlen: b.subnet.prefix, scope: 'global' }],
+      addresses: b.nets.map((net) => ({ family: inet(net.address), local: net.address, prefixlen: net.subnet.prefix, scope: 'global' })),
     });
   }
   const netns = new Map<string, number | undefined>();
@@ -90,21 +99,28 @@ export function convergedFacts(network: DesiredNetwork): HostFacts {
           up: true,
           operstate: 'UP',
           alias: TAG,
-          mac: macFor(n.address),
+          mac: macFor(n.addresses[0]!),
           peerIfindex: hostIndex,
           peerNetnsId: 0,
-          addresses: [{ local: n.address, prefixlen: bridge.subnet.prefix, scope: 'global' }],
+          addresses: bridge.nets.map((net, i) => ({ family: inet(net.address), local: n.addresses[i]!, prefixlen: net.subnet.prefix, scope: 'global' })),
         },
       ],
-      routes: [{ dst: 'default', gateway: bridge.address, dev: n.nsIf, table: 'main', type: 'unicast' }],
+      routes: bridge.nets.map((net) => ({ family: inet(net.address), dst: 'default', gateway: net.address, dev: n.nsIf, table: 'main', type: 'unicast' })),
     });
   });
+  const nets = network.bridges.flatMap((b) => b.nets.filter((net) => net.nat).map((net) => ({ b, net })));
+  const rules = (family: 'inet' | 'inet6'): string[][] =>
+    nets
+      .filter(({ net }) => inet(net.address) === family)
+      .map(({ b, net }) => natRuleSpec(formatCidr(net.subnet), b.name, net.natExcept ? formatCidr(net.natExcept) : undefined));
+  const ipv6 = network.bridges.some((b) => b.nets.some((net) => inet(net.address) === 'inet6'));
   return {
     root,
     netns,
     namespaces,
     ipForward: true,
-    nat: { available: true, rules: network.bridges.filter((b) => b.nat).map((b) => natRuleSpec(formatCidr(b.subnet), b.name)) },
+    nat: { available: true, rules: rules('inet') },
+    ...(ipv6 ? { ip6Forward: true, nat6: { available: true, rules: rules('inet6') } } : {}),
     record: [],
   };
 }
@@ -127,10 +143,6 @@ export function convergedFabricFacts(network: DesiredNetwork): HostFacts {
   const f = network.fabric!;
   const link = (name: string, ns?: string) => (ns === undefined ? facts.root : facts.namespaces.get(ns)!).links.find((l) => l.name === name)!;
   for (const b of network.bridges) {
-    if (b.natExcept)
-      facts.nat.rules = facts.nat.rules.map((r) =>
-        r.join(' ') === natRuleSpec(formatCidr(b.subnet), b.name).join(' ') ? natRuleSpec(formatCidr(b.subnet), b.name, formatCidr(b.natExcept!)) : r,
-      );
     if (b.mtu === undefined) continue;
     link(b.name).mtu = b.mtu;
     for (const n of network.namespaces.filter((x) => x.bridge === b.name)) {
@@ -139,7 +151,7 @@ export function convergedFabricFacts(network: DesiredNetwork): HostFacts {
     }
   }
   const peers = f.peers;
-  const route = (dst: string, via: { gateway?: string; dev: string }) => ({ dst, ...via, table: 'main', type: 'unicast' });
+  const route = (dst: string, via: { gateway?: string; dev: string }) => ({ family: 'inet' as const, dst, ...via, table: 'main', type: 'unicast' });
   if (f.vxlan) {
     const v = f.vxlan;
     facts.root.links.push({

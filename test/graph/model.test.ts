@@ -27,16 +27,16 @@ describe('graphModel: desired networks', () => {
           id: 'h0',
           name: 'vm1',
           address: '10.0.0.1',
-          bridges: [{ id: 'h0_br0', name: 'br0', subnet: '172.18.0.0/16', address: '172.18.0.1', nat: true, notes: [] }],
+          bridges: [{ id: 'h0_br0', name: 'br0', nets: [{ family: 'ipv4', subnet: '172.18.0.0/16', address: '172.18.0.1', nat: true }], notes: [] }],
           namespaces: [
-            { id: 'h0_ns0', name: 'container1', bridge: 'br0', address: '172.18.0.2', prefix: 16, hostIf: 'veth1', nsIf: 'ceth1', notes: [] },
-            { id: 'h0_ns1', name: 'container2', bridge: 'br0', address: '172.18.0.3', prefix: 16, hostIf: 'veth2', nsIf: 'ceth2', notes: [] },
+            { id: 'h0_ns0', name: 'container1', bridge: 'br0', addresses: ['172.18.0.2/16'], hostIf: 'veth1', nsIf: 'ceth1', notes: [] },
+            { id: 'h0_ns1', name: 'container2', bridge: 'br0', addresses: ['172.18.0.3/16'], hostIf: 'veth2', nsIf: 'ceth2', notes: [] },
           ],
           veths: [
             { id: 'h0_veth0', from: 'h0_br0', to: 'h0_ns0', bridge: 'br0', namespace: 'container1', hostIf: 'veth1', nsIf: 'ceth1', notes: [] },
             { id: 'h0_veth1', from: 'h0_br0', to: 'h0_ns1', bridge: 'br0', namespace: 'container2', hostIf: 'veth2', nsIf: 'ceth2', notes: [] },
           ],
-          nats: [{ id: 'h0_nat0', from: 'h0_br0', to: 'h0_up', bridge: 'br0', subnet: '172.18.0.0/16', notes: [] }],
+          nats: [{ id: 'h0_nat0', from: 'h0_br0', to: 'h0_up', bridge: 'br0', family: 'ipv4', subnet: '172.18.0.0/16', notes: [] }],
           upstream: { id: 'h0_up', notes: [] },
           notes: [],
         },
@@ -46,8 +46,8 @@ describe('graphModel: desired networks', () => {
 
   it('seed pb/jelly: brd1 with NAT, pb and jelly on it by their bread veths', () => {
     const [h] = graphModel(inputs(inventory(SEED_PB_JELLY), 1)).hosts;
-    expect(h!.bridges.map((b) => [b.name, b.subnet, b.address, b.nat])).toEqual([['brd1', '172.19.0.0/24', '172.19.0.1', true]]);
-    expect(h!.namespaces.map((n) => [n.name, `${n.address}/${n.prefix}`])).toEqual([
+    expect(h!.bridges.map((b) => [b.name, b.nets])).toEqual([['brd1', [{ family: 'ipv4', subnet: '172.19.0.0/24', address: '172.19.0.1', nat: true }]]]);
+    expect(h!.namespaces.map((n) => [n.name, ...n.addresses])).toEqual([
       ['jelly', '172.19.0.3/24'],
       ['pb', '172.19.0.2/24'],
     ]);
