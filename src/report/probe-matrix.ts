@@ -1,3 +1,4 @@
+import { familyOfText } from '../address/family.js';
 import type { ProbeResult } from '../result/result.js';
 import { escapeHtml as e, formatLatency, shortCause } from './html-text.js';
 
@@ -8,11 +9,19 @@ export interface Column {
   kind: 'namespace' | 'gateway' | 'upstream' | 'fabric';
 }
 
-const columnKey = (p: ProbeResult): string =>
-  p.kind === 'gateway' ? `gateway:${p.to}` : p.kind === 'upstream' ? `upstream:${p.target}` : p.kind === 'fabric' ? `fabric:${p.to}` : `namespace:${p.to}`;
+/** A probe over IPv6 has columns of its own (`namespace6:a` beside `namespace:a`): its target's family. */
+const ipv6 = (p: ProbeResult): boolean => familyOfText(p.target).name === 'ipv6';
+
+const columnKey = (p: ProbeResult): string => {
+  const six = ipv6(p) ? '6' : '';
+  if (p.kind === 'gateway') return `gateway${six}:${p.to}`;
+  if (p.kind === 'upstream') return `upstream${six}:${p.target}`;
+  return p.kind === 'fabric' ? `fabric${six}:${p.to}` : `namespace${six}:${p.to}`;
+};
 
 /** The probe matrix: rows = where a ping starts (namespaces, then the host), columns = targets
- * (namespaces, gateways, upstream), in the order the probes name them. */
+ * (namespaces, gateways, upstream), in the order the probes name them; a target probed over IPv4
+ * and IPv6 has a column for each, side by side, IPv4's first. */
 export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: Column[]; cell: (row: string, col: string) => ProbeResult | undefined } {
   const namespaces: string[] = [];
   const addNs = (n: string): void => {
@@ -23,9 +32,11 @@ export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: C
     if (p.kind === 'peer' || p.kind === 'host') addNs(p.to);
   }
   const cols = new Map<string, Column>();
+  const six = new Set<string>();
   for (const p of probes) {
     const key = columnKey(p);
     if (cols.has(key)) continue;
+    if (ipv6(p)) six.add(key);
     if (p.kind === 'gateway') cols.set(key, { key, label: p.to, sub: `gateway ${p.target}`, kind: 'gateway' });
     else if (p.kind === 'upstream') cols.set(key, { key, label: p.to, sub: p.target, kind: 'upstream' });
     else if (p.kind === 'fabric') cols.set(key, { key, label: p.to, sub: p.target, kind: 'fabric' });
@@ -34,7 +45,12 @@ export function probeMatrix(probes: ProbeResult[]): { rows: string[]; columns: C
   const rank = { namespace: 0, gateway: 1, upstream: 2, fabric: 3 } as const;
   const nsIndex = (c: Column): number => (c.kind === 'namespace' ? namespaces.indexOf(c.label) : 0);
   const order = [...cols.values()].map((c, i) => ({ c, i }));
-  order.sort((a, b) => rank[a.c.kind] - rank[b.c.kind] || nsIndex(a.c) - nsIndex(b.c) || a.i - b.i);
+  // a target's columns together: where its label first appears among its kind's, then IPv4's before IPv6's
+  const first = new Map<string, number>();
+  for (const { c, i } of order) if (!first.has(`${c.kind} ${c.label}`)) first.set(`${c.kind} ${c.label}`, i);
+  const firstOf = (c: Column): number => first.get(`${c.kind} ${c.label}`)!;
+  const family = (c: Column): number => (six.has(c.key) ? 1 : 0);
+  order.sort((a, b) => rank[a.c.kind] - rank[b.c.kind] || nsIndex(a.c) - nsIndex(b.c) || firstOf(a.c) - firstOf(b.c) || family(a.c) - family(b.c) || a.i - b.i);
   const columns = order.map((x) => x.c);
   const rows = [...namespaces.filter((n) => probes.some((p) => p.from === n)), ...(probes.some((p) => p.from === 'host') ? ['host'] : [])];
   const cells = new Map<string, ProbeResult>();

@@ -222,6 +222,44 @@ describe('toHtml: content', () => {
     expect(escapeHtml('a\u0000b\ud800c')).toBe('a\ufffdb\ufffdc');
   });
 
+  it('IPv6: findings of both families and the probes over each, escaped, control characters not written', () => {
+    const h: HostResult = {
+      name: 'vm1',
+      status: 'failed',
+      changes: 0,
+      steps: [],
+      verified: true,
+      mismatches: [
+        mismatch({ kind: 'namespace', name: 'c1' }, 'address', '172.18.0.2/16, fd00:18::2/64', '172.18.0.2/16'),
+        mismatch({ kind: 'namespace', name: 'c1' }, 'default_route6', 'via fd00:18::1 dev ceth1', 'via fe80::1\u001b[31m\u0007 dev <ceth1>'),
+        mismatch({ kind: 'nat6', name: 'br0' }, '', 'MASQUERADE fd00:18::/64 ! -o br0', 'absent'),
+      ],
+      checked: ['bridges.br0.nat', 'bridges.br0.nat6', 'namespaces.c1'],
+      probes: [
+        { kind: 'peer', from: 'c1', to: 'c2', target: '172.18.0.3', ok: true, latencyMs: 0.05 },
+        { kind: 'peer', from: 'c1', to: 'c2', target: 'fd00:18::3', ok: false, cause: 'no neighbour entry for fd00:18::3\u0000' },
+      ],
+      error: '3 mismatches, 1 of 2 probes failed',
+      durationMs: 1,
+    };
+    const page = toHtml(run([h], 'verify'), { generatedAt: AT });
+    const vm1 = section(page, 'vm1');
+    expect(vm1).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(vm1).toContain('<tr><td><code>namespaces.c1.address</code></td><td>172.18.0.2/16, fd00:18::2/64</td><td class="actual">172.18.0.2/16</td></tr>');
+    expect(vm1).toContain(
+      '<tr><td><code>namespaces.c1.default_route6</code></td><td>via fd00:18::1 dev ceth1</td><td class="actual">via fe80::1\ufffd dev &lt;ceth1&gt;</td></tr>',
+    );
+    expect(vm1).toContain('<tr><td><code>bridges.br0.nat6</code></td><td>MASQUERADE fd00:18::/64 ! -o br0</td><td class="actual">absent</td></tr>');
+    expect(vm1).toContain('<li class="pass"><span class="mark">✓</span> bridges.br0.nat</li>');
+    expect(vm1).toContain('<li class="fail"><span class="mark">✗</span> bridges.br0.nat6</li>');
+    // c2 over IPv4 and over IPv6: a column each, the IPv6 failure beside the IPv4 answer
+    expect(matrixText(vm1)).toEqual([
+      ['from \\ to', 'c2 172.18.0.3', 'c2 fd00:18::3'],
+      ['c1', '✓ 0.050 ms', '✗ no neighbour entry for fd00:1…'],
+    ]);
+    expect(vm1).toContain('<b>c1 → c2 (fd00:18::3)</b>: no neighbour entry for fd00:18::3\ufffd</li>');
+  });
+
   it('an unreachable host, a host without probes, and an empty run', () => {
     const down: HostResult = {
       name: 'vm3',
@@ -270,6 +308,32 @@ describe('matrix helpers', () => {
     expect(m.columns.map((c) => c.key)).toEqual(['namespace:b', 'namespace:a', 'gateway:br0', 'upstream:9.9.9.9']);
     expect(m.cell('a', 'namespace:b')?.ok).toBe(false); // of two probes in a cell the failed one shows
     expect(m.cell('host', 'gateway:br0')).toBeUndefined();
+  });
+
+  it('a target probed over IPv4 and IPv6: a column for each, side by side, IPv4’s first', () => {
+    const m = probeMatrix([
+      p('peer', 'a', 'b', 'fd00::3'),
+      p('peer', 'b', 'a', '10.1.0.2'),
+      p('gateway', 'a', 'br0', 'fd00::1', false),
+      p('peer', 'a', 'b', '10.1.0.3', false),
+      p('gateway', 'a', 'br0', '10.1.0.1'),
+      p('gateway', 'a', 'br1', '10.2.0.1'),
+      p('upstream', 'a', 'upstream', '2001:db8::53'),
+      p('upstream', 'a', 'upstream', '9.9.9.9'),
+    ]);
+    expect(m.columns.map((c) => [c.key, c.sub])).toEqual([
+      ['namespace:a', '10.1.0.2'],
+      ['namespace:b', '10.1.0.3'],
+      ['namespace6:b', 'fd00::3'],
+      ['gateway:br0', 'gateway 10.1.0.1'],
+      ['gateway6:br0', 'gateway fd00::1'],
+      ['gateway:br1', 'gateway 10.2.0.1'],
+      ['upstream:9.9.9.9', '9.9.9.9'],
+      ['upstream6:2001:db8::53', '2001:db8::53'],
+    ]);
+    // neither family's result hides the other's
+    expect([m.cell('a', 'namespace:b')?.ok, m.cell('a', 'namespace6:b')?.ok]).toEqual([false, true]);
+    expect([m.cell('a', 'gateway:br0')?.ok, m.cell('a', 'gateway6:br0')?.ok]).toEqual([true, false]);
   });
 
   it('short causes and latencies', () => {

@@ -335,6 +335,40 @@ describe('toJUnit against the JUnit schema (xmllint)', () => {
     expect(s!['system-out']).toBe('warning: warn <b>&</b>\ufffd\n  fix: echo \'a\' && echo "b" > /dev/null');
   });
 
+  it('IPv6 findings and probes: addresses of both families, default_route6, nat6, ip6_forward; control characters not written', () => {
+    const h = host({
+      name: 'vm1',
+      status: 'failed',
+      verified: true,
+      checked: ['bridges.br0', 'bridges.br0.nat', 'bridges.br0.nat6', 'namespaces.c1', 'ip_forward', 'ip6_forward'],
+      mismatches: [
+        mismatch({ kind: 'namespace', name: 'c1' }, 'address', '172.18.0.2/16, fd00:18::2/64', '172.18.0.2/16, fd00:18::2/64 (dadfailed)'),
+        mismatch({ kind: 'namespace', name: 'c1' }, 'default_route6', 'via fd00:18::1 dev ceth1', 'via fe80::1\u001b[31m\u0007 dev ceth1'),
+        mismatch({ kind: 'nat6', name: 'br0' }, '', 'MASQUERADE fd00:18::/64 ! -o br0', 'absent'),
+        mismatch({ kind: 'ip6_forward', name: 'ip6_forward' }, '', '1', '0'),
+      ],
+      probes: [
+        { kind: 'gateway', from: 'c1', to: 'br0', target: '172.18.0.1', ok: true, latencyMs: 0.05 },
+        { kind: 'gateway', from: 'c1', to: 'br0', target: 'fd00:18::1', ok: false, cause: 'c1 has no IPv6 default route\u0000' },
+      ],
+      error: '4 mismatches, 1 of 2 probes failed',
+    });
+    const xml = toJUnit(run([h], 'verify'), { timestamp: STAMP });
+    expectValid(xml);
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    const [s] = parse(xml);
+    expect(caseOf(s!, 'namespaces.c1').failure?.['#text']).toBe(
+      'namespaces.c1.address: desired 172.18.0.2/16, fd00:18::2/64, actual 172.18.0.2/16, fd00:18::2/64 (dadfailed)\n' +
+        'namespaces.c1.default_route6: desired via fd00:18::1 dev ceth1, actual via fe80::1\ufffd dev ceth1',
+    );
+    expect(caseOf(s!, 'bridges.br0.nat6').failure?.message).toBe('bridges.br0.nat6: desired MASQUERADE fd00:18::/64 ! -o br0, actual absent');
+    expect(caseOf(s!, 'bridges.br0.nat').failure).toBeUndefined();
+    expect(caseOf(s!, 'ip6_forward').failure?.message).toBe('ip6_forward: desired 1, actual 0');
+    // a probe of each family is its own case, named with its target
+    expect(caseOf(s!, 'probe gateway c1 -> br0 (172.18.0.1)').failure).toBeUndefined();
+    expect(caseOf(s!, 'probe gateway c1 -> br0 (fd00:18::1)').failure).toMatchObject({ type: 'probe', message: 'c1 has no IPv6 default route\ufffd' });
+  });
+
   it('an empty run is a valid, empty report', () => {
     const xml = toJUnit(run([], 'down'), { timestamp: STAMP });
     expectValid(xml);
