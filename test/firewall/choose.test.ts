@@ -99,3 +99,62 @@ describe('BACKENDS, backendOf', () => {
     }
   });
 });
+
+describe('chooseFirewall for a host that NATs IPv6 (families)', () => {
+  const V6 = ['ipv4', 'ipv6'] as const;
+  /** the gather's ip6tables section(s): ip6tables-save's recording (test/fixtures/ip6tables-save), failed ones with ip6tables-failed */
+  const ip6 = (name: string) =>
+    gatherText([
+      ['ip6tables', fixture(`ip6tables-save/${name}.txt`)],
+      ...(['not-found', 'not-root'].includes(name) ? [['ip6tables-failed', ''] as [string, string]] : []),
+    ]);
+  const v4 = saveNoRules('nf_tables');
+  const choice6 = (f: FirewallFacts, families: readonly ('ipv4' | 'ipv6')[] = V6) => {
+    const c = chooseFirewall('auto', f, families);
+    return [c.backend.name, c.why];
+  };
+
+  it('ip6tables answers: iptables, as for IPv4 alone', () => {
+    expect(choice6(factsOf(v4, `${ip6('empty')}${nftGather('absent-table')}`))).toEqual(['iptables', 'auto: iptables (nf_tables) answers']);
+  });
+
+  it('ip6tables fails (not found, refusing) while iptables answers, nft answers: nftables, whose inet table takes both families', () => {
+    for (const name of ['not-found', 'not-root']) {
+      const f = factsOf(v4, `${ip6(name)}${nftGather('absent-table')}`);
+      expect(choice6(f), name).toEqual(['nftables', 'auto: the host NATs IPv6 and ip6tables does not answer, nft does']);
+      expect(nftables.unusable(f, 'ipv6')).toBeUndefined();
+      // a host that NATs IPv4 only is not moved by what ip6tables does
+      expect(choice6(f, ['ipv4'])).toEqual(['iptables', 'auto: iptables (nf_tables) answers']);
+      expect(choice('auto', f)).toEqual(['iptables', 'auto: iptables (nf_tables) answers']);
+    }
+  });
+
+  it('ip6tables and nft both fail: iptables, whose unusable(facts, ipv6) says what to install', () => {
+    const f = factsOf(v4, `${ip6('not-found')}${nftGather('nft-not-found')}`);
+    expect(choice6(f)).toEqual(['iptables', 'auto: iptables (nf_tables) answers (ip6tables does not, nor does nft)']);
+    expect(iptables.unusable(f, 'ipv6')).toMatch(
+      /^ip6tables is not usable on the host \(sh: 1: ip6tables-save: not found\): install it \(apt-get install iptables, which holds ip6tables\)/,
+    );
+    expect(iptables.unusable(f, 'ipv4')).toBeUndefined();
+  });
+
+  it('ip6tables not read (no section): not known to fail, iptables; its unusable(facts, ipv6) says IPv6 was not gathered', () => {
+    const f = factsOf(v4, nftGather('absent-table'));
+    expect(f.nat6).toBeUndefined();
+    expect(choice6(f)).toEqual(['iptables', 'auto: iptables (nf_tables) answers']);
+    expect(iptables.unusable(f, 'ipv6')).toMatch(/^ip6tables was not read on the host/);
+  });
+
+  it('rules of ours already in iptables: never moved unasked, even where ip6tables fails (unusable names cnet.firewall: nftables)', () => {
+    const f = factsOf(ourIptables, `${ip6('not-found')}${nftGather('absent-table')}`);
+    expect(choice6(f)).toEqual(['iptables', 'auto: its NAT rules are in iptables already']);
+    expect(iptables.unusable(f, 'ipv6')).toMatch(/or set cnet\.firewall: nftables, or nat6: false$/);
+    // IPv6 rules of ours in ip6tables count as ours in iptables
+    const six = factsOf(save('empty'), `${ip6('rules')}${nftGather('absent-table')}`);
+    expect(choice6(six)).toEqual(['iptables', 'auto: its NAT rules are in iptables already']);
+  });
+
+  it('rules of ours in nftables (either family): nftables', () => {
+    expect(choice6(factsOf(v4, `${ip6('empty')}${table('dual-stack')}`))).toEqual(['nftables', 'auto: its NAT rules are in nftables already']);
+  });
+});
