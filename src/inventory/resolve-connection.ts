@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError, type InventoryIssue } from '../errors.js';
 import type { FlatHost } from './flatten.js';
 import { isIpv4 } from '../address/ipv4.js';
+import { isIpv6 } from '../address/ipv6.js';
 import { locatedVar, lookup } from './host-var.js';
 import { sudoPasswordProblem, type KnownVar } from './schema.js';
 import type { Connection, HostKeyMode } from './types.js';
@@ -15,11 +16,13 @@ function filePath(p: string, base: string): string {
 
 /**
  * A name a resolver could take (/etc/hosts, DNS with its search domains, the ssh config): labels
- * of letters, digits, '-' and '_', dot-separated; or an IPv6 address. ssh resolves it when
- * connecting, and says so when it cannot.
+ * of letters, digits, '-' and '_', dot-separated. ssh resolves it when connecting, and says so
+ * when it cannot.
  */
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
-const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+
+/** An address ssh connects to as it is: IPv4, or IPv6 (a link-local one with its `%scope`), written without brackets. */
+const isAddress = (name: string) => isIpv4(name) || isIpv6(name.replace(/%[^%]+$/, ''));
 
 /** What ansible.cfg and the ANSIBLE_* environment give, below every inventory variable. */
 export interface ConnectionDefaults {
@@ -95,7 +98,7 @@ export function resolveConnection(host: FlatHost, opts: ConnectionOptions = {}):
   }
   const local = kind !== undefined && LOCAL_CONNECTIONS.has(kind.value);
   const address = first(host, 'ansible_ssh_host', 'ansible_host');
-  const nameWorks = isIpv4(host.name) || HOST_NAME.test(host.name) || IPV6.test(host.name) || (opts.sshHostKnown?.(host.name) ?? false);
+  const nameWorks = isAddress(host.name) || HOST_NAME.test(host.name) || (opts.sshHostKnown?.(host.name) ?? false);
   const addr = address?.value ?? (nameWorks || local ? host.name : undefined);
   if (!addr) {
     return {

@@ -7,6 +7,8 @@ import { resolveSshConfig } from './openssh/config-resolve.js';
 import type { SshConfigFile, SshConfigSettings } from './openssh/config-types.js';
 import { jumpChain } from './openssh/jump-chain.js';
 import { expandProxyCommand, type ProxyCommandTokens } from './openssh/proxy-command.js';
+import { sshHostName } from './openssh/host-name.js';
+import { isIpv6 } from '../address/ipv6.js';
 
 /** One SSH connection to make: the target itself, or a bastion on the way. */
 export interface Hop {
@@ -116,7 +118,20 @@ function hostKeyMode(v: SshConfigSettings['strictHostKeyChecking']): HostKeyMode
 const uniq = (xs: string[]) => [...new Set(xs)];
 /** `~/x` as the shell would: paths from ansible_ssh_common_args are written as typed. */
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
-const label = (user: string, address: string, port: number) => `${user}@${address}${port === 22 ? '' : `:${port}`}`;
+/** `user@host`, `user@host:port`, an IPv6 address with a port in brackets (`user@[fd00::5]:2222`) */
+const label = (user: string, address: string, port: number) =>
+  `${user}@${port !== 22 && address.includes(':') ? `[${address}]` : address}${port === 22 ? '' : `:${port}`}`;
+
+/**
+ * An IPv6 address written in brackets (`[fd00::5]`, as in a URL) where ssh wants a host: ssh takes
+ * it as a name it cannot resolve, and Ansible passes ansible_host to ssh as it is. The host is
+ * refused with the address to write instead.
+ */
+function bracketedAddress(address: string): string | undefined {
+  const inner = /^\[(.*)\]$/.exec(address)?.[1];
+  if (inner === undefined || !isIpv6(inner.split('%')[0]!)) return undefined;
+  return `the address "${address}" is an IPv6 address in brackets, which ssh cannot connect to (Ansible passes ansible_host to ssh as it is): write it without brackets, ${inner}`;
+}
 
 /**
  * The inventory's connection variables, then `ansible_ssh_common_args`, then the user's ssh config
@@ -161,7 +176,10 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   });
   notes.push(...s.notes);
   // every ProxyCommand is run (ssh-config.ts still calls one it does not take as a jump unusable)
-  const address = s.hostName ?? c.address;
+  // the name as ssh makes it (FD00:0::5 → fd00::5, VM1 → vm1): the one its host key is known under
+  const address = sshHostName(s.hostName ?? c.address);
+  const bracketed = bracketedAddress(address);
+  if (bracketed) refusal ??= bracketed;
   const port = s.port ?? 22;
   const finalUser = s.user ?? local;
   const files = uniq([...(c.privateKeyFile ? [c.privateKeyFile] : []), ...s.identityFiles.map((f) => expandHome(f))]);
@@ -180,7 +198,7 @@ export function resolveTarget(host: ResolvedHost, config: SshConfigFile | undefi
   if (chain.refusal) refusal ??= chain.refusal.message;
   const jumps = chain.hops.map(({ spec: j, settings: js, proxyCommand: jCommand }): Hop => {
     notes.push(...js.notes.map((n) => `bastion ${j.host}: ${n}`));
-    const jAddress = js.hostName ?? j.host;
+    const jAddress = sshHostName(js.hostName ?? j.host);
     const jPort = js.port ?? 22;
     const jUser = js.user ?? local;
     let jProxy: Hop['proxyCommand'];
