@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, type LabInfo } from '../../src/lab/lab.js';
-import { LAB_ROOT, type LabShape } from '../../src/lab/lab-plan.js';
+import { LAB_ROOT, type LabReach, type LabShape } from '../../src/lab/lab-plan.js';
 import { startLab as startAnyLab } from '../../src/lab/lab-start.js';
 import { processId } from '../../src/lab/process-id.js';
 
@@ -36,9 +36,15 @@ export const testNetFrom = () => 100 + randomInt(50);
  * Starts a lab for this test file: `prefix` and random characters as its name (never one that
  * exists), the first free network from `from` on, owned by this process. With `image` (debian12,
  * debian13, debian13-nft) the VMs run that Debian userland (built once per machine at the first
- * use, about a minute; cached after).
+ * use, about a minute; cached after). With `reach: 'ipv6'` its inventory reaches the VMs at their
+ * IPv6 addresses.
  */
-export async function startLab(prefix: string, hosts: number, shape: LabShape = {}, o: { from?: number; image?: string } = {}): Promise<LabInfo> {
+export async function startLab(
+  prefix: string,
+  hosts: number,
+  shape: LabShape = {},
+  o: { from?: number; image?: string; reach?: LabReach } = {},
+): Promise<LabInfo> {
   for (let attempt = 1; ; attempt++) {
     const name = testLabName(prefix);
     try {
@@ -50,6 +56,7 @@ export async function startLab(prefix: string, hosts: number, shape: LabShape = 
         owner: processId()!,
         replace: false,
         ...(o.image === undefined ? {} : { image: o.image }),
+        ...(o.reach === undefined ? {} : { reach: o.reach }),
       });
     } catch (e) {
       if (attempt < 5 && /exists already/.test(String(e))) continue;

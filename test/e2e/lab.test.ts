@@ -115,10 +115,15 @@ describe('test labs beside other labs', () => {
       expect(labs.map((l) => (l.status === 'rejected' ? String(l.reason) : 'ok'))).toEqual(['ok', 'ok']);
       expect(a!.plan.name).not.toBe(b!.plan.name);
       expect(a!.plan.net).not.toBe(b!.plan.net);
+      expect(a!.plan.network6).not.toBe(b!.plan.network6);
       for (const lab of [a!, b!]) {
-        expect(readRecord(lab.plan.dir)?.net).toBe(lab.plan.net);
+        expect(readRecord(lab.plan.dir)).toMatchObject({ net: lab.plan.net, network6: lab.plan.network6 });
         expect(reservations(LAB_ROOT).get(lab.plan.net)).toMatchObject({ name: lab.plan.name });
         expect((await onVm(lab, 1, 'hostname; ip -4 -o addr show dev eth0 | grep -o "10\\.[0-9]*\\."\n')).stdout).toBe(`vm1\n10.${lab.plan.net}.\n`);
+        // dual-stack: its IPv6 address in its own prefix, never tentative (nodad)
+        const v6 = await onVm(lab, 1, 'ip -6 -o addr show dev eth0 scope global\n');
+        expect(v6.stdout).toContain(`inet6 ${lab.plan.vmAddress6(1)}/64 scope global nodad`);
+        expect(v6.stdout).not.toMatch(/tentative/);
       }
     } finally {
       await stopLab(a);
