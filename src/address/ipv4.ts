@@ -77,6 +77,20 @@ export const ipv4: AddressFamily = {
   owns: (c) => typeof c.network === 'number',
   isAddress: isIpv4,
   parseCidr,
-  formatCidr,
-  overlaps,
+  formatCidr: (c) => formatCidr(c as Cidr),
+  overlaps: (a, b) => overlaps(a as Cidr, b as Cidr),
+  subnetOf: (text, prefix) => ({ network: (parseIpv4(text) & maskOf(prefix)) >>> 0, prefix }),
+  contains: (c, text) => contains(c as Cidr, parseIpv4(text)),
+  canonical: (text) => formatIpv4(parseIpv4(text)),
+  addressAt: (c, n) => {
+    const a = (c as Cidr).network + n;
+    return n >= 1 && isHostAddress(c as Cidr, a) ? formatIpv4(a) : undefined;
+  },
+  hostAddressProblem: (c, text) => {
+    const a = parseIpv4(text);
+    if (!contains(c as Cidr, a)) return 'outside';
+    if (a === (c as Cidr).network) return 'the network address';
+    return a === broadcastOf(c as Cidr) ? 'the broadcast address' : undefined;
+  },
+  defaultNat: () => true,
 };

@@ -1,3 +1,4 @@
+import { formatIpv6, parseIpv6 } from '../address/ipv6.js';
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { flatten } from './flatten.js';
 import { lookup } from './host-var.js';
@@ -29,9 +30,11 @@ export function resolveInventory(sources: InventorySource[], varsDirs: readonly 
     const conn = conns.get(h.name)!;
     const net = resolveNetwork(h.layers, h.name, fabric.bridges.get(h.name), networks);
     issues.push(...conn.issues, ...net.issues);
-    const probeTarget = lookup(h, 'cnet_probe_target')?.value;
+    const ipv4 = lookup(h, 'cnet_probe_target')?.value;
+    const ipv6 = lookup(h, 'cnet_probe_target6')?.value;
+    const probeTarget = { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6: formatIpv6(parseIpv6(ipv6)) } : {}) };
     if (conn.connection)
-      hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(probeTarget ? { probeTarget } : {}) });
+      hosts.push({ name: h.name, groups: h.groups, connection: conn.connection, network: net.network, ...(ipv4 || ipv6 ? { probeTarget } : {}) });
   }
   // peers last: each names a container of the other member (its first namespace on the fabric)
   const byName = new Map(hosts.map((h) => [h.name, h]));

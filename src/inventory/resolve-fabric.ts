@@ -180,10 +180,7 @@ export function fabricSubnets(
 export function fabricBridgeSpec(settings: FabricSettings, subnet: Cidr): BridgeSpec {
   return {
     name: settings.bridge.value,
-    subnet,
-    address: formatIpv4(subnet.network + 1),
-    nat: settings.nat.value,
-    natExcept: settings.supernet.value,
+    nets: [{ subnet, address: formatIpv4(subnet.network + 1), nat: settings.nat.value, natExcept: settings.supernet.value }],
     ...(settings.vxlan ? { mtu: settings.vxlan.mtu.value } : {}),
   };
 }
@@ -254,7 +251,7 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
 /** The peer a member is to the others: its subnet, underlay address, and a container of it to probe. */
 export function fabricPeer(member: FabricMember, network: DesiredNetwork | undefined): FabricPeer {
   const ns = network?.namespaces.find((n) => n.bridge === member.settings.bridge.value);
-  return { host: member.host, subnet: member.subnet, underlay: member.underlay, ...(ns ? { probe: { ns: ns.name, address: ns.address } } : {}) };
+  return { host: member.host, subnet: member.subnet, underlay: member.underlay, ...(ns ? { probe: { ns: ns.name, address: ns.addresses[0]! } } : {}) };
 }
 
 /**

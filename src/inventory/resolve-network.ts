@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import type { FabricBridge } from './resolve-fabric.js';
-import { contains, formatCidr, formatIpv4, isHostAddress, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
+import { type AddressFamily, type Cidr, FAMILIES, familyOf, formatCidr, overlaps } from '../address/family.js';
 import { checkInterfaceName, checkNamespaceName, IFNAME_MAX } from './names.js';
 import { showText } from '../shown.js';
 import { cnetSchema } from './schema.js';
-import type { BridgeSpec, DesiredNetwork, FirewallSetting, Located, NamespaceSpec } from './types.js';
+import type { BridgeNet, BridgeSpec, DesiredNetwork, FirewallSetting, Located, NamespaceSpec } from './types.js';
 
 /** A named object merged from several layers: each field remembers the layer that set it. */
 interface MergedObject {
@@ -93,17 +93,81 @@ export function resolveNetwork(
   }
   const { network, issues } = resolved;
   return {
-    network: { ...network, bridges: network.bridges.map((b) => ({ ...b })), namespaces: network.namespaces.map((n) => ({ ...n })) },
+    network: {
+      ...network,
+      bridges: network.bridges.map((b) => ({ ...b, nets: b.nets.map((net) => ({ ...net })) })),
+      namespaces: network.namespaces.map((n) => ({ ...n, addresses: [...n.addresses] })),
+    },
     issues: issues.map((i) => ({ ...i, message: `${i.message} (host ${host})` })),
   };
+}
+
+/** The inventory's fields for each family's addressing of a bridge and a namespace. */
+const FIELDS: Record<AddressFamily['name'], { subnet: string; address: string; nat: string }> = {
+  ipv4: { subnet: 'subnet', address: 'address', nat: 'nat' },
+  ipv6: { subnet: 'subnet6', address: 'address6', nat: 'nat6' },
+};
+
+const familyWord = (f: AddressFamily) => (f.name === 'ipv4' ? 'IPv4' : 'IPv6');
+
+/** Why an address cannot be a namespace's in the net, if it cannot: outside, reserved, the gateway. */
+function namespaceAddressProblem(f: AddressFamily, net: BridgeNet, bridge: string, address: string): string | undefined {
+  const subnet = `subnet ${f.formatCidr(net.subnet)} of bridge "${bridge}"`;
+  const problem = f.hostAddressProblem(net.subnet, address);
+  if (problem === 'outside') return `address ${address} is outside ${subnet}`;
+  if (problem) return `address ${address} is ${problem} of ${subnet}`;
+  if (f.canonical(address) === net.address) return `address ${address} is the gateway (the address of bridge "${bridge}")`;
+  return undefined;
 }
 
 function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { network: DesiredNetwork; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message });
   const bridges: BridgeSpec[] = [];
-  const subnets = new Map<string, { cidr: Cidr; loc: SourceLocation }>();
-  const used = new Map<number, string>(); // address → owner, per host
+  const subnets = new Map<string, { cidr: Cidr; loc: SourceLocation }[]>();
+  const used = new Map<string, string>(); // address (as ip prints it) → owner, per host
+
+  /** A bridge's net of family f, if its fields give one (else its issues). */
+  const netOf = (name: string, obj: MergedObject, f: AddressFamily): BridgeNet | undefined => {
+    const field = FIELDS[f.name];
+    const subnetField = str(obj, field.subnet);
+    if (!subnetField) return undefined;
+    const cidr = f.parseCidr(subnetField.value);
+    if (typeof cidr === 'string') {
+      fail(subnetField.loc, cidr);
+      return undefined;
+    }
+    for (const [other, list] of subnets) {
+      for (const o of list) {
+        if (overlaps(cidr, o.cidr))
+          fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
+      }
+    }
+    if (fabric?.supernet && overlaps(cidr, fabric.supernet)) {
+      fail(
+        subnetField.loc,
+        `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`,
+      );
+    }
+    subnets.set(name, [...(subnets.get(name) ?? []), { cidr, loc: subnetField.loc }]);
+    const addrField = str(obj, field.address);
+    let address = f.addressAt(cidr, 1);
+    if (addrField) {
+      if (!f.isAddress(addrField.value)) {
+        fail(addrField.loc, `expected an ${familyWord(f)} address, got ${showText(addrField.value)}`);
+        return undefined;
+      }
+      address = f.canonical(addrField.value);
+      if (f.hostAddressProblem(cidr, address)) {
+        fail(addrField.loc, `address ${addrField.value} is not a host address of subnet ${formatCidr(cidr)}`);
+        return undefined;
+      }
+    }
+    if (address === undefined) return undefined; // a parsed subnet has a first host address
+    used.set(address, `bridge ${showText(name)}`);
+    const nat = (obj.fields.get(field.nat)?.value as boolean | undefined) ?? f.defaultNat(cidr);
+    return { subnet: cidr, address, nat };
+  };
 
   for (const [name, obj] of [...merged.bridges].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const nameErr = checkInterfaceName(name);
@@ -113,53 +177,31 @@ function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { netw
       fail(obj.loc, `bridge ${showText(name)} has the name of the fabric's ${what}: give one of them another name`);
       continue;
     }
-    const subnetField = str(obj, 'subnet');
-    if (!subnetField) {
-      fail(obj.loc, `bridge ${showText(name)} has no subnet: "subnet" is required`);
+    if (!FAMILIES.some((f) => str(obj, FIELDS[f.name].subnet))) {
+      fail(obj.loc, `bridge ${showText(name)} has no subnet: "subnet" (IPv4), "subnet6" (IPv6) or both are required`);
       continue;
     }
-    const cidr = parseCidr(subnetField.value);
-    if (typeof cidr === 'string') {
-      fail(subnetField.loc, cidr);
-      continue;
-    }
-    for (const [other, o] of subnets) {
-      if (overlaps(cidr, o.cidr))
-        fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
-    }
-    if (fabric?.supernet && overlaps(cidr, fabric.supernet)) {
-      fail(
-        subnetField.loc,
-        `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`,
-      );
-    }
-    subnets.set(name, { cidr, loc: subnetField.loc });
-    const addrField = str(obj, 'address');
-    let address = cidr.network + 1;
-    if (addrField) {
-      if (!isIpv4(addrField.value)) {
-        fail(addrField.loc, `expected an IPv4 address, got ${showText(addrField.value)}`);
-        continue;
-      }
-      address = parseIpv4(addrField.value);
-      if (!isHostAddress(cidr, address)) {
-        fail(addrField.loc, `address ${addrField.value} is not a host address of subnet ${formatCidr(cidr)}`);
-        continue;
+    for (const f of FAMILIES) {
+      const field = FIELDS[f.name];
+      for (const other of [field.address, field.nat]) {
+        const set = obj.fields.get(other);
+        if (set && !str(obj, field.subnet))
+          fail(set.loc, `bridge ${showText(name)} has ${other} but no ${field.subnet}: set ${field.subnet} too, or remove ${other}`);
       }
     }
-    used.set(address, `bridge ${showText(name)}`);
-    const nat = (obj.fields.get('nat')?.value as boolean | undefined) ?? true;
-    bridges.push({ name, subnet: cidr, address: formatIpv4(address), nat });
+    const nets = FAMILIES.map((f) => ({ f, given: str(obj, FIELDS[f.name].subnet) !== undefined, net: netOf(name, obj, f) }));
+    if (nets.some((n) => n.given && !n.net)) continue;
+    bridges.push({ name, nets: nets.flatMap((n) => (n.net ? [n.net] : [])) });
   }
 
   if (fabric?.spec) {
     bridges.push(fabric.spec);
     bridges.sort((a, b) => (a.name < b.name ? -1 : 1));
-    used.set(parseIpv4(fabric.spec.address), `bridge ${showText(fabric.spec.name)}`);
+    for (const net of fabric.spec.nets) used.set(net.address, `bridge ${showText(fabric.spec.name)}`);
   }
 
   const namespaces: NamespaceSpec[] = [];
-  const pending: { spec: NamespaceSpec; cidr: Cidr }[] = [];
+  const pending: { spec: NamespaceSpec; index: number; net: BridgeNet }[] = [];
   const ifnames = new Map<string, string>(bridges.map((b) => [b.name, `bridge ${showText(b.name)}`]));
   if (fabric?.device) ifnames.set(fabric.device, `the fabric's VXLAN device`);
   for (const [name, obj] of [...merged.namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -200,50 +242,56 @@ function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { netw
       ok = false;
     }
     ifnames.set(hostIf, `namespace "${name}"`);
-    const spec: NamespaceSpec = { name, bridge: bridge.name, address: '', hostIf, nsIf };
-    const addrField = str(obj, 'address');
-    if (addrField) {
-      if (!isIpv4(addrField.value)) {
-        fail(addrField.loc, `expected an IPv4 address, got ${showText(addrField.value)}`);
+    const spec: NamespaceSpec = { name, bridge: bridge.name, addresses: bridge.nets.map(() => ''), hostIf, nsIf };
+    for (const f of FAMILIES) {
+      const field = FIELDS[f.name];
+      const addrField = str(obj, field.address);
+      const index = bridge.nets.findIndex((net) => familyOf(net.subnet) === f);
+      const net = bridge.nets[index];
+      if (!net) {
+        if (addrField) {
+          fail(addrField.loc, `namespace "${name}" has ${field.address}, but its bridge "${bridge.name}" has no ${field.subnet}`);
+          ok = false;
+        }
         continue;
       }
-      const a = parseIpv4(addrField.value);
-      if (!contains(bridge.subnet, a)) {
-        fail(addrField.loc, `address ${addrField.value} is outside subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}"`);
+      if (!addrField) {
+        pending.push({ spec, index, net });
         continue;
       }
-      if (!isHostAddress(bridge.subnet, a)) {
-        fail(addrField.loc, `address ${addrField.value} is the network or broadcast address of subnet ${formatCidr(bridge.subnet)} of bridge "${bridge.name}"`);
+      if (!f.isAddress(addrField.value)) {
+        fail(addrField.loc, `expected an ${familyWord(f)} address, got ${showText(addrField.value)}`);
+        ok = false;
         continue;
       }
-      if (addrField.value === bridge.address) {
-        fail(addrField.loc, `address ${addrField.value} is the gateway (the address of bridge "${bridge.name}")`);
+      const address = f.canonical(addrField.value);
+      const problem = namespaceAddressProblem(f, net, bridge.name, address);
+      const owner = used.get(address);
+      if (problem || owner) {
+        fail(addrField.loc, problem ?? `address ${addrField.value} is already used by ${owner}`);
+        ok = false;
         continue;
       }
-      const owner = used.get(a);
-      if (owner) {
-        fail(addrField.loc, `address ${addrField.value} is already used by ${owner}`);
-        continue;
-      }
-      used.set(a, `namespace "${name}"`);
-      spec.address = addrField.value;
+      used.set(address, `namespace "${name}"`);
+      spec.addresses[index] = address;
     }
-    if (!ok) continue;
-    namespaces.push(spec);
-    if (!addrField) pending.push({ spec, cidr: bridge.subnet });
+    if (ok) namespaces.push(spec);
   }
 
   // "next free in the subnet", in name order, after explicit addresses are taken
-  for (const { spec, cidr } of pending) {
-    let a = cidr.network + 1;
-    while (used.has(a) && isHostAddress(cidr, a)) a++;
-    if (!isHostAddress(cidr, a)) {
-      fail(merged.namespaces.get(spec.name)!.loc, `subnet ${formatCidr(cidr)} has no free address left for namespace "${spec.name}"`);
+  for (const { spec, index, net } of pending) {
+    if (!namespaces.includes(spec)) continue;
+    const f = familyOf(net.subnet);
+    let n = 1;
+    let address = f.addressAt(net.subnet, n);
+    while (address !== undefined && used.has(address)) address = f.addressAt(net.subnet, ++n);
+    if (address === undefined) {
+      fail(merged.namespaces.get(spec.name)!.loc, `subnet ${formatCidr(net.subnet)} has no free address left for namespace "${spec.name}"`);
       continue;
     }
-    used.set(a, `namespace "${spec.name}"`);
-    spec.address = formatIpv4(a);
+    used.set(address, `namespace "${spec.name}"`);
+    spec.addresses[index] = address;
   }
   const firewall = merged.firewall && merged.firewall !== 'auto' ? { firewall: merged.firewall } : {};
-  return { network: { bridges, namespaces: namespaces.filter((n) => n.address), ...firewall }, issues };
+  return { network: { bridges, namespaces: namespaces.filter((n) => n.addresses.every((a) => a)), ...firewall }, issues };
 }

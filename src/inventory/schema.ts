@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ShlexError, shlexSplit } from '../shell/python-shlex.js';
 import { isIpv4, parseCidr, SUBNET_PREFIX } from '../address/ipv4.js';
+import { isIpv6 } from '../address/ipv6.js';
 import { FIREWALL_SETTINGS } from './types.js';
 
 /**
@@ -86,6 +87,9 @@ export const bridgeSchema = z
     subnet: z.string().optional(),
     address: z.string().optional(),
     nat: z.boolean().optional(),
+    subnet6: z.string().optional(),
+    address6: z.string().optional(),
+    nat6: z.boolean().optional(),
   })
   .nullable();
 
@@ -93,6 +97,7 @@ export const namespaceSchema = z
   .strictObject({
     bridge: z.string().optional(),
     address: z.string().optional(),
+    address6: z.string().optional(),
     host_if: z.string().optional(),
     ns_if: z.string().optional(),
   })
@@ -174,6 +179,8 @@ export const knownVarSchemas = {
   cnet_known_hosts_file: nonEmpty,
   /** the "upstream" address namespaces on a NAT bridge probe (`--probe`); the lab sets its own */
   cnet_probe_target: z.string().refine(isIpv4, 'expected an IPv4 address'),
+  /** the same over IPv6, for namespaces on a bridge with subnet6 */
+  cnet_probe_target6: z.string().refine(isIpv6, 'expected an IPv6 address'),
   /** this host's subnet of the fabric (else the next free one of the supernet, in inventory order) */
   cnet_fabric_subnet: cidrText,
   /** this host's address on the fabric's underlay (else ansible_host, when it is an IPv4 address) */

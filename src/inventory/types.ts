@@ -34,14 +34,20 @@ export interface Connection {
   kind?: 'local';
 }
 
-export interface BridgeSpec {
-  name: string;
+/** A bridge's addressing in one family: its subnet, its own address (the containers' gateway) and whether its traffic out is masqueraded. */
+export interface BridgeNet {
   subnet: Cidr;
-  /** the bridge's own address, the containers' gateway */
+  /** the bridge's own address, the containers' gateway, as `ip` prints it */
   address: string;
   nat: boolean;
   /** the fabric's bridge: traffic to the fabric's supernet is not masqueraded */
   natExcept?: Cidr;
+}
+
+export interface BridgeSpec {
+  name: string;
+  /** one per family it has (subnet, subnet6), in FAMILIES order: IPv4's first; never empty */
+  nets: BridgeNet[];
   /** the fabric's bridge under VXLAN: the bridge and every veth on it get this MTU */
   mtu?: number;
 }
@@ -49,7 +55,8 @@ export interface BridgeSpec {
 export interface NamespaceSpec {
   name: string;
   bridge: string;
-  address: string;
+  /** its address in each of its bridge's nets, in their order, as `ip` prints them */
+  addresses: string[];
   /** the veth end in the host's root namespace, enslaved to the bridge */
   hostIf: string;
   /** the veth end inside the namespace */
@@ -120,8 +127,8 @@ export interface ResolvedHost {
   groups: string[];
   connection: Connection;
   network: DesiredNetwork;
-  /** cnet_probe_target: what namespaces on a NAT bridge ping as "upstream" */
-  probeTarget?: string;
+  /** cnet_probe_target(6): what namespaces on a NAT bridge ping as "upstream", per family */
+  probeTarget?: { ipv4?: string; ipv6?: string };
 }
 
 export interface Inventory {

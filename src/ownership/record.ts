@@ -7,7 +7,7 @@ import { isAddress, parseCidr } from '../address/family.js';
  * owns, one line per object, replaced by each transaction's commit (state-dir.ts). `down` removes
  * what is ours by the record and the marks — even when the inventory changed since — and nothing
  * else (see plan/owned.ts). The record lives under /run: like the objects it lists (namespaces,
- * links, rules, ip_forward), it does not survive a reboot.
+ * links, rules, forwarding and accept_ra switches), it does not survive a reboot.
  */
 export const TAG = 'cnet-remote';
 
@@ -20,8 +20,10 @@ export type OwnedObject =
   | { kind: 'nft-table'; family: 'inet'; name: 'cnet_remote' }
   /** a route in the main table: to `dst` via a gateway, or on a device */
   | { kind: 'route'; dst: string; via?: string; dev?: string }
-  /** ip_forward was `from` before `up` set it */
-  | { kind: 'forward'; from: '0' };
+  /** the family's forwarding switch (IPv4's when no family: ip_forward) was `from` before `up` set it */
+  | { kind: 'forward'; from: '0'; family?: 'ipv6' }
+  /** DEV's net.ipv6.conf.DEV.accept_ra was `from` before `up` raised it to 2 (see plan/assess.ts assessForwarding) */
+  | { kind: 'accept-ra'; dev: string; from: '1' };
 
 /** cnet-remote's own nftables table (firewall/nftables.ts): ours by its name; the only table a record may name. */
 export const NFT_TABLE = { family: 'inet', name: 'cnet_remote' } as const;
@@ -42,7 +44,9 @@ export function formatOwned(o: OwnedObject): string {
     case 'route':
       return `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}`;
     case 'forward':
-      return `forward ${o.from}`;
+      return `forward ${o.from}${o.family ? ` ${o.family}` : ''}`;
+    case 'accept-ra':
+      return `accept-ra ${o.dev} ${o.from}`;
   }
 }
 
@@ -66,6 +70,8 @@ export function parseRecord(text: string): OwnedObject[] {
     else if (kind === 'route' && cidr(a) && b === 'via' && c && isAddress(c)) obj = { kind, dst: a, via: c };
     else if (kind === 'route' && cidr(a) && b === 'dev' && c && !checkInterfaceName(c)) obj = { kind, dst: a, dev: c };
     else if (kind === 'forward' && a === '0' && !b) obj = { kind, from: '0' };
+    else if (kind === 'forward' && a === '0' && b === 'ipv6' && !c) obj = { kind, from: '0', family: b };
+    else if (kind === 'accept-ra' && a && !checkInterfaceName(a) && b === '1' && !c) obj = { kind, dev: a, from: b };
     if (!obj) continue;
     const key = formatOwned(obj);
     if (!seen.has(key)) {

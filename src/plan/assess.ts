@@ -1,13 +1,12 @@
-import type { HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
+import type { AddressFact, HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { type Cidr, familyOf } from '../address/family.js';
-import type { BridgeSpec, DesiredNetwork, FabricSpec, NamespaceSpec } from '../inventory/types.js';
+import { isIpv6, parseIpv6 } from '../address/ipv6.js';
+import type { BridgeNet, BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
 import { findingPath, mismatch, type FindingObject, type Mismatch } from '../result/finding.js';
 import { assessFabric } from './assess-fabric.js';
-import type { FirewallBackend } from '../firewall/backend.js';
-import { chooseFirewall } from '../firewall/choose.js';
-import { describeNat, natRuleOf } from '../firewall/nat-rule.js';
+import { assessForwarding, firewallFor } from './assess-forwarding.js';
 import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
 
@@ -26,15 +25,24 @@ export interface Assessment {
   conflicts: string[];
 }
 
+/** The `family` of a subnet's routes and addresses in `ip -json` output. */
+export const routeFamily = (c: Cidr): 'inet' | 'inet6' => (familyOf(c).name === 'ipv4' ? 'inet' : 'inet6');
+
 export const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
 
 /**
- * The container end's MAC, derived from its IPv4 address as Docker does (02:42 + the address):
- * a container rebuilt with the same address keeps its MAC, so its neighbours' ARP caches stay right.
+ * The container end's MAC, derived from its first address as Docker does (02:42 + the IPv4
+ * address; on an IPv6-only bridge, the IPv6 address's last 32 bits): a container rebuilt with the
+ * same address keeps its MAC, so its neighbours' ARP and neighbour caches stay right.
  */
 export function macFor(address: string): string {
-  return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+  const bytes = isIpv6(address) ? [24n, 16n, 8n, 0n].map((shift) => Number((parseIpv6(address) >> shift) & 255n)) : address.split('.').map(Number);
+  return ['02', '42', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
+
+/** `ip addr add` of an address: IPv6's without duplicate address detection, so that it is usable (not tentative) at once. */
+const addrAdd = (netns: string | undefined, cidr: string, ifname: string): string[] =>
+  ip(netns, 'addr', 'add', cidr, 'dev', ifname, ...(cidr.includes(':') ? ['nodad'] : []));
 
 /** Ours: it carries our mark, or the record lists it (the mark may have been lost). */
 export function isOurs(link: LinkFact, record: OwnedObject[]): boolean {
@@ -58,36 +66,42 @@ export function inTheWay(out: Assessment, facts: HostFacts, name: string, kind: 
 }
 
 function addresses(l: LinkFact | undefined): string {
-  const list = (l?.addresses ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
+  const list = (l?.addresses ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}${a.dadfailed ? ' (dadfailed)' : ''}`);
   return list.length ? list.join(', ') : 'none';
 }
 
-/** Address present? If not: add it; on our own interface, also remove global addresses not desired. */
-function assessAddress(object: FindingObject, netns: string | undefined, link: LinkFact | undefined, ifname: string, want: string, ours: boolean): Finding[] {
+/**
+ * The addresses present (a failed duplicate address detection's is not: it is replaced)? If not:
+ * added; on our own interface, global addresses not desired are removed too. `want`: each as
+ * `address/len`, as `ip` prints it.
+ */
+function assessAddresses(object: FindingObject, netns: string | undefined, link: LinkFact | undefined, ifname: string, want: string[]): Finding[] {
   const path = findingPath(object, 'address');
-  const [local, len] = want.split('/');
-  const has = link?.addresses.some((a) => a.local === local && String(a.prefixlen) === len);
+  const cidrOf = (a: AddressFact) => `${a.local}/${a.prefixlen}`;
   const fix: Step[] = [];
-  if (!has)
-    fix.push({
-      phase: 'address',
-      argv: ip(netns, 'addr', 'add', want, 'dev', ifname),
-      reason: `${path} is missing`,
-      undo: ip(netns, 'addr', 'del', want, 'dev', ifname),
-    });
-  if (ours && link) {
-    for (const a of link.addresses) {
-      if (a.scope === 'global' && !(a.local === local && String(a.prefixlen) === len)) {
-        fix.push({
-          phase: 'address',
-          argv: ip(netns, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', ifname),
-          reason: `${path}: ${a.local}/${a.prefixlen} is not desired`,
-          undo: ip(netns, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', ifname),
-        });
-      }
+  for (const w of want) {
+    const present = link?.addresses.find((a) => cidrOf(a) === w);
+    if (present && !present.dadfailed) continue;
+    if (present)
+      fix.push({
+        phase: 'address',
+        argv: ip(netns, 'addr', 'del', w, 'dev', ifname),
+        reason: `${path} ${w} failed duplicate address detection`,
+        undo: addrAdd(netns, w, ifname),
+      });
+    fix.push({ phase: 'address', argv: addrAdd(netns, w, ifname), reason: `${path} ${w} is missing`, undo: ip(netns, 'addr', 'del', w, 'dev', ifname) });
+  }
+  for (const a of link?.addresses ?? []) {
+    if (a.scope === 'global' && !want.includes(cidrOf(a))) {
+      fix.push({
+        phase: 'address',
+        argv: ip(netns, 'addr', 'del', cidrOf(a), 'dev', ifname),
+        reason: `${path}: ${cidrOf(a)} is not desired`,
+        undo: addrAdd(netns, cidrOf(a), ifname),
+      });
     }
   }
-  return fix.length ? [{ ...mismatch(object, 'address', want, addresses(link)), fix }] : [];
+  return fix.length ? [{ ...mismatch(object, 'address', want.join(', '), addresses(link)), fix }] : [];
 }
 
 export function assessUp(object: FindingObject, part: string, netns: string | undefined, link: LinkFact | undefined, ifname: string): Finding[] {
@@ -128,7 +142,15 @@ function assessBridge(b: BridgeSpec, facts: HostFacts, out: Assessment): void {
   }
   out.findings.push(...assessMtu(object, 'mtu', undefined, link, b.name, b.mtu));
   out.findings.push(...assessUp(object, 'state', undefined, link, b.name));
-  out.findings.push(...assessAddress(object, undefined, link, b.name, `${b.address}/${b.subnet.prefix}`, true));
+  out.findings.push(
+    ...assessAddresses(
+      object,
+      undefined,
+      link,
+      b.name,
+      b.nets.map((net) => `${net.address}/${net.subnet.prefix}`),
+    ),
+  );
 }
 
 /**
@@ -241,7 +263,7 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
     fix.push(
       {
         phase: 'veth',
-        argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.address), 'netns', n.name),
+        argv: ip(undefined, 'link', 'add', 'name', n.hostIf, 'type', 'veth', 'peer', 'name', n.nsIf, 'address', macFor(n.addresses[0]!), 'netns', n.name),
         reason: `veth pair ${n.hostIf}/${n.nsIf} is missing`,
         owns: { kind: 'link', name: n.hostIf },
         undo: ip(undefined, 'link', 'del', 'dev', n.hostIf),
@@ -254,13 +276,13 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   const host = whole ? hostEnd : undefined;
   const ns = whole ? nsEnd : undefined;
   out.findings.push(...assessMaster(object, 'host_if.master', host, n.hostIf, n.bridge, host?.master));
-  if (ns && ns.mac !== macFor(n.address)) {
+  if (ns && ns.mac !== macFor(n.addresses[0]!)) {
     out.findings.push({
-      ...mismatch(object, 'mac', macFor(n.address), ns.mac ?? 'none'),
+      ...mismatch(object, 'mac', macFor(n.addresses[0]!), ns.mac ?? 'none'),
       fix: [
         {
           phase: 'link',
-          argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.address)),
+          argv: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', macFor(n.addresses[0]!)),
           reason: 'the MAC follows the address',
           ...(ns.mac ? { undo: ip(n.name, 'link', 'set', 'dev', n.nsIf, 'address', ns.mac) } : {}),
         },
@@ -271,78 +293,52 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
   out.findings.push(...assessMtu(object, 'ns_if.mtu', n.name, ns, n.nsIf, bridge.mtu));
   out.findings.push(...assessUp(object, 'host_if.state', undefined, host, n.hostIf));
   out.findings.push(...assessUp(object, 'ns_if.state', n.name, ns, n.nsIf));
-  out.findings.push(...assessAddress(object, n.name, ns, n.nsIf, `${n.address}/${bridge.subnet.prefix}`, true));
+  out.findings.push(
+    ...assessAddresses(
+      object,
+      n.name,
+      ns,
+      n.nsIf,
+      bridge.nets.map((net, i) => `${n.addresses[i]}/${net.subnet.prefix}`),
+    ),
+  );
+  for (const net of bridge.nets) out.findings.push(...assessDefaultRoute(object, n, net, inner, whole));
+}
 
-  const def = inner?.routes.filter((r) => r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
-  const good = def.some((r) => r.gateway === bridge.address && r.dev === n.nsIf);
-  if (!good || def.length > 1 || !whole) {
-    out.findings.push({
+/** The namespace's default route of the net's family: via the bridge's address, and no other. */
+function assessDefaultRoute(object: FindingObject, n: NamespaceSpec, net: BridgeNet, inner: NetnsFacts | undefined, whole: boolean): Finding[] {
+  const family = routeFamily(net.subnet);
+  const gateway = net.address;
+  const def = inner?.routes.filter((r) => (r.family ?? 'inet') === family && r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
+  const good = def.some((r) => r.gateway === gateway && r.dev === n.nsIf);
+  if (good && def.length === 1 && whole) return [];
+  // `ip route` takes the family from the gateway's address (a line of `ip -batch` carries no -6)
+  return [
+    {
       ...mismatch(
         object,
-        'default_route',
-        `via ${bridge.address} dev ${n.nsIf}`,
+        family === 'inet' ? 'default_route' : 'default_route6',
+        `via ${gateway} dev ${n.nsIf}`,
         def.length ? def.map((r) => `via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).join(', ') : 'none',
       ),
       fix: [
         {
           phase: 'route',
-          argv: ip(n.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', n.nsIf),
+          argv: ip(n.name, 'route', 'replace', 'default', 'via', gateway, 'dev', n.nsIf),
           reason: 'the default route is missing or wrong',
           // only what this step changed: the route it replaced, or the one it added
           undo:
             def[0]?.gateway && def[0].dev
               ? ip(n.name, 'route', 'replace', 'default', 'via', def[0].gateway, 'dev', def[0].dev)
-              : ip(n.name, 'route', 'del', 'default', 'via', bridge.address, 'dev', n.nsIf),
+              : ip(n.name, 'route', 'del', 'default', 'via', gateway, 'dev', n.nsIf),
         },
       ],
-    });
-  }
-}
-
-/** NAT rules, and forwarding for NAT or for a fabric (its hosts route the containers' traffic). */
-function assessNat(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts: HostFacts, firewall: FirewallBackend, out: Assessment): void {
-  const natted = bridges.filter((b) => b.nat);
-  // the subnets routed between interfaces: their family's forwarding switch must be on
-  const routed: Cidr[] = [...natted.map((b) => b.subnet), ...(fabric ? [fabric.supernet] : [])];
-  if (routed.length === 0) return;
-  const unusable = natted.length ? firewall.unusable(facts) : undefined;
-  if (unusable) {
-    out.conflicts.push(unusable);
-    return;
-  }
-  const missing = natted.filter((b) => !firewall.has(facts, firewall.rule(natRuleOf(b))));
-  // what holds the rules (nftables: its table) comes with the first one, before it: its own step, with its own undo
-  const prepared: Step[] = firewall
-    .prepare(facts)
-    .map((p) => ({ phase: 'nat', argv: p.argv, reason: 'the NAT rules need it', owns: p.owns, ...(p.undo ? { undo: p.undo } : {}) }));
-  for (const [i, b] of missing.entries()) {
-    const rule = firewall.rule(natRuleOf(b));
-    const { add, del } = firewall.natSteps(rule);
-    out.findings.push({
-      ...mismatch({ kind: 'nat', name: b.name }, '', describeNat(rule), 'absent'),
-      fix: [...(i === 0 ? prepared : []), { phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
-    });
-  }
-  if (!facts.ipForward) {
-    const recorded = facts.record.some((o) => o.kind === 'forward');
-    const { sysctl } = familyOf(routed[0]!).forwarding; // facts.ipForward is IPv4's, the only family yet
-    out.findings.push({
-      ...mismatch({ kind: 'ip_forward', name: 'ip_forward' }, '', '1', '0'),
-      fix: [
-        {
-          phase: 'forward',
-          argv: ['sysctl', '-w', `${sysctl}=1`],
-          reason: natted.length ? 'NAT needs forwarding' : 'the fabric needs forwarding',
-          undo: ['sysctl', '-w', `${sysctl}=0`],
-          ...(recorded ? {} : { owns: { kind: 'forward', from: '0' } as const }),
-        },
-      ],
-    });
-  }
+    },
+  ];
 }
 
 /** Desired network against facts: every difference, with its repair, in a stable order. */
-export function assess(desired: DesiredNetwork, facts: HostFacts, firewall = chooseFirewall(desired.firewall, facts).backend): Assessment {
+export function assess(desired: DesiredNetwork, facts: HostFacts, firewall = firewallFor(desired, facts).backend): Assessment {
   const out: Assessment = { findings: [], conflicts: [] };
   for (const b of desired.bridges) assessBridge(b, facts, out);
   for (const n of desired.namespaces) {
@@ -350,6 +346,6 @@ export function assess(desired: DesiredNetwork, facts: HostFacts, firewall = cho
     assessNamespace(n, bridge, facts, out);
   }
   if (desired.fabric) assessFabric(desired.fabric, facts, out);
-  assessNat(desired.bridges, desired.fabric, facts, firewall, out);
+  assessForwarding(desired.bridges, desired.fabric, facts, firewall, out);
   return out;
 }

@@ -3,7 +3,7 @@ import { findLink } from '../facts/types.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { mismatch, type Mismatch } from '../result/finding.js';
 
-/** Who holds each IPv4 address on a bridge: the bridge itself and the namespaces (read) whose veth is its port. */
+/** Who holds each address (IPv4 or IPv6) on a bridge: the bridge itself and the namespaces (read) whose veth is its port. */
 function holders(bridge: string, facts: HostFacts): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const add = (address: string, who: string) => out.set(address, [...(out.get(address) ?? []), who]);
@@ -34,7 +34,10 @@ export function duplicateAddresses(desired: DesiredNetwork, facts: HostFacts): M
 export function addressClashes(desired: DesiredNetwork, facts: HostFacts): string[] {
   const named = new Set(desired.namespaces.map((n) => n.name));
   return desired.namespaces.flatMap((n) => {
-    const others = (holders(n.bridge, facts).get(n.address) ?? []).filter((who) => who !== n.name && !named.has(who));
-    return others.length ? [`${n.address} of namespace ${n.name} is still used on ${n.bridge} by ${others.join(' and ')}`] : [];
+    const held = holders(n.bridge, facts);
+    return n.addresses.flatMap((address) => {
+      const others = (held.get(address) ?? []).filter((who) => who !== n.name && !named.has(who));
+      return others.length ? [`${address} of namespace ${n.name} is still used on ${n.bridge} by ${others.join(' and ')}`] : [];
+    });
   });
 }

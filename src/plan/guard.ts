@@ -1,7 +1,7 @@
 import type { HostFacts } from '../facts/types.js';
 import { formatCidr } from '../address/family.js';
 import type { DesiredNetwork } from '../inventory/types.js';
-import { overlappingRoutes, subnetHas } from './overlaps.js';
+import { overlappingRoutes, subnetHolding } from './overlaps.js';
 import type { Step } from './step.js';
 
 /**
@@ -30,13 +30,15 @@ export function guardConflicts(desired: DesiredNetwork, facts: HostFacts, steps:
     }
   }
   for (const b of desired.bridges) {
-    if (m && (subnetHas(b, m.server) || subnetHas(b, m.client))) {
-      out.push(
-        `subnet ${formatCidr(b.subnet)} of ${b.name} contains ${subnetHas(b, m.server) ? m.server : m.client}, an address of this SSH session: the way in would be cut off`,
-      );
+    for (const address of m ? [m.server, m.client] : []) {
+      const subnet = subnetHolding(b, address);
+      if (subnet) {
+        out.push(`subnet ${formatCidr(subnet)} of ${b.name} contains ${address}, an address of this SSH session: the way in would be cut off`);
+        break;
+      }
     }
-    for (const r of overlappingRoutes(b, facts))
-      out.push(`subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: choose a subnet that overlaps nothing on the host`);
+    for (const { subnet, route } of overlappingRoutes(b, facts))
+      out.push(`subnet ${formatCidr(subnet)} of ${b.name} overlaps the host's route ${route}: choose a subnet that overlaps nothing on the host`);
   }
   return out;
 }

@@ -2,6 +2,8 @@ import type { HostFacts, NetnsFacts } from '../facts/types.js';
 import type { FirewallFacts } from '../firewall/types.js';
 import { findLink } from '../facts/types.js';
 import { ipv4 } from '../address/ipv4.js';
+import { ipv6 } from '../address/ipv6.js';
+import { acceptRaKey, forwardingOn, forwardObject } from './assess-forwarding.js';
 import { BACKENDS, backendOf } from '../firewall/choose.js';
 import { formatOwned, TAG, type OwnedObject } from '../ownership/record.js';
 import { routeMatches, routesTo } from './assess-fabric.js';
@@ -14,7 +16,7 @@ import type { Step } from './step.js';
  * exact shape (in iptables or in nftables, whichever backend is chosen now), the name of its
  * nftables table (holding nothing but ours). A namespace whose `lo` lacks the mark is another's, even with our name — unless
  * the record lists it and an interface inside carries the mark (made by a version before the
- * `lo` mark). Routes and ip_forward carry no mark: the record alone speaks for them.
+ * `lo` mark). Routes, forwarding and accept_ra switches carry no mark: the record alone speaks for them.
  */
 export const ownedKey = formatOwned;
 
@@ -40,7 +42,9 @@ function presentAndOurs(o: OwnedObject, facts: HostFacts): boolean {
     case 'route':
       return routesTo(facts, o.dst).some((r) => routeMatches(r, o.via ? { via: o.via } : { dev: o.dev ?? '' }));
     case 'forward':
-      return facts.ipForward;
+      return forwardingOn(facts, o.family === 'ipv6' ? ipv6 : ipv4) === true;
+    case 'accept-ra':
+      return facts.acceptRa?.get(o.dev) === 2;
   }
 }
 
@@ -76,15 +80,16 @@ export function removalStep(o: OwnedObject, facts: HostFacts, reason: string): S
         reason,
         disowns: o,
       };
-    case 'forward': {
-      // the record's `forward` is IPv4's switch, the only one gathered yet
-      const { sysctl } = ipv4.forwarding;
+    case 'forward':
+    case 'accept-ra': {
+      const key = o.kind === 'forward' ? (o.family === 'ipv6' ? ipv6 : ipv4).forwarding.sysctl : acceptRaKey(o.dev);
+      const now = o.kind === 'forward' ? '1' : '2';
       return {
         phase: 'del-forward',
-        argv: ['sysctl', '-w', `${sysctl}=${o.from}`],
+        argv: ['sysctl', '-w', `${key}=${o.from}`],
         reason: `${reason}: up had changed it`,
         disowns: o,
-        undo: ['sysctl', '-w', `${sysctl}=1`],
+        undo: ['sysctl', '-w', `${key}=${now}`],
       };
     }
   }
@@ -126,7 +131,11 @@ export function afterRemoval(facts: HostFacts, removed: OwnedObject[]): HostFact
     netns: new Map([...facts.netns].filter(([name]) => !netnsGone.has(name))),
     namespaces,
     ...BACKENDS.reduce((f, b) => b.without(f, firewallGone), facts as FirewallFacts),
-    ipForward: facts.ipForward && !gone.has(ownedKey({ kind: 'forward', from: '0' })),
+    ipForward: facts.ipForward && !gone.has(ownedKey(forwardObject(ipv4))),
+    ...(facts.ip6Forward !== undefined ? { ip6Forward: facts.ip6Forward && !gone.has(ownedKey(forwardObject(ipv6))) } : {}),
+    ...(facts.acceptRa
+      ? { acceptRa: new Map([...facts.acceptRa].map(([dev, v]) => [dev, gone.has(ownedKey({ kind: 'accept-ra', dev, from: '1' })) ? 1 : v])) }
+      : {}),
     record: facts.record.filter((o) => !gone.has(ownedKey(o))),
   };
 }

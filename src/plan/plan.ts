@@ -1,6 +1,7 @@
+import { firewallFor } from './assess-forwarding.js';
 import type { HostFacts } from '../facts/types.js';
 import type { FirewallBackend } from '../firewall/backend.js';
-import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
+import type { FirewallChoice } from '../firewall/choose.js';
 import { describeNat } from '../firewall/nat-rule.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import type { OwnedObject } from '../ownership/record.js';
@@ -32,7 +33,9 @@ const NOTHING: HostFacts = {
   netns: new Map(),
   namespaces: new Map(),
   ipForward: false,
+  ip6Forward: false,
   nat: { available: true, rules: [] },
+  nat6: { available: true, rules: [] },
   nft: { available: true },
   record: [],
 };
@@ -48,7 +51,11 @@ const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
     case 'route':
       return { object: { kind: 'leftover-route', name: o.dst }, what: `route ${o.dst} ${o.via ? `via ${o.via}` : `dev ${o.dev}`}` };
     case 'forward':
-      return { object: { kind: 'leftover-ip_forward', name: 'ip_forward' }, what: 'ip_forward=1' };
+      return o.family === 'ipv6'
+        ? { object: { kind: 'leftover-ip6_forward', name: 'ip6_forward' }, what: 'net.ipv6.conf.all.forwarding=1' }
+        : { object: { kind: 'leftover-ip_forward', name: 'ip_forward' }, what: 'ip_forward=1' };
+    case 'accept-ra':
+      return { object: { kind: 'leftover-accept_ra', name: o.dev }, what: `accept_ra=2 on ${o.dev}` };
     case 'nft-table':
       return { object: { kind: 'leftover-nft-table', name: `${o.family} ${o.name}` }, what: `nftables table ${o.family} ${o.name}` };
   }
@@ -78,7 +85,7 @@ function wantedOf(desired: DesiredNetwork, firewall: FirewallBackend): Set<strin
  * namespace renamed, a bridge whose subnet changed (its old NAT rule), `nat: false` (the rules,
  * ip_forward). Each with the step that removes it.
  */
-export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = chooseFirewall(desired.firewall, facts).backend): Finding[] {
+export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = firewallFor(desired, facts).backend): Finding[] {
   const wanted = wantedOf(desired, firewall);
   return ownedOnHost(facts)
     .filter((o) => !wanted.has(wantedKey(o)))
@@ -99,7 +106,7 @@ export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = 
 export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?: boolean } = {}): UpPlan {
   const prune = opts.prune ?? true;
   // chosen once, on the host as it is: removing leftovers never changes where the rules go
-  const firewall = chooseFirewall(desired.firewall, facts);
+  const firewall = firewallFor(desired, facts);
   const left = leftovers(desired, facts, firewall.backend);
   const removals = prune ? sortSteps(left.flatMap((f) => f.fix)) : [];
   const base = afterRemoval(

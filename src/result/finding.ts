@@ -9,10 +9,16 @@ export type FindingKind =
   | 'bridge'
   /** a bridge's MASQUERADE rule; `name`: the bridge */
   | 'nat'
+  /** a bridge's IPv6 MASQUERADE (NAT66) rule; `name`: the bridge */
+  | 'nat6'
   /** a namespace the inventory names (with its veth pair, addresses, default route) */
   | 'namespace'
   /** net.ipv4.ip_forward; `name`: `ip_forward` */
   | 'ip_forward'
+  /** net.ipv6.conf.all.forwarding; `name`: `ip6_forward` */
+  | 'ip6_forward'
+  /** net.ipv6.conf.DEV.accept_ra, raised to 2 so that forwarding keeps the router advertisements DEV learns its routes from; `name`: DEV */
+  | 'accept_ra'
   /** a fabric's VXLAN device; `name`: the device */
   | 'vxlan'
   /** a fabric's route; `name`: its destination; `host`: the peer it leads to (none: the supernet onto the bridge) */
@@ -25,6 +31,8 @@ export type FindingKind =
   | 'leftover-nat'
   | 'leftover-route'
   | 'leftover-ip_forward'
+  | 'leftover-ip6_forward'
+  | 'leftover-accept_ra'
   | 'leftover-nft-table'
   /** after `down`: something of cnet-remote's still there; `name`: the command that would remove it */
   | 'owned';
@@ -53,10 +61,16 @@ export function objectPath(o: FindingObject): string {
       return `bridges.${o.name}`;
     case 'nat':
       return `bridges.${o.name}.nat`;
+    case 'nat6':
+      return `bridges.${o.name}.nat6`;
     case 'namespace':
       return `namespaces.${o.name}`;
     case 'ip_forward':
       return 'ip_forward';
+    case 'ip6_forward':
+      return 'ip6_forward';
+    case 'accept_ra':
+      return `accept_ra.${o.name}`;
     case 'vxlan':
       return 'fabric.vxlan';
     case 'route':
@@ -73,6 +87,10 @@ export function objectPath(o: FindingObject): string {
       return `leftover.route.${o.name}`;
     case 'leftover-ip_forward':
       return 'leftover.ip_forward';
+    case 'leftover-ip6_forward':
+      return 'leftover.ip6_forward';
+    case 'leftover-accept_ra':
+      return `leftover.accept_ra.${o.name}`;
     case 'leftover-nft-table':
       return 'leftover.nft_table';
     case 'owned':

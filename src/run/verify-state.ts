@@ -1,3 +1,4 @@
+import { firewallFor } from '../plan/assess-forwarding.js';
 import type { HostFacts } from '../facts/types.js';
 import { assess } from '../plan/assess.js';
 import { duplicateAddresses } from '../plan/duplicates.js';
@@ -5,7 +6,7 @@ import { leftovers } from '../plan/plan.js';
 import type { Mismatch } from '../result/finding.js';
 import { findingsCount } from '../result/problems.js';
 import type { FirewallUsed, HostWarning, ProbeResult } from '../result/result.js';
-import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
+import type { FirewallChoice } from '../firewall/choose.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { checkedObjects } from '../verify/checked.js';
 import { diagnose } from '../verify/diagnose.js';
@@ -25,7 +26,7 @@ export const toMismatch = ({ path, desired, actual, object, part }: Mismatch): M
  */
 function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch[]; kept: HostWarning[] } {
   const net = ctx.host.network;
-  const firewall = chooseFirewall(net.firewall, facts).backend;
+  const firewall = firewallFor(net, facts).backend;
   const left = leftovers(net, facts, firewall);
   const prune = ctx.options.prune;
   return {
@@ -60,7 +61,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
     };
   });
   const found = findingsCount(mismatches.length, probeResults);
-  const firewall = firewallField(ctx.host.network, chooseFirewall(ctx.host.network.firewall, facts));
+  const firewall = firewallField(ctx.host.network, firewallFor(ctx.host.network, facts));
   const warnings = [...kept, ...hostWarnings(ctx.host.network, facts)];
   return {
     facts,
@@ -76,7 +77,7 @@ export async function verifyState(ctx: HostContext, first: Round, probes: Planne
 
 /** The result's `firewall`: the backend that writes a host's NAT rules and why, for a host with NAT (none without). */
 export function firewallField(desired: DesiredNetwork, choice: FirewallChoice): { firewall?: FirewallUsed } {
-  return desired.bridges.some((b) => b.nat) ? { firewall: { backend: choice.backend.name, why: choice.why } } : {};
+  return desired.bridges.some((b) => b.nets.some((net) => net.nat)) ? { firewall: { backend: choice.backend.name, why: choice.why } } : {};
 }
 
 /**

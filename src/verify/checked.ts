@@ -1,4 +1,5 @@
-import { formatCidr } from '../address/family.js';
+import { FAMILIES, familyOf, formatCidr } from '../address/family.js';
+import { leavesHost } from '../plan/assess-forwarding.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { objectPath, type FindingObject } from '../result/finding.js';
 
@@ -7,7 +8,7 @@ function checkedObjectsOf(desired: DesiredNetwork): FindingObject[] {
   const out: FindingObject[] = [];
   for (const b of desired.bridges) {
     out.push({ kind: 'bridge', name: b.name });
-    if (b.nat) out.push({ kind: 'nat', name: b.name });
+    for (const net of b.nets) if (net.nat) out.push({ kind: familyOf(net.subnet).name === 'ipv4' ? 'nat' : 'nat6', name: b.name });
   }
   for (const n of desired.namespaces) out.push({ kind: 'namespace', name: n.name });
   const f = desired.fabric;
@@ -16,7 +17,12 @@ function checkedObjectsOf(desired: DesiredNetwork): FindingObject[] {
     out.push({ kind: 'vxlan', name: f.vxlan.device }, ...f.peers.map((p): FindingObject => ({ kind: 'fdb', name: p.underlay, host: p.host })));
     out.push({ kind: 'route', name: formatCidr(f.supernet) });
   }
-  if (f || desired.bridges.some((b) => b.nat)) out.push({ kind: 'ip_forward', name: 'ip_forward' });
+  // each family's forwarding switch, where the planner wants it on (plan/assess-forwarding.ts)
+  for (const family of FAMILIES) {
+    const leaves = desired.bridges.some((b) => b.nets.some((net) => familyOf(net.subnet) === family && leavesHost(net)));
+    if (leaves || (f && familyOf(f.supernet) === family))
+      out.push(family.name === 'ipv4' ? { kind: 'ip_forward', name: 'ip_forward' } : { kind: 'ip6_forward', name: 'ip6_forward' });
+  }
   return out;
 }
 

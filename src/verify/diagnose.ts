@@ -1,8 +1,8 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { type Cidr, familyOf, formatCidr } from '../address/family.js';
+import { type Cidr, familyOf, familyOfText, formatCidr } from '../address/family.js';
+import { forwardingOn, firewallFor } from '../plan/assess-forwarding.js';
 import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
-import { chooseFirewall } from '../firewall/choose.js';
 import { acceptFix, acceptNetFix, forwardVerdict } from '../firewall/forward-path.js';
 import { natRuleOf } from '../firewall/nat-rule.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
@@ -13,8 +13,11 @@ import type { ProbeOutcome } from './probe-output.js';
 import { trustedZoneFix, zoneWords } from '../firewall/firewalld.js';
 import { fabricForward, firewalldRejects } from './warnings.js';
 
-/** ip_forward is 0: the command that turns on forwarding for the subnet's family. */
-const forwardingOff = (c: Cidr): string => `forwarding is off on the host (ip_forward=0): ${quoteArgv(['sysctl', '-w', `${familyOf(c).forwarding.sysctl}=1`])}`;
+/** The family's forwarding is off: the command that turns it on. */
+const forwardingOff = (c: Cidr): string => {
+  const { sysctl } = familyOf(c).forwarding;
+  return `forwarding is off on the host (${sysctl}=0): ${quoteArgv(['sysctl', '-w', `${sysctl}=1`])}`;
+};
 
 const hasAddress = (link: { addresses: { local: string }[] } | undefined, a: string) => link?.addresses.some((x) => x.local === a) ?? false;
 
@@ -26,8 +29,13 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   const src = p.netns ? desired.namespaces.find((n) => n.name === p.netns) : undefined;
   const bridgeName = src?.bridge ?? desired.namespaces.find((n) => n.name === p.to)?.bridge ?? '';
   const bridge = desired.bridges.find((b) => b.name === bridgeName);
-  if (!bridge) return 'the probe names nothing the inventory defines';
+  // the probe's family: its bridge net, and each namespace's address in it
+  const family = familyOfText(p.target);
+  const i = bridge ? bridge.nets.findIndex((net) => familyOf(net.subnet) === family) : -1;
+  const net = bridge?.nets[i];
+  if (!bridge || !net) return 'the probe names nothing the inventory defines';
   const br = findLink(facts.root, bridge.name);
+  const fwd = { name: bridge.name, subnet: net.subnet };
 
   if (src) {
     if (!facts.netns.has(src.name)) return `namespace ${src.name} is missing (cnet-remote up recreates it)`;
@@ -35,14 +43,14 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     const nsIf = findLink(inner, src.nsIf);
     if (!nsIf) return `${src.nsIf} is missing in ${src.name} (cnet-remote up recreates it)`;
     if (!nsIf.up) return `${src.nsIf} in ${src.name} is down: ${quoteArgv(['ip', '-n', src.name, 'link', 'set', 'dev', src.nsIf, 'up'])}`;
-    if (!hasAddress(nsIf, src.address)) return `${src.name} has lost its address ${src.address} (cnet-remote up restores it)`;
+    if (!hasAddress(nsIf, src.addresses[i]!)) return `${src.name} has lost its address ${src.addresses[i]} (cnet-remote up restores it)`;
     const hostIf = findLink(facts.root, src.hostIf);
     if (!hostIf?.up || hostIf.master !== bridge.name)
       return `${src.hostIf} is ${hostIf ? `down or not a port of ${bridge.name}` : 'missing'} (cnet-remote up repairs it)`;
     if (p.kind === 'upstream' || p.kind === 'fabric') {
-      const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === bridge.address);
+      const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === net.address);
       if (!def)
-        return `no route: ${src.name} has no default route via ${bridge.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', bridge.address, 'dev', src.nsIf])}`;
+        return `no route: ${src.name} has no default route via ${net.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', net.address, 'dev', src.nsIf])}`;
     }
   }
   if (!br) return `bridge ${bridge.name} is missing (cnet-remote up recreates it)`;
@@ -50,46 +58,48 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
 
   if (p.kind === 'peer' || p.kind === 'host') {
     const dst = desired.namespaces.find((n) => n.name === p.to)!;
-    if (p.kind === 'host' && !hasAddress(br, bridge.address))
-      return `no route: the host has no address on ${bridge.name} (cnet-remote up restores ${bridge.address})`;
+    if (p.kind === 'host' && !hasAddress(br, net.address))
+      return `no route: the host has no address on ${bridge.name} (cnet-remote up restores ${net.address})`;
     const dstIf = findLink(facts.namespaces.get(dst.name), dst.nsIf);
-    if (!facts.netns.has(dst.name) || !dstIf?.up || !hasAddress(dstIf, dst.address)) {
+    if (!facts.netns.has(dst.name) || !dstIf?.up || !hasAddress(dstIf, dst.addresses[i]!)) {
       return `no ARP reply from ${p.target}: ${dst.name} ${!facts.netns.has(dst.name) ? 'is missing' : `has ${dst.nsIf} down or without its address`}`;
     }
     const dstHostIf = findLink(facts.root, dst.hostIf);
     if (!dstHostIf?.up || dstHostIf.master !== bridge.name) return `no ARP reply from ${p.target}: ${dst.hostIf} is not an up port of ${bridge.name}`;
   }
-  if (p.kind === 'gateway' && !hasAddress(br, bridge.address)) return `no ARP reply from ${p.target}: ${bridge.name} has lost its address`;
+  if (p.kind === 'gateway' && !hasAddress(br, net.address)) return `no ARP reply from ${p.target}: ${bridge.name} has lost its address`;
   if (p.kind === 'fabric' && desired.fabric) return diagnoseFabric(p, desired.fabric, facts);
 
-  const hop = p.kind === 'upstream' ? bridge.address : p.target;
+  const hop = p.kind === 'upstream' ? net.address : p.target;
   const neigh = outcome.neighbours.get(hop);
   if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
 
-  const verdict = forwardVerdict(facts, bridge);
+  const verdict = forwardVerdict(facts, fwd);
   if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
     return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
   }
-  const bridged = p.kind === 'peer' ? firewalldRejects(facts, bridge, 'bridged') : undefined;
+  const bridged = p.kind === 'peer' ? firewalldRejects(facts, fwd, 'bridged') : undefined;
   if (bridged)
     return `rejected by firewalld: br_netfilter sends bridged traffic through its forward chain, and ${zoneWords(bridge.name, bridged)}: ${trustedZoneFix(bridge.name, bridged)}`;
   if (p.kind === 'upstream') {
-    if (!facts.ipForward) return forwardingOff(bridge.subnet);
+    if (!forwardingOn(facts, family)) return forwardingOff(net.subnet);
     const drop = verdict.drops[0];
     if (drop) return `dropped in FORWARD by: ${drop.text}: ${drop.fix}`;
-    if (!verdict.accepted) return `dropped in FORWARD (policy ${verdict.policy}): ${acceptFix(bridge)}`;
-    const nftDrop = nftForwardDrops(facts)[0];
+    if (!verdict.accepted) return `dropped in ${family.name === 'ipv6' ? 'ip6tables ' : ''}FORWARD (policy ${verdict.policy}): ${acceptFix(fwd)}`;
+    const nftDrop = nftForwardDrops(facts, family.name)[0];
     if (nftDrop)
       return `dropped in FORWARD by nftables (chain ${nftDrop.family} ${nftDrop.table} ${nftDrop.name}, policy drop): ${nftAcceptFix(nftDrop, bridge.name)}`;
-    const rejected = firewalldRejects(facts, bridge, 'out');
+    const rejected = firewalldRejects(facts, fwd, 'out');
     if (rejected)
       return `rejected by firewalld: ${zoneWords(bridge.name, rejected)}, which lets none of its traffic out: ${trustedZoneFix(bridge.name, rejected)}`;
-    const firewall = chooseFirewall(desired.firewall, facts).backend;
-    if (bridge.nat && !firewall.has(facts, firewall.rule(natRuleOf(bridge))))
-      return `no NAT: the MASQUERADE rule for ${formatCidr(bridge.subnet)} is missing (cnet-remote up restores it)`;
-    if (!facts.root.routes.some((r) => r.table === 'main' && r.dst === 'default')) return `no route: the host has no default route to ${p.target}`;
+    const firewall = firewallFor(desired, facts).backend;
+    if (net.nat && !firewall.has(facts, firewall.rule(natRuleOf(bridge, net))))
+      return `no NAT: the MASQUERADE rule for ${formatCidr(net.subnet)} is missing (cnet-remote up restores it)`;
+    const family6 = (r: { family?: string }) => (r.family ?? 'inet') === (family.name === 'ipv4' ? 'inet' : 'inet6');
+    if (!facts.root.routes.some((r) => family6(r) && r.table === 'main' && r.dst === 'default'))
+      return `no route: the host has no default route to ${p.target}`;
   }
-  if (p.kind === 'upstream' && facts.nat.legacyTables)
+  if (p.kind === 'upstream' && family.name === 'ipv4' && facts.nat.legacyTables)
     return `no reply: iptables-legacy tables exist besides iptables-nft's, and their FORWARD chain may drop it (cnet-remote cannot read it): iptables-legacy -S FORWARD`;
   return 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
 }

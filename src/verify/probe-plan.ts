@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { DesiredNetwork, FabricPeer, FabricSpec, NamespaceSpec } from '../inventory/types.js';
+import type { ResolvedHost, DesiredNetwork, FabricPeer, FabricSpec, NamespaceSpec } from '../inventory/types.js';
 import type { ProbeKind } from '../result/result.js';
+import { type Cidr, familyOf } from '../address/family.js';
+import { leavesHost } from '../plan/assess-forwarding.js';
 
 /** One ping to run: from a namespace (or the host's root namespace) to an address the inventory names. */
 export interface PlannedProbe {
@@ -26,9 +28,10 @@ export const FABRIC_PROBE_RANDOM = 6;
 export function fabricTargets(f: FabricSpec, self: string): FabricPeer[] {
   const peers = f.peers.filter((p) => p.probe);
   if (peers.length <= FABRIC_PROBE_ALL) return peers;
-  const bySubnet = [...peers].sort((a, b) => a.subnet.network - b.subnet.network);
-  const next = bySubnet.find((p) => p.subnet.network > f.subnet.network) ?? bySubnet[0]!;
-  const prev = [...bySubnet].reverse().find((p) => p.subnet.network < f.subnet.network) ?? bySubnet[bySubnet.length - 1]!;
+  const at = (c: Cidr) => BigInt(c.network);
+  const bySubnet = [...peers].sort((a, b) => (at(a.subnet) < at(b.subnet) ? -1 : at(a.subnet) > at(b.subnet) ? 1 : 0));
+  const next = bySubnet.find((p) => at(p.subnet) > at(f.subnet)) ?? bySubnet[0]!;
+  const prev = [...bySubnet].reverse().find((p) => at(p.subnet) < at(f.subnet)) ?? bySubnet[bySubnet.length - 1]!;
   const rank = (p: FabricPeer) => createHash('sha256').update(`${self}\0${p.host}`).digest().readUInt32BE(0);
   const rest = peers
     .filter((p) => p !== next && p !== prev)
@@ -40,20 +43,25 @@ export function fabricTargets(f: FabricSpec, self: string): FabricPeer[] {
 /**
  * The probe matrix of one host: every namespace to every other on its bridge, each namespace to
  * its gateway, the host to every namespace, and every namespace on a NAT bridge to the upstream
- * (only when the inventory names one: `cnet_probe_target`); in a fabric, the first namespace on
+ * of its family (only when the inventory names one: `cnet_probe_target`, `cnet_probe_target6`;
+ * a routed global IPv6 prefix's namespaces too); in a fabric, the first namespace on
  * its bridge to a container on other members (fabricTargets). Nothing else is ever a target.
  */
-export function probePlan(desired: DesiredNetwork, upstream?: string, self = ''): PlannedProbe[] {
+export function probePlan(desired: DesiredNetwork, upstream: ResolvedHost['probeTarget'] = {}, self = ''): PlannedProbe[] {
   const out: PlannedProbe[] = [];
   const on = (bridge: string): NamespaceSpec[] => desired.namespaces.filter((n) => n.bridge === bridge);
   for (const b of desired.bridges) {
     const members = on(b.name);
-    for (const a of members) {
-      for (const t of members) if (t !== a) out.push({ kind: 'peer', netns: a.name, from: a.name, to: t.name, target: t.address });
-      out.push({ kind: 'gateway', netns: a.name, from: a.name, to: b.name, target: b.address });
+    // each family's probes in turn (IPv4's first), over its own addresses
+    for (const [i, net] of b.nets.entries()) {
+      for (const a of members) {
+        for (const t of members) if (t !== a) out.push({ kind: 'peer', netns: a.name, from: a.name, to: t.name, target: t.addresses[i]! });
+        out.push({ kind: 'gateway', netns: a.name, from: a.name, to: b.name, target: net.address });
+      }
+      for (const t of members) out.push({ kind: 'host', from: 'host', to: t.name, target: t.addresses[i]! });
+      const target = upstream[familyOf(net.subnet).name];
+      if (leavesHost(net) && target) for (const a of members) out.push({ kind: 'upstream', netns: a.name, from: a.name, to: 'upstream', target });
     }
-    for (const t of members) out.push({ kind: 'host', from: 'host', to: t.name, target: t.address });
-    if (b.nat && upstream) for (const a of members) out.push({ kind: 'upstream', netns: a.name, from: a.name, to: 'upstream', target: upstream });
   }
   const f = desired.fabric;
   const src = f ? on(f.bridge)[0] : undefined;

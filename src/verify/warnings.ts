@@ -1,11 +1,12 @@
-import { familyOf, formatCidr } from '../address/family.js';
+import { type AddressFamily, FAMILIES, familyOf, familyOfText, formatCidr } from '../address/family.js';
+import { forwardingOn } from '../plan/assess-forwarding.js';
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { firewalldForward, type FirewalldVerdict, trustedZoneFix, zoneWords } from '../firewall/firewalld.js';
 import { acceptFix, acceptNetFix, forwardVerdict, type ForwardVerdict, type ForwardNet } from '../firewall/forward-path.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
-import type { DesiredNetwork, FabricSpec } from '../inventory/types.js';
+import type { BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../result/result.js';
 import { quoteArgv } from '../shell/quote.js';
@@ -51,14 +52,25 @@ function firewalldWarning(facts: HostFacts, b: ForwardNet & { nat: boolean }): H
   };
 }
 
+/** A bridge's net as the forward path judges it: each family's subnet of each bridge, IPv4's first. */
+export type BridgeForwardNet = ForwardNet & { nat: boolean; family: AddressFamily };
+
+export function forwardNets(bridges: readonly BridgeSpec[]): BridgeForwardNet[] {
+  return bridges.flatMap((b) => b.nets.map((net) => ({ name: b.name, subnet: net.subnet, nat: net.nat, family: familyOf(net.subnet) })));
+}
+
+/** ` (IPv6)` after a chain's name when the net is IPv6's (ip6tables' FORWARD is another chain than iptables'). */
+const ofFamily = (n: { family: AddressFamily }) => (n.family.name === 'ipv6' ? ' (IPv6)' : '');
+
 /**
  * What on this host breaks, or will break, the desired network although the `ip` state may look
  * right — each with the command that fixes it.
  */
 export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWarning[] {
   const out: HostWarning[] = [];
-  const natted = desired.bridges.filter((b) => b.nat);
-  const ownNat = new Set(facts.record.flatMap((o) => (o.kind === 'nat' ? [o.bridge] : [])));
+  const nets = forwardNets(desired.bridges);
+  const natted = nets.filter((n) => n.nat);
+  const ownNat = new Set(facts.record.flatMap((o) => (o.kind === 'nat' ? [`${o.bridge} ${familyOfText(o.subnet).name}`] : [])));
 
   for (const b of desired.bridges) {
     const link = findLink(facts.root, b.name);
@@ -68,22 +80,26 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
         fix: `choose another bridge name in the inventory, or remove it: ${quoteArgv(['ip', 'link', 'del', 'dev', b.name])}`,
       });
     }
-    for (const r of overlappingRoutes(b, facts)) {
+    for (const { subnet, route } of overlappingRoutes(b, facts)) {
       out.push({
-        message: `subnet ${formatCidr(b.subnet)} of ${b.name} overlaps the host's route ${r}: traffic to one of them goes the wrong way`,
+        message: `subnet ${formatCidr(subnet)} of ${b.name} overlaps the host's route ${route}: traffic to one of them goes the wrong way`,
         fix: `choose a subnet for ${b.name} that overlaps nothing on the host`,
       });
     }
-    for (const drop of forwardVerdict(facts, b).drops) {
-      out.push({ message: `the FORWARD chain drops traffic of ${b.name}: ${drop.text}`, fix: drop.fix });
+  }
+  for (const n of nets) {
+    for (const drop of forwardVerdict(facts, n).drops) {
+      out.push({ message: `the FORWARD chain${ofFamily(n)} drops traffic of ${n.name}: ${drop.text}`, fix: drop.fix });
     }
   }
-  const blocked = natted.filter((b) => !forwardVerdict(facts, b).accepted);
-  if (blocked.length > 0) {
-    out.push({
-      message: `the FORWARD policy is ${forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
-      fix: blocked.map((b) => acceptFix(b)).join(' && '),
-    });
+  for (const family of FAMILIES) {
+    const blocked = natted.filter((n) => n.family === family && !forwardVerdict(facts, n).accepted);
+    if (blocked.length > 0) {
+      out.push({
+        message: `the FORWARD policy${ofFamily(blocked[0]!)} is ${forwardVerdict(facts, blocked[0]!).policy} (Docker sets it): traffic from ${blocked.map((b) => b.name).join(', ')} to the outside is dropped`,
+        fix: blocked.map((b) => acceptFix(b)).join(' && '),
+      });
+    }
   }
   const f = desired.fabric;
   const fabricVerdict = f && fabricForward(f, facts);
@@ -93,36 +109,43 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
       fix: acceptNetFix(f.supernet),
     });
   }
-  for (const c of nftForwardDrops(facts)) {
-    if (natted.length === 0) break;
-    out.push({
-      message: `the nftables chain ${c.family} ${c.table} ${c.name} (hook forward) has policy drop: traffic from ${natted.map((b) => b.name).join(', ')} to the outside is dropped unless one of its rules accepts it`,
-      fix: natted.map((b) => nftAcceptFix(c, b.name)).join(' && '),
-    });
+  for (const family of FAMILIES) {
+    const leaving = natted.filter((n) => n.family === family);
+    for (const c of leaving.length ? nftForwardDrops(facts, family.name) : []) {
+      out.push({
+        message: `the nftables chain ${c.family} ${c.table} ${c.name} (hook forward) has policy drop: traffic from ${leaving.map((b) => b.name).join(', ')}${ofFamily(leaving[0]!)} to the outside is dropped unless one of its rules accepts it`,
+        fix: leaving.map((b) => nftAcceptFix(c, b.name)).join(' && '),
+      });
+    }
   }
-  const bridged = desired.bridges.filter((b) => {
-    const v = forwardVerdict(facts, b);
+  const bridged = nets.filter((n) => {
+    const v = forwardVerdict(facts, n);
     return !v.accepted || v.drops.length > 0;
   });
   if (facts.brNetfilter && bridged.length > 0) {
     out.push({
-      message: `br_netfilter is on (bridge-nf-call-iptables=1): traffic between containers on ${bridged.map((b) => b.name).join(', ')} passes the iptables FORWARD chain, which drops it`,
+      message: `br_netfilter is on (bridge-nf-call-iptables=1): traffic between containers on ${[...new Set(bridged.map((b) => b.name))].join(', ')} passes the iptables FORWARD chain, which drops it`,
       fix: quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0']),
     });
   }
-  for (const b of desired.bridges) {
-    const w = firewalldWarning(facts, b);
-    if (w) out.push(w);
+  for (const n of nets) {
+    const w = firewalldWarning(facts, n);
+    if (w && !out.some((x) => x.message === w.message)) out.push(w);
   }
-  const legacy = legacyTablesWarning(facts, natted);
+  const legacy = legacyTablesWarning(
+    facts,
+    natted.filter((n) => n.family.name === 'ipv4'),
+  );
   if (legacy) out.push(legacy);
-  const reset = natted.find((b) => ownNat.has(b.name));
-  if (!facts.ipForward && reset) {
-    const { sysctl } = familyOf(reset.subnet).forwarding;
-    out.push({
-      message: 'ip_forward is 0 although up had set it: something reset it (sysctl.d, systemd-networkd, another tool); NAT does not work',
-      fix: `${quoteArgv(['sysctl', '-w', `${sysctl}=1`])} (and make it stick: echo ${sysctl}=1 > /etc/sysctl.d/99-cnet-remote.conf)`,
-    });
+  for (const family of FAMILIES) {
+    const reset = natted.find((n) => n.family === family && ownNat.has(`${n.name} ${family.name}`));
+    if (reset && forwardingOn(facts, family) === false) {
+      const { sysctl } = family.forwarding;
+      out.push({
+        message: `${family.name === 'ipv4' ? 'ip_forward' : 'net.ipv6.conf.all.forwarding'} is 0 although up had set it: something reset it (sysctl.d, systemd-networkd, another tool); NAT does not work`,
+        fix: `${quoteArgv(['sysctl', '-w', `${sysctl}=1`])} (and make it stick: echo ${sysctl}=1 > /etc/sysctl.d/99-cnet-remote.conf)`,
+      });
+    }
   }
   return out;
 }
