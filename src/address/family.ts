@@ -9,6 +9,8 @@ import { ipv6, type Cidr as Ipv6Cidr } from './ipv6.js';
  */
 export interface AddressFamily {
   name: 'ipv4' | 'ipv6';
+  /** its name in `ip -json` output (an address's, a route's `family`) */
+  ipName: 'inet' | 'inet6';
   /** `ip`'s flag for this family */
   ipFlag: '-4' | '-6';
   /** address length in bits: the longest prefix (a host route) */

@@ -70,6 +70,7 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 /** IPv4 as an address family (family.ts): what `ip`, sysctl and the firewall need to know of it. */
 export const ipv4: AddressFamily = {
   name: 'ipv4',
+  ipName: 'inet',
   ipFlag: '-4',
   bits: 32,
   subnetPrefix: SUBNET_PREFIX,

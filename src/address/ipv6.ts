@@ -126,6 +126,7 @@ export function isUniqueLocal(c: Cidr): boolean {
 /** IPv6 as an address family (family.ts). */
 export const ipv6: AddressFamily = {
   name: 'ipv6',
+  ipName: 'inet6',
   ipFlag: '-6',
   bits: BITS,
   subnetPrefix: SUBNET6_PREFIX,

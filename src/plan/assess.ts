@@ -1,6 +1,6 @@
 import type { AddressFact, HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { type Cidr, familyOf } from '../address/family.js';
+import { familyOf } from '../address/family.js';
 import { isIpv6, parseIpv6 } from '../address/ipv6.js';
 import type { BridgeNet, BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
@@ -24,9 +24,6 @@ export interface Assessment {
   findings: Finding[];
   conflicts: string[];
 }
-
-/** The `family` of a subnet's routes and addresses in `ip -json` output. */
-export const routeFamily = (c: Cidr): 'inet' | 'inet6' => (familyOf(c).name === 'ipv4' ? 'inet' : 'inet6');
 
 export const ip = (netns: string | undefined, ...args: string[]): string[] => ['ip', ...(netns ? ['-n', netns] : []), ...args];
 
@@ -307,9 +304,9 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
 
 /** The namespace's default route of the net's family: via the bridge's address, and no other. */
 function assessDefaultRoute(object: FindingObject, n: NamespaceSpec, net: BridgeNet, inner: NetnsFacts | undefined, whole: boolean): Finding[] {
-  const family = routeFamily(net.subnet);
+  const family = familyOf(net.subnet).ipName;
   const gateway = net.address;
-  const def = inner?.routes.filter((r) => (r.family ?? 'inet') === family && r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
+  const def = inner?.routes.filter((r) => r.family === family && r.dst === 'default' && r.table === 'main' && r.type === 'unicast') ?? [];
   const good = def.some((r) => r.gateway === gateway && r.dev === n.nsIf);
   if (good && def.length === 1 && whole) return [];
   // `ip route` takes the family from the gateway's address (a line of `ip -batch` carries no -6)

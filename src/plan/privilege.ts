@@ -1,3 +1,4 @@
+import { FAMILIES } from '../address/family.js';
 import type { HostFacts } from '../facts/types.js';
 import type { FirewallBackend } from '../firewall/backend.js';
 
@@ -22,6 +23,6 @@ export function needsRoot(facts: HostFacts): string | undefined {
 export function withPrivilege(facts: HostFacts, steps: number, conflicts: string[], firewall: FirewallBackend): string[] {
   const root = needsRoot(facts);
   if (!root || (steps === 0 && conflicts.length === 0)) return conflicts;
-  const symptom = firewall.unusable(facts);
-  return [root, ...conflicts.filter((c) => c !== symptom)];
+  const symptoms = new Set(FAMILIES.map((f) => firewall.unusable(facts, f.name)));
+  return [root, ...conflicts.filter((c) => !symptoms.has(c))];
 }

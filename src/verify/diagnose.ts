@@ -48,7 +48,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     if (!hostIf?.up || hostIf.master !== bridge.name)
       return `${src.hostIf} is ${hostIf ? `down or not a port of ${bridge.name}` : 'missing'} (cnet-remote up repairs it)`;
     if (p.kind === 'upstream' || p.kind === 'fabric') {
-      const def = inner?.routes.some((r) => r.dst === 'default' && r.table === 'main' && r.gateway === net.address);
+      const def = inner?.routes.some((r) => r.family === family.ipName && r.dst === 'default' && r.table === 'main' && r.gateway === net.address);
       if (!def)
         return `no route: ${src.name} has no default route via ${net.address}: ${quoteArgv(['ip', '-n', src.name, 'route', 'replace', 'default', 'via', net.address, 'dev', src.nsIf])}`;
     }
@@ -95,8 +95,7 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
     const firewall = firewallFor(desired, facts).backend;
     if (net.nat && !firewall.has(facts, firewall.rule(natRuleOf(bridge, net))))
       return `no NAT: the MASQUERADE rule for ${formatCidr(net.subnet)} is missing (cnet-remote up restores it)`;
-    const family6 = (r: { family?: string }) => (r.family ?? 'inet') === (family.name === 'ipv4' ? 'inet' : 'inet6');
-    if (!facts.root.routes.some((r) => family6(r) && r.table === 'main' && r.dst === 'default'))
+    if (!facts.root.routes.some((r) => r.family === family.ipName && r.table === 'main' && r.dst === 'default'))
       return `no route: the host has no default route to ${p.target}`;
   }
   if (p.kind === 'upstream' && family.name === 'ipv4' && facts.nat.legacyTables)
