@@ -45,6 +45,12 @@ describe.sequential('a VM reached over IPv6', () => {
     expect(main!.vars.cnet_probe_target6).toBe(lab.plan.internetAddress6);
     expect(priv!.hosts.priv1!.ansible_host).toBe(vm('p1').address6);
     expect(priv!.vars.ansible_ssh_common_args).toBe(`-o ProxyJump=root@[${vm('h1').address6}]`);
+    // as the real ssh reads that argument
+    const g = execFileSync('ssh', ['-G', '-F', 'none', ...priv!.vars.ansible_ssh_common_args!.split(' '), priv!.hosts.priv1!.ansible_host], {
+      encoding: 'utf8',
+    });
+    expect(g).toContain(`\nproxyjump root@[${vm('h1').address6}]\n`);
+    expect(g).toContain(`\nhostname ${vm('p1').address6}\n`);
   });
 
   it('exec connects over IPv6, to vm1 and through it to priv1, with strict host-key checking', async () => {
