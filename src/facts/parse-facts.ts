@@ -62,7 +62,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
     const { root, netns, mgmtDev } = parse('root', need('root'), (t) => parseRootBatch(t, dual));
     // the firewall's sections ("iptables", "iptables-failed", "ip6tables", "ip6tables-failed", "nft-table", "nft-failed", "nft", "firewalld"): NAT rules, forward chains, firewalld's zones
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
-    const { nat, forwardChain, nftChains, nft, firewalld } = readFirewallFacts(gathered);
+    const firewall = readFirewallFacts(gathered);
     const brnf = sections.get('brnf')?.trim();
     const { uid } = uidOf(sections.get('uid'));
     // a user other than root cannot trust root's state folder, nor needs to: it can change nothing (plan/privilege.ts says so)
@@ -73,12 +73,8 @@ export function parseFacts(text: string, host?: string): HostFacts {
       namespaces,
       ipForward: need('forward').trim() === '1',
       ...(ipv6 !== undefined ? parseIpv6Switches(ipv6) : {}),
-      nat,
-      ...(forwardChain ? { forwardChain } : {}),
+      ...firewall,
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
-      ...(nftChains ? { nftChains } : {}),
-      ...(nft ? { nft } : {}),
-      ...(firewalld ? { firewalld } : {}),
       record: parseRecord(need('record')),
       ...(untrusted ? { untrustedState: untrusted } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),
