@@ -22,7 +22,7 @@ interface IpLink {
   link_index?: number;
   link_netnsid?: number;
   mtu?: number;
-  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string; link?: string } };
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string; local6?: string; link?: string } };
   addr_info?: IpAddrInfo[];
 }
 
@@ -134,8 +134,10 @@ function ipShowOf(values: unknown[], dual: boolean): NetnsFacts {
   return { links, routes };
 }
 
-function vxlanOf(d: { id?: number; port?: number; local?: string; link?: string }): VxlanFacts {
-  return { id: d.id ?? 0, ...(d.port !== undefined ? { port: d.port } : {}), ...(d.local ? { local: d.local } : {}), ...(d.link ? { dev: d.link } : {}) };
+function vxlanOf(d: { id?: number; port?: number; local?: string; local6?: string; link?: string }): VxlanFacts {
+  // an IPv6 underlay's local address is `local6`
+  const local = typeof d.local === 'string' ? d.local : typeof d.local6 === 'string' ? d.local6 : undefined;
+  return { id: d.id ?? 0, ...(d.port !== undefined ? { port: d.port } : {}), ...(local ? { local } : {}), ...(d.link ? { dev: d.link } : {}) };
 }
 
 /** `bridge -j fdb show dev DEV` → the entries that send to a remote VTEP. Empty text: no entries. */

@@ -1,15 +1,26 @@
 import type { InventoryIssue, SourceLocation } from '../errors.js';
 import type { VarLayer } from './flatten.js';
 import { formatCidr, parseCidr, type Cidr } from '../address/ipv4.js';
+import { formatCidr as formatAnyCidr } from '../address/family.js';
+import { formatCidr6, isUniqueLocal, parseCidr6, type Cidr as Cidr6 } from '../address/ipv6.js';
 import { checkInterfaceName } from './names.js';
 import { showText } from '../shown.js';
 import { cnetSchema } from './schema.js';
 import type { Located } from './types.js';
 
-/** What VXLAN adds to each packet: outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 bytes. */
-export const VXLAN_OVERHEAD = 50;
+/** What VXLAN adds to each packet: outer Ethernet 14 + IPv4 20 (IPv6 40) + UDP 8 + VXLAN 8 bytes, by the underlay's family. */
+export const VXLAN_OVERHEAD = { ipv4: 50, ipv6: 70 } as const;
 
-export const FABRIC_DEFAULTS = { host_prefix: 24, bridge: 'cnet0', nat: true, vni: 42, port: 4789, device: 'vxcnet0', underlay_mtu: 1500 } as const;
+export const FABRIC_DEFAULTS = {
+  host_prefix: 24,
+  host_prefix6: 64,
+  bridge: 'cnet0',
+  nat: true,
+  vni: 42,
+  port: 4789,
+  device: 'vxcnet0',
+  underlay_mtu: 1500,
+} as const;
 
 /** Keys that mean something only to a VXLAN fabric. */
 const VXLAN_ONLY = ['vni', 'port', 'device', 'underlay_dev', 'mtu'] as const;
@@ -30,6 +41,8 @@ export interface FabricSettings {
   mode: Setting<'routed' | 'vxlan'>;
   supernet: Setting<Cidr>;
   hostPrefix: Setting<number>;
+  /** the fabric's IPv6 part, when it has one */
+  ipv6?: { supernet: Setting<Cidr6>; hostPrefix: Setting<number>; nat: Setting<boolean> };
   bridge: Setting<string>;
   nat: Setting<boolean>;
   underlayMtu: Setting<number>;
@@ -85,7 +98,11 @@ const origin = (s: Setting<unknown>) => (s.explicit ? `set at ${at(s.loc)}` : 't
  * Settings also with issues, unless they cannot be used (no mode, no supernet, or no host subnet
  * fits in it), so that the checks that follow still run and report what else is wrong.
  */
-export function fabricSettings(merged: MergedFabric, host: string): { settings?: FabricSettings; issues: InventoryIssue[] } {
+export function fabricSettings(
+  merged: MergedFabric,
+  host: string,
+  underlayFamily: 'ipv4' | 'ipv6' = 'ipv4',
+): { settings?: FabricSettings; issues: InventoryIssue[] } {
   const issues: InventoryIssue[] = [];
   const fail = (loc: SourceLocation, message: string) => issues.push({ loc, message: `${message} (host ${host})` });
   function field<T>(name: string): Setting<T> | undefined;
@@ -121,6 +138,24 @@ export function fabricSettings(merged: MergedFabric, host: string): { settings?:
     );
   }
 
+  let ipv6: FabricSettings['ipv6'];
+  const supernet6Text = field<string>('supernet6');
+  for (const key of ['host_prefix6', 'nat6']) {
+    const f = merged.fields.get(key);
+    if (f && !supernet6Text) fail(f.loc, `"${key}" is set but the fabric has no supernet6: set supernet6 too, or remove ${key}`);
+  }
+  if (supernet6Text) {
+    const cidr = parseCidr6(supernet6Text.value);
+    const hostPrefix6 = field<number>('host_prefix6', FABRIC_DEFAULTS.host_prefix6);
+    if (typeof cidr === 'string') fail(supernet6Text.loc, cidr);
+    else if (hostPrefix6.value <= cidr.prefix) {
+      fail(
+        hostPrefix6.explicit ? hostPrefix6.loc : supernet6Text.loc,
+        `host_prefix6 /${hostPrefix6.value}${hostPrefix6.explicit ? '' : ' (the default)'} must be longer than supernet6's /${cidr.prefix}: each host gets a /${hostPrefix6.value} of ${formatCidr6(cidr)}`,
+      );
+    } else ipv6 = { supernet: { ...supernet6Text, value: cidr }, hostPrefix: hostPrefix6, nat: field<boolean>('nat6', isUniqueLocal(cidr)) };
+  }
+
   const bridge = field<string>('bridge', FABRIC_DEFAULTS.bridge);
   named(bridge);
   const nat = field<boolean>('nat', FABRIC_DEFAULTS.nat);
@@ -151,24 +186,28 @@ export function fabricSettings(merged: MergedFabric, host: string): { settings?:
         );
       }
     }
-    const most = underlayMtu.value - VXLAN_OVERHEAD;
+    const overhead = VXLAN_OVERHEAD[underlayFamily];
+    const most = underlayMtu.value - overhead;
     const mtu = field<number>('mtu', most);
     if (mtu.explicit && mtu.value > most) {
       fail(
         mtu.loc,
-        `mtu ${mtu.value} does not fit: VXLAN adds ${VXLAN_OVERHEAD} bytes to every packet, so an underlay MTU of ${underlayMtu.value} (${origin(underlayMtu)}) leaves at most ${most}`,
+        `mtu ${mtu.value} does not fit: VXLAN adds ${overhead} bytes to every packet (over ${underlayFamily === 'ipv4' ? 'IPv4' : 'IPv6'}), so an underlay MTU of ${underlayMtu.value} (${origin(underlayMtu)}) leaves at most ${most}`,
       );
     } else if (!mtu.explicit && most < 68) {
       fail(
         underlayMtu.loc,
-        `underlay_mtu ${underlayMtu.value} leaves no room for VXLAN: it adds ${VXLAN_OVERHEAD} bytes to every packet, and the fabric's MTU must be at least 68`,
+        `underlay_mtu ${underlayMtu.value} leaves no room for VXLAN: it adds ${overhead} bytes to every packet, and the fabric's MTU must be at least 68`,
       );
     }
     vxlan = { device, vni: field<number>('vni', FABRIC_DEFAULTS.vni), port: field<number>('port', FABRIC_DEFAULTS.port), mtu, ...(dev ? { dev } : {}) };
   }
 
   if (!mode || !supernet || !fits) return { issues };
-  return { settings: { loc: merged.loc, mode, supernet, hostPrefix, bridge, nat, underlayMtu, ...(vxlan ? { vxlan } : {}) }, issues };
+  return {
+    settings: { loc: merged.loc, mode, supernet, hostPrefix, ...(ipv6 ? { ipv6 } : {}), bridge, nat, underlayMtu, ...(vxlan ? { vxlan } : {}) },
+    issues,
+  };
 }
 
 /** The settings every member must share (underlay_dev is per host: NICs are named differently). */
@@ -176,6 +215,9 @@ const SHARED: readonly { name: string; get: (s: FabricSettings) => Setting<unkno
   { name: 'mode', get: (s) => s.mode },
   { name: 'supernet', get: (s) => s.supernet },
   { name: 'host_prefix', get: (s) => s.hostPrefix },
+  { name: 'supernet6', get: (s) => s.ipv6?.supernet },
+  { name: 'host_prefix6', get: (s) => s.ipv6?.hostPrefix },
+  { name: 'nat6', get: (s) => s.ipv6?.nat },
   { name: 'bridge', get: (s) => s.bridge },
   { name: 'nat', get: (s) => s.nat },
   { name: 'underlay_mtu', get: (s) => s.underlayMtu },
@@ -185,7 +227,7 @@ const SHARED: readonly { name: string; get: (s: FabricSettings) => Setting<unkno
   { name: 'mtu', get: (s) => s.vxlan?.mtu },
 ];
 
-const show = (v: unknown) => (typeof v === 'object' && v !== null ? formatCidr(v as Cidr) : String(v));
+const show = (v: unknown) => (typeof v === 'object' && v !== null ? formatAnyCidr(v as Cidr) : String(v));
 
 /** `a, b, c and 4 more` */
 export function someHosts(hosts: readonly string[], most = 3): string {
@@ -201,7 +243,9 @@ export function disagreements(members: readonly { host: string; settings: Fabric
   for (const { name, get } of SHARED) {
     const values = members.flatMap((m) => {
       const s = get(m.settings);
-      return s ? [{ host: m.host, s, text: show(s.value) }] : [];
+      if (s) return [{ host: m.host, s, text: show(s.value) }];
+      // the fabric's IPv6 part on some members only: "none" on the others
+      return name === 'supernet6' ? [{ host: m.host, s: { value: undefined, loc: m.settings.loc, explicit: false }, text: 'none' }] : [];
     });
     const first = values[0];
     const other = values.find((v) => v.text !== first?.text);

@@ -36,6 +36,10 @@ export const CNET_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'fabric.mode': "routed (each host routes the others' subnets) or vxlan (required once merged)",
   'fabric.supernet': "the fabric's addresses, /8 to /30 (required once merged)",
   'fabric.host_prefix': "the prefix of each host's subnet (default 24)",
+  'fabric.supernet6':
+    "the fabric's IPv6 addresses beside the IPv4 ones, e.g. fd00:30::/48 (a routed fabric needs each member's IPv6 underlay address: cnet_underlay_address6)",
+  'fabric.host_prefix6': "the prefix of each host's IPv6 subnet (default 64)",
+  'fabric.nat6': 'MASQUERADE (NAT66) what leaves the fabric over IPv6 (default true for unique local fc00::/7 prefixes, false for global ones: routed)',
   'fabric.bridge': "the fabric's bridge on each host (default cnet0)",
   'fabric.nat': 'MASQUERADE what leaves the fabric, and ip_forward=1 (default true)',
   'fabric.vni': 'vxlan only: the VXLAN network identifier (default 42)',
@@ -43,7 +47,7 @@ export const CNET_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'fabric.device': "vxlan only: the VXLAN device's name (default vxcnet0)",
   'fabric.underlay_dev': 'vxlan only, may differ per host: the interface VXLAN sends from',
   'fabric.underlay_mtu': 'the MTU of the network between the hosts (default 1500)',
-  'fabric.mtu': 'vxlan only: the MTU inside the fabric (default underlay_mtu - 50)',
+  'fabric.mtu': 'vxlan only: the MTU inside the fabric (default underlay_mtu - 50 over an IPv4 underlay, - 70 over IPv6)',
 };
 
 /** `{type: object}` or `{anyOf: [{type: object}, {type: null}]}`'s object branch */

@@ -4,6 +4,7 @@ import type { FlatHost } from './flatten.js';
 import { locatedVar } from './host-var.js';
 import { broadcastOf, contains, formatCidr, formatIpv4, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
 import { showText } from '../shown.js';
+import { formatCidr6, formatIpv6, isIpv6, overlaps6, parseIpv6, type Cidr as Cidr6 } from '../address/ipv6.js';
 import type { BridgeSpec, DesiredNetwork, FabricPeer, FabricSpec, Located } from './types.js';
 
 /** A member of the fabric, resolved: its settings (the same on every member), subnet and underlay address. */
@@ -11,7 +12,11 @@ export interface FabricMember {
   host: string;
   settings: FabricSettings;
   subnet: Cidr;
+  /** IPv4 or IPv6 (VXLAN runs over either; a routed fabric's IPv4 routes need IPv4) */
   underlay: string;
+  /** with supernet6: its IPv6 subnet, and (routed) its IPv6 underlay address, the next hop of its IPv6 subnet */
+  subnet6?: Cidr6;
+  underlay6?: string;
 }
 
 /** What resolveNetwork needs to know of a host's fabric. */
@@ -38,6 +43,14 @@ const at = (loc: SourceLocation) => `${loc.file}:${loc.line}:${loc.col}`;
 
 /** What makes an address unusable as a host's underlay address, if anything. */
 function notUnicast(address: string): string | undefined {
+  if (isIpv6(address)) {
+    const a = parseIpv6(address);
+    if (a <= 1n) return a === 0n ? 'is not a host address' : 'is a loopback address (a port forward?), which the other hosts cannot reach';
+    if (a >> 118n === 0x3fan) return 'is a link-local address, which routes and VXLAN cannot use without an interface';
+    if (a >> 120n === 0xffn) return 'is a multicast address';
+    return undefined;
+  }
+  if (!isIpv4(address)) return 'is not an IP address';
   const first = parseIpv4(address) >>> 24;
   if (first === 0) return 'is not a host address';
   if (first === 127) return 'is a loopback address (a port forward?), which the other hosts cannot reach';
@@ -47,7 +60,7 @@ function notUnicast(address: string): string | undefined {
 
 /**
  * A host's address on the underlay: `cnet_underlay_address`, else the address it is reached at
- * (ansible_host, ansible_ssh_host or its name) when that is an IPv4 address. `address` is the
+ * (ansible_host, ansible_ssh_host or its name) when that is an IP address (IPv4 or IPv6). `address` is the
  * connection's; undefined when the host has none (an issue already).
  */
 export function underlayOf(host: FlatHost, address: string | undefined): { underlay?: Located<string>; issue?: InventoryIssue } {
@@ -64,8 +77,8 @@ export function underlayOf(host: FlatHost, address: string | undefined): { under
   const what = key ? `${key} ${showText(address)}` : `its name ${showText(address)}`;
   // found only when an issue needs it (locatedVar)
   const loc = () => set?.loc ?? hostLoc();
-  if (!isIpv4(address)) {
-    return { issue: { loc: loc(), message: `host ${showText(host.name)} has no underlay address: ${what} is not an IPv4 address; set cnet_underlay_address` } };
+  if (!isIpv4(address) && !isIpv6(address)) {
+    return { issue: { loc: loc(), message: `host ${showText(host.name)} has no underlay address: ${what} is not an IP address; set cnet_underlay_address` } };
   }
   const bad = notUnicast(address);
   if (bad) return { issue: { loc: loc(), message: `host ${showText(host.name)} has no underlay address: ${what} ${bad}; set cnet_underlay_address` } };
@@ -91,7 +104,7 @@ export function underlayIssues(members: readonly { host: string; underlay: Locat
         message: `underlay address ${underlay.value} of host ${showText(host)} is also that of host ${showText(prev.host)} (${at(prev.underlay.loc)}): each member needs its own`,
       });
     } else seen.set(underlay.value, { host, underlay });
-    if (supernet && contains(supernet, parseIpv4(underlay.value))) {
+    if (supernet && isIpv4(underlay.value) && contains(supernet, parseIpv4(underlay.value))) {
       issues.push({
         loc: underlay.loc,
         message: `underlay address ${underlay.value} of host ${showText(host)} is inside the fabric's supernet ${formatCidr(supernet)}: the underlay must be another network`,
@@ -176,11 +189,15 @@ export function fabricSubnets(
   return { subnets, issues };
 }
 
-/** The fabric's bridge on a member: the first address of its subnet is the containers' gateway. */
-export function fabricBridgeSpec(settings: FabricSettings, subnet: Cidr): BridgeSpec {
+/** The fabric's bridge on a member: the first address of each of its subnets is the containers' gateway. */
+export function fabricBridgeSpec(settings: FabricSettings, subnet: Cidr, subnet6?: Cidr6): BridgeSpec {
+  const v6 = settings.ipv6;
   return {
     name: settings.bridge.value,
-    nets: [{ subnet, address: formatIpv4(subnet.network + 1), nat: settings.nat.value, natExcept: settings.supernet.value }],
+    nets: [
+      { subnet, address: formatIpv4(subnet.network + 1), nat: settings.nat.value, natExcept: settings.supernet.value },
+      ...(v6 && subnet6 ? [{ subnet: subnet6, address: formatIpv6(subnet6.network + 1n), nat: v6.nat.value, natExcept: v6.supernet.value }] : []),
+    ],
     ...(settings.vxlan ? { mtu: settings.vxlan.mtu.value } : {}),
   };
 }
@@ -193,7 +210,7 @@ export function fabricBridgeSpec(settings: FabricSettings, subnet: Cidr): Bridge
 export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: string) => string | undefined): FabricResolution {
   const issues: InventoryIssue[] = [];
   const bridges = new Map<string, FabricBridge>();
-  const candidates: { host: string; settings?: FabricSettings; underlay?: Located<string>; explicit?: Located<string> }[] = [];
+  const candidates: { host: string; settings?: FabricSettings; underlay?: Located<string>; underlay6?: Located<string>; explicit?: Located<string> }[] = [];
   for (const h of [...hosts].sort((a, b) => a.order - b.order)) {
     const explicit = locatedVar(h, 'cnet_fabric_subnet');
     const merged = mergeFabric(h.layers);
@@ -201,8 +218,8 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
       if (explicit) issues.push({ loc: explicit.loc, message: `cnet_fabric_subnet is set, but host ${showText(h.name)} is not in a fabric (no cnet.fabric)` });
       continue;
     }
-    const own = fabricSettings(merged, h.name);
     const under = underlayOf(h, addressOf(h.name));
+    const own = fabricSettings(merged, h.name, under.underlay && isIpv6(under.underlay.value) ? 'ipv6' : 'ipv4');
     issues.push(...own.issues, ...(under.issue ? [under.issue] : []));
     const mine = own.settings;
     bridges.set(
@@ -215,6 +232,7 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
       host: h.name,
       ...(own.settings ? { settings: own.settings } : {}),
       ...(under.underlay ? { underlay: under.underlay } : {}),
+      ...underlay6Of(h, own.settings, under.underlay, issues),
       ...(explicit ? { explicit } : {}),
     });
   }
@@ -237,13 +255,25 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
 
   const { subnets, issues: subnetIssues } = fabricSubnets(candidates, agreed.supernet, agreed.hostPrefix);
   issues.push(...subnetIssues);
+  const v6 = agreed.ipv6 ? fabricSubnets6(candidates, agreed.ipv6.supernet, agreed.ipv6.hostPrefix) : undefined;
+  if (v6) issues.push(...v6.issues);
+  issues.push(...underlayFamilyIssues(agreed, candidates));
   const members: FabricMember[] = [];
   for (const c of candidates) {
     const subnet = subnets.get(c.host);
     if (!subnet) continue;
     // agreed: every candidate has settings, the same
-    bridges.get(c.host)!.spec = fabricBridgeSpec(c.settings!, subnet);
-    if (c.underlay) members.push({ host: c.host, settings: c.settings!, subnet, underlay: c.underlay.value });
+    const subnet6 = v6?.subnets.get(c.host);
+    bridges.get(c.host)!.spec = fabricBridgeSpec(c.settings!, subnet, subnet6);
+    if (c.underlay)
+      members.push({
+        host: c.host,
+        settings: c.settings!,
+        subnet,
+        underlay: c.underlay.value,
+        ...(subnet6 ? { subnet6 } : {}),
+        ...(c.underlay6 ? { underlay6: c.underlay6.value } : {}),
+      });
   }
   return { bridges, members: members.length === candidates.length ? members : [], issues };
 }
@@ -251,7 +281,14 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
 /** The peer a member is to the others: its subnet, underlay address, and a container of it to probe. */
 export function fabricPeer(member: FabricMember, network: DesiredNetwork | undefined): FabricPeer {
   const ns = network?.namespaces.find((n) => n.bridge === member.settings.bridge.value);
-  return { host: member.host, subnet: member.subnet, underlay: member.underlay, ...(ns ? { probe: { ns: ns.name, address: ns.addresses[0]! } } : {}) };
+  return {
+    host: member.host,
+    subnet: member.subnet,
+    underlay: member.underlay,
+    ...(member.subnet6 ? { subnet6: member.subnet6 } : {}),
+    ...(member.underlay6 ? { underlay6: member.underlay6 } : {}),
+    ...(ns ? { probe: { ns: ns.name, address: ns.addresses[0]!, ...(ns.addresses[1] ? { address6: ns.addresses[1] } : {}) } } : {}),
+  };
 }
 
 /**
@@ -274,10 +311,101 @@ export function fabricSpecs(members: readonly FabricMember[], networkOf: (host: 
             mtu: s.vxlan.mtu.value,
           }
         : undefined;
-      const spec = { mode: s.mode.value, supernet: s.supernet.value, bridge: s.bridge.value, subnet: m.subnet, underlay: m.underlay } as FabricSpec;
+      const spec = {
+        mode: s.mode.value,
+        supernet: s.supernet.value,
+        bridge: s.bridge.value,
+        subnet: m.subnet,
+        underlay: m.underlay,
+        ...(s.ipv6 && m.subnet6 ? { supernet6: s.ipv6.supernet.value, subnet6: m.subnet6 } : {}),
+        ...(m.underlay6 ? { underlay6: m.underlay6 } : {}),
+      } as FabricSpec;
       Object.defineProperty(spec, 'peers', { get: () => peers.filter((p) => p.host !== m.host), enumerable: true });
       if (vxlan) spec.vxlan = vxlan;
       return [m.host, spec];
     }),
   );
+}
+
+/**
+ * A routed fabric with supernet6: the member's IPv6 underlay address, its peers' next hop for its
+ * IPv6 subnet: `cnet_underlay_address6`, else its underlay address when that is IPv6. (VXLAN
+ * carries both families over its one underlay: none needed.)
+ */
+function underlay6Of(
+  host: FlatHost,
+  settings: FabricSettings | undefined,
+  underlay: Located<string> | undefined,
+  issues: InventoryIssue[],
+): { underlay6?: Located<string> } {
+  if (!settings?.ipv6 || settings.mode.value !== 'routed') return {};
+  const explicit = locatedVar(host, 'cnet_underlay_address6');
+  const bad = explicit && notUnicast(explicit.value);
+  if (explicit && bad) issues.push({ loc: explicit.loc, message: `cnet_underlay_address6 ${explicit.value} of host ${showText(host.name)} ${bad}` });
+  else if (explicit) return { underlay6: explicit };
+  else if (underlay && isIpv6(underlay.value)) return { underlay6: underlay };
+  else
+    issues.push({
+      loc: settings.ipv6.supernet.loc,
+      message: `host ${showText(host.name)} has no IPv6 underlay address, which a routed fabric with supernet6 routes its IPv6 subnet via: set cnet_underlay_address6`,
+    });
+  return {};
+}
+
+/** Every member's IPv6 subnet of supernet6: the lowest free host_prefix6 block, members in inventory order (as fabricSubnets). */
+export function fabricSubnets6(
+  members: readonly { host: string }[],
+  supernet: Setting<Cidr6>,
+  hostPrefix: Setting<number>,
+): { subnets: Map<string, Cidr6>; issues: InventoryIssue[] } {
+  const sup = supernet.value;
+  const size = 1n << BigInt(128 - hostPrefix.value);
+  const blocks = 1n << BigInt(hostPrefix.value - sup.prefix);
+  const subnets = new Map<string, Cidr6>();
+  for (const [i, { host }] of members.entries()) {
+    if (BigInt(i) >= blocks) break;
+    subnets.set(host, { network: sup.network + BigInt(i) * size, prefix: hostPrefix.value });
+  }
+  const unplaced = members.filter((m) => !subnets.has(m.host)).map((m) => showText(m.host));
+  const issues: InventoryIssue[] = unplaced.length
+    ? [
+        {
+          loc: supernet.loc,
+          message: `no room left in the fabric's supernet6 ${formatCidr6(sup)} for a /${hostPrefix.value} (host_prefix6) subnet of ${someHosts(unplaced)}: use a larger supernet6 or a longer host_prefix6`,
+        },
+      ]
+    : [];
+  return { subnets, issues };
+}
+
+/**
+ * The underlay's families: a VXLAN fabric's members all in one (its device sends over one); a
+ * routed fabric's IPv4 routes need IPv4 next hops. Also supernet6 must not overlap an underlay.
+ */
+function underlayFamilyIssues(s: FabricSettings, members: readonly { host: string; underlay?: Located<string> }[]): InventoryIssue[] {
+  const issues: InventoryIssue[] = [];
+  const with6 = members.filter((m) => m.underlay && isIpv6(m.underlay.value));
+  const with4 = members.filter((m) => m.underlay && !isIpv6(m.underlay.value));
+  if (s.mode.value === 'vxlan' && with6.length && with4.length) {
+    issues.push({
+      loc: with6[0]!.underlay!.loc,
+      message: `the VXLAN fabric's underlay addresses must all be IPv4 or all IPv6: ${someHosts(with6.map((m) => showText(m.host)))} IPv6, ${someHosts(with4.map((m) => showText(m.host)))} IPv4; set cnet_underlay_address`,
+    });
+  }
+  if (s.mode.value === 'routed') {
+    for (const m of with6)
+      issues.push({
+        loc: m.underlay!.loc,
+        message: `host ${showText(m.host)}'s underlay address ${m.underlay!.value} is IPv6, but a routed fabric routes its IPv4 subnet via an IPv4 address: set cnet_underlay_address to its IPv4 address (and cnet_underlay_address6 to this one)`,
+      });
+  }
+  const sup6 = s.ipv6?.supernet.value;
+  for (const m of with6) {
+    if (sup6 && overlaps6(sup6, { network: parseIpv6(m.underlay!.value), prefix: 128 }))
+      issues.push({
+        loc: m.underlay!.loc,
+        message: `underlay address ${m.underlay!.value} of host ${showText(m.host)} is inside the fabric's supernet6 ${formatCidr6(sup6)}: the underlay must be another network`,
+      });
+  }
+  return issues;
 }

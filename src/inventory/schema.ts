@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ShlexError, shlexSplit } from '../shell/python-shlex.js';
 import { isIpv4, parseCidr, SUBNET_PREFIX } from '../address/ipv4.js';
-import { isIpv6 } from '../address/ipv6.js';
+import { isIpv6, SUBNET6_PREFIX } from '../address/ipv6.js';
 import { FIREWALL_SETTINGS } from './types.js';
 
 /**
@@ -122,8 +122,11 @@ export const fabricSchema = z
     mode: z.enum(['routed', 'vxlan']).optional(),
     supernet: z.string().optional(),
     host_prefix: intIn('host_prefix', SUBNET_PREFIX.min, SUBNET_PREFIX.max).optional(),
+    supernet6: z.string().optional(),
+    host_prefix6: intIn('host_prefix6', SUBNET6_PREFIX.min, SUBNET6_PREFIX.max).optional(),
     bridge: z.string().optional(),
     nat: z.boolean().optional(),
+    nat6: z.boolean().optional(),
     vni: intIn('vni', 1, 16777215, ' (24 bits, 0 is not a VNI)').optional(),
     port: intIn('port', 1, 65535).optional(),
     device: z.string().optional(),
@@ -183,8 +186,10 @@ export const knownVarSchemas = {
   cnet_probe_target6: z.string().refine(isIpv6, 'expected an IPv6 address'),
   /** this host's subnet of the fabric (else the next free one of the supernet, in inventory order) */
   cnet_fabric_subnet: cidrText,
-  /** this host's address on the fabric's underlay (else ansible_host, when it is an IPv4 address) */
-  cnet_underlay_address: z.string().refine(isIpv4, 'expected an IPv4 address'),
+  /** this host's address on the fabric's underlay (else ansible_host, when it is an IP address): IPv4 or IPv6 (VXLAN over either) */
+  cnet_underlay_address: z.string().refine((s) => isIpv4(s) || isIpv6(s), 'expected an IPv4 or IPv6 address'),
+  /** a routed fabric with supernet6: this host's IPv6 address on the underlay, its peers' next hop for its IPv6 subnet (else cnet_underlay_address or ansible_host, when IPv6) */
+  cnet_underlay_address6: z.string().refine(isIpv6, 'expected an IPv6 address'),
   cnet: cnetSchema,
 } as const;
 

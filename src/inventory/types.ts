@@ -68,10 +68,13 @@ export interface FabricPeer {
   host: string;
   /** its container subnet */
   subnet: Cidr;
-  /** its address on the underlay */
+  /** its address on the underlay (IPv4 or IPv6) */
   underlay: string;
-  /** a container of it to ping in cross-host probes (the first namespace on its fabric bridge) */
-  probe?: { ns: string; address: string };
+  /** with supernet6: its IPv6 subnet, and (routed) the IPv6 address its IPv6 subnet is routed via */
+  subnet6?: Cidr;
+  underlay6?: string;
+  /** a container of it to ping in cross-host probes (the first namespace on its fabric bridge), at each of its addresses */
+  probe?: { ns: string; address: string; address6?: string };
 }
 
 export interface VxlanSpec {
@@ -82,7 +85,7 @@ export interface VxlanSpec {
   port: number;
   /** the underlay device it sends from (else the kernel's route to each peer decides) */
   dev?: string;
-  /** the underlay MTU less the encapsulation (50 bytes) */
+  /** the underlay MTU less the encapsulation (50 bytes over IPv4, 70 over IPv6) */
   mtu: number;
 }
 
@@ -99,8 +102,13 @@ export interface FabricSpec {
   bridge: string;
   /** this host's container subnet */
   subnet: Cidr;
-  /** this host's address on the underlay */
+  /** this host's address on the underlay (IPv4 or IPv6: VXLAN runs over either) */
   underlay: string;
+  /** the fabric's IPv6 addresses (cnet.fabric.supernet6) and this host's IPv6 subnet of them */
+  supernet6?: Cidr;
+  subnet6?: Cidr;
+  /** a routed fabric with supernet6: this host's IPv6 underlay address */
+  underlay6?: string;
   /**
    * every other member, in inventory order (the order the inventory first names hosts, not name
    * order: see FlatHost.order). Computed when read (resolve-fabric.ts): read it once per use.

@@ -125,13 +125,14 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
       fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }],
     });
   }
-  assessRoute(undefined, formatCidr(f.supernet), { dev: f.bridge }, facts, out);
+  for (const supernet of [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])]) assessRoute(undefined, formatCidr(supernet), { dev: f.bridge }, facts, out);
 }
 
 /**
  * The fabric's own objects on this host (its bridge is among the bridges): `routed`, a route to
- * each peer's subnet via the peer's underlay address; `vxlan`, the VXLAN device on the bridge,
- * the peers in its forwarding database, and the supernet routed onto the bridge.
+ * each peer's subnet via the peer's underlay address (its IPv6 subnet via its IPv6 one); `vxlan`,
+ * the VXLAN device on the bridge (over an IPv4 or IPv6 underlay), the peers in its forwarding
+ * database, and the supernet (and supernet6) routed onto the bridge.
  */
 export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): void {
   const peers = f.peers; // computed on each read (resolve-fabric.ts): once here
@@ -139,6 +140,9 @@ export function assessFabric(f: FabricSpec, facts: HostFacts, out: Assessment): 
     assessVxlan(f, f.vxlan, peers, facts, out);
     return;
   }
-  for (const p of peers) assessRoute(p.host, formatCidr(p.subnet), { via: p.underlay }, facts, out);
+  for (const p of peers) {
+    assessRoute(p.host, formatCidr(p.subnet), { via: p.underlay }, facts, out);
+    if (f.supernet6 && p.subnet6 && p.underlay6) assessRoute(p.host, formatCidr(p.subnet6), { via: p.underlay6 }, facts, out);
+  }
   // a route of ours to a subnet no member has now (a host that left) is a leftover (plan.ts): removed as VXLAN drops its entry
 }

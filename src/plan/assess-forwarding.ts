@@ -82,7 +82,7 @@ export function assessForwarding(bridges: BridgeSpec[], fabric: FabricSpec | und
     const nets = bridges.flatMap((b) => b.nets.filter((net) => familyOf(net.subnet) === f).map((net) => ({ bridge: b, net })));
     const natted = nets.filter((x) => x.net.nat);
     const routed = nets.filter((x) => leavesHost(x.net));
-    const crossed = fabric !== undefined && familyOf(fabric.supernet) === f;
+    const crossed = fabric !== undefined && [fabric.supernet, ...(fabric.supernet6 ? [fabric.supernet6] : [])].some((c) => familyOf(c) === f);
     if (nets.length && forwardingOn(facts, f) === undefined) {
       assessSwitch(f, '', facts, out);
       continue;

@@ -12,15 +12,20 @@ function checkedObjectsOf(desired: DesiredNetwork): FindingObject[] {
   }
   for (const n of desired.namespaces) out.push({ kind: 'namespace', name: n.name });
   const f = desired.fabric;
-  if (f?.mode === 'routed') for (const p of f.peers) out.push({ kind: 'route', name: formatCidr(p.subnet), host: p.host });
+  if (f?.mode === 'routed')
+    for (const p of f.peers) {
+      out.push({ kind: 'route', name: formatCidr(p.subnet), host: p.host });
+      if (f.supernet6 && p.subnet6 && p.underlay6) out.push({ kind: 'route', name: formatCidr(p.subnet6), host: p.host });
+    }
   if (f?.mode === 'vxlan' && f.vxlan) {
     out.push({ kind: 'vxlan', name: f.vxlan.device }, ...f.peers.map((p): FindingObject => ({ kind: 'fdb', name: p.underlay, host: p.host })));
     out.push({ kind: 'route', name: formatCidr(f.supernet) });
+    if (f.supernet6) out.push({ kind: 'route', name: formatCidr(f.supernet6) });
   }
   // each family's forwarding switch, where the planner wants it on (plan/assess-forwarding.ts)
   for (const family of FAMILIES) {
     const leaves = desired.bridges.some((b) => b.nets.some((net) => familyOf(net.subnet) === family && leavesHost(net)));
-    if (leaves || (f && familyOf(f.supernet) === family))
+    if (leaves || (f && [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])].some((c) => familyOf(c) === family)))
       out.push(family.name === 'ipv4' ? { kind: 'ip_forward', name: 'ip_forward' } : { kind: 'ip6_forward', name: 'ip6_forward' });
   }
   return out;

@@ -107,11 +107,14 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
 function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): string {
   const peer = f.peers.find((x) => p.to.startsWith(`${x.host}/`));
   if (!peer) return 'the probe names nothing the inventory defines';
-  const subnet = formatCidr(peer.subnet);
-  if (!facts.ipForward) return forwardingOff(f.supernet);
+  // the probe's family: the fabric's IPv6 part for an IPv6 target
+  const v6 = familyOfText(p.target).name === 'ipv6';
+  const supernet = v6 && f.supernet6 ? f.supernet6 : f.supernet;
+  const subnet = formatCidr(v6 && peer.subnet6 ? peer.subnet6 : peer.subnet);
+  const via = v6 ? (peer.underlay6 ?? peer.underlay) : peer.underlay;
+  if (!forwardingOn(facts, familyOf(supernet))) return forwardingOff(supernet);
   if (f.mode === 'routed') {
-    if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via: peer.underlay })))
-      return `no route to ${subnet} via ${peer.underlay} (cnet-remote up restores it)`;
+    if (!routesTo(facts, subnet).some((r) => routeMatches(r, { via }))) return `no route to ${subnet} via ${via} (cnet-remote up restores it)`;
   } else if (f.vxlan) {
     const vx = findLink(facts.root, f.vxlan.device);
     if (!vx) return `VXLAN device ${f.vxlan.device} is missing (cnet-remote up recreates it)`;
@@ -119,13 +122,13 @@ function diagnoseFabric(p: PlannedProbe, f: FabricSpec, facts: HostFacts): strin
       return `VXLAN device ${f.vxlan.device} is ${vx.up ? `not a port of ${f.bridge}` : 'down'} (cnet-remote up repairs it)`;
     if (!(facts.fdb?.get(f.vxlan.device) ?? []).some((e) => e.mac === ZERO_MAC && e.dst === peer.underlay))
       return `${f.vxlan.device} does not send to ${peer.host} (${peer.underlay}): its forwarding entry is missing (cnet-remote up restores it)`;
-    if (!routesTo(facts, formatCidr(f.supernet)).some((r) => routeMatches(r, { dev: f.bridge })))
-      return `no route to the fabric ${formatCidr(f.supernet)} on ${f.bridge} (cnet-remote up restores it)`;
+    if (!routesTo(facts, formatCidr(supernet)).some((r) => routeMatches(r, { dev: f.bridge })))
+      return `no route to the fabric ${formatCidr(supernet)} on ${f.bridge} (cnet-remote up restores it)`;
   }
-  const fwd = fabricForward(f, facts);
+  const fwd = fabricForward(f, facts, supernet);
   if (fwd && (!fwd.accepted || fwd.drops.length)) {
     const drop = fwd.drops[0];
-    return `dropped in FORWARD ${drop ? `by: ${drop.text}` : `(policy ${fwd.policy})`}: accept the fabric both ways on every member: ${acceptNetFix(f.supernet)}`;
+    return `dropped in FORWARD ${drop ? `by: ${drop.text}` : `(policy ${fwd.policy})`}: accept the fabric both ways on every member: ${acceptNetFix(supernet)}`;
   }
   return `no reply from ${p.to} (${p.target}); this host's side is in place: check ${peer.host} (cnet-remote verify --probe --limit ${peer.host}) and the underlay between the hosts${f.mode === 'vxlan' ? ` (UDP ${f.vxlan?.port ?? 4789})` : ''}`;
 }

@@ -66,8 +66,11 @@ export function probePlan(desired: DesiredNetwork, upstream: ResolvedHost['probe
   const f = desired.fabric;
   const src = f ? on(f.bridge)[0] : undefined;
   if (f && src) {
-    for (const p of fabricTargets(f, self))
-      out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe!.ns}`, target: p.probe!.address });
+    const targets = fabricTargets(f, self);
+    for (const p of targets) out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe!.ns}`, target: p.probe!.address });
+    // the same peers over IPv6, where the fabric has it
+    for (const p of f.supernet6 ? targets : [])
+      if (p.probe?.address6) out.push({ kind: 'fabric', netns: src.name, from: src.name, to: `${p.host}/${p.probe.ns}`, target: p.probe.address6 });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { type AddressFamily, FAMILIES, familyOf, familyOfText, formatCidr } from '../address/family.js';
+import { type AddressFamily, type Cidr, FAMILIES, familyOf, familyOfText, formatCidr } from '../address/family.js';
 import { forwardingOn } from '../plan/assess-forwarding.js';
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
@@ -15,9 +15,9 @@ import { quoteArgv } from '../shell/quote.js';
  * How the forward chain treats the fabric's traffic between hosts, when it passes the chain at
  * all (routed: always; vxlan, bridged: only under br_netfilter): accepted, and what drops it.
  */
-export function fabricForward(f: FabricSpec, facts: HostFacts): ForwardVerdict | undefined {
+export function fabricForward(f: FabricSpec, facts: HostFacts, supernet: Cidr = f.supernet): ForwardVerdict | undefined {
   if (f.mode !== 'routed' && !facts.brNetfilter) return undefined;
-  return forwardVerdict(facts, { name: f.bridge, subnet: f.supernet });
+  return forwardVerdict(facts, { name: f.bridge, subnet: supernet });
 }
 
 /** The interface the host's default route leaves by: where a NAT'ed bridge's traffic goes out. */
@@ -102,12 +102,14 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     }
   }
   const f = desired.fabric;
-  const fabricVerdict = f && fabricForward(f, facts);
-  if (f && fabricVerdict && !fabricVerdict.accepted) {
-    out.push({
-      message: `the FORWARD policy is ${fabricVerdict.policy}: the fabric's traffic between hosts (${formatCidr(f.supernet)}) is dropped`,
-      fix: acceptNetFix(f.supernet),
-    });
+  for (const supernet of f ? [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])] : []) {
+    const verdict = fabricForward(f!, facts, supernet);
+    if (verdict && !verdict.accepted) {
+      out.push({
+        message: `the FORWARD policy${familyOf(supernet).name === 'ipv6' ? ' (IPv6)' : ''} is ${verdict.policy}: the fabric's traffic between hosts (${formatCidr(supernet)}) is dropped`,
+        fix: acceptNetFix(supernet),
+      });
+    }
   }
   for (const family of FAMILIES) {
     const leaving = natted.filter((n) => n.family === family);
