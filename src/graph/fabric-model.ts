@@ -1,6 +1,6 @@
 import type { HostFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
-import { formatCidr } from '../address/family.js';
+import { type Cidr, formatCidr } from '../address/family.js';
 import type { FabricPeer, FabricSpec } from '../inventory/types.js';
 import { routeMatches, routesTo, ZERO_MAC } from '../plan/assess-fabric.js';
 import { isOurs } from '../plan/assess.js';
@@ -63,13 +63,20 @@ export interface GraphHostFabric {
   vxlan?: GraphVxlan;
 }
 
+/** A subnet and, in a dual-stack fabric, its IPv6 twin, as one text (IPv4's first). */
+const both = (c: Cidr, c6: Cidr | undefined): string => [c, ...(c6 ? [c6] : [])].map(formatCidr).join(', ');
+
+/** A member's underlay address and, when a routed fabric's IPv6 next hop is another, that one. */
+const underlays = (m: { underlay: string; underlay6?: string }): string =>
+  m.underlay6 && m.underlay6 !== m.underlay ? `${m.underlay}, ${m.underlay6}` : m.underlay;
+
 /** A member's own part; reads the spec's settings only (not its peers). */
 export function hostFabric(hostId: string, spec: FabricSpec, bridges: GraphBridge[]): GraphHostFabric {
   const bridgeId = bridges.find((b) => b.name === spec.bridge)?.id;
   const v = spec.vxlan;
   return {
-    subnet: formatCidr(spec.subnet),
-    underlay: spec.underlay,
+    subnet: both(spec.subnet, spec.subnet6),
+    underlay: underlays(spec),
     bridge: spec.bridge,
     ...(bridgeId !== undefined ? { bridgeId } : {}),
     ...(v ? { vxlan: { id: `${hostId}_vx`, name: v.device, vni: v.vni, port: v.port, mtu: v.mtu, notes: [] } } : {}),
@@ -87,7 +94,7 @@ export function buildFabric(hosts: GraphHost[], inputs: GraphHostInput[]): Graph
   const peers = first.peers; // computed on each read (resolve-fabric.ts): once here
   const others: GraphMember[] = peers
     .filter((p) => !inPicture.has(p.host))
-    .map((p, i) => ({ host: p.host, id: `fm${i}`, drawn: false, subnet: formatCidr(p.subnet), underlay: p.underlay }));
+    .map((p, i) => ({ host: p.host, id: `fm${i}`, drawn: false, subnet: both(p.subnet, p.subnet6), underlay: underlays(p) }));
   const members = [...drawn, ...others];
   const layout = members.length > MESH_LIMIT ? 'hub' : 'mesh';
   const live = new Set(inputs.filter((i) => i.live && i.network.fabric).map((i) => i.name));
@@ -105,7 +112,7 @@ export function buildFabric(hosts: GraphHost[], inputs: GraphHostInput[]): Graph
   const v = first.vxlan;
   return {
     mode: first.mode,
-    supernet: formatCidr(first.supernet),
+    supernet: both(first.supernet, first.supernet6),
     ...(v ? { vxlan: { device: v.device, vni: v.vni, port: v.port } } : {}),
     members,
     layout,
