@@ -25,12 +25,13 @@ function groupsOf(text: string): number[] | undefined {
   if (text.length > 45 || text.includes('%')) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] | undefined => {
+  // a dotted IPv4 tail only at the very end of the text (never before `::`)
+  const parse = (part: string, last: boolean): number[] | undefined => {
     if (part === '') return [];
     const words = part.split(':');
     const out: number[] = [];
     for (const [i, w] of words.entries()) {
-      if (i === words.length - 1 && w.includes('.')) {
+      if (last && i === words.length - 1 && w.includes('.')) {
         if (!isIpv4(w)) return undefined;
         const v4 = parseIpv4(w);
         out.push(Math.floor(v4 / 65536), v4 % 65536);
@@ -39,8 +40,8 @@ function groupsOf(text: string): number[] | undefined {
     }
     return out;
   };
-  const head = parse(halves[0]!);
-  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const head = parse(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? parse(halves[1]!, true) : [];
   if (!head || !tail) return undefined;
   if (halves.length === 1) return head.length === 8 ? head : undefined;
   const missing = 8 - head.length - tail.length;

@@ -63,7 +63,8 @@ export function parseFacts(text: string, host?: string): HostFacts {
     // the firewall's sections ("iptables", "iptables-failed", "ip6tables", "ip6tables-failed", "nft-table", "nft-failed", "nft", "firewalld"): NAT rules, forward chains, firewalld's zones
     const gathered: GatheredSections = { get: (name) => sections.get(name), has: (name) => sections.has(name), need, parse };
     const firewall = readFirewallFacts(gathered);
-    const brnf = sections.get('brnf')?.trim();
+    // "IPV4 [IPV6]": bridge-nf-call-iptables and (gathers since IPv6) bridge-nf-call-ip6tables
+    const [brnf, brnf6] = (sections.get('brnf') ?? '').trim().split(/\s+/);
     const { uid } = uidOf(sections.get('uid'));
     // a user other than root cannot trust root's state folder, nor needs to: it can change nothing (plan/privilege.ts says so)
     const untrusted = uid === undefined || uid === 0 ? sections.get('state-dir')?.trim() : undefined;
@@ -75,6 +76,7 @@ export function parseFacts(text: string, host?: string): HostFacts {
       ...(ipv6 !== undefined ? parseIpv6Switches(ipv6) : {}),
       ...firewall,
       ...(brnf === '0' || brnf === '1' ? { brNetfilter: brnf === '1' } : {}),
+      ...(brnf6 === '0' || brnf6 === '1' ? { brNetfilter6: brnf6 === '1' } : {}),
       record: parseRecord(need('record')),
       ...(untrusted ? { untrustedState: untrusted } : {}),
       ...(sections.has('txn-start') ? { txnAtStart: sections.get('txn-start')!.split('\n')[0]! } : {}),

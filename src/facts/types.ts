@@ -92,6 +92,8 @@ export interface HostFacts extends FirewallFacts {
   acceptRa?: Map<string, number>;
   /** br_netfilter loaded and bridge-nf-call-iptables = 1: bridged traffic passes iptables */
   brNetfilter?: boolean;
+  /** the same for IPv6: bridge-nf-call-ip6tables = 1, bridged IPv6 traffic passes ip6tables */
+  brNetfilter6?: boolean;
   record: OwnedObject[];
   /** VXLAN devices asked about → their remote entries (absent device: no key) */
   fdb?: Map<string, FdbEntry[]>;

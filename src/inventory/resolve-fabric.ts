@@ -25,8 +25,9 @@ export interface FabricBridge {
   name: string;
   /** the bridge, when the host's fabric resolved; else namespaces on it are skipped (the fabric's issues say why) */
   spec?: BridgeSpec;
-  /** user bridges must not overlap it */
+  /** user bridges must not overlap it (nor supernet6) */
   supernet?: Cidr;
+  supernet6?: Cidr6;
   /** the VXLAN device's name: no other interface may take it */
   device?: string;
 }
@@ -48,6 +49,7 @@ function notUnicast(address: string): string | undefined {
     if (a <= 1n) return a === 0n ? 'is not a host address' : 'is a loopback address (a port forward?), which the other hosts cannot reach';
     if (a >> 118n === 0x3fan) return 'is a link-local address, which routes and VXLAN cannot use without an interface';
     if (a >> 120n === 0xffn) return 'is a multicast address';
+    if (a >> 32n === 0xffffn) return 'is an IPv4-mapped address: write the IPv4 address';
     return undefined;
   }
   if (!isIpv4(address)) return 'is not an IP address';
@@ -69,7 +71,7 @@ export function underlayOf(host: FlatHost, address: string | undefined): { under
   if (explicit) {
     const bad = notUnicast(explicit.value);
     if (bad) return { issue: { loc: explicit.loc, message: `cnet_underlay_address ${explicit.value} of host ${showText(host.name)} ${bad}` } };
-    return { underlay: explicit };
+    return { underlay: asIpPrints(explicit) };
   }
   if (address === undefined) return {};
   const key = (['ansible_host', 'ansible_ssh_host'] as const).find((k) => locatedVar(host, k)?.value === address);
@@ -84,7 +86,7 @@ export function underlayOf(host: FlatHost, address: string | undefined): { under
   if (bad) return { issue: { loc: loc(), message: `host ${showText(host.name)} has no underlay address: ${what} ${bad}; set cnet_underlay_address` } };
   return {
     underlay: {
-      value: address,
+      value: isIpv6(address) ? formatIpv6(parseIpv6(address)) : address,
       get loc() {
         return loc();
       },
@@ -92,8 +94,15 @@ export function underlayOf(host: FlatHost, address: string | undefined): { under
   };
 }
 
+/** An IPv6 address as `ip` prints it (the facts' text, which routes, VXLAN and fdb entries are compared with). */
+const asIpPrints = (a: Located<string>): Located<string> => (isIpv6(a.value) ? { value: formatIpv6(parseIpv6(a.value)), loc: a.loc } : a);
+
 /** Two members with one underlay address, or one inside the supernet (routes to it would loop into the fabric). */
-export function underlayIssues(members: readonly { host: string; underlay: Located<string> }[], supernet: Cidr | undefined): InventoryIssue[] {
+export function underlayIssues(
+  members: readonly { host: string; underlay: Located<string> }[],
+  supernet: Cidr | undefined,
+  supernet6?: Cidr6,
+): InventoryIssue[] {
   const issues: InventoryIssue[] = [];
   const seen = new Map<string, { host: string; underlay: Located<string> }>();
   for (const { host, underlay } of members) {
@@ -104,6 +113,12 @@ export function underlayIssues(members: readonly { host: string; underlay: Locat
         message: `underlay address ${underlay.value} of host ${showText(host)} is also that of host ${showText(prev.host)} (${at(prev.underlay.loc)}): each member needs its own`,
       });
     } else seen.set(underlay.value, { host, underlay });
+    if (supernet6 && isIpv6(underlay.value) && overlaps6(supernet6, { network: parseIpv6(underlay.value), prefix: 128 })) {
+      issues.push({
+        loc: underlay.loc,
+        message: `underlay address ${underlay.value} of host ${showText(host)} is inside the fabric's supernet6 ${formatCidr6(supernet6)}: the underlay must be another network`,
+      });
+    }
     if (supernet && isIpv4(underlay.value) && contains(supernet, parseIpv4(underlay.value))) {
       issues.push({
         loc: underlay.loc,
@@ -225,21 +240,28 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
     bridges.set(
       h.name,
       mine
-        ? { name: mine.bridge.value, supernet: mine.supernet.value, ...(mine.vxlan ? { device: mine.vxlan.device.value } : {}) }
+        ? {
+            name: mine.bridge.value,
+            supernet: mine.supernet.value,
+            ...(mine.ipv6 ? { supernet6: mine.ipv6.supernet.value } : {}),
+            ...(mine.vxlan ? { device: mine.vxlan.device.value } : {}),
+          }
         : { name: fabricBridgeName(merged) },
     );
     candidates.push({
       host: h.name,
       ...(own.settings ? { settings: own.settings } : {}),
       ...(under.underlay ? { underlay: under.underlay } : {}),
-      ...underlay6Of(h, own.settings, under.underlay, issues),
+      ...underlay6Of(h, own.settings, under.underlay, addressOf(h.name), issues),
       ...(explicit ? { explicit } : {}),
     });
   }
   const settled = candidates.flatMap((c) => (c.settings ? [{ host: c.host, settings: c.settings }] : []));
-  const disagree = disagreements(settled);
-  issues.push(...disagree);
   const shared = settled[0]?.settings;
+  const families = shared ? underlayFamilyIssues(shared, candidates) : [];
+  // underlays of two families under VXLAN make the default MTUs differ: the families are the cause
+  const disagree = disagreements(settled).filter((i) => !(families.length && /^the fabric's mtu /.test(i.message)));
+  issues.push(...disagree, ...families);
   // subnets only from settings every member has, and agrees on
   const agreed = shared && disagree.length === 0 && settled.length === candidates.length ? shared : undefined;
   issues.push(
@@ -257,7 +279,13 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
   issues.push(...subnetIssues);
   const v6 = agreed.ipv6 ? fabricSubnets6(candidates, agreed.ipv6.supernet, agreed.ipv6.hostPrefix) : undefined;
   if (v6) issues.push(...v6.issues);
-  issues.push(...underlayFamilyIssues(agreed, candidates));
+  issues.push(
+    ...underlayIssues(
+      candidates.flatMap((c) => (c.underlay6 && c.underlay6 !== c.underlay ? [{ host: c.host, underlay: c.underlay6 }] : [])),
+      undefined,
+      agreed.ipv6?.supernet.value,
+    ),
+  );
   const members: FabricMember[] = [];
   for (const c of candidates) {
     const subnet = subnets.get(c.host);
@@ -336,14 +364,18 @@ function underlay6Of(
   host: FlatHost,
   settings: FabricSettings | undefined,
   underlay: Located<string> | undefined,
+  address: string | undefined,
   issues: InventoryIssue[],
 ): { underlay6?: Located<string> } {
   if (!settings?.ipv6 || settings.mode.value !== 'routed') return {};
   const explicit = locatedVar(host, 'cnet_underlay_address6');
   const bad = explicit && notUnicast(explicit.value);
+  // else the address it is reached at, when that is IPv6 (and its IPv4 underlay set apart)
+  const reached = address !== undefined && isIpv6(address) && !notUnicast(address) ? underlayOf(host, address).underlay : undefined;
   if (explicit && bad) issues.push({ loc: explicit.loc, message: `cnet_underlay_address6 ${explicit.value} of host ${showText(host.name)} ${bad}` });
-  else if (explicit) return { underlay6: explicit };
+  else if (explicit) return { underlay6: asIpPrints(explicit) };
   else if (underlay && isIpv6(underlay.value)) return { underlay6: underlay };
+  else if (reached) return { underlay6: reached };
   else
     issues.push({
       loc: settings.ipv6.supernet.loc,

@@ -143,11 +143,16 @@ function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { netw
           fail(subnetField.loc, `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps ${formatCidr(o.cidr)} of bridge ${showText(other)}`);
       }
     }
-    if (fabric?.supernet && overlaps(cidr, fabric.supernet)) {
-      fail(
-        subnetField.loc,
-        `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's supernet ${formatCidr(fabric.supernet)}: traffic to those addresses would be ambiguous`,
-      );
+    for (const [supernet, what] of [
+      [fabric?.supernet, 'supernet'],
+      [fabric?.supernet6, 'supernet6'],
+    ] as const) {
+      if (supernet && overlaps(cidr, supernet)) {
+        fail(
+          subnetField.loc,
+          `subnet ${formatCidr(cidr)} of bridge ${showText(name)} overlaps the fabric's ${what} ${formatCidr(supernet)}: traffic to those addresses would be ambiguous`,
+        );
+      }
     }
     subnets.set(name, [...(subnets.get(name) ?? []), { cidr, loc: subnetField.loc }]);
     const addrField = str(obj, field.address);
@@ -278,13 +283,15 @@ function resolveMerged(merged: Merged, fabric: FabricBridge | undefined): { netw
     if (ok) namespaces.push(spec);
   }
 
-  // "next free in the subnet", in name order, after explicit addresses are taken
+  // "next free in the subnet", in name order, after explicit addresses are taken; one cursor per net (linear in the namespaces)
+  const cursors = new Map<BridgeNet, number>();
   for (const { spec, index, net } of pending) {
     if (!namespaces.includes(spec)) continue;
     const f = familyOf(net.subnet);
-    let n = 1;
+    let n = cursors.get(net) ?? 1;
     let address = f.addressAt(net.subnet, n);
     while (address !== undefined && used.has(address)) address = f.addressAt(net.subnet, ++n);
+    cursors.set(net, n + 1);
     if (address === undefined) {
       fail(merged.namespaces.get(spec.name)!.loc, `subnet ${formatCidr(net.subnet)} has no free address left for namespace "${spec.name}"`);
       continue;

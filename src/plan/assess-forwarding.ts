@@ -10,10 +10,15 @@ import { mismatch } from '../result/finding.js';
 import type { Assessment } from './assess.js';
 import type { Step } from './step.js';
 
-/** Is the family's forwarding switch on? undefined: the host has no IPv6 (or the facts predate it). */
+/** Is the family's forwarding switch on? undefined: the host has no IPv6, or has it disabled (or the facts predate it). */
 export function forwardingOn(facts: HostFacts, f: AddressFamily): boolean | undefined {
-  return f.name === 'ipv4' ? facts.ipForward : facts.ip6Forward;
+  if (f.name === 'ipv4') return facts.ipForward;
+  return facts.ipv6Disabled ? undefined : facts.ip6Forward;
 }
+
+/** Does DEV learn IPv6 routes from router advertisements (`proto ra`)? */
+export const learnsFromRa = (facts: HostFacts, dev: string): boolean =>
+  facts.root.routes.some((r) => r.family === 'inet6' && r.protocol === 'ra' && r.dev === dev);
 
 /** The record's object for the family's forwarding switch. */
 export const forwardObject = (f: AddressFamily): Extract<OwnedObject, { kind: 'forward' }> =>
@@ -31,7 +36,7 @@ export const leavesHost = (net: BridgeNet): boolean => net.nat || !familyOf(net.
  * the routes' lifetime runs out, the host would lose its default route. They get accept_ra 2.
  */
 function raInterfaces(facts: HostFacts): string[] {
-  const devs = new Set(facts.root.routes.filter((r) => r.family === 'inet6' && r.protocol === 'ra' && r.dev).map((r) => r.dev!));
+  const devs = new Set(facts.root.routes.flatMap((r) => (r.dev && learnsFromRa(facts, r.dev) ? [r.dev] : [])));
   return [...devs].filter((dev) => facts.acceptRa?.get(dev) === 1).sort();
 }
 
@@ -40,7 +45,9 @@ function assessSwitch(f: AddressFamily, why: string, facts: HostFacts, out: Asse
   const on = forwardingOn(facts, f);
   if (on === undefined) {
     out.conflicts.push(
-      `IPv6 is not available on the host (no /proc/sys/net/ipv6: disabled at boot with ipv6.disable=1?), which the inventory's IPv6 subnets need; enable IPv6 or remove subnet6`,
+      facts.ipv6Disabled
+        ? "IPv6 is disabled on the host (net.ipv6.conf.all.disable_ipv6 = 1), which the inventory's IPv6 subnets need: sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0, or remove subnet6"
+        : "IPv6 is not available on the host (no /proc/sys/net/ipv6: disabled at boot with ipv6.disable=1?), which the inventory's IPv6 subnets need; enable IPv6 or remove subnet6",
     );
     return;
   }

@@ -1,12 +1,12 @@
 import type { AddressFact, HostFacts, LinkFact, NetnsFacts } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { familyOf } from '../address/family.js';
-import { isIpv6, parseIpv6 } from '../address/ipv6.js';
+import { ipv6, isIpv6, parseIpv6 } from '../address/ipv6.js';
 import type { BridgeNet, BridgeSpec, DesiredNetwork, NamespaceSpec } from '../inventory/types.js';
 import { TAG, type OwnedObject } from '../ownership/record.js';
 import { findingPath, mismatch, type FindingObject, type Mismatch } from '../result/finding.js';
 import { assessFabric } from './assess-fabric.js';
-import { assessForwarding, firewallFor } from './assess-forwarding.js';
+import { assessForwarding, firewallFor, forwardingOn } from './assess-forwarding.js';
 import { namespaceIsOurs } from './owned.js';
 import type { Step } from './step.js';
 
@@ -300,6 +300,29 @@ function assessNamespace(n: NamespaceSpec, bridge: BridgeSpec, facts: HostFacts,
     ),
   );
   for (const net of bridge.nets) out.findings.push(...assessDefaultRoute(object, n, net, inner, whole));
+  out.findings.push(...staleDefaultRoutes(object, n, bridge, inner));
+}
+
+/**
+ * Default routes of a family the bridge no longer has (subnet6 removed): the kernel drops an IPv4
+ * default route with its address, but keeps an IPv6 one. In our namespace, they go.
+ */
+function staleDefaultRoutes(object: FindingObject, n: NamespaceSpec, bridge: BridgeSpec, inner: NetnsFacts | undefined): Finding[] {
+  const kept = new Set(bridge.nets.map((net) => familyOf(net.subnet).ipName));
+  const stale = (inner?.routes ?? []).filter(
+    (r) => !kept.has(r.family) && r.dst === 'default' && r.table === 'main' && r.type === 'unicast' && r.gateway && r.dev === n.nsIf,
+  );
+  return stale.map((r) => ({
+    ...mismatch(object, r.family === 'inet' ? 'default_route' : 'default_route6', 'none', `via ${r.gateway} dev ${r.dev}`),
+    fix: [
+      {
+        phase: 'route',
+        argv: ip(n.name, 'route', 'del', 'default', 'via', r.gateway!, 'dev', n.nsIf),
+        reason: `bridge ${bridge.name} has no ${r.family === 'inet' ? 'subnet' : 'subnet6'} now`,
+        undo: ip(n.name, 'route', 'replace', 'default', 'via', r.gateway!, 'dev', n.nsIf),
+      },
+    ],
+  }));
 }
 
 /** The namespace's default route of the net's family: via the bridge's address, and no other. */
@@ -334,12 +357,22 @@ function assessDefaultRoute(object: FindingObject, n: NamespaceSpec, net: Bridge
   ];
 }
 
+/** The desired network's IPv4 part: IPv6 nets, IPv6-only bridges and their namespaces left out. */
+function withoutIpv6(desired: DesiredNetwork): DesiredNetwork {
+  const bridges = desired.bridges.map((b) => ({ ...b, nets: b.nets.filter((net) => familyOf(net.subnet) !== ipv6) })).filter((b) => b.nets.length);
+  const kept = new Set(bridges.map((b) => b.name));
+  const namespaces = desired.namespaces.filter((n) => kept.has(n.bridge)).map((n) => ({ ...n, addresses: n.addresses.filter((a) => !isIpv6(a)) }));
+  return { ...desired, bridges, namespaces };
+}
+
 /** Desired network against facts: every difference, with its repair, in a stable order. */
 export function assess(desired: DesiredNetwork, facts: HostFacts, firewall = firewallFor(desired, facts).backend): Assessment {
   const out: Assessment = { findings: [], conflicts: [] };
-  for (const b of desired.bridges) assessBridge(b, facts, out);
-  for (const n of desired.namespaces) {
-    const bridge = desired.bridges.find((b) => b.name === n.bridge)!;
+  // a host without IPv6: its conflict comes from assessForwarding; nothing of IPv6 is planned
+  const buildable = forwardingOn(facts, ipv6) === undefined ? withoutIpv6(desired) : desired;
+  for (const b of buildable.bridges) assessBridge(b, facts, out);
+  for (const n of buildable.namespaces) {
+    const bridge = buildable.bridges.find((b) => b.name === n.bridge)!;
     assessNamespace(n, bridge, facts, out);
   }
   if (desired.fabric) assessFabric(desired.fabric, facts, out);

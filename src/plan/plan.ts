@@ -1,4 +1,5 @@
-import { firewallFor } from './assess-forwarding.js';
+import { firewallFor, forwardObject, learnsFromRa } from './assess-forwarding.js';
+import { ipv6 } from '../address/ipv6.js';
 import type { HostFacts } from '../facts/types.js';
 import type { FirewallBackend } from '../firewall/backend.js';
 import type { FirewallChoice } from '../firewall/choose.js';
@@ -87,8 +88,10 @@ function wantedOf(desired: DesiredNetwork, firewall: FirewallBackend): Set<strin
  */
 export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = firewallFor(desired, facts).backend): Finding[] {
   const wanted = wantedOf(desired, firewall);
+  // accept_ra raised for IPv6 forwarding stays while that is wanted and the interface still learns routes from RAs
+  const forwards6 = wanted.has(wantedKey(forwardObject(ipv6)));
   return ownedOnHost(facts)
-    .filter((o) => !wanted.has(wantedKey(o)))
+    .filter((o) => !wanted.has(wantedKey(o)) && !(o.kind === 'accept-ra' && forwards6 && learnsFromRa(facts, o.dev)))
     .map((o) => {
       const { object, what } = describe(o);
       return {

@@ -11,7 +11,7 @@ import { quoteArgv } from '../shell/quote.js';
 import type { PlannedProbe } from './probe-plan.js';
 import type { ProbeOutcome } from './probe-output.js';
 import { trustedZoneFix, zoneWords } from '../firewall/firewalld.js';
-import { fabricForward, firewalldRejects } from './warnings.js';
+import { bridgedThroughFirewall, fabricForward, firewalldRejects } from './warnings.js';
 
 /** The family's forwarding is off: the command that turns it on. */
 const forwardingOff = (c: Cidr): string => {
@@ -71,13 +71,16 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   if (p.kind === 'fabric' && desired.fabric) return diagnoseFabric(p, desired.fabric, facts);
 
   const hop = p.kind === 'upstream' ? net.address : p.target;
-  const neigh = outcome.neighbours.get(hop);
-  if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ARP reply from ${hop} (neighbour ${neigh})`;
-
   const verdict = forwardVerdict(facts, fwd);
-  if (p.kind === 'peer' && facts.brNetfilter && (!verdict.accepted || verdict.drops.length)) {
-    return `dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: ${quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0'])}`;
+  const v6 = family.name === 'ipv6';
+  // br_netfilter: bridged traffic (IPv6's neighbour solicitations too) through the family's FORWARD chain
+  if (p.kind === 'peer' && bridgedThroughFirewall(facts, family) && (!verdict.accepted || verdict.drops.length)) {
+    const [tool, key] = v6 ? ['ip6tables', 'net.bridge.bridge-nf-call-ip6tables'] : ['iptables', 'net.bridge.bridge-nf-call-iptables'];
+    return `dropped in FORWARD: br_netfilter sends bridged traffic through ${tool} and its FORWARD drops it: ${quoteArgv(['sysctl', '-w', `${key}=0`])}`;
   }
+  const neigh = outcome.neighbours.get(hop);
+  if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ${v6 ? 'neighbour advertisement' : 'ARP reply'} from ${hop} (neighbour ${neigh})`;
+
   const bridged = p.kind === 'peer' ? firewalldRejects(facts, fwd, 'bridged') : undefined;
   if (bridged)
     return `rejected by firewalld: br_netfilter sends bridged traffic through its forward chain, and ${zoneWords(bridge.name, bridged)}: ${trustedZoneFix(bridge.name, bridged)}`;

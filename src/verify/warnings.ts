@@ -20,6 +20,10 @@ export function fabricForward(f: FabricSpec, facts: HostFacts, supernet: Cidr = 
   return forwardVerdict(facts, { name: f.bridge, subnet: supernet });
 }
 
+/** br_netfilter passes the family's bridged traffic through its iptables FORWARD chain. */
+export const bridgedThroughFirewall = (facts: HostFacts, family: AddressFamily): boolean =>
+  (family.name === 'ipv4' ? facts.brNetfilter : facts.brNetfilter6) === true;
+
 /** The interface the host's default route leaves by: where a NAT'ed bridge's traffic goes out. */
 export const uplinkOf = (facts: HostFacts): string | undefined => facts.root.routes.find((r) => r.table === 'main' && r.dst === 'default')?.dev;
 
@@ -120,15 +124,19 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
       });
     }
   }
-  const bridged = nets.filter((n) => {
-    const v = forwardVerdict(facts, n);
-    return !v.accepted || v.drops.length > 0;
-  });
-  if (facts.brNetfilter && bridged.length > 0) {
-    out.push({
-      message: `br_netfilter is on (bridge-nf-call-iptables=1): traffic between containers on ${[...new Set(bridged.map((b) => b.name))].join(', ')} passes the iptables FORWARD chain, which drops it`,
-      fix: quoteArgv(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0']),
+  for (const family of FAMILIES) {
+    const bridged = nets.filter((n) => {
+      if (n.family !== family) return false;
+      const v = forwardVerdict(facts, n);
+      return !v.accepted || v.drops.length > 0;
     });
+    if (bridgedThroughFirewall(facts, family) && bridged.length > 0) {
+      const [tool, key] = family.name === 'ipv6' ? ['ip6tables', 'bridge-nf-call-ip6tables'] : ['iptables', 'bridge-nf-call-iptables'];
+      out.push({
+        message: `br_netfilter is on (${key}=1): traffic between containers on ${[...new Set(bridged.map((b) => b.name))].join(', ')} passes the ${tool} FORWARD chain, which drops it`,
+        fix: quoteArgv(['sysctl', '-w', `net.bridge.${key}=0`]),
+      });
+    }
   }
   for (const n of nets) {
     const w = firewalldWarning(facts, n);

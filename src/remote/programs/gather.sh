@@ -154,11 +154,14 @@ elif [ -n "$list_table" ]; then
 else
   mark nft-none
 fi
+# bridged traffic through iptables' and ip6tables' FORWARD: "IPV4 IPV6" (or absent)
 mark brnf
 f=/proc/sys/net/bridge/bridge-nf-call-iptables
 if [ -r $f ]; then
   read -r v < $f
-  echo "$v"
+  v6=
+  [ -r /proc/sys/net/bridge/bridge-nf-call-ip6tables ] && read -r v6 < /proc/sys/net/bridge/bridge-nf-call-ip6tables
+  echo "$v $v6"
 else
   echo absent
 fi
