@@ -66,13 +66,18 @@ function notUnicast(address: string): string | undefined {
  * connection's; undefined when the host has none (an issue already).
  */
 export function underlayOf(host: FlatHost, address: string | undefined): { underlay?: Located<string>; issue?: InventoryIssue } {
-  const hostLoc = () => host.src.locate(host.path);
   const explicit = locatedVar(host, 'cnet_underlay_address');
   if (explicit) {
     const bad = notUnicast(explicit.value);
     if (bad) return { issue: { loc: explicit.loc, message: `cnet_underlay_address ${explicit.value} of host ${showText(host.name)} ${bad}` } };
     return { underlay: asIpPrints(explicit) };
   }
+  return reachedAt(host, address);
+}
+
+/** The address a host is reached at (ansible_host, ansible_ssh_host or its name) as its underlay address, where it is an IP address. */
+function reachedAt(host: FlatHost, address: string | undefined): { underlay?: Located<string>; issue?: InventoryIssue } {
+  const hostLoc = () => host.src.locate(host.path);
   if (address === undefined) return {};
   const key = (['ansible_host', 'ansible_ssh_host'] as const).find((k) => locatedVar(host, k)?.value === address);
   const set = key ? locatedVar(host, key) : undefined;
@@ -371,7 +376,7 @@ function underlay6Of(
   const explicit = locatedVar(host, 'cnet_underlay_address6');
   const bad = explicit && notUnicast(explicit.value);
   // else the address it is reached at, when that is IPv6 (and its IPv4 underlay set apart)
-  const reached = address !== undefined && isIpv6(address) && !notUnicast(address) ? underlayOf(host, address).underlay : undefined;
+  const reached = address !== undefined && isIpv6(address) ? reachedAt(host, address).underlay : undefined;
   if (explicit && bad) issues.push({ loc: explicit.loc, message: `cnet_underlay_address6 ${explicit.value} of host ${showText(host.name)} ${bad}` });
   else if (explicit) return { underlay6: asIpPrints(explicit) };
   else if (underlay && isIpv6(underlay.value)) return { underlay6: underlay };

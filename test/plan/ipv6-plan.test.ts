@@ -323,24 +323,17 @@ describe('planUp on a converged dual-stack host', () => {
     expect(converged.record.map(formatOwned).slice(-3)).toEqual(['forward 0', 'accept-ra eth0 1', 'forward 0 ipv6']);
   });
 
-  // src bug: leftovers() takes as wanted what the inventory makes on an empty host (plan.ts wantedOf,
-  // assessed against NOTHING, which has no RA-learned routes), so `accept-ra eth0 1`, which the first
-  // up recorded, is never wanted: the second up plans `sysctl -w net.ipv6.conf.eth0.accept_ra=1`
-  // (leftover.accept_ra.eth0) while forwarding stays on — the pitfall accept_ra 2 was raised against
-  it.fails('plan-converged.txt (record-plan.sh: the seed dual-stack as up builds it, accept_ra raised) → no steps, no findings', () => {
+  // `accept-ra eth0 1`, which the first up recorded, stays wanted while IPv6 forwarding is and eth0
+  // learns routes from RAs (leftovers()): a second up does not put accept_ra back to 1
+  it('plan-converged.txt (record-plan.sh: the seed dual-stack as up builds it, accept_ra raised) → no steps, no findings', () => {
     const plan = planUp(seed6, converged);
     expect(plan.conflicts).toEqual([]);
     expect(cmds(plan.steps)).toEqual([]);
     expect(plan.findings).toEqual([]);
   });
 
-  // the same src bug, as verify names it
-  it.fails('verify names no leftover on plan-converged.txt (accept_ra raised by up is still wanted while forwarding is on)', () => {
+  it('verify names no leftover on plan-converged.txt (accept_ra raised by up is still wanted while forwarding is on)', () => {
     expect(leftovers(seed6, converged).map((f) => f.path)).toEqual([]);
-  });
-
-  it('what it plans there today: accept_ra back to 1 alone (the bug above; everything else converged)', () => {
-    expect(cmds(planUp(seed6, converged).steps)).toEqual(['sysctl -w net.ipv6.conf.eth0.accept_ra=1']);
   });
 
   it('plan-converged.txt without the accept-ra line in its record (accept_ra 2 set by another) → no steps', () => {
@@ -513,23 +506,17 @@ describe('a host without IPv6', () => {
       expect(text('ipv6-disabled.addr-add.txt')).toMatch(/IPv6 is disabled on this device/);
     });
 
-    // src bug: assess-forwarding.ts assessSwitch raises its conflict only when ip6Forward is absent
-    // (no /proc/sys/net/ipv6); HostFacts.ipv6Disabled is read (facts/ipv6-switches.ts) and used by
-    // nothing in plan/, so the whole IPv6 build is planned and fails at its first IPv6 address
-    it.fails('a conflict naming IPv6 as disabled', () => {
+    it('a conflict naming IPv6 as disabled', () => {
       const plan = planUp(seed6, disabled);
       expect(plan.conflicts).toEqual([expect.stringMatching(IPV6_CONFLICT)]);
     });
 
-    // the same src bug
-    it.fails('no IPv6 step', () => {
+    it('no IPv6 step', () => {
       expect(cmds(planUp(seed6, disabled).steps).filter(isIpv6Step)).toEqual([]);
     });
 
-    it('what it plans today: the whole dual-stack build, no conflict (the bug above)', () => {
-      const plan = planUp(seed6, disabled);
-      expect(plan.conflicts).toEqual([]);
-      expect(cmds(plan.steps)).toEqual([...BUILD, ...IPTABLES_NAT, ...FORWARDING]);
+    it("what it plans beside the conflict: exactly the IPv4 twin's build", () => {
+      expect(cmds(planUp(seed6, disabled).steps)).toEqual(cmds(planUp(seed4, disabled).steps));
     });
 
     it('the IPv4 twin plans there as on a host with IPv6: no conflict, the same steps', () => {
@@ -552,15 +539,12 @@ describe('a host without IPv6', () => {
       ]);
     });
 
-    // src bug (shown only: a plan with conflicts is refused whole): assess.ts plans each net's
-    // addresses and default routes whatever the host's IPv6, and assessForwarding leaves out only the
-    // NAT66 rules and the switch
-    it.fails('no IPv6 step', () => {
+    it('no IPv6 step', () => {
       expect(cmds(planUp(seed6, absent).steps).filter(isIpv6Step)).toEqual([]);
     });
 
-    it('what it plans today: the build but NAT66 and IPv6 forwarding (the bug above)', () => {
-      expect(cmds(planUp(seed6, absent).steps)).toEqual([...BUILD, ...IPTABLES_NAT.slice(0, 2), 'sysctl -w net.ipv4.ip_forward=1']);
+    it("what it plans beside the conflict: exactly the IPv4 twin's build", () => {
+      expect(cmds(planUp(seed6, absent).steps)).toEqual(cmds(planUp(seed4, absent).steps));
     });
 
     it('the IPv4 twin plans as before: no conflict, the same steps', () => {
