@@ -7,7 +7,7 @@ import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
 import type { FamilyName, FirewallFacts } from '../firewall/types.js';
 import type { OwnedObject } from '../ownership/record.js';
 import { mismatch } from '../result/finding.js';
-import type { Assessment } from './assess.js';
+import type { Assessment, Finding } from './assess.js';
 import type { Step } from './step.js';
 
 /** Is the family's forwarding switch on? undefined: the host has no IPv6, or has it disabled (or the facts predate it). */
@@ -85,6 +85,7 @@ function assessSwitch(f: AddressFamily, why: string, facts: HostFacts, out: Asse
  * another interface (NAT, a routed global IPv6 prefix) or crosses a fabric.
  */
 export function assessForwarding(bridges: BridgeSpec[], fabric: FabricSpec | undefined, facts: HostFacts, firewall: FirewallBackend, out: Assessment): void {
+  let firstRule: Finding | undefined;
   for (const f of FAMILIES) {
     const nets = bridges.flatMap((b) => b.nets.filter((net) => familyOf(net.subnet) === f).map((net) => ({ bridge: b, net })));
     const natted = nets.filter((x) => x.net.nat);
@@ -101,19 +102,23 @@ export function assessForwarding(bridges: BridgeSpec[], fabric: FabricSpec | und
       continue;
     }
     const missing = natted.map(({ bridge, net }) => firewall.rule(natRuleOf(bridge, net))).filter((rule) => !firewall.has(facts, rule));
-    // what holds the rules (nftables: its table) comes with the first one, before it: its own step, with its own undo
-    const prepared = (): Step[] =>
-      firewall.prepare(facts).map((p) => ({ phase: 'nat', argv: p.argv, reason: 'the NAT rules need it', owns: p.owns, ...(p.undo ? { undo: p.undo } : {}) }));
-    const planned = out.findings.some((x) => x.fix.some((s) => s.phase === 'nat' && s.owns?.kind === 'nft-table'));
-    for (const [i, rule] of missing.entries()) {
+    for (const rule of missing) {
       const { add, del } = firewall.natSteps(rule);
-      out.findings.push({
+      const finding: Finding = {
         ...mismatch({ kind: f.name === 'ipv4' ? 'nat' : 'nat6', name: rule.bridge }, '', describeNat(rule), 'absent'),
-        fix: [...(i === 0 && !planned ? prepared() : []), { phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
-      });
+        fix: [{ phase: 'nat', argv: add, reason: `no MASQUERADE rule for ${rule.subnet}`, owns: rule, undo: del }],
+      };
+      firstRule ??= finding;
+      out.findings.push(finding);
     }
     assessSwitch(f, natted.length ? 'NAT needs forwarding' : crossed ? 'the fabric needs forwarding' : 'the routed IPv6 prefix needs forwarding', facts, out);
   }
+  // what holds the rules (nftables: its table, one for both families) comes with the first one, before it: its own step, with its own undo
+  firstRule?.fix.unshift(
+    ...firewall
+      .prepare(facts)
+      .map((p): Step => ({ phase: 'nat', argv: p.argv, reason: 'the NAT rules need it', owns: p.owns, ...(p.undo ? { undo: p.undo } : {}) })),
+  );
 }
 
 /** The families of the host's NAT rules (bridges' nets with nat), IPv4's first. */
