@@ -80,7 +80,7 @@ describe('checkedObjects of a fabric', () => {
 
   it('a fabric without NAT still checks ip_forward (its hosts route the containers’ traffic)', () => {
     const net = fabricNetwork('routed', undefined, 'vm1', 'all:\n  vars:\n    cnet:\n      fabric:\n        nat: false\n');
-    expect(net.bridges[0]?.nat).toBe(false);
+    expect(net.bridges[0]?.nets.map((n) => n.nat)).toEqual([false]);
     expect(checkedObjects(net)).toEqual(['bridges.cnet0', 'namespaces.db', 'namespaces.web', 'fabric.routes.vm2', 'fabric.routes.vm3', 'ip_forward']);
   });
 

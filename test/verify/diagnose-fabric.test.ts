@@ -47,7 +47,7 @@ describe('diagnose a failed fabric probe: routed', () => {
 
   it('forwarding off wins over the missing route', () => {
     const f = edited(F.routedDrifted, (c) => void (c.ipForward = false));
-    expect(cause(routed, 'vm2', f)).toBe('forwarding is off on the host (ip_forward=0): sysctl -w net.ipv4.ip_forward=1');
+    expect(cause(routed, 'vm2', f)).toBe('forwarding is off on the host (net.ipv4.ip_forward=0): sysctl -w net.ipv4.ip_forward=1');
   });
 
   it('the source side first: db without its default route', () => {

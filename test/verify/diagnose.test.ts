@@ -8,7 +8,7 @@ import { bothSeeds, edited, facts, linkIn } from './helpers.js';
 /** an upstream address only ever written into probes here: diagnose() pings nothing */
 const UPSTREAM = '198.51.100.7';
 const desired = bothSeeds();
-const plan = probePlan(desired, UPSTREAM);
+const plan = probePlan(desired, { ipv4: UPSTREAM });
 
 const converged = facts('converged');
 const drifted = facts('drifted');
@@ -27,7 +27,7 @@ const cause = (p: PlannedProbe, f: HostFacts, outcome = failed()): string => dia
 
 const FALLBACK = 'no reply, and nothing in the facts explains it (a firewall on the target or beyond?)';
 const ACCEPT_BR0 = 'iptables -I FORWARD -i br0 -j ACCEPT && iptables -I FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
-const BRNF = 'dropped in FORWARD: br_netfilter sends bridged traffic through iptables and FORWARD drops it: sysctl -w net.bridge.bridge-nf-call-iptables=0';
+const BRNF = 'dropped in FORWARD: br_netfilter sends bridged traffic through iptables and its FORWARD drops it: sysctl -w net.bridge.bridge-nf-call-iptables=0';
 
 describe('diagnose: nothing in the facts explains it', () => {
   it('an upstream probe nothing else explains, with iptables-legacy tables beside iptables-nft: their FORWARD chain named', () => {
@@ -250,7 +250,9 @@ describe('diagnose: ARP (the neighbour table recorded after the failed probe)', 
 
 describe('diagnose: forwarding, the FORWARD chain, NAT (upstream probes)', () => {
   it('forwarding off (drifted.txt: ip_forward 0), checked before NAT although br0’s NAT rule is gone too', () => {
-    expect(cause(probe('upstream', 'container1', 'upstream'), drifted)).toBe('forwarding is off on the host (ip_forward=0): sysctl -w net.ipv4.ip_forward=1');
+    expect(cause(probe('upstream', 'container1', 'upstream'), drifted)).toBe(
+      'forwarding is off on the host (net.ipv4.ip_forward=0): sysctl -w net.ipv4.ip_forward=1',
+    );
   });
 
   it('no NAT (br0 in drifted.txt, once forwarding is on)', () => {
@@ -300,7 +302,7 @@ describe('diagnose: forwarding, the FORWARD chain, NAT (upstream probes)', () =>
 
   it('ip_forward off wins over the FORWARD chain', () => {
     const f = edited(forwardDrop, (c) => void (c.ipForward = false));
-    expect(cause(probe('upstream', 'pb', 'upstream'), f)).toBe('forwarding is off on the host (ip_forward=0): sysctl -w net.ipv4.ip_forward=1');
+    expect(cause(probe('upstream', 'pb', 'upstream'), f)).toBe('forwarding is off on the host (net.ipv4.ip_forward=0): sysctl -w net.ipv4.ip_forward=1');
   });
 
   it('the host has no default route', () => {

@@ -16,7 +16,7 @@ import { bothSeeds, edited, facts } from './helpers.js';
 
 const desired = bothSeeds();
 const converged = facts('converged');
-const plan = probePlan(desired, '198.51.100.7');
+const plan = probePlan(desired, { ipv4: '198.51.100.7' });
 const table = (state: string) => parseFirewalld(readFileSync(new URL(`../fixtures/firewalld/${state}.table.json`, import.meta.url), 'utf8'));
 const withFirewalld = (state: string, brNetfilter = false): HostFacts =>
   edited(converged, (c) => {

@@ -18,7 +18,7 @@ describe('probePlan in a 3-host fabric', () => {
   });
 
   it('come after the host’s own probes (peer, gateway, host, upstream), which are those of any bridge', () => {
-    expect(lines(probePlan(fabricNetwork('routed'), '10.239.128.1', 'vm1'))).toEqual([
+    expect(lines(probePlan(fabricNetwork('routed'), { ipv4: '10.239.128.1' }, 'vm1'))).toEqual([
       'peer db db->web 172.30.0.3',
       'gateway db db->cnet0 172.30.0.1',
       'peer web web->db 172.30.0.2',
@@ -59,7 +59,7 @@ describe('fabricTargets: every peer up to FABRIC_PROBE_ALL, a bounded set beyond
     const names = hosts.map((h) => h.name);
     const targets = new Map(hosts.map((h) => [h.name, fabricProbes(probePlan(h.network, undefined, h.name)).map((p) => p.to.split('/')[0]!)]));
     /** ring order: by subnet (inventory order vm1 … vm20; the hosts themselves come in name order) */
-    const ring = [...hosts].sort((a, b) => a.network.fabric!.subnet.network - b.network.fabric!.subnet.network).map((h) => h.name);
+    const ring = [...hosts].sort((a, b) => Number(a.network.fabric!.subnet.network) - Number(b.network.fabric!.subnet.network)).map((h) => h.name);
 
     it('the subnets follow inventory order (vmN gets 172.31.N-1.0/24), not name order', () => {
       for (const h of hosts) expect(formatCidr(h.network.fabric!.subnet)).toBe(`172.31.${Number(h.name.slice(2)) - 1}.0/24`);

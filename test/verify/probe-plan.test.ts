@@ -18,7 +18,8 @@ const PART2 = [
 ];
 
 /** Every address the inventory names: bridges and namespaces. */
-const addresses = (d: DesiredNetwork): Set<string> => new Set([...d.bridges.map((b) => b.address), ...d.namespaces.map((n) => n.address)]);
+const addresses = (d: DesiredNetwork): Set<string> =>
+  new Set([...d.bridges.flatMap((b) => b.nets.map((net) => net.address)), ...d.namespaces.flatMap((n) => n.addresses)]);
 
 describe('probePlan on seed-part2', () => {
   const desired = seedNetwork('seed-part2.yaml');
@@ -28,7 +29,7 @@ describe('probePlan on seed-part2', () => {
   });
 
   it('with an upstream target: the same, plus each namespace on the NAT bridge to the upstream', () => {
-    expect(lines(probePlan(desired, UPSTREAM))).toEqual([
+    expect(lines(probePlan(desired, { ipv4: UPSTREAM }))).toEqual([
       ...PART2,
       `upstream container1 container1->upstream ${UPSTREAM}`,
       `upstream container2 container2->upstream ${UPSTREAM}`,
@@ -36,11 +37,11 @@ describe('probePlan on seed-part2', () => {
   });
 
   it('an empty upstream string is no target', () => {
-    expect(lines(probePlan(desired, ''))).toEqual(PART2);
+    expect(lines(probePlan(desired, { ipv4: '' }))).toEqual(PART2);
   });
 
   it('host probes run in the root namespace (no netns); all others inside their source namespace', () => {
-    for (const p of probePlan(desired, UPSTREAM)) {
+    for (const p of probePlan(desired, { ipv4: UPSTREAM })) {
       if (p.kind === 'host') {
         expect(p.netns).toBeUndefined();
         expect(p.from).toBe('host');
@@ -53,7 +54,7 @@ describe('probePlan on both seeds', () => {
   const desired = bothSeeds();
 
   it('per bridge of n namespaces: n(n-1) peer, n gateway, n host and n upstream probes', () => {
-    const probes = probePlan(desired, UPSTREAM);
+    const probes = probePlan(desired, { ipv4: UPSTREAM });
     const count = (kind: string, bridge: string) =>
       probes.filter((p) => p.kind === kind && desired.namespaces.find((n) => n.name === (p.netns ?? p.to))?.bridge === bridge).length;
     for (const b of ['br0', 'brd1']) {
@@ -63,7 +64,7 @@ describe('probePlan on both seeds', () => {
   });
 
   it('never probes across bridges', () => {
-    for (const p of probePlan(desired, UPSTREAM).filter((x) => x.kind === 'peer')) {
+    for (const p of probePlan(desired, { ipv4: UPSTREAM }).filter((x) => x.kind === 'peer')) {
       const from = desired.namespaces.find((n) => n.name === p.from)!;
       const to = desired.namespaces.find((n) => n.name === p.to)!;
       expect(from.bridge).toBe(to.bridge);
@@ -72,7 +73,7 @@ describe('probePlan on both seeds', () => {
 
   it('targets are only addresses from the inventory, or the given upstream', () => {
     const known = addresses(desired);
-    for (const p of probePlan(desired, UPSTREAM)) {
+    for (const p of probePlan(desired, { ipv4: UPSTREAM })) {
       if (p.kind === 'upstream') expect(p.target).toBe(UPSTREAM);
       else expect(known.has(p.target), `${p.kind} ${p.from}->${p.to} ${p.target}`).toBe(true);
     }
@@ -80,10 +81,14 @@ describe('probePlan on both seeds', () => {
   });
 
   it('each target is the address of what the probe is to', () => {
-    for (const p of probePlan(desired, UPSTREAM)) {
+    for (const p of probePlan(desired, { ipv4: UPSTREAM })) {
       if (p.kind === 'upstream') continue;
-      const to = p.kind === 'gateway' ? desired.bridges.find((b) => b.name === p.to) : desired.namespaces.find((n) => n.name === p.to);
-      expect(to?.address).toBe(p.target);
+      // the seeds are IPv4-only: one address each, the probe's target
+      const to =
+        p.kind === 'gateway'
+          ? desired.bridges.find((b) => b.name === p.to)?.nets.map((net) => net.address)
+          : desired.namespaces.find((n) => n.name === p.to)?.addresses;
+      expect(to).toEqual([p.target]);
     }
   });
 });
@@ -106,7 +111,7 @@ describe('probePlan and NAT', () => {
   );
 
   it('a bridge with nat: false gets no upstream probe, even with a target', () => {
-    expect(lines(probePlan(desired, UPSTREAM))).toEqual([
+    expect(lines(probePlan(desired, { ipv4: UPSTREAM }))).toEqual([
       'peer a a->b 10.10.0.3',
       'gateway a a->lan 10.10.0.1',
       'peer b b->a 10.10.0.2',
@@ -120,7 +125,7 @@ describe('probePlan and NAT', () => {
   });
 
   it('a bridge without namespaces, and an empty network, get no probes', () => {
-    expect(probePlan(network('all:\n  vars:\n    cnet:\n      bridges:\n        lone: { subnet: 10.30.0.0/24 }\n'), UPSTREAM)).toEqual([]);
-    expect(probePlan({ bridges: [], namespaces: [] }, UPSTREAM)).toEqual([]);
+    expect(probePlan(network('all:\n  vars:\n    cnet:\n      bridges:\n        lone: { subnet: 10.30.0.0/24 }\n'), { ipv4: UPSTREAM })).toEqual([]);
+    expect(probePlan({ bridges: [], namespaces: [] }, { ipv4: UPSTREAM })).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ describe('hostWarnings', () => {
         fix: "look: iptables-legacy -S FORWARD; if it drops, accept the bridges there (iptables-legacy -I FORWARD -i br0 -j ACCEPT && iptables-legacy -I FORWARD -i brd1 -j ACCEPT), or keep the host's firewall in one framework",
       },
     ]);
-    const noNat = { ...desired, bridges: desired.bridges.map((b) => ({ ...b, nat: false })) };
+    const noNat = { ...desired, bridges: desired.bridges.map((b) => ({ ...b, nets: b.nets.map((net) => ({ ...net, nat: false })) })) };
     expect(hostWarnings(noNat, both).some((w) => w.message.includes('iptables-legacy'))).toBe(false);
   });
 
@@ -75,7 +75,7 @@ describe('hostWarnings', () => {
   });
 
   it('an overlapping route on another device → overlap warning', () => {
-    const f = edited(converged, (c) => void c.root.routes.push({ dst: '172.18.5.0/24', dev: 'eth0', table: 'main', type: 'unicast' }));
+    const f = edited(converged, (c) => void c.root.routes.push({ family: 'inet', dst: '172.18.5.0/24', dev: 'eth0', table: 'main', type: 'unicast' }));
     expect(hostWarnings(desired, f)).toEqual([
       {
         message: "subnet 172.18.0.0/16 of br0 overlaps the host's route 172.18.5.0/24 dev eth0: traffic to one of them goes the wrong way",
@@ -86,9 +86,9 @@ describe('hostWarnings', () => {
 
   it('a host route (no prefix length), a /31 route inside a subnet, and a wider route, overlap too', () => {
     const f = edited(converged, (c) => {
-      c.root.routes.push({ dst: '172.19.0.77', gateway: '10.249.0.2', dev: 'eth0', table: 'main', type: 'unicast' });
-      c.root.routes.push({ dst: '172.18.7.0/31', dev: 'eth0', table: 'main', type: 'unicast' });
-      c.root.routes.push({ dst: '172.16.0.0/12', dev: 'eth0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '172.19.0.77', gateway: '10.249.0.2', dev: 'eth0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '172.18.7.0/31', dev: 'eth0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '172.16.0.0/12', dev: 'eth0', table: 'main', type: 'unicast' });
     });
     expect(hostWarnings(desired, f).map((w) => w.message)).toEqual([
       "subnet 172.18.0.0/16 of br0 overlaps the host's route 172.18.7.0/31 dev eth0: traffic to one of them goes the wrong way",
@@ -100,12 +100,12 @@ describe('hostWarnings', () => {
 
   it('routes of the bridge itself, default routes, other tables and non-unicast routes are no overlap', () => {
     const f = edited(converged, (c) => {
-      c.root.routes.push({ dst: '172.18.9.0/24', dev: 'br0', table: 'main', type: 'unicast' });
-      c.root.routes.push({ dst: '172.18.5.0/24', dev: 'eth0', table: '100', type: 'unicast' });
-      c.root.routes.push({ dst: '172.19.0.0/24', table: 'main', type: 'blackhole' });
+      c.root.routes.push({ family: 'inet', dst: '172.18.9.0/24', dev: 'br0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '172.18.5.0/24', dev: 'eth0', table: '100', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '172.19.0.0/24', table: 'main', type: 'blackhole' });
       // a VPN's catch-all halves of the default route, like the default route itself
-      c.root.routes.push({ dst: '0.0.0.0/1', dev: 'tun0', table: 'main', type: 'unicast' });
-      c.root.routes.push({ dst: '128.0.0.0/1', dev: 'tun0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '0.0.0.0/1', dev: 'tun0', table: 'main', type: 'unicast' });
+      c.root.routes.push({ family: 'inet', dst: '128.0.0.0/1', dev: 'tun0', table: 'main', type: 'unicast' });
     });
     // converged itself has 172.18.0.1 (local table) and 172.19.0.0/24 dev brd1 (main)
     expect(hostWarnings(desired, f)).toEqual([]);
