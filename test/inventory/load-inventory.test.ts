@@ -570,8 +570,8 @@ describe('subnets and addresses', () => {
   it.each([
     ['10.0.1.5', 'address 10.0.1.5 is outside subnet 10.0.0.0/24 of bridge "br0"'],
     ['192.168.0.1', 'is outside subnet 10.0.0.0/24'],
-    ['10.0.0.0', 'address 10.0.0.0 is the network or broadcast address of subnet 10.0.0.0/24'],
-    ['10.0.0.255', 'address 10.0.0.255 is the network or broadcast address'],
+    ['10.0.0.0', 'address 10.0.0.0 is the network address of subnet 10.0.0.0/24'],
+    ['10.0.0.255', 'address 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24'],
     ['10.0.0.256', 'expected an IPv4 address, got "10.0.0.256"'],
     ['010.0.0.5', 'expected an IPv4 address'],
   ])('namespace address %s is refused', (address, message) => {
@@ -598,7 +598,7 @@ describe('references and required fields', () => {
   it('a bridge without a subnet (with fields, or empty)', () => {
     const all = issues(withBridges('br0: { nat: false }', 'br1:'));
     expect(all).toHaveLength(2);
-    expectIssue(all[0], 7, 9, 'all.vars.cnet.bridges.br0', 'bridge "br0" has no subnet: "subnet" is required');
+    expectIssue(all[0], 7, 9, 'all.vars.cnet.bridges.br0', 'bridge "br0" has no subnet: "subnet" (IPv4), "subnet6" (IPv6) or both are required');
     expectIssue(all[1], 8, 9, 'all.vars.cnet.bridges.br1', 'bridge "br1" has no subnet');
   });
 
@@ -732,7 +732,13 @@ describe('several issues at once', () => {
       bridges:
         br0: {}
 `);
-    expectIssue(issue, 8, 9, 'all.vars.cnet.bridges.br0', 'bridge "br0" has no subnet: "subnet" is required (hosts h1.example.com, h2.example.com)');
+    expectIssue(
+      issue,
+      8,
+      9,
+      'all.vars.cnet.bridges.br0',
+      'bridge "br0" has no subnet: "subnet" (IPv4), "subnet6" (IPv6) or both are required (hosts h1.example.com, h2.example.com)',
+    );
   });
 
   it('issues in two files carry their own file names', () => {
@@ -799,10 +805,10 @@ describe('loadInventory', () => {
     expect(vm1.connection).toMatchObject({ address: '192.168.56.11', user: 'root' });
     expect(vm1.connection).not.toHaveProperty('port');
     expect(vm1.network).toEqual({
-      bridges: [{ name: 'br0', subnet: { network: 0xac120000, prefix: 16 }, address: '172.18.0.1', nat: true }],
+      bridges: [{ name: 'br0', nets: [{ subnet: { network: 0xac120000, prefix: 16 }, address: '172.18.0.1', nat: true }] }],
       namespaces: [
-        { name: 'container1', bridge: 'br0', address: '172.18.0.2', hostIf: 'veth1', nsIf: 'ceth1' },
-        { name: 'container2', bridge: 'br0', address: '172.18.0.3', hostIf: 'veth2', nsIf: 'ceth2' },
+        { name: 'container1', bridge: 'br0', addresses: ['172.18.0.2'], hostIf: 'veth1', nsIf: 'ceth1' },
+        { name: 'container2', bridge: 'br0', addresses: ['172.18.0.3'], hostIf: 'veth2', nsIf: 'ceth2' },
       ],
     });
   });
@@ -810,10 +816,10 @@ describe('loadInventory', () => {
   it("seed pb/jelly with a hosts file resolves to the seed's exact names", () => {
     const inv = loadInventory([fixture('hosts.yaml'), seed('seed-pb-jelly.yaml')]);
     expect(inv.hosts[0]!.network).toEqual({
-      bridges: [{ name: 'brd1', subnet: { network: 0xac130000, prefix: 24 }, address: '172.19.0.1', nat: true }],
+      bridges: [{ name: 'brd1', nets: [{ subnet: { network: 0xac130000, prefix: 24 }, address: '172.19.0.1', nat: true }] }],
       namespaces: [
-        { name: 'jelly', bridge: 'brd1', address: '172.19.0.3', hostIf: 'bread-j-veth', nsIf: 'veth-jelly' },
-        { name: 'pb', bridge: 'brd1', address: '172.19.0.2', hostIf: 'bread-pb-veth', nsIf: 'veth-pb' },
+        { name: 'jelly', bridge: 'brd1', addresses: ['172.19.0.3'], hostIf: 'bread-j-veth', nsIf: 'veth-jelly' },
+        { name: 'pb', bridge: 'brd1', addresses: ['172.19.0.2'], hostIf: 'bread-pb-veth', nsIf: 'veth-pb' },
       ],
     });
   });
@@ -822,11 +828,11 @@ describe('loadInventory', () => {
     const inv = loadInventory([fixture('hosts.yaml'), seed('seed-part2.yaml'), seed('seed-pb-jelly.yaml')]);
     const net = inv.hosts[0]!.network;
     expect(net.bridges.map((b) => b.name)).toEqual(['br0', 'brd1']);
-    expect(net.namespaces.map((n) => [n.name, n.bridge, n.address, n.hostIf, n.nsIf])).toEqual([
-      ['container1', 'br0', '172.18.0.2', 'veth1', 'ceth1'],
-      ['container2', 'br0', '172.18.0.3', 'veth2', 'ceth2'],
-      ['jelly', 'brd1', '172.19.0.3', 'bread-j-veth', 'veth-jelly'],
-      ['pb', 'brd1', '172.19.0.2', 'bread-pb-veth', 'veth-pb'],
+    expect(net.namespaces.map((n) => [n.name, n.bridge, n.addresses, n.hostIf, n.nsIf])).toEqual([
+      ['container1', 'br0', ['172.18.0.2'], 'veth1', 'ceth1'],
+      ['container2', 'br0', ['172.18.0.3'], 'veth2', 'ceth2'],
+      ['jelly', 'brd1', ['172.19.0.3'], 'bread-j-veth', 'veth-jelly'],
+      ['pb', 'brd1', ['172.19.0.2'], 'bread-pb-veth', 'veth-pb'],
     ]);
   });
 
@@ -848,13 +854,13 @@ describe('loadInventory', () => {
     expect(inv.hosts.map((h) => h.name)).toEqual(['node1', 'node2']);
     const [node1, node2] = inv.hosts;
     expect(node1!.connection).toMatchObject({ address: '192.168.56.11', user: 'root', privateKeyFile: join(homedir(), '.ssh/id_ed25519') });
-    expect(node1!.network.namespaces.map((n) => [n.name, n.address, n.hostIf, n.nsIf])).toEqual([
-      ['db', '172.18.0.2', 've-db', 'eth0'],
-      ['web', '172.18.0.3', 've-web', 'eth0'],
+    expect(node1!.network.namespaces.map((n) => [n.name, n.addresses, n.hostIf, n.nsIf])).toEqual([
+      ['db', ['172.18.0.2'], 've-db', 'eth0'],
+      ['web', ['172.18.0.3'], 've-web', 'eth0'],
     ]);
-    expect(node2!.network.namespaces.map((n) => [n.name, n.address])).toEqual([
-      ['db', '172.18.0.50'],
-      ['web', '172.18.0.2'],
+    expect(node2!.network.namespaces.map((n) => [n.name, n.addresses])).toEqual([
+      ['db', ['172.18.0.50']],
+      ['web', ['172.18.0.2']],
     ]);
   });
 

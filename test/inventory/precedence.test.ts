@@ -147,8 +147,8 @@ describe('several files merge in order', () => {
 `,
     );
     expect(host(inv, 'h.example.com').network).toEqual({
-      bridges: [{ name: 'br0', subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.1', nat: false }],
-      namespaces: [{ name: 'web', bridge: 'br0', address: '10.0.0.9', hostIf: 'vweb', nsIf: 'eth0' }],
+      bridges: [{ name: 'br0', nets: [{ subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.1', nat: false }] }],
+      namespaces: [{ name: 'web', bridge: 'br0', addresses: ['10.0.0.9'], hostIf: 'vweb', nsIf: 'eth0' }],
     });
   });
 });
@@ -178,18 +178,18 @@ describe('cnet: objects merge by name, field by field, host wins', () => {
 
   it('the host overrides one field and adds a namespace', () => {
     expect(host(inv, 'h1.example.com').network).toEqual({
-      bridges: [{ name: 'br0', subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.254', nat: false }],
+      bridges: [{ name: 'br0', nets: [{ subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.254', nat: false }] }],
       namespaces: [
-        { name: 'db', bridge: 'br0', address: '10.0.0.1', hostIf: 've-db', nsIf: 'eth0' },
-        { name: 'web', bridge: 'br0', address: '10.0.0.50', hostIf: 've-web', nsIf: 'eth1' },
+        { name: 'db', bridge: 'br0', addresses: ['10.0.0.1'], hostIf: 've-db', nsIf: 'eth0' },
+        { name: 'web', bridge: 'br0', addresses: ['10.0.0.50'], hostIf: 've-web', nsIf: 'eth1' },
       ],
     });
   });
 
   it("another host of the group keeps the group's values", () => {
     expect(host(inv, 'h2.example.com').network).toEqual({
-      bridges: [{ name: 'br0', subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.254', nat: false }],
-      namespaces: [{ name: 'web', bridge: 'br0', address: '10.0.0.1', hostIf: 've-web', nsIf: 'eth1' }],
+      bridges: [{ name: 'br0', nets: [{ subnet: { network: 0x0a000000, prefix: 24 }, address: '10.0.0.254', nat: false }] }],
+      namespaces: [{ name: 'web', bridge: 'br0', addresses: ['10.0.0.1'], hostIf: 've-web', nsIf: 'eth1' }],
     });
   });
 
@@ -227,8 +227,8 @@ describe('defaults and address allocation', () => {
         web: { bridge: br0 }
 `);
     expect(host(inv, 'h.example.com').network).toEqual({
-      bridges: [{ name: 'br0', subnet: { network: 0xc0a80a00, prefix: 24 }, address: '192.168.10.1', nat: true }],
-      namespaces: [{ name: 'web', bridge: 'br0', address: '192.168.10.2', hostIf: 've-web', nsIf: 'eth0' }],
+      bridges: [{ name: 'br0', nets: [{ subnet: { network: 0xc0a80a00, prefix: 24 }, address: '192.168.10.1', nat: true }] }],
+      namespaces: [{ name: 'web', bridge: 'br0', addresses: ['192.168.10.2'], hostIf: 've-web', nsIf: 'eth0' }],
     });
   });
 
@@ -250,14 +250,14 @@ describe('defaults and address allocation', () => {
         x: { bridge: br1 }
         y: { bridge: br1 }
 `);
-    expect(host(inv, 'h.example.com').network.namespaces.map((n) => [n.name, n.address])).toEqual([
-      ['a', '10.0.0.4'],
-      ['b', '10.0.0.5'],
-      ['c', '10.0.0.3'],
-      ['d', '10.0.0.6'],
-      ['e', '10.0.0.2'],
-      ['x', '10.1.0.1'],
-      ['y', '10.1.0.3'],
+    expect(host(inv, 'h.example.com').network.namespaces.map((n) => [n.name, n.addresses])).toEqual([
+      ['a', ['10.0.0.4']],
+      ['b', ['10.0.0.5']],
+      ['c', ['10.0.0.3']],
+      ['d', ['10.0.0.6']],
+      ['e', ['10.0.0.2']],
+      ['x', ['10.1.0.1']],
+      ['y', ['10.1.0.3']],
     ]);
   });
 
@@ -274,7 +274,7 @@ describe('defaults and address allocation', () => {
         a: { bridge: br0 }
         z: { bridge: br0, address: 10.0.0.2 }
 `);
-    expect(host(inv, 'h.example.com').network.namespaces.map((n) => n.address)).toEqual(['10.0.0.3', '10.0.0.2']);
+    expect(host(inv, 'h.example.com').network.namespaces.map((n) => n.addresses)).toEqual([['10.0.0.3'], ['10.0.0.2']]);
   });
 
   it('an empty or null cnet part is allowed', () => {

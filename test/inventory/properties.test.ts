@@ -642,9 +642,11 @@ ${namespaces || '        {}\n'}`;
           outcome.resolved++;
           must(valid, () => `accepted an invalid inventory:\n${text}`);
           const { bridges, namespaces: nss } = result.hosts[0]!.network;
-          const b = bridges[0]!;
-          const net = netValue(subnet.text.replace(/\/0(\d)$/, '/$1'));
           const bad = (what: string) => () => `${what}: ${JSON.stringify(result.hosts[0]!.network)}\nfrom:\n${text}`;
+          // an IPv4-only inventory: one net per bridge, one address per namespace
+          must(bridges[0]!.nets.length === 1, bad('not one net'));
+          const b = { ...bridges[0]!.nets[0]!, subnet: bridges[0]!.nets[0]!.subnet as Net };
+          const net = netValue(subnet.text.replace(/\/0(\d)$/, '/$1'));
           must(b.subnet.prefix >= 8 && b.subnet.prefix <= 30, bad('prefix out of range'));
           must((b.subnet.network & maskOf(b.subnet.prefix)) >>> 0 === b.subnet.network, bad('host bits in the subnet'));
           must(net !== undefined && net.network === b.subnet.network && net.prefix === b.subnet.prefix, bad('not the subnet written'));
@@ -654,11 +656,13 @@ ${namespaces || '        {}\n'}`;
           must(nss.length === nsAddrs.length, bad('a namespace went missing'));
           const all = [gw];
           for (const ns of nss) {
-            const a = ipValue(ns.address);
+            must(ns.addresses.length === 1, bad(`${ns.name}: not one address`));
+            const address = ns.addresses[0]!;
+            const a = ipValue(address);
             must(a !== undefined && isHost(b.subnet, a) && a !== gw, bad(`${ns.name}: not a free host address`));
             all.push(a);
             const given = nsAddrs[Number(ns.name.slice(2))];
-            must(given === undefined || ns.address === given, bad(`${ns.name}: not the address written`));
+            must(given === undefined || address === given, bad(`${ns.name}: not the address written`));
           }
           must(new Set(all).size === all.length, bad('two equal addresses'));
           planUp(result.hosts[0]!.network, emptyFacts);
@@ -728,9 +732,9 @@ describe('3. overlapping subnets', () => {
           const result = attempt(twoBridges(names, a, b));
           if (result instanceof InventoryError) throw new Error(result.message);
           const bridges = result.hosts[0]!.network.bridges;
-          const byName = new Map(bridges.map((x) => [x.name, x.subnet]));
-          expect(byName.get(names[0])).toEqual(a);
-          expect(byName.get(names[1])).toEqual(b);
+          const byName = new Map(bridges.map((x) => [x.name, x.nets.map((net) => net.subnet)]));
+          expect(byName.get(names[0])).toEqual([a]);
+          expect(byName.get(names[1])).toEqual([b]);
         },
       ),
       { numRuns: 500 },
@@ -787,7 +791,9 @@ ${names.map((n, i) => `        ${n}: { bridge: br0${explicit[i] === undefined ? 
           must(!clash, () => `accepted a clash:\n${text}`);
           const network = result.hosts[0]!.network;
           const bad = (what: string) => () => `${what}: ${JSON.stringify(network)}\nfrom:\n${text}`;
-          const all = [network.bridges[0]!.address, ...network.namespaces.map((n) => n.address)].map((a) => ipValue(a)!);
+          // an IPv4-only inventory: one net, one address per namespace
+          must(network.bridges[0]!.nets.length === 1 && network.namespaces.every((n) => n.addresses.length === 1), bad('not IPv4 only'));
+          const all = [network.bridges[0]!.nets[0]!.address, ...network.namespaces.map((n) => n.addresses[0]!)].map((a) => ipValue(a)!);
           must(all[0] === gateway && network.namespaces.length === names.length, bad('not as written'));
           must(new Set(all).size === all.length, bad('two equal addresses'));
           must(
@@ -796,7 +802,7 @@ ${names.map((n, i) => `        ${n}: { bridge: br0${explicit[i] === undefined ? 
           );
           for (const ns of network.namespaces) {
             const i = names.indexOf(ns.name);
-            must(explicit[i] === undefined || ns.address === ipText(explicit[i]!), bad(`${ns.name}: not the address written`));
+            must(explicit[i] === undefined || ns.addresses[0] === ipText(explicit[i]!), bad(`${ns.name}: not the address written`));
           }
         },
       ),
@@ -829,9 +835,12 @@ describe('5. huge counts', () => {
     if (result instanceof InventoryError) throw new Error(result.message);
     const { network } = result.hosts[0]!;
     expect(network.namespaces).toHaveLength(1000);
-    const addrs = network.namespaces.map((n) => ipValue(n.address)!);
-    expect(new Set([...addrs, ipValue(network.bridges[0]!.address)]).size).toBe(1001);
-    expect(addrs.every((a) => isHost(network.bridges[0]!.subnet, a))).toBe(true);
+    expect(network.namespaces.every((n) => n.addresses.length === 1)).toBe(true);
+    expect(network.bridges[0]!.nets).toHaveLength(1);
+    const [br0] = network.bridges[0]!.nets;
+    const addrs = network.namespaces.map((n) => ipValue(n.addresses[0]!)!);
+    expect(new Set([...addrs, ipValue(br0!.address)]).size).toBe(1001);
+    expect(addrs.every((a) => isHost(br0!.subnet as Net, a))).toBe(true);
     expect(new Set(network.namespaces.map((n) => n.hostIf)).size).toBe(1000);
     const plan = planUp(network, emptyFacts);
     expect(plan.steps.length).toBeGreaterThan(1000);

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fabricSubnets } from '../../src/inventory/resolve-fabric.js';
-import { formatCidr, parseCidr, type Cidr } from '../../src/address/ipv4.js';
+import { formatCidr } from '../../src/address/family.js';
+import { parseCidr, type Cidr } from '../../src/address/ipv4.js';
 import { applyLimit } from '../../src/inventory/limit.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import type { Inventory } from '../../src/inventory/types.js';
@@ -93,7 +94,7 @@ describe('subnets of the supernet', () => {
       vm6: '10.200.6.0/24',
       vm7: '10.200.7.0/24',
     });
-    expect(host(i, 'vm4').network.bridges[0]).toMatchObject({ name: 'cnet0', address: '10.200.4.1' });
+    expect(host(i, 'vm4').network.bridges[0]).toMatchObject({ name: 'cnet0', nets: [{ address: '10.200.4.1' }] });
   });
 
   it('an explicit subnet smaller than host_prefix takes the whole block it lies in', () => {
@@ -118,7 +119,7 @@ describe('subnets of the supernet', () => {
 describe('the fabric bridge and its namespaces', () => {
   it('namespaces on the fabric bridge get addresses from their host subnet, after its gateway', () => {
     const i = resolve(inv(VXLAN, HOSTS, ['namespaces:', '  web: { bridge: cnet0 }', '  db: { bridge: cnet0 }']));
-    expect(i.hosts.map((h) => [h.name, h.network.namespaces.map((n) => `${n.name} ${n.address}`)])).toEqual([
+    expect(i.hosts.map((h) => [h.name, h.network.namespaces.map((n) => `${n.name} ${n.addresses.join(' ')}`)])).toEqual([
       ['vm1', ['db 10.200.0.2', 'web 10.200.0.3']],
       ['vm2', ['db 10.200.1.2', 'web 10.200.1.3']],
       ['vm3', ['db 10.200.2.2', 'web 10.200.2.3']],
@@ -128,16 +129,16 @@ describe('the fabric bridge and its namespaces', () => {
   it('the bridge: gateway .1, NAT except the supernet, and under VXLAN the fabric MTU; sorted among the others', () => {
     const i = resolve(inv(VXLAN, HOSTS, ['bridges:', '  br0: { subnet: 172.18.0.0/16 }', '  zz: { subnet: 172.19.0.0/16, nat: false }']));
     expect(host(i, 'vm2').network.bridges).toEqual([
-      { name: 'br0', subnet: cidr('172.18.0.0/16'), address: '172.18.0.1', nat: true },
-      { name: 'cnet0', subnet: cidr('10.200.1.0/24'), address: '10.200.1.1', nat: true, natExcept: cidr('10.200.0.0/16'), mtu: 1450 },
-      { name: 'zz', subnet: cidr('172.19.0.0/16'), address: '172.19.0.1', nat: false },
+      { name: 'br0', nets: [{ subnet: cidr('172.18.0.0/16'), address: '172.18.0.1', nat: true }] },
+      { name: 'cnet0', nets: [{ subnet: cidr('10.200.1.0/24'), address: '10.200.1.1', nat: true, natExcept: cidr('10.200.0.0/16') }], mtu: 1450 },
+      { name: 'zz', nets: [{ subnet: cidr('172.19.0.0/16'), address: '172.19.0.1', nat: false }] },
     ]);
   });
 
   it('routed: no MTU; bridge name and nat from the inventory', () => {
     const i = resolve(inv([...ROUTED, 'bridge: fab0', 'nat: false']));
     expect(host(i, 'vm1').network.bridges).toEqual([
-      { name: 'fab0', subnet: cidr('10.200.0.0/24'), address: '10.200.0.1', nat: false, natExcept: cidr('10.200.0.0/16') },
+      { name: 'fab0', nets: [{ subnet: cidr('10.200.0.0/24'), address: '10.200.0.1', nat: false, natExcept: cidr('10.200.0.0/16') }] },
     ]);
   });
 
@@ -151,7 +152,7 @@ describe('the fabric bridge and its namespaces', () => {
         ),
       ),
     );
-    expect(host(ok, 'vm1').network.namespaces).toEqual([{ name: 'a', bridge: 'cnet0', address: '10.200.0.9', hostIf: 've-a', nsIf: 'eth0' }]);
+    expect(host(ok, 'vm1').network.namespaces).toEqual([{ name: 'a', bridge: 'cnet0', addresses: ['10.200.0.9'], hostIf: 've-a', nsIf: 'eth0' }]);
     const all = issues(inv(VXLAN, HOSTS, ['namespaces:', '  a: { bridge: cnet0, address: 10.200.0.9 }']));
     // col: "        a: { bridge: cnet0, " is 28 characters
     expect(all).toHaveLength(2);
@@ -276,8 +277,8 @@ describe("each member's fabric", () => {
     const i = resolve(text);
     expect(host(i, 'vm1').network.fabric!.peers.map((p) => p.host)).toEqual(['vm2']);
     expect(host(i, 'vm3').network).toEqual({
-      bridges: [{ name: 'br0', subnet: cidr('172.18.0.0/16'), address: '172.18.0.1', nat: true }],
-      namespaces: [{ name: 'a', bridge: 'br0', address: '172.18.0.2', hostIf: 've-a', nsIf: 'eth0' }],
+      bridges: [{ name: 'br0', nets: [{ subnet: cidr('172.18.0.0/16'), address: '172.18.0.1', nat: true }] }],
+      namespaces: [{ name: 'a', bridge: 'br0', addresses: ['172.18.0.2'], hostIf: 've-a', nsIf: 'eth0' }],
     });
     expect(Object.keys(host(i, 'vm3').network)).toEqual(['bridges', 'namespaces']);
   });
@@ -291,7 +292,12 @@ describe('the example inventories', () => {
     const i = loadInventory([fixture('fabric-hosts.yaml'), example(file)]);
     // written vm2, vm1, db3.example
     expect(
-      i.hosts.map((h) => [h.name, h.network.fabric!.mode, formatCidr(h.network.fabric!.subnet), h.network.namespaces.map((n) => `${n.name} ${n.address}`)]),
+      i.hosts.map((h) => [
+        h.name,
+        h.network.fabric!.mode,
+        formatCidr(h.network.fabric!.subnet),
+        h.network.namespaces.map((n) => `${n.name} ${n.addresses.join(' ')}`),
+      ]),
     ).toEqual([
       ['db3.example', mode, `${net}.2.0/24`, [`db ${net}.2.2`, `web ${net}.2.3`]],
       ['vm1', mode, `${net}.1.0/24`, [`db ${net}.1.2`, `web ${net}.1.3`]],
@@ -384,7 +390,7 @@ describe('refused, with positions', () => {
       9,
       12,
       'all.hosts.vm3.ansible_host',
-      'host "vm3" has no underlay address: ansible_host "db3.example" is not an IPv4 address; set cnet_underlay_address',
+      'host "vm3" has no underlay address: ansible_host "db3.example" is not an IP address; set cnet_underlay_address',
     );
   });
 
@@ -395,7 +401,7 @@ describe('refused, with positions', () => {
       8,
       5,
       'all.hosts.db3.example.com',
-      'host "db3.example.com" has no underlay address: its name "db3.example.com" is not an IPv4 address; set cnet_underlay_address',
+      'host "db3.example.com" has no underlay address: its name "db3.example.com" is not an IP address; set cnet_underlay_address',
     );
   });
 
@@ -412,16 +418,16 @@ describe('refused, with positions', () => {
 
   it('a host named by a short name (ssh resolves it) has an address, but no underlay address', () => {
     const issue = oneIssue(inv(VXLAN, '    vm1:\n'));
-    expectIssue(issue, 8, 5, 'all.hosts.vm1', 'host "vm1" has no underlay address: its name "vm1" is not an IPv4 address; set cnet_underlay_address');
+    expectIssue(issue, 8, 5, 'all.hosts.vm1', 'host "vm1" has no underlay address: its name "vm1" is not an IP address; set cnet_underlay_address');
   });
 
-  it('cnet_underlay_address that is not an IPv4 address', () => {
+  it('cnet_underlay_address that is not an IP address', () => {
     expectIssue(
       oneIssue(inv(VXLAN, '    vm1: { ansible_host: 10.1.0.10, cnet_underlay_address: eth0 }\n')),
       8,
       37,
       'all.hosts.vm1.cnet_underlay_address',
-      'expected an IPv4 address',
+      'expected an IPv4 or IPv6 address',
     );
   });
 
@@ -522,7 +528,7 @@ b:
       7,
       9,
       `${FAB}.mtu`,
-      'mtu 1480 does not fit: VXLAN adds 50 bytes to every packet, so an underlay MTU of 1500 (the default) leaves at most 1450 (hosts vm1, vm2, vm3)',
+      'mtu 1480 does not fit: VXLAN adds 50 bytes to every packet (over IPv4), so an underlay MTU of 1500 (the default) leaves at most 1450 (hosts vm1, vm2, vm3)',
     );
   });
 

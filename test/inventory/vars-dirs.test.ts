@@ -210,24 +210,24 @@ describe('cnet split across group_vars and host_vars', () => {
     db: { address: 10.0.0.50 }
 `,
   });
-  const br0 = { name: 'br0', subnet: { network: 0x0a000000, prefix: 24 }, nat: false };
+  const br0 = (address: string) => ({ name: 'br0', nets: [{ subnet: { network: 0x0a000000, prefix: 24 }, address, nat: false }] });
 
   it('objects merge by name, field by field, over every file', () => {
     expect(host(inv, 'vm1').network).toEqual({
-      bridges: [{ ...br0, address: '10.0.0.254' }],
+      bridges: [br0('10.0.0.254')],
       namespaces: [
-        { name: 'app', bridge: 'br0', address: '10.0.0.1', hostIf: 'vapp', nsIf: 'eth0' },
-        { name: 'db', bridge: 'br0', address: '10.0.0.50', hostIf: 've-db', nsIf: 'eth0' },
+        { name: 'app', bridge: 'br0', addresses: ['10.0.0.1'], hostIf: 'vapp', nsIf: 'eth0' },
+        { name: 'db', bridge: 'br0', addresses: ['10.0.0.50'], hostIf: 've-db', nsIf: 'eth0' },
       ],
     });
   });
 
   it("another host of the group gets the group's files only", () => {
     expect(host(inv, 'vm2').network).toEqual({
-      bridges: [{ ...br0, address: '10.0.0.1' }],
+      bridges: [br0('10.0.0.1')],
       namespaces: [
-        { name: 'app', bridge: 'br0', address: '10.0.0.2', hostIf: 've-app', nsIf: 'eth0' },
-        { name: 'db', bridge: 'br0', address: '10.0.0.3', hostIf: 've-db', nsIf: 'eth0' },
+        { name: 'app', bridge: 'br0', addresses: ['10.0.0.2'], hostIf: 've-app', nsIf: 'eth0' },
+        { name: 'db', bridge: 'br0', addresses: ['10.0.0.3'], hostIf: 've-db', nsIf: 'eth0' },
       ],
     });
   });
@@ -276,7 +276,9 @@ cnet:
       'inv.yaml': INV,
       'group_vars/web.yml': 'cnet:\n  bridges:\n    br0: { nat: true }\n',
     });
-    expect(summary(issues, root)).toEqual(['group_vars/web.yml:3:5 cnet.bridges.br0: bridge "br0" has no subnet: "subnet" is required (hosts vm1, vm2)']);
+    expect(summary(issues, root)).toEqual([
+      'group_vars/web.yml:3:5 cnet.bridges.br0: bridge "br0" has no subnet: "subnet" (IPv4), "subnet6" (IPv6) or both are required (hosts vm1, vm2)',
+    ]);
   });
 
   it('YAML errors', () => {
@@ -381,7 +383,7 @@ describe('.json vars files', () => {
     };
     const { inv } = load(files);
     expect(host(inv, 'vm1').connection).toMatchObject({ user: 'jason', port: 2222 });
-    expect(host(inv, 'vm1').network.bridges.map((b) => b.address)).toEqual(['10.9.0.1']);
+    expect(host(inv, 'vm1').network.bridges.map((b) => b.nets.map((net) => net.address))).toEqual([['10.9.0.1']]);
 
     const { root, issues } = loadIssues({ ...files, 'host_vars/vm1/extra.json': '{\n  "ansible_user": "jason",\n  "cnet_nope": true\n}\n' });
     expect(issues).toHaveLength(1);
