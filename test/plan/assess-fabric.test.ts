@@ -32,12 +32,16 @@ const ZERO = '00:00:00:00:00:00';
 
 describe('the desired fabric of vm1 (first in inventory order)', () => {
   it('routed: cnet0 on 172.30.0.0/24, NAT except the supernet, a route to vm2 and vm3 via their addresses', () => {
-    expect(routed.bridges.map((b) => [b.name, formatCidr(b.subnet), b.address, b.nat, b.natExcept && formatCidr(b.natExcept), b.mtu])).toEqual([
-      ['cnet0', '172.30.0.0/24', '172.30.0.1', true, '172.30.0.0/16', undefined],
-    ]);
-    expect(routed.namespaces.map((n) => [n.name, n.address, n.hostIf, n.nsIf])).toEqual([
-      ['db', '172.30.0.2', 've-db', 'eth0'],
-      ['web', '172.30.0.3', 've-web', 'eth0'],
+    expect(
+      routed.bridges.map((b) => [
+        b.name,
+        b.nets.map((net) => [formatCidr(net.subnet), net.address, net.nat, net.natExcept && formatCidr(net.natExcept)]),
+        b.mtu,
+      ]),
+    ).toEqual([['cnet0', [['172.30.0.0/24', '172.30.0.1', true, '172.30.0.0/16']], undefined]]);
+    expect(routed.namespaces.map((n) => [n.name, n.addresses, n.hostIf, n.nsIf])).toEqual([
+      ['db', ['172.30.0.2'], 've-db', 'eth0'],
+      ['web', ['172.30.0.3'], 've-web', 'eth0'],
     ]);
     expect(routed.fabric?.peers.map((p) => [p.host, formatCidr(p.subnet), p.underlay])).toEqual([
       ['vm2', '172.30.1.0/24', '10.239.0.11'],
@@ -46,7 +50,7 @@ describe('the desired fabric of vm1 (first in inventory order)', () => {
   });
 
   it('vxlan: the same shape on 172.31.0.0/16, MTU 1450 on the bridge, device vxcnet0 (VNI 42, port 4789)', () => {
-    expect(vxlan.bridges.map((b) => [b.name, formatCidr(b.subnet), b.mtu])).toEqual([['cnet0', '172.31.0.0/24', 1450]]);
+    expect(vxlan.bridges.map((b) => [b.name, b.nets.map((net) => formatCidr(net.subnet)), b.mtu])).toEqual([['cnet0', ['172.31.0.0/24'], 1450]]);
     expect(vxlan.fabric?.underlay).toBe('10.239.0.10');
     expect(vxlan.fabric?.vxlan).toEqual({ device: 'vxcnet0', vni: 42, port: 4789, mtu: 1450 });
   });

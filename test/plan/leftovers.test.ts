@@ -37,7 +37,7 @@ describe('a namespace renamed in the inventory (container2 → container3)', () 
   const plan = planUp(desired, converged);
 
   it('the new one gets the address the old one had', () => {
-    expect(desired.namespaces.find((n) => n.name === 'container3')?.address).toBe('172.18.0.3');
+    expect(desired.namespaces.find((n) => n.name === 'container3')?.addresses).toEqual(['172.18.0.3']);
   });
 
   it('up removes container2 (and its veth) first, then builds container3: never two namespaces on one address', () => {
@@ -179,7 +179,12 @@ describe('an address used twice on a bridge', () => {
         ...converged.namespaces,
         [
           'container1',
-          { ...c1, links: c1.links.map((l) => (l.name === 'ceth1' ? { ...l, addresses: [{ local: '172.18.0.3', prefixlen: 16, scope: 'global' }] } : l)) },
+          {
+            ...c1,
+            links: c1.links.map((l) =>
+              l.name === 'ceth1' ? { ...l, addresses: [{ family: 'inet', local: '172.18.0.3', prefixlen: 16, scope: 'global' }] } : l,
+            ),
+          },
         ],
       ]),
     };

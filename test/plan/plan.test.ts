@@ -38,15 +38,15 @@ const NAT_BRD1 = "-s 172.19.0.0/24 '!' -o brd1 -m comment --comment cnet-remote:
 
 describe('the desired network', () => {
   it('is both seeds: br0 with container1/2, brd1 with pb and jelly, NAT on both', () => {
-    expect(desired.bridges.map((b) => [b.name, b.address, b.nat])).toEqual([
-      ['br0', '172.18.0.1', true],
-      ['brd1', '172.19.0.1', true],
+    expect(desired.bridges.map((b) => [b.name, b.nets.map((net) => [net.address, net.nat])])).toEqual([
+      ['br0', [['172.18.0.1', true]]],
+      ['brd1', [['172.19.0.1', true]]],
     ]);
-    expect(desired.namespaces.map((n) => [n.name, n.bridge, n.address, n.hostIf, n.nsIf])).toEqual([
-      ['container1', 'br0', '172.18.0.2', 'veth1', 'ceth1'],
-      ['container2', 'br0', '172.18.0.3', 'veth2', 'ceth2'],
-      ['jelly', 'brd1', '172.19.0.3', 'bread-j-veth', 'veth-jelly'],
-      ['pb', 'brd1', '172.19.0.2', 'bread-pb-veth', 'veth-pb'],
+    expect(desired.namespaces.map((n) => [n.name, n.bridge, n.addresses, n.hostIf, n.nsIf])).toEqual([
+      ['container1', 'br0', ['172.18.0.2'], 'veth1', 'ceth1'],
+      ['container2', 'br0', ['172.18.0.3'], 'veth2', 'ceth2'],
+      ['jelly', 'brd1', ['172.19.0.3'], 'bread-j-veth', 'veth-jelly'],
+      ['pb', 'brd1', ['172.19.0.2'], 'bread-pb-veth', 'veth-pb'],
     ]);
   });
 });
