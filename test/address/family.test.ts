@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILIES, familyOf, familyOfText, formatCidr, isAddress, overlaps, parseCidr, type Cidr } from '../../src/address/family.js';
 import { ipv4 } from '../../src/address/ipv4.js';
+import { ipv6 } from '../../src/address/ipv6.js';
 import { seedNetwork } from '../verify/helpers.js';
 
 const cidr = (text: string): Cidr => parseCidr(text) as Cidr;
 
 describe('the address families', () => {
   it('IPv4: what ip, sysctl and the prefix checks ask of it', () => {
-    expect(FAMILIES).toEqual([ipv4]);
+    expect(FAMILIES).toEqual([ipv4, ipv6]);
     expect([ipv4.name, ipv4.ipFlag, ipv4.bits, ipv4.subnetPrefix, ipv4.forwarding]).toEqual([
       'ipv4',
       '-4',
@@ -19,13 +20,15 @@ describe('the address families', () => {
 
   it('a resolved subnet carries its family: a bridge of the seed inventory is IPv4', () => {
     const [b] = seedNetwork('seed-part2.yaml').bridges;
-    expect(familyOf(b!.subnet)).toBe(ipv4);
+    expect(b!.nets.map((net) => familyOf(net.subnet))).toEqual([ipv4]);
     expect(familyOf(cidr('10.0.0.0/8'))).toBe(ipv4);
   });
 
   it('familyOfText: the family that reads the address; IPv4 (and its messages) for what none reads', () => {
     expect([familyOfText('172.18.0.0/16'), familyOfText('10.0.0.1'), familyOfText('garbage')]).toEqual([ipv4, ipv4, ipv4]);
-    expect(parseCidr('fd00::/64')).toBe('expected an IPv4 subnet like 172.18.0.0/16, got "fd00::/64"');
+    expect(parseCidr('garbage')).toBe('expected an IPv4 subnet like 172.18.0.0/16, got "garbage"');
+    // IPv6 text is read by IPv6 (it was IPv4's message before IPv6 joined FAMILIES)
+    expect(familyOfText('fd00::/64')).toBe(ipv6);
   });
 
   it('formatCidr, parseCidr, overlaps and isAddress go to the family', () => {
