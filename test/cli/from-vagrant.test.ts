@@ -243,10 +243,10 @@ describe('vagrantInventory on the recorded output', () => {
     const inv = loadInventory([file, SEED_PART2]);
     expect(inv.hosts.map((h) => h.name)).toEqual(['node1', 'node2', 'node3']);
     for (const h of inv.hosts) {
-      expect(h.network.bridges).toEqual([{ name: 'br0', subnet: expect.anything(), address: '172.18.0.1', nat: true }]);
-      expect(h.network.namespaces.map((n) => [n.name, n.bridge, n.address, n.hostIf, n.nsIf])).toEqual([
-        ['container1', 'br0', '172.18.0.2', 'veth1', 'ceth1'],
-        ['container2', 'br0', '172.18.0.3', 'veth2', 'ceth2'],
+      expect(h.network.bridges).toEqual([{ name: 'br0', nets: [{ subnet: expect.anything(), address: '172.18.0.1', nat: true }] }]);
+      expect(h.network.namespaces.map((n) => [n.name, n.bridge, n.addresses, n.hostIf, n.nsIf])).toEqual([
+        ['container1', 'br0', ['172.18.0.2'], 'veth1', 'ceth1'],
+        ['container2', 'br0', ['172.18.0.3'], 'veth2', 'ceth2'],
       ]);
       expect(h.connection.privateKeyFile).toBe(key(h.name));
     }

@@ -12,7 +12,7 @@ import type { HostContext } from '../../src/run/host-ops.js';
 import { runOperation } from '../../src/run/run-hosts.js';
 import type { Connector, ExecResult, Transport } from '../../src/transport/transport.js';
 
-const ns = (name: string) => ({ name, bridge: 'br0', address: '172.18.0.2', hostIf: `ve-${name}`, nsIf: 'eth0' });
+const ns = (name: string) => ({ name, bridge: 'br0', addresses: ['172.18.0.2'], hostIf: `ve-${name}`, nsIf: 'eth0' });
 const host = (name: string, namespaces: string[] = []): ResolvedHost => ({
   name,
   groups: ['all', 'ungrouped'],
