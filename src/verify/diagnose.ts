@@ -74,12 +74,16 @@ export function diagnose(p: PlannedProbe, outcome: ProbeOutcome, desired: Desire
   const verdict = forwardVerdict(facts, fwd);
   const v6 = family.name === 'ipv6';
   // br_netfilter: bridged traffic (IPv6's neighbour solicitations too) through the family's FORWARD chain
-  if (p.kind === 'peer' && bridgedThroughFirewall(facts, family) && (!verdict.accepted || verdict.drops.length)) {
-    const [tool, key] = v6 ? ['ip6tables', 'net.bridge.bridge-nf-call-ip6tables'] : ['iptables', 'net.bridge.bridge-nf-call-iptables'];
-    return `dropped in FORWARD: br_netfilter sends bridged traffic through ${tool} and its FORWARD drops it: ${quoteArgv(['sysctl', '-w', `${key}=0`])}`;
-  }
+  const [tool, key] = v6 ? ['ip6tables', 'net.bridge.bridge-nf-call-ip6tables'] : ['iptables', 'net.bridge.bridge-nf-call-iptables'];
+  const bridgedDrop =
+    p.kind === 'peer' && bridgedThroughFirewall(facts, family) && (!verdict.accepted || verdict.drops.length)
+      ? `dropped in FORWARD: br_netfilter sends bridged traffic through ${tool} and its FORWARD drops it: ${quoteArgv(['sysctl', '-w', `${key}=0`])}`
+      : undefined;
+  // IPv6's neighbour discovery is ICMPv6, which that chain drops too (ARP never passes iptables): then the chain is the cause
+  if (v6 && bridgedDrop) return bridgedDrop;
   const neigh = outcome.neighbours.get(hop);
   if (neigh && /FAILED|INCOMPLETE/.test(neigh)) return `no ${v6 ? 'neighbour advertisement' : 'ARP reply'} from ${hop} (neighbour ${neigh})`;
+  if (bridgedDrop) return bridgedDrop;
 
   const bridged = p.kind === 'peer' ? firewalldRejects(facts, fwd, 'bridged') : undefined;
   if (bridged)
