@@ -170,13 +170,13 @@ describe('inventories/cloud.example.yaml', () => {
   it('the network inline: a bridge on each host, namespaces by group, db without NAT', () => {
     const inv = loadInventory([file]);
     for (const h of inv.hosts) expect(h.network.bridges.map((b) => b.name)).toEqual(['br0']);
-    expect(host(inv, 'web1').network.namespaces.map((n) => [n.name, n.address])).toEqual([
+    expect(host(inv, 'web1').network.namespaces.map((n) => [n.name, ...n.addresses])).toEqual([
       ['app1', '172.30.0.11'],
       ['app2', '172.30.0.12'],
     ]);
-    expect(host(inv, 'web1').network.bridges[0]!.nat).toBe(true);
-    expect(host(inv, 'db1').network.bridges[0]!.nat).toBe(false);
-    expect(host(inv, 'db1').network.namespaces.map((n) => [n.name, n.address, n.hostIf])).toEqual([
+    expect(host(inv, 'web1').network.bridges[0]!.nets.map((n) => n.nat)).toEqual([true]);
+    expect(host(inv, 'db1').network.bridges[0]!.nets.map((n) => n.nat)).toEqual([false]);
+    expect(host(inv, 'db1').network.namespaces.map((n) => [n.name, ...n.addresses, n.hostIf])).toEqual([
       ['backup', '172.30.0.2', 've-backup'],
       ['pg', '172.30.0.21', 'veth-pg'],
     ]);
