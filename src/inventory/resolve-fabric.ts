@@ -4,6 +4,7 @@ import type { FlatHost } from './flatten.js';
 import { locatedVar } from './host-var.js';
 import { broadcastOf, contains, formatCidr, formatIpv4, isIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from '../address/ipv4.js';
 import { showText } from '../shown.js';
+import type { Cidr as AnyCidr } from '../address/family.js';
 import { formatCidr6, formatIpv6, isIpv6, overlaps6, parseIpv6, type Cidr as Cidr6 } from '../address/ipv6.js';
 import type { BridgeSpec, DesiredNetwork, FabricPeer, FabricSpec, Located } from './types.js';
 
@@ -310,6 +311,9 @@ export function resolveFabric(hosts: readonly FlatHost[], addressOf: (host: stri
   }
   return { bridges, members: members.length === candidates.length ? members : [], issues };
 }
+
+/** The fabric's supernets: IPv4's, and supernet6 where it has one. */
+export const fabricSupernets = (f: Pick<FabricSpec, 'supernet' | 'supernet6'>): AnyCidr[] => [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])];
 
 /** The peer a member is to the others: its subnet, underlay address, and a container of it to probe. */
 export function fabricPeer(member: FabricMember, network: DesiredNetwork | undefined): FabricPeer {

@@ -1,6 +1,7 @@
 import type { HostFacts, LinkFact, RouteFact } from '../facts/types.js';
 import { findLink } from '../facts/types.js';
 import { formatCidr } from '../address/family.js';
+import { fabricSupernets } from '../inventory/resolve-fabric.js';
 import type { FabricPeer, FabricSpec, VxlanSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import { mismatch, type FindingObject } from '../result/finding.js';
@@ -125,7 +126,7 @@ function assessVxlan(f: FabricSpec, v: VxlanSpec, peers: FabricPeer[], facts: Ho
       fix: [{ phase: 'fdb', argv: fdb('del', e.dst), reason: `${e.dst} is not a member of the fabric`, undo: fdb('append', e.dst) }],
     });
   }
-  for (const supernet of [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])]) assessRoute(undefined, formatCidr(supernet), { dev: f.bridge }, facts, out);
+  for (const supernet of fabricSupernets(f)) assessRoute(undefined, formatCidr(supernet), { dev: f.bridge }, facts, out);
 }
 
 /**

@@ -2,6 +2,7 @@ import { type AddressFamily, familyOf, FAMILIES } from '../address/family.js';
 import type { HostFacts } from '../facts/types.js';
 import type { FirewallBackend } from '../firewall/backend.js';
 import { describeNat, natRuleOf } from '../firewall/nat-rule.js';
+import { fabricSupernets } from '../inventory/resolve-fabric.js';
 import type { BridgeNet, BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { chooseFirewall, type FirewallChoice } from '../firewall/choose.js';
 import type { FamilyName, FirewallFacts } from '../firewall/types.js';
@@ -90,7 +91,7 @@ export function assessForwarding(bridges: BridgeSpec[], fabric: FabricSpec | und
     const nets = bridges.flatMap((b) => b.nets.filter((net) => familyOf(net.subnet) === f).map((net) => ({ bridge: b, net })));
     const natted = nets.filter((x) => x.net.nat);
     const routed = nets.filter((x) => leavesHost(x.net));
-    const crossed = fabric !== undefined && [fabric.supernet, ...(fabric.supernet6 ? [fabric.supernet6] : [])].some((c) => familyOf(c) === f);
+    const crossed = fabric !== undefined && fabricSupernets(fabric).some((c) => familyOf(c) === f);
     if (nets.length && forwardingOn(facts, f) === undefined) {
       assessSwitch(f, '', facts, out);
       continue;

@@ -1,5 +1,6 @@
 import { FAMILIES, familyOf, formatCidr } from '../address/family.js';
 import { leavesHost } from '../plan/assess-forwarding.js';
+import { fabricSupernets } from '../inventory/resolve-fabric.js';
 import type { DesiredNetwork } from '../inventory/types.js';
 import { objectPath, type FindingObject } from '../result/finding.js';
 
@@ -25,7 +26,7 @@ function checkedObjectsOf(desired: DesiredNetwork): FindingObject[] {
   // each family's forwarding switch, where the planner wants it on (plan/assess-forwarding.ts)
   for (const family of FAMILIES) {
     const leaves = desired.bridges.some((b) => b.nets.some((net) => familyOf(net.subnet) === family && leavesHost(net)));
-    if (leaves || (f && [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])].some((c) => familyOf(c) === family)))
+    if (leaves || (f && fabricSupernets(f).some((c) => familyOf(c) === family)))
       out.push(family.name === 'ipv4' ? { kind: 'ip_forward', name: 'ip_forward' } : { kind: 'ip6_forward', name: 'ip6_forward' });
   }
   return out;

@@ -6,6 +6,7 @@ import { firewalldForward, type FirewalldVerdict, trustedZoneFix, zoneWords } fr
 import { acceptFix, acceptNetFix, forwardVerdict, type ForwardVerdict, type ForwardNet } from '../firewall/forward-path.js';
 import { nftAcceptFix, nftForwardDrops } from '../firewall/nft-chains.js';
 import { overlappingRoutes } from '../plan/overlaps.js';
+import { fabricSupernets } from '../inventory/resolve-fabric.js';
 import type { BridgeSpec, DesiredNetwork, FabricSpec } from '../inventory/types.js';
 import { TAG } from '../ownership/record.js';
 import type { HostWarning } from '../result/result.js';
@@ -106,7 +107,7 @@ export function hostWarnings(desired: DesiredNetwork, facts: HostFacts): HostWar
     }
   }
   const f = desired.fabric;
-  for (const supernet of f ? [f.supernet, ...(f.supernet6 ? [f.supernet6] : [])] : []) {
+  for (const supernet of f ? fabricSupernets(f) : []) {
     const verdict = fabricForward(f!, facts, supernet);
     if (verdict && !verdict.accepted) {
       out.push({

@@ -1,45 +1,9 @@
-/**
- * The dual-stack fabric (cnet.fabric.supernet6, issue 18), through the real loader: supernet6
- * split per host, the fabric bridge's IPv6 net, routed fabrics' IPv6 underlay (next hop of each
- * member's IPv6 subnet), VXLAN over an IPv6 underlay, and every check of them. Each inventory is
- * written to a file of its own and read with loadInventory; issues are compared whole, as the
- * CLI prints them (file:line:col path: message), file names relative to the file's folder.
- */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Cidr, formatCidr } from '../../src/address/family.js';
-import { formatIssue, InventoryError } from '../../src/errors.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { inventoryFiles } from './inventory-files.js';
 import type { Inventory, ResolvedHost } from '../../src/inventory/types.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cnet-ipv6-fabric-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let written = 0;
-
-/** `text` as inv.yaml in a folder of its own (no group_vars/ or host_vars/ beside it). */
-function write(text: string): string {
-  const dir = join(root, String(++written));
-  mkdirSync(dir);
-  const file = join(dir, 'inv.yaml');
-  writeFileSync(file, text);
-  return file;
-}
-
-const load = (text: string): Inventory => loadInventory([write(text)]);
-
-/** The issues loading `text` gives, each as the CLI prints it, paths relative to the file's folder. */
-function issues(text: string): string[] {
-  const file = write(text);
-  try {
-    loadInventory([file]);
-  } catch (err) {
-    if (!(err instanceof InventoryError)) throw err;
-    return err.issues.map((i) => formatIssue(i).replaceAll(`${dirname(file)}/`, ''));
-  }
-  throw new Error('expected an InventoryError, got none');
-}
+const { load, issues } = inventoryFiles('cnet-ipv6-fabric-');
 
 const isCidr = (v: object): v is Cidr => 'network' in v && 'prefix' in v && Object.keys(v).length === 2;
 

@@ -1,45 +1,10 @@
-/**
- * IPv6 in a host's network (issue 18), through the real loader: bridges' subnet6, address6 and
- * nat6, namespaces' address6 (allocation and every check), each inventory written to a file of
- * its own and read with loadInventory. Issues are compared whole, as the CLI prints them
- * (file:line:col path: message), the file named relative to its folder.
- */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatCidr } from '../../src/address/family.js';
 import { contains6, parseCidr6, parseIpv6, type Cidr } from '../../src/address/ipv6.js';
-import { formatIssue, InventoryError } from '../../src/errors.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
-import type { BridgeSpec, Inventory } from '../../src/inventory/types.js';
+import type { BridgeSpec } from '../../src/inventory/types.js';
+import { inventoryFiles } from './inventory-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cnet-ipv6-network-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let written = 0;
-
-/** `text` as inv.yaml in a folder of its own (no group_vars/ or host_vars/ beside it). */
-function write(text: string): string {
-  const dir = join(root, String(++written));
-  mkdirSync(dir);
-  const file = join(dir, 'inv.yaml');
-  writeFileSync(file, text);
-  return file;
-}
-
-const load = (text: string): Inventory => loadInventory([write(text)]);
-
-/** The issues loading `text` gives, each as the CLI prints it, paths relative to the file's folder. */
-function issues(text: string): string[] {
-  const file = write(text);
-  try {
-    loadInventory([file]);
-  } catch (err) {
-    if (!(err instanceof InventoryError)) throw err;
-    return err.issues.map((i) => formatIssue(i).replaceAll(`${dirname(file)}/`, ''));
-  }
-  throw new Error('expected an InventoryError, got none');
-}
+const { load, issues } = inventoryFiles('cnet-ipv6-network-');
 
 /** A bridge's nets with subnets written out. */
 const netsOf = (b: BridgeSpec | undefined) => b?.nets.map((n) => ({ ...n, subnet: formatCidr(n.subnet) }));

@@ -159,9 +159,9 @@ mark brnf
 f=/proc/sys/net/bridge/bridge-nf-call-iptables
 if [ -r $f ]; then
   read -r v < $f
-  v6=
-  [ -r /proc/sys/net/bridge/bridge-nf-call-ip6tables ] && read -r v6 < /proc/sys/net/bridge/bridge-nf-call-ip6tables
-  echo "$v $v6"
+  b6=
+  [ -r /proc/sys/net/bridge/bridge-nf-call-ip6tables ] && read -r b6 < /proc/sys/net/bridge/bridge-nf-call-ip6tables
+  echo "$v $b6"
 else
   echo absent
 fi
