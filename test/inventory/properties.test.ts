@@ -632,8 +632,10 @@ ${namespaces || '        {}\n'}`;
             expectWellFormed(result);
             must(!valid, () => `refused a valid inventory:\n${text}\n${result.message}`);
             for (const issue of result.issues) {
+              // a generated text holding `{{` is a template, which cnet refuses where cnet is written
+              const template = issue.loc.path === 'all.vars.cnet' && issue.message.startsWith('cnet holds a template');
               must(
-                /^all\.vars\.cnet\.(bridges\.br0|namespaces\.ns\d)(\.subnet|\.address)?$/.test(issue.loc.path),
+                template || /^all\.vars\.cnet\.(bridges\.br0|namespaces\.ns\d)(\.subnet|\.address)?$/.test(issue.loc.path),
                 () => `an issue elsewhere: ${issue.loc.path}`,
               );
             }
