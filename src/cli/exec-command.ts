@@ -71,7 +71,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
       ...(flags.ns !== undefined ? { ns: checkNsFlag(flags.ns) } : {}),
     };
     hostSettings(flags); // bad numbers are refused before anything is read
-    const { hosts, connector, settings } = await prepareRun(split.inventories, flags, (t) => out.note(t));
+    const { hosts, scope, connector, settings } = await prepareRun(split.inventories, flags, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     // the one namespace --ns names (none for '*'): what a host where nothing ran is labelled with
     const single = spec.ns === ALL_NAMESPACES ? undefined : spec.ns;
@@ -83,7 +83,7 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
     const hold = (write: (t: string) => void) => questions?.hold(write) ?? write;
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; waiting for the running commands (Ctrl-C again to end their connections)');
     const started = new Date();
-    const result = await runOperation('exec', execOperation(spec), hosts, {
+    const run = await runOperation('exec', execOperation(spec), hosts, {
       forks,
       connector,
       sink: flags.json ? () => {} : execRenderer(hold(out.line), hold(out.note), single, width),
@@ -97,10 +97,11 @@ export function execCommand(out: Output, setExit: (code: number) => void, rawArg
       ...(questions ? { ask: questions.ask } : {}),
     });
     trap.release();
+    const result = { ...run, ...scope };
     const report = execReport(result, spec.argv, single);
     if (flags.json) out.line(JSON.stringify(report, null, 2));
     else out.note(formatExecSummary(report));
-    for (const written of await writeReports(result, hosts, new Map(), { retryFile: flags.retryFile }, started)) out.note(written);
+    for (const written of await writeReports(result, { retryFile: flags.retryFile }, started)) out.note(written);
     for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });

@@ -18,8 +18,9 @@ export function exitCodesHelp(): string {
   return ['Exit codes:', ...EXIT_MEANINGS.map((e) => `  ${String(e.code).padEnd(4)}${e.meaning}`)].join('\n');
 }
 
-export function exitCodeOf(result: RunResult): number {
-  if (result.summary.unreachable > 0) return EXIT.unreachable;
+/** A run's exit code; a merge of shards lacking some is as a run with unreachable hosts (a rerun is the fix). */
+export function exitCodeOf(result: Pick<RunResult, 'missing'> & { summary: { failed: number; unreachable: number } }): number {
+  if (result.summary.unreachable > 0 || result.missing) return EXIT.unreachable;
   if (result.summary.failed > 0) return EXIT.failed;
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { graphCommand } from './graph-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { labCommand } from './lab-command.js';
 import { processOutput, type Output } from './output.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 
 /**
@@ -23,6 +24,7 @@ export function buildProgram(out: Output, setCode: (code: number) => void, argv:
   for (const name of ['up', 'plan', 'verify', 'down', 'confirm'] as const) program.addCommand(runCommand(name, out, setCode));
   program.addCommand(execCommand(out, setCode, argv));
   program.addCommand(graphCommand(out));
+  program.addCommand(reportCommand(out, setCode));
   program.addCommand(inventoryCommand(out));
   program.addCommand(labCommand(out));
   program.addCommand(completionCommand(out));

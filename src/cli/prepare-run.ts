@@ -2,6 +2,7 @@ import { formatIssue, UsageError } from '../errors.js';
 import type { AnsibleSettings } from '../inventory/ansible/ansible-cfg.js';
 import { askHidden, canAsk } from './ask-hidden.js';
 import { inventoryInputs, type InventoryFlags } from './inventory-inputs.js';
+import { inventoryFingerprint } from '../inventory/fingerprint.js';
 import { selectHosts } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
@@ -9,10 +10,15 @@ import { ConnectorForHost, isLocal } from '../transport/connector-for-host.js';
 import { KeyStore } from '../transport/keys.js';
 import { loadSshConfig } from '../transport/openssh/config-read.js';
 import { sshConfigReaches } from '../transport/openssh/config-resolve.js';
+import { nameRuns } from '../result/host-order.js';
+import type { RunScope } from '../result/result.js';
+import { hostsOfShard, parseShard } from '../result/shard.js';
 import { SshConnector } from '../transport/ssh.js';
 
 export interface PrepareFlags {
   limit?: string;
+  /** --shard K/N: this run's slice of the hosts --limit selects */
+  shard?: string;
   /**
    * The command compares each host with the inventory's network (up, plan, verify), which must
    * then define one (down, exec and graph need none).
@@ -62,16 +68,27 @@ function noNetwork(inventory: Inventory, hosts: ResolvedHost[]): UsageError | un
   );
 }
 
+/** What a shard says before it starts: which hosts of how many, or that it has none. */
+function shardNote(scope: RunScope, hosts: ResolvedHost[]): string {
+  const { shard, inventory } = scope;
+  const of = `shard ${shard!.index}/${shard!.count}`;
+  if (hosts.length === 0) return `${of}: no hosts (${inventory!.hosts} hosts in ${shard!.count} shards): nothing to do`;
+  return `${of}: ${hosts.length} of the ${inventory!.hosts} hosts (${nameRuns(hosts.map((h) => h.name))})`;
+}
+
 /**
  * Everything before the first connection: the ssh config, the inventory (whose host names may be
- * ssh config aliases), the hosts --limit selects, and every private key they need, decrypted
- * (asking for passphrases now, not in the middle of a parallel run).
+ * ssh config aliases), the hosts --limit selects and --shard slices, and every private key they
+ * need, decrypted (asking for passphrases now, not in the middle of a parallel run). Everything
+ * across hosts (fabric peers, routes, probe targets) was computed from the whole inventory, so a
+ * shard's hosts are planned as in a run on all.
  */
 export async function prepareRun(
   positional: string[],
   flags: PrepareFlags & InventoryFlags,
   note: (text: string) => void,
-): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; connector: ConnectorForHost; settings: AnsibleSettings }> {
+): Promise<{ inventory: Inventory; hosts: ResolvedHost[]; scope: RunScope; connector: ConnectorForHost; settings: AnsibleSettings }> {
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const sshConfig = loadSshConfig(flags.sshConfig);
   const { files, load, settings } = await inventoryInputs(positional, flags, note);
   // as Ansible's --timeout: it beats ansible.cfg's timeout, and a host's ansible_ssh_timeout beats it
@@ -83,15 +100,18 @@ export async function prepareRun(
     if (f.format === 'dynamic') note(`read ${f.file} as a dynamic inventory, through ansible-inventory --list`);
     else if (flags.verbose) note(`read ${f.file} as ${f.format}`);
   }
-  const { hosts, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
+  const { hosts: selected, warnings: limitWarnings } = selectHosts(inventory, flags.limit);
   for (const w of limitWarnings) note(`warning: ${w.message}`);
-  if (hosts.length === 0) throw noHosts(inventory, flags.limit);
-  const none = flags.needsNetwork ? noNetwork(inventory, hosts) : undefined;
+  if (selected.length === 0) throw noHosts(inventory, flags.limit);
+  const none = flags.needsNetwork ? noNetwork(inventory, selected) : undefined;
   if (none) throw none;
+  const scope: RunScope = { inventory: { fingerprint: inventoryFingerprint(selected), hosts: selected.length }, ...(shard ? { shard } : {}) };
+  const hosts = shard ? hostsOfShard(selected, shard) : selected;
+  if (shard) note(shardNote(scope, hosts));
   const keys = new KeyStore(canAsk() ? (file) => askHidden(`Enter passphrase for ${file}: `) : async () => undefined);
   const ssh = new SshConnector({ sshConfig, keys });
   // a local host (the controller itself) needs no key, no target
   const targets = hosts.filter((h) => !isLocal(h)).map((h) => ssh.target(h));
   await keys.load([...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.jumps.flatMap((j) => j.identityFiles)]))]);
-  return { inventory, hosts, connector: new ConnectorForHost(ssh), settings };
+  return { inventory, hosts, scope, connector: new ConnectorForHost(ssh), settings };
 }

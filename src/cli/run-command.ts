@@ -40,7 +40,8 @@ const DESCRIPTIONS: Record<CoreCommand, string> = {
 
 export { nonNegativeInt, positiveInt } from './run-flags.js';
 
-function render(out: Output, result: RunResult, flags: RunFlags): void {
+/** A network command's result for people (or as JSON): a run's, or a merge of its shards'. */
+export function renderResult(out: Output, result: RunResult, flags: Pick<RunFlags, 'json' | 'verbose' | 'quiet'>): void {
   if (flags.json) {
     out.line(JSON.stringify(result, null, 2));
     return;
@@ -110,7 +111,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
   return cmd.action(async (files: string[], flags: RunFlags) => {
     hostSettings(flags); // bad numbers are refused before anything is read
     const needsNetwork = name === 'up' || name === 'plan' || name === 'verify';
-    const { hosts, connector, settings } = await prepareRun(files, { ...flags, needsNetwork }, (t) => out.note(t));
+    const { hosts, scope, connector, settings } = await prepareRun(files, { ...flags, needsNetwork }, (t) => out.note(t));
     const { forks, timeout, retries, deadline } = hostSettings(flags, settings);
     const questions = hostKeyQuestions(
       () => connector.hostKeysToConfirm(hosts),
@@ -127,7 +128,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     const trap = trapInterrupt(out, 'interrupted: starting no more hosts; the running ones finish or roll back (Ctrl-C again to stop waiting for them)');
     const facts = new Map<string, HostFacts>();
     const started = new Date();
-    const result = await runHosts(name, hosts, {
+    const run = await runHosts(name, hosts, {
       onFacts: (host, f) => facts.set(host, f),
       forks,
       connector,
@@ -151,7 +152,8 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
     });
     trap.release();
     await renderer.done();
-    render(out, result, flags);
+    const result: RunResult = { ...run, ...scope };
+    renderResult(out, result, flags);
     const note =
       flags.probe && !flags.json
         ? fabricProbeNote(
@@ -160,7 +162,7 @@ export function runCommand(name: CoreCommand, out: Output, setExit: (code: numbe
           )
         : undefined;
     if (note) out.note(note);
-    for (const written of await writeReports(result, hosts, facts, flags, started)) out.note(written);
+    for (const written of await writeReports(result, flags, started, { hosts, facts })) out.note(written);
     for (const added of hostKeysAdded(connector.addedHostKeys())) out.note(added);
     setExit(trap.interrupt.aborted ? EXIT.interrupted : exitCodeOf(result));
   });

@@ -10,6 +10,7 @@ import { ANSIBLE_CONNECT_TIMEOUT } from '../transport/target.js';
 /** The flags of every command that works on hosts over SSH (`up`, `plan`, `verify`, `down`, `confirm`, `exec`). */
 export interface HostFlags extends InventoryFlags {
   limit?: string;
+  shard?: string;
   forks?: string;
   json?: boolean;
   timeout?: string;
@@ -35,6 +36,10 @@ export function positiveInt(flag: string, v: string): number {
 export function addHostOptions(cmd: Command, json: string): Command {
   return addInventoryOptions(cmd)
     .option('-l, --limit <pattern>', "only these hosts: Ansible's patterns (a:b, a,b, &a, !a, web*, ~regex, @retry-file)")
+    .option(
+      '--shard <K/N>',
+      "only the K-th of N slices of those hosts (AWX's job slicing: by name, every N-th), for N runs at once; Kubernetes' JOB_COMPLETION_INDEX is K-1",
+    )
     .option('-f, --forks <n>', `hosts worked on in parallel (default: forks in ansible.cfg, else ${DEFAULT_FORKS})`)
     .option('--json', json)
     .addOption(new Option('--timeout <seconds>', `SSH connect timeout (default: timeout in ansible.cfg, else ${DEFAULT_TIMEOUT})`))

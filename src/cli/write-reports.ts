@@ -19,22 +19,44 @@ export function graphInputs(hosts: ResolvedHost[], result: RunResult | undefined
   });
 }
 
-/** Writes the files a run was asked for; returns one line per file written, for the user. */
-/** Writes the reports asked for; their renderers load only then (start-up time). */
+/** The HTML page's picture: hosts alike drawn once; `down` leaves nothing to draw, so it is of what the inventory wants. */
+async function topologySvg(result: RunResult, hosts: ResolvedHost[], facts: Map<string, HostFacts>): Promise<string> {
+  const [{ graphModel }, { foldHosts }, { renderGraph }] = await Promise.all([
+    import('../graph/model.js'),
+    import('../graph/fold-hosts.js'),
+    import('../graph/render-graph.js'),
+  ]);
+  return renderGraph(foldHosts(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts))), 'svg');
+}
+
+/** Ansible's retry file: the hosts to run again, one a line (none: the file is removed); the line for the user. */
+export function writeRetryFile(file: string, hosts: readonly string[]): string | undefined {
+  if (hosts.length === 0) {
+    rmSync(file, { force: true });
+    return undefined;
+  }
+  writeFileSync(file, `${hosts.join('\n')}\n`);
+  return `retry file: ${file} (${hosts.length} hosts; rerun them with --limit @${file})`;
+}
+
+/**
+ * Writes the reports asked for and returns one line per file written, for the user; their
+ * renderers load only then (start-up time). `topology`: the hosts as the inventory wants them and
+ * as the run read them, for the HTML page's picture (none for a merge of shards' results).
+ */
 export async function writeReports(
   result: RunResult,
-  hosts: ResolvedHost[],
-  facts: Map<string, HostFacts>,
   flags: ReportFlags,
   started: Date,
+  topology?: { hosts: ResolvedHost[]; facts: Map<string, HostFacts> },
 ): Promise<string[]> {
   const lines: string[] = [];
   if (flags.retryFile) {
-    const bad = result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name);
-    if (bad.length) {
-      writeFileSync(flags.retryFile, `${bad.join('\n')}\n`);
-      lines.push(`retry file: ${flags.retryFile} (${bad.length} hosts; rerun them with --limit @${flags.retryFile})`);
-    } else rmSync(flags.retryFile, { force: true });
+    const written = writeRetryFile(
+      flags.retryFile,
+      result.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable').map((h) => h.name),
+    );
+    if (written) lines.push(written);
   }
   if (flags.junit) {
     const { toJUnit } = await import('../report/junit.js');
@@ -42,15 +64,9 @@ export async function writeReports(
     lines.push(`junit report: ${flags.junit}`);
   }
   if (flags.html) {
-    const [{ graphModel }, { foldHosts }, { renderGraph }, { toHtml }] = await Promise.all([
-      import('../graph/model.js'),
-      import('../graph/fold-hosts.js'),
-      import('../graph/render-graph.js'),
-      import('../report/html.js'),
-    ]);
-    // `down` leaves nothing to draw: the picture is of what the inventory wants; hosts alike drawn once
-    const svg = renderGraph(foldHosts(graphModel(graphInputs(hosts, result, result.command === 'down' ? new Map() : facts))), 'svg');
-    writeFileSync(flags.html, toHtml(result, { svg, generatedAt: started.toISOString() }));
+    const { toHtml } = await import('../report/html.js');
+    const svg = topology ? await topologySvg(result, topology.hosts, topology.facts) : undefined;
+    writeFileSync(flags.html, toHtml(result, { ...(svg ? { svg } : {}), generatedAt: started.toISOString() }));
     lines.push(`html report: ${flags.html}`);
   }
   return lines;

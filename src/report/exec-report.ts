@@ -1,4 +1,4 @@
-import type { HostResult, HostStatus, RunResult } from '../result/result.js';
+import { scopeOf, type HostResult, type HostStatus, type RunResult, type RunScope } from '../result/result.js';
 
 /** One run of `exec`'s command: a host (and namespace), or a host where it could not run. */
 export interface ExecRow {
@@ -25,7 +25,7 @@ export interface ExecSummary {
 }
 
 /** What `exec --json` prints. */
-export interface ExecReport {
+export interface ExecReport extends RunScope {
   command: 'exec';
   argv: string[];
   results: ExecRow[];
@@ -68,5 +68,6 @@ export function execReport(result: RunResult, argv: string[], ns?: string): Exec
     results: execRows(result, ns),
     summary: { hosts: result.hosts.length, ok: s.ok + s.changed, failed: s.failed, unreachable: s.unreachable },
     durationMs: result.durationMs,
+    ...scopeOf(result),
   };
 }

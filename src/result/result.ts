@@ -1,4 +1,5 @@
 import type { Mismatch } from './finding.js';
+import type { Shard } from './shard.js';
 
 /** What one host's run came to. This object is the report: `--json` prints it, the recap renders it. */
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
@@ -76,7 +77,22 @@ export interface RunSummary {
   unreachable: number;
 }
 
-export interface RunResult {
+/** What a run worked on: `report merge` joins only the shards of one run. */
+export interface RunScope {
+  /** the hosts asked for (after --limit, before --shard) and their networks, as a hash; and how many */
+  inventory?: { fingerprint: string; hosts: number };
+  /** --shard K/N; absent: every host */
+  shard?: Shard;
+  /** a merge of shards that lacks some: which (of how many), and how many hosts they hold */
+  missing?: { shards: number[]; of: number; hosts: number };
+}
+
+/** The scope's fields of a result, for another view of the same run (`exec --json`). */
+export function scopeOf({ inventory, shard, missing }: RunScope): RunScope {
+  return { ...(inventory ? { inventory } : {}), ...(shard ? { shard } : {}), ...(missing ? { missing } : {}) };
+}
+
+export interface RunResult extends RunScope {
   command: string;
   hosts: HostResult[];
   summary: RunSummary;

@@ -99,8 +99,8 @@ function treeCases(): { line: string; want: string[] }[] {
 }
 
 describe('completion scripts in the real shells', () => {
-  it('cover every command of the program tree (19 commands)', () => {
-    expect(allNodes(completionTree(buildProgram({} as never, () => {}))).length).toBe(19);
+  it('cover every command of the program tree (21 commands)', () => {
+    expect(allNodes(completionTree(buildProgram({} as never, () => {}))).length).toBe(21);
   });
 
   it("bash: each case, and every command's subcommands and options", () => {
