@@ -251,19 +251,6 @@ describe('the Kubernetes example: the manifests against the Kubernetes schema', 
     const jobs = allDocs.filter((d) => d.kind === 'Job');
     expect(jobs.flatMap((j) => containers(j).map((c) => c.image))).toEqual(jobs.map(() => image!.name));
   });
-
-  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-  it.skipIf(!kubectl)(
-    'as kustomize renders it (kubectl kustomize, where kubectl is installed): every document valid, every image the one the kustomization names',
-    async () => {
-      const rendered = documents(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
-      expect(rendered).toHaveLength(allDocs.length);
-      for (const d of rendered) expect(await problems(d), String(d.kind)).toEqual([]);
-      const image = obj(list(kustomization.images)[0]);
-      const jobs = rendered.filter((d) => d.kind === 'Job');
-      expect(jobs.flatMap((j) => containers(j).map((c) => c.image))).toEqual(jobs.map(() => `${image.newName}:${image.newTag}`));
-    },
-  );
 });
 
 describe('the Kubernetes example: the shards agree with cnet-remote and with each other', () => {
