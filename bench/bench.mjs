@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The bench: `npm run bench -- --hosts 1,10,100 --runs 3` (see bench/README.md).
 // One lab at the largest size; for each size (ascending) and run, interleaved: cnet-remote
-// up/up/verify/down, plain OpenSSH, Ansible script task, Ansible per-step. Prints a markdown
+// up/up/verify/down (with --shards N: then the same four as N shards at once), plain OpenSSH,
+// Ansible script task, Ansible per-step. Prints a markdown
 // report; writes it, with every sample, to bench/results/<timestamp>.{md,json}.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +21,12 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-ansible            no Ansible at all (and do not install it)
   --skip-ansible-steps      no Ansible per-step
   --ansible-strategy S      linear or free (default free: the faster here, see bench/README.md)
+  --shards N                also run cnet-remote's four operations as N processes at once
+                            (--shard K/N each, N >= 2), their results merged with report merge
   --name NAME, --net N      the lab's name and 10.N.0.0/16 (default bench, and the first free network
                             from one derived from the name, as lab up chooses)
+  --settle-max S            before each timed command, wait at most S seconds for a quiet machine
+                            (default 30; the smoke uses 3: it checks that the bench works, not timings)
   --results-dir DIR         where the .json and .md go (default bench/results)
   --keep-lab                leave the lab up at the end (default: lab down, also on failure)
   --check-targets           exit 3 when a target at ${TARGET_SIZE} hosts does not hold
@@ -35,6 +40,8 @@ const { values: a } = parseArgs({
     'skip-ansible': { type: 'boolean', default: false },
     'skip-ansible-steps': { type: 'boolean', default: false },
     'ansible-strategy': { type: 'string', default: 'free' },
+    shards: { type: 'string' },
+    'settle-max': { type: 'string', default: '30' },
     name: { type: 'string', default: 'bench' },
     net: { type: 'string' },
     'results-dir': { type: 'string', default: new URL('results', import.meta.url).pathname },
@@ -59,6 +66,16 @@ const sizes = [...new Set(a.hosts.split(',').map((s) => int(s.trim(), '--hosts')
 const runs = int(a.runs, '--runs');
 const withAnsible = !a['skip-ansible'];
 const stepsRuns = !withAnsible || a['skip-ansible-steps'] ? 0 : Math.min(runs, int(a['ansible-steps-runs'] ?? String(runs), '--ansible-steps-runs'));
+const settleMax = Number(a['settle-max']);
+if (!(settleMax >= 0)) {
+  console.error(`--settle-max: seconds, not "${a['settle-max']}"\n${USAGE}`);
+  process.exit(1);
+}
+const shards = a.shards === undefined ? undefined : int(a.shards, '--shards');
+if (shards === 1) {
+  console.error(`--shards: at least 2 (one shard is the single controller, measured anyway)\n${USAGE}`);
+  process.exit(1);
+}
 if (!['linear', 'free'].includes(a['ansible-strategy'])) {
   console.error(`--ansible-strategy: linear or free\n${USAGE}`);
   process.exit(1);
@@ -103,15 +120,21 @@ try {
   const commands = {};
   for (const n of sizes) {
     const ansibleInventory = withAnsible ? writeAnsibleInventory(join(work, `ansible-hosts-${n}.ini`), lab, lab.hosts.slice(0, n)) : undefined;
-    const size = sizeRunner({ lab, n, work, ansible, ansibleInventory });
+    const size = sizeRunner({ lab, n, work, ansible, ansibleInventory, shards, settleMax });
     await size.checkClean();
     commands[n] = {
       cnetUp: size.commands.cnet('up'),
+      ...(shards
+        ? {
+            cnetUpShards: Array.from({ length: shards }, (_, k) => size.commands.cnetShard('up', k + 1, shards)),
+            merge: size.commands.merge(Array.from({ length: shards }, (_, k) => `FILE_${k + 1}`)),
+          }
+        : {}),
       openssh: size.commands.openssh,
       ...(withAnsible ? { ansibleScript: size.commands.ansible(ansible.scriptPlaybook), ansibleSteps: size.commands.ansible(ansible.stepsPlaybook) } : {}),
     };
     for (let r = 1; r <= runs; r++) {
-      const phases = [size.cnetRemote, size.openssh];
+      const phases = [size.cnetRemote, ...(shards ? [size.cnetShards] : []), size.openssh];
       if (withAnsible) phases.push(size.ansibleScript);
       if (r <= stepsRuns) phases.push(size.ansibleSteps);
       for (const phase of phases) {
@@ -123,6 +146,10 @@ try {
             op,
             seconds: res.seconds,
             maxRssKB: res.maxRssKB,
+            cpuSeconds: res.cpuSeconds,
+            userSeconds: res.userSeconds,
+            systemSeconds: res.systemSeconds,
+            ...(res.shards ? { shards: res.shards, mergeSeconds: res.mergeSeconds, mergedAndChecked: true } : {}),
             at: new Date().toISOString(),
             loadavg1: loadavg()[0],
             settledBefore: res.settle.settled,
@@ -130,6 +157,7 @@ try {
           });
           say(
             `[${n} host${n > 1 ? 's' : ''}, run ${r}/${runs}] ${op}: ${res.seconds.toFixed(2)} s, peak RSS ${res.maxRssKB != null ? `${(res.maxRssKB / 1024).toFixed(0)} MB` : '?'}` +
+              `, CPU ${res.cpuSeconds ?? '?'} s${res.shards ? ` (${res.shards.length} shards: ${res.shards.map((s) => `${s.hosts} hosts ${s.seconds.toFixed(1)} s`).join(', ')})` : ''}` +
               (res.settle.settled
                 ? ''
                 : ` (machine still busy before it: ${(100 * res.settle.idle).toFixed(0)}% idle after ${res.settle.seconds.toFixed(0)} s)`),
@@ -147,13 +175,16 @@ try {
     lab: { name: a.name, net: lab.net, hosts: maxSize },
     busySamples: samples.filter((s) => !s.settledBefore).length,
     runs,
+    shards: shards ?? null,
+    settleMax,
     ansibleStepsRuns: stepsRuns,
     ansibleStrategy: withAnsible ? a['ansible-strategy'] : null,
     ansibleForks: ANSIBLE_FORKS,
   };
   const report = markdown({ machine, summaries, meta });
   console.log(report);
-  const forksDefault = /--forks[^\n]*\n?[^\n]*default: "(\d+)"/.exec((await run([process.execPath, CLI, 'up', '--help'])).stdout)?.[1];
+  // `(default: "100")` before, `(default: forks in ansible.cfg, else 100)` now (none is found here)
+  const forksDefault = /--forks[^(]*\(default:[^)]*?(\d+)"?\)/.exec((await run([process.execPath, CLI, 'up', '--help'])).stdout)?.[1];
   const json = {
     version: 1,
     ...meta,
@@ -164,8 +195,16 @@ try {
       cnetRemote: {
         flags: ['--json', '--limit @FILE (the first N hosts, one a line)'],
         forks: `default (${forksDefault ?? '?'})`,
-        timedWith: '/usr/bin/time -f %M (peak RSS of the node process)',
+        timedWith: "/usr/bin/time -f '%M %U %S' (peak RSS, user and system CPU seconds of the node process)",
       },
+      cnetRemoteShards: shards
+        ? {
+            shards,
+            flags: ['--json', '--limit @FILE', '--shard K/N'],
+            timedWith: 'all N spawned together, from the first spawn to the last exit; each under GNU time: CPU summed, peak RSS the largest',
+            checks: 'every shard exits 0 and names its slice; report merge FILE_1 … FILE_N --json exits 0 and its result passes the single run’s checks',
+          }
+        : null,
       openssh: { parallel: SSH_PARALLEL, seedScript: 'bench/seed.sh' },
       ansible: withAnsible ? { strategy: a['ansible-strategy'], forks: ANSIBLE_FORKS, steps: ansible.steps, cfg: ansible.cfgText } : null,
     },

@@ -1,6 +1,6 @@
 // From samples to summaries, target checks and the markdown report.
-import { OPS } from './tools.mjs';
-import { summarize } from './stats.mjs';
+import { OPS, SHARD_OPS } from './tools.mjs';
+import { median, summarize } from './stats.mjs';
 
 /** The size at which the issue's targets are binding; at other sizes they are shown for information. */
 export const TARGET_SIZE = 100;
@@ -49,19 +49,25 @@ function peakRssMB(s) {
 }
 
 /**
- * @param {{ size: number, run: number, op: string, seconds: number, maxRssKB: number|null }[]} samples
- * @returns {{ size: number, ops: Record<string, ReturnType<typeof summarize> & { maxRssKB: number|null, vsOpenssh: number|null }>, targets: { id: string, label: string, value: number|null, holds: boolean|null, binding: boolean }[] }[]}
+ * @param {{ size: number, run: number, op: string, seconds: number, maxRssKB: number|null, cpuSeconds?: number|null }[]} samples
+ * @returns {{ size: number, ops: Record<string, ReturnType<typeof summarize> & { maxRssKB: number|null, cpuSeconds: number|null, vsOpenssh: number|null }>, targets: { id: string, label: string, value: number|null, holds: boolean|null, binding: boolean }[] }[]}
  */
 export function summarizeAll(samples) {
   const sizes = [...new Set(samples.map((s) => s.size))].sort((a, b) => a - b);
   return sizes.map((size) => {
     /** @type {Record<string, any>} */
     const ops = {};
-    for (const op of OPS) {
+    for (const op of [...OPS, ...SHARD_OPS]) {
       const mine = samples.filter((s) => s.size === size && s.op === op.id);
       if (!mine.length) continue;
       const rss = mine.map((s) => s.maxRssKB).filter((x) => x != null);
-      ops[op.id] = { ...summarize(mine.map((s) => s.seconds)), maxRssKB: rss.length ? Math.max(...rss) : null };
+      const cpu = mine.map((s) => s.cpuSeconds).filter((x) => x != null);
+      ops[op.id] = {
+        ...summarize(mine.map((s) => s.seconds)),
+        maxRssKB: rss.length ? Math.max(...rss) : null,
+        // the controller's user + system seconds (the shards' summed), median over runs
+        cpuSeconds: cpu.length ? median(cpu) : null,
+      };
     }
     for (const id of Object.keys(ops)) ops[id].vsOpenssh = ratio(ops[id], ops.openssh);
     const targets = TARGETS.map((t) => {
@@ -74,6 +80,32 @@ export function summarizeAll(samples) {
 
 const f = (x, d = 2) => (x == null ? '—' : x.toFixed(d));
 const secs = (x) => (x == null ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+
+/**
+ * One controller against N shards run at once, per operation: wall seconds (medians), the
+ * controller's CPU seconds (the shards' summed) and per host, peak RSS (the largest shard's).
+ */
+function shardTable(size, ops, shards) {
+  const perHost = (cpu) => (cpu == null ? '—' : f((1000 * cpu) / size, 1));
+  const mb = (kb) => (kb == null ? '—' : f(kb / 1024, 0));
+  const out = [
+    `One controller and ${shards} shards run at once (\`--shard K/${shards}\`, results merged by \`report merge\`), ${size} host${size > 1 ? 's' : ''}: ` +
+      'wall seconds from the first spawn to the last exit (medians); controller CPU = user + system seconds of the node process(es), summed over the shards; peak RSS of the largest.',
+    '',
+    `| operation | one controller s | ${shards} shards s | shards ÷ one | one: CPU s | ${shards} shards: CPU s | one: CPU ms/host | ${shards} shards: CPU ms/host | one: peak RSS MB | ${shards} shards: peak RSS MB (max) |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const op of SHARD_OPS) {
+    const one = ops[op.of];
+    const many = ops[op.id];
+    if (!many) continue;
+    out.push(
+      `| ${op.label} | ${secs(one?.median)} | ${secs(many.median)} | ${one ? f(many.median / one.median) : '—'} | ${f(one?.cpuSeconds)} | ${f(many.cpuSeconds)} | ` +
+        `${perHost(one?.cpuSeconds)} | ${perHost(many.cpuSeconds)} | ${mb(one?.maxRssKB)} | ${mb(many.maxRssKB)} |`,
+    );
+  }
+  return out;
+}
 
 /** The report as markdown: machine, one table of timings and one of targets per size. */
 export function markdown({ machine, summaries, meta }) {
@@ -101,17 +133,19 @@ export function markdown({ machine, summaries, meta }) {
   );
   for (const { size, ops, targets } of summaries) {
     out.push(`## ${size} host${size > 1 ? 's' : ''}`, '');
-    out.push('| tool / operation | median s | min s | max s | runs | × plain OpenSSH | peak RSS MB |');
-    out.push('|---|--:|--:|--:|--:|--:|--:|');
+    out.push('| tool / operation | median s | min s | max s | runs | × plain OpenSSH | peak RSS MB | controller CPU s |');
+    out.push('|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const op of OPS) {
       const s = ops[op.id];
       if (!s) continue;
+      const mine = op.tool === 'cnet-remote';
       out.push(
         `| ${op.label} | ${secs(s.median)} | ${secs(s.min)} | ${secs(s.max)} | ${s.n} | ${f(s.vsOpenssh)} | ` +
-          `${op.tool === 'cnet-remote' && s.maxRssKB != null ? f(s.maxRssKB / 1024, 0) : ''} |`,
+          `${mine && s.maxRssKB != null ? f(s.maxRssKB / 1024, 0) : ''} | ${mine && s.cpuSeconds != null ? f(s.cpuSeconds) : ''} |`,
       );
     }
     out.push('');
+    if (meta.shards && SHARD_OPS.some((o) => ops[o.id])) out.push(...shardTable(size, ops, meta.shards), '');
     const binding = size === TARGET_SIZE;
     out.push(`| target${binding ? '' : ` (binding at ${TARGET_SIZE} hosts; informational here)`} | measured | holds |`);
     out.push('|---|--:|:-:|');
@@ -122,10 +156,17 @@ export function markdown({ machine, summaries, meta }) {
     }
     out.push('');
   }
+  if (meta.shards)
+    out.push(
+      `Shards: on this ${machine.nproc}-core machine the ${meta.shards} shards share the same cores with each other and with every simulated VM ` +
+        "(the hosts' sshd and commands), so no speed-up is expected here, and each shard pays its own Node start-up and inventory load; " +
+        'what sharding buys is on separate machines (a Kubernetes Indexed Job, a CI matrix), where each shard has cores of its own.',
+      '',
+    );
   const busy = meta.busySamples ?? 0;
   if (busy)
     out.push(
-      `Warning: ${busy} sample${busy > 1 ? 's' : ''} started while the machine was still busy (CPU < 90% idle after 30 s): something else was running; see \`settledBefore\` in the JSON.`,
+      `Warning: ${busy} sample${busy > 1 ? 's' : ''} started while the machine was still busy (CPU < 90% idle after ${meta.settleMax ?? 30} s): something else was running; see \`settledBefore\` in the JSON.`,
       '',
     );
   const at = summaries.find((s) => s.size === TARGET_SIZE);

@@ -1,6 +1,6 @@
-// Running commands: timed (wall clock around the whole process, and its peak RSS from GNU time),
-// and untimed helpers. Output goes to files, never pipes: an ssh ControlPersist master that
-// inherited a pipe would hold it open and delay the end of the run.
+// Running commands: timed (wall clock around the whole process, its peak RSS and CPU seconds from
+// GNU time), several at once, and untimed helpers. Output goes to files, never pipes: an ssh
+// ControlPersist master that inherited a pipe would hold it open and delay the end of the run.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,19 +14,45 @@ export function setLogDir(dir) {
 }
 
 /**
- * Runs argv under `/usr/bin/time -f %M` and times it with hrtime from spawn to exit.
+ * Runs argv under `/usr/bin/time -f '%M %U %S'` and times it with hrtime from spawn to exit: its
+ * peak RSS, and the user and system CPU seconds of the process and the children it waited for.
  * @param {string[]} argv
  * @param {{ logDir?: string, label: string, env?: NodeJS.ProcessEnv, stdin?: string }} o
- * @returns {Promise<{ seconds: number, maxRssKB: number|null, code: number|null, signal: string|null, stdout: string, stderr: string, outFile: string, errFile: string }>}
+ * @returns {Promise<Timed>}
+ * @typedef {{ seconds: number, maxRssKB: number|null, userSeconds: number|null, systemSeconds: number|null, cpuSeconds: number|null, code: number|null, signal: string|null, stdout: string, stderr: string, outFile: string, errFile: string }} Timed
  */
 export async function timed(argv, o) {
   const base = join(o.logDir ?? defaultLogDir, `${String(++seq).padStart(4, '0')}-${o.label.replace(/[^\w.-]+/g, '_')}`);
-  const rssFile = `${base}.rss`;
-  const r = await run([GNU_TIME, '-f', '%M', '-o', rssFile, ...argv], { ...o, base });
-  // GNU time writes "Command exited with non-zero status N" before the value when it fails
-  const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-  const rss = Number(lines[lines.length - 1]);
-  return { ...r, maxRssKB: Number.isFinite(rss) ? rss : null };
+  const timeFile = `${base}.time`;
+  const r = await run([GNU_TIME, '-f', '%M %U %S', '-o', timeFile, ...argv], { ...o, base });
+  return { ...r, ...readGnuTime(timeFile) };
+}
+
+/**
+ * Runs several commands at once, each as `timed` does: all spawned together, `seconds` from the
+ * first spawn to the last exit.
+ * @param {{ argv: string[], label: string }[]} commands
+ * @param {{ logDir?: string, env?: NodeJS.ProcessEnv }} [o]
+ * @returns {Promise<{ seconds: number, results: Timed[] }>}
+ */
+export async function timedTogether(commands, o = {}) {
+  const t0 = process.hrtime.bigint();
+  // each `timed` spawns before its first await: all are running before any is waited for
+  const results = await Promise.all(commands.map((c) => timed(c.argv, { ...o, label: c.label })));
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, results };
+}
+
+/** GNU time's `%M %U %S` line (after "Command exited with non-zero status N" when it failed). */
+function readGnuTime(file) {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const [rss, user, system] = lines[lines.length - 1].split(' ').map(Number);
+  const num = (x) => (Number.isFinite(x) ? x : null);
+  return {
+    maxRssKB: num(rss),
+    userSeconds: num(user),
+    systemSeconds: num(system),
+    cpuSeconds: num(user) != null && num(system) != null ? Number((user + system).toFixed(2)) : null,
+  };
 }
 
 /**

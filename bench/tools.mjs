@@ -1,11 +1,13 @@
 // What is timed, per tool, and how each result is proven before it counts: every timed command
 // must exit 0 and leave the hosts as expected (checked untimed, over plain ssh, with
-// bench/seed-check.sh), else the bench stops. Teardowns and checks are never timed.
+// bench/seed-check.sh), else the bench stops. Teardowns and checks are never timed. With
+// --shards N, cnet-remote's four operations also run as N processes at once (`--shard K/N`),
+// whose results must merge (`report merge`) into one that passes the single run's checks.
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './lab.mjs';
 import { recapHostsOk } from './ansible.mjs';
-import { run, timed, tail } from './run.mjs';
+import { run, timed, timedTogether, tail } from './run.mjs';
 import { settle } from './system.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -24,6 +26,27 @@ export const OPS = [
   { id: 'ansible-script', tool: 'ansible', label: 'Ansible: seed.sh as one script task' },
   { id: 'ansible-steps', tool: 'ansible', label: 'Ansible: one command task per step' },
 ];
+
+/**
+ * cnet-remote's four operations as N shards run at once (--shards N): each the sharded form of
+ * the single-controller operation `of`, measured beside it.
+ */
+export const SHARD_OPS = OPS.filter((o) => o.tool === 'cnet-remote').map((o) => ({
+  id: `${o.id}-shards`,
+  of: o.id,
+  tool: 'cnet-remote-shards',
+  label: o.label.replace('cnet-remote ', ''),
+}));
+
+/** What each host's result must say after each cnet-remote operation, for the sample to count. */
+const EXPECT = {
+  'cnet-up-clean': (h) => h.status === 'changed' && h.verified === true,
+  'cnet-up-converged': (h) => h.status === 'ok' && h.changes === 0 && h.verified === true,
+  'cnet-verify': (h) => h.status === 'ok',
+  'cnet-down': (h) => h.status === 'changed',
+};
+/** The cnet-remote command of each operation. */
+const COMMAND = { 'cnet-up-clean': 'up', 'cnet-up-converged': 'up', 'cnet-verify': 'verify', 'cnet-down': 'down' };
 
 export class BenchFailure extends Error {}
 
@@ -56,9 +79,18 @@ export function sshScriptArgv(lab, addrFile, script, args = []) {
   return ['xargs', '-a', addrFile, '-P', String(SSH_PARALLEL), '-I{}', 'sh', '-c', `exec ${ssh} "$1" sh -s ${args.join(' ')} < "$0"`, script, '{}'];
 }
 
+/** cnet-remote's --json output, or null when it is not JSON. */
+const parseJson = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
+
 /**
  * Everything one size needs: its hosts, their files, and the tools' runners.
- * @param {{ lab: import('./lab.mjs').Lab, n: number, work: string, ansible?: ReturnType<typeof import('./ansible.mjs').writeAnsibleFiles>, ansibleInventory?: string }} ctx
+ * @param {{ lab: import('./lab.mjs').Lab, n: number, work: string, shards?: number, settleMax?: number, ansible?: ReturnType<typeof import('./ansible.mjs').writeAnsibleFiles>, ansibleInventory?: string }} ctx
  */
 export function sizeRunner(ctx) {
   const { lab, n, work } = ctx;
@@ -97,7 +129,7 @@ export function sizeRunner(ctx) {
    * @param {(r: Awaited<ReturnType<typeof timed>>) => string|null} [explain] a better message from its output
    */
   async function time(op, argv, env, explain = () => null) {
-    const quiet = await settle();
+    const quiet = await settle({ max: ctx.settleMax });
     const r = { ...(await timed(argv, { logDir, label: `${op.id}-${n}`, env })), settle: quiet };
     if (r.code !== 0) {
       throw new BenchFailure(
@@ -108,43 +140,100 @@ export function sizeRunner(ctx) {
     return r;
   }
 
-  /** cnet-remote COMMAND over the first n hosts, with --json; each host's result must pass `expect`. */
-  async function cnet(op, command, expect) {
-    const argv = [process.execPath, CLI, command, lab.inventory, '--limit', `@${limitFile}`, '--json'];
-    const json = (r) => {
-      try {
-        return JSON.parse(r.stdout);
-      } catch {
-        return null;
-      }
-    };
-    const hostLines = (hosts) =>
-      hosts
-        .slice(0, 10)
-        .map(
-          (h) =>
-            `  ${h.name}: ${h.status}, ${h.changes} changes, verified ${h.verified}` +
-            (h.error ? `: ${h.error.slice(0, 400)}` : '') +
-            (h.mismatches?.length
-              ? `; mismatches: ${h.mismatches
-                  .slice(0, 3)
-                  .map((m) => `${m.path} (desired ${m.desired}, actual ${m.actual})`)
-                  .join('; ')}`
-              : ''),
-        )
-        .join('\n') + (hosts.length > 10 ? `\n  … and ${hosts.length - 10} more` : '');
-    const explain = (r) => {
-      const res = json(r);
-      return res ? `summary ${JSON.stringify(res.summary)}\n${hostLines(res.hosts.filter((h) => !expect(h)))}\n${tail(r.stderr, 10)}` : null;
-    };
-    const r = await time(op, argv, undefined, explain);
-    const res = json(r);
-    if (!res) throw new BenchFailure(`${where(op.label)}: no JSON on stdout\n${tail(r.stdout + r.stderr)}`);
+  const cnetArgv = (command) => [process.execPath, CLI, command, lab.inventory, '--limit', `@${limitFile}`, '--json'];
+  const hostLines = (hosts) =>
+    hosts
+      .slice(0, 10)
+      .map(
+        (h) =>
+          `  ${h.name}: ${h.status}, ${h.changes} changes, verified ${h.verified}` +
+          (h.error ? `: ${h.error.slice(0, 400)}` : '') +
+          (h.mismatches?.length
+            ? `; mismatches: ${h.mismatches
+                .slice(0, 3)
+                .map((m) => `${m.path} (desired ${m.desired}, actual ${m.actual})`)
+                .join('; ')}`
+            : ''),
+      )
+      .join('\n') + (hosts.length > 10 ? `\n  … and ${hosts.length - 10} more` : '');
+  /** Why a failed cnet-remote command failed, from its JSON (null: no JSON). */
+  const explainJson = (r, expect) => {
+    const res = parseJson(r.stdout);
+    return res?.hosts ? `summary ${JSON.stringify(res.summary)}\n${hostLines(res.hosts.filter((h) => !expect(h)))}\n${tail(r.stderr, 10)}` : null;
+  };
+  /** A run's result (one controller's, or the shards' merged) must hold all n hosts, each as expected. */
+  function checkResult(what, res, expect, output) {
+    if (!res?.hosts) throw new BenchFailure(`${what}: no JSON result on stdout\n${tail(output)}`);
     const bad = res.hosts.filter((h) => !expect(h));
     if (res.hosts.length !== n || bad.length) {
-      throw new BenchFailure(`${where(op.label)}: ${res.hosts.length} hosts in the result (expected ${n}), ${bad.length} not as expected:\n${hostLines(bad)}`);
+      throw new BenchFailure(`${what}: ${res.hosts.length} hosts in the result (expected ${n}), ${bad.length} not as expected:\n${hostLines(bad)}`);
     }
+  }
+
+  /** cnet-remote's operation `op` over the first n hosts, with --json; each host's result must pass its check. */
+  async function cnet(op) {
+    const expect = EXPECT[op.id];
+    const r = await time(op, cnetArgv(COMMAND[op.id]), undefined, (r) => explainJson(r, expect));
+    checkResult(where(op.label), parseJson(r.stdout), expect, r.stdout + r.stderr);
     return r;
+  }
+
+  /**
+   * The same operation as `ctx.shards` cnet-remote processes spawned together, each `--shard K/N`
+   * with its `--json` to its own file, timed from the first spawn to the last exit, each under GNU
+   * time. Counts only if every shard exited 0 with its own slice named in its result, and
+   * `report merge` of the files exits 0 with a result that passes the single run's checks.
+   */
+  async function cnetShards(op) {
+    const single = OPS.find((o) => o.id === op.of);
+    const expect = EXPECT[op.of];
+    const count = ctx.shards;
+    const what = `${where(single.label)}, ${count} shards`;
+    const quiet = await settle({ max: ctx.settleMax });
+    const shards = Array.from({ length: count }, (_, i) => ({
+      argv: [...cnetArgv(COMMAND[op.of]), '--shard', `${i + 1}/${count}`],
+      label: `${op.id}-${n}-${i + 1}of${count}`,
+    }));
+    const { seconds, results } = await timedTogether(shards, { logDir });
+    const failed = results.flatMap((r, i) => (r.code === 0 ? [] : [{ r, k: i + 1 }]));
+    if (failed.length) {
+      throw new BenchFailure(
+        `${what}: ${failed.map(({ r, k }) => `shard ${k}/${count} exit ${r.code ?? r.signal}`).join(', ')} after ${seconds.toFixed(1)} s\n` +
+          failed
+            .map(({ r, k }) => `shard ${k}/${count}:\n${explainJson(r, expect) ?? tail(`${r.stdout}\n${r.stderr}`)}\n(output: ${r.outFile}, ${r.errFile})`)
+            .join('\n'),
+      );
+    }
+    results.forEach((r, i) => {
+      const res = parseJson(r.stdout);
+      if (res?.shard?.index !== i + 1 || res.shard.count !== count) {
+        throw new BenchFailure(`${what}: shard ${i + 1}/${count}'s result names shard ${JSON.stringify(res?.shard)}\n(output: ${r.outFile})`);
+      }
+    });
+    const merge = await run([process.execPath, CLI, 'report', 'merge', ...results.map((r) => r.outFile), '--json'], { logDir, label: `merge-${op.id}-${n}` });
+    if (merge.code !== 0) {
+      throw new BenchFailure(
+        `${what}: report merge exit ${merge.code ?? merge.signal}\n${explainJson(merge, expect) ?? tail(`${merge.stdout}\n${merge.stderr}`)}\n(output: ${merge.outFile}, ${merge.errFile})`,
+      );
+    }
+    checkResult(`${what}, merged`, parseJson(merge.stdout), expect, merge.stdout + merge.stderr);
+    const sum = (xs) => (xs.every((x) => x != null) ? Number(xs.reduce((a, b) => a + b, 0).toFixed(2)) : null);
+    return {
+      seconds,
+      settle: quiet,
+      maxRssKB: results.every((r) => r.maxRssKB != null) ? Math.max(...results.map((r) => r.maxRssKB)) : null,
+      cpuSeconds: sum(results.map((r) => r.cpuSeconds)),
+      userSeconds: sum(results.map((r) => r.userSeconds)),
+      systemSeconds: sum(results.map((r) => r.systemSeconds)),
+      shards: results.map((r, i) => ({
+        shard: `${i + 1}/${count}`,
+        hosts: parseJson(r.stdout).hosts.length,
+        seconds: Number(r.seconds.toFixed(3)),
+        maxRssKB: r.maxRssKB,
+        cpuSeconds: r.cpuSeconds,
+      })),
+      mergeSeconds: Number(merge.seconds.toFixed(3)),
+    };
   }
 
   async function ansible(op, playbook) {
@@ -175,11 +264,11 @@ export function sizeRunner(ctx) {
     checkClean: () => check('check-clean', 'absent'),
     /** cnet-remote: up from clean, up again, verify, down — 4 timed samples. */
     async cnetRemote() {
-      const a = await cnet(byId['cnet-up-clean'], 'up', (h) => h.status === 'changed' && h.verified === true);
+      const a = await cnet(byId['cnet-up-clean']);
       await check('check-after-cnet-up', 'applied');
-      const b = await cnet(byId['cnet-up-converged'], 'up', (h) => h.status === 'ok' && h.changes === 0 && h.verified === true);
-      const c = await cnet(byId['cnet-verify'], 'verify', (h) => h.status === 'ok');
-      const d = await cnet(byId['cnet-down'], 'down', (h) => h.status === 'changed');
+      const b = await cnet(byId['cnet-up-converged']);
+      const c = await cnet(byId['cnet-verify']);
+      const d = await cnet(byId['cnet-down']);
       await check('check-after-cnet-down', 'absent');
       return [
         { op: 'cnet-up-clean', result: a },
@@ -187,6 +276,17 @@ export function sizeRunner(ctx) {
         { op: 'cnet-verify', result: c },
         { op: 'cnet-down', result: d },
       ];
+    },
+    /** The same four as ctx.shards processes at once, each result merged and checked — 4 timed samples. */
+    async cnetShards() {
+      const [clean, converged, verify, down] = SHARD_OPS;
+      const a = await cnetShards(clean);
+      await check('check-after-shards-up', 'applied');
+      const b = await cnetShards(converged);
+      const c = await cnetShards(verify);
+      const d = await cnetShards(down);
+      await check('check-after-shards-down', 'absent');
+      return [a, b, c, d].map((result, i) => ({ op: SHARD_OPS[i].id, result }));
     },
     async openssh() {
       const r = await time(byId.openssh, sshScriptArgv(lab, addrFile, SEED));
@@ -205,7 +305,10 @@ export function sizeRunner(ctx) {
     },
     /** The exact commands, for the report (file paths as they were). */
     commands: {
-      cnet: (command) => [process.execPath, CLI, command, lab.inventory, '--limit', `@${limitFile}`, '--json'],
+      cnet: cnetArgv,
+      /** shard K of N's command, and the merge of their outputs */
+      cnetShard: (command, k, count) => [...cnetArgv(command), '--shard', `${k}/${count}`],
+      merge: (files) => [process.execPath, CLI, 'report', 'merge', ...files, '--json'],
       openssh: sshScriptArgv(lab, addrFile, SEED),
       ansible: (playbook) => ['ansible-playbook', '-i', ctx.ansibleInventory, playbook],
     },
