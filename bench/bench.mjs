@@ -23,6 +23,9 @@ const USAGE = `usage: npm run bench -- [options]
   --ansible-strategy S      linear or free (default free: the faster here, see bench/README.md)
   --shards N                also run cnet-remote's four operations as N processes at once
                             (--shard K/N each, N >= 2), their results merged with report merge
+  --shard-forks F           --forks of each shard (default: cnet-remote's default ÷ N, rounded up:
+                            as many hosts in flight on this machine as one controller has;
+                            0: cnet-remote's default in every shard)
   --name NAME, --net N      the lab's name and 10.N.0.0/16 (default bench, and the first free network
                             from one derived from the name, as lab up chooses)
   --settle-max S            before each timed command, wait at most S seconds for a quiet machine
@@ -41,6 +44,7 @@ const { values: a } = parseArgs({
     'skip-ansible-steps': { type: 'boolean', default: false },
     'ansible-strategy': { type: 'string', default: 'free' },
     shards: { type: 'string' },
+    'shard-forks': { type: 'string' },
     'settle-max': { type: 'string', default: '30' },
     name: { type: 'string', default: 'bench' },
     net: { type: 'string' },
@@ -74,6 +78,11 @@ if (!(settleMax >= 0)) {
 const shards = a.shards === undefined ? undefined : int(a.shards, '--shards');
 if (shards === 1) {
   console.error(`--shards: at least 2 (one shard is the single controller, measured anyway)\n${USAGE}`);
+  process.exit(1);
+}
+const shardForksArg = a['shard-forks'] === undefined ? undefined : Number(a['shard-forks']);
+if (shardForksArg !== undefined && !(Number.isInteger(shardForksArg) && shardForksArg >= 0)) {
+  console.error(`--shard-forks: a number of hosts (0: cnet-remote's default), not "${a['shard-forks']}"\n${USAGE}`);
   process.exit(1);
 }
 if (!['linear', 'free'].includes(a['ansible-strategy'])) {
@@ -114,13 +123,18 @@ try {
   // the lab belongs to this process unless it is kept: if the bench is killed, the next lab start removes it
   const lab = await labUp(a.name, maxSize, a.net, join(work, 'logs'), a['keep-lab'] ? undefined : process.pid);
   if (lab.hosts.length < maxSize) throw new BenchFailure(`the lab has ${lab.hosts.length} VMs, not ${maxSize}`);
+  // `(default: "100")` before, `(default: forks in ansible.cfg, else 100)` now (none is found here)
+  const forksDefault = Number(/--forks[^(]*\(default:[^)]*?(\d+)"?\)/.exec((await run([process.execPath, CLI, 'up', '--help'])).stdout)?.[1]) || undefined;
+  // N shards on one machine: each gets its share of the single controller's hosts in flight (4 × 100
+  // connecting at once to 1000 VMs on 2 cores timed out for a quarter of them: see bench/README.md)
+  const shardForks = !shards || shardForksArg === 0 ? undefined : (shardForksArg ?? Math.ceil((forksDefault ?? 100) / shards));
   const ansible = withAnsible ? writeAnsibleFiles(work, lab, { strategy: /** @type {'linear'|'free'} */ (a['ansible-strategy']), seedPath: SEED }) : undefined;
 
   const samples = [];
   const commands = {};
   for (const n of sizes) {
     const ansibleInventory = withAnsible ? writeAnsibleInventory(join(work, `ansible-hosts-${n}.ini`), lab, lab.hosts.slice(0, n)) : undefined;
-    const size = sizeRunner({ lab, n, work, ansible, ansibleInventory, shards, settleMax });
+    const size = sizeRunner({ lab, n, work, ansible, ansibleInventory, shards, shardForks, settleMax });
     await size.checkClean();
     commands[n] = {
       cnetUp: size.commands.cnet('up'),
@@ -176,6 +190,8 @@ try {
     busySamples: samples.filter((s) => !s.settledBefore).length,
     runs,
     shards: shards ?? null,
+    shardForks: shardForks ?? null,
+    forksDefault: forksDefault ?? null,
     settleMax,
     ansibleStepsRuns: stepsRuns,
     ansibleStrategy: withAnsible ? a['ansible-strategy'] : null,
@@ -183,8 +199,6 @@ try {
   };
   const report = markdown({ machine, summaries, meta });
   console.log(report);
-  // `(default: "100")` before, `(default: forks in ansible.cfg, else 100)` now (none is found here)
-  const forksDefault = /--forks[^(]*\(default:[^)]*?(\d+)"?\)/.exec((await run([process.execPath, CLI, 'up', '--help'])).stdout)?.[1];
   const json = {
     version: 1,
     ...meta,
@@ -200,7 +214,8 @@ try {
       cnetRemoteShards: shards
         ? {
             shards,
-            flags: ['--json', '--limit @FILE', '--shard K/N'],
+            flags: ['--json', '--limit @FILE', '--shard K/N', ...(shardForks ? [`--forks ${shardForks}`] : [])],
+            forks: shardForks ?? `default (${forksDefault ?? '?'})`,
             timedWith: 'all N spawned together, from the first spawn to the last exit; each under GNU time: CPU summed, peak RSS the largest',
             checks: 'every shard exits 0 and names its slice; report merge FILE_1 … FILE_N --json exits 0 and its result passes the single run’s checks',
           }

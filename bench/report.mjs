@@ -85,11 +85,15 @@ const secs = (x) => (x == null ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
  * One controller against N shards run at once, per operation: wall seconds (medians), the
  * controller's CPU seconds (the shards' summed) and per host, peak RSS (the largest shard's).
  */
-function shardTable(size, ops, shards) {
+function shardTable(size, ops, { shards, shardForks, forksDefault }) {
   const perHost = (cpu) => (cpu == null ? '—' : f((1000 * cpu) / size, 1));
   const mb = (kb) => (kb == null ? '—' : f(kb / 1024, 0));
   const out = [
-    `One controller and ${shards} shards run at once (\`--shard K/${shards}\`, results merged by \`report merge\`), ${size} host${size > 1 ? 's' : ''}: ` +
+    `One controller and ${shards} shards run at once (\`--shard K/${shards}\`` +
+      (shardForks
+        ? ` \`--forks ${shardForks}\`, each its share of one controller's ${forksDefault ?? 'default'} hosts in flight`
+        : ', each with the default --forks') +
+      `; results merged by \`report merge\`), ${size} host${size > 1 ? 's' : ''}: ` +
       'wall seconds from the first spawn to the last exit (medians); controller CPU = user + system seconds of the node process(es), summed over the shards; peak RSS of the largest.',
     '',
     `| operation | one controller s | ${shards} shards s | shards ÷ one | one: CPU s | ${shards} shards: CPU s | one: CPU ms/host | ${shards} shards: CPU ms/host | one: peak RSS MB | ${shards} shards: peak RSS MB (max) |`,
@@ -145,7 +149,7 @@ export function markdown({ machine, summaries, meta }) {
       );
     }
     out.push('');
-    if (meta.shards && SHARD_OPS.some((o) => ops[o.id])) out.push(...shardTable(size, ops, meta.shards), '');
+    if (meta.shards && SHARD_OPS.some((o) => ops[o.id])) out.push(...shardTable(size, ops, meta), '');
     const binding = size === TARGET_SIZE;
     out.push(`| target${binding ? '' : ` (binding at ${TARGET_SIZE} hosts; informational here)`} | measured | holds |`);
     out.push('|---|--:|:-:|');

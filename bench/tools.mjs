@@ -90,7 +90,7 @@ const parseJson = (text) => {
 
 /**
  * Everything one size needs: its hosts, their files, and the tools' runners.
- * @param {{ lab: import('./lab.mjs').Lab, n: number, work: string, shards?: number, settleMax?: number, ansible?: ReturnType<typeof import('./ansible.mjs').writeAnsibleFiles>, ansibleInventory?: string }} ctx
+ * @param {{ lab: import('./lab.mjs').Lab, n: number, work: string, shards?: number, shardForks?: number, settleMax?: number, ansible?: ReturnType<typeof import('./ansible.mjs').writeAnsibleFiles>, ansibleInventory?: string }} ctx
  */
 export function sizeRunner(ctx) {
   const { lab, n, work } = ctx;
@@ -141,6 +141,8 @@ export function sizeRunner(ctx) {
   }
 
   const cnetArgv = (command) => [process.execPath, CLI, command, lab.inventory, '--limit', `@${limitFile}`, '--json'];
+  /** shard K of N: with --forks F when given (the machine's share: see bench.mjs --shard-forks) */
+  const shardArgv = (command, k, count) => [...cnetArgv(command), '--shard', `${k}/${count}`, ...(ctx.shardForks ? ['--forks', String(ctx.shardForks)] : [])];
   const hostLines = (hosts) =>
     hosts
       .slice(0, 10)
@@ -191,7 +193,7 @@ export function sizeRunner(ctx) {
     const what = `${where(single.label)}, ${count} shards`;
     const quiet = await settle({ max: ctx.settleMax });
     const shards = Array.from({ length: count }, (_, i) => ({
-      argv: [...cnetArgv(COMMAND[op.of]), '--shard', `${i + 1}/${count}`],
+      argv: shardArgv(COMMAND[op.of], i + 1, count),
       label: `${op.id}-${n}-${i + 1}of${count}`,
     }));
     const { seconds, results } = await timedTogether(shards, { logDir });
@@ -307,7 +309,7 @@ export function sizeRunner(ctx) {
     commands: {
       cnet: cnetArgv,
       /** shard K of N's command, and the merge of their outputs */
-      cnetShard: (command, k, count) => [...cnetArgv(command), '--shard', `${k}/${count}`],
+      cnetShard: shardArgv,
       merge: (files) => [process.execPath, CLI, 'report', 'merge', ...files, '--json'],
       openssh: sshScriptArgv(lab, addrFile, SEED),
       ansible: (playbook) => ['ansible-playbook', '-i', ctx.ansibleInventory, playbook],
