@@ -28,7 +28,7 @@ export const INPUT_KINDS = {
   limit: { what: '--limit @file', maxBytes: 16 * MiB },
   vagrantSshConfig: { what: 'vagrant ssh-config file', maxBytes: 16 * MiB },
   ansibleCfg: { what: 'ansible.cfg file', maxBytes: 16 * MiB },
-  /** a run's --json output: about 5 kB a host (10,000 hosts' verify with probes take about 50 MB) */
+  /** a run's --json output: about 4 kB a host (measured: 1000 hosts' clean up printed 3.7 MB) */
   result: { what: 'result file', maxBytes: 256 * MiB },
 } as const satisfies Record<string, InputKind>;
 
