@@ -20,7 +20,12 @@
 // as dist/run/host-ops.js) and render the steps as the commands `plan` prints
 // (dist/plan/render-shell.js). Each host's plan is counted, then dropped (`plan --json` would
 // keep every host's steps for its output; with the fabric at 10,000 hosts that is 10^8 routes).
+// The child runs with --expose-gc: "heap kept" is the heap still in use (after a full GC) once
+// every host is planned, less what it was after loading, with the inventory still alive as it is
+// through a run: what planning leaves behind. A case that fails (out of memory, say) is a row
+// saying so, with how far it got; the others still run.
 import { spawnSync } from 'node:child_process';
+import v8 from 'node:v8';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -83,11 +88,15 @@ async function measureOne(spec) {
   const inv = loadInventory(files);
   const t1 = now();
   const c1 = cpu();
+  process.stderr.write(`loaded: ${inv.hosts.length} hosts in ${(t1 - t0).toFixed(2)} s\n`);
+  globalThis.gc();
+  const heapAfterLoad = process.memoryUsage().heapUsed;
   if (inv.hosts.length !== hosts) throw new Error(`loaded ${inv.hosts.length} hosts, expected ${hosts}`);
   let factsSeconds = 0;
   let steps = 0;
   let routes = 0;
   let conflicts = 0;
+  let planned = 0;
   const perHost = new Set();
   for (const host of inv.hosts) {
     const f0 = now();
@@ -99,10 +108,14 @@ async function measureOne(spec) {
     routes += lines.filter((l) => l.startsWith('ip route replace ')).length;
     conflicts += plan.conflicts.length;
     perHost.add(lines.length);
+    // how far it got, should it fail (the parent shows the last line)
+    if (++planned % 500 === 0) process.stderr.write(`progress: ${planned} hosts planned in ${(now() - t1).toFixed(0)} s\n`);
   }
   const t2 = now();
   const c2 = cpu();
   const mem = process.memoryUsage();
+  globalThis.gc();
+  const heapKept = process.memoryUsage().heapUsed - heapAfterLoad;
   process.stdout.write(
     `${JSON.stringify({
       hosts,
@@ -117,6 +130,7 @@ async function measureOne(spec) {
       stepsPerHost: [...perHost].sort((x, y) => x - y),
       rssAtEndMB: mem.rss / 2 ** 20,
       heapUsedAtEndMB: mem.heapUsed / 2 ** 20,
+      heapKeptMB: heapKept / 2 ** 20,
     })}\n`,
   );
 }
@@ -134,6 +148,7 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 16384)) throw new Err
 const dir = mkdtempSync(join(os.tmpdir(), 'cnet-plan-scale-'));
 const fabricFile = join(dir, 'fabric-routed.yaml');
 writeFileSync(fabricFile, FABRIC.text);
+let failed = 0;
 const loadavg = () =>
   os
     .loadavg()
@@ -141,13 +156,14 @@ const loadavg = () =>
     .join(' ');
 const commit = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 console.log(
-  `# plan at scale: ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), node ${process.version}, cnet-remote ${commit || '?'}, ${new Date().toISOString()}, load average ${loadavg()}`,
+  `# plan at scale: ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, node ${process.version} ` +
+    `(heap limit ${(v8.getHeapStatistics().heap_size_limit / 2 ** 30).toFixed(1)} GB), cnet-remote ${commit || '?'}, ${new Date().toISOString()}, load average ${loadavg()}`,
 );
 console.log('');
 console.log(
-  '| hosts | network | load s | facts parse s | plan s | total s | ms per host | CPU s | peak RSS MB | steps planned | of them routes | steps per host |',
+  '| hosts | network | load s | facts parse s | plan s | total s | ms per host | CPU s | peak RSS MB | heap kept MB | steps planned | of them routes | steps per host |',
 );
-console.log('|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 try {
   for (const n of sizes) {
     const hostsFile = join(dir, `hosts-${n}.yaml`);
@@ -157,25 +173,38 @@ try {
       const timeFile = join(dir, 'time');
       const r = spawnSync(
         '/usr/bin/time',
-        ['-f', '%M %U %S %e', '-o', timeFile, process.execPath, new URL(import.meta.url).pathname, '--one', JSON.stringify({ files, hosts: n })],
-        { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
+        ['-f', '%M %U %S %e', '-o', timeFile, process.execPath, '--expose-gc', new URL(import.meta.url).pathname, '--one', JSON.stringify({ files, hosts: n })],
+        { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      if (r.status !== 0) throw new Error(`${n} hosts, ${v}: exit ${r.status ?? r.signal}\n${r.stdout}`);
+      const [rssKB, user, sys, wall] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      const usage = `${(user + sys).toFixed(1)} | ${(rssKB / 1024).toFixed(0)}`;
+      if (r.status !== 0) {
+        const why = /JavaScript heap out of memory/.test(r.stderr) ? 'JavaScript heap out of memory' : `exit ${r.status ?? r.signal}`;
+        const got = [...r.stderr.matchAll(/^progress: (\d+) hosts planned in (\d+) s$/gm)].pop();
+        const load = /^loaded: \d+ hosts in ([\d.]+) s$/m.exec(r.stderr)?.[1] ?? '';
+        process.stderr.write(r.stderr.split('\n').slice(-30).join('\n'));
+        console.log(
+          `| ${n.toLocaleString('en')} | ${VARIANTS[v]} | ${load} | failed: ${why} after ${wall.toFixed(0)} s (${got ? `${got[1]} hosts planned in ${got[2]} s` : 'before 500 hosts were planned'}) | | | | ${usage} | | | | |`,
+        );
+        failed++;
+        continue;
+      }
       const m = JSON.parse(r.stdout);
-      const [rssKB, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
       if (m.conflicts) throw new Error(`${n} hosts, ${v}: ${m.conflicts} conflicts in the plans (a clean host should have none)`);
       const total = m.loadSeconds + m.planSeconds;
       console.log(
         `| ${n.toLocaleString('en')} | ${VARIANTS[v]} | ${m.loadSeconds.toFixed(2)} | ${m.factsSeconds.toFixed(2)} | ${(m.planSeconds - m.factsSeconds).toFixed(2)} | ${total.toFixed(2)} | ` +
-          `${((1000 * total) / n).toFixed(2)} | ${(user + sys).toFixed(1)} | ${(rssKB / 1024).toFixed(0)} | ${m.steps.toLocaleString('en')} | ${m.routes.toLocaleString('en')} | ${m.stepsPerHost.join(', ')} |`,
+          `${((1000 * total) / n).toFixed(2)} | ${usage} | ${m.heapKeptMB < 1 ? '< 1' : m.heapKeptMB.toFixed(0)} | ${m.steps.toLocaleString('en')} | ${m.routes.toLocaleString('en')} | ${m.stepsPerHost.join(', ')} |`,
       );
     }
   }
   console.log('');
   console.log(
     `load s: the inventory files read, parsed, flattened and resolved; facts parse s: the clean host's gather parsed once per host; plan s: planUp + the rendered commands, every host; ` +
-      `total s = load + facts + plan (wall clock; the Node start-up and imports not in it); CPU s and peak RSS: the whole process (GNU time). Load average at the end ${loadavg()}.`,
+      `total s = load + facts + plan (wall clock; the Node start-up and imports not in it); CPU s and peak RSS: the whole process (GNU time); ` +
+      `heap kept: the heap in use after planning every host less after loading (full GCs, the inventory alive). Load average at the end ${loadavg()}.`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+process.exit(failed ? 1 : 0);
