@@ -66,20 +66,13 @@ const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
 const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.dst}` : ownedKey(o));
 
 /**
- * What the inventory makes on a host with this firewall backend: everything it wants to own (once
- * per network and backend: `up` asks again to verify).
+ * What the inventory makes on a host with this firewall backend: everything it wants to own.
+ * Computed on each call, not cached by network: the inventory keeps every host's network for the
+ * whole run, so a cache would keep every host's set too (a key per peer route in a routed fabric:
+ * N² in all, 133 MB at 1,000 hosts; bench/README.md).
  */
-const WANTED = new WeakMap<DesiredNetwork, Map<string, Set<string>>>();
-function wantedOf(desired: DesiredNetwork, firewall: FirewallBackend): Set<string> {
-  const byBackend = WANTED.get(desired) ?? WANTED.set(desired, new Map()).get(desired)!;
-  let wanted = byBackend.get(firewall.name);
-  if (!wanted)
-    byBackend.set(
-      firewall.name,
-      (wanted = new Set(assess(desired, NOTHING, firewall).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))))),
-    );
-  return wanted;
-}
+const wantedOf = (desired: DesiredNetwork, firewall: FirewallBackend): Set<string> =>
+  new Set(assess(desired, NOTHING, firewall).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))));
 
 /**
  * What is cnet-remote's on the host (its record and marks) and the inventory no longer wants: a
