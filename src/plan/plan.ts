@@ -65,22 +65,39 @@ const describe = (o: OwnedObject): { object: FindingObject; what: string } => {
 /** A route the inventory still wants to its destination is repaired in place (replaced), not a leftover. */
 const wantedKey = (o: OwnedObject): string => (o.kind === 'route' ? `route ${o.dst}` : ownedKey(o));
 
+/** What the inventory makes on a host, by firewall backend: everything it wants to own. */
+export type Wanted = (firewall: FirewallBackend) => Set<string>;
+
 /**
- * What the inventory makes on a host with this firewall backend: everything it wants to own.
- * Computed on each call, not cached by network: the inventory keeps every host's network for the
- * whole run, so a cache would keep every host's set too (a key per peer route in a routed fabric:
- * N² in all, 133 MB at 1,000 hosts; bench/README.md).
+ * The wanted sets of one host's network, each computed once per backend. One host's operation
+ * holds it (`up` plans, then verifies with the same), never the run: cached by network for the
+ * run, every host's set would stay (a key per peer route in a routed fabric: N² in all, 133 MB at
+ * 1,000 hosts; bench/README.md).
  */
-const wantedOf = (desired: DesiredNetwork, firewall: FirewallBackend): Set<string> =>
-  new Set(assess(desired, NOTHING, firewall).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))));
+export function wantedOnHost(desired: DesiredNetwork): Wanted {
+  const byBackend = new Map<string, Set<string>>();
+  return (firewall) => {
+    let wanted = byBackend.get(firewall.name);
+    if (!wanted) {
+      wanted = new Set(assess(desired, NOTHING, firewall).findings.flatMap((f) => f.fix.flatMap((s) => (s.owns ? [wantedKey(s.owns)] : []))));
+      byBackend.set(firewall.name, wanted);
+    }
+    return wanted;
+  };
+}
 
 /**
  * What is cnet-remote's on the host (its record and marks) and the inventory no longer wants: a
  * namespace renamed, a bridge whose subnet changed (its old NAT rule), `nat: false` (the rules,
  * ip_forward). Each with the step that removes it.
  */
-export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = firewallFor(desired, facts).backend): Finding[] {
-  const wanted = wantedOf(desired, firewall);
+export function leftovers(
+  desired: DesiredNetwork,
+  facts: HostFacts,
+  firewall = firewallFor(desired, facts).backend,
+  wantedOf: Wanted = wantedOnHost(desired),
+): Finding[] {
+  const wanted = wantedOf(firewall);
   // accept_ra raised for IPv6 forwarding stays while that is wanted and the interface still learns routes from RAs
   const forwards6 = wanted.has(wantedKey(forwardObject(ipv6)));
   return ownedOnHost(facts)
@@ -97,13 +114,13 @@ export function leftovers(desired: DesiredNetwork, facts: HostFacts, firewall = 
 /**
  * The pure planner for `up`: only what is missing or different; nothing when converged. With
  * `prune` (the default), what is ours and no longer wanted is removed first, and the rest is
- * planned against the host as it will be then.
+ * planned against the host as it will be then. `wanted`: the host's, to share with its verification.
  */
-export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?: boolean } = {}): UpPlan {
+export function planUp(desired: DesiredNetwork, facts: HostFacts, opts: { prune?: boolean; wanted?: Wanted } = {}): UpPlan {
   const prune = opts.prune ?? true;
   // chosen once, on the host as it is: removing leftovers never changes where the rules go
   const firewall = firewallFor(desired, facts);
-  const left = leftovers(desired, facts, firewall.backend);
+  const left = leftovers(desired, facts, firewall.backend, opts.wanted);
   const removals = prune ? sortSteps(left.flatMap((f) => f.fix)) : [];
   const base = afterRemoval(
     facts,

@@ -1,4 +1,4 @@
-import { planUp } from '../plan/plan.js';
+import { planUp, wantedOnHost } from '../plan/plan.js';
 import { renderSteps } from '../plan/render-shell.js';
 import { hostWarnings } from '../verify/warnings.js';
 import { confirmOverFreshConnection } from './confirm-run.js';
@@ -14,11 +14,13 @@ export function up(ctx: HostContext): Promise<HostOutcome> {
   const probes = probesFor(ctx);
   return onCurrentHost(ctx, scopeOf(ctx.host), async (first, notes) => {
     ctx.phase('plan');
-    const plan = planUp(ctx.host.network, first.facts, { prune: ctx.options.prune });
+    // what the inventory owns there: computed by the plan, reused by the verification
+    const wanted = wantedOnHost(ctx.host.network);
+    const plan = planUp(ctx.host.network, first.facts, { prune: ctx.options.prune, wanted });
     const firewall = firewallField(ctx.host.network, plan.firewall);
     if (plan.conflicts.length) return { ...refused(conflictError(plan.conflicts), [...notes, ...hostWarnings(ctx.host.network, first.facts)]), ...firewall };
     if (plan.steps.length === 0) {
-      const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes) : await verifyState(ctx, first, []);
+      const state = probes.length ? await verifyState(ctx, await roundTrip(ctx, '', probes), probes, wanted) : await verifyState(ctx, first, [], wanted);
       return { changed: notes.length > 0, steps: [], changes: 0, ...state, warnings: [...notes, ...(state.warnings ?? [])] };
     }
     ctx.phase('apply');
@@ -32,7 +34,7 @@ export function up(ctx: HostContext): Promise<HostOutcome> {
       true,
     );
     if (stale !== undefined) return { stale };
-    const state = await verifyState(ctx, after, probes);
+    const state = await verifyState(ctx, after, probes, wanted);
     const confirmation = committed ? await confirmOverFreshConnection(ctx) : undefined;
     const warnings = [...notes, ...(confirmation ? [confirmation] : []), ...(state.warnings ?? [])];
     return {

@@ -2,7 +2,7 @@ import { firewallFor } from '../plan/assess-forwarding.js';
 import type { HostFacts } from '../facts/types.js';
 import { assess } from '../plan/assess.js';
 import { duplicateAddresses } from '../plan/duplicates.js';
-import { leftovers } from '../plan/plan.js';
+import { leftovers, wantedOnHost, type Wanted } from '../plan/plan.js';
 import type { Mismatch } from '../result/finding.js';
 import { findingsCount } from '../result/problems.js';
 import type { FirewallUsed, HostWarning, ProbeResult } from '../result/result.js';
@@ -24,10 +24,10 @@ export const toMismatch = ({ path, desired, actual, object, part }: Mismatch): M
  * What differs from the inventory: its objects, what is ours and it no longer names (unless not
  * pruning: then those are `kept`, as warnings), an address used twice.
  */
-function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch[]; kept: HostWarning[] } {
+function differences(ctx: HostContext, facts: HostFacts, wanted: Wanted): { mismatches: Mismatch[]; kept: HostWarning[] } {
   const net = ctx.host.network;
   const firewall = firewallFor(net, facts).backend;
-  const left = leftovers(net, facts, firewall);
+  const left = leftovers(net, facts, firewall, wanted);
   const prune = ctx.options.prune;
   return {
     mismatches: [...assess(net, facts, firewall).findings, ...(prune ? left : []), ...duplicateAddresses(net, facts)].map(toMismatch),
@@ -38,15 +38,16 @@ function differences(ctx: HostContext, facts: HostFacts): { mismatches: Mismatch
 /**
  * Compares the read-back with the desired state — only what the inventory states — and, when
  * something differs, reads once more after a moment for state that settles. Then the probes.
+ * `wanted`: the host's, when its plan computed them already.
  */
-export async function verifyState(ctx: HostContext, first: Round, probes: PlannedProbe[]) {
+export async function verifyState(ctx: HostContext, first: Round, probes: PlannedProbe[], wanted = wantedOnHost(ctx.host.network)) {
   ctx.phase('verify');
   let { facts, probes: outcomes } = first;
-  let { mismatches, kept } = differences(ctx, facts);
+  let { mismatches, kept } = differences(ctx, facts, wanted);
   if (mismatches.length > 0 || outcomes.some((o) => !o.ok)) {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     ({ facts, probes: outcomes } = await roundTrip(ctx, '', probes));
-    ({ mismatches, kept } = differences(ctx, facts));
+    ({ mismatches, kept } = differences(ctx, facts, wanted));
   }
   const probeResults: ProbeResult[] = probes.map((p, i) => {
     const o = outcomes[i]!;

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseFacts } from '../../src/facts/parse-facts.js';
 import { resolveInventory } from '../../src/inventory/load-inventory.js';
 import { parseSource } from '../../src/inventory/source.js';
-import { planUp } from '../../src/plan/plan.js';
+import { iptables } from '../../src/firewall/iptables.js';
+import { nftables } from '../../src/firewall/nftables.js';
+import { planUp, wantedOnHost } from '../../src/plan/plan.js';
 
 // a full garbage collection on demand, so that what is measured is what stays reachable
 v8.setFlagsFromString('--expose-gc');
@@ -38,5 +40,19 @@ describe('planning a routed fabric keeps nothing of the hosts it planned', () =>
     const grown = process.memoryUsage().heapUsed - before;
     // what a host's plan keeps, were it cached by network: ~140 bytes a peer route, 380 × 399 of them ≈ 20 MB
     expect(grown).toBeLessThan(4 * 2 ** 20);
+  });
+});
+
+describe("a host's wanted sets (wantedOnHost): what its plan computed, its verification reuses", () => {
+  it('each backend’s set computed once: the same set asked again; the other backend’s its own, wanting its own NAT', () => {
+    const net = resolveInventory([parseSource('many.yaml', fabricOfMany())]).hosts[0]!.network;
+    const wanted = wantedOnHost(net);
+    const viaIptables = wanted(iptables);
+    expect(wanted(iptables)).toBe(viaIptables);
+    const viaNft = wanted(nftables);
+    expect(wanted(nftables)).toBe(viaNft);
+    expect(viaNft).not.toBe(viaIptables);
+    expect([...viaIptables].filter((k) => k.startsWith('route ')).length).toBe(HOSTS - 1);
+    expect([...viaNft].filter((k) => !viaIptables.has(k)).length).toBeGreaterThan(0);
   });
 });
